@@ -1,0 +1,55 @@
+# ceengine — `make run` serves the courses; `make test` runs the whole suite.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PORT ?= 5000
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+
+.PHONY: help install system-deps db run test test-fast lint bench clean
+
+help:  ## Show the targets
+	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)  ## Create .venv and install the project with its test tools
+
+system-deps:  ## Install Debian's chromium, poppler-utils and PostgreSQL when absent (needs root)
+	@missing=""; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	command -v pdftoppm >/dev/null || missing="$$missing poppler-utils"; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	if [ -n "$$missing" ]; then \
+	  if command -v apt-get >/dev/null; then \
+	    echo "Installing Debian packages:$$missing"; \
+	    $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; \
+	  else echo "WARNING: cannot install$$missing (no apt-get); those tests will be skipped"; fi; \
+	fi
+
+db: install  ## Create or upgrade the SQLite database under instance/ and sync courses/
+	$(BIN)/ceengine db upgrade
+	$(BIN)/ceengine courses sync
+
+run: db  ## Serve on http://127.0.0.1:$(PORT)
+	$(BIN)/ceengine run --host 127.0.0.1 --port $(PORT)
+
+test: install system-deps  ## Run every test: unit, SQLite and PostgreSQL, browser
+	$(BIN)/pytest
+
+test-fast: install  ## Run the tests without the browser
+	$(BIN)/pytest -m "not browser"
+
+lint: install  ## ruff check
+	$(BIN)/ruff check ceengine tests benchmarks
+
+bench: install system-deps  ## Run the benchmark harness and print its table
+	$(BIN)/python -m benchmarks
+
+clean:  ## Remove .venv and caches (keeps instance/)
+	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info

@@ -1,0 +1,37 @@
+"""ceengine: continuing-education lessons, quizzes and certificates."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from ceengine.config import PROJECT_ROOT, Config, check_production_settings
+
+
+def create_app(overrides: dict[str, Any] | None = None) -> Flask:
+    """Build the application: settings, extensions, blueprints, error pages."""
+    app = Flask(
+        __name__,
+        instance_path=str(PROJECT_ROOT / "instance"),
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+    app.config.update(Config(Path(app.instance_path)).as_dict())
+    app.config["MIGRATIONS_DIR"] = str(PROJECT_ROOT / "migrations")
+    app.config.from_prefixed_env()
+    if overrides:
+        app.config.update(overrides)
+    check_production_settings(app.config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    from ceengine import errors, templating
+    from ceengine.courses import bp as courses_bp
+    from ceengine.extensions import init_extensions
+
+    init_extensions(app)
+    templating.init_app(app)
+    errors.init_app(app)
+    app.register_blueprint(courses_bp)
+    return app

@@ -1,0 +1,97 @@
+"""`ceengine courses ...`: check, sync and print answer keys."""
+
+from __future__ import annotations
+
+import json
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import click
+from flask import current_app
+
+from ceengine.courses import bp
+from ceengine.courses.format import CourseSpec, read_courses
+from ceengine.courses.problems import CourseFormatError
+from ceengine.courses.services import SyncConflict, answer_key, sync_courses
+
+
+def _courses_dir(path: str | None) -> Path:
+    return Path(path or current_app.config["COURSES_DIR"])
+
+
+def _fail(error: CourseFormatError) -> None:
+    for problem in error.problems:
+        click.echo(str(problem), err=True)
+    count = len(error.problems)
+    click.echo(f"\n{count} mistake{'s' if count != 1 else ''}: nothing was loaded.", err=True)
+    sys.exit(1)
+
+
+def _summary(spec: CourseSpec) -> str:
+    hours = Decimal(spec.content["ce_hours"])
+    per_hour = len(spec.items) / float(hours)
+    kinds = sum(1 for item in spec.items if item["kind"] == "true_false")
+    modules = len(spec.content["modules"])
+    layout = "single page" if spec.content["single_page"] else f"{modules} modules"
+    return (f"ok  {spec.slug}: {layout}, {hours.normalize():f} CE hours, "
+            f"{len(spec.items)} quiz items ({kinds} true/false, "
+            f"{len(spec.items) - kinds} multiple choice; {per_hour:.1f} per CE hour), "
+            f"pass mark {spec.content['quiz_policy']['pass_threshold']}%")
+
+
+@bp.cli.command("check")
+@click.argument("slug", required=False)
+@click.option("--dir", "directory", type=click.Path(file_okay=False),
+              help="Courses folder (default: COURSES_DIR, ./courses).")
+def check_command(slug: str | None, directory: str | None) -> None:
+    """Validate course files; exit 1 naming file, line and reason for each mistake."""
+    try:
+        specs, problems = read_courses(_courses_dir(directory), only=slug)
+    except CourseFormatError as error:
+        _fail(error)
+        return
+    for warning in problems.warnings:
+        click.echo(str(warning), err=True)
+    for spec in specs:
+        click.echo(_summary(spec))
+    click.echo(f"{len(specs)} course{'s' if len(specs) != 1 else ''} checked, no mistakes.")
+
+
+@bp.cli.command("sync")
+@click.option("--dir", "directory", type=click.Path(file_okay=False),
+              help="Courses folder (default: COURSES_DIR, ./courses).")
+def sync_command(directory: str | None) -> None:
+    """Load courses into the database; a changed course becomes a new version."""
+    try:
+        changes = sync_courses(_courses_dir(directory))
+    except CourseFormatError as error:
+        _fail(error)
+        return
+    except SyncConflict as error:
+        raise click.ClickException(str(error)) from error
+    for change in changes:
+        click.echo(str(change))
+    click.echo(f"{len(changes)} course{'s' if len(changes) != 1 else ''} synced.")
+
+
+@bp.cli.command("answer-key")
+@click.argument("slug")
+@click.option("--format", "output", type=click.Choice(["json", "text"]), default="text",
+              show_default=True, help="json for machines, text for people.")
+@click.option("--dir", "directory", type=click.Path(file_okay=False),
+              help="Courses folder (default: COURSES_DIR, ./courses).")
+def answer_key_command(slug: str, output: str, directory: str | None) -> None:
+    """Print the quiz answer key of course SLUG (as accreditors ask for it)."""
+    try:
+        specs, _ = read_courses(_courses_dir(directory), only=slug)
+    except CourseFormatError as error:
+        _fail(error)
+        return
+    key = answer_key(specs[0].items)
+    if output == "json":
+        click.echo(json.dumps(key, indent=2, ensure_ascii=False))
+        return
+    for entry in key:
+        answer = entry["answer"] if isinstance(entry["answer"], str) else str(entry["answer"])
+        click.echo(f"{entry['number']}. {entry['statement']}\n   Answer: {answer}")

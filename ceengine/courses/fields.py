@@ -1,0 +1,132 @@
+"""Reading typed fields from a YAML mapping, reporting each mistake with its line."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from ceengine.courses.problems import Problems
+from ceengine.courses.yamlfile import LineDict, LineList
+
+MISSING = object()
+
+
+class Fields:
+    """Typed access to one mapping in a course file; unknown keys are mistakes."""
+
+    def __init__(self, data: Any, path: Path, problems: Problems, what: str,
+                 allowed: set[str], line: int = 1) -> None:
+        self.path, self.problems, self.what = path, problems, what
+        if not isinstance(data, dict):
+            if data is not None:
+                problems.add(path, getattr(data, "line", line), f"{what} must be a mapping of keys")
+            data = LineDict()
+            data.line, data.key_lines = line, {}
+        self.data = data
+        for key in data:
+            if key not in allowed:
+                known = ", ".join(sorted(allowed))
+                self.error(key, f"{what}: unknown key '{key}' (allowed: {known})")
+
+    def line(self, key: str | None = None) -> int:
+        """Line of `key`, or of the mapping itself."""
+        return self.data.line_of(key) if key else self.data.line
+
+    def error(self, key: str | None, message: str) -> None:
+        """Record a mistake at the line of `key`."""
+        self.problems.add(self.path, self.line(key), message)
+
+    def raw(self, key: str, required: bool) -> Any:
+        """The value of `key`, or MISSING (recording a mistake when required)."""
+        value = self.data.get(key, MISSING)
+        if value is MISSING or value is None or value == "":
+            if required:
+                self.error(None if key not in self.data else key,
+                           f"{self.what}: '{key}' is required")
+            return MISSING
+        return value
+
+    def text(self, key: str, required: bool = True, max_length: int | None = None,
+             default: str | None = None) -> str | None:
+        """A string value (numbers are not silently turned into text)."""
+        value = self.raw(key, required)
+        if value is MISSING:
+            return default
+        if not isinstance(value, str):
+            self.error(key, f"{self.what}: '{key}' must be text, not {type(value).__name__}")
+            return default
+        value = value.strip()
+        if max_length and len(value) > max_length:
+            self.error(key, f"{self.what}: '{key}' is {len(value)} characters; "
+                            f"at most {max_length} allowed")
+        return value
+
+    def number(self, key: str, default: Decimal | None = None, minimum: Decimal | None = None,
+               maximum: Decimal | None = None, required: bool = False) -> Decimal | None:
+        """A number, checked against its range."""
+        value = self.raw(key, required)
+        if value is MISSING:
+            return default
+        try:
+            if isinstance(value, bool):
+                raise InvalidOperation
+            number = Decimal(str(value))
+        except InvalidOperation:
+            self.error(key, f"{self.what}: '{key}' must be a number, not '{value}'")
+            return default
+        if (minimum is not None and number < minimum) or (maximum is not None and number > maximum):
+            low = "" if minimum is None else f" from {minimum}"
+            high = "" if maximum is None else f" to {maximum}"
+            self.error(key, f"{self.what}: '{key}' must be{low}{high}, not {value}")
+            return default
+        return number
+
+    def choice(self, key: str, options: tuple[str, ...], default: str) -> str:
+        """One of a fixed set of words."""
+        value = self.raw(key, required=False)
+        if value is MISSING:
+            return default
+        if value not in options:
+            self.error(key, f"{self.what}: '{key}' must be one of {', '.join(options)}, "
+                            f"not '{value}'")
+            return default
+        return value
+
+    def flag(self, key: str, default: bool) -> bool:
+        """true or false."""
+        value = self.raw(key, required=False)
+        if value is MISSING:
+            return default
+        if not isinstance(value, bool):
+            self.error(key, f"{self.what}: '{key}' must be true or false, not '{value}'")
+            return default
+        return value
+
+    def items(self, key: str, required: bool = True) -> list[tuple[int, Any]]:
+        """A list, as (line, entry) pairs."""
+        value = self.raw(key, required)
+        if value is MISSING:
+            return []
+        if not isinstance(value, LineList):
+            self.error(key, f"{self.what}: '{key}' must be a list (lines starting with '- ')")
+            return []
+        return [(value.line_of(i), entry) for i, entry in enumerate(value)]
+
+    def texts(self, key: str, required: bool = True) -> list[str]:
+        """A list of non-empty strings."""
+        result = []
+        for line, entry in self.items(key, required):
+            if not isinstance(entry, str) or not entry.strip():
+                self.problems.add(self.path, line, f"{self.what}: each entry of '{key}' "
+                                                   "must be non-empty text")
+            else:
+                result.append(entry.strip())
+        if required and not result and key in self.data:
+            self.error(key, f"{self.what}: '{key}' needs at least one entry")
+        return result
+
+    def sub(self, key: str, what: str, allowed: set[str]) -> Fields:
+        """The nested mapping under `key` (empty when absent)."""
+        value = self.data.get(key)
+        return Fields(value, self.path, self.problems, what, allowed, line=self.line(key))

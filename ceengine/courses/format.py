@@ -1,0 +1,222 @@
+"""Reading a course folder (`courses/<slug>/`) into checked, page-ready data."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from ceengine.courses.fields import Fields
+from ceengine.courses.lesson import read_lesson
+from ceengine.courses.markup import render_markdown
+from ceengine.courses.problems import CourseFormatError, Problems
+from ceengine.courses.quizfile import quiz_advice, read_quiz
+from ceengine.courses.yamlfile import YamlSyntaxError, load_yaml
+
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+MODULE_FILE = re.compile(r"^(\d+)-([a-z0-9]+(?:-[a-z0-9]+)*)\.md$")
+LEVELS = ("introductory", "intermediate", "advanced")
+COURSE_KEYS = {"title", "summary", "description", "presenters", "objectives", "ce_hours",
+               "level", "audience", "format", "published", "certificate", "quiz", "references"}
+DEFAULT_FORMAT = "Self-paced online (home study)"
+
+
+@dataclass
+class CourseSpec:
+    """One course as read from its folder: what sync stores and pages show."""
+
+    slug: str
+    content: dict
+    items: list[dict]
+    content_hash: str
+    published: bool
+    warnings: list = field(default_factory=list)
+
+
+def content_hash(folder: Path) -> str:
+    """SHA-256 over every file's path and bytes: any change makes a new version."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        digest.update(str(path.relative_to(folder)).encode() + b"\0")
+        digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def _presenters(meta: Fields) -> list[dict]:
+    result = []
+    for line, entry in meta.items("presenters"):
+        f = Fields(entry, meta.path, meta.problems, "presenter",
+                   {"name", "credentials", "bio"}, line=line)
+        result.append({"name": f.text("name"), "credentials": f.text("credentials"),
+                       "bio_html": render_markdown(f.text("bio") or "")})
+    if not result and "presenters" in meta.data:
+        meta.error("presenters", "course.yaml: 'presenters' needs at least one presenter")
+    return result
+
+
+def _quiz_policy(meta: Fields) -> dict:
+    q = meta.sub("quiz", "quiz", {"pass_threshold", "max_attempts", "wait_minutes",
+                                  "shuffle", "feedback"})
+    attempts = q.data.get("max_attempts", "unlimited")
+    if attempts == "unlimited":
+        max_attempts = None
+    else:
+        number = q.number("max_attempts", default=Decimal(1), minimum=Decimal(1))
+        max_attempts = int(number)
+        if number != max_attempts:
+            q.error("max_attempts", "quiz: 'max_attempts' must be a whole number or unlimited")
+    return {
+        "pass_threshold": int(q.number("pass_threshold", Decimal(75), Decimal(1), Decimal(100))),
+        "max_attempts": max_attempts,
+        "wait_minutes": int(q.number("wait_minutes", Decimal(0), Decimal(0), Decimal(525600))),
+        "shuffle": q.flag("shuffle", False),
+        "feedback": q.choice("feedback", ("full", "right_wrong"), "full"),
+    }
+
+
+def _certificate(meta: Fields) -> dict:
+    c = meta.sub("certificate", "certificate", {"fee", "currency"})
+    fee = c.number("fee", Decimal(0), Decimal(0), Decimal(10000))
+    currency = c.text("currency", required=False, default="usd").lower()
+    if not re.fullmatch(r"[a-z]{3}", currency):
+        c.error("currency", f"certificate: 'currency' must be a 3-letter code like usd, "
+                            f"not '{currency}'")
+    if fee != fee.quantize(Decimal("0.01")):
+        c.error("fee", "certificate: 'fee' can have at most two decimal places")
+    return {"fee_cents": int(fee * 100), "currency": currency}
+
+
+def _read_meta(folder: Path, problems: Problems) -> dict | None:
+    path = folder / "course.yaml"
+    if not path.is_file():
+        problems.add(path, 1, "course.yaml is missing")
+        return None
+    try:
+        data = load_yaml(path.read_text(encoding="utf-8"))
+    except YamlSyntaxError as exc:
+        problems.add(path, exc.line, exc.message)
+        return None
+    meta = Fields(data, path, problems, "course.yaml", COURSE_KEYS)
+    hours = meta.number("ce_hours", minimum=Decimal("0.25"), maximum=Decimal(100), required=True)
+    if hours is not None and hours % Decimal("0.25"):
+        meta.error("ce_hours", "course.yaml: 'ce_hours' must be in steps of 0.25")
+    return {
+        "title": meta.text("title", max_length=200),
+        "summary": meta.text("summary", max_length=200),
+        "description_html": render_markdown(meta.text("description") or ""),
+        "presenters": _presenters(meta),
+        "objectives": meta.texts("objectives"),
+        "ce_hours": str(hours or 0),
+        "level": meta.choice("level", LEVELS, "introductory"),
+        "audience": meta.text("audience"),
+        "format": meta.text("format", required=False, default=DEFAULT_FORMAT),
+        "published": meta.flag("published", True),
+        "certificate": _certificate(meta),
+        "quiz_policy": _quiz_policy(meta),
+        "references": meta.texts("references", required=False),
+    }
+
+
+def _read_modules(folder: Path, problems: Problems) -> list[dict]:
+    lesson, modules_dir = folder / "lesson.md", folder / "modules"
+    media = folder / "media"
+    if lesson.exists() and modules_dir.exists():
+        problems.add(lesson, 1, "a course has either lesson.md or modules/, not both")
+    if lesson.is_file():
+        module = read_lesson(lesson, media, problems, module=False)
+        return [{**module, "slug": "lesson", "title": "Lesson", "file": lesson}]
+    if not modules_dir.is_dir():
+        problems.add(folder / "lesson.md", 1, "the course needs lesson.md or a modules/ folder")
+        return []
+    modules, numbers = [], set()
+    for path in sorted(modules_dir.iterdir(), key=lambda p: p.name):
+        match = MODULE_FILE.match(path.name)
+        if not match:
+            problems.add(path, 1, "module files are named like '01-overview.md' "
+                                  "(number, hyphen, lowercase words, .md)")
+            continue
+        if int(match.group(1)) in numbers:
+            problems.add(path, 1, f"two module files share the number {match.group(1)}")
+        numbers.add(int(match.group(1)))
+        modules.append({**read_lesson(path, media, problems, module=True),
+                        "slug": match.group(2), "order": int(match.group(1)), "file": path})
+    if not modules:
+        problems.add(modules_dir, 1, "modules/ has no module files")
+    return sorted(modules, key=lambda m: m["order"])
+
+
+def _link_sections(modules: list[dict], items: list[dict], quiz_path: Path,
+                   problems: Problems) -> None:
+    """Sections are unique in the course; each quiz item names one and learns its module."""
+    where: dict[str, str] = {}
+    for module in modules:
+        slugs = [m["slug"] for m in modules]
+        if slugs.count(module["slug"]) > 1:
+            problems.add(module["file"], 1, f"two modules are both named '{module['slug']}'")
+        for section in module["sections"]:
+            if section["id"] in where:
+                problems.add(module["file"], section["line"],
+                             f"section '{section['title']}' has the address '{section['id']}', "
+                             "already used by another heading; section headings must differ")
+            where[section["id"]] = module["slug"]
+    for item in items:
+        if item["section"] not in where:
+            known = ", ".join(sorted(where)) or "none"
+            problems.add(quiz_path, item["line"],
+                         f"item '{item['key']}': section '{item['section']}' is not a '## ' "
+                         f"heading in the lesson (headings: {known})")
+        item["module"] = where.get(item["section"])
+
+
+def _page_ready(modules: list[dict]) -> list[dict]:
+    """Drop what only the checker needs (paths, lines) so the content is plain JSON."""
+    return [{"slug": m["slug"], "title": m["title"], "blocks": m["blocks"],
+             "sections": [{"id": s["id"], "title": s["title"]} for s in m["sections"]]}
+            for m in modules]
+
+
+def read_course(folder: Path, problems: Problems) -> CourseSpec | None:
+    """Read and check one course folder; None when it has mistakes."""
+    before = len(problems.errors)
+    if not SLUG.match(folder.name):
+        problems.add(folder, 1, f"course folder '{folder.name}' must be lowercase letters, "
+                                "digits and hyphens (it becomes the address)")
+    meta = _read_meta(folder, problems)
+    modules = _read_modules(folder, problems)
+    items = read_quiz(folder / "quiz.yaml", problems)
+    _link_sections(modules, items, folder / "quiz.yaml", problems)
+    if meta is None or len(problems.errors) > before:
+        return None
+    quiz_advice(folder / "quiz.yaml", problems, len(items), Decimal(meta["ce_hours"]),
+                meta["quiz_policy"]["pass_threshold"])
+    published = meta.pop("published")
+    content = {"slug": folder.name, **meta, "single_page": (folder / "lesson.md").is_file(),
+               "modules": _page_ready(modules)}
+    for item in items:
+        item.pop("line")
+    return CourseSpec(folder.name, content, items, content_hash(folder), published)
+
+
+def course_folders(courses_dir: Path) -> list[Path]:
+    """Every course folder (ignores files and folders starting with '.' or '_')."""
+    return sorted(p for p in courses_dir.iterdir()
+                  if p.is_dir() and not p.name.startswith((".", "_")))
+
+
+def read_courses(courses_dir: Path, only: str | None = None) -> tuple[list[CourseSpec], Problems]:
+    """Read every course; raise CourseFormatError listing all mistakes if any course has one."""
+    problems = Problems(root=courses_dir)
+    if not courses_dir.is_dir():
+        problems.add(courses_dir, 1, "the courses folder does not exist")
+        raise CourseFormatError(problems.errors)
+    folders = course_folders(courses_dir)
+    if only:
+        folders = [f for f in folders if f.name == only]
+        if not folders:
+            problems.add(courses_dir / only, 1, f"there is no course folder '{only}'")
+    specs = [read_course(folder, problems) for folder in folders]
+    if problems.errors:
+        raise CourseFormatError(sorted(problems.errors))
+    return [s for s in specs if s], problems

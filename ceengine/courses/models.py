@@ -1,0 +1,59 @@
+"""Courses and their content versions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ceengine.extensions import db
+from ceengine.models import UTCDateTime, utcnow
+
+
+class Course(db.Model):
+    """A course, identified by its folder name; its content lives in versions."""
+
+    __tablename__ = "courses"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(sa.String(100), unique=True)
+    published: Mapped[bool] = mapped_column(default=True)
+    current_version_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("course_versions.id", use_alter=True, ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    current_version: Mapped[CourseVersion | None] = relationship(
+        foreign_keys=[current_version_id], post_update=True
+    )
+
+
+class CourseVersion(db.Model):
+    """One exact content of a course; attempts and certificates point at the one taken."""
+
+    __tablename__ = "course_versions"
+    __table_args__ = (
+        sa.UniqueConstraint("course_id", "number"),
+        sa.UniqueConstraint("course_id", "content_hash"),
+        sa.CheckConstraint("ce_hours > 0", name="ce_hours_positive"),
+        sa.CheckConstraint("pass_threshold BETWEEN 1 AND 100", name="pass_threshold_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(sa.ForeignKey("courses.id", ondelete="CASCADE"))
+    number: Mapped[int]
+    content_hash: Mapped[str] = mapped_column(sa.String(64))
+    title: Mapped[str] = mapped_column(sa.String(200))
+    summary: Mapped[str] = mapped_column(sa.String(200))
+    ce_hours: Mapped[Decimal] = mapped_column(sa.Numeric(5, 2))
+    pass_threshold: Mapped[int]
+    content: Mapped[dict] = mapped_column(sa.JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    course: Mapped[Course] = relationship(foreign_keys=[course_id])
+    items: Mapped[list[QuizItem]] = relationship(  # noqa: F821 - defined in quizzes.models
+        back_populates="version", order_by="QuizItem.position"
+    )

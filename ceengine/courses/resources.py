@@ -1,0 +1,111 @@
+"""Lesson resources written as data: video, audio, reading, handout, exercise."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from ceengine.courses.fields import Fields
+from ceengine.courses.markup import render_inline
+
+RESOURCE_TYPES = ("video", "audio", "reading", "handout", "exercise")
+VIDEO_EMBEDS = {
+    "youtube": ("https://www.youtube-nocookie.com/embed/{id}", r"[A-Za-z0-9_-]{11}"),
+    "vimeo": ("https://player.vimeo.com/video/{id}?dnt=1", r"[0-9]{6,12}"),
+}
+AUDIO_TYPES = {".ogg": "audio/ogg", ".mp3": "audio/mpeg", ".m4a": "audio/mp4", ".wav": "audio/wav"}
+HANDOUT_TYPES = {".pdf": "PDF", ".txt": "Text"}
+_DURATION = re.compile(r"^(?:(\d+):)?([0-5]?\d):([0-5]\d)$")
+
+
+def parse_duration(fields: Fields, key: str = "duration") -> dict[str, Any] | None:
+    """Read an `m:ss` or `h:mm:ss` duration into text, seconds and ISO 8601 forms."""
+    value = fields.raw(key, required=True)
+    match = _DURATION.match(str(value)) if isinstance(value, str) else None
+    if not match:
+        fields.error(key, f"{fields.what}: '{key}' must be written like \"13:05\" or "
+                          f"\"1:02:30\" in quotes, not {value!r}")
+        return None
+    hours, minutes, seconds = (int(g or 0) for g in match.groups())
+    total = hours * 3600 + minutes * 60 + seconds
+    spoken = f"{hours} h {minutes} min" if hours else f"{minutes} min {seconds} s"
+    return {"text": value, "seconds": total, "spoken": spoken,
+            "iso": f"PT{hours}H{minutes}M{seconds}S"}
+
+
+def _media_file(fields: Fields, media_dir: Path, allowed: dict[str, str]) -> dict | None:
+    name = fields.text("file")
+    if not name:
+        return None
+    path = media_dir / name
+    if "/" in name or "\\" in name or name.startswith("."):
+        fields.error("file", f"{fields.what}: 'file' must be a plain file name in media/")
+    elif path.suffix.lower() not in allowed:
+        fields.error("file", f"{fields.what}: '{name}' must end in one of "
+                             f"{', '.join(sorted(allowed))}")
+    elif not path.is_file():
+        fields.error("file", f"{fields.what}: media file '{name}' does not exist in "
+                             f"{media_dir.parent.name}/media/")
+    else:
+        return {"file": name, "type": allowed[path.suffix.lower()],
+                "size_kb": max(1, round(path.stat().st_size / 1024))}
+    return None
+
+
+def _video(f: Fields, media_dir: Path) -> dict:
+    provider = f.choice("provider", tuple(VIDEO_EMBEDS), default="")
+    if "provider" not in f.data:
+        f.error(None, "video: 'provider' is required (youtube or vimeo)")
+    video_id = f.text("id")
+    embed = None
+    if provider and video_id:
+        template, pattern = VIDEO_EMBEDS[provider]
+        if re.fullmatch(pattern, video_id):
+            embed = template.format(id=video_id)
+        else:
+            f.error("id", f"video: '{video_id}' is not a valid {provider} video id")
+    return {"provider": provider, "embed_url": embed, "title": f.text("title"),
+            "duration": parse_duration(f), "speaker": f.text("speaker", required=False),
+            "description": f.text("description", required=False)}
+
+
+def _audio(f: Fields, media_dir: Path) -> dict:
+    return {"media": _media_file(f, media_dir, AUDIO_TYPES), "title": f.text("title"),
+            "duration": parse_duration(f), "transcript": f.text("transcript")}
+
+
+def _reading(f: Fields, media_dir: Path) -> dict:
+    url = f.text("url", required=False)
+    if url and not re.match(r"^https://[^\s/]+\.[^\s]+$", url):
+        f.error("url", f"reading: 'url' must be a full https:// address, not '{url}'")
+    return {"title": f.text("title"), "author": f.text("author", required=False),
+            "source": f.text("source", required=False), "url": url,
+            "note": f.text("note", required=False)}
+
+
+def _handout(f: Fields, media_dir: Path) -> dict:
+    return {"media": _media_file(f, media_dir, HANDOUT_TYPES), "title": f.text("title"),
+            "description": f.text("description", required=False)}
+
+
+def _exercise(f: Fields, media_dir: Path) -> dict:
+    steps = [render_inline(step) for step in f.texts("steps")]
+    return {"title": f.text("title"), "duration_text": f.text("duration", required=False),
+            "steps": steps, "reflection": f.text("reflection", required=False)}
+
+
+_READERS = {
+    "video": (_video, {"provider", "id", "title", "duration", "speaker", "description"}),
+    "audio": (_audio, {"file", "title", "duration", "transcript"}),
+    "reading": (_reading, {"title", "author", "source", "url", "note"}),
+    "handout": (_handout, {"file", "title", "description"}),
+    "exercise": (_exercise, {"title", "duration", "steps", "reflection"}),
+}
+
+
+def read_resource(kind: str, fields_data: Any, make_fields, media_dir: Path) -> dict:
+    """Validate one resource block and return what the page needs to show it."""
+    reader, allowed = _READERS[kind]
+    fields = make_fields(fields_data, kind, allowed)
+    return {"kind": kind, **reader(fields, media_dir)}

@@ -1,0 +1,120 @@
+"""Loading courses into the database, and finding them for pages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from ceengine.courses.format import CourseSpec, read_courses
+from ceengine.courses.models import Course, CourseVersion
+from ceengine.extensions import db
+from ceengine.quizzes.models import QuizItem
+
+
+class SyncConflict(Exception):
+    """Another sync changed the same course at the same moment."""
+
+
+@dataclass(frozen=True)
+class SyncChange:
+    """What sync did to one course."""
+
+    slug: str
+    action: str  # "added", "new version", "unchanged", "restored version", "unpublished"
+    version: int | None
+
+    def __str__(self) -> str:
+        version = f" (version {self.version})" if self.version else ""
+        return f"{self.slug}: {self.action}{version}"
+
+
+def _new_version(course: Course, spec: CourseSpec) -> CourseVersion:
+    number = (db.session.scalar(
+        sa.select(sa.func.max(CourseVersion.number)).where(CourseVersion.course_id == course.id)
+    ) or 0) + 1
+    version = CourseVersion(
+        course=course, number=number, content_hash=spec.content_hash,
+        title=spec.content["title"], summary=spec.content["summary"],
+        ce_hours=Decimal(spec.content["ce_hours"]),
+        pass_threshold=spec.content["quiz_policy"]["pass_threshold"], content=spec.content,
+    )
+    version.items = [
+        QuizItem(key=item["key"], position=position, kind=item["kind"],
+                 statement=item["statement"], options=item["options"], answer=item["answer"],
+                 explanation=item["explanation"], section=item["section"],
+                 module=item["module"])
+        for position, item in enumerate(spec.items, start=1)
+    ]
+    db.session.add(version)
+    return version
+
+
+def _sync_one(spec: CourseSpec) -> SyncChange:
+    course = db.session.scalar(sa.select(Course).where(Course.slug == spec.slug))
+    if course is None:
+        course = Course(slug=spec.slug)
+        db.session.add(course)
+        db.session.flush()
+    course.published = spec.published
+    version = db.session.scalar(sa.select(CourseVersion).where(
+        CourseVersion.course_id == course.id, CourseVersion.content_hash == spec.content_hash))
+    if version is not None and course.current_version_id == version.id:
+        return SyncChange(spec.slug, "unchanged", version.number)
+    action = "restored version" if version else "added" if not course.current_version_id \
+        else "new version"
+    version = version or _new_version(course, spec)
+    db.session.flush()
+    course.current_version = version
+    return SyncChange(spec.slug, action, version.number)
+
+
+def sync_courses(courses_dir: Path) -> list[SyncChange]:
+    """Load every course folder into the database in one transaction (all or nothing)."""
+    specs, _ = read_courses(courses_dir)
+    try:
+        changes = [_sync_one(spec) for spec in specs]
+        on_disk = {spec.slug for spec in specs}
+        for course in db.session.scalars(sa.select(Course).where(Course.published)):
+            if course.slug not in on_disk:
+                course.published = False
+                changes.append(SyncChange(course.slug, "unpublished", None))
+        db.session.commit()
+    except IntegrityError as exc:
+        db.session.rollback()
+        raise SyncConflict("another sync changed the courses at the same time; "
+                           "run `ceengine courses sync` again") from exc
+    return changes
+
+
+def published_versions() -> list[CourseVersion]:
+    """The current version of every published course, for the catalog."""
+    return list(db.session.scalars(
+        sa.select(CourseVersion)
+        .join(Course, Course.current_version_id == CourseVersion.id)
+        .where(Course.published)
+        .order_by(CourseVersion.title)
+    ))
+
+
+def current_version(slug: str) -> CourseVersion | None:
+    """The current version of the published course `slug`, or None."""
+    return db.session.scalar(
+        sa.select(CourseVersion)
+        .join(Course, Course.current_version_id == CourseVersion.id)
+        .where(Course.slug == slug, Course.published)
+    )
+
+
+def answer_key(items: list[dict]) -> list[dict]:
+    """The quiz's answer key as accreditors ask for it (true/false answers as booleans)."""
+    return [
+        {"number": number, "id": item["key"], "type": item["kind"],
+         "statement": item["statement"],
+         "answer": item["answer"] == "True" if item["kind"] == "true_false" else item["answer"],
+         "options": item["options"], "section": item["section"]}
+        for number, item in enumerate(items, start=1)
+    ]

@@ -1,0 +1,58 @@
+"""Catalog, course, module and media pages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import abort, current_app, redirect, render_template, send_from_directory, url_for
+
+from ceengine.courses import bp
+from ceengine.courses.services import current_version, published_versions
+from ceengine.courses.resources import HANDOUT_TYPES
+
+
+def _version_or_404(slug: str):
+    version = current_version(slug)
+    if version is None:
+        abort(404)
+    return version
+
+
+@bp.get("/")
+def catalog():
+    """List the published courses."""
+    return render_template("courses/catalog.html", versions=published_versions())
+
+
+@bp.get("/courses/<slug>")
+def course(slug: str):
+    """The course page: details, the lesson (or its module list), then the quiz."""
+    version = _version_or_404(slug)
+    return render_template("courses/course.html", version=version, course=version.content)
+
+
+@bp.get("/courses/<slug>/modules/<module_slug>")
+def module(slug: str, module_slug: str):
+    """One module of a multi-module course, with where-you-are navigation."""
+    version = _version_or_404(slug)
+    content = version.content
+    if content["single_page"]:
+        return redirect(url_for("courses.course", slug=slug), 301)
+    modules = content["modules"]
+    index = next((i for i, m in enumerate(modules) if m["slug"] == module_slug), None)
+    if index is None:
+        abort(404)
+    return render_template(
+        "courses/module.html", version=version, course=content, module=modules[index],
+        position=index + 1, previous=modules[index - 1] if index else None,
+        next=modules[index + 1] if index + 1 < len(modules) else None,
+    )
+
+
+@bp.get("/courses/<slug>/media/<filename>")
+def media(slug: str, filename: str):
+    """A course's audio file or handout (handouts download; audio plays in the page)."""
+    _version_or_404(slug)
+    folder = Path(current_app.config["COURSES_DIR"]) / slug / "media"
+    download = Path(filename).suffix.lower() in HANDOUT_TYPES
+    return send_from_directory(folder, filename, as_attachment=download, max_age=3600)

@@ -1,0 +1,1 @@
+"""Quizzes: items, grading, attempts and Score My Quiz."""

@@ -1,0 +1,30 @@
+"""Template helpers shared by every page."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from flask import Flask
+
+
+def format_hours(hours: float | Decimal) -> str:
+    """Show CE hours without trailing zeros: 1, 1.5, 0.75."""
+    text = f"{Decimal(str(hours)).normalize():f}"
+    return text
+
+
+def format_money(cents: int, currency: str) -> str:
+    """Show an amount in cents as money, e.g. 1500 usd -> $15.00."""
+    symbol = {"usd": "$", "eur": "€", "gbp": "£", "cad": "CA$", "aud": "A$"}.get(currency, "")
+    amount = f"{cents / 100:,.2f}"
+    return f"{symbol}{amount}" if symbol else f"{amount} {currency.upper()}"
+
+
+def init_app(app: Flask) -> None:
+    """Register filters and globals."""
+    app.add_template_filter(format_hours, "hours")
+    app.add_template_filter(format_money, "money")
+
+    @app.context_processor
+    def _site() -> dict:
+        return {"site_name": app.config["SITE_NAME"]}

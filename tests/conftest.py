@@ -1,0 +1,103 @@
+"""Fixtures: the app on SQLite and PostgreSQL, a fresh database per test, a CLI runner."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from ceengine import create_app
+from ceengine.extensions import db
+from tests.postgres_server import PostgresServer
+
+FIXTURE_COURSES = Path(__file__).parent / "fixtures" / "courses"
+PROJECT_COURSES = Path(__file__).parent.parent / "courses"
+IN_CI = os.environ.get("CI") == "true"
+_infrastructure_skips: list[str] = []
+
+
+def skip_missing_infrastructure(reason: str) -> None:
+    """Skip loudly when Chromium or PostgreSQL is missing; in CI that is a failure."""
+    if IN_CI:
+        pytest.fail(f"{reason} — CI=true, so this cannot be skipped", pytrace=False)
+    _infrastructure_skips.append(reason)
+    pytest.skip(reason)
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    """Say clearly, at the end, which real infrastructure was missing."""
+    if _infrastructure_skips:
+        terminalreporter.section("MISSING INFRASTRUCTURE", sep="!", red=True, bold=True)
+        for reason in sorted(set(_infrastructure_skips)):
+            count = _infrastructure_skips.count(reason)
+            terminalreporter.write_line(f"SKIPPED {count} test(s): {reason}", red=True)
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """One PostgreSQL server for the whole run."""
+    server = PostgresServer()
+    if not server.available:
+        skip_missing_infrastructure("PostgreSQL server programs (initdb) are not installed")
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path) -> str:
+    """Each test that uses the database runs once on SQLite and once on PostgreSQL."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'test.db'}"
+    return request.getfixturevalue("postgres_server").create_database("test")
+
+
+@pytest.fixture
+def courses_dir(tmp_path) -> Path:
+    """A writable copy of the fixture courses, so tests can edit and break them."""
+    target = tmp_path / "courses"
+    shutil.copytree(FIXTURE_COURSES, target)
+    return target
+
+
+def make_app(database_url: str, courses_dir: Path, **overrides):
+    """An app on `database_url` with fresh tables."""
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url,
+                      "COURSES_DIR": str(courses_dir), **overrides})
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+    return app
+
+
+@pytest.fixture
+def app(database_url, courses_dir):
+    """The app with empty tables, inside an application context."""
+    app = make_app(database_url, courses_dir)
+    with app.app_context():
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    """A test client."""
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    """A CLI runner for `ceengine` commands."""
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def synced(app, courses_dir):
+    """The app with the fixture courses loaded."""
+    from ceengine.courses.services import sync_courses
+
+    sync_courses(courses_dir)
+    return app
