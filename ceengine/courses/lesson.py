@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ceengine.courses.fields import Fields
-from ceengine.courses.markup import clean_html, markdown, section_address
+from ceengine.courses.markup import clean_html, markdown, section_address, wrap_tables
 from ceengine.courses.problems import Problems
 from ceengine.courses.resources import RESOURCE_TYPES, read_resource
 from ceengine.courses.yamlfile import YamlSyntaxError, load_yaml
@@ -90,7 +90,7 @@ def read_lesson(path: Path, media_dir: Path, problems: Problems, module: bool) -
     def flush() -> None:
         if pending:
             html = markdown.renderer.render(pending, markdown.options, {})
-            blocks.append({"kind": "html", "html": clean_html(html)})
+            blocks.append({"kind": "html", "html": wrap_tables(clean_html(html))})
             pending.clear()
 
     for token in tokens:

@@ -22,6 +22,14 @@ def clean_html(html: str) -> str:
                      url_schemes={"http", "https", "mailto"})
 
 
+def wrap_tables(html: str) -> str:
+    """Put each table in a labelled region that keyboard users can scroll on a phone."""
+    return html.replace(
+        "<table>", '<div class="table-scroll" role="region" tabindex="0" '
+                   'aria-label="Table (scrolls sideways on small screens)"><table>'
+    ).replace("</table>", "</table></div>")
+
+
 def render_markdown(text: str) -> str:
     """Render block Markdown (paragraphs, lists) to clean HTML."""
     return clean_html(markdown.render(text))
