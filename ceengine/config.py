@@ -31,7 +31,8 @@ class Config:
         self.SECRET_KEY = env("CEENGINE_SECRET_KEY") or env("SECRET_KEY") or DEV_SECRET_KEY
         self.SQLALCHEMY_DATABASE_URI = _database_url(instance_path)
         self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
-        self.COURSES_DIR = str(Path(env("CEENGINE_COURSES_DIR") or PROJECT_ROOT / "courses").resolve())
+        courses_dir = env("CEENGINE_COURSES_DIR") or PROJECT_ROOT / "courses"
+        self.COURSES_DIR = str(Path(courses_dir).resolve())
         self.SITE_NAME = env("CEENGINE_SITE_NAME", "ceengine Continuing Education")
         self.SPONSOR_NAME = env("CEENGINE_SPONSOR_NAME", "ceengine Continuing Education")
         self.SPONSOR_CONTACT = env("CEENGINE_SPONSOR_CONTACT", "ce@example.org")

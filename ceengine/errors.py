@@ -10,11 +10,13 @@ from ceengine.extensions import db
 MESSAGES = {
     400: ("Something in that request was not right", "Please go back and try again."),
     403: ("Not allowed", "You do not have permission to see this page."),
-    404: ("Page not found", "We could not find that page. Check the address or start from the course list."),
+    404: ("Page not found",
+          "We could not find that page. Check the address or start from the course list."),
     405: ("Not allowed", "That action is not available on this page."),
     413: ("Too large", "What you sent is larger than we accept."),
     429: ("Too many requests", "Please wait a moment and try again."),
-    500: ("Something went wrong on our side", "Nothing you did caused this. Please try again in a moment."),
+    500: ("Something went wrong on our side",
+          "Nothing you did caused this. Please try again in a moment."),
 }
 
 

@@ -28,7 +28,8 @@ def _read_answer(f: Fields, kind: str) -> tuple[list[str], str | None]:
         return TRUE_FALSE_OPTIONS, None
     options = f.texts("options")
     if len(options) < 2 or len(options) > 6:
-        f.error("options", f"{f.what}: a multiple_choice item needs 2 to 6 options, not {len(options)}")
+        f.error("options", f"{f.what}: a multiple_choice item needs 2 to 6 options, "
+                           f"not {len(options)}")
     if len(set(options)) != len(options):
         f.error("options", f"{f.what}: options must all be different")
     answer = f.raw("answer", required=True)

@@ -7,8 +7,8 @@ from pathlib import Path
 from flask import abort, current_app, redirect, render_template, send_from_directory, url_for
 
 from ceengine.courses import bp
-from ceengine.courses.services import current_version, published_versions
 from ceengine.courses.resources import HANDOUT_TYPES
+from ceengine.courses.services import current_version, published_versions
 
 
 def _version_or_404(slug: str):
