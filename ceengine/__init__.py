@@ -29,9 +29,13 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from ceengine import errors, templating
     from ceengine.courses import bp as courses_bp
     from ceengine.extensions import init_extensions
+    from ceengine.learners.identity import set_cookie_if_new
+    from ceengine.quizzes import bp as quizzes_bp
 
     init_extensions(app)
     templating.init_app(app)
     errors.init_app(app)
     app.register_blueprint(courses_bp)
+    app.register_blueprint(quizzes_bp)
+    app.after_request(set_cookie_if_new)
     return app

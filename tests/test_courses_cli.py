@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from ceengine.courses.models import Course, CourseVersion
 from ceengine.extensions import db
-from ceengine.quizzes.models import QuizItem
+from ceengine.courses.models import QuizItem
 from tests.conftest import PROJECT_COURSES
 
 

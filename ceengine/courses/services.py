@@ -10,9 +10,8 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from ceengine.courses.format import CourseSpec, read_courses
-from ceengine.courses.models import Course, CourseVersion
+from ceengine.courses.models import Course, CourseVersion, QuizItem
 from ceengine.extensions import db
-from ceengine.quizzes.models import QuizItem
 
 
 class SyncConflict(Exception):

@@ -1,1 +1,7 @@
-"""Quizzes: items, grading, attempts and Score My Quiz."""
+"""Quizzes: the Score My Quiz form, grading, attempts, results and the retake policy."""
+
+from flask import Blueprint
+
+bp = Blueprint("quizzes", __name__)
+
+from ceengine.quizzes import views  # noqa: E402,F401 - register routes

@@ -1,0 +1,1 @@
+"""Learners: people taking courses, known without an account by a signed cookie."""

@@ -1,0 +1,58 @@
+"""The quiz form: one radio group per item, built from the version's items."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from werkzeug.datastructures import MultiDict
+from wtforms import HiddenField, RadioField, SubmitField
+from wtforms.validators import InputRequired, Regexp
+
+from ceengine.courses.models import QuizItem
+from ceengine.quizzes.services import TamperedForm
+
+ITEM_PREFIX = "item-"
+
+
+class QuizForm(FlaskForm):
+    """The fixed part of every quiz form."""
+
+    form_key = HiddenField(validators=[InputRequired(), Regexp(r"^[A-Za-z0-9_-]{16,64}$")])
+    version = HiddenField(validators=[InputRequired(), Regexp(r"^[0-9]{1,10}$")])
+    submit = SubmitField("Score My Quiz")
+
+
+def quiz_form(items: list[QuizItem], formdata: MultiDict | None = None, **data) -> QuizForm:
+    """A form with a required radio group for each item, in the order shown."""
+
+    class Form(QuizForm):
+        pass
+
+    for number, item in enumerate(items, start=1):
+        field = RadioField(
+            item.statement, choices=list(item.options),
+            validators=[InputRequired(message=f"Question {number} has no answer yet.")])
+        setattr(Form, f"{ITEM_PREFIX}{item.id}", field)
+    form = Form(formdata=formdata, **data) if formdata is not None else Form(**data)
+    form.item_fields = [form[f"{ITEM_PREFIX}{item.id}"] for item in items]
+    return form
+
+
+def check_not_tampered(formdata: MultiDict, items: list[QuizItem]) -> None:
+    """Refuse answers for items that are not in this quiz, or options that do not exist."""
+    by_name = {f"{ITEM_PREFIX}{item.id}": item for item in items}
+    for name in formdata:
+        if not name.startswith(ITEM_PREFIX):
+            continue
+        item = by_name.get(name)
+        if item is None:
+            raise TamperedForm("The form answered a question that is not part of this quiz. "
+                               "Please reload the course page and answer the quiz again.")
+        values = formdata.getlist(name)
+        if len(values) != 1 or values[0] not in item.options:
+            raise TamperedForm("The form sent an answer that is not one of the choices. "
+                               "Please reload the course page and answer the quiz again.")
+
+
+def responses_of(form: QuizForm, items: list[QuizItem]) -> dict[int, str]:
+    """Item id -> chosen option, from a validated form."""
+    return {item.id: form[f"{ITEM_PREFIX}{item.id}"].data for item in items}

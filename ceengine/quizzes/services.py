@@ -1,0 +1,132 @@
+"""Quiz attempts: who may take one, scoring a submission exactly once, finding results."""
+
+from __future__ import annotations
+
+import random
+import secrets
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from ceengine.courses.models import CourseVersion, QuizItem
+from ceengine.extensions import db
+from ceengine.learners.identity import learner_for
+from ceengine.learners.models import Learner
+from ceengine.models import utcnow
+from ceengine.quizzes.grading import ItemKey, grade
+from ceengine.quizzes.models import Attempt, AttemptAnswer
+from ceengine.quizzes.policy import Availability, attempt_availability
+
+
+class QuizError(Exception):
+    """A submission that cannot be scored; the message is for the learner."""
+
+
+class TamperedForm(QuizError):
+    """A form no honest page could have sent (answered with 400)."""
+
+
+class AttemptNotAllowed(QuizError):
+    """The course's retake policy refuses another attempt now."""
+
+
+@dataclass(frozen=True)
+class AlreadyScored(Exception):
+    """This exact form was scored before (a double click or a resubmission)."""
+
+    attempt: Attempt
+
+
+def new_form_key() -> str:
+    """A fresh key for one quiz form; it makes resubmitting that form harmless."""
+    return secrets.token_urlsafe(18)
+
+
+def items_in_order(version: CourseVersion, form_key: str) -> list[QuizItem]:
+    """The items as this form shows them: shuffled per form when the course asks."""
+    items = list(version.items)
+    if version.content["quiz_policy"]["shuffle"]:
+        random.Random(form_key).shuffle(items)
+    return items
+
+
+def submitted_version(course_slug: str, version_id: int) -> CourseVersion:
+    """The version a form was rendered from; it must belong to the course in the address."""
+    version = db.session.get(CourseVersion, version_id)
+    if version is None or version.course.slug != course_slug or not version.course.published:
+        raise TamperedForm("This quiz form does not belong to this course. "
+                           "Please reload the course page and answer the quiz again.")
+    return version
+
+
+def learner_attempts(learner: Learner | None, course_id: int) -> list[Attempt]:
+    """A learner's attempts at a course, newest first."""
+    if learner is None:
+        return []
+    return list(db.session.scalars(
+        sa.select(Attempt).where(Attempt.learner_id == learner.id,
+                                 Attempt.course_id == course_id)
+        .order_by(Attempt.submitted_at.desc(), Attempt.id.desc())))
+
+
+def availability(learner: Learner | None, version: CourseVersion) -> Availability:
+    """Whether `learner` may start another attempt at this course now."""
+    used, last = 0, None
+    if learner is not None:
+        used, last = db.session.execute(
+            sa.select(sa.func.count(Attempt.id), sa.func.max(Attempt.submitted_at))
+            .where(Attempt.learner_id == learner.id, Attempt.course_id == version.course_id)
+        ).one()
+    if last is not None and last.tzinfo is None:  # SQLite drops the zone; values are UTC
+        last = last.replace(tzinfo=utcnow().tzinfo)
+    policy = version.content["quiz_policy"]
+    return attempt_availability(max_attempts=policy["max_attempts"],
+                                wait_minutes=policy["wait_minutes"], attempts_used=used,
+                                last_attempt_at=last, now=utcnow())
+
+
+def _existing(form_key: str, learner_token: str, responses: dict[int, str]) -> Attempt | None:
+    attempt = db.session.scalar(sa.select(Attempt).where(Attempt.form_key == form_key))
+    if attempt is None:
+        return None
+    same = {a.item_id: a.chosen for a in attempt.answers} == responses
+    if attempt.learner.token != learner_token or not same:
+        raise TamperedForm("This quiz form was already scored. To try again, start a new "
+                           "attempt from the course page.")
+    raise AlreadyScored(attempt)
+
+
+def submit_attempt(learner_token: str, version: CourseVersion, form_key: str,
+                   responses: dict[int, str]) -> Attempt:
+    """Score and store one attempt; the same form submitted twice yields one attempt."""
+    _existing(form_key, learner_token, responses)
+    learner = learner_for(learner_token)
+    allowed = availability(learner, version)
+    if not allowed.allowed:
+        raise AttemptNotAllowed(allowed.reason)
+    items = items_in_order(version, form_key)
+    keys = [ItemKey(item.id, tuple(item.options), item.answer) for item in items]
+    result = grade(keys, responses, version.pass_threshold)
+    attempt = Attempt(public_id=secrets.token_urlsafe(16), form_key=form_key, learner=learner,
+                      course_id=version.course_id, version=version, correct=result.correct,
+                      total=result.total, percent=result.percent, passed=result.passed)
+    attempt.answers = [AttemptAnswer(item_id=r.item_id, position=position, chosen=r.chosen,
+                                     correct=r.correct)
+                       for position, r in enumerate(result.items, start=1)]
+    db.session.add(attempt)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()  # the twin request won the race: report its attempt
+        _existing(form_key, learner_token, responses)
+        raise
+    return attempt
+
+
+def attempt_for(public_id: str, learner: Learner | None) -> Attempt | None:
+    """The attempt at `public_id`, only for the learner who made it."""
+    if learner is None:
+        return None
+    return db.session.scalar(sa.select(Attempt).where(Attempt.public_id == public_id,
+                                                      Attempt.learner_id == learner.id))
