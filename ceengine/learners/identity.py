@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 
 import sqlalchemy as sa
-from flask import current_app, g, request
+from flask import current_app, request
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy.exc import IntegrityError
 
@@ -21,23 +21,29 @@ def _serializer() -> URLSafeSerializer:
     return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=_SALT)
 
 
+_TOKEN_KEY = "ceengine.learner_token"
+_NEW_KEY = "ceengine.learner_token_is_new"
+
+
 def current_token() -> str | None:
     """The token in this request's learner cookie, if it carries a valid one."""
-    if "learner_token" not in g:
+    # Cached on the request itself: it belongs to this request, whatever app context is active.
+    if _TOKEN_KEY not in request.environ:
         raw = request.cookies.get(COOKIE_NAME)
         try:
-            g.learner_token = _serializer().loads(raw) if raw else None
+            token = _serializer().loads(raw) if raw else None
         except BadSignature:
-            g.learner_token = None
-    return g.learner_token
+            token = None
+        request.environ[_TOKEN_KEY] = token if isinstance(token, str) else None
+    return request.environ[_TOKEN_KEY]
 
 
 def ensure_token() -> str:
     """This request's learner token, making a new one (set on the response) when absent."""
     token = current_token()
     if token is None:
-        token = g.learner_token = secrets.token_urlsafe(24)
-        g.set_learner_cookie = True
+        token = request.environ[_TOKEN_KEY] = secrets.token_urlsafe(24)
+        request.environ[_NEW_KEY] = True
     return token
 
 
@@ -65,8 +71,8 @@ def learner_for(token: str) -> Learner:
 
 def set_cookie_if_new(response):
     """After-request hook: send the learner cookie when this request created a token."""
-    if g.get("set_learner_cookie"):
-        response.set_cookie(COOKIE_NAME, _serializer().dumps(g.learner_token),
+    if request.environ.get(_NEW_KEY):
+        response.set_cookie(COOKIE_NAME, _serializer().dumps(request.environ[_TOKEN_KEY]),
                             max_age=COOKIE_MAX_AGE, httponly=True, samesite="Lax",
                             secure=current_app.config["PRODUCTION"])
     return response

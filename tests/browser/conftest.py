@@ -11,7 +11,9 @@ from werkzeug.serving import make_server
 
 from ceengine.courses.services import sync_courses
 from ceengine.extensions import db
-from tests.conftest import PROJECT_COURSES, make_app, skip_missing_infrastructure
+from tests.conftest import (
+    FIXTURE_COURSES, PROJECT_COURSES, make_app, skip_missing_infrastructure,
+)
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
@@ -43,14 +45,19 @@ class LiveServer:
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
 def live_server(request, tmp_path_factory):
-    """The real courses, synced and served, once per database."""
+    """The real courses (and the small test courses), synced and served, once per database."""
+    folder = tmp_path_factory.mktemp("live")
     if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('live') / 'live.db'}"
+        url = f"sqlite:///{folder / 'live.db'}"
     else:
         url = request.getfixturevalue("postgres_server").create_database("browser")
-    app = make_app(url, PROJECT_COURSES)
+    courses = folder / "courses"
+    shutil.copytree(PROJECT_COURSES, courses)
+    for course in FIXTURE_COURSES.iterdir():
+        shutil.copytree(course, courses / course.name)
+    app = make_app(url, courses)
     with app.app_context():
-        sync_courses(PROJECT_COURSES)
+        sync_courses(courses)
     with LiveServer(app) as server:
         yield server
 

@@ -1,0 +1,115 @@
+"""Score My Quiz in Chromium: pass, fail and retake, blank answers, running out of attempts."""
+
+from __future__ import annotations
+
+import pytest
+
+from ceengine.courses.format import read_courses
+from tests.browser.conftest import assert_accessible, screenshot
+from tests.conftest import FIXTURE_COURSES, PROJECT_COURSES
+
+pytestmark = pytest.mark.browser
+
+COURSES = {spec.slug: spec for spec in
+           read_courses(PROJECT_COURSES)[0] + read_courses(FIXTURE_COURSES)[0]}
+
+
+def answer(page, slug: str, wrong: int = 0, skip: int = 0) -> None:
+    """Answer the quiz on the page like a person: click the label of each choice."""
+    items = COURSES[slug].items
+    for index, item in enumerate(items):
+        if index < skip:
+            continue
+        choice = item["answer"]
+        if index < skip + wrong:
+            choice = next(o for o in item["options"] if o != item["answer"])
+        group = page.get_by_role("group", name=item["statement"], exact=True)
+        group.get_by_label(choice, exact=True).check()
+
+
+@pytest.mark.parametrize("slug", [s.slug for s in read_courses(PROJECT_COURSES)[0]])
+def test_every_course_can_be_passed(live_server, desktop_page, slug):
+    page = desktop_page
+    page.goto(f"{live_server.url}/courses/{slug}/quiz")
+    answer(page, slug)
+    page.get_by_role("button", name="Score My Quiz").click()
+    total = len(COURSES[slug].items)
+    assert page.get_by_text("Passed", exact=True).is_visible()
+    assert page.get_by_text(f"{total} of {total} correct").is_visible()
+    assert "/attempts/" in page.url
+
+
+def test_fail_see_feedback_retake_and_pass(live_server, desktop_page):
+    page, slug = desktop_page, "self-compassion-for-clinicians"
+    page.goto(f"{live_server.url}/courses/{slug}")
+    answer(page, slug, wrong=3)
+    page.get_by_role("button", name="Score My Quiz").click()
+    assert page.get_by_text("Not passed", exact=True).is_visible()
+    assert page.get_by_text("5 of 8 correct").is_visible()
+    assert page.get_by_text("Pass mark: 75%").is_visible()
+    assert page.get_by_text("Correct answer:").first.is_visible()
+    assert_accessible(page)
+    screenshot(page, "result-not-passed")
+    page.get_by_role("link", name="Retake the quiz").click()
+    answer(page, slug)
+    page.get_by_role("button", name="Score My Quiz").click()
+    assert page.get_by_text("Passed", exact=True).is_visible()
+    page.get_by_role("link", name="Back to the course").click()
+    attempts = page.get_by_role("table")
+    assert attempts.get_by_text("Not passed").count() == 1
+    assert attempts.get_by_text("Passed", exact=True).count() == 1
+
+
+def test_the_feedback_links_to_where_it_is_taught(live_server, desktop_page):
+    page, slug = desktop_page, "compassion-cultivation-training"
+    page.goto(f"{live_server.url}/courses/{slug}/quiz")
+    answer(page, slug, wrong=1)
+    page.get_by_role("button", name="Score My Quiz").click()
+    wrong = page.locator(".feedback li.wrong").first
+    link = wrong.get_by_role("link")
+    section = COURSES[slug].items[0]["section"]
+    assert link.get_attribute("href").endswith(f"#{section}")
+    link.click()
+    assert page.locator(f"#{section}").is_visible()
+
+
+def test_a_blank_answer_is_named_and_the_others_are_kept(live_server, page):
+    slug = "self-compassion-for-clinicians"
+    page.goto(f"{live_server.url}/courses/{slug}/quiz")
+    answer(page, slug, skip=1)
+    page.get_by_role("button", name="Score My Quiz").click()
+    alert = page.get_by_role("alert")
+    assert "Question 1 has no answer yet." in alert.inner_text()
+    assert_accessible(page)
+    screenshot(page, f"quiz-unanswered-{page.viewport_name}")
+    checked = page.locator("input[type=radio]:checked").count()
+    assert checked == len(COURSES[slug].items) - 1
+    alert.get_by_role("link", name="Question 1 has no answer yet.").click()
+    first = COURSES[slug].items[0]
+    page.get_by_role("group", name=first["statement"]).get_by_label(first["answer"]).check()
+    page.get_by_role("button", name="Score My Quiz").click()
+    assert page.get_by_text("Passed", exact=True).is_visible()
+
+
+def test_running_out_of_attempts(live_server, desktop_page):
+    page, slug = desktop_page, "demo-modules"
+    for _ in range(2):
+        page.goto(f"{live_server.url}/courses/{slug}/quiz")
+        answer(page, slug, wrong=2)
+        page.get_by_role("button", name="Score My Quiz").click()
+        assert page.get_by_text("Not passed", exact=True).is_visible()
+    assert page.get_by_text("You have used all 2 attempts this course allows.").is_visible()
+    assert page.get_by_role("link", name="Retake the quiz").count() == 0
+    page.goto(f"{live_server.url}/courses/{slug}/quiz")
+    assert page.get_by_role("button", name="Score My Quiz").count() == 0
+    assert_accessible(page)
+
+
+def test_a_double_click_scores_once(live_server, desktop_page):
+    page, slug = desktop_page, "cultivating-compassion-barriers-and-practices"
+    page.goto(f"{live_server.url}/courses/{slug}/quiz")
+    answer(page, slug)
+    page.get_by_role("button", name="Score My Quiz").dblclick()
+    page.wait_for_url("**/attempts/**")
+    page.goto(f"{live_server.url}/courses/{slug}/quiz")
+    assert page.get_by_role("table").locator("tbody tr").count() == 1

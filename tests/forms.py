@@ -1,0 +1,61 @@
+"""Reading forms out of served HTML, the way a browser would submit them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+
+
+@dataclass
+class Form:
+    """The fields of one <form>: hidden values, radio groups with their options."""
+
+    action: str
+    hidden: dict[str, str] = field(default_factory=dict)
+    radios: dict[str, list[str]] = field(default_factory=dict)
+    checked: dict[str, str] = field(default_factory=dict)
+    legends: list[str] = field(default_factory=list)
+
+    def answers(self, chosen: dict[str, str] | None = None) -> dict[str, str]:
+        """The post body: hidden fields plus the chosen radio values."""
+        return {**self.hidden, **(chosen or {})}
+
+
+class _FormParser(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.forms: list[Form] = []
+        self._in_legend = False
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form":
+            self.forms.append(Form(action=attrs.get("action", "")))
+        elif tag == "input" and self.forms:
+            form = self.forms[-1]
+            if attrs.get("type") == "hidden":
+                form.hidden[attrs["name"]] = attrs.get("value", "")
+            elif attrs.get("type") == "radio":
+                form.radios.setdefault(attrs["name"], []).append(attrs["value"])
+                if "checked" in attrs:
+                    form.checked[attrs["name"]] = attrs["value"]
+        elif tag == "legend" and self.forms:
+            self._in_legend = True
+            self.forms[-1].legends.append("")
+
+    def handle_endtag(self, tag):
+        if tag == "legend":
+            self._in_legend = False
+
+    def handle_data(self, data):
+        if self._in_legend:
+            self.forms[-1].legends[-1] += data
+
+
+def quiz_form_in(html: str) -> Form:
+    """The Score My Quiz form on a page."""
+    parser = _FormParser()
+    parser.feed(html)
+    forms = [f for f in parser.forms if f.action.endswith("/quiz")]
+    assert forms, "no quiz form on the page"
+    return forms[0]
