@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 from wtforms import HiddenField, RadioField, SubmitField
@@ -21,19 +23,30 @@ class QuizForm(FlaskForm):
     submit = SubmitField("Score My Quiz")
 
 
-def quiz_form(items: list[QuizItem], formdata: MultiDict | None = None, **data) -> QuizForm:
-    """A form with a required radio group for each item, in the order shown."""
+@lru_cache(maxsize=512)
+def _form_class(fields: tuple[tuple[int, str, tuple[str, ...]], ...]) -> type:
+    """One form class per set of items: building classes per request is slow."""
 
     class Form(QuizForm):
         pass
 
+    for item_id, statement, options in fields:
+        field = RadioField(statement, choices=list(options),
+                           validators=[InputRequired(message="has no answer yet.")])
+        setattr(Form, f"{ITEM_PREFIX}{item_id}", field)
+    return Form
+
+
+def quiz_form(items: list[QuizItem], formdata: MultiDict | None = None, **data) -> QuizForm:
+    """A form with a required radio group for each item, in the order shown."""
+    fields = tuple(sorted((item.id, item.statement, tuple(item.options)) for item in items))
+    form_class = _form_class(fields)
+    form = form_class(formdata=formdata, **data) if formdata is not None else form_class(**data)
+    form.item_fields = []
     for number, item in enumerate(items, start=1):
-        field = RadioField(
-            item.statement, choices=list(item.options),
-            validators=[InputRequired(message=f"Question {number} has no answer yet.")])
-        setattr(Form, f"{ITEM_PREFIX}{item.id}", field)
-    form = Form(formdata=formdata, **data) if formdata is not None else Form(**data)
-    form.item_fields = [form[f"{ITEM_PREFIX}{item.id}"] for item in items]
+        field = form[f"{ITEM_PREFIX}{item.id}"]
+        field.choice_values, field.number = item.options, number
+        form.item_fields.append(field)
     return form
 
 

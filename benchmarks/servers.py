@@ -1,0 +1,93 @@
+"""Starting gunicorn and measuring it with wrk, both on loopback, bounded in time."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+GUNICORN_ARGS = ["-w", "2", "-k", "sync", "--backlog", "2048", "--log-level", "warning"]
+
+
+def free_port() -> int:
+    """An unused loopback port."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_for(port: int, process: subprocess.Popen, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"gunicorn exited with {process.returncode}")
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.1)
+    raise RuntimeError(f"gunicorn did not listen on {port} within {seconds}s")
+
+
+@contextmanager
+def gunicorn(app: str, env: dict[str, str] | None = None):
+    """Serve `app` (module:variable) with `gunicorn -w 2 -k sync`; yield its base URL."""
+    port = free_port()
+    process = subprocess.Popen(
+        [str(BIN / "gunicorn"), *GUNICORN_ARGS, "-b", f"127.0.0.1:{port}", app],
+        cwd=ROOT, env={**os.environ, **(env or {})}, start_new_session=True)
+    try:
+        _wait_for(port, process)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=30)
+
+
+@dataclass
+class Load:
+    """What wrk measured."""
+
+    requests_per_second: float
+    p50_ms: float
+    p99_ms: float
+    errors: int
+    requests: int
+
+
+def _ms(value: str, unit: str) -> float:
+    return float(value) * {"us": 0.001, "ms": 1, "s": 1000, "m": 60000}[unit]
+
+
+def run_wrk(url: str, seconds: int = 10, connections: int = 16, script: str | None = None) -> Load:
+    """Drive `url` with wrk (2 threads) for a bounded time and parse its report."""
+    if not shutil.which("wrk"):
+        raise RuntimeError("wrk is not installed (apt-get install wrk)")
+    command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", url]
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as lua:
+        lua.write(script or "")
+    if script:
+        command[1:1] = ["-s", lua.name]
+    output = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60,
+                            check=True).stdout
+    os.unlink(lua.name)
+    latency = dict(re.findall(r"^\s+(50|99)%\s+([\d.]+\w+)", output, re.M))
+    parse = {k: re.match(r"([\d.]+)(\w+)", v).groups() for k, v in latency.items()}
+    errors = sum(int(n) for n in re.findall(r"Non-2xx or 3xx responses: (\d+)", output))
+    socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), "
+                              r"timeout (\d+)", output)
+    if socket_errors:
+        errors += sum(int(n) for n in socket_errors.groups())
+    return Load(float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
+                _ms(*parse["50"]), _ms(*parse["99"]), errors,
+                int(re.search(r"(\d+) requests in", output).group(1)))
