@@ -49,6 +49,7 @@ lint: install  ## ruff check
 	$(BIN)/ruff check ceengine tests benchmarks
 
 bench: install system-deps  ## Run the benchmark harness and print its table
+	@command -v wrk >/dev/null || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq wrk >/dev/null; }
 	$(BIN)/python -m benchmarks
 
 clean:  ## Remove .venv and caches (keeps instance/)

@@ -7,9 +7,8 @@ import shutil
 
 import sqlalchemy as sa
 
-from ceengine.courses.models import Course, CourseVersion
+from ceengine.courses.models import Course, CourseVersion, QuizItem
 from ceengine.extensions import db
-from ceengine.courses.models import QuizItem
 from tests.conftest import PROJECT_COURSES
 
 

@@ -12,7 +12,10 @@ from werkzeug.serving import make_server
 from ceengine.courses.services import sync_courses
 from ceengine.extensions import db
 from tests.conftest import (
-    FIXTURE_COURSES, PROJECT_COURSES, make_app, skip_missing_infrastructure,
+    FIXTURE_COURSES,
+    PROJECT_COURSES,
+    make_app,
+    skip_missing_infrastructure,
 )
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
