@@ -8,7 +8,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ceengine.certificates.numbers import (
-    ALPHABET, new_certificate_number, normalize_certificate_number,
+    ALPHABET,
+    new_certificate_number,
+    normalize_certificate_number,
 )
 
 SHAPE = re.compile(r"^[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-"
