@@ -1,0 +1,142 @@
+"""The certificate PDF, drawn with ReportLab: pure code, same input gives the same bytes."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+
+import segno
+from reportlab.lib.colors import HexColor
+from reportlab.lib.pagesizes import A4, LETTER, landscape
+from reportlab.pdfgen.canvas import Canvas
+
+from ceengine.certificates.fonts import BOLD, REGULAR, draw_text, register_fonts, text_width
+
+PAGE_SIZES = {"letter": landscape(LETTER), "a4": landscape(A4)}
+INK, ACCENT, MUTED = HexColor("#1d2530"), HexColor("#16486a"), HexColor("#4f5b69")
+
+
+@dataclass(frozen=True)
+class CertificateData:
+    """Everything printed on a certificate."""
+
+    number: str
+    learner_name: str
+    course_title: str
+    presenters: str
+    ce_hours: str
+    course_format: str
+    completion_date: str
+    score: str
+    sponsor_name: str
+    sponsor_contact: str
+    verify_url: str
+    administrator: str
+    license_line: str = ""
+    approvals: tuple[str, ...] = field(default_factory=tuple)
+
+
+def fit_size(text: str, font: str, largest: float, smallest: float, width: float) -> float:
+    """The largest font size (down to `smallest`) at which `text` fits in `width`."""
+    size = largest
+    while size > smallest and text_width(text, font, size) > width:
+        size -= 0.5
+    return size
+
+
+def wrap(text: str, font: str, size: float, width: float) -> list[str]:
+    """Break `text` into lines no wider than `width` (a too-long word stays whole)."""
+    lines, line = [], ""
+    for word in text.split():
+        candidate = f"{line} {word}".strip()
+        if line and text_width(candidate, font, size) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = candidate
+    return [*lines, line] if line else lines
+
+
+def _draw_qr(canvas: Canvas, url: str, x: float, y: float, size: float) -> None:
+    """The verification address as a QR code, drawn as vector squares."""
+    qr = segno.make(url, error="m", micro=False)
+    rows = list(qr.matrix)
+    cell = size / len(rows)
+    canvas.setFillColor(INK)
+    for r, row in enumerate(rows):
+        for c, dark in enumerate(row):
+            if dark:
+                canvas.rect(x + c * cell, y + size - (r + 1) * cell, cell, cell, stroke=0, fill=1)
+
+
+def _draw_frame(canvas: Canvas, width: float, height: float) -> None:
+    canvas.setStrokeColor(ACCENT)
+    canvas.setLineWidth(3)
+    canvas.rect(24, 24, width - 48, height - 48)
+    canvas.setLineWidth(0.75)
+    canvas.rect(32, 32, width - 64, height - 64)
+
+
+def _draw_body(canvas: Canvas, data: CertificateData, width: float, height: float) -> float:
+    centre, usable = width / 2, width - 160
+    canvas.setFillColor(ACCENT)
+    draw_text(canvas, centre, height - 92, "Certificate of Completion", BOLD, 30, "centre")
+    canvas.setFillColor(MUTED)
+    draw_text(canvas, centre, height - 116, "Continuing Education", REGULAR, 13, "centre")
+    draw_text(canvas, centre, height - 150, "This certifies that", REGULAR, 12, "centre")
+    canvas.setFillColor(INK)
+    size = fit_size(data.learner_name, BOLD, 26, 12, usable)
+    draw_text(canvas, centre, height - 184, data.learner_name, BOLD, size, "centre")
+    y = height - 204
+    if data.license_line:
+        canvas.setFillColor(MUTED)
+        draw_text(canvas, centre, y, data.license_line, REGULAR, 10.5, "centre")
+        y -= 18
+    canvas.setFillColor(MUTED)
+    draw_text(canvas, centre, y - 4, "has successfully completed", REGULAR, 12, "centre")
+    canvas.setFillColor(INK)
+    title_lines = wrap(data.course_title, BOLD, 17, usable)[:3]
+    y -= 30
+    for line in title_lines:
+        draw_text(canvas, centre, y, line, BOLD, 17, "centre")
+        y -= 21
+    canvas.setFillColor(MUTED)
+    draw_text(canvas, centre, y - 2, f"Presented by {data.presenters}", REGULAR, 10.5, "centre")
+    facts = (f"{data.ce_hours} CE hours  ·  {data.course_format}  ·  Completed "
+             f"{data.completion_date}  ·  Score {data.score}")
+    draw_text(canvas, centre, y - 20, facts, REGULAR, 10.5, "centre")
+    return y - 40
+
+
+def _draw_footer(canvas: Canvas, data: CertificateData, width: float, top: float) -> None:
+    left, qr_size = 60, 92
+    y = top
+    canvas.setFillColor(INK)
+    for statement in data.approvals:
+        for line in wrap(statement, REGULAR, 9, width - 2 * left - qr_size - 20):
+            draw_text(canvas, left, y, line, REGULAR, 9)
+            y -= 11.5
+        y -= 3
+    canvas.setStrokeColor(INK)
+    canvas.line(left, 118, left + 220, 118)
+    draw_text(canvas, left, 106, data.administrator, REGULAR, 9.5)
+    draw_text(canvas, left, 86, f"{data.sponsor_name} · {data.sponsor_contact}", REGULAR, 9)
+    draw_text(canvas, left, 72, f"Certificate number {data.number}", BOLD, 9.5)
+    draw_text(canvas, left, 58, f"Verify at {data.verify_url}", REGULAR, 9)
+    _draw_qr(canvas, data.verify_url, width - left - qr_size, 52, qr_size)
+
+
+def render_certificate(data: CertificateData, paper: str = "letter") -> bytes:
+    """The certificate as a one-page landscape PDF (Letter or A4)."""
+    register_fonts()
+    width, height = PAGE_SIZES[paper]
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, pagesize=(width, height), invariant=True, pageCompression=1)
+    canvas.setTitle(f"CE certificate {data.number}")
+    canvas.setAuthor(data.sponsor_name)
+    _draw_frame(canvas, width, height)
+    top = _draw_body(canvas, data, width, height)
+    _draw_footer(canvas, data, width, top)
+    canvas.showPage()
+    canvas.save()
+    return buffer.getvalue()

@@ -1,0 +1,73 @@
+"""The certificate PDF: every field printed, any name drawn, the same bytes every time."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import shutil
+import subprocess
+
+import pytest
+from pypdf import PdfReader
+
+from ceengine.certificates.render import CertificateData, render_certificate
+
+DATA = CertificateData(
+    number="7KQ2-M9XD-4HTR-V", learner_name="José Álvarez-Núñez",
+    course_title="Compassion Cultivation Training for Healthcare Professionals",
+    presenters="Gonzalo Brito-Pons, PhD", ce_hours="2",
+    course_format="Self-paced online (home study)", completion_date="21 November 2026",
+    score="13 of 14 (92%)", sponsor_name="Example CE Sponsor", sponsor_contact="ce@example.org",
+    verify_url="https://ce.example.org/verify/7KQ2-M9XD-4HTR-V",
+    administrator="Dana Reyes, PhD, CE Administrator",
+    license_line="LCSW · License 12345 · California",
+    approvals=("Example CE Sponsor is approved by the American Psychological Association to "
+               "sponsor continuing education for psychologists.",))
+
+
+def text_of(pdf: bytes) -> str:
+    reader = PdfReader(io.BytesIO(pdf))
+    assert len(reader.pages) == 1
+    return " ".join(reader.pages[0].extract_text().split())
+
+
+def test_every_field_is_printed():
+    text = text_of(render_certificate(DATA))
+    for value in [DATA.number, DATA.learner_name, DATA.course_title, DATA.presenters,
+                  "2 CE hours", DATA.course_format, DATA.completion_date, DATA.score,
+                  DATA.sponsor_name, DATA.sponsor_contact, DATA.verify_url, DATA.administrator,
+                  "License 12345", "American Psychological Association"]:
+        assert value in text, value
+
+
+def test_the_same_data_gives_the_same_bytes():
+    assert render_certificate(DATA) == render_certificate(DATA)
+
+
+@pytest.mark.parametrize("name", ["王小明", "山田太郎", "김민준", "שרה כהן", "Zoë Ødegård-Łukasiewicz"])
+def test_names_in_any_script_are_embedded(name):
+    pdf = render_certificate(dataclasses.replace(DATA, learner_name=name))
+    text = text_of(pdf)
+    letters = [c for c in name if c.isalpha()]
+    assert sum(c in text for c in letters) >= len(letters) - 1, text
+
+
+def test_a_very_long_name_shrinks_to_fit():
+    long_name = "Maria " + "Alexandra " * 12 + "Smith"
+    pdf = render_certificate(dataclasses.replace(DATA, learner_name=long_name))
+    assert "Alexandra" in text_of(pdf)
+
+
+def test_a4_paper():
+    reader = PdfReader(io.BytesIO(render_certificate(DATA, paper="a4")))
+    box = reader.pages[0].mediabox
+    assert round(float(box.width)) == 842 and round(float(box.height)) == 595
+
+
+@pytest.mark.skipif(not shutil.which("pdftoppm"), reason="poppler-utils not installed")
+def test_the_page_renders_to_an_image(tmp_path):
+    pdf = tmp_path / "certificate.pdf"
+    pdf.write_bytes(render_certificate(DATA))
+    subprocess.run(["pdftoppm", "-r", "50", "-png", str(pdf), str(tmp_path / "page")],
+                   check=True)
+    assert (tmp_path / "page-1.png").stat().st_size > 5000
