@@ -65,9 +65,13 @@ def live_server(request, tmp_path_factory):
         yield server
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser():
-    """Debian's Chromium, headless (never a downloaded browser)."""
+    """Debian's Chromium, headless (never a downloaded browser).
+
+    Package-scoped: Playwright's sync API keeps an event loop running in this thread, so it
+    must stop before other tests call code that uses asyncio.run() (pyHanko does).
+    """
     if not Path(CHROMIUM).exists():
         skip_missing_infrastructure("Chromium is not installed (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
