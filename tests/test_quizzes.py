@@ -294,3 +294,11 @@ def test_two_simultaneous_submissions_of_one_form_make_one_attempt(synced, clien
     assert len({r.headers["Location"] for r in responses}) == 1
     db.session.rollback()
     assert db.session.scalar(sa.select(sa.func.count(Attempt.id))) == 1
+
+
+def test_an_expired_session_with_a_tampered_version_is_a_clear_400(synced, client):
+    _, data = answer_sheet(client, "demo-lesson")
+    data.update({"csrf_token": "expired", "version": "99999"})
+    response = score(client, "demo-lesson", data)
+    assert response.status_code == 400
+    assert "does not belong to this course" in text_of(response)

@@ -31,7 +31,10 @@ def _tampered(error: TamperedForm):
 def _expired(error: CSRFError):
     """Keep a learner's answers when their session expired: show them again to resend."""
     if request.endpoint == "quizzes.score":
-        version = _posted_version(request.view_args["slug"])
+        try:
+            version = _posted_version(request.view_args["slug"])
+        except TamperedForm as tampered:  # raised in an error handler it would become a 500
+            return _tampered(tampered)
         items = items_in_order(version, request.form.get("form_key", ""))
         form = quiz_form(items, request.form)
         notice = ("For your security this form had expired. Your answers are kept below: "
