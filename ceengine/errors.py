@@ -30,8 +30,7 @@ def render_error(code: int, detail: str | None = None):
 def _handle_http_error(error: HTTPException):
     if error.code and error.code >= 500:
         db.session.rollback()
-    detail = getattr(error, "user_message", None)
-    return render_error(error.code or 500, detail)
+    return render_error(error.code or 500)
 
 
 def _handle_unexpected(error: Exception):

@@ -11,8 +11,7 @@ from ceengine.courses.presenters import module_html
 
 def format_hours(hours: float | Decimal) -> str:
     """Show CE hours without trailing zeros: 1, 1.5, 0.75."""
-    text = f"{Decimal(str(hours)).normalize():f}"
-    return text
+    return f"{Decimal(str(hours)).normalize():f}"
 
 
 def format_money(cents: int, currency: str) -> str:

@@ -39,6 +39,14 @@ def answer_sheet(client, slug: str, wrong: int = 0, skip: int = 0, path: str = "
     return form, form.answers(chosen)
 
 
+def set_quiz_policy(courses_dir, setting: str) -> None:
+    """Add one `quiz:` setting to the demo lesson and load the new version."""
+    course = courses_dir / "demo-lesson" / "course.yaml"
+    course.write_text(course.read_text().replace("pass_threshold: 75",
+                                                 f"pass_threshold: 75\n  {setting}"))
+    sync_courses(courses_dir)
+
+
 def score(client, slug, data):
     return client.post(f"/courses/{slug}/quiz", data=data)
 
@@ -198,10 +206,7 @@ def test_a_third_attempt_posted_anyway_is_refused(synced, client):
 
 
 def test_waiting_time_between_attempts(app, courses_dir, client):
-    course = courses_dir / "demo-lesson" / "course.yaml"
-    course.write_text(course.read_text().replace("pass_threshold: 75",
-                                                 "pass_threshold: 75\n  wait_minutes: 30"))
-    sync_courses(courses_dir)
+    set_quiz_policy(courses_dir, "wait_minutes: 30")
     _, data = answer_sheet(client, "demo-lesson", wrong=4)
     score(client, "demo-lesson", data)
     page = text_of(client.get("/courses/demo-lesson/quiz"))
@@ -234,10 +239,7 @@ def test_a_form_from_the_previous_version_is_still_scored_on_it(app, courses_dir
 
 
 def test_shuffled_quizzes_keep_their_order_within_an_attempt(app, courses_dir, client):
-    course = courses_dir / "demo-lesson" / "course.yaml"
-    course.write_text(course.read_text().replace("pass_threshold: 75",
-                                                 "pass_threshold: 75\n  shuffle: true"))
-    sync_courses(courses_dir)
+    set_quiz_policy(courses_dir, "shuffle: true")
     orders = set()
     for _ in range(6):
         form = quiz_form_in(client.get("/courses/demo-lesson/quiz").get_data(as_text=True))
@@ -260,10 +262,7 @@ def test_an_expired_session_keeps_the_answers(synced, client):
 
 
 def test_right_wrong_feedback_hides_the_answers(app, courses_dir, client):
-    course = courses_dir / "demo-lesson" / "course.yaml"
-    course.write_text(course.read_text().replace("pass_threshold: 75",
-                                                 "pass_threshold: 75\n  feedback: right_wrong"))
-    sync_courses(courses_dir)
+    set_quiz_policy(courses_dir, "feedback: right_wrong")
     _, data = answer_sheet(client, "demo-lesson", wrong=2)
     page = text_of(client.get(score(client, "demo-lesson", data).headers["Location"]))
     assert "Incorrect." in page

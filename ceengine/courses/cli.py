@@ -6,6 +6,7 @@ import json
 import sys
 from decimal import Decimal
 from pathlib import Path
+from typing import NoReturn
 
 import click
 from flask import current_app
@@ -20,7 +21,7 @@ def _courses_dir(path: str | None) -> Path:
     return Path(path or current_app.config["COURSES_DIR"])
 
 
-def _fail(error: CourseFormatError) -> None:
+def _fail(error: CourseFormatError) -> NoReturn:
     for problem in error.problems:
         click.echo(str(problem), err=True)
     count = len(error.problems)
@@ -50,7 +51,6 @@ def check_command(slug: str | None, directory: str | None) -> None:
         specs, problems = read_courses(_courses_dir(directory), only=slug)
     except CourseFormatError as error:
         _fail(error)
-        return
     for warning in problems.warnings:
         click.echo(str(warning), err=True)
     for spec in specs:
@@ -67,7 +67,6 @@ def sync_command(directory: str | None) -> None:
         changes = sync_courses(_courses_dir(directory))
     except CourseFormatError as error:
         _fail(error)
-        return
     except SyncConflict as error:
         raise click.ClickException(str(error)) from error
     for change in changes:
@@ -87,7 +86,6 @@ def answer_key_command(slug: str, output: str, directory: str | None) -> None:
         specs, _ = read_courses(_courses_dir(directory), only=slug)
     except CourseFormatError as error:
         _fail(error)
-        return
     key = answer_key(specs[0].items)
     if output == "json":
         click.echo(json.dumps(key, indent=2, ensure_ascii=False))

@@ -151,8 +151,8 @@ def _link_sections(modules: list[dict], items: list[dict], quiz_path: Path,
                    problems: Problems) -> None:
     """Sections are unique in the course; each quiz item names one and learns its module."""
     where: dict[str, str] = {}
+    slugs = [m["slug"] for m in modules]
     for module in modules:
-        slugs = [m["slug"] for m in modules]
         if slugs.count(module["slug"]) > 1:
             problems.add(module["file"], 1, f"two modules are both named '{module['slug']}'")
         for section in module["sections"]:

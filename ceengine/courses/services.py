@@ -99,6 +99,12 @@ def published_versions() -> list[CourseVersion]:
     ))
 
 
+def is_published(slug: str) -> bool:
+    """Whether `slug` is a published course (without loading its content)."""
+    return bool(db.session.scalar(
+        sa.select(Course.id).where(Course.slug == slug, Course.published)))
+
+
 def current_version(slug: str) -> CourseVersion | None:
     """The current version of the published course `slug`, or None."""
     return db.session.scalar(

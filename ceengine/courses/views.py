@@ -8,7 +8,7 @@ from flask import abort, current_app, redirect, render_template, send_from_direc
 
 from ceengine.courses import bp
 from ceengine.courses.resources import HANDOUT_TYPES
-from ceengine.courses.services import current_version, published_versions
+from ceengine.courses.services import current_version, is_published, published_versions
 from ceengine.learners.identity import ensure_token
 from ceengine.quizzes.presenters import quiz_context
 
@@ -55,7 +55,8 @@ def module(slug: str, module_slug: str):
 @bp.get("/courses/<slug>/media/<filename>")
 def media(slug: str, filename: str):
     """A course's audio file or handout (handouts download; audio plays in the page)."""
-    _version_or_404(slug)
+    if not is_published(slug):
+        abort(404)
     folder = Path(current_app.config["COURSES_DIR"]) / slug / "media"
     download = Path(filename).suffix.lower() in HANDOUT_TYPES
     return send_from_directory(folder, filename, as_attachment=download, max_age=3600)

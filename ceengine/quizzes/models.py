@@ -27,6 +27,8 @@ class Attempt(db.Model):
     public_id: Mapped[str] = mapped_column(sa.String(32), unique=True)
     form_key: Mapped[str] = mapped_column(sa.String(64), unique=True)
     learner_id: Mapped[int] = mapped_column(sa.ForeignKey("learners.id", ondelete="CASCADE"))
+    # The version's course, kept on the row (never changes) so the retake policy counts
+    # a learner's attempts across versions from one index, without a join.
     course_id: Mapped[int] = mapped_column(sa.ForeignKey("courses.id", ondelete="CASCADE"))
     version_id: Mapped[int] = mapped_column(sa.ForeignKey("course_versions.id"))
     correct: Mapped[int]
