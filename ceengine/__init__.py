@@ -27,6 +27,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     from ceengine import errors, templating
+    from ceengine.certificates import bp as certificates_bp
     from ceengine.courses import bp as courses_bp
     from ceengine.extensions import init_extensions
     from ceengine.learners.identity import set_cookie_if_new
@@ -37,5 +38,10 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     app.register_blueprint(courses_bp)
     app.register_blueprint(quizzes_bp)
+    app.register_blueprint(certificates_bp)
     app.after_request(set_cookie_if_new)
+    if app.config["PRODUCTION"]:
+        from ceengine.certificates.signing_key import check_production_signing
+
+        check_production_signing(app)
     return app

@@ -36,11 +36,42 @@ class Config:
         self.SITE_NAME = env("CEENGINE_SITE_NAME", "ceengine Continuing Education")
         self.SPONSOR_NAME = env("CEENGINE_SPONSOR_NAME", "ceengine Continuing Education")
         self.SPONSOR_CONTACT = env("CEENGINE_SPONSOR_CONTACT", "ce@example.org")
+        self.BASE_URL = (env("CEENGINE_BASE_URL") or "").rstrip("/")
+        self._certificate_settings(env)
+        self._mail_settings(env)
+        self.RATELIMIT_STORAGE_URI = env("CEENGINE_RATELIMIT_STORAGE_URI", "memory://")
+        self.RATELIMIT_HEADERS_ENABLED = True
+        self.VERIFY_RATE_LIMIT = env("CEENGINE_VERIFY_RATE_LIMIT", "60 per minute")
+        self.SIGN_IN_RATE_LIMIT = env("CEENGINE_SIGN_IN_RATE_LIMIT", "5 per hour")
         self.MAX_CONTENT_LENGTH = 2 * 1024 * 1024
         self.WTF_CSRF_TIME_LIMIT = None  # a token lives as long as the session
         self.SESSION_COOKIE_HTTPONLY = True
         self.SESSION_COOKIE_SAMESITE = "Lax"
         self.SESSION_COOKIE_SECURE = self.PRODUCTION
+
+    def _certificate_settings(self, env) -> None:
+        self.SIGNING_KEY = env("CEENGINE_SIGNING_KEY")
+        self.SIGNING_CERT = env("CEENGINE_SIGNING_CERT")
+        self.SIGNING_CHAIN = env("CEENGINE_SIGNING_CHAIN")
+        self.SIGNING_PKCS12 = env("CEENGINE_SIGNING_PKCS12")
+        self.SIGNING_KEY_PASSWORD = env("CEENGINE_SIGNING_KEY_PASSWORD")
+        self.TIMESTAMP_URL = env("CEENGINE_TIMESTAMP_URL")
+        self.CERTIFICATE_PAPER = env("CEENGINE_CERTIFICATE_PAPER", "letter").lower()
+        self.CE_ADMINISTRATOR = env("CEENGINE_CE_ADMINISTRATOR", "CE Administrator")
+        self.APPROVALS_FILE = env("CEENGINE_APPROVALS_FILE")
+        self.SIGNING_LOCATION = env("CEENGINE_SIGNING_LOCATION", "Online")
+
+    def _mail_settings(self, env) -> None:
+        self.MAIL_SERVER = env("CEENGINE_MAIL_SERVER")
+        self.MAIL_PORT = int(env("CEENGINE_MAIL_PORT", "587"))
+        self.MAIL_USERNAME = env("CEENGINE_MAIL_USERNAME")
+        self.MAIL_PASSWORD = env("CEENGINE_MAIL_PASSWORD")
+        self.MAIL_USE_TLS = env("CEENGINE_MAIL_USE_TLS", "true").lower() == "true"
+        self.MAIL_USE_SSL = env("CEENGINE_MAIL_USE_SSL", "false").lower() == "true"
+        self.MAIL_TIMEOUT = 15
+        self.MAIL_DEFAULT_SENDER = env("CEENGINE_MAIL_FROM") or self.SPONSOR_CONTACT
+        # Without an SMTP server, mail is printed to the console (development).
+        self.MAIL_BACKEND = "smtp" if self.MAIL_SERVER else "console"
 
     def as_dict(self) -> dict:
         """Return the settings as a mapping for `app.config.update`."""
@@ -48,10 +79,16 @@ class Config:
 
 
 def check_production_settings(config: dict) -> None:
-    """Refuse to run in production with development secrets."""
+    """Refuse to run with impossible settings, and in production with development secrets."""
+    if config.get("CERTIFICATE_PAPER") not in ("letter", "a4"):
+        raise RuntimeError("CEENGINE_CERTIFICATE_PAPER must be letter or a4.")
     if not config.get("PRODUCTION"):
         return
     if config.get("SECRET_KEY") in (None, "", DEV_SECRET_KEY):
         raise RuntimeError(
             "CEENGINE_ENV=production needs CEENGINE_SECRET_KEY set to a long random value."
         )
+    if not config.get("BASE_URL", "").startswith("https://"):
+        raise RuntimeError("CEENGINE_ENV=production needs CEENGINE_BASE_URL, the https:// "
+                           "address printed on certificates for their verification page.")
+

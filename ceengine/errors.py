@@ -13,6 +13,7 @@ MESSAGES = {
     404: ("Page not found",
           "We could not find that page. Check the address or start from the course list."),
     405: ("Not allowed", "That action is not available on this page."),
+    410: ("No longer available", "What you asked for is no longer available."),
     413: ("Too large", "What you sent is larger than we accept."),
     429: ("Too many requests", "Please wait a moment and try again."),
     500: ("Something went wrong on our side",

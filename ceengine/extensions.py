@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_mailman import Mail
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_talisman import Talisman
@@ -29,6 +32,9 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate(render_as_batch=True, compare_type=True)
 csrf = CSRFProtect()
 talisman = Talisman()
+# Memory storage by default; CEENGINE_RATELIMIT_STORAGE_URI=redis://… when several instances run.
+limiter = Limiter(get_remote_address)
+mail = Mail()
 
 EMBED_ORIGINS = ["https://www.youtube-nocookie.com", "https://player.vimeo.com"]
 
@@ -62,6 +68,8 @@ def init_extensions(app) -> None:
     db.init_app(app)
     migrate.init_app(app, db, directory=app.config["MIGRATIONS_DIR"])
     csrf.init_app(app)
+    limiter.init_app(app)
+    mail.init_app(app)
     talisman.init_app(
         app,
         force_https=app.config["PRODUCTION"],

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
 
 from ceengine import create_app
+from ceengine.certificates.signing import create_development_chain
 from ceengine.extensions import db
 from tests.postgres_server import PostgresServer
 
@@ -62,9 +65,25 @@ def courses_dir(tmp_path) -> Path:
     return target
 
 
+@functools.cache
+def signing_files() -> dict[str, Path]:
+    """One development signing chain for the whole test run (never the project's instance/)."""
+    return create_development_chain(Path(tempfile.mkdtemp(prefix="ceengine-signing-")),
+                                    "ceengine Tests")
+
+
+def app_settings() -> dict:
+    """Settings every test app shares: the test signing key, email kept in memory."""
+    files = signing_files()
+    return {"TESTING": True, "SIGNING_KEY": str(files["key"]), "SIGNING_CERT": str(files["cert"]),
+            "SIGNING_CHAIN": str(files["chain"]), "MAIL_BACKEND": "locmem",
+            "SPONSOR_NAME": "Compassion CE Institute", "SPONSOR_CONTACT": "ce@compassion.test",
+            "CE_ADMINISTRATOR": "Dana Reyes, PhD, CE Administrator"}
+
+
 def make_app(database_url: str, courses_dir: Path, **overrides):
     """An app on `database_url` with fresh tables."""
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url,
+    app = create_app({**app_settings(), "SQLALCHEMY_DATABASE_URI": database_url,
                       "COURSES_DIR": str(courses_dir), **overrides})
     with app.app_context():
         db.drop_all()

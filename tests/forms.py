@@ -15,6 +15,8 @@ class Form:
     radios: dict[str, list[str]] = field(default_factory=dict)
     checked: dict[str, str] = field(default_factory=dict)
     legends: list[str] = field(default_factory=list)
+    values: dict[str, str] = field(default_factory=dict)
+    submits: dict[str, str] = field(default_factory=dict)
 
     def answers(self, chosen: dict[str, str] | None = None) -> dict[str, str]:
         """The post body: hidden fields plus the chosen radio values."""
@@ -39,6 +41,10 @@ class _FormParser(HTMLParser):
                 form.radios.setdefault(attrs["name"], []).append(attrs["value"])
                 if "checked" in attrs:
                     form.checked[attrs["name"]] = attrs["value"]
+            elif attrs.get("type", "text") in ("text", "email"):
+                form.values[attrs["name"]] = attrs.get("value", "")
+            elif attrs.get("type") == "submit":
+                form.submits[attrs["name"]] = attrs.get("value", "")
         elif tag == "legend" and self.forms:
             self._in_legend = True
             self.forms[-1].legends.append("")
@@ -59,3 +65,13 @@ def quiz_form_in(html: str) -> Form:
     forms = [f for f in parser.forms if f.action.endswith("/quiz")]
     assert forms, "no quiz form on the page"
     return forms[0]
+
+
+def form_in(html: str, field_name: str) -> Form:
+    """The first form on a page that has a field called `field_name`."""
+    parser = _FormParser()
+    parser.feed(html)
+    for form in parser.forms:
+        if field_name in form.values or field_name in form.hidden or field_name in form.submits:
+            return form
+    raise AssertionError(f"no form with a field {field_name!r} on the page")

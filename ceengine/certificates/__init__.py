@@ -1,1 +1,12 @@
-"""Certificates: numbers now; issue, render, sign, verify and revoke come with issue 4."""
+"""Certificates: issue, download, email, verify, revoke and reissue signed CE certificates."""
+
+from flask import Blueprint
+
+bp = Blueprint("certificates", __name__, cli_group="certificates")
+
+from ceengine.certificates import (  # noqa: E402,F401 - register routes and commands
+    cli,
+    transcript_views,
+    verify_views,
+    views,
+)

@@ -16,10 +16,11 @@ from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign import fields, signers
+from pyhanko.sign import fields, signers, timestamps
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
@@ -40,27 +41,50 @@ def _asn1_cert(cert: x509.Certificate) -> asn1_x509.Certificate:
     return asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER))
 
 
+def identity_from(key, cert: x509.Certificate, chain: list[x509.Certificate]) -> SigningIdentity:
+    """A signing identity from a loaded private key, its certificate and the chain above it.
+
+    The last certificate of `chain` (or `cert` itself when the chain is empty) is the root
+    that verification trusts.
+    """
+    der_key = key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
+                                serialization.NoEncryption())
+    asn1_chain = [_asn1_cert(c) for c in chain] or [_asn1_cert(cert)]
+    signer = signers.SimpleSigner(
+        signing_cert=_asn1_cert(cert),
+        signing_key=asn1_keys.PrivateKeyInfo.load(der_key),
+        cert_registry=SimpleCertificateStore.from_certs(asn1_chain))
+    return SigningIdentity(signer, asn1_chain[-1])
+
+
 def load_identity(key_pem: bytes, cert_pem: bytes, chain_pem: bytes,
                   password: bytes | None = None) -> SigningIdentity:
     """Load a PEM key, its certificate and its chain (ending at the root) into memory."""
     key = serialization.load_pem_private_key(key_pem, password=password)
-    der_key = key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
-                                serialization.NoEncryption())
-    chain = [_asn1_cert(c) for c in x509.load_pem_x509_certificates(chain_pem)]
-    signer = signers.SimpleSigner(
-        signing_cert=_asn1_cert(x509.load_pem_x509_certificate(cert_pem)),
-        signing_key=asn1_keys.PrivateKeyInfo.load(der_key),
-        cert_registry=SimpleCertificateStore.from_certs(chain))
-    return SigningIdentity(signer, chain[-1])
+    chain = x509.load_pem_x509_certificates(chain_pem) if chain_pem.strip() else []
+    return identity_from(key, x509.load_pem_x509_certificate(cert_pem), chain)
 
 
-def sign_pdf(pdf: bytes, identity: SigningIdentity, reason: str, location: str) -> bytes:
-    """Sign `pdf` with an invisible PAdES signature covering the whole document."""
+def load_pkcs12_identity(data: bytes, password: bytes | None = None) -> SigningIdentity:
+    """Load a PKCS#12 (.p12/.pfx) bundle: key, certificate and any chain certificates."""
+    key, cert, extra = pkcs12.load_key_and_certificates(data, password)
+    if key is None or cert is None:
+        raise ValueError("the PKCS#12 file has no private key or no certificate")
+    return identity_from(key, cert, list(extra))
+
+
+def sign_pdf(pdf: bytes, identity: SigningIdentity, reason: str, location: str,
+             timestamp_url: str | None = None) -> bytes:
+    """Sign `pdf` with an invisible PAdES signature covering the whole document.
+
+    PAdES B-B; with `timestamp_url` (an RFC 3161 authority) a signature timestamp makes it B-T.
+    """
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
     meta = signers.PdfSignatureMetadata(
         field_name=FIELD_NAME, reason=reason, location=location,
         subfilter=fields.SigSeedSubFilter.PADES, md_algorithm="sha256")
-    output = signers.sign_pdf(writer, meta, signer=identity.signer)
+    timestamper = timestamps.HTTPTimeStamper(timestamp_url) if timestamp_url else None
+    output = signers.sign_pdf(writer, meta, signer=identity.signer, timestamper=timestamper)
     return output.getvalue()
 
 

@@ -77,7 +77,7 @@ def _quiz_policy(meta: Fields) -> dict:
 
 
 def _certificate(meta: Fields) -> dict:
-    c = meta.sub("certificate", "certificate", {"fee", "currency"})
+    c = meta.sub("certificate", "certificate", {"fee", "currency", "license_details"})
     fee = c.number("fee", Decimal(0), Decimal(0), Decimal(10000))
     currency = c.text("currency", required=False, default="usd").lower()
     if not re.fullmatch(r"[a-z]{3}", currency):
@@ -85,7 +85,8 @@ def _certificate(meta: Fields) -> dict:
                             f"not '{currency}'")
     if fee != fee.quantize(Decimal("0.01")):
         c.error("fee", "certificate: 'fee' can have at most two decimal places")
-    return {"fee_cents": int(fee * 100), "currency": currency}
+    license_details = c.choice("license_details", ("none", "optional", "required"), "none")
+    return {"fee_cents": int(fee * 100), "currency": currency, "license_details": license_details}
 
 
 def _read_meta(folder: Path, problems: Problems) -> dict | None:

@@ -63,7 +63,8 @@ def test_modules_are_ordered_and_items_know_their_module(courses):
         "getting-started", "settling-the-mind", "acting-with-compassion"]
     assert [i["module"] for i in modules.items] == [
         "getting-started", "settling-the-mind", "acting-with-compassion"]
-    assert modules.content["certificate"] == {"fee_cents": 1500, "currency": "usd"}
+    assert modules.content["certificate"] == {"fee_cents": 1500, "currency": "usd",
+                                              "license_details": "required"}
     assert modules.content["quiz_policy"]["max_attempts"] == 2
 
 

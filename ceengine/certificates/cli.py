@@ -1,0 +1,140 @@
+"""`ceengine certificates ...`: signing keys, checking a PDF, revoking and reissuing."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import NoReturn
+
+import click
+from flask import current_app
+
+from ceengine.certificates import bp
+from ceengine.certificates.mail import send_certificate_link
+from ceengine.certificates.models import Certificate
+from ceengine.certificates.printing import long_date, verify_url
+from ceengine.certificates.services import (
+    CertificateError,
+    check_certificate_file,
+    current_edition,
+    find_certificate,
+    reissue_certificate,
+    revoke_certificate,
+)
+from ceengine.certificates.signing import create_development_chain
+from ceengine.certificates.signing_key import SigningNotConfigured, development_folder
+from ceengine.templating import format_hours
+
+
+def _fail(message: str) -> NoReturn:
+    click.echo(f"Error: {message}", err=True)
+    sys.exit(1)
+
+
+def _describe(certificate: Certificate) -> None:
+    click.echo(f"Certificate {certificate.number}: {certificate.status.upper()}")
+    click.echo(f"  Name:      {certificate.full_name} <{certificate.email}>")
+    click.echo(f"  Course:    {certificate.course_title} "
+               f"({format_hours(certificate.ce_hours)} CE hours)")
+    click.echo(f"  Completed: {long_date(certificate.completed_at)}; "
+               f"issued {long_date(certificate.issued_at)}")
+    if certificate.revoked_reason:
+        click.echo(f"  Revoked {long_date(certificate.revoked_at)}: "
+                   f"{certificate.revoked_reason}")
+    if certificate.superseded_by is not None:
+        click.echo(f"  Superseded by {current_edition(certificate).number}")
+    click.echo(f"  Verify:    {verify_url(certificate.number)}")
+
+
+@bp.cli.command("init-signing")
+@click.option("--force", is_flag=True, help="Replace an existing development key.")
+def init_signing(force: bool) -> None:
+    """Create a development signing key and certificate chain under instance/signing/.
+
+    Production uses the sponsor's own key instead: set CEENGINE_SIGNING_KEY,
+    CEENGINE_SIGNING_CERT and CEENGINE_SIGNING_CHAIN (PEM files), or CEENGINE_SIGNING_PKCS12
+    (a .p12 file), with CEENGINE_SIGNING_KEY_PASSWORD when the key is encrypted.
+    """
+    folder = development_folder(current_app)
+    if (folder / "signing-key.pem").exists() and not force:
+        _fail(f"A signing key already exists in {folder}. Certificates already issued were "
+              "signed with it; use --force only if you mean to replace it.")
+    files = create_development_chain(folder, current_app.config["SPONSOR_NAME"])
+    for role, path in files.items():
+        click.echo(f"Wrote {role:5} {path}")
+    click.echo("This is a development key: production refuses it.")
+
+
+@bp.cli.command("verify")
+@click.argument("pdf_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def verify(pdf_file: Path) -> None:
+    """Check a certificate PDF: our signature, covering the whole file, same bytes as issued.
+
+    Exits 0 when the file is authentic and unchanged, 1 otherwise.
+    """
+    try:
+        check = check_certificate_file(pdf_file.read_bytes())
+    except SigningNotConfigured as error:
+        _fail(str(error))
+    if check.problem is not None:
+        click.echo(f"NOT AUTHENTIC: {pdf_file}")
+        click.echo(f"  {check.problem}")
+        sys.exit(1)
+    click.echo(f"AUTHENTIC AND UNCHANGED: {pdf_file}")
+    click.echo(f"  Signed by {check.signed_by}")
+    _describe(check.certificate)
+
+
+@bp.cli.command("show")
+@click.argument("number")
+def show(number: str) -> None:
+    """Show a certificate's status and what it says."""
+    certificate = find_certificate(number)
+    if certificate is None:
+        _fail(f"No certificate has the number {number}.")
+    _describe(certificate)
+
+
+@bp.cli.command("revoke")
+@click.argument("number")
+@click.option("--reason", required=True, help="Shown on the public verification page.")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def revoke(number: str, reason: str, yes: bool) -> None:
+    """Revoke a certificate: its verification page then says Revoked, with the reason."""
+    certificate = find_certificate(number)
+    if certificate is None:
+        _fail(f"No certificate has the number {number}.")
+    _describe(certificate)
+    if not yes:
+        click.confirm("Revoke this certificate? This cannot be undone", abort=True)
+    try:
+        revoked = revoke_certificate(number, reason)
+    except CertificateError as error:
+        _fail(str(error))
+    click.echo(f"Revoked {revoked.number}: {revoked.revoked_reason}")
+
+
+@bp.cli.command("reissue")
+@click.argument("number")
+@click.option("--name", help="The corrected full name to print.")
+@click.option("--email", help="A new email address for the learner.")
+@click.option("--no-email", "quiet", is_flag=True, help="Do not email the learner the new link.")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def reissue(number: str, name: str | None, email: str | None, quiet: bool, yes: bool) -> None:
+    """Reissue a certificate with a new number; the old number then shows Superseded."""
+    certificate = find_certificate(number)
+    if certificate is None:
+        _fail(f"No certificate has the number {number}.")
+    _describe(certificate)
+    if not yes:
+        click.confirm(f"Reissue it{' to ' + name if name else ''}?", abort=True)
+    try:
+        new = reissue_certificate(number, full_name=name, email=email)
+    except (CertificateError, SigningNotConfigured) as error:
+        _fail(str(error))
+    click.echo(f"Reissued as {new.number}; {certificate.number} is now superseded.")
+    if not quiet:
+        sent = send_certificate_link(new)
+        click.echo(f"Emailed the new link to {new.email}." if sent else
+                   f"Could not email {new.email}; see the log.")
+    click.echo(f"Verify: {verify_url(new.number)}")

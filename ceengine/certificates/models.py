@@ -1,0 +1,76 @@
+"""Issued certificates: the exact signed PDF, who it names, and whether it still stands."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
+
+from ceengine.courses.models import CourseVersion
+from ceengine.extensions import db
+from ceengine.models import UTCDateTime, utcnow
+from ceengine.quizzes.models import Attempt
+
+VALID, REVOKED, SUPERSEDED = "valid", "revoked", "superseded"
+
+
+class Certificate(db.Model):
+    """One edition of the certificate for one passed attempt; a reissue is a new edition.
+
+    `(attempt_id, edition)` is unique, so two tabs or a double click issuing the first
+    certificate for an attempt can never both succeed.
+    """
+
+    __tablename__ = "certificates"
+    __table_args__ = (
+        sa.UniqueConstraint("attempt_id", "edition"),
+        sa.CheckConstraint("status IN ('valid', 'revoked', 'superseded')", name="status_known"),
+        sa.CheckConstraint("status != 'revoked' OR (revoked_reason IS NOT NULL "
+                           "AND revoked_at IS NOT NULL)", name="revocation_explained"),
+        sa.CheckConstraint("status != 'superseded' OR superseded_by_id IS NOT NULL",
+                           name="superseded_by_set"),
+        sa.Index("ix_certificates_email", "email_key", "issued_at"),
+        sa.Index("ix_certificates_learner", "learner_id", "issued_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(sa.String(20), unique=True)
+    attempt_id: Mapped[int] = mapped_column(sa.ForeignKey("attempts.id"))
+    edition: Mapped[int] = mapped_column(default=1)
+    learner_id: Mapped[int] = mapped_column(sa.ForeignKey("learners.id"))
+    course_id: Mapped[int] = mapped_column(sa.ForeignKey("courses.id"))
+    version_id: Mapped[int] = mapped_column(sa.ForeignKey("course_versions.id"))
+
+    # What was printed, kept as printed: the verify page never depends on later edits.
+    full_name: Mapped[str] = mapped_column(sa.String(200))
+    email: Mapped[str] = mapped_column(sa.String(254))
+    email_key: Mapped[str] = mapped_column(sa.String(254))  # lower-cased, for look-ups
+    profession: Mapped[str] = mapped_column(sa.String(120), default="")
+    license_type: Mapped[str] = mapped_column(sa.String(80), default="")
+    license_number: Mapped[str] = mapped_column(sa.String(60), default="")
+    license_state: Mapped[str] = mapped_column(sa.String(60), default="")
+    course_title: Mapped[str] = mapped_column(sa.String(200))
+    ce_hours: Mapped[Decimal] = mapped_column(sa.Numeric(5, 2))
+    completed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    score_percent: Mapped[int]
+
+    status: Mapped[str] = mapped_column(sa.String(12), default=VALID)
+    revoked_reason: Mapped[str | None] = mapped_column(sa.Text)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    superseded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("certificates.id"))
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    # The signed PDF exactly as issued; deferred so lists and the verify page never load it.
+    pdf: Mapped[bytes] = deferred(mapped_column(sa.LargeBinary, nullable=False))
+    pdf_sha256: Mapped[str] = mapped_column(sa.String(64), index=True)
+
+    attempt: Mapped[Attempt] = relationship()
+    version: Mapped[CourseVersion] = relationship()
+    superseded_by: Mapped[Certificate | None] = relationship(remote_side=[id])
+
+    @property
+    def filename(self) -> str:
+        """The name a downloaded copy is saved under."""
+        return f"ce-certificate-{self.number}.pdf"

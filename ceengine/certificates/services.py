@@ -1,0 +1,199 @@
+"""Certificates: issue once per passed attempt, find, revoke, reissue, check an uploaded PDF."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, replace
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import undefer
+
+from ceengine.certificates.models import REVOKED, SUPERSEDED, VALID, Certificate
+from ceengine.certificates.numbers import new_certificate_number, normalize_certificate_number
+from ceengine.certificates.printing import (
+    LearnerDetails,
+    certificate_data,
+    signed_certificate_pdf,
+)
+from ceengine.certificates.signing import check_signature
+from ceengine.certificates.signing_key import signing_identity
+from ceengine.extensions import db
+from ceengine.learners.models import Learner
+from ceengine.models import utcnow
+from ceengine.quizzes.models import Attempt
+
+_NUMBER_TRIES = 3
+
+
+class CertificateError(Exception):
+    """A certificate request that cannot be met; the message is for a person."""
+
+
+class NotEligible(CertificateError):
+    """Only the learner who passed an attempt gets its certificate."""
+
+
+class PaymentRequired(CertificateError):
+    """The course charges for its certificate and it has not been paid."""
+
+
+class CannotChange(CertificateError):
+    """A revoke or reissue that the certificate's status does not allow."""
+
+
+def email_key(email: str) -> str:
+    """The form of an address used to find someone's certificates."""
+    return email.strip().lower()
+
+
+def fee_cents(attempt: Attempt) -> int:
+    """The certificate fee of the course version the attempt was taken on."""
+    return attempt.version.content["certificate"]["fee_cents"]
+
+
+def latest_certificate(attempt: Attempt) -> Certificate | None:
+    """The newest edition of the certificate for an attempt, if one was issued."""
+    return db.session.scalar(sa.select(Certificate).where(Certificate.attempt_id == attempt.id)
+                             .order_by(Certificate.edition.desc()).limit(1))
+
+
+def _new_certificate(attempt: Attempt, details: LearnerDetails, edition: int) -> Certificate:
+    """Render, sign and build (not yet stored) one edition of the certificate."""
+    number = new_certificate_number()
+    pdf = signed_certificate_pdf(certificate_data(attempt, details, number))
+    return Certificate(
+        number=number, attempt_id=attempt.id, edition=edition, learner_id=attempt.learner_id,
+        course_id=attempt.course_id, version_id=attempt.version_id,
+        full_name=details.full_name, email=details.email, email_key=email_key(details.email),
+        profession=details.profession, license_type=details.license_type,
+        license_number=details.license_number, license_state=details.license_state,
+        course_title=attempt.version.title, ce_hours=attempt.version.ce_hours,
+        completed_at=attempt.submitted_at, score_percent=attempt.percent,
+        pdf=pdf, pdf_sha256=hashlib.sha256(pdf).hexdigest())
+
+
+def issue_certificate(attempt: Attempt, learner: Learner | None, details: LearnerDetails,
+                      paid: bool = False) -> tuple[Certificate, bool]:
+    """The certificate for a passed attempt, issued on the first call: (certificate, is_new).
+
+    A second call — a double click, a retry, another tab — returns the first certificate.
+    """
+    if learner is None or attempt.learner_id != learner.id or not attempt.passed:
+        raise NotEligible("A certificate is only issued to the learner who passed the quiz.")
+    existing = latest_certificate(attempt)
+    if existing is not None:
+        return existing, False
+    if fee_cents(attempt) > 0 and not paid:
+        raise PaymentRequired("This course charges for its certificate, and online payment "
+                              "is not available yet. Please contact the sponsor.")
+    for _ in range(_NUMBER_TRIES):
+        certificate = _new_certificate(attempt, details, edition=1)
+        db.session.add(certificate)
+        try:
+            db.session.commit()
+            return certificate, True
+        except IntegrityError:
+            db.session.rollback()  # a twin request issued it first, or the number was taken
+            existing = latest_certificate(attempt)
+            if existing is not None:
+                return existing, False
+    raise CertificateError("The certificate could not be issued. Please try again.")
+
+
+def find_certificate(number: str, with_pdf: bool = False) -> Certificate | None:
+    """The certificate with this number, however it was typed; None when there is none."""
+    canonical = normalize_certificate_number(number)
+    if canonical is None:
+        return None
+    query = sa.select(Certificate).where(Certificate.number == canonical)
+    if with_pdf:
+        query = query.options(undefer(Certificate.pdf))
+    return db.session.scalar(query)
+
+
+def learner_details_on_file(learner_id: int) -> dict[str, str]:
+    """The details on this learner's latest certificate, to fill in the next form."""
+    latest = db.session.scalar(sa.select(Certificate).where(Certificate.learner_id == learner_id)
+                               .order_by(Certificate.issued_at.desc()).limit(1))
+    if latest is None:
+        return {}
+    return {name: getattr(latest, name) for name in
+            ("full_name", "email", "profession", "license_type", "license_number",
+             "license_state")}
+
+
+def certificates_for_email(address: str) -> list[Certificate]:
+    """Every certificate issued to an address, newest first (the learner's transcript)."""
+    return list(db.session.scalars(
+        sa.select(Certificate).where(Certificate.email_key == email_key(address))
+        .order_by(Certificate.issued_at.desc(), Certificate.id.desc())))
+
+
+def _certificate_or_error(number: str) -> Certificate:
+    certificate = find_certificate(number)
+    if certificate is None:
+        raise CannotChange(f"No certificate has the number {number}.")
+    return certificate
+
+
+def revoke_certificate(number: str, reason: str) -> Certificate:
+    """Revoke a valid certificate; its verify page then says Revoked, with the reason."""
+    certificate = _certificate_or_error(number)
+    if not reason.strip():
+        raise CannotChange("Give a reason: it is shown on the verification page.")
+    if certificate.status != VALID:
+        raise CannotChange(f"Certificate {certificate.number} is already {certificate.status}.")
+    certificate.status, certificate.revoked_at = REVOKED, utcnow()
+    certificate.revoked_reason = " ".join(reason.split())
+    db.session.commit()
+    return certificate
+
+
+def reissue_certificate(number: str, full_name: str | None = None,
+                        email: str | None = None) -> Certificate:
+    """A new certificate (new number, new PDF) replacing a valid one, which becomes Superseded."""
+    old = _certificate_or_error(number)
+    if old.status != VALID:
+        raise CannotChange(f"Certificate {old.number} is {old.status}; only a valid "
+                           "certificate can be reissued.")
+    details = LearnerDetails(old.full_name, old.email, old.profession, old.license_type,
+                             old.license_number, old.license_state)
+    details = replace(details, full_name=full_name or old.full_name, email=email or old.email)
+    new = _new_certificate(old.attempt, details, edition=old.edition + 1)
+    db.session.add(new)
+    db.session.flush()
+    old.status, old.superseded_by_id = SUPERSEDED, new.id
+    db.session.commit()
+    return new
+
+
+def current_edition(certificate: Certificate) -> Certificate:
+    """Follow `superseded_by` to the certificate that replaces this one now."""
+    seen = {certificate.id}
+    while certificate.superseded_by is not None and certificate.superseded_by.id not in seen:
+        certificate = certificate.superseded_by
+        seen.add(certificate.id)
+    return certificate
+
+
+@dataclass(frozen=True)
+class FileCheck:
+    """What checking an uploaded certificate PDF found; `problem` is None when authentic."""
+
+    certificate: Certificate | None
+    problem: str | None
+    signed_by: str | None = None
+
+
+def check_certificate_file(pdf: bytes) -> FileCheck:
+    """Is this PDF a certificate we issued, signed by us and unchanged since?"""
+    signature = check_signature(pdf, [signing_identity().root])
+    if signature.problem is not None:
+        return FileCheck(None, signature.problem, signature.signed_by)
+    digest = hashlib.sha256(pdf).hexdigest()
+    stored = db.session.scalar(sa.select(Certificate).where(Certificate.pdf_sha256 == digest))
+    if stored is None:
+        return FileCheck(None, "The signature is genuine, but no certificate we issued has "
+                               "exactly these contents.", signature.signed_by)
+    return FileCheck(stored, None, signature.signed_by)

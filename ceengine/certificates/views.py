@@ -1,0 +1,114 @@
+"""Getting a certificate: the details form with its preview, the certificate page, the PDF."""
+
+from __future__ import annotations
+
+import io
+
+from flask import abort, flash, redirect, render_template, send_file, url_for
+
+from ceengine.certificates import bp
+from ceengine.certificates.forms import LICENSE_FIELDS, details_form
+from ceengine.certificates.mail import send_certificate_link
+from ceengine.certificates.models import VALID, Certificate
+from ceengine.certificates.printing import certificate_data
+from ceengine.certificates.services import (
+    PaymentRequired,
+    current_edition,
+    fee_cents,
+    find_certificate,
+    issue_certificate,
+    latest_certificate,
+    learner_details_on_file,
+)
+from ceengine.certificates.tokens import certificate_token, number_from_token
+from ceengine.errors import render_error
+from ceengine.learners.identity import current_learner
+from ceengine.quizzes.models import Attempt
+from ceengine.quizzes.services import attempt_for
+
+PREVIEW_NUMBER = "Assigned when issued"
+
+
+def _passed_attempt(public_id: str) -> Attempt:
+    attempt = attempt_for(public_id, current_learner())
+    if attempt is None or not attempt.passed:
+        abort(404)
+    return attempt
+
+
+def _form_for(attempt: Attempt):
+    certificate = attempt.version.content["certificate"]
+    label = "Continue to payment" if fee_cents(attempt) > 0 else "Issue certificate"
+    form = details_form(certificate.get("license_details", "none"), label)
+    if not form.is_submitted():
+        for name, value in learner_details_on_file(attempt.learner_id).items():
+            if name in form:
+                form[name].data = value
+    return form
+
+
+def _page(attempt: Attempt, form, status: int = 200, notice: str | None = None):
+    details = form.details() if form.full_name.data and not form.errors else None
+    preview = certificate_data(attempt, details, PREVIEW_NUMBER) if details else None
+    return render_template("certificates/details.html", attempt=attempt, form=form,
+                           course=attempt.version.content, preview=preview, notice=notice,
+                           license_fields=[form[n] for n in LICENSE_FIELDS if n in form]), status
+
+
+@bp.route("/attempts/<public_id>/certificate", methods=["GET", "POST"])
+def details(public_id: str):
+    """Get my certificate: the details form, its preview, and Issue certificate."""
+    attempt = _passed_attempt(public_id)
+    existing = latest_certificate(attempt)
+    if existing is not None:
+        return redirect(url_for(".certificate", token=certificate_token(existing.number)), 303)
+    form = _form_for(attempt)
+    if not form.is_submitted():
+        return _page(attempt, form)
+    if not form.validate():
+        return _page(attempt, form, 422)
+    if not form.issue.data:
+        return _page(attempt, form)
+    try:
+        certificate, is_new = issue_certificate(attempt, current_learner(), form.details())
+    except PaymentRequired as unpaid:
+        return _page(attempt, form, 409, notice=str(unpaid))
+    if is_new and send_certificate_link(certificate):
+        flash(f"Your certificate has been issued. We have emailed its link to "
+              f"{certificate.email}.", "success")
+    elif is_new:
+        flash("Your certificate has been issued, but we could not send the email just now. "
+              "Bookmark this page to come back to it.", "warning")
+    return redirect(url_for(".certificate", token=certificate_token(certificate.number)), 303)
+
+
+def _certificate_for(token: str, with_pdf: bool = False) -> Certificate:
+    number = number_from_token(token)
+    certificate = find_certificate(number, with_pdf=with_pdf) if number else None
+    if certificate is None:
+        abort(404)
+    return certificate
+
+
+@bp.get("/certificates/<token>")
+def certificate(token: str):
+    """The learner's certificate page: status, details and Download certificate (PDF)."""
+    certificate = _certificate_for(token)
+    current = current_edition(certificate)
+    current_token = certificate_token(current.number) if current is not certificate else None
+    return render_template("certificates/certificate.html", certificate=certificate,
+                           token=token, current=current, current_token=current_token)
+
+
+@bp.get("/certificates/<token>/pdf")
+def download(token: str):
+    """The signed PDF exactly as issued (the same bytes every time)."""
+    certificate = _certificate_for(token, with_pdf=True)
+    if certificate.status != VALID:
+        return render_error(410, f"Certificate {certificate.number} is {certificate.status} "
+                                 "and can no longer be downloaded. Open its page for details.")
+    response = send_file(io.BytesIO(certificate.pdf), mimetype="application/pdf",
+                         as_attachment=True, download_name=certificate.filename,
+                         etag=certificate.pdf_sha256, max_age=0)
+    response.cache_control.private = True
+    return response

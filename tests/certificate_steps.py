@@ -1,0 +1,67 @@
+"""Steps shared by the certificate tests: pass a quiz, fill in the details, issue."""
+
+from __future__ import annotations
+
+import re
+
+import sqlalchemy as sa
+
+from ceengine.certificates.models import Certificate
+from ceengine.courses.models import QuizItem
+from ceengine.extensions import db
+from tests.forms import form_in, quiz_form_in
+
+
+def text_of(response) -> str:
+    """A page's text without tags, spaces collapsed."""
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.get_data(as_text=True)))
+
+
+def take_quiz(client, slug: str, passing: bool = True) -> str:
+    """Answer the quiz (all right, or all wrong) and return the result page's address."""
+    form = quiz_form_in(client.get(f"/courses/{slug}/quiz").get_data(as_text=True))
+    answers = {}
+    for name, options in form.radios.items():
+        item = db.session.get(QuizItem, int(name.removeprefix("item-")))
+        answers[name] = item.answer if passing else next(o for o in options if o != item.answer)
+    response = client.post(f"/courses/{slug}/quiz", data=form.answers(answers))
+    assert response.status_code == 303, response.status_code
+    return response.headers["Location"]
+
+
+def details_page(client, result_url: str):
+    """Follow `Get my certificate` from the result page."""
+    result = client.get(result_url).get_data(as_text=True)
+    link = re.search(r'<a class="button" href="([^"]+)">Get my certificate</a>', result)
+    assert link, "no Get my certificate link on the result page"
+    return link.group(1), client.get(link.group(1))
+
+
+def submit_details(client, result_url: str, button: str = "issue", **details):
+    """Fill in the details form (Full name, Email, …) and press a button."""
+    address, page = details_page(client, result_url)
+    form = form_in(page.get_data(as_text=True), "full_name")
+    data = {**form.hidden, **form.values, **details, button: form.submits[button]}
+    return client.post(address, data=data)
+
+
+def issue(client, slug: str = "demo-lesson", full_name: str = "Ana María Núñez",
+          email: str = "ana@example.org", **details):
+    """Pass the quiz and issue the certificate; return the certificate page response."""
+    response = submit_details(client, take_quiz(client, slug), full_name=full_name,
+                              email=email, **details)
+    assert response.status_code == 303, text_of(response)
+    return client.get(response.headers["Location"])
+
+
+def download_link(page) -> str:
+    """The address behind `Download certificate (PDF)`."""
+    match = re.search(r'href="([^"]+)"[^>]*>Download certificate \(PDF\)',
+                      page.get_data(as_text=True))
+    assert match, "no Download certificate (PDF) link"
+    return match.group(1)
+
+
+def certificates() -> list[Certificate]:
+    """Every certificate row."""
+    return list(db.session.scalars(sa.select(Certificate).order_by(Certificate.id)))
