@@ -102,7 +102,8 @@ def _draw_body(canvas: Canvas, data: CertificateData, width: float, height: floa
         y -= 21
     canvas.setFillColor(MUTED)
     draw_text(canvas, centre, y - 2, f"Presented by {data.presenters}", REGULAR, 10.5, "centre")
-    facts = (f"{data.ce_hours} CE hours  ·  {data.course_format}  ·  Completed "
+    unit = "CE hour" if data.ce_hours == "1" else "CE hours"
+    facts = (f"{data.ce_hours} {unit}  ·  {data.course_format}  ·  Completed "
              f"{data.completion_date}  ·  Score {data.score}")
     draw_text(canvas, centre, y - 20, facts, REGULAR, 10.5, "centre")
     return y - 40

@@ -1,0 +1,131 @@
+"""From a passed quiz to a signed PDF and its verification page, in Chromium."""
+
+from __future__ import annotations
+
+import io
+import re
+import subprocess
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from ceengine.certificates.signing import check_signature
+from ceengine.certificates.signing_key import signing_identity
+from ceengine.courses.format import read_courses
+from tests.browser.conftest import ARTIFACTS, assert_accessible, screenshot
+from tests.browser.test_quiz_browser import answer
+from tests.conftest import PROJECT_COURSES
+
+pytestmark = pytest.mark.browser
+
+SLUGS = [spec.slug for spec in read_courses(PROJECT_COURSES)[0]]
+
+
+def signature_problem(app, pdf: bytes) -> str | None:
+    """pyHanko's verdict on the PDF. Run in a thread: Playwright's event loop owns this one."""
+    def check() -> str | None:
+        with app.app_context():
+            return check_signature(pdf, [signing_identity().root]).problem
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(check).result()
+
+
+def pass_and_open_details(page, base: str, slug: str) -> None:
+    """Pass the course's quiz and follow Get my certificate."""
+    page.goto(f"{base}/courses/{slug}/quiz")
+    answer(page, slug)
+    page.get_by_role("button", name="Score My Quiz").click()
+    page.get_by_role("link", name="Get my certificate").click()
+
+
+def fill_details(page, name: str, email: str) -> None:
+    page.get_by_label("Full name").fill(name)
+    page.get_by_label("Email").fill(email)
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+def test_pass_issue_download_and_verify(live_server, desktop_page, slug, tmp_path):
+    page, base = desktop_page, live_server.url
+    pass_and_open_details(page, base, slug)
+    fill_details(page, "Ana María Núñez", "ana@example.org")
+    page.get_by_label("License type").fill("LCSW")
+    page.get_by_role("button", name="Preview").click()
+    preview = page.locator(".certificate-preview")
+    assert preview.get_by_text("Ana María Núñez").is_visible()
+    assert_accessible(page)
+    screenshot(page, f"certificate-details-{slug}")
+
+    page.get_by_role("button", name="Issue certificate").click()
+    assert page.get_by_text("Valid", exact=True).is_visible()
+    assert_accessible(page)
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Download certificate (PDF)").click()
+    path = tmp_path / download_info.value.suggested_filename
+    download_info.value.save_as(path)
+    pdf = path.read_bytes()
+    assert signature_problem(live_server.app, pdf) is None
+    text = " ".join(PdfReader(io.BytesIO(pdf)).pages[0].extract_text().split())
+    assert "Ana María Núñez" in text and "License LCSW" in text
+    verify_url = re.search(r"Verify at (\S+)", text).group(1)
+    assert verify_url.startswith(f"{base}/verify/")
+
+    page.goto(verify_url)  # where the QR code and the printed address lead
+    assert page.get_by_text("Valid", exact=True).is_visible()
+    assert page.get_by_text("Ana María Núñez").is_visible()
+    assert_accessible(page)
+    page.goto(f"{base}/verify")
+    page.get_by_label("Certificate PDF file").set_input_files(str(path))
+    page.get_by_role("button", name="Check this file").click()
+    assert page.get_by_text("Authentic and unchanged").is_visible()
+
+
+def test_a_tampered_file_is_caught_on_the_verify_page(live_server, desktop_page, tmp_path):
+    page, base = desktop_page, live_server.url
+    pass_and_open_details(page, base, "demo-lesson")
+    fill_details(page, "Zoë Ångström", "zoe@example.org")
+    page.get_by_role("button", name="Issue certificate").click()
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Download certificate (PDF)").click()
+    pdf = Path(download_info.value.path()).read_bytes()
+    tampered = tmp_path / "tampered.pdf"
+    tampered.write_bytes(pdf + b"\n% an edit after signing\n")
+    page.goto(f"{base}/verify")
+    page.get_by_label("Certificate PDF file").set_input_files(str(tampered))
+    page.get_by_role("button", name="Check this file").click()
+    assert page.get_by_text("Not authentic").is_visible()
+    assert page.get_by_text("does not cover the whole file").is_visible()
+    assert_accessible(page)
+    screenshot(page, "verify-tampered")
+
+
+def test_the_details_form_works_on_a_phone(live_server, page):
+    pass_and_open_details(page, live_server.url, "self-compassion-for-clinicians")
+    page.get_by_role("button", name="Issue certificate").click()  # nothing typed yet
+    assert page.get_by_role("alert").get_by_text("Enter your full name.").is_visible()
+    assert_accessible(page)
+    overflow = page.evaluate("document.documentElement.scrollWidth - "
+                             "document.documentElement.clientWidth")
+    assert overflow <= 0, f"the details form scrolls sideways on {page.viewport_name}"
+    fill_details(page, "김민준", "minjun@example.org")
+    page.get_by_role("button", name="Issue certificate").click()
+    assert page.get_by_role("link", name="Download certificate (PDF)").is_visible()
+    screenshot(page, f"certificate-page-{page.viewport_name}")
+
+
+def test_the_certificate_renders_as_an_image(live_server, desktop_page, tmp_path):
+    """pdftoppm draws the first page; the PNG lands in test-artifacts/ for a person to see."""
+    page = desktop_page
+    pass_and_open_details(page, live_server.url, "compassion-cultivation-training")
+    fill_details(page, "محمد الأحمد", "m@example.org")
+    page.get_by_role("button", name="Issue certificate").click()
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Download certificate (PDF)").click()
+    ARTIFACTS.mkdir(exist_ok=True)
+    target = ARTIFACTS / "certificate-page-1"
+    subprocess.run(["pdftoppm", "-png", "-r", "80", "-singlefile", download_info.value.path(),
+                    str(target)], check=True)
+    png = target.with_suffix(".png").read_bytes()
+    assert png.startswith(b"\x89PNG") and len(png) > 20_000
