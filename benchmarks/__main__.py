@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import tempfile
+from pathlib import Path
 
+from benchmarks import certificates
 from benchmarks.pages import measure
 
 
@@ -21,14 +24,33 @@ def _table(rows) -> str:
     return "\n".join(lines)
 
 
+def _timings(timings) -> str:
+    floor, issue = timings
+    lines = [f"{'in-process timing':<44} {'median ms':>9} {'p90 ms':>8} {'ratio':>6} "
+             f"{'target':>7}  met",
+             f"{floor.name:<44} {floor.median:>9.1f} {floor.p90:>8.1f} {'1.00':>6} {'-':>7}  -"]
+    ratio = issue.median / floor.median
+    lines.append(f"{issue.name:<44} {issue.median:>9.1f} {issue.p90:>8.1f} {ratio:>6.2f} "
+                 f"{'<=1.3':>7}  {'yes' if ratio <= 1.3 else 'NO'}")
+    return "\n".join(lines)
+
+
 def main() -> None:
     """Parse options, measure, print."""
     parser = argparse.ArgumentParser(description="ceengine benchmarks: ratios against a "
                                      "hello-world baseline measured in the same run.")
     parser.add_argument("--seconds", type=int, default=10, help="wrk duration per row")
+    parser.add_argument("--issues", type=int, default=60,
+                        help="certificates issued for the issue timing")
     args = parser.parse_args()
     print("gunicorn -w 2 -k sync on 127.0.0.1; wrk -t2 -c16; SQLite (WAL)")
-    print(_table(measure(args.seconds)))
+    rows = measure(args.seconds)
+    with tempfile.TemporaryDirectory() as folder:
+        timings, certificate_rows = certificates.measure(Path(folder), rows[0].load,
+                                                         args.seconds, args.issues)
+    print(_table(rows + certificate_rows))
+    print()
+    print(_timings(timings))
 
 
 if __name__ == "__main__":

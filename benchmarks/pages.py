@@ -33,7 +33,8 @@ class Row:
             if self.baseline else None
 
 
-def _prepare_database(folder: Path) -> dict[str, str]:
+def prepare_database(folder: Path) -> dict[str, str]:
+    """A migrated SQLite database with the project's courses; the environment that uses it."""
     env = {"DATABASE_URL": f"sqlite:///{folder / 'bench.db'}",
            "CEENGINE_SECRET_KEY": "benchmark-secret-key-" + "x" * 20}
     for command in (["db", "upgrade"], ["courses", "sync"]):
@@ -78,7 +79,7 @@ def measure(seconds: int = 10) -> list[Row]:
         hello = run_wrk(url + "/", seconds)
     rows = [Row("hello-world (baseline)", hello, None, None)]
     with tempfile.TemporaryDirectory() as folder:
-        env = _prepare_database(Path(folder))
+        env = prepare_database(Path(folder))
         with gunicorn("wsgi:app", env) as url:
             rows.append(Row("catalog page GET /", run_wrk(url + "/", seconds), hello, None))
             rows.append(Row("course page GET", run_wrk(f"{url}/courses/{COURSE}", seconds),

@@ -1,0 +1,112 @@
+"""Certificate figures: issuing one (render + sign + store) against a bare render + sign floor,
+and re-downloading an issued PDF against the hello-world baseline."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from benchmarks.pages import Row, prepare_database
+from benchmarks.servers import Load, gunicorn, run_wrk
+
+COURSE = "self-compassion-for-clinicians"
+
+
+@dataclass
+class Timing:
+    """Median and spread of one timed operation, in milliseconds."""
+
+    name: str
+    samples: list[float]
+
+    @property
+    def median(self) -> float:
+        """The median, in ms."""
+        return statistics.median(self.samples)
+
+    @property
+    def p90(self) -> float:
+        """The 90th percentile, in ms."""
+        return statistics.quantiles(self.samples, n=10)[-1]
+
+
+def _signing_env(folder: Path) -> dict[str, str]:
+    from ceengine.certificates.signing import create_development_chain
+
+    files = create_development_chain(folder / "signing", "ceengine Benchmarks")
+    return {"CEENGINE_SIGNING_KEY": str(files["key"]), "CEENGINE_SIGNING_CERT": str(files["cert"]),
+            "CEENGINE_SIGNING_CHAIN": str(files["chain"]), "CEENGINE_MAIL_SERVER": ""}
+
+
+def _passed_attempts(count: int):
+    """`count` passed attempts at the course, by one learner."""
+    from ceengine.courses.services import current_version
+    from ceengine.quizzes.services import items_in_order, submit_attempt
+
+    version = current_version(COURSE)
+    attempts = []
+    for index in range(count):
+        key = f"bench-certificate-{index}"
+        responses = {item.id: item.answer for item in items_in_order(version, key)}
+        attempts.append(submit_attempt("bench-learner-token", version, key, responses))
+    return attempts
+
+
+def _time(operation, count: int) -> list[float]:
+    samples = []
+    for index in range(count):
+        start = time.perf_counter()
+        operation(index)
+        samples.append((time.perf_counter() - start) * 1000)
+    return samples
+
+
+def measure_issue(env: dict[str, str], count: int) -> tuple[Timing, Timing, str]:
+    """Time issue_certificate and the bare render+sign floor in one process; return a token."""
+    import os
+
+    os.environ.update(env)
+    from ceengine import create_app
+    from ceengine.certificates.numbers import new_certificate_number
+    from ceengine.certificates.printing import LearnerDetails, certificate_data
+    from ceengine.certificates.render import render_certificate
+    from ceengine.certificates.services import issue_certificate
+    from ceengine.certificates.signing import sign_pdf
+    from ceengine.certificates.signing_key import signing_identity
+    from ceengine.certificates.tokens import certificate_token
+
+    app = create_app({"MAIL_BACKEND": "locmem"})
+    with app.test_request_context(base_url="https://ce.example.org"):
+        attempts = _passed_attempts(count)
+        details = LearnerDetails("Ana María Núñez", "ana@example.org", "Social worker",
+                                 "LCSW", "LCS 12345", "California")
+        identity = signing_identity()
+        data = certificate_data(attempts[0], details, new_certificate_number())
+
+        def floor(_index: int) -> None:
+            sign_pdf(render_certificate(data), identity, "CE certificate", "Online")
+
+        def issue(index: int) -> None:
+            issue_certificate(attempts[index], attempts[index].learner, details)
+
+        floor(0)  # warm fonts and the key
+        floor_samples, issue_samples = [], []
+        for index in range(count):  # interleaved, so drift affects both alike
+            floor_samples += _time(floor, 1)
+            issue_samples += _time(lambda _i, i=index: issue(i), 1)
+        token = certificate_token(issue_certificate(attempts[0], attempts[0].learner,
+                                                    details)[0].number)
+    return (Timing("bare render + sign (floor)", floor_samples),
+            Timing("issue certificate (render + sign + store)", issue_samples), token)
+
+
+def measure(folder: Path, hello: Load, seconds: int, count: int = 60
+            ) -> tuple[list[Timing], list[Row]]:
+    """Issue timings in-process, then re-downloads under gunicorn with wrk."""
+    env = {**prepare_database(folder), **_signing_env(folder)}
+    floor, issue, token = measure_issue(env, count)
+    with gunicorn("wsgi:app", env) as url:
+        load = run_wrk(f"{url}/certificates/{token}/pdf", seconds)
+    return [floor, issue], [Row("re-download certificate PDF", load, hello, 0.4)]
