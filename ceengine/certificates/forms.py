@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-import unicodedata
-
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import EmailField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
-from ceengine.certificates.printing import LearnerDetails
+from ceengine.certificates.printing import LearnerDetails, is_printable
 
 LICENSE_FIELDS = ("profession", "license_type", "license_number", "license_state")
 REQUIRED_MESSAGES = {"license_type": "Enter your license type.",
                      "license_number": "Enter your license number.",
                      "license_state": "Enter the state or jurisdiction of your license."}
-# Zero-width joiners are part of how some scripts (Persian, Indic) are written.
-_ALLOWED_FORMAT_CHARACTERS = {"\u200c", "\u200d"}
 
 
 def clean_text(value: str | None) -> str:
@@ -26,10 +22,8 @@ def clean_text(value: str | None) -> str:
 
 def printable(_form, field) -> None:
     """Refuse control and direction-override characters: they could disguise a name."""
-    for character in field.data or "":
-        category = unicodedata.category(character)
-        if category == "Cc" or (category == "Cf" and character not in _ALLOWED_FORMAT_CHARACTERS):
-            raise ValidationError("Please use only printable characters.")
+    if not is_printable(field.data or ""):
+        raise ValidationError("Please use only printable characters.")
 
 
 class DetailsForm(FlaskForm):

@@ -14,6 +14,7 @@ from ceengine.certificates.numbers import new_certificate_number, normalize_cert
 from ceengine.certificates.printing import (
     LearnerDetails,
     certificate_data,
+    is_printable,
     signed_certificate_pdf,
 )
 from ceengine.certificates.signing import check_signature
@@ -157,6 +158,9 @@ def reissue_certificate(number: str, full_name: str | None = None,
     if old.status != VALID:
         raise CannotChange(f"Certificate {old.number} is {old.status}; only a valid "
                            "certificate can be reissued.")
+    full_name = " ".join((full_name or "").split()) or None
+    if full_name is not None and (len(full_name) > 120 or not is_printable(full_name)):
+        raise CannotChange("The new name must be printable text of at most 120 characters.")
     details = LearnerDetails(old.full_name, old.email, old.profession, old.license_type,
                              old.license_number, old.license_state)
     details = replace(details, full_name=full_name or old.full_name, email=email or old.email)
