@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Flask
 
-from ceengine.config import PROJECT_ROOT, Config, check_production_settings
+from ceengine.config import PROJECT_ROOT, Config, check_production_settings, derive_settings
 
 
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
@@ -23,6 +23,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.config.from_prefixed_env()
     if overrides:
         app.config.update(overrides)
+    derive_settings(app.config)
     check_production_settings(app.config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 

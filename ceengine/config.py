@@ -69,13 +69,20 @@ class Config:
         self.MAIL_USE_TLS = env("CEENGINE_MAIL_USE_TLS", "true").lower() == "true"
         self.MAIL_USE_SSL = env("CEENGINE_MAIL_USE_SSL", "false").lower() == "true"
         self.MAIL_TIMEOUT = 15
-        self.MAIL_DEFAULT_SENDER = env("CEENGINE_MAIL_FROM") or self.SPONSOR_CONTACT
-        # Without an SMTP server, mail is printed to the console (development).
-        self.MAIL_BACKEND = "smtp" if self.MAIL_SERVER else "console"
+        self.MAIL_DEFAULT_SENDER = env("CEENGINE_MAIL_FROM")
+        self.MAIL_BACKEND = None  # derived in `derive_settings`, after every override
 
     def as_dict(self) -> dict:
         """Return the settings as a mapping for `app.config.update`."""
         return {k: v for k, v in vars(self).items() if k.isupper()}
+
+
+def derive_settings(config: dict) -> None:
+    """Settings that follow from others, worked out once FLASK_* and overrides are in."""
+    config["MAIL_DEFAULT_SENDER"] = config.get("MAIL_DEFAULT_SENDER") or config["SPONSOR_CONTACT"]
+    if not config.get("MAIL_BACKEND"):
+        # Without an SMTP server, mail is printed to the console (development).
+        config["MAIL_BACKEND"] = "smtp" if config.get("MAIL_SERVER") else "console"
 
 
 def check_production_settings(config: dict) -> None:

@@ -101,3 +101,15 @@ def test_database_url_from_hosting_platforms_gets_the_driver(monkeypatch):
     monkeypatch.setenv("DATABASE_URL", "postgres://u:p@db.example/ce")
     app = create_app()
     assert app.config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u:p@db.example/ce"
+
+
+def test_a_mail_server_set_any_way_turns_on_smtp(tmp_path):
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'm.db'}",
+                      "MAIL_SERVER": "smtp.example.org", "SPONSOR_CONTACT": "ce@sponsor.org"})
+    assert app.config["MAIL_BACKEND"] == "smtp"
+    assert app.config["MAIL_DEFAULT_SENDER"] == "ce@sponsor.org"
+
+
+def test_without_a_mail_server_mail_goes_to_the_console(tmp_path):
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'm.db'}"})
+    assert app.config["MAIL_BACKEND"] == "console"

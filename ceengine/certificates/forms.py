@@ -37,7 +37,7 @@ class DetailsForm(FlaskForm):
         "Email (we send the certificate link here)", filters=[clean_text],
         validators=[DataRequired("Enter your email address."),
                     Email("Enter an email address like name@example.org.",
-                          check_deliverability=False),
+                          check_deliverability=False, allow_smtputf8=False),
                     Length(max=254)])
     profession = StringField("Profession", filters=[clean_text],
                              validators=[Optional(), Length(max=120), printable])
@@ -77,7 +77,8 @@ class SignInRequestForm(FlaskForm):
     email = EmailField("Email address the certificates were issued to", filters=[clean_text],
                        validators=[DataRequired("Enter your email address."),
                                    Email("Enter an email address like name@example.org.",
-                                         check_deliverability=False), Length(max=254)])
+                                         check_deliverability=False, allow_smtputf8=False),
+                                   Length(max=254)])
     submit = SubmitField("Email me a sign-in link")
 
 

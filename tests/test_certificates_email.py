@@ -1,0 +1,427 @@
+"""Certificate emails and My certificates, as a learner meets them.
+
+After issuing, the learner gets one email with the certificate page's link. My certificates
+emails a timed sign-in link that opens every certificate issued to an address. Mail goes to
+Flask-Mailman's in-memory outbox, or over real SMTP to a local aiosmtpd server.
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import html
+import re
+import socket
+import time
+from urllib.parse import urlsplit
+
+import pytest
+from aiosmtpd.controller import Controller
+from flask.testing import FlaskClient
+from itsdangerous.timed import TimestampSigner
+
+from ceengine.certificates.tokens import SIGN_IN_MAX_AGE, certificate_token, sign_in_token
+from ceengine.courses.services import sync_courses
+from ceengine.extensions import db
+from tests.certificate_steps import (
+    certificates,
+    details_page,
+    download_link,
+    issue,
+    take_quiz,
+    text_of,
+)
+from tests.conftest import make_app
+from tests.forms import form_in
+
+SENT_FLASH = (
+    "If certificates were issued to {}, a sign-in link is on its way there. It works for 24 hours."
+)
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+class Browser(FlaskClient):
+    """A test client whose every request gets its own app context, as on a real server.
+
+    The fixtures keep an app context open for the whole test, and a request made inside it
+    shares its `g`, where Flask-WTF caches the CSRF token: a second plain client would be
+    handed the first one's token and be refused with a 400.
+    """
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
+def browser(app) -> Browser:
+    """Another person's browser: no cookies, and its own app context per request."""
+    return Browser(app, app.response_class, use_cookies=True)
+
+
+def outbox(app) -> list:
+    """Every email the app has sent to the in-memory backend."""
+    return getattr(app.extensions["mailman"], "outbox", [])
+
+
+def links_in(body: str) -> list[str]:
+    """The absolute addresses in an email body."""
+    return re.findall(r"https?://\S+", body)
+
+
+def path_of(url: str) -> str:
+    """The path a browser requests for an absolute address."""
+    return urlsplit(url).path
+
+
+def flashes(response) -> list[tuple[str, str]]:
+    """The (category, text) of each flash message on a page."""
+    found = re.findall(r'<p class="flash flash-(\w+)">(.*?)</p>', response.get_data(as_text=True))
+    return [(category, html.unescape(text)) for category, text in found]
+
+
+def ask_for_sign_in(client, address: str):
+    """Fill in My certificates' email form and press `Email me a sign-in link`."""
+    form = form_in(client.get("/my-certificates").get_data(as_text=True), "email")
+    return client.post(form.action, data={**form.hidden, **form.submits, "email": address})
+
+
+def sign_in_link(app) -> str:
+    """The link in the newest sign-in email."""
+    message = outbox(app)[-1]
+    assert message.subject == "Your sign-in link for My certificates"
+    (link,) = links_in(message.body)
+    return link
+
+
+def signed_in_client(app, address: str):
+    """A fresh browser that asked for a sign-in link and followed it."""
+    assert ask_for_sign_in(browser(app), address).status_code == 303
+    visitor = browser(app)
+    response = visitor.get(path_of(sign_in_link(app)))
+    assert response.status_code == 303
+    return visitor
+
+
+def transcript_rows(response) -> list[list[str]]:
+    """The cells of each row in the My certificates table."""
+    body = response.get_data(as_text=True)
+    tbody = re.search(r"<tbody>(.*?)</tbody>", body, re.S)
+    rows = re.findall(r"<tr>(.*?)</tr>", tbody.group(1), re.S) if tbody else []
+    return [
+        [
+            " ".join(re.sub(r"<[^>]+>", " ", cell).split())
+            for cell in re.findall(r"<td>(.*?)</td>", row, re.S)
+        ]
+        for row in rows
+    ]
+
+
+def free_port() -> int:
+    """A loopback port nothing listens on (once this returns)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+# --- fixtures --------------------------------------------------------------------------------
+
+
+class Inbox:
+    """An aiosmtpd handler that keeps every message it is given."""
+
+    def __init__(self) -> None:
+        self.envelopes = []
+
+    async def handle_DATA(self, server, session, envelope):  # the name aiosmtpd calls
+        self.envelopes.append(envelope)
+        return "250 Message accepted for delivery"
+
+
+@pytest.fixture
+def smtp_server():
+    """A real SMTP server on loopback; yields (port, inbox)."""
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    yield controller.port, inbox
+    controller.stop()
+
+
+@pytest.fixture
+def app_with(database_url, courses_dir):
+    """Build an app with extra settings, fixture courses loaded, inside its app context."""
+    contexts = []
+
+    def build(**overrides):
+        app = make_app(database_url, courses_dir, **overrides)
+        context = app.app_context()
+        context.push()
+        contexts.append(context)
+        sync_courses(courses_dir)
+        return app
+
+    yield build
+    for context in reversed(contexts):
+        db.session.remove()
+        db.engine.dispose()
+        context.pop()
+
+
+# --- the certificate email -------------------------------------------------------------------
+
+
+def test_issuing_emails_the_learner_the_certificate_link(synced, client):
+    page = issue(client, email="ana@example.org")
+    (certificate,) = certificates()
+    (message,) = outbox(synced)
+    assert message.to == ["ana@example.org"]
+    assert message.subject == "Your CE certificate: Demo Lesson on Kindness"
+    link, verify = links_in(message.body)
+    assert (
+        link.startswith("http")
+        and path_of(link) == f"/certificates/{certificate_token(certificate.number)}"
+    )
+    assert verify.startswith("http") and path_of(verify) == f"/verify/{certificate.number}"
+    assert certificate.number in message.body and "Demo Lesson on Kindness" in message.body
+    assert (
+        "success",
+        "Your certificate has been issued. We have emailed its link to ana@example.org.",
+    ) in flashes(page)
+
+
+def test_the_emailed_link_opens_the_certificate_in_another_browser(synced, client):
+    issue(client)
+    (link, _verify) = links_in(outbox(synced)[0].body)
+    page = browser(synced).get(path_of(link))
+    assert page.status_code == 200
+    assert "Download certificate (PDF)" in text_of(page)
+    assert "Demo Lesson on Kindness" in text_of(page)
+
+
+def test_a_double_submitted_details_form_sends_one_email(synced, client):
+    address, page = details_page(client, take_quiz(client, "demo-lesson"))
+    form = form_in(page.get_data(as_text=True), "full_name")
+    data = {
+        **form.hidden,
+        **form.values,
+        "full_name": "Ana María Núñez",
+        "email": "ana@example.org",
+        "issue": form.submits["issue"],
+    }
+    first, second = client.post(address, data=data), client.post(address, data=data)
+    assert first.status_code == second.status_code == 303
+    assert first.headers["Location"] == second.headers["Location"]
+    assert len(certificates()) == 1
+    assert len(outbox(synced)) == 1
+
+
+def test_the_email_goes_out_over_smtp(app_with, smtp_server):
+    port, inbox = smtp_server
+    app = app_with(MAIL_BACKEND="smtp", MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_USE_TLS=False)
+    page = issue(browser(app), email="ana@example.org")
+    (certificate,) = certificates()
+    (envelope,) = inbox.envelopes
+    assert envelope.rcpt_tos == ["ana@example.org"]
+    message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+    assert message["To"] == "ana@example.org"
+    assert message["Subject"] == "Your CE certificate: Demo Lesson on Kindness"
+    body = message.get_body(("plain",)).get_content()
+    assert "Hello Ana María Núñez," in body
+    assert f"/certificates/{certificate_token(certificate.number)}" in body
+    assert "We have emailed its link" in text_of(page)
+
+
+def test_the_email_comes_from_the_sponsor_contact_the_site_shows(app_with, monkeypatch):
+    monkeypatch.delenv("CEENGINE_MAIL_FROM", raising=False)
+    monkeypatch.delenv("CEENGINE_SPONSOR_CONTACT", raising=False)
+    app = app_with(SPONSOR_CONTACT="ce@compassion.test")
+    page = issue(browser(app))
+    assert "Contact: ce@compassion.test" in text_of(page)
+    (message,) = outbox(app)
+    assert message.from_email == "ce@compassion.test"
+
+
+def test_a_mail_server_that_is_down_loses_nothing(app_with):
+    app = app_with(
+        MAIL_BACKEND="smtp", MAIL_SERVER="127.0.0.1", MAIL_PORT=free_port(), MAIL_USE_TLS=False
+    )
+    client = browser(app)
+    page = issue(client)
+    assert page.status_code == 200
+    assert len(certificates()) == 1
+    assert (
+        "warning",
+        "Your certificate has been issued, but we could not send the email "
+        "just now. Bookmark this page to come back to it.",
+    ) in flashes(page)
+    pdf = client.get(download_link(page))
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+
+
+# --- My certificates: asking for a sign-in link ----------------------------------------------
+
+
+def test_my_certificates_asks_for_an_email_address(synced, client):
+    page = client.get("/my-certificates")
+    assert page.status_code == 200
+    form = form_in(page.get_data(as_text=True), "email")
+    assert form.action == "/my-certificates" and "csrf_token" in form.hidden
+    assert "Email me a sign-in link" in form.submits.values()
+
+
+def test_a_known_address_gets_a_sign_in_link(synced, client):
+    issue(client, email="ana@example.org")
+    response = ask_for_sign_in(browser(synced), "ana@example.org")
+    assert response.status_code == 303 and response.headers["Location"] == "/my-certificates"
+    assert len(outbox(synced)) == 2
+    message = outbox(synced)[-1]
+    assert message.to == ["ana@example.org"]
+    assert "it works for 24 hours" in message.body
+    assert path_of(sign_in_link(synced)).startswith("/my-certificates/sign-in/")
+
+
+def test_the_sign_in_link_lists_the_certificates(synced, client):
+    page = issue(client, email="Ana@Example.org")
+    original_pdf = client.get(download_link(page)).data
+    (certificate,) = certificates()
+    visitor = signed_in_client(synced, "ana@example.org")
+    transcript = visitor.get("/my-certificates")
+    assert "Certificates issued to ana@example.org" in text_of(transcript)
+    ((course, hours, _completed, number, status, action),) = transcript_rows(transcript)
+    assert (course, hours, number, status) == (
+        "Demo Lesson on Kindness",
+        "1",
+        certificate.number,
+        "Valid",
+    )
+    assert action.startswith("Download")
+    download = re.search(r'href="([^"]+/pdf)"', transcript.get_data(as_text=True)).group(1)
+    assert visitor.get(download).data == original_pdf
+
+
+def test_an_unknown_address_gets_the_same_answer_and_no_email(synced, client):
+    issue(client, email="ana@example.org")
+    sent_before = len(outbox(synced))
+    known = ask_for_sign_in(browser(synced), "ana@example.org")
+    unknown = ask_for_sign_in(browser(synced), "nobody@example.org")
+    assert unknown.status_code == known.status_code == 303
+    assert unknown.headers["Location"] == known.headers["Location"]
+    assert len(outbox(synced)) == sent_before + 1
+    assert outbox(synced)[-1].to == ["ana@example.org"]
+
+
+def test_the_flash_is_the_same_for_known_and_unknown_addresses(synced, client):
+    issue(client, email="ana@example.org")
+    said = {}
+    for address in ("ana@example.org", "nobody@example.org"):
+        visitor = browser(synced)
+        ask_for_sign_in(visitor, address)
+        said[address] = flashes(visitor.get("/my-certificates"))
+    assert said["ana@example.org"] == [("success", SENT_FLASH.format("ana@example.org"))]
+    assert said["nobody@example.org"] == [("success", SENT_FLASH.format("nobody@example.org"))]
+
+
+def test_an_invalid_address_is_refused_and_kept(synced, client):
+    response = ask_for_sign_in(client, "ana at example")
+    assert response.status_code == 422
+    assert "Enter an email address like name@example.org." in text_of(response)
+    assert form_in(response.get_data(as_text=True), "email").values["email"] == "ana at example"
+    assert outbox(synced) == []
+
+
+def test_asking_too_often_gets_a_readable_429(app_with):
+    app = app_with(SIGN_IN_RATE_LIMIT="2 per hour")
+    client = browser(app)
+    for address in ("one@example.org", "two@example.org"):
+        assert ask_for_sign_in(client, address).status_code == 303
+    response = ask_for_sign_in(client, "three@example.org")
+    assert response.status_code == 429
+    assert "Too many requests" in text_of(response)
+    assert "Please wait a moment and try again." in text_of(response)
+
+
+# --- My certificates: the sign-in link itself ------------------------------------------------
+
+
+def test_an_altered_sign_in_link_is_not_found(synced, client):
+    issue(client)
+    ask_for_sign_in(client, "ana@example.org")
+    token = path_of(sign_in_link(synced)).rsplit("/", 1)[1]
+    altered = token[:-2] + ("AA" if not token.endswith("AA") else "BB")
+    response = browser(synced).get(f"/my-certificates/sign-in/{altered}")
+    assert response.status_code == 404
+    assert "That sign-in link is not valid." in text_of(response)
+
+
+def test_a_sign_in_link_works_for_24_hours_then_offers_a_new_one(synced, client, monkeypatch):
+    issue(client)
+    ask_for_sign_in(client, "ana@example.org")
+    link = path_of(sign_in_link(synced))
+    now = int(time.time())
+
+    monkeypatch.setattr(TimestampSigner, "get_timestamp", lambda self: now + SIGN_IN_MAX_AGE - 60)
+    assert browser(synced).get(link).status_code == 303
+
+    monkeypatch.setattr(TimestampSigner, "get_timestamp", lambda self: now + SIGN_IN_MAX_AGE + 60)
+    visitor = browser(synced)
+    response = visitor.get(link)
+    assert response.status_code == 410
+    assert "That sign-in link has expired. Ask for a new one below." in text_of(response)
+    assert (
+        "Email me a sign-in link"
+        in form_in(response.get_data(as_text=True), "email").submits.values()
+    )
+    assert "Certificates issued to" not in text_of(visitor.get("/my-certificates"))
+
+
+def test_a_certificate_link_is_not_a_sign_in_link(synced, client):
+    issue(client)
+    (certificate,) = certificates()
+    response = client.get(f"/my-certificates/sign-in/{certificate_token(certificate.number)}")
+    assert response.status_code == 404
+
+
+def test_a_sign_in_link_is_not_a_certificate_link(synced, client):
+    issue(client)
+    (certificate,) = certificates()
+    for made_from in (certificate.number, "ana@example.org"):
+        token = sign_in_token(made_from)
+        assert client.get(f"/certificates/{token}").status_code == 404
+        assert client.get(f"/certificates/{token}/pdf").status_code == 404
+
+
+# --- My certificates: signed in --------------------------------------------------------------
+
+
+def test_signing_out_forgets_the_address(synced, client):
+    issue(client)
+    visitor = signed_in_client(synced, "ana@example.org")
+    form = form_in(visitor.get("/my-certificates").get_data(as_text=True), "csrf_token")
+    assert form.action == "/my-certificates/sign-out"
+    response = visitor.post(form.action, data={**form.hidden, **form.submits})
+    assert response.status_code == 303
+    page = visitor.get(response.headers["Location"])
+    assert ("success", "You are signed out of My certificates.") in flashes(page)
+    assert "ana@example.org" not in text_of(page)
+    assert (
+        "Email me a sign-in link" in form_in(page.get_data(as_text=True), "email").submits.values()
+    )
+
+
+def test_signing_out_needs_the_form_token(synced, client):
+    issue(client)
+    visitor = signed_in_client(synced, "ana@example.org")
+    assert visitor.post("/my-certificates/sign-out").status_code == 400
+    assert "Certificates issued to ana@example.org" in text_of(visitor.get("/my-certificates"))
+
+
+def test_another_learners_certificates_never_show(synced, client):
+    issue(client, full_name="Ana Núñez", email="ana@example.org")
+    issue(browser(synced), full_name="Bo Berg", email="bo@example.org")
+    ana, bo = certificates()
+    transcript = signed_in_client(synced, "ana@example.org").get("/my-certificates")
+    assert [row[3] for row in transcript_rows(transcript)] == [ana.number]
+    assert bo.number not in transcript.get_data(as_text=True)
+    assert "bo@example.org" not in transcript.get_data(as_text=True)
