@@ -6,6 +6,7 @@ import hashlib
 from dataclasses import dataclass, replace
 
 import sqlalchemy as sa
+from email_validator import EmailNotValidError, validate_email
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import undefer
 
@@ -161,6 +162,13 @@ def reissue_certificate(number: str, full_name: str | None = None,
     full_name = " ".join((full_name or "").split()) or None
     if full_name is not None and (len(full_name) > 120 or not is_printable(full_name)):
         raise CannotChange("The new name must be printable text of at most 120 characters.")
+    email = " ".join((email or "").split()) or None
+    if email is not None:
+        try:
+            email = validate_email(email, check_deliverability=False,
+                                   allow_smtputf8=False).normalized
+        except EmailNotValidError as error:
+            raise CannotChange("Enter an email address like name@example.org.") from error
     details = LearnerDetails(old.full_name, old.email, old.profession, old.license_type,
                              old.license_number, old.license_state)
     details = replace(details, full_name=full_name or old.full_name, email=email or old.email)

@@ -1,0 +1,460 @@
+"""Public verification as a licensing board, an employer or an auditor uses it.
+
+By number (/verify/<number>): Valid, Revoked with the reason, or Superseded by a newer
+number, with what the certificate says and nothing private. By file (POST /verify): the
+PDF we issued is authentic and unchanged; a changed byte, appended bytes, another key's
+signature or a file that is not a PDF are each refused with a message.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import io
+import re
+
+import pytest
+from flask import g
+from pypdf import PdfReader
+
+from ceengine.certificates.models import Certificate
+from ceengine.certificates.numbers import (
+    ALPHABET,
+    CHECK_SYMBOLS,
+    new_certificate_number,
+    normalize_certificate_number,
+)
+from ceengine.certificates.printing import LearnerDetails, certificate_data, long_date
+from ceengine.certificates.render import render_certificate
+from ceengine.certificates.services import (
+    find_certificate,
+    reissue_certificate,
+    revoke_certificate,
+)
+from ceengine.certificates.signing import create_development_chain, load_identity, sign_pdf
+from ceengine.certificates.signing_key import signing_identity
+from ceengine.courses.services import sync_courses
+from ceengine.extensions import db
+from tests.certificate_steps import certificates, download_link, issue
+from tests.certificate_steps import text_of as html_text
+from tests.conftest import make_app
+from tests.forms import form_in
+
+NAME, EMAIL = "Ana María Núñez", "ana@example.org"
+COURSE_TITLE = "Demo Lesson on Kindness"
+
+
+# --- steps -----------------------------------------------------------------------------
+
+
+def issued(client, **details) -> tuple[object, Certificate]:
+    """Issue a certificate through the site; return the learner's page and the stored row."""
+    page = issue(client, **details)
+    return page, certificates()[-1]
+
+
+def downloaded_pdf(client, page) -> bytes:
+    """The PDF behind the page's Download certificate (PDF) link."""
+    response = client.get(download_link(page))
+    assert response.status_code == 200, response.status_code
+    assert response.mimetype == "application/pdf"
+    return response.data
+
+
+def text_of(response) -> str:
+    """A page's text as read aloud: no tags, spaces collapsed, none before punctuation."""
+    return re.sub(r" ([:;,.])", r"\1", html.unescape(html_text(response)))
+
+
+def pdf_text(pdf: bytes) -> str:
+    """The text printed on the certificate, spaces collapsed."""
+    return " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages).split())
+
+
+def upload(client, pdf: bytes | None, filename: str = "certificate.pdf"):
+    """Check a file on the Verify page, the way a visitor's browser submits the form."""
+    # The test's app context outlives each request, so Flask-WTF's per-request token cache
+    # in `g` would hand this client another client's token: start it afresh, as a server does.
+    g.pop("csrf_token", None)
+    form = form_in(client.get("/verify").get_data(as_text=True), "csrf_token")
+    data = {**form.hidden}
+    if pdf is not None:
+        data["pdf"] = (io.BytesIO(pdf), filename)
+    return client.post("/verify", data=data, content_type="multipart/form-data")
+
+
+def one_byte_changed(pdf: bytes) -> bytes:
+    """The PDF with one letter of its signed content changed (the author in its info)."""
+    position = pdf.index(b"/Author (Compassion") + len(b"/Author (")
+    assert position < int(re.search(rb"/ByteRange \[0 (\d+)", pdf).group(1))  # signed part
+    changed = bytearray(pdf)
+    changed[position] = ord("K")
+    return bytes(changed)
+
+
+def signed_by_someone_else(certificate: Certificate, folder) -> bytes:
+    """The same certificate page, rendered again and signed with another (untrusted) key."""
+    files = create_development_chain(folder, "Someone Else")
+    other = load_identity(*(files[k].read_bytes() for k in ("key", "cert", "chain")))
+    details = LearnerDetails(certificate.full_name, certificate.email)
+    page = render_certificate(certificate_data(certificate.attempt, details, certificate.number))
+    return sign_pdf(page, other, f"CE certificate {certificate.number}", "Online")
+
+
+def number_with_body(body: str) -> str:
+    """The well-formed certificate number with these twelve symbols (its check symbol added)."""
+    numbers = {normalize_certificate_number(f"{body}-{check}") for check in CHECK_SYMBOLS}
+    (number,) = numbers - {None}
+    return number
+
+
+def number_ending_in(check: str) -> str:
+    """A well-formed number whose check symbol is `check` (it may be * ~ $ = or U)."""
+    value = CHECK_SYMBOLS.index(check) + 37 * 987_654_321_987  # any value ≡ index (mod 37)
+    body = "".join(ALPHABET[(value >> 5 * place) & 31] for place in reversed(range(12)))
+    number = number_with_body(body)
+    assert number.endswith(check)
+    return number
+
+
+def stored_pdf_sha256(number: str) -> str:
+    """The sha256 of the PDF bytes stored for a certificate, read afresh from the database."""
+    db.session.expire_all()
+    return hashlib.sha256(find_certificate(number, with_pdf=True).pdf).hexdigest()
+
+
+# --- by number -------------------------------------------------------------------------
+
+
+def test_a_fresh_certificate_is_valid_and_says_what_it_certifies(synced, client):
+    _, certificate = issued(client, full_name=NAME, email=EMAIL)
+    visitor = synced.test_client()  # a board member: no learner cookie, no sign-in
+
+    response = visitor.get(f"/verify/{certificate.number}")
+
+    assert response.status_code == 200
+    page = text_of(response)
+    assert "Valid: this certificate was issued by Compassion CE Institute" in page
+    assert "Revoked" not in page and "Superseded" not in page
+    assert f"Name {NAME}" in page
+    assert f"Course {COURSE_TITLE}" in page
+    assert "CE hours 1 " in page
+    assert f"Completed {long_date(certificate.completed_at)}" in page
+    assert f"Certificate number {certificate.number}" in page
+
+
+def test_a_number_typed_loosely_redirects_to_its_canonical_address(synced, client):
+    _, certificate = issued(client)
+    typed = certificate.number.replace("-", "").lower()
+
+    response = client.get(f"/verify/{typed}")
+
+    assert response.status_code == 301
+    assert response.headers["Location"].endswith(f"/verify/{certificate.number}")
+
+
+def test_letters_read_aloud_as_digits_are_taken_as_digits(synced, client):
+    canonical = number_with_body("01AB-CDEF-GH01")
+    typed = "oLab cdef gh0I" + canonical[-1].lower()
+
+    response = client.get(f"/verify/{typed}")
+
+    assert response.status_code == 301
+    assert response.headers["Location"].endswith(f"/verify/{canonical}")
+
+
+@pytest.mark.parametrize("check", ["*", "~", "$", "=", "U"])
+def test_a_number_ending_in_a_punctuation_check_symbol_can_be_verified(synced, client,
+                                                                       monkeypatch, check):
+    number = number_ending_in(check)
+    monkeypatch.setattr("ceengine.certificates.services.new_certificate_number", lambda: number)
+    page, certificate = issued(client)
+    assert certificate.number == number
+
+    typed = client.get("/verify", query_string={"number": number.lower().replace("-", "")})
+    response = client.get(typed.headers["Location"])
+
+    assert typed.status_code == 303 and response.status_code == 200
+    assert f"Certificate number {number}" in text_of(response)
+    assert "Valid: this certificate was issued" in text_of(response)
+    assert upload(client, downloaded_pdf(client, page)).status_code == 200
+
+
+def test_the_lookup_form_sends_a_typed_number_to_its_page(synced, client):
+    _, certificate = issued(client)
+    typed = " " + certificate.number.lower().replace("-", " ") + " "
+
+    response = client.get("/verify", query_string={"number": typed})
+
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith(f"/verify/{certificate.number}")
+    assert "Valid" in text_of(client.get(response.headers["Location"]))
+
+
+@pytest.mark.parametrize("typed", ["not a number", "7KQ2-M9XD", "7KQ2-M9XD-4HTR-V-9"])
+def test_the_lookup_form_explains_a_malformed_number(synced, client, typed):
+    response = client.get("/verify", query_string={"number": typed})
+
+    assert response.status_code == 422
+    page = text_of(response)
+    assert "That is not a certificate number. A number looks like 7KQ2-M9XD-4HTR-V" in page
+    assert 'aria-invalid="true"' in response.get_data(as_text=True)
+
+
+def test_a_mistyped_symbol_is_caught_by_the_check_character(synced, client):
+    _, certificate = issued(client)
+    body, check = certificate.number[:-1], certificate.number[-1]
+    wrong_check = "0" if check != "0" else "1"
+
+    response = client.get("/verify", query_string={"number": body + wrong_check})
+
+    assert response.status_code == 422
+    assert "That is not a certificate number" in text_of(response)
+
+
+def test_a_malformed_number_in_the_address_is_not_found(synced, client):
+    response = client.get("/verify/not-a-certificate")
+
+    assert response.status_code == 404
+    assert "“not-a-certificate” is not a certificate number" in text_of(response)
+
+
+def test_what_was_typed_in_the_address_is_shown_as_text_not_markup(synced, client):
+    response = client.get("/verify/<img src=x onerror=alert(1)>")
+
+    assert response.status_code == 404
+    assert "<img src=x" not in response.get_data(as_text=True)
+    assert "“<img src=x onerror=alert(1)>” is not a certificate number" in text_of(response)
+
+
+def test_a_well_formed_number_never_issued_is_not_found_with_a_clear_message(synced, client):
+    number = new_certificate_number()
+
+    response = client.get(f"/verify/{number}")
+
+    assert response.status_code == 404
+    assert (f"No certificate has the number {number}. Check it against the certificate; "
+            "if it matches, contact the sponsor.") in text_of(response)
+
+
+# --- revoked and superseded ------------------------------------------------------------
+
+
+def test_a_revoked_certificate_says_revoked_with_the_reason_and_date(synced, client):
+    page, certificate = issued(client)
+    revoked = revoke_certificate(certificate.number, "Issued in error:  quiz   retaken")
+
+    response = synced.test_client().get(f"/verify/{revoked.number}")
+
+    assert response.status_code == 200
+    text = text_of(response)
+    assert (f"Revoked on {long_date(revoked.revoked_at)}. "
+            "Reason: Issued in error: quiz retaken") in text
+    assert "Valid" not in text
+    assert f"Name {certificate.full_name}" in text
+
+
+def test_a_revoked_certificate_can_no_longer_be_downloaded(synced, client):
+    page, certificate = issued(client)
+    revoke_certificate(certificate.number, "Issued in error")
+
+    response = client.get(download_link(page))
+
+    assert response.status_code == 410
+    assert f"Certificate {certificate.number} is revoked and can no longer be downloaded" in (
+        text_of(response))
+    assert "Revoked" in text_of(client.get(page.request.path))
+
+
+def test_a_reissued_certificate_points_from_the_old_number_to_the_new(synced, client):
+    _, old = issued(client, full_name="Old Name")
+    old_number = old.number
+    new = reissue_certificate(old_number, full_name="New Name")
+
+    old_page = client.get(f"/verify/{old_number}")
+
+    assert old_page.status_code == 200
+    assert f"Superseded by certificate {new.number}, which replaces it" in text_of(old_page)
+    assert f'href="/verify/{new.number}"' in old_page.get_data(as_text=True)
+    new_page = text_of(client.get(f"/verify/{new.number}"))
+    assert "Valid: this certificate was issued" in new_page
+    assert "Name New Name" in new_page and "Old Name" not in new_page
+
+
+def test_the_reissued_pdf_carries_the_new_name_and_the_old_pdf_is_kept_as_issued(synced,
+                                                                                  client):
+    page, old = issued(client, full_name="Old Name")
+    old_number, old_sha256 = old.number, stored_pdf_sha256(old.number)
+    new = reissue_certificate(old_number, full_name="New Name")
+    new_number = new.number
+
+    # The learner's old certificate page links to the replacement's page.
+    old_html = client.get(page.request.path).get_data(as_text=True)
+    link = re.search(r'<a href="(/certificates/[^"]+)">certificate ' + re.escape(new_number),
+                     old_html)
+    assert link, "the superseded certificate page does not link to its replacement"
+    new_pdf = downloaded_pdf(client, client.get(link.group(1)))
+
+    assert "New Name" in pdf_text(new_pdf) and "Old Name" not in pdf_text(new_pdf)
+    assert f"Certificate number {new_number}" in pdf_text(new_pdf)
+    assert stored_pdf_sha256(old_number) == old_sha256
+    assert stored_pdf_sha256(new_number) == hashlib.sha256(new_pdf).hexdigest()
+
+
+# --- by file ---------------------------------------------------------------------------
+
+
+def test_the_downloaded_pdf_is_authentic_and_unchanged(synced, client):
+    page, certificate = issued(client)
+    pdf = downloaded_pdf(client, page)
+
+    response = upload(synced.test_client(), pdf)
+
+    assert response.status_code == 200
+    text = text_of(response)
+    assert "Authentic and unchanged: this file was signed by" in text
+    assert "Valid: this certificate was issued" in text
+    assert f"Name {certificate.full_name}" in text
+    assert f"Course {COURSE_TITLE}" in text
+    assert f"Certificate number {certificate.number}" in text
+
+
+def test_an_uploaded_superseded_pdf_is_authentic_but_says_it_was_replaced(synced, client):
+    page, certificate = issued(client)
+    pdf = downloaded_pdf(client, page)
+    new = reissue_certificate(certificate.number, full_name="New Name")
+
+    response = upload(client, pdf)
+
+    assert response.status_code == 200
+    text = text_of(response)
+    assert "Authentic and unchanged" in text
+    assert f"Superseded by certificate {new.number}" in text
+
+
+def test_one_changed_byte_is_refused(synced, client):
+    page, _ = issued(client)
+    tampered = one_byte_changed(downloaded_pdf(client, page))
+
+    response = upload(client, tampered)
+
+    assert response.status_code == 422
+    text = text_of(response)
+    assert "Not authentic" in text and "Authentic and unchanged" not in text
+    assert "the PDF was changed after it was signed" in text
+
+
+def test_bytes_appended_after_the_end_are_refused(synced, client):
+    page, _ = issued(client)
+    appended = downloaded_pdf(client, page) + b"\n% a note added after signing\n"
+
+    response = upload(client, appended)
+
+    assert response.status_code == 422
+    text = text_of(response)
+    assert "Not authentic" in text
+    assert "The signature does not cover the whole file: something was added after signing" in (
+        text)
+
+
+def test_the_same_page_signed_with_another_key_is_refused(synced, client, tmp_path):
+    _, certificate = issued(client)
+    forged = signed_by_someone_else(certificate, tmp_path / "other-key")
+
+    response = upload(client, forged)
+
+    assert response.status_code == 422
+    text = text_of(response)
+    assert "Not authentic" in text
+    assert "The signature was not made by this sponsor's signing certificate" in text
+
+
+def test_a_pdf_signed_with_our_key_but_never_issued_is_refused(synced, client):
+    _, certificate = issued(client, full_name="Real Learner")
+    details = LearnerDetails("Someone Who Never Took The Course", "x@example.org")
+    page = render_certificate(certificate_data(certificate.attempt, details, certificate.number))
+    lookalike = sign_pdf(page, signing_identity(), "CE certificate", "Online")
+
+    response = upload(client, lookalike)
+
+    assert response.status_code == 422
+    assert ("Not authentic: The signature is genuine, but no certificate we issued has exactly "
+            "these contents.") in text_of(response)
+
+
+def test_a_file_that_is_not_a_pdf_is_refused_with_a_message(synced, client):
+    response = upload(client, b"Hello, I am a photo of a certificate.", "certificate.jpg")
+
+    assert response.status_code == 422
+    assert "That file is not a PDF. Choose the certificate's PDF file." in text_of(response)
+
+
+def test_a_damaged_pdf_is_refused_with_a_message(synced, client):
+    response = upload(client, b"%PDF-1.4\n this is the start of a PDF and nothing else")
+
+    assert response.status_code == 422
+    text = text_of(response)
+    assert "Not authentic" in text and "This file is not a readable PDF" in text
+
+
+def test_checking_without_a_file_asks_for_one(synced, client):
+    response = upload(client, None)
+
+    assert response.status_code == 422
+    assert "Choose a PDF file." in text_of(response)
+
+
+def test_a_file_over_the_size_limit_is_refused_with_a_page(synced, client):
+    response = upload(client, b"%PDF-1.4\n" + b"0" * (3 * 1024 * 1024))
+
+    assert response.status_code == 413
+    assert "larger than we accept" in text_of(response)
+
+
+# --- limits and privacy ----------------------------------------------------------------
+
+
+@pytest.fixture
+def limited(database_url, courses_dir):
+    """An app that allows two verification requests a minute, with the courses loaded."""
+    app = make_app(database_url, courses_dir, VERIFY_RATE_LIMIT="2 per minute")
+    with app.app_context():
+        sync_courses(courses_dir)
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_too_many_lookups_get_a_readable_429_page(limited):
+    client = limited.test_client()
+    _, certificate = issued(client)
+    address = f"/verify/{certificate.number}"
+
+    assert [client.get(address).status_code for _ in range(2)] == [200, 200]
+    response = client.get(address)
+
+    assert response.status_code == 429
+    assert response.mimetype == "text/html"
+    assert "Too many requests Please wait a moment and try again." in text_of(response)
+    assert "Retry-After" in response.headers
+
+
+def test_the_verify_pages_never_show_the_learners_email_or_license(synced, client,
+                                                                   courses_dir):
+    course = courses_dir / "demo-lesson" / "course.yaml"
+    course.write_text(course.read_text() + "certificate:\n  license_details: optional\n")
+    sync_courses(courses_dir)
+    page, certificate = issued(client, email="private.person@example.org",
+                               profession="Social worker", license_type="LCSW",
+                               license_number="LIC-4455667", license_state="CA")
+    assert certificate.license_number == "LIC-4455667"  # the details really were recorded
+    visitor = synced.test_client()
+
+    pages = [visitor.get(f"/verify/{certificate.number}"),
+             upload(visitor, downloaded_pdf(client, page))]
+
+    for response in pages:
+        assert response.status_code == 200
+        served = response.get_data(as_text=True).lower()
+        assert "private.person" not in served
+        assert "4455667" not in served
