@@ -39,6 +39,10 @@ class Config:
         self.BASE_URL = (env("CEENGINE_BASE_URL") or "").rstrip("/")
         self._certificate_settings(env)
         self._mail_settings(env)
+        self.STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY")
+        self.STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET")
+        self.STRIPE_API_BASE = env("STRIPE_API_BASE")  # tests point the SDK at a local server
+        self.STRIPE_ALLOW_PROMOTION_CODES = env("STRIPE_ALLOW_PROMOTION_CODES", "") == "true"
         self.RATELIMIT_STORAGE_URI = env("CEENGINE_RATELIMIT_STORAGE_URI", "memory://")
         self.RATELIMIT_HEADERS_ENABLED = True
         self.VERIFY_RATE_LIMIT = env("CEENGINE_VERIFY_RATE_LIMIT", "60 per minute")
@@ -75,6 +79,11 @@ class Config:
     def as_dict(self) -> dict:
         """Return the settings as a mapping for `app.config.update`."""
         return {k: v for k, v in vars(self).items() if k.isupper()}
+
+
+def payments_enabled(config) -> bool:
+    """Payments are on only when both Stripe keys are set; otherwise certificates are free."""
+    return bool(config.get("STRIPE_SECRET_KEY") and config.get("STRIPE_WEBHOOK_SECRET"))
 
 
 def derive_settings(config: dict) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 import sqlalchemy as sa
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -63,6 +65,18 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+def content_security_policy(config) -> dict:
+    """The CSP; with payments on, forms may also lead to Stripe's hosted Checkout page."""
+    policy = dict(CONTENT_SECURITY_POLICY)
+    if config.get("STRIPE_SECRET_KEY") and config.get("STRIPE_WEBHOOK_SECRET"):
+        origins = ["'self'", "https://checkout.stripe.com"]
+        if config.get("STRIPE_API_BASE"):  # the local stand-in for Stripe in tests
+            parts = urlsplit(config["STRIPE_API_BASE"])
+            origins.append(f"{parts.scheme}://{parts.netloc}")
+        policy["form-action"] = origins
+    return policy
+
+
 def init_extensions(app) -> None:
     """Bind every extension to `app`."""
     db.init_app(app)
@@ -75,7 +89,7 @@ def init_extensions(app) -> None:
         force_https=app.config["PRODUCTION"],
         strict_transport_security=app.config["PRODUCTION"],
         session_cookie_secure=app.config["PRODUCTION"],
-        content_security_policy=CONTENT_SECURITY_POLICY,
+        content_security_policy=content_security_policy(app.config),
         frame_options="DENY",
         referrer_policy="strict-origin-when-cross-origin",
     )

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
+from flask import current_app
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import undefer
 
@@ -20,6 +22,7 @@ from ceengine.certificates.printing import (
 )
 from ceengine.certificates.signing import check_signature
 from ceengine.certificates.signing_key import signing_identity
+from ceengine.config import payments_enabled
 from ceengine.extensions import db
 from ceengine.learners.models import Learner
 from ceengine.models import utcnow
@@ -75,24 +78,34 @@ def _new_certificate(attempt: Attempt, details: LearnerDetails, edition: int) ->
         pdf=pdf, pdf_sha256=hashlib.sha256(pdf).hexdigest())
 
 
+def payment_due(attempt: Attempt) -> bool:
+    """Whether this attempt's certificate must be paid for (a fee, and payments turned on)."""
+    return fee_cents(attempt) > 0 and payments_enabled(current_app.config)
+
+
 def issue_certificate(attempt: Attempt, learner: Learner | None, details: LearnerDetails,
-                      paid: bool = False) -> tuple[Certificate, bool]:
+                      paid: bool = False,
+                      also: Callable[[Certificate], None] | None = None
+                      ) -> tuple[Certificate, bool]:
     """The certificate for a passed attempt, issued on the first call: (certificate, is_new).
 
     A second call — a double click, a retry, another tab — returns the first certificate.
+    `also` runs in the same transaction as the new certificate (an order marked paid).
     """
     if learner is None or attempt.learner_id != learner.id or not attempt.passed:
         raise NotEligible("A certificate is only issued to the learner who passed the quiz.")
     existing = latest_certificate(attempt)
     if existing is not None:
         return existing, False
-    if fee_cents(attempt) > 0 and not paid:
-        raise PaymentRequired("This course charges for its certificate, and online payment "
-                              "is not available yet. Please contact the sponsor.")
+    if payment_due(attempt) and not paid:
+        raise PaymentRequired("This course charges for its certificate: continue to payment.")
     for _ in range(_NUMBER_TRIES):
         certificate = _new_certificate(attempt, details, edition=1)
         db.session.add(certificate)
         try:
+            if also is not None:
+                db.session.flush()
+                also(certificate)
             db.session.commit()
             return certificate, True
         except IntegrityError:

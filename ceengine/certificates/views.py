@@ -14,11 +14,11 @@ from ceengine.certificates.printing import certificate_data
 from ceengine.certificates.services import (
     PaymentRequired,
     current_edition,
-    fee_cents,
     find_certificate,
     issue_certificate,
     latest_certificate,
     learner_details_on_file,
+    payment_due,
 )
 from ceengine.certificates.tokens import certificate_token, number_from_token
 from ceengine.errors import render_error
@@ -36,15 +36,34 @@ def _passed_attempt(public_id: str) -> Attempt:
     return attempt
 
 
+def _saved_details(attempt: Attempt) -> dict[str, str]:
+    from ceengine.billing.services import order_for_attempt  # billing builds on certificates
+
+    order = order_for_attempt(attempt)
+    return order.details if order else learner_details_on_file(attempt.learner_id)
+
+
 def _form_for(attempt: Attempt):
     certificate = attempt.version.content["certificate"]
-    label = "Continue to payment" if fee_cents(attempt) > 0 else "Issue certificate"
+    label = "Continue to payment" if payment_due(attempt) else "Issue certificate"
     form = details_form(certificate.get("license_details", "none"), label)
     if not form.is_submitted():
-        for name, value in learner_details_on_file(attempt.learner_id).items():
+        for name, value in _saved_details(attempt).items():
             if name in form:
                 form[name].data = value
     return form
+
+
+def _checkout(attempt: Attempt, form):
+    from ceengine.billing.services import PaymentUnavailable, start_checkout
+
+    try:
+        destination = start_checkout(attempt, current_learner(), form.details())
+    except PaymentUnavailable as unavailable:
+        return _page(attempt, form, 503, notice=str(unavailable))
+    if isinstance(destination, str):
+        return redirect(destination, 303)  # Stripe's hosted Checkout page
+    return redirect(url_for(".certificate", token=certificate_token(destination.number)), 303)
 
 
 def _page(attempt: Attempt, form, status: int = 200, notice: str | None = None):
@@ -52,6 +71,7 @@ def _page(attempt: Attempt, form, status: int = 200, notice: str | None = None):
     preview = certificate_data(attempt, details, PREVIEW_NUMBER) if details else None
     return render_template("certificates/details.html", attempt=attempt, form=form,
                            course=attempt.version.content, preview=preview, notice=notice,
+                           payment_due=payment_due(attempt),
                            license_fields=[form[n] for n in LICENSE_FIELDS if n in form]), status
 
 
@@ -69,6 +89,8 @@ def details(public_id: str):
         return _page(attempt, form, 422)
     if not form.issue.data:
         return _page(attempt, form)
+    if payment_due(attempt):
+        return _checkout(attempt, form)
     try:
         certificate, is_new = issue_certificate(attempt, current_learner(), form.details())
     except PaymentRequired as unpaid:

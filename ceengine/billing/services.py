@@ -1,0 +1,215 @@
+"""Paying for a certificate: start a checkout, fulfil a paid order exactly once, react to
+Stripe's events (which may come late, twice, or out of order)."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import asdict
+
+import sqlalchemy as sa
+import stripe
+from flask import current_app
+from sqlalchemy.exc import IntegrityError
+
+from ceengine.billing import stripe_api
+from ceengine.billing.mail import send_receipt
+from ceengine.billing.models import (
+    DISPUTED,
+    EXPIRED,
+    FAILED,
+    PAID,
+    PENDING,
+    REFUNDED,
+    Order,
+    StripeEvent,
+)
+from ceengine.certificates.models import VALID, Certificate
+from ceengine.certificates.printing import LearnerDetails
+from ceengine.certificates.services import (
+    NotEligible,
+    current_edition,
+    fee_cents,
+    issue_certificate,
+    latest_certificate,
+    revoke_certificate,
+)
+from ceengine.extensions import db
+from ceengine.learners.models import Learner
+from ceengine.links import absolute_url
+from ceengine.models import utcnow
+from ceengine.quizzes.models import Attempt
+
+PAID_STATUSES = ("paid", "no_payment_required")
+
+
+class PaymentUnavailable(Exception):
+    """Stripe could not be reached or refused the request; the message is for the learner."""
+
+
+def order_for_attempt(attempt: Attempt) -> Order | None:
+    """The order for an attempt's certificate, if one was started."""
+    return db.session.scalar(sa.select(Order).where(Order.attempt_id == attempt.id))
+
+
+def order_by_reference(public_id: str | None) -> Order | None:
+    """The order a Stripe object refers to (client_reference_id or metadata)."""
+    if not public_id:
+        return None
+    return db.session.scalar(sa.select(Order).where(Order.public_id == public_id))
+
+
+def _open_order(attempt: Attempt, details: LearnerDetails) -> Order:
+    order = order_for_attempt(attempt)
+    if order is None:
+        order = Order(public_id=secrets.token_urlsafe(16), attempt_id=attempt.id,
+                      learner_id=attempt.learner_id, amount_cents=fee_cents(attempt),
+                      currency=attempt.version.content["certificate"]["currency"],
+                      details=asdict(details))
+        db.session.add(order)
+        try:
+            db.session.commit()
+        except IntegrityError:  # the same attempt's order was opened by a twin request
+            db.session.rollback()
+            order = order_for_attempt(attempt)
+    return order
+
+
+def _close_previous_session(order: Order) -> Certificate | None:
+    """Before a new checkout: fulfil the old session if it was paid, else expire it."""
+    if not order.checkout_session_id:
+        return None
+    session = stripe_api.retrieve_session(order.checkout_session_id)
+    if session.payment_status in PAID_STATUSES:
+        return fulfil_session(session)
+    if session.status == "open":
+        stripe_api.expire_session(order.checkout_session_id)
+    return None
+
+
+def start_checkout(attempt: Attempt, learner: Learner | None,
+                   details: LearnerDetails) -> str | Certificate:
+    """Open a Checkout Session for the certificate; its address, or the certificate if paid."""
+    if learner is None or attempt.learner_id != learner.id or not attempt.passed:
+        raise NotEligible("A certificate is only issued to the learner who passed the quiz.")
+    order = _open_order(attempt, details)
+    try:
+        done = _close_previous_session(order)
+        if done is not None or order.status in (PAID, DISPUTED):
+            return done or latest_certificate(attempt)
+        order.details, order.status = asdict(details), PENDING
+        order.sessions_opened += 1
+        db.session.commit()  # the idempotency key is fixed before Stripe is called
+        session = stripe_api.create_checkout_session(
+            order, f"CE certificate: {attempt.version.title}",
+            success_url=absolute_url("billing.success", public_id=order.public_id),
+            cancel_url=absolute_url("billing.cancel", public_id=order.public_id))
+    except stripe.StripeError as error:
+        db.session.rollback()
+        current_app.logger.warning("Stripe refused or was unreachable: %s", error)
+        raise PaymentUnavailable("The payment service could not be reached. Your details "
+                                 "are kept: please try again in a minute.") from error
+    order.checkout_session_id = session.id
+    db.session.commit()
+    return session.url
+
+
+def _mark_paid(order: Order, certificate: Certificate) -> None:
+    order.certificate_id = certificate.id
+    if order.status != DISPUTED:
+        order.status = PAID
+    order.paid_at = order.paid_at or utcnow()
+
+
+def fulfil_order(order: Order, payment_intent_id: str | None) -> Certificate | None:
+    """Issue the certificate of a paid order, exactly once (webhook and success page alike)."""
+    if payment_intent_id and order.payment_intent_id != payment_intent_id:
+        order.payment_intent_id = payment_intent_id
+    if order.status == REFUNDED:  # the refund arrived first: never issue
+        db.session.commit()
+        return None
+    attempt = order.attempt
+    certificate, created = issue_certificate(
+        attempt, attempt.learner, LearnerDetails(**order.details), paid=True,
+        also=lambda issued: _mark_paid(order, issued))
+    if not created:
+        _mark_paid(order, certificate)
+        db.session.commit()
+    else:
+        send_receipt(order, certificate)
+    return certificate
+
+
+def fulfil_session(session) -> Certificate | None:
+    """Fulfil the order behind a Checkout Session if Stripe says it is paid."""
+    order = order_by_reference(session.client_reference_id)
+    if order is None or session.payment_status not in PAID_STATUSES:
+        return None
+    return fulfil_order(order, session.payment_intent)
+
+
+def _set_status(session, status: str) -> None:
+    order = order_by_reference(session.client_reference_id)
+    if order is not None and order.status == PENDING and \
+            order.checkout_session_id == session.id:
+        order.status = status
+        db.session.commit()
+
+
+def _order_of_payment(payment_intent_id: str | None) -> Order | None:
+    if not payment_intent_id:
+        return None
+    order = db.session.scalar(sa.select(Order).where(
+        Order.payment_intent_id == payment_intent_id))
+    if order is None:  # the refund came before we saw the payment: ask Stripe whose it is
+        order = order_by_reference(stripe_api.order_reference_of_payment(payment_intent_id))
+        if order is not None:
+            order.payment_intent_id = payment_intent_id
+    return order
+
+
+def refund_order(charge) -> None:
+    """A refund revokes the certificate (reason "refunded") and closes the order."""
+    order = _order_of_payment(charge.payment_intent)
+    if order is None:
+        return
+    order.status = REFUNDED
+    db.session.commit()
+    certificate = latest_certificate(order.attempt)
+    if certificate is not None:
+        certificate = current_edition(certificate)
+        if certificate.status == VALID:
+            revoke_certificate(certificate.number, "refunded")
+
+
+def dispute_order(dispute) -> None:
+    """A dispute flags the order for the sponsor to review."""
+    order = _order_of_payment(dispute.payment_intent)
+    if order is not None and order.status != REFUNDED:
+        order.status = DISPUTED
+        db.session.commit()
+
+
+HANDLERS = {
+    "checkout.session.completed": fulfil_session,
+    "checkout.session.async_payment_succeeded": fulfil_session,
+    "checkout.session.async_payment_failed": lambda s: _set_status(s, FAILED),
+    "checkout.session.expired": lambda s: _set_status(s, EXPIRED),
+    "charge.refunded": refund_order,
+    "charge.dispute.created": dispute_order,
+}
+
+
+def handle_event(event) -> str:
+    """Handle a verified Stripe event once; a repeated delivery does nothing more."""
+    if db.session.get(StripeEvent, event.id) is not None:
+        return "already handled"
+    handler = HANDLERS.get(event.type)
+    if handler is not None:
+        handler(event.data.object)
+    db.session.add(StripeEvent(id=event.id, type=event.type))
+    try:
+        db.session.commit()
+    except IntegrityError:  # the same event, delivered twice at once
+        db.session.rollback()
+        return "already handled"
+    return "handled" if handler else "ignored"
