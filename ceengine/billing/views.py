@@ -35,15 +35,16 @@ def _certificate_page(certificate):
 def success(public_id: str):
     """Back from Checkout: issue at once when paid, or wait while the payment processes."""
     order = _own_order(public_id)
-    if order.certificate is not None:
-        return _certificate_page(order.certificate)
-    try:
-        session = retrieve_session(order.checkout_session_id)
-    except stripe.StripeError:
-        return render_template("billing/processing.html", order=order, refresh=REFRESH_SECONDS,
-                               message="We could not reach the payment service to confirm "
-                                       "your payment. This page will try again."), 503
-    certificate = fulfil_session(session)
+    certificate = order.certificate  # the webhook may have come first
+    if certificate is None:
+        try:
+            session = retrieve_session(order.checkout_session_id)
+        except stripe.StripeError:
+            return render_template("billing/processing.html", order=order,
+                                   refresh=REFRESH_SECONDS,
+                                   message="We could not reach the payment service to confirm "
+                                           "your payment. This page will try again."), 503
+        certificate = fulfil_session(session)
     if certificate is not None:
         flash("Payment received: your certificate has been issued and emailed to you.",
               "success")

@@ -1,0 +1,78 @@
+"""A paid certificate in Chromium: pass, details, Stripe Checkout (local stand-in), download."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from ceengine.courses.services import sync_courses
+from tests.browser.conftest import LiveServer, assert_accessible, screenshot
+from tests.browser.test_quiz_browser import answer
+from tests.conftest import FIXTURE_COURSES, make_app
+from tests.fake_stripe import FakeStripe
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def paid_site(tmp_path_factory):
+    """The app with payments on, its Stripe stand-in delivering webhooks to it."""
+    folder = tmp_path_factory.mktemp("paid")
+    shutil.copytree(FIXTURE_COURSES, folder / "courses")
+    with FakeStripe() as stripe:
+        app = make_app(f"sqlite:///{folder / 'paid.db'}", folder / "courses",
+                       STRIPE_SECRET_KEY=stripe.secret_key,
+                       STRIPE_WEBHOOK_SECRET=stripe.webhook_secret, STRIPE_API_BASE=stripe.url)
+        with app.app_context():
+            sync_courses(folder / "courses")
+        with LiveServer(app) as server:
+            stripe.auto_webhooks = server.url  # Stripe tells the app too, as it would
+            yield server, stripe
+
+
+def test_pay_for_a_certificate_and_download_it(paid_site, desktop_page):
+    server, stripe = paid_site
+    page = desktop_page
+    page.goto(f"{server.url}/courses/demo-modules/quiz")
+    answer(page, "demo-modules")
+    page.get_by_role("button", name="Score My Quiz").click()
+    page.get_by_role("link", name="Get my certificate").click()
+    assert page.get_by_text("$15.00").is_visible()
+    page.get_by_label("Full name").fill("Ben Okafor")
+    page.get_by_label("Email").fill("ben@example.org")
+    page.get_by_label("License type").fill("RN")
+    page.get_by_label("License number").fill("RN-55")
+    page.get_by_label("State or jurisdiction").fill("Oregon")
+    assert_accessible(page)
+    page.get_by_role("button", name="Continue to payment").click()
+
+    assert page.url.startswith(stripe.url + "/pay/")  # the hosted Checkout page
+    screenshot(page, "checkout-stand-in")
+    page.get_by_role("button", name="Pay").click()
+
+    assert page.get_by_text("Payment received").is_visible()
+    assert page.get_by_text("Valid", exact=True).is_visible()
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download certificate (PDF)").click()
+    assert download.value.suggested_filename.startswith("ce-certificate-")
+    screenshot(page, "paid-certificate")
+
+
+def test_cancel_at_checkout_keeps_the_details(paid_site, desktop_page):
+    server, stripe = paid_site
+    page = desktop_page
+    page.goto(f"{server.url}/courses/demo-modules/quiz")
+    answer(page, "demo-modules")
+    page.get_by_role("button", name="Score My Quiz").click()
+    page.get_by_role("link", name="Get my certificate").click()
+    page.get_by_label("Full name").fill("Cy Test")
+    page.get_by_label("Email").fill("cy@example.org")
+    page.get_by_label("License type").fill("RN")
+    page.get_by_label("License number").fill("RN-77")
+    page.get_by_label("State or jurisdiction").fill("Maine")
+    page.get_by_role("button", name="Continue to payment").click()
+    page.get_by_role("link", name="Cancel").click()
+    assert page.get_by_text("Payment cancelled").is_visible()
+    assert page.get_by_label("Full name").input_value() == "Cy Test"
+    assert page.get_by_label("License number").input_value() == "RN-77"
