@@ -127,6 +127,17 @@ def find_certificate(number: str, with_pdf: bool = False) -> Certificate | None:
     return db.session.scalar(query)
 
 
+# Built once: re-downloads are the hottest path, and building a statement costs as much as
+# running it.
+_STORED_PDF = sa.select(Certificate.number, Certificate.status, Certificate.pdf_sha256,
+                        Certificate.pdf).where(Certificate.number == sa.bindparam("number"))
+
+
+def stored_pdf(number: str) -> sa.Row | None:
+    """(number, status, pdf_sha256, pdf) of a certificate: the download's one light query."""
+    return db.session.execute(_STORED_PDF, {"number": number}).first()
+
+
 def learner_details_on_file(learner_id: int) -> dict[str, str]:
     """The details on this learner's latest certificate, to fill in the next form."""
     latest = db.session.scalar(sa.select(Certificate).where(Certificate.learner_id == learner_id)

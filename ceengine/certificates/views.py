@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import io
-
-from flask import abort, flash, redirect, render_template, send_file, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 
 from ceengine.certificates import bp
 from ceengine.certificates.forms import LICENSE_FIELDS, details_form
@@ -19,9 +17,11 @@ from ceengine.certificates.services import (
     latest_certificate,
     learner_details_on_file,
     payment_due,
+    stored_pdf,
 )
 from ceengine.certificates.tokens import certificate_token, number_from_token
 from ceengine.errors import render_error
+from ceengine.extensions import limiter
 from ceengine.learners.identity import current_learner
 from ceengine.quizzes.models import Attempt
 from ceengine.quizzes.services import attempt_for
@@ -104,9 +104,9 @@ def details(public_id: str):
     return redirect(url_for(".certificate", token=certificate_token(certificate.number)), 303)
 
 
-def _certificate_for(token: str, with_pdf: bool = False) -> Certificate:
+def _certificate_for(token: str) -> Certificate:
     number = number_from_token(token)
-    certificate = find_certificate(number, with_pdf=with_pdf) if number else None
+    certificate = find_certificate(number) if number else None
     if certificate is None:
         abort(404)
     return certificate
@@ -123,14 +123,18 @@ def certificate(token: str):
 
 
 @bp.get("/certificates/<token>/pdf")
+@limiter.exempt
 def download(token: str):
     """The signed PDF exactly as issued (the same bytes every time)."""
-    certificate = _certificate_for(token, with_pdf=True)
-    if certificate.status != VALID:
-        return render_error(410, f"Certificate {certificate.number} is {certificate.status} "
+    number = number_from_token(token)
+    stored = stored_pdf(number) if number else None  # tokens carry canonical numbers
+    if stored is None:
+        abort(404)
+    if stored.status != VALID:
+        return render_error(410, f"Certificate {stored.number} is {stored.status} "
                                  "and can no longer be downloaded. Open its page for details.")
-    response = send_file(io.BytesIO(certificate.pdf), mimetype="application/pdf",
-                         as_attachment=True, download_name=certificate.filename,
-                         etag=certificate.pdf_sha256, max_age=0)
-    response.cache_control.private = True
-    return response
+    response = Response(stored.pdf, mimetype="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="ce-certificate-{stored.number}.pdf"',
+        "Cache-Control": "private, no-cache"})
+    response.set_etag(stored.pdf_sha256)
+    return response.make_conditional(request)
