@@ -120,7 +120,7 @@ def number_ending_in(check: str) -> str:
 def stored_pdf_sha256(number: str) -> str:
     """The sha256 of the PDF bytes stored for a certificate, read afresh from the database."""
     db.session.expire_all()
-    return hashlib.sha256(find_certificate(number, with_pdf=True).pdf).hexdigest()
+    return hashlib.sha256(find_certificate(number).pdf).hexdigest()
 
 
 # --- by number -------------------------------------------------------------------------

@@ -10,7 +10,6 @@ import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import undefer
 
 from ceengine.certificates.models import REVOKED, SUPERSEDED, VALID, Certificate
 from ceengine.certificates.numbers import new_certificate_number, normalize_certificate_number
@@ -116,15 +115,12 @@ def issue_certificate(attempt: Attempt, learner: Learner | None, details: Learne
     raise CertificateError("The certificate could not be issued. Please try again.")
 
 
-def find_certificate(number: str, with_pdf: bool = False) -> Certificate | None:
+def find_certificate(number: str) -> Certificate | None:
     """The certificate with this number, however it was typed; None when there is none."""
     canonical = normalize_certificate_number(number)
     if canonical is None:
         return None
-    query = sa.select(Certificate).where(Certificate.number == canonical)
-    if with_pdf:
-        query = query.options(undefer(Certificate.pdf))
-    return db.session.scalar(query)
+    return db.session.scalar(sa.select(Certificate).where(Certificate.number == canonical))
 
 
 # Built once: re-downloads are the hottest path, and building a statement costs as much as

@@ -31,19 +31,24 @@ def paid_site(tmp_path_factory):
             yield server, stripe
 
 
-def test_pay_for_a_certificate_and_download_it(paid_site, desktop_page):
-    server, stripe = paid_site
-    page = desktop_page
-    page.goto(f"{server.url}/courses/demo-modules/quiz")
+def pass_and_fill_details(page, base: str, name: str, email: str, license_number: str) -> None:
+    """Pass the paid course's quiz, follow Get my certificate, fill in every detail."""
+    page.goto(f"{base}/courses/demo-modules/quiz")
     answer(page, "demo-modules")
     page.get_by_role("button", name="Score My Quiz").click()
     page.get_by_role("link", name="Get my certificate").click()
-    assert page.get_by_text("$15.00").is_visible()
-    page.get_by_label("Full name").fill("Ben Okafor")
-    page.get_by_label("Email").fill("ben@example.org")
+    page.get_by_label("Full name").fill(name)
+    page.get_by_label("Email").fill(email)
     page.get_by_label("License type").fill("RN")
-    page.get_by_label("License number").fill("RN-55")
+    page.get_by_label("License number").fill(license_number)
     page.get_by_label("State or jurisdiction").fill("Oregon")
+
+
+def test_pay_for_a_certificate_and_download_it(paid_site, desktop_page):
+    server, stripe = paid_site
+    page = desktop_page
+    pass_and_fill_details(page, server.url, "Ben Okafor", "ben@example.org", "RN-55")
+    assert page.get_by_text("$15.00").is_visible()
     assert_accessible(page)
     page.get_by_role("button", name="Continue to payment").click()
 
@@ -62,15 +67,7 @@ def test_pay_for_a_certificate_and_download_it(paid_site, desktop_page):
 def test_cancel_at_checkout_keeps_the_details(paid_site, desktop_page):
     server, stripe = paid_site
     page = desktop_page
-    page.goto(f"{server.url}/courses/demo-modules/quiz")
-    answer(page, "demo-modules")
-    page.get_by_role("button", name="Score My Quiz").click()
-    page.get_by_role("link", name="Get my certificate").click()
-    page.get_by_label("Full name").fill("Cy Test")
-    page.get_by_label("Email").fill("cy@example.org")
-    page.get_by_label("License type").fill("RN")
-    page.get_by_label("License number").fill("RN-77")
-    page.get_by_label("State or jurisdiction").fill("Maine")
+    pass_and_fill_details(page, server.url, "Cy Test", "cy@example.org", "RN-77")
     page.get_by_role("button", name="Continue to payment").click()
     page.get_by_role("link", name="Cancel").click()
     assert page.get_by_text("Payment cancelled").is_visible()
