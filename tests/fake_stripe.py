@@ -772,15 +772,23 @@ class FakeStripe:
 
     # --- the hosted Checkout page ---------------------------------------------------------------
 
+    def _unpayable(self, session_id: str, closed_status: int) -> _Response | None:
+        """The page for a session that is missing or no longer open; None when payable."""
+        session = self.sessions.get(session_id)
+        if session is None:
+            return _page(404, "Checkout session not found",
+                         "<p>There is no checkout session at this address.</p>")
+        if session["status"] != "open":
+            return _page(closed_status, f"This checkout session is {session['status']}",
+                         "<p>It can no longer be paid.</p>")
+        return None
+
     def _pay_page(self, session_id: str) -> _Response:
         with self._lock:
-            session = self.sessions.get(session_id)
-            if session is None:
-                return _page(404, "Checkout session not found",
-                             "<p>There is no checkout session at this address.</p>")
-            if session["status"] != "open":
-                return _page(200, f"This checkout session is {session['status']}",
-                             "<p>It can no longer be paid.</p>")
+            refusal = self._unpayable(session_id, 200)
+            if refusal is not None:
+                return refusal
+            session = self.sessions[session_id]
             rows = "".join(
                 f"<tr><td>{html.escape(item['description'])}</td><td>{item['quantity']}</td>"
                 f"<td>{format_amount(item['amount_total'], item['currency'])}</td></tr>\n"
@@ -805,14 +813,10 @@ class FakeStripe:
 
     def _pay(self, session_id: str) -> _Response:
         with self._lock:
-            session = self.sessions.get(session_id)
-            if session is None:
-                return _page(404, "Checkout session not found",
-                             "<p>There is no checkout session at this address.</p>")
-            if session["status"] != "open":
-                return _page(409, f"This checkout session is {session['status']}",
-                             "<p>It can no longer be paid.</p>")
-            self.complete(session_id)
+            refusal = self._unpayable(session_id, 409)
+            if refusal is not None:
+                return refusal
+            session = self.complete(session_id)
             event = self.session_event("checkout.session.completed", session_id)
             success_url = session["success_url"]
         if self.auto_webhooks is not None:  # outside the lock: the app may call back

@@ -345,3 +345,17 @@ def test_the_details_form_still_works_when_stripe_is_down(app, client, stripe_fa
     assert response.status_code == 503
     assert "payment service could not be reached" in text_of(response)
     assert 'value="Ben Okafor"' in response.get_data(as_text=True)
+
+
+def test_an_order_whose_checkout_never_opened_returns_to_the_details(app, client, stripe_fake):
+    result = take_quiz(client, "demo-modules")
+    stripe_fake.close()  # Stripe is down: the order exists, its session does not
+    address, page = details_page(client, result)
+    form = form_in(page.get_data(as_text=True), "full_name")
+    client.post(address, data={**form.hidden, **form.values, "full_name": "Ben Okafor",
+                               "email": "ben@example.org", **LICENSE,
+                               "issue": form.submits["issue"]})
+    (order,) = orders()
+    assert order.checkout_session_id is None
+    response = client.get(f"/billing/orders/{order.public_id}/success")
+    assert response.status_code == 303 and response.headers["Location"].endswith(address)

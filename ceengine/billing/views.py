@@ -36,6 +36,8 @@ def success(public_id: str):
     """Back from Checkout: issue at once when paid, or wait while the payment processes."""
     order = _own_order(public_id)
     certificate = order.certificate  # the webhook may have come first
+    if certificate is None and not order.checkout_session_id:  # Stripe never opened one
+        return redirect(url_for("certificates.details", public_id=order.attempt.public_id), 303)
     if certificate is None:
         try:
             session = retrieve_session(order.checkout_session_id)
