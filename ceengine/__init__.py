@@ -28,10 +28,12 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     from ceengine import errors, templating
+    from ceengine.admin import bp as admin_bp
     from ceengine.billing import bp as billing_bp
     from ceengine.certificates import bp as certificates_bp
     from ceengine.courses import bp as courses_bp
     from ceengine.extensions import init_extensions
+    from ceengine.feedback import bp as feedback_bp
     from ceengine.learners.identity import set_cookie_if_new
     from ceengine.quizzes import bp as quizzes_bp
 
@@ -42,6 +44,8 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(quizzes_bp)
     app.register_blueprint(certificates_bp)
     app.register_blueprint(billing_bp)
+    app.register_blueprint(feedback_bp)
+    app.register_blueprint(admin_bp)
     app.after_request(set_cookie_if_new)
     if app.config["PRODUCTION"]:
         from ceengine.certificates.signing_key import check_production_signing

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -47,8 +48,11 @@ class Config:
         self.RATELIMIT_HEADERS_ENABLED = True
         self.VERIFY_RATE_LIMIT = env("CEENGINE_VERIFY_RATE_LIMIT", "60 per minute")
         self.SIGN_IN_RATE_LIMIT = env("CEENGINE_SIGN_IN_RATE_LIMIT", "5 per hour")
+        self.REFLECTION_RATE_LIMIT = env("CEENGINE_REFLECTION_RATE_LIMIT", "5 per hour")
+        self.ADMIN_LOGIN_RATE_LIMIT = env("CEENGINE_ADMIN_LOGIN_RATE_LIMIT", "10 per minute")
         self.MAX_CONTENT_LENGTH = 2 * 1024 * 1024
         self.WTF_CSRF_TIME_LIMIT = None  # a token lives as long as the session
+        self.PERMANENT_SESSION_LIFETIME = timedelta(hours=8)  # an admin signs in each workday
         self.SESSION_COOKIE_HTTPONLY = True
         self.SESSION_COOKIE_SAMESITE = "Lax"
         self.SESSION_COOKIE_SECURE = self.PRODUCTION

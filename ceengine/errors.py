@@ -9,6 +9,7 @@ from ceengine.extensions import db
 
 MESSAGES = {
     400: ("Something in that request was not right", "Please go back and try again."),
+    401: ("Please sign in", "This page needs you to sign in first."),
     403: ("Not allowed", "You do not have permission to see this page."),
     404: ("Page not found",
           "We could not find that page. Check the address or start from the course list."),

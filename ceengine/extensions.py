@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 import sqlalchemy as sa
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
+from flask_login import LoginManager
 from flask_mailman import Mail
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -37,6 +38,8 @@ talisman = Talisman()
 # Memory storage by default; CEENGINE_RATELIMIT_STORAGE_URI=redis://… when several instances run.
 limiter = Limiter(get_remote_address)
 mail = Mail()
+login_manager = LoginManager()
+login_manager.session_protection = "strong"  # a session moved to another browser is dropped
 
 EMBED_ORIGINS = ["https://www.youtube-nocookie.com", "https://player.vimeo.com"]
 
@@ -84,6 +87,7 @@ def init_extensions(app) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     mail.init_app(app)
+    login_manager.init_app(app)
     talisman.init_app(
         app,
         force_https=app.config["PRODUCTION"],

@@ -6,8 +6,6 @@ from decimal import Decimal
 
 from flask import Flask
 
-from ceengine.courses.presenters import module_html
-
 
 def format_hours(hours: float | Decimal) -> str:
     """Show CE hours without trailing zeros: 1, 1.5, 0.75."""
@@ -25,6 +23,8 @@ def init_app(app: Flask) -> None:
     """Register filters and globals."""
     app.add_template_filter(format_hours, "hours")
     app.add_template_filter(format_money, "money")
+    from ceengine.courses.presenters import module_html  # courses' pages use these helpers
+
     app.add_template_global(module_html)
 
     @app.context_processor

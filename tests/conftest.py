@@ -9,6 +9,8 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from flask import g, has_app_context
+from flask.testing import FlaskClient
 
 from ceengine import create_app
 from ceengine.certificates.signing import create_development_chain
@@ -81,10 +83,26 @@ def app_settings() -> dict:
             "CE_ADMINISTRATOR": "Dana Reyes, PhD, CE Administrator"}
 
 
+class FreshRequestClient(FlaskClient):
+    """A test client whose every request starts with an empty `g`, as a real one does.
+
+    Tests hold one application context open for database access, and Flask reuses it for
+    the requests made inside, so without this `g` (Flask-Login's user, the CSRF token) would
+    carry over from one request, and one client, to the next.
+    """
+
+    def open(self, *args, **kwargs):
+        """Send a request with nothing left in `g` from earlier requests."""
+        if has_app_context():
+            vars(g._get_current_object()).clear()
+        return super().open(*args, **kwargs)
+
+
 def make_app(database_url: str, courses_dir: Path, **overrides):
     """An app on `database_url` with fresh tables."""
     app = create_app({**app_settings(), "SQLALCHEMY_DATABASE_URI": database_url,
                       "COURSES_DIR": str(courses_dir), **overrides})
+    app.test_client_class = FreshRequestClient
     with app.app_context():
         db.drop_all()
         db.create_all()

@@ -33,6 +33,9 @@ class Certificate(db.Model):
                            name="superseded_by_set"),
         sa.Index("ix_certificates_email", "email_key", "issued_at"),
         sa.Index("ix_certificates_learner", "learner_id", "issued_at"),
+        # The admin list (newest first) and the roster export (by course, by completion).
+        sa.Index("ix_certificates_issued", "issued_at"),
+        sa.Index("ix_certificates_course_completed", "course_id", "completed_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

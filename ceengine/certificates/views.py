@@ -22,6 +22,7 @@ from ceengine.certificates.services import (
 from ceengine.certificates.tokens import certificate_token, number_from_token
 from ceengine.errors import render_error
 from ceengine.extensions import limiter
+from ceengine.feedback.services import evaluation_due
 from ceengine.learners.identity import current_learner
 from ceengine.quizzes.models import Attempt
 from ceengine.quizzes.services import attempt_for
@@ -82,6 +83,8 @@ def details(public_id: str):
     existing = latest_certificate(attempt)
     if existing is not None:
         return redirect(url_for(".certificate", token=certificate_token(existing.number)), 303)
+    if evaluation_due(attempt):  # accreditors expect an evaluation before credit
+        return redirect(url_for("feedback.evaluation", public_id=public_id), 303)
     form = _form_for(attempt)
     if not form.is_submitted():
         return _page(attempt, form)

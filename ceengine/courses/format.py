@@ -19,8 +19,10 @@ SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MODULE_FILE = re.compile(r"^(\d+)-([a-z0-9]+(?:-[a-z0-9]+)*)\.md$")
 LEVELS = ("introductory", "intermediate", "advanced")
 COURSE_KEYS = {"title", "summary", "description", "presenters", "objectives", "ce_hours",
-               "level", "audience", "format", "published", "certificate", "quiz", "references"}
+               "level", "audience", "format", "published", "certificate", "quiz", "references",
+               "evaluation", "reflections"}
 DEFAULT_FORMAT = "Self-paced online (home study)"
+DEFAULT_REFLECTION_PROMPT = "What insights did this session spark for you?"
 
 
 @dataclass
@@ -89,6 +91,19 @@ def _certificate(meta: Fields) -> dict:
     return {"fee_cents": int(fee * 100), "currency": currency, "license_details": license_details}
 
 
+def _evaluation(meta: Fields) -> dict:
+    e = meta.sub("evaluation", "evaluation", {"required"})
+    return {"required": e.flag("required", True)}
+
+
+def _reflections(meta: Fields) -> dict:
+    r = meta.sub("reflections", "reflections", {"enabled", "prompt", "moderation"})
+    return {"enabled": r.flag("enabled", True),
+            "prompt": r.text("prompt", required=False, max_length=200,
+                             default=DEFAULT_REFLECTION_PROMPT),
+            "moderation": r.flag("moderation", True)}
+
+
 def _read_meta(folder: Path, problems: Problems) -> dict | None:
     path = folder / "course.yaml"
     if not path.is_file():
@@ -116,6 +131,8 @@ def _read_meta(folder: Path, problems: Problems) -> dict | None:
         "published": meta.flag("published", True),
         "certificate": _certificate(meta),
         "quiz_policy": _quiz_policy(meta),
+        "evaluation": _evaluation(meta),
+        "reflections": _reflections(meta),
         "references": meta.texts("references", required=False),
     }
 

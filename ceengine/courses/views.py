@@ -9,6 +9,8 @@ from flask import abort, current_app, redirect, render_template, send_from_direc
 from ceengine.courses import bp
 from ceengine.courses.resources import HANDOUT_TYPES
 from ceengine.courses.services import current_version, is_published, published_versions
+from ceengine.feedback.presenters import feedback_context
+from ceengine.feedback.services import rating_lines
 from ceengine.learners.identity import ensure_token
 from ceengine.quizzes.presenters import quiz_context
 
@@ -23,7 +25,9 @@ def _version_or_404(slug: str):
 @bp.get("/")
 def catalog():
     """List the published courses."""
-    return render_template("courses/catalog.html", versions=published_versions())
+    versions = published_versions()
+    return render_template("courses/catalog.html", versions=versions,
+                           ratings=rating_lines([v.course_id for v in versions]))
 
 
 @bp.get("/courses/<slug>")
@@ -31,7 +35,8 @@ def course(slug: str):
     """The course page: details, the lesson (or its module list), then the quiz."""
     version = _version_or_404(slug)
     ensure_token()  # so a double-clicked Score My Quiz is seen as one learner's one form
-    return render_template("courses/course.html", **quiz_context(version))
+    return render_template("courses/course.html", **quiz_context(version),
+                           **feedback_context(version))
 
 
 @bp.get("/courses/<slug>/modules/<module_slug>")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -63,3 +63,39 @@ class AttemptAnswer(db.Model):
 
     attempt: Mapped[Attempt] = relationship(back_populates="answers")
     item: Mapped[QuizItem] = relationship()
+
+
+class VersionResultTally(db.Model):
+    """Attempts at one course version by day: counts and the sums reports are made from.
+
+    Kept current in the same transaction as each attempt, so the results pages read a few
+    rows per day instead of every attempt. `score` is the number of items answered right.
+    """
+
+    __tablename__ = "version_result_tallies"
+
+    version_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("course_versions.id", ondelete="CASCADE"), primary_key=True)
+    day: Mapped[date] = mapped_column(primary_key=True)
+    attempts: Mapped[int] = mapped_column(default=0)
+    passed: Mapped[int] = mapped_column(default=0)
+    percent_sum: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    score_sum: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    score_squares: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+
+
+class ItemResultTally(db.Model):
+    """Answers to one quiz item by day: how many, how many right, and the item-total sum.
+
+    `correct_score_sum` adds up the attempt's score over the attempts that got this item
+    right; with the version's sums it gives the item's discrimination index.
+    """
+
+    __tablename__ = "item_result_tallies"
+
+    item_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("quiz_items.id", ondelete="CASCADE"), primary_key=True)
+    day: Mapped[date] = mapped_column(primary_key=True)
+    answered: Mapped[int] = mapped_column(default=0)
+    correct: Mapped[int] = mapped_column(default=0)
+    correct_score_sum: Mapped[int] = mapped_column(sa.BigInteger, default=0)

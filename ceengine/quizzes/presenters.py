@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import url_for
 
 from ceengine.courses.models import CourseVersion
+from ceengine.feedback.services import evaluation_of
 from ceengine.learners.identity import current_learner
 from ceengine.quizzes.forms import QuizForm, quiz_form
 from ceengine.quizzes.models import Attempt
@@ -47,4 +48,6 @@ def result_context(attempt: Attempt) -> dict:
     return {"attempt": attempt, "version": version, "course": version.content,
             "sections": section_links(version),
             "availability": availability(attempt.learner, version),
-            "feedback": version.content["quiz_policy"]["feedback"]}
+            "feedback": version.content["quiz_policy"]["feedback"],
+            "evaluated": attempt.passed and evaluation_of(attempt.learner_id,
+                                                          attempt.course_id) is not None}

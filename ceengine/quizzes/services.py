@@ -15,8 +15,9 @@ from ceengine.learners.identity import learner_for
 from ceengine.learners.models import Learner
 from ceengine.models import utcnow
 from ceengine.quizzes.grading import ItemKey, grade
-from ceengine.quizzes.models import Attempt, AttemptAnswer
+from ceengine.quizzes.models import Attempt, AttemptAnswer, ItemResultTally, VersionResultTally
 from ceengine.quizzes.policy import Availability, attempt_availability
+from ceengine.rollups import add_to_totals, day_of
 
 
 class QuizError(Exception):
@@ -110,18 +111,32 @@ def submit_attempt(learner_token: str, version: CourseVersion, form_key: str,
     result = grade(keys, responses, version.pass_threshold)
     attempt = Attempt(public_id=secrets.token_urlsafe(16), form_key=form_key, learner=learner,
                       course_id=version.course_id, version=version, correct=result.correct,
-                      total=result.total, percent=result.percent, passed=result.passed)
+                      total=result.total, percent=result.percent, passed=result.passed,
+                      submitted_at=utcnow())
     attempt.answers = [AttemptAnswer(item_id=r.item_id, position=position, chosen=r.chosen,
                                      correct=r.correct)
                        for position, r in enumerate(result.items, start=1)]
     db.session.add(attempt)
     try:
+        db.session.flush()  # the unique form key refuses a twin here, before any totals move
+        count_attempt(attempt)
         db.session.commit()
     except IntegrityError:
         db.session.rollback()  # the twin request won the race: report its attempt
         _existing(form_key, learner_token, responses)
         raise
     return attempt
+
+
+def count_attempt(attempt: Attempt) -> None:
+    """Add a new attempt to the running totals the results pages read."""
+    day, score = day_of(attempt.submitted_at), attempt.correct
+    add_to_totals(VersionResultTally.__table__, ("version_id", "day"), [{
+        "version_id": attempt.version_id, "day": day, "attempts": 1, "passed": int(attempt.passed),
+        "percent_sum": attempt.percent, "score_sum": score, "score_squares": score * score}])
+    add_to_totals(ItemResultTally.__table__, ("item_id", "day"), [
+        {"item_id": answer.item_id, "day": day, "answered": 1, "correct": int(answer.correct),
+         "correct_score_sum": score if answer.correct else 0} for answer in attempt.answers])
 
 
 def attempt_for(public_id: str, learner: Learner | None) -> Attempt | None:

@@ -1,0 +1,84 @@
+"""Signing in and out of the admin console, and the guard on every other admin page."""
+
+from __future__ import annotations
+
+from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_user, logout_user
+
+from ceengine.admin import bp
+from ceengine.admin.accounts import Locked, admin_for_session, authenticate
+from ceengine.admin.forms import ActionForm, SignInForm
+from ceengine.errors import render_error
+from ceengine.extensions import limiter, login_manager
+
+OPEN_ENDPOINTS = {"admin.login"}
+
+login_manager.user_loader(admin_for_session)
+
+
+def _sign_in_limit() -> str:
+    return current_app.config["ADMIN_LOGIN_RATE_LIMIT"]
+
+
+@bp.before_request
+def require_admin():
+    """Every admin page and action needs a signed-in admin; the sign-in page is the exception."""
+    if request.endpoint in OPEN_ENDPOINTS or current_user.is_authenticated:
+        return None
+    if request.method in ("GET", "HEAD"):
+        return redirect(url_for("admin.login", next=request.full_path.rstrip("?")))
+    return render_error(401, "Please sign in to the admin console first.")
+
+
+@bp.after_request
+def never_cache(response):
+    """Admin pages hold learners' data: no browser or proxy may keep a copy."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.app_context_processor
+def sign_out_form() -> dict:
+    """The Sign out button's form, for the admin layout."""
+    return {"sign_out_form": ActionForm}
+
+
+def _safe_next(target: str | None) -> str:
+    """Only an address inside the admin console (never another site)."""
+    if target and target.startswith("/admin") and "//" not in target and "\\" not in target:
+        return target
+    return url_for("admin.ratings")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_sign_in_limit, methods=["POST"])
+def login():
+    """Sign in with email and password."""
+    if current_user.is_authenticated:
+        return redirect(_safe_next(request.args.get("next")))
+    form = SignInForm()
+    notice = None
+    if form.validate_on_submit():
+        try:
+            user = authenticate(form.email.data, form.password.data)
+        except Locked as locked:
+            notice = str(locked)
+        else:
+            if user is not None:
+                session.clear()  # nothing from before the sign-in carries over
+                login_user(user)
+                session.permanent = True
+                return redirect(_safe_next(request.args.get("next")), 303)
+            notice = "The email or password is not right. Please try again."
+    status = 401 if notice else 422 if form.errors else 200
+    return render_template("admin/login.html", form=form, notice=notice), status
+
+
+@bp.post("/logout")
+def logout():
+    """Sign out."""
+    if ActionForm().validate_on_submit():
+        logout_user()
+        session.clear()
+        flash("You have signed out.", "success")
+    return redirect(url_for("admin.login"), 303)

@@ -1,0 +1,53 @@
+"""`ceengine admin …`: admin accounts and rebuilding the running totals."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from ceengine.admin import bp
+from ceengine.admin.accounts import AccountError, create_admin, set_password
+from ceengine.admin.recount import recount_totals
+
+
+def _read_password() -> str:
+    """From a prompt (typed twice, hidden) on a terminal; else the first line of stdin."""
+    if sys.stdin.isatty():
+        return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+@bp.cli.command("create-user")
+@click.argument("email")
+def create_user(email: str) -> None:
+    """Create an admin who can sign in at /admin/login.
+
+    The password is asked for twice on a terminal, or read from the first line of standard
+    input otherwise (for scripts): echo "$PASSWORD" | ceengine admin create-user EMAIL
+    """
+    try:
+        user = create_admin(email, _read_password())
+    except AccountError as problem:
+        raise click.ClickException(str(problem)) from problem
+    click.echo(f"Created admin {user.email}. Sign in at /admin/login.")
+
+
+@bp.cli.command("set-password")
+@click.argument("email")
+def set_password_command(email: str) -> None:
+    """Change an admin's password (read like create-user's); unlocks and signs out others."""
+    try:
+        user = set_password(email, _read_password())
+    except AccountError as problem:
+        raise click.ClickException(str(problem)) from problem
+    click.echo(f"Changed the password of {user.email}; their other sessions are signed out.")
+
+
+@bp.cli.command("recount")
+def recount() -> None:
+    """Rebuild the running totals behind ratings and results from the stored rows."""
+    counts = recount_totals()
+    for name, rows in counts.items():
+        click.echo(f"{name}: {rows} rows")
+    click.echo("The ratings and results pages now match the stored evaluations and attempts.")

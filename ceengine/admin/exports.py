@@ -1,0 +1,103 @@
+"""CSV exports for accreditors: the completion roster, and ratings with evaluations.
+
+Rows stream from the database a batch at a time, so an export of any size never sits in
+memory. Cells that a spreadsheet would run as a formula are prefixed with an apostrophe.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from ceengine.admin.filters import Filter
+from ceengine.certificates.models import Certificate
+from ceengine.courses.models import Course, CourseVersion
+from ceengine.extensions import db
+from ceengine.feedback.models import Evaluation
+
+BATCH = 1000
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+ROSTER_COLUMNS = ["full_name", "email", "profession", "license_type", "license_number",
+                  "license_state", "course", "course_version", "ce_hours", "completion_date",
+                  "certificate_number", "certificate_status", "issued_date"]
+EVALUATION_COLUMNS = ["evaluation_id", "course", "course_version", "evaluated_date", "rating",
+                      "relevance", "presenter_knowledge", "recommend", "comments"]
+
+
+def safe_cell(value) -> str:
+    """A cell as text; text that starts like a formula is kept as text."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def _lines(header: list[str], rows: Iterator[list]) -> Iterator[str]:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    for count, row in enumerate(rows, start=1):
+        writer.writerow([safe_cell(cell) for cell in row])
+        if count % 200 == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
+def roster_csv(flt: Filter) -> Iterator[str]:
+    """The completion roster: one row per certificate, as licensing boards report it."""
+    query = (sa.select(Certificate, CourseVersion.number)
+             .join(CourseVersion, CourseVersion.id == Certificate.version_id)
+             .where(*flt.moments(Certificate.completed_at))
+             .order_by(Certificate.completed_at, Certificate.id)
+             .execution_options(yield_per=BATCH))
+    if flt.course_id:
+        query = query.where(Certificate.course_id == flt.course_id)
+    if flt.status:
+        query = query.where(Certificate.status == flt.status)
+
+    def rows() -> Iterator[list]:
+        for certificate, version_number in db.session.execute(query):
+            yield [certificate.full_name, certificate.email, certificate.profession,
+                   certificate.license_type, certificate.license_number,
+                   certificate.license_state, certificate.course_title, version_number,
+                   f"{certificate.ce_hours.normalize():f}",
+                   certificate.completed_at.date().isoformat(), certificate.number,
+                   certificate.status, certificate.issued_at.date().isoformat()]
+
+    return _lines(ROSTER_COLUMNS, rows())
+
+
+def evaluations_csv(flt: Filter) -> Iterator[str]:
+    """Every evaluation: the star rating, each objective, the other answers and comments."""
+    versions = sa.select(CourseVersion.content).join(
+        Course, Course.id == CourseVersion.course_id)
+    if flt.course_id:
+        versions = versions.where(Course.id == flt.course_id)
+    objective_count = max((len(c["objectives"]) for c in db.session.scalars(versions)),
+                          default=0)
+    query = (sa.select(Evaluation, Course.slug, CourseVersion.number)
+             .join(CourseVersion, CourseVersion.id == Evaluation.version_id)
+             .join(Course, Course.id == Evaluation.course_id)
+             .where(*flt.moments(Evaluation.updated_at))
+             .order_by(Evaluation.updated_at, Evaluation.id)
+             .options(selectinload(Evaluation.objectives))
+             .execution_options(yield_per=BATCH))
+    if flt.course_id:
+        query = query.where(Evaluation.course_id == flt.course_id)
+    header = EVALUATION_COLUMNS[:5] + [f"objective_{n}" for n in range(1, objective_count + 1)]
+    header += EVALUATION_COLUMNS[5:]
+
+    def rows() -> Iterator[list]:
+        for evaluation, slug, version_number in db.session.execute(query):
+            scores = {o.position: o.score for o in evaluation.objectives}
+            yield ([evaluation.id, slug, version_number,
+                    evaluation.updated_at.date().isoformat(), evaluation.rating]
+                   + [scores.get(n, "") for n in range(1, objective_count + 1)]
+                   + [evaluation.relevance, evaluation.presenter_knowledge,
+                      "yes" if evaluation.recommend else "no", evaluation.comments])
+
+    return _lines(header, rows())

@@ -1,0 +1,39 @@
+"""The exports page and the CSV downloads."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Response, render_template, request, stream_with_context
+
+from ceengine.admin import bp
+from ceengine.admin.exports import evaluations_csv, roster_csv
+from ceengine.admin.filters import read_filter
+from ceengine.admin.records import CERTIFICATE_STATUSES
+
+
+@bp.get("/exports")
+def exports():
+    """Choose a course and dates, then download the roster or the evaluations."""
+    flt, form = read_filter(request.args, CERTIFICATE_STATUSES)
+    return render_template("admin/exports.html", form=form, flt=flt)
+
+
+def _csv(name: str, lines) -> Response:
+    filename = f"ceengine-{name}-{date.today().isoformat()}.csv"
+    return Response(stream_with_context(lines), mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@bp.get("/exports/roster.csv")
+def roster():
+    """The completion roster as CSV (one row per certificate)."""
+    flt, _ = read_filter(request.args, CERTIFICATE_STATUSES)
+    return _csv("roster", roster_csv(flt))
+
+
+@bp.get("/exports/evaluations.csv")
+def evaluations_export():
+    """Ratings and evaluations as CSV (one row per evaluation)."""
+    flt, _ = read_filter(request.args)
+    return _csv("evaluations", evaluations_csv(flt))

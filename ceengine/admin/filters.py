@@ -1,0 +1,71 @@
+"""The course and date-range filter every report and list takes from its query string."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+import sqlalchemy as sa
+from werkzeug.datastructures import MultiDict
+
+from ceengine.admin.forms import FilterForm
+from ceengine.courses.models import Course, CourseVersion
+from ceengine.extensions import db
+
+
+@dataclass(frozen=True)
+class Filter:
+    """Which course (None: all) and which days (inclusive, UTC; None: open-ended)."""
+
+    course_id: int | None = None
+    start: date | None = None
+    end: date | None = None
+    q: str = ""
+    status: str = ""
+
+    def days(self, column) -> list:
+        """Conditions on a date column."""
+        conditions = []
+        if self.start:
+            conditions.append(column >= self.start)
+        if self.end:
+            conditions.append(column <= self.end)
+        return conditions
+
+    def moments(self, column) -> list:
+        """Conditions on a timestamp column: from the start of `start` to the end of `end`."""
+        conditions = []
+        if self.start:
+            conditions.append(column >= datetime.combine(self.start, time(), UTC))
+        if self.end:
+            conditions.append(column < datetime.combine(self.end + timedelta(days=1), time(), UTC))
+        return conditions
+
+    def args(self, **changes) -> dict:
+        """The filter as query-string arguments (for links and exports), with `changes`."""
+        values = {"course": self.course_id, "start": self.start, "end": self.end, "q": self.q,
+                  "status": self.status, **changes}
+        return {k: v for k, v in values.items() if v}
+
+
+def course_choices() -> list[tuple[str, str]]:
+    """Every course with its current title (including unpublished ones), for the filter."""
+    rows = db.session.execute(
+        sa.select(Course.id, Course.slug, CourseVersion.title)
+        .outerjoin(CourseVersion, CourseVersion.id == Course.current_version_id)
+        .order_by(CourseVersion.title, Course.slug))
+    return [("", "All courses")] + [(str(i), title or slug) for i, slug, title in rows]
+
+
+def read_filter(args: MultiDict, statuses: list[tuple[str, str]] | None = None
+                ) -> tuple[Filter, FilterForm]:
+    """The filter in the query string, and its form (with errors for what is not valid)."""
+    form = FilterForm(formdata=args)
+    form.course.choices = course_choices()
+    form.status.choices = statuses or []
+    if args and not form.validate():
+        return Filter(), form
+    course = form.course.data
+    course_id = int(course) if course and course.isdigit() and len(course) < 10 else None
+    return Filter(course_id, form.start.data, form.end.data, form.q.data or "",
+                  form.status.data or ""), form

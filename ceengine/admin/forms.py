@@ -1,0 +1,80 @@
+"""Admin forms: sign-in, the report filters, moderation, revoke and reissue."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    PasswordField,
+    SelectField,
+    StringField,
+    SubmitField,
+)
+from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
+
+from ceengine.certificates.forms import clean_text, printable
+
+
+class SignInForm(FlaskForm):
+    """Email and password."""
+
+    email = EmailField("Email", filters=[clean_text],
+                       validators=[DataRequired("Enter your email address."), Length(max=254)])
+    password = PasswordField("Password", validators=[DataRequired("Enter your password."),
+                                                     Length(max=1000)])
+    submit = SubmitField("Sign in")
+
+
+class ActionForm(FlaskForm):
+    """A button that changes something (a form, so it carries a CSRF token)."""
+
+    submit = SubmitField("Confirm")
+
+
+class FilterForm(FlaskForm):
+    """Course and date range, read from the query string."""
+
+    class Meta:
+        csrf = False  # a GET form that only filters what is shown
+
+    course = SelectField("Course", choices=[], validate_choice=False, default="")
+    start = DateField("From", validators=[Optional()],
+                      render_kw={"aria-describedby": "dates-hint"})
+    end = DateField("To", validators=[Optional()], render_kw={"aria-describedby": "dates-hint"})
+    q = StringField("Search", filters=[clean_text], validators=[Optional(), Length(max=200)])
+    status = SelectField("Status", choices=[], validate_choice=False, default="")
+    submit = SubmitField("Show")
+
+    def validate_end(self, field) -> None:
+        """The range must not end before it starts."""
+        if field.data and self.start.data and field.data < self.start.data:
+            raise ValidationError("The end date is before the start date.")
+
+
+class RevokeForm(FlaskForm):
+    """Revoke a certificate, saying why (shown on its public verify page)."""
+
+    reason = StringField("Reason (shown on the public verification page)", filters=[clean_text],
+                         validators=[DataRequired("Give a reason for revoking."),
+                                     Length(max=200), printable])
+    confirm = BooleanField("I understand that revoking cannot be undone",
+                           validators=[DataRequired("Tick the box to confirm the revocation.")])
+    submit = SubmitField("Revoke certificate")
+
+
+class ReissueForm(FlaskForm):
+    """Reissue a certificate with a corrected name or email."""
+
+    full_name = StringField("Full name on the new certificate", filters=[clean_text],
+                            validators=[DataRequired("Enter the full name."), Length(max=120),
+                                        printable])
+    email = EmailField("Email for the new certificate", filters=[clean_text],
+                       validators=[DataRequired("Enter the email address."),
+                                   Email("Enter an email address like name@example.org.",
+                                         check_deliverability=False, allow_smtputf8=False),
+                                   Length(max=254)])
+    confirm = BooleanField("Replace the current certificate (its number will show Superseded)",
+                           validators=[DataRequired("Tick the box to confirm the reissue.")])
+    submit = SubmitField("Reissue certificate")

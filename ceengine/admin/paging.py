@@ -1,0 +1,37 @@
+"""Pages of a list without counting the whole table (a count grows with the rows)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+
+from ceengine.extensions import db
+
+PER_PAGE = 25
+MAX_PAGE = 10_000
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of rows, and whether there are pages on either side."""
+
+    items: list[Any]
+    number: int
+    has_next: bool
+
+    @property
+    def has_prev(self) -> bool:
+        """Whether there is a page before this one."""
+        return self.number > 1
+
+
+def page_of(statement: sa.Select, number: int, per_page: int = PER_PAGE,
+            scalars: bool = True) -> Page:
+    """Rows `per_page` at a time; one row more than a page tells whether another follows."""
+    number = min(max(number, 1), MAX_PAGE)
+    statement = statement.limit(per_page + 1).offset((number - 1) * per_page)
+    result = db.session.scalars(statement) if scalars else db.session.execute(statement)
+    rows = list(result)
+    return Page(rows[:per_page], number, len(rows) > per_page)

@@ -1,0 +1,70 @@
+"""Finding certificates, orders and reflections for the admin lists."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from ceengine.admin.filters import Filter
+from ceengine.billing.models import Order
+from ceengine.certificates.models import Certificate
+from ceengine.certificates.numbers import normalize_certificate_number
+from ceengine.courses.models import Course, CourseVersion
+from ceengine.feedback.models import Reflection
+from ceengine.quizzes.models import Attempt
+
+CERTIFICATE_STATUSES = [("", "Any status"), ("valid", "Valid"), ("revoked", "Revoked"),
+                        ("superseded", "Superseded")]
+ORDER_STATUSES = [("", "Any status"), ("pending", "Pending"), ("paid", "Paid"),
+                  ("expired", "Expired"), ("failed", "Failed"), ("refunded", "Refunded"),
+                  ("disputed", "Disputed")]
+REFLECTION_STATUSES = [("pending", "Waiting for moderation"), ("approved", "Approved"),
+                       ("hidden", "Hidden"), ("all", "All")]
+
+
+def _like(text: str) -> str:
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def certificates_query(flt: Filter) -> sa.Select:
+    """Certificates matching a number, name or email, newest first."""
+    query = sa.select(Certificate).order_by(Certificate.issued_at.desc(), Certificate.id.desc())
+    if flt.q:
+        number = normalize_certificate_number(flt.q)
+        conditions = [Certificate.full_name.ilike(_like(flt.q), escape="\\"),
+                      Certificate.email_key.like(_like(flt.q.lower()), escape="\\")]
+        if number:
+            conditions.append(Certificate.number == number)
+        query = query.where(sa.or_(*conditions))
+    if flt.course_id:
+        query = query.where(Certificate.course_id == flt.course_id)
+    if flt.status:
+        query = query.where(Certificate.status == flt.status)
+    return query.where(*flt.moments(Certificate.issued_at))
+
+
+def orders_query(flt: Filter) -> sa.Select:
+    """Orders with their course title and certificate number, newest first."""
+    query = (sa.select(Order, CourseVersion.title, Certificate.number)
+             .join(Attempt, Attempt.id == Order.attempt_id)
+             .join(CourseVersion, CourseVersion.id == Attempt.version_id)
+             .outerjoin(Certificate, Certificate.id == Order.certificate_id)
+             .order_by(Order.created_at.desc(), Order.id.desc()))
+    if flt.course_id:
+        query = query.where(Attempt.course_id == flt.course_id)
+    if flt.status:
+        query = query.where(Order.status == flt.status)
+    return query.where(*flt.moments(Order.created_at))
+
+
+def reflections_query(flt: Filter) -> sa.Select:
+    """Reflections with their course, oldest waiting first in the queue, else newest first."""
+    status = flt.status or "pending"
+    query = (sa.select(Reflection, CourseVersion.title)
+             .join(Course, Course.id == Reflection.course_id)
+             .outerjoin(CourseVersion, CourseVersion.id == Course.current_version_id))
+    if status != "all":
+        query = query.where(Reflection.status == status)
+    if flt.course_id:
+        query = query.where(Reflection.course_id == flt.course_id)
+    order = Reflection.created_at.asc() if status == "pending" else Reflection.created_at.desc()
+    return query.where(*flt.moments(Reflection.created_at)).order_by(order, Reflection.id)

@@ -1,0 +1,153 @@
+"""Admin lists that act on records: reflections to moderate, certificates, orders."""
+
+from __future__ import annotations
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+
+from ceengine.admin import bp
+from ceengine.admin.filters import read_filter
+from ceengine.admin.forms import ActionForm, ReissueForm, RevokeForm
+from ceengine.admin.paging import page_of
+from ceengine.admin.records import (
+    CERTIFICATE_STATUSES,
+    ORDER_STATUSES,
+    REFLECTION_STATUSES,
+    certificates_query,
+    orders_query,
+    reflections_query,
+)
+from ceengine.certificates.mail import send_certificate_link
+from ceengine.certificates.services import (
+    CertificateError,
+    find_certificate,
+    reissue_certificate,
+    revoke_certificate,
+)
+from ceengine.certificates.signing_key import SigningNotConfigured
+from ceengine.config import payments_enabled
+from ceengine.extensions import db
+from ceengine.feedback.models import APPROVED, HIDDEN, Reflection
+from ceengine.feedback.services import FeedbackError, delete_reflection, moderate_reflection
+
+MODERATION = {"approve": (APPROVED, "approved"), "hide": (HIDDEN, "hidden")}
+
+
+def _page_number() -> int:
+    return request.args.get("page", 1, type=int) or 1
+
+
+def _back_to_reflections():
+    target = request.form.get("next", "")
+    if not target.startswith("/admin/reflections") or "//" in target:
+        target = url_for(".reflections")
+    return redirect(target, 303)
+
+
+@bp.get("/reflections")
+def reflections():
+    """Reflections to moderate (waiting ones first), or any status."""
+    flt, form = read_filter(request.args, REFLECTION_STATUSES)
+    page = page_of(reflections_query(flt), _page_number(), scalars=False)
+    return render_template("admin/reflections.html", page=page, form=form, flt=flt,
+                           action_form=ActionForm())
+
+
+@bp.post("/reflections/<int:reflection_id>/<any(approve, hide):action>")
+def moderate(reflection_id: int, action: str):
+    """Approve a reflection (it shows on the course page) or hide it."""
+    if ActionForm().validate_on_submit():
+        status, word = MODERATION[action]
+        try:
+            reflection = moderate_reflection(reflection_id, status)
+        except FeedbackError as problem:
+            flash(str(problem), "warning")
+        else:
+            flash(f"The reflection by {reflection.display_name} is now {word}.", "success")
+    return _back_to_reflections()
+
+
+@bp.route("/reflections/<int:reflection_id>/delete", methods=["GET", "POST"])
+def delete(reflection_id: int):
+    """Delete a reflection for good, after a confirmation page."""
+    reflection = db.session.get(Reflection, reflection_id)
+    form = ActionForm()
+    if form.validate_on_submit():
+        deleted = delete_reflection(reflection_id)
+        flash("The reflection has been deleted." if deleted
+              else "That reflection had already been deleted.", "success")
+        return _back_to_reflections()
+    if reflection is None:
+        abort(404)
+    return render_template("admin/delete_reflection.html", reflection=reflection, form=form)
+
+
+@bp.get("/certificates")
+def certificates():
+    """Find certificates by number, name or email."""
+    flt, form = read_filter(request.args, CERTIFICATE_STATUSES)
+    page = page_of(certificates_query(flt), _page_number())
+    return render_template("admin/certificates.html", page=page, form=form, flt=flt)
+
+
+def _certificate_or_404(number: str):
+    certificate = find_certificate(number)
+    if certificate is None:
+        abort(404)
+    return certificate
+
+
+def _certificate_page(certificate, revoke=None, reissue=None, status=200):
+    reissue = reissue or ReissueForm(formdata=None, full_name=certificate.full_name,
+                                     email=certificate.email)
+    return render_template("admin/certificate.html", certificate=certificate,
+                           revoke=revoke or RevokeForm(formdata=None), reissue=reissue), status
+
+
+@bp.get("/certificates/<number>")
+def certificate(number: str):
+    """One certificate: its details, and forms to revoke or reissue it."""
+    return _certificate_page(_certificate_or_404(number))
+
+
+@bp.post("/certificates/<number>/revoke")
+def revoke(number: str):
+    """Revoke a certificate with a reason (after ticking the confirmation)."""
+    certificate = _certificate_or_404(number)
+    form = RevokeForm()
+    if not form.validate():
+        return _certificate_page(certificate, revoke=form, status=422)
+    try:
+        revoke_certificate(certificate.number, form.reason.data)
+    except CertificateError as problem:
+        flash(str(problem), "warning")
+    else:
+        flash(f"Certificate {certificate.number} is revoked.", "success")
+    return redirect(url_for(".certificate", number=certificate.number), 303)
+
+
+@bp.post("/certificates/<number>/reissue")
+def reissue(number: str):
+    """Reissue with a corrected name or email: a new number, emailed to the learner."""
+    certificate = _certificate_or_404(number)
+    form = ReissueForm()
+    if not form.validate():
+        return _certificate_page(certificate, reissue=form, status=422)
+    try:
+        new = reissue_certificate(certificate.number, form.full_name.data, form.email.data)
+    except (CertificateError, SigningNotConfigured) as problem:
+        flash(str(problem), "warning")
+        return redirect(url_for(".certificate", number=certificate.number), 303)
+    sent = send_certificate_link(new)
+    flash(f"Reissued as {new.number}; {certificate.number} now shows Superseded. "
+          + (f"The new link was emailed to {new.email}." if sent
+             else f"The email to {new.email} could not be sent."), "success")
+    return redirect(url_for(".certificate", number=new.number), 303)
+
+
+@bp.get("/orders")
+def orders():
+    """Orders with status and amount (payments are on when the Stripe keys are set)."""
+    flt, form = read_filter(request.args, ORDER_STATUSES)
+    page = page_of(orders_query(flt), _page_number(), scalars=False)
+    return render_template("admin/orders.html", page=page, form=form, flt=flt,
+                           payments_on=payments_enabled(current_app.config))

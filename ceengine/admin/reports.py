@@ -1,0 +1,147 @@
+"""Ratings and evaluation summaries, summed in SQL from the running totals."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+
+from ceengine.admin.filters import Filter
+from ceengine.courses.models import Course, CourseVersion
+from ceengine.extensions import db
+from ceengine.feedback.models import Evaluation, EvaluationTally
+from ceengine.feedback.services import RatingLine
+from ceengine.rollups import current_dialect, month_label
+
+LATEST_COMMENTS = 3
+QUESTION_LABELS = {
+    "rating": "Overall rating (1-5 stars)",
+    "relevance": "Relevance to practice (1-5)",
+    "presenter_knowledge": "Presenter's knowledge (1-5)",
+}
+
+
+@dataclass
+class CourseRatings:
+    """One course's ratings: the line, the 1-5 distribution, the trend, the latest comments."""
+
+    course_id: int
+    slug: str
+    title: str
+    distribution: dict[int, int] = field(default_factory=lambda: dict.fromkeys(range(1, 6), 0))
+    trend: list[tuple[str, RatingLine]] = field(default_factory=list)
+    comments: list[Evaluation] = field(default_factory=list)
+
+    @property
+    def line(self) -> RatingLine | None:
+        """Votes and percentage, or None before the first vote."""
+        votes = sum(self.distribution.values())
+        stars = sum(n * count for n, count in self.distribution.items())
+        return RatingLine(votes, stars) if votes else None
+
+
+def _courses(flt: Filter) -> list[tuple[int, str, str]]:
+    query = (sa.select(Course.id, Course.slug, CourseVersion.title)
+             .outerjoin(CourseVersion, CourseVersion.id == Course.current_version_id)
+             .order_by(CourseVersion.title, Course.slug))
+    if flt.course_id:
+        query = query.where(Course.id == flt.course_id)
+    return [(i, slug, title or slug) for i, slug, title in db.session.execute(query)]
+
+
+def _rating_tallies(flt: Filter):
+    t = EvaluationTally
+    query = (sa.select(CourseVersion.course_id).join(t, t.version_id == CourseVersion.id)
+             .where(t.question == "rating", *flt.days(t.day)))
+    if flt.course_id:
+        query = query.where(CourseVersion.course_id == flt.course_id)
+    return query
+
+
+def latest_comments(course_id: int, flt: Filter, limit: int = LATEST_COMMENTS) -> list[Evaluation]:
+    """The newest evaluations of a course that carry a comment."""
+    return list(db.session.scalars(
+        sa.select(Evaluation).where(Evaluation.course_id == course_id, Evaluation.comments != "",
+                                    *flt.moments(Evaluation.updated_at))
+        .order_by(Evaluation.updated_at.desc(), Evaluation.id.desc()).limit(limit)))
+
+
+def ratings_report(flt: Filter) -> list[CourseRatings]:
+    """Per course: the distribution of stars, the trend by month, and the latest comments."""
+    courses = {i: CourseRatings(i, slug, title) for i, slug, title in _courses(flt)}
+    t = EvaluationTally
+    votes = sa.func.sum(t.responses)
+    for course_id, stars, count in db.session.execute(
+            _rating_tallies(flt).add_columns(t.answer, votes)
+            .group_by(CourseVersion.course_id, t.answer)):
+        if course_id in courses and count:
+            courses[course_id].distribution[stars] = int(count)
+    month = month_label(t.day, current_dialect())
+    for course_id, label, count, total in db.session.execute(
+            _rating_tallies(flt).add_columns(month, votes, sa.func.sum(t.answer * t.responses))
+            .group_by(CourseVersion.course_id, month).order_by(month)):
+        if course_id in courses and count:
+            courses[course_id].trend.append((label, RatingLine(int(count), int(total))))
+    for course in courses.values():
+        course.comments = latest_comments(course.course_id, flt) if course.line else []
+    return list(courses.values())
+
+
+@dataclass
+class VersionEvaluations:
+    """The evaluation summary of one course version: what accreditors ask sponsors for."""
+
+    course_title: str
+    version_number: int
+    objectives: list[str]
+    responses: int = 0
+    means: dict[str, float] = field(default_factory=dict)
+    recommend_share: float | None = None
+
+    def objective_means(self) -> list[tuple[str, float | None]]:
+        """Each objective with how well it was met on average (1-5)."""
+        return [(text, self.means.get(f"objective-{n}"))
+                for n, text in enumerate(self.objectives, start=1)]
+
+    def question_means(self) -> list[tuple[str, float | None]]:
+        """The other 1-5 questions with their averages."""
+        return [(label, self.means.get(q)) for q, label in QUESTION_LABELS.items()]
+
+
+def evaluations_report(flt: Filter) -> list[VersionEvaluations]:
+    """Per course version: responses, per-objective averages and the other questions."""
+    t = EvaluationTally
+    query = (sa.select(t.version_id, t.question, sa.func.sum(t.responses),
+                       sa.func.sum(t.answer * t.responses))
+             .join(CourseVersion, CourseVersion.id == t.version_id)
+             .where(*flt.days(t.day)).group_by(t.version_id, t.question))
+    if flt.course_id:
+        query = query.where(CourseVersion.course_id == flt.course_id)
+    sums: dict[int, dict[str, tuple[int, int]]] = defaultdict(dict)
+    for version_id, question, count, total in db.session.execute(query):
+        if count:
+            sums[version_id][question] = (int(count), int(total))
+    versions = db.session.scalars(sa.select(CourseVersion).where(CourseVersion.id.in_(sums))
+                                  .order_by(CourseVersion.title, CourseVersion.number))
+    report = []
+    for version in versions:
+        answers = sums[version.id]
+        summary = VersionEvaluations(version.title, version.number,
+                                     version.content["objectives"],
+                                     responses=answers.get("rating", (0, 0))[0])
+        summary.means = {q: total / count for q, (count, total) in answers.items()}
+        summary.recommend_share = summary.means.pop("recommend", None)
+        report.append(summary)
+    return report
+
+
+def comments_page_query(flt: Filter) -> sa.Select:
+    """Evaluations with comments, newest first, for the paged comments list."""
+    query = (sa.select(Evaluation, CourseVersion.title, CourseVersion.number)
+             .join(CourseVersion, CourseVersion.id == Evaluation.version_id)
+             .where(Evaluation.comments != "", *flt.moments(Evaluation.updated_at))
+             .order_by(Evaluation.updated_at.desc(), Evaluation.id.desc()))
+    if flt.course_id:
+        query = query.where(Evaluation.course_id == flt.course_id)
+    return query

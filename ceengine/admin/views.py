@@ -1,0 +1,75 @@
+"""The admin reports: ratings (the console's first page), evaluations, comments, results."""
+
+from __future__ import annotations
+
+from flask import abort, render_template, request
+
+from ceengine.admin import bp
+from ceengine.admin.charts import bar_chart
+from ceengine.admin.filters import read_filter
+from ceengine.admin.paging import page_of
+from ceengine.admin.reports import comments_page_query, evaluations_report, ratings_report
+from ceengine.admin.results import item_analysis, results_report, version_title
+
+
+def _page_number() -> int:
+    return request.args.get("page", 1, type=int) or 1
+
+
+def _charts(course) -> dict:
+    line = course.line
+    if line is None:
+        return {}
+    distribution = bar_chart([
+        (f"{stars} star{'s' if stars > 1 else ''}", count,
+         f"{count} ({round(100 * count / line.votes)}%)")
+        for stars, count in sorted(course.distribution.items(), reverse=True)])
+    trend = bar_chart([(month, month_line.percent, f"{month_line.percent}% of {month_line.votes}")
+                       for month, month_line in course.trend])
+    return {"distribution": distribution, "trend": trend}
+
+
+@bp.get("")
+@bp.get("/")
+def ratings():
+    """Ratings per course: votes, percentage, distribution, trend by month, latest comments."""
+    flt, form = read_filter(request.args)
+    courses = ratings_report(flt)
+    return render_template("admin/ratings.html", courses=courses, form=form, flt=flt,
+                           charts={c.course_id: _charts(c) for c in courses})
+
+
+@bp.get("/comments")
+def comments():
+    """Every evaluation comment, newest first, a page at a time."""
+    flt, form = read_filter(request.args)
+    page = page_of(comments_page_query(flt), _page_number(), scalars=False)
+    return render_template("admin/comments.html", page=page, form=form, flt=flt)
+
+
+@bp.get("/evaluations")
+def evaluations():
+    """The evaluation summary per course version: objectives and the other questions."""
+    flt, form = read_filter(request.args)
+    return render_template("admin/evaluations.html", versions=evaluations_report(flt),
+                           form=form, flt=flt)
+
+
+@bp.get("/results")
+def results():
+    """Attempts, pass rate and mean score per course and version."""
+    flt, form = read_filter(request.args)
+    return render_template("admin/results.html", versions=results_report(flt), form=form,
+                           flt=flt)
+
+
+@bp.get("/results/versions/<int:version_id>")
+def items(version_id: int):
+    """Item analysis of one course version: share correct and discrimination per question."""
+    version = version_title(version_id)
+    if version is None:
+        abort(404)
+    flt, form = read_filter(request.args)
+    sums, rows = item_analysis(version_id, flt)
+    return render_template("admin/items.html", version=version, sums=sums, rows=rows,
+                           form=form, flt=flt)

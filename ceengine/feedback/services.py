@@ -1,0 +1,226 @@
+"""Saving evaluations (keeping their running totals exact), the rating line, reflections."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from ceengine.courses.format import DEFAULT_REFLECTION_PROMPT
+from ceengine.courses.models import CourseVersion
+from ceengine.extensions import db
+from ceengine.feedback.models import (
+    APPROVED,
+    HIDDEN,
+    PENDING,
+    Evaluation,
+    EvaluationTally,
+    ObjectiveScore,
+    RatingTotal,
+    Reflection,
+)
+from ceengine.learners.models import Learner
+from ceengine.models import utcnow
+from ceengine.quizzes.models import Attempt
+from ceengine.rollups import add_to_totals, day_of
+
+COMMENTS_MAX = 2000
+REFLECTION_MAX = 1500
+NAME_MAX = 80
+QUESTIONS = ("rating", "relevance", "presenter_knowledge", "recommend")
+
+
+class FeedbackError(Exception):
+    """Feedback that cannot be taken; the message is for the learner or admin."""
+
+
+@dataclass(frozen=True)
+class EvaluationAnswers:
+    """What a learner answered on the evaluation form."""
+
+    rating: int
+    objectives: tuple[int, ...]  # one score per learning objective, in the course's order
+    relevance: int
+    presenter_knowledge: int
+    recommend: bool
+    comments: str = ""
+
+
+@dataclass(frozen=True)
+class RatingLine:
+    """`Rating of this course out of N votes: X%`."""
+
+    votes: int
+    stars: int
+
+    @property
+    def percent(self) -> int:
+        """The mean star rating as a percentage of 5 stars, rounded half up."""
+        return (40 * self.stars + self.votes) // (2 * self.votes)  # = round(stars/votes/5*100)
+
+    @property
+    def mean(self) -> float:
+        """The mean star rating, 1 to 5."""
+        return self.stars / self.votes
+
+
+def evaluation_required(content: dict) -> bool:
+    """Whether learners evaluate this course before the certificate step (the default)."""
+    return content.get("evaluation", {}).get("required", True)
+
+
+def reflection_settings(content: dict) -> dict:
+    """The course's reflection settings, with the defaults for courses synced before them."""
+    return {"enabled": True, "prompt": DEFAULT_REFLECTION_PROMPT, "moderation": True,
+            **content.get("reflections", {})}
+
+
+def evaluation_of(learner_id: int, course_id: int) -> Evaluation | None:
+    """The learner's evaluation of the course, if they have given one."""
+    return db.session.scalar(sa.select(Evaluation).where(
+        Evaluation.learner_id == learner_id, Evaluation.course_id == course_id))
+
+
+def evaluation_due(attempt: Attempt) -> bool:
+    """Whether this learner must evaluate the course before getting the certificate."""
+    return (evaluation_required(attempt.version.content)
+            and evaluation_of(attempt.learner_id, attempt.course_id) is None)
+
+
+def _tally_rows(evaluation: Evaluation, sign: int) -> list[dict]:
+    day = day_of(evaluation.updated_at)
+    answers = [(q, int(getattr(evaluation, q))) for q in QUESTIONS]
+    answers += [(f"objective-{o.position}", o.score) for o in evaluation.objectives]
+    return [{"version_id": evaluation.version_id, "day": day, "question": question,
+             "answer": answer, "responses": sign} for question, answer in answers]
+
+
+def _count(evaluation: Evaluation, sign: int) -> None:
+    """Add (+1) or take back (-1) this evaluation's answers in the running totals."""
+    add_to_totals(EvaluationTally.__table__, ("version_id", "day", "question", "answer"),
+                  _tally_rows(evaluation, sign))
+    add_to_totals(RatingTotal.__table__, ("course_id",),
+                  [{"course_id": evaluation.course_id, "votes": sign,
+                    "stars": sign * evaluation.rating}])
+
+
+def _check(version: CourseVersion, answers: EvaluationAnswers) -> None:
+    scores = (answers.rating, answers.relevance, answers.presenter_knowledge, *answers.objectives)
+    if any(not 1 <= score <= 5 for score in scores):
+        raise FeedbackError("Each answer is on a scale of 1 to 5.")
+    if len(answers.objectives) != len(version.content["objectives"]):
+        raise FeedbackError("Please rate every learning objective.")
+    if len(answers.comments) > COMMENTS_MAX:
+        raise FeedbackError(f"Comments can be at most {COMMENTS_MAX} characters.")
+
+
+def _fill(evaluation: Evaluation, version: CourseVersion, answers: EvaluationAnswers) -> None:
+    evaluation.version_id = version.id
+    evaluation.rating = answers.rating
+    evaluation.relevance = answers.relevance
+    evaluation.presenter_knowledge = answers.presenter_knowledge
+    evaluation.recommend = answers.recommend
+    evaluation.comments = answers.comments.strip()
+    evaluation.updated_at = utcnow()
+    evaluation.objectives = [ObjectiveScore(position=position, score=score)
+                             for position, score in enumerate(answers.objectives, start=1)]
+
+
+def save_evaluation(learner: Learner, version: CourseVersion,
+                    answers: EvaluationAnswers) -> Evaluation:
+    """Store the learner's evaluation of the course, or revise the one they gave."""
+    _check(version, answers)
+    evaluation = db.session.scalar(sa.select(Evaluation).where(
+        Evaluation.learner_id == learner.id, Evaluation.course_id == version.course_id)
+        .with_for_update())
+    if evaluation is None:
+        try:
+            with db.session.begin_nested():
+                evaluation = Evaluation(learner_id=learner.id, course_id=version.course_id)
+                _fill(evaluation, version, answers)
+                db.session.add(evaluation)
+        except IntegrityError:  # a twin request stored it first: revise that one instead
+            return save_evaluation(learner, version, answers)
+    else:
+        _count(evaluation, -1)
+        db.session.flush()
+        _fill(evaluation, version, answers)
+    db.session.flush()
+    _count(evaluation, +1)
+    db.session.commit()
+    return evaluation
+
+
+def rating_lines(course_ids: list[int]) -> dict[int, RatingLine]:
+    """The rating line of each course that has votes (one indexed lookup per page)."""
+    if not course_ids:
+        return {}
+    rows = db.session.execute(sa.select(RatingTotal.course_id, RatingTotal.votes,
+                                        RatingTotal.stars)
+                              .where(RatingTotal.course_id.in_(course_ids),
+                                     RatingTotal.votes > 0))
+    return {course_id: RatingLine(votes, stars) for course_id, votes, stars in rows}
+
+
+def new_reflection_key() -> str:
+    """A one-time key for one reflection form."""
+    return secrets.token_urlsafe(18)
+
+
+def clean_text(text: str) -> str:
+    """Text as typed, with Windows line ends and trailing spaces tidied."""
+    return "\n".join(line.rstrip() for line in text.replace("\r\n", "\n").split("\n")).strip()
+
+
+def post_reflection(learner: Learner, version: CourseVersion, form_key: str, name: str,
+                    body: str) -> tuple[Reflection, bool]:
+    """Store a reflection (held for moderation when the course says so); (row, is_new)."""
+    settings = reflection_settings(version.content)
+    if not settings["enabled"]:
+        raise FeedbackError("This course does not take reflections.")
+    existing = db.session.scalar(sa.select(Reflection).where(Reflection.form_key == form_key))
+    if existing is not None:
+        if existing.learner_id != learner.id:
+            raise FeedbackError("This form was already used. Reload the page to write another.")
+        return existing, False
+    reflection = Reflection(form_key=form_key, course_id=version.course_id,
+                            learner_id=learner.id, display_name=name.strip(),
+                            body=clean_text(body),
+                            status=PENDING if settings["moderation"] else APPROVED)
+    db.session.add(reflection)
+    try:
+        db.session.commit()
+    except IntegrityError:  # a double click: the twin stored it
+        db.session.rollback()
+        return post_reflection(learner, version, form_key, name, body)
+    return reflection, True
+
+
+def approved_reflections(course_id: int, page: int, per_page: int = 20):
+    """The approved reflections on a course, newest first, one page at a time."""
+    return db.paginate(sa.select(Reflection).where(Reflection.course_id == course_id,
+                                                   Reflection.status == APPROVED)
+                       .order_by(Reflection.created_at.desc(), Reflection.id.desc()),
+                       page=page, per_page=per_page, error_out=False)
+
+
+def moderate_reflection(reflection_id: int, status: str) -> Reflection:
+    """Approve or hide a reflection."""
+    if status not in (APPROVED, HIDDEN, PENDING):
+        raise FeedbackError("Unknown moderation action.")
+    reflection = db.session.get(Reflection, reflection_id)
+    if reflection is None:
+        raise FeedbackError("That reflection no longer exists.")
+    reflection.status = status
+    reflection.moderated_at = utcnow()
+    db.session.commit()
+    return reflection
+
+
+def delete_reflection(reflection_id: int) -> bool:
+    """Delete a reflection for good; False when it was already gone."""
+    deleted = db.session.execute(sa.delete(Reflection).where(Reflection.id == reflection_id))
+    db.session.commit()
+    return deleted.rowcount > 0

@@ -1,0 +1,57 @@
+"""Running totals kept beside the raw rows, so report pages cost the same at any size.
+
+A count over a million rows grows with the rows; a total kept up to date in the same
+transaction as each write does not. Each rollup table has a unique key (what it counts, and
+the day) and integer columns that writes add to with one INSERT … ON CONFLICT DO UPDATE,
+which is atomic on PostgreSQL and SQLite alike. `ceengine admin recount` rebuilds them from
+the raw rows should they ever be doubted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+
+from ceengine.extensions import db
+
+
+def add_to_totals(table: sa.Table, key_columns: Sequence[str], rows: list[dict]) -> None:
+    """Add each row's numbers to the totals under its key, creating the key when new."""
+    if not rows:
+        return
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    # One order for every writer, so two transactions never wait on each other in a circle.
+    rows = sorted(rows, key=lambda row: tuple(str(row[k]) for k in key_columns))
+    statement = insert(table).values(rows)
+    counted = [name for name in rows[0] if name not in key_columns]
+    db.session.execute(statement.on_conflict_do_update(
+        index_elements=list(key_columns),
+        set_={name: table.c[name] + statement.excluded[name] for name in counted}))
+
+
+def day_of(moment: datetime) -> date:
+    """The UTC calendar day a moment falls on (rollups count by day)."""
+    return moment.date() if moment.tzinfo is None else moment.astimezone(UTC).date()
+
+
+def month_label(column, dialect: str):
+    """SQL for the 'YYYY-MM' month of a date column, on PostgreSQL or SQLite."""
+    if dialect == "postgresql":
+        return sa.func.to_char(column, "YYYY-MM")
+    return sa.func.strftime("%Y-%m", column)
+
+
+def sql_day(column, dialect: str):
+    """SQL for the UTC day of a timestamp column (used when rebuilding rollups)."""
+    if dialect == "postgresql":
+        return sa.cast(sa.func.timezone("UTC", column), sa.Date)
+    return sa.func.date(column)
+
+
+def current_dialect() -> str:
+    """The database dialect of the session: 'postgresql' or 'sqlite'."""
+    return db.session.get_bind().dialect.name
