@@ -28,6 +28,7 @@ class _FormParser(HTMLParser):
         super().__init__()
         self.forms: list[Form] = []
         self._in_legend = False
+        self._textarea: str | None = None
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
@@ -45,6 +46,11 @@ class _FormParser(HTMLParser):
                 form.values[attrs["name"]] = attrs.get("value", "")
             elif attrs.get("type") == "submit":
                 form.submits[attrs["name"]] = attrs.get("value", "")
+            elif attrs.get("type") == "checkbox" and "checked" in attrs:
+                form.values[attrs["name"]] = attrs.get("value", "y")
+        elif tag == "textarea" and self.forms:
+            self._textarea = attrs["name"]
+            self.forms[-1].values[self._textarea] = ""
         elif tag == "legend" and self.forms:
             self._in_legend = True
             self.forms[-1].legends.append("")
@@ -52,8 +58,15 @@ class _FormParser(HTMLParser):
     def handle_endtag(self, tag):
         if tag == "legend":
             self._in_legend = False
+        elif tag == "textarea":
+            self._textarea = None
 
     def handle_data(self, data):
+        if self._textarea is not None:
+            values = self.forms[-1].values
+            start = not values[self._textarea]  # WTForms puts a line break after the tag
+            values[self._textarea] += data.removeprefix("\r\n").removeprefix("\n") if start \
+                else data
         if self._in_legend:
             self.forms[-1].legends[-1] += data
 

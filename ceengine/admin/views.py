@@ -29,8 +29,8 @@ def _charts(course) -> dict:
     return {"distribution": distribution, "trend": trend}
 
 
-@bp.get("")
 @bp.get("/")
+@bp.get("")  # the canonical address: /admin
 def ratings():
     """Ratings per course: votes, percentage, distribution, trend by month, latest comments."""
     flt, form = read_filter(request.args)
