@@ -6,7 +6,7 @@ import argparse
 import tempfile
 from pathlib import Path
 
-from benchmarks import certificates
+from benchmarks import admin_pages, certificates
 from benchmarks.pages import measure
 
 
@@ -42,6 +42,10 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=10, help="wrk duration per row")
     parser.add_argument("--issues", type=int, default=60,
                         help="certificates issued for the issue timing")
+    parser.add_argument("--admin-rows", type=int, nargs=2, default=[10_000, 1_000_000],
+                        metavar=("SMALL", "LARGE"),
+                        help="evaluations and attempts for the admin pages at two sizes "
+                             "(PostgreSQL); 0 0 skips them")
     args = parser.parse_args()
     print("gunicorn -w 2 -k sync on 127.0.0.1; wrk -t2 -c16; SQLite (WAL)")
     rows = measure(args.seconds)
@@ -51,6 +55,10 @@ def main() -> None:
     print(_table(rows + certificate_rows))
     print()
     print(_timings(timings))
+    if args.admin_rows[0]:
+        print()
+        print("Admin pages and a course page at two database sizes (PostgreSQL):", flush=True)
+        print(admin_pages.measure(*args.admin_rows))
 
 
 if __name__ == "__main__":

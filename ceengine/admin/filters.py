@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
 from werkzeug.datastructures import MultiDict
+from wtforms.fields.choices import SelectChoice
 
 from ceengine.admin.forms import FilterForm
 from ceengine.courses.models import Course, CourseVersion
@@ -48,13 +49,14 @@ class Filter:
         return {k: v for k, v in values.items() if v}
 
 
-def course_choices() -> list[tuple[str, str]]:
+def course_choices() -> list[SelectChoice]:
     """Every course with its current title (including unpublished ones), for the filter."""
     rows = db.session.execute(
         sa.select(Course.id, Course.slug, CourseVersion.title)
         .outerjoin(CourseVersion, CourseVersion.id == Course.current_version_id)
         .order_by(CourseVersion.title, Course.slug))
-    return [("", "All courses")] + [(str(i), title or slug) for i, slug, title in rows]
+    return [SelectChoice("", "All courses")] + [SelectChoice(str(i), title or slug)
+                                                 for i, slug, title in rows]
 
 
 def read_filter(args: MultiDict, statuses: list[tuple[str, str]] | None = None
@@ -62,7 +64,7 @@ def read_filter(args: MultiDict, statuses: list[tuple[str, str]] | None = None
     """The filter in the query string, and its form (with errors for what is not valid)."""
     form = FilterForm(formdata=args)
     form.course.choices = course_choices()
-    form.status.choices = statuses or []
+    form.status.choices = [SelectChoice(value, label) for value, label in statuses or []]
     if args and not form.validate():
         return Filter(), form
     course = form.course.data

@@ -71,18 +71,19 @@ def ratings_report(flt: Filter) -> list[CourseRatings]:
     """Per course: the distribution of stars, the trend by month, and the latest comments."""
     courses = {i: CourseRatings(i, slug, title) for i, slug, title in _courses(flt)}
     t = EvaluationTally
-    votes = sa.func.sum(t.responses)
-    for course_id, stars, count in db.session.execute(
-            _rating_tallies(flt).add_columns(t.answer, votes)
-            .group_by(CourseVersion.course_id, t.answer)):
-        if course_id in courses and count:
-            courses[course_id].distribution[stars] = int(count)
     month = month_label(t.day, current_dialect())
-    for course_id, label, count, total in db.session.execute(
-            _rating_tallies(flt).add_columns(month, votes, sa.func.sum(t.answer * t.responses))
-            .group_by(CourseVersion.course_id, month).order_by(month)):
+    # One pass over the rating totals: votes per course, month and star; both views add up.
+    by_month: dict[tuple[int, str], dict[int, int]] = defaultdict(dict)
+    for course_id, label, stars, count in db.session.execute(
+            _rating_tallies(flt).add_columns(month, t.answer, sa.func.sum(t.responses))
+            .group_by(CourseVersion.course_id, month, t.answer)):
         if course_id in courses and count:
-            courses[course_id].trend.append((label, RatingLine(int(count), int(total))))
+            courses[course_id].distribution[stars] += int(count)
+            by_month[course_id, label][stars] = int(count)
+    for (course_id, label), counts in sorted(by_month.items()):
+        courses[course_id].trend.append(
+            (label, RatingLine(sum(counts.values()),
+                               sum(stars * n for stars, n in counts.items()))))
     for course in courses.values():
         course.comments = latest_comments(course.course_id, flt) if course.line else []
     return list(courses.values())

@@ -6,6 +6,7 @@ from functools import lru_cache
 
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, StringField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Regexp, ValidationError
 
 from ceengine.certificates.forms import printable
@@ -17,13 +18,16 @@ from ceengine.feedback.services import (
     EvaluationAnswers,
 )
 
-STARS = [(n, f"{n} star{'s' if n > 1 else ''}") for n in range(1, 6)]
 STAR_WORDS = {1: "Poor", 2: "Fair", 3: "Good", 4: "Very good", 5: "Excellent"}
-MET = [(1, "Not at all"), (2, "Slightly"), (3, "Moderately"), (4, "Mostly"), (5, "Completely")]
-RELEVANCE = [(1, "Not relevant"), (2, "Slightly relevant"), (3, "Moderately relevant"),
-             (4, "Very relevant"), (5, "Highly relevant")]
-KNOWLEDGE = [(1, "Poor"), (2, "Fair"), (3, "Good"), (4, "Very good"), (5, "Excellent")]
-YES_NO = [("yes", "Yes"), ("no", "No")]
+STARS = [SelectChoice(n, f"{n} star{'s' if n > 1 else ''}: {word}")
+         for n, word in STAR_WORDS.items()]
+MET = [SelectChoice(n, label) for n, label in
+       enumerate(("Not at all", "Slightly", "Moderately", "Mostly", "Completely"), start=1)]
+RELEVANCE = [SelectChoice(n, label) for n, label in enumerate(
+    ("Not relevant", "Slightly relevant", "Moderately relevant", "Very relevant",
+     "Highly relevant"), start=1)]
+KNOWLEDGE = [SelectChoice(n, label) for n, label in STAR_WORDS.items()]
+YES_NO = [SelectChoice("yes", "Yes"), SelectChoice("no", "No")]
 OBJECTIVE_PREFIX = "objective_"
 
 
@@ -41,8 +45,7 @@ def printable_lines(_form, field) -> None:
 class EvaluationForm(FlaskForm):
     """The questions every course evaluation asks; objectives are added per course."""
 
-    rating = _scale("Overall, how would you rate this course?",
-                    [(n, f"{label}: {STAR_WORDS[n]}") for n, label in STARS],
+    rating = _scale("Overall, how would you rate this course?", STARS,
                     "Choose a star rating from 1 to 5.")
     relevance = _scale("How relevant was this course to your practice?", RELEVANCE,
                        "Say how relevant the course was to your practice.")

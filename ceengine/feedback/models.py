@@ -72,11 +72,12 @@ class EvaluationTally(db.Model):
 
     __tablename__ = "evaluation_tallies"
 
+    # The key starts with the question, so the ratings page reads only the rating rows.
+    # "rating", "relevance", "presenter_knowledge", "recommend" (1 yes, 0 no), "objective-N"
+    question: Mapped[str] = mapped_column(sa.String(30), primary_key=True)
     version_id: Mapped[int] = mapped_column(
         sa.ForeignKey("course_versions.id", ondelete="CASCADE"), primary_key=True)
     day: Mapped[date] = mapped_column(primary_key=True)
-    # "rating", "relevance", "presenter_knowledge", "recommend" (1 yes, 0 no), "objective-N"
-    question: Mapped[str] = mapped_column(sa.String(30), primary_key=True)
     answer: Mapped[int] = mapped_column(primary_key=True)
     responses: Mapped[int] = mapped_column(default=0)
 

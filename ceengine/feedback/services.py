@@ -99,7 +99,7 @@ def _tally_rows(evaluation: Evaluation, sign: int) -> list[dict]:
 
 def _count(evaluation: Evaluation, sign: int) -> None:
     """Add (+1) or take back (-1) this evaluation's answers in the running totals."""
-    add_to_totals(EvaluationTally.__table__, ("version_id", "day", "question", "answer"),
+    add_to_totals(EvaluationTally.__table__, ("question", "version_id", "day", "answer"),
                   _tally_rows(evaluation, sign))
     add_to_totals(RatingTotal.__table__, ("course_id",),
                   [{"course_id": evaluation.course_id, "votes": sign,

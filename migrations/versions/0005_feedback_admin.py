@@ -59,13 +59,13 @@ def upgrade():
         batch_op.create_index('ix_reflections_status_created', ['status', 'created_at'], unique=False)
 
     op.create_table('evaluation_tallies',
+    sa.Column('question', sa.String(length=30), nullable=False),
     sa.Column('version_id', sa.Integer(), nullable=False),
     sa.Column('day', sa.Date(), nullable=False),
-    sa.Column('question', sa.String(length=30), nullable=False),
     sa.Column('answer', sa.Integer(), nullable=False),
     sa.Column('responses', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['version_id'], ['course_versions.id'], name=op.f('fk_evaluation_tallies_version_id_course_versions'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('version_id', 'day', 'question', 'answer', name=op.f('pk_evaluation_tallies'))
+    sa.PrimaryKeyConstraint('question', 'version_id', 'day', 'answer', name=op.f('pk_evaluation_tallies'))
     )
     op.create_table('evaluations',
     sa.Column('id', sa.Integer(), nullable=False),
