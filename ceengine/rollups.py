@@ -33,6 +33,25 @@ def add_to_totals(table: sa.Table, key_columns: Sequence[str], rows: list[dict])
         set_={name: table.c[name] + statement.excluded[name] for name in counted}))
 
 
+def take_from_totals(table: sa.Table, key_columns: Sequence[str], rows: list[dict]) -> None:
+    """Subtract each row's numbers from the totals under its key (the key must exist).
+
+    An UPDATE, not an upsert: the databases check an upsert's new row against the table's
+    constraints before they see the conflict, so negative numbers would be refused there.
+    """
+    if not rows:
+        return
+    rows = sorted(rows, key=lambda row: tuple(str(row[k]) for k in key_columns))
+    counted = [name for name in rows[0] if name not in key_columns]
+    statement = (sa.update(table)
+                 .where(*(table.c[k] == sa.bindparam(f"key_{k}") for k in key_columns))
+                 .values({name: table.c[name] - sa.bindparam(f"less_{name}")
+                          for name in counted}))
+    db.session.execute(statement, [
+        {**{f"key_{k}": row[k] for k in key_columns},
+         **{f"less_{name}": row[name] for name in counted}} for row in rows])
+
+
 def day_of(moment: datetime) -> date:
     """The UTC calendar day a moment falls on (rollups count by day)."""
     return moment.date() if moment.tzinfo is None else moment.astimezone(UTC).date()

@@ -24,7 +24,7 @@ from ceengine.feedback.models import (
 from ceengine.learners.models import Learner
 from ceengine.models import utcnow
 from ceengine.quizzes.models import Attempt
-from ceengine.rollups import add_to_totals, day_of
+from ceengine.rollups import add_to_totals, day_of, take_from_totals
 
 COMMENTS_MAX = 2000
 REFLECTION_MAX = 1500
@@ -89,21 +89,30 @@ def evaluation_due(attempt: Attempt) -> bool:
             and evaluation_of(attempt.learner_id, attempt.course_id) is None)
 
 
-def _tally_rows(evaluation: Evaluation, sign: int) -> list[dict]:
+def _tally_rows(evaluation: Evaluation) -> list[dict]:
     day = day_of(evaluation.updated_at)
     answers = [(q, int(getattr(evaluation, q))) for q in QUESTIONS]
     answers += [(f"objective-{o.position}", o.score) for o in evaluation.objectives]
-    return [{"version_id": evaluation.version_id, "day": day, "question": question,
-             "answer": answer, "responses": sign} for question, answer in answers]
+    return [{"question": question, "version_id": evaluation.version_id, "day": day,
+             "answer": answer, "responses": 1} for question, answer in answers]
 
 
-def _count(evaluation: Evaluation, sign: int) -> None:
-    """Add (+1) or take back (-1) this evaluation's answers in the running totals."""
-    add_to_totals(EvaluationTally.__table__, ("question", "version_id", "day", "answer"),
-                  _tally_rows(evaluation, sign))
+TALLY_KEY = ("question", "version_id", "day", "answer")
+
+
+def _count(evaluation: Evaluation) -> None:
+    """Add this evaluation's answers to the running totals."""
+    add_to_totals(EvaluationTally.__table__, TALLY_KEY, _tally_rows(evaluation))
     add_to_totals(RatingTotal.__table__, ("course_id",),
-                  [{"course_id": evaluation.course_id, "votes": sign,
-                    "stars": sign * evaluation.rating}])
+                  [{"course_id": evaluation.course_id, "votes": 1, "stars": evaluation.rating}])
+
+
+def _uncount(evaluation: Evaluation) -> None:
+    """Take this evaluation's answers back out of the running totals (before a revision)."""
+    take_from_totals(EvaluationTally.__table__, TALLY_KEY, _tally_rows(evaluation))
+    take_from_totals(RatingTotal.__table__, ("course_id",),
+                     [{"course_id": evaluation.course_id, "votes": 1,
+                       "stars": evaluation.rating}])
 
 
 def _check(version: CourseVersion, answers: EvaluationAnswers) -> None:
@@ -136,19 +145,22 @@ def save_evaluation(learner: Learner, version: CourseVersion,
         Evaluation.learner_id == learner.id, Evaluation.course_id == version.course_id)
         .with_for_update())
     if evaluation is None:
+        evaluation = Evaluation(learner_id=learner.id, course_id=version.course_id)
+        _fill(evaluation, version, answers)
+        db.session.add(evaluation)
         try:
-            with db.session.begin_nested():
-                evaluation = Evaluation(learner_id=learner.id, course_id=version.course_id)
-                _fill(evaluation, version, answers)
-                db.session.add(evaluation)
-        except IntegrityError:  # a twin request stored it first: revise that one instead
+            db.session.flush()
+        except IntegrityError:
+            # A twin request stored it first: revise that one. (Nothing else is in this
+            # transaction yet, so rolling it all back loses nothing; a savepoint would not
+            # keep the row and its totals together on SQLite's driver.)
+            db.session.rollback()
             return save_evaluation(learner, version, answers)
     else:
-        _count(evaluation, -1)
-        db.session.flush()
+        _uncount(evaluation)
         _fill(evaluation, version, answers)
-    db.session.flush()
-    _count(evaluation, +1)
+        db.session.flush()
+    _count(evaluation)
     db.session.commit()
     return evaluation
 

@@ -94,6 +94,8 @@ def reflections(slug: str):
     if version is None:
         abort(404)
     settings = reflection_settings(version.content)
+    if not settings["enabled"]:
+        abort(404)
     page = reflections_page(version.course_id, request.args.get("page", 1, type=int))
     return render_template("feedback/reflections.html", version=version, course=version.content,
                            form=ReflectionForm(formdata=None, form_key=new_reflection_key()),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import url_for
 
 from ceengine.courses.models import CourseVersion
-from ceengine.feedback.services import evaluation_of
+from ceengine.feedback.services import evaluation_of, evaluation_required
 from ceengine.learners.identity import current_learner
 from ceengine.quizzes.forms import QuizForm, quiz_form
 from ceengine.quizzes.models import Attempt
@@ -50,4 +50,5 @@ def result_context(attempt: Attempt) -> dict:
             "availability": availability(attempt.learner, version),
             "feedback": version.content["quiz_policy"]["feedback"],
             "evaluated": attempt.passed and evaluation_of(attempt.learner_id,
-                                                          attempt.course_id) is not None}
+                                                          attempt.course_id) is not None,
+            "evaluation_optional": not evaluation_required(version.content)}
