@@ -66,6 +66,9 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     # WAL + NORMAL: a crash of the app never loses a commit; an OS crash may lose the last few.
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+    # Case-insensitive search in any script (SQLite's lower() and LIKE know only ASCII).
+    dbapi_connection.create_function("casefold", 1, lambda text: text and text.casefold(),
+                                     deterministic=True)
 
 
 def content_security_policy(config) -> dict:

@@ -43,11 +43,17 @@ def sign_out_form() -> dict:
     return {"sign_out_form": ActionForm}
 
 
-def _safe_next(target: str | None) -> str:
-    """Only an address inside the admin console (never another site)."""
-    if target and target.startswith("/admin") and "//" not in target and "\\" not in target:
+def admin_path(target: str | None, default: str, prefix: str = "/admin") -> str:
+    """`target` when it is a plain address inside the console (never another site), else
+    `default`."""
+    if (target and target.startswith(prefix) and "//" not in target and "\\" not in target
+            and all(c.isprintable() and not c.isspace() for c in target)):
         return target
-    return url_for("admin.ratings")
+    return default
+
+
+def _safe_next(target: str | None) -> str:
+    return admin_path(target, url_for("admin.ratings"))
 
 
 @bp.route("/login", methods=["GET", "POST"])

@@ -10,6 +10,7 @@ from ceengine.admin import bp
 from ceengine.admin.exports import evaluations_csv, roster_csv
 from ceengine.admin.filters import read_filter
 from ceengine.admin.records import CERTIFICATE_STATUSES
+from ceengine.errors import render_error
 
 
 @bp.get("/exports")
@@ -25,15 +26,26 @@ def _csv(name: str, lines) -> Response:
         "Content-Disposition": f'attachment; filename="{filename}"'})
 
 
+def _refuse(form):
+    """An export never quietly drops a filter: a mistake in it is a 400 that says what."""
+    problems = [f"{field.label.text}: {error}" for field in form for error in field.errors]
+    return render_error(400, "This export's filter is not valid, so nothing was exported. "
+                             + " ".join(problems))
+
+
 @bp.get("/exports/roster.csv")
 def roster():
     """The completion roster as CSV (one row per certificate)."""
-    flt, _ = read_filter(request.args, CERTIFICATE_STATUSES)
+    flt, form = read_filter(request.args, CERTIFICATE_STATUSES)
+    if form.errors:
+        return _refuse(form)
     return _csv("roster", roster_csv(flt))
 
 
 @bp.get("/exports/evaluations.csv")
 def evaluations_export():
     """Ratings and evaluations as CSV (one row per evaluation)."""
-    flt, _ = read_filter(request.args)
+    flt, form = read_filter(request.args)
+    if form.errors:
+        return _refuse(form)
     return _csv("evaluations", evaluations_csv(flt))

@@ -38,7 +38,7 @@ class Filter:
         conditions = []
         if self.start:
             conditions.append(column >= datetime.combine(self.start, time(), UTC))
-        if self.end:
+        if self.end and self.end < date.max:
             conditions.append(column < datetime.combine(self.end + timedelta(days=1), time(), UTC))
         return conditions
 
@@ -61,13 +61,17 @@ def course_choices() -> list[SelectChoice]:
 
 def read_filter(args: MultiDict, statuses: list[tuple[str, str]] | None = None
                 ) -> tuple[Filter, FilterForm]:
-    """The filter in the query string, and its form (with errors for what is not valid)."""
+    """The filter in the query string, and its form (with errors for what is not valid).
+
+    A part that is not valid (a date that is not a date, an end before the start) is left
+    out and its error shown; the other parts still apply.
+    """
     form = FilterForm(formdata=args)
     form.course.choices = course_choices()
     form.status.choices = [SelectChoice(value, label) for value, label in statuses or []]
-    if args and not form.validate():
-        return Filter(), form
+    valid = form.validate() if args else True
     course = form.course.data
     course_id = int(course) if course and course.isdigit() and len(course) < 10 else None
-    return Filter(course_id, form.start.data, form.end.data, form.q.data or "",
-                  form.status.data or ""), form
+    dates_ok = valid or not (form.start.errors or form.end.errors)
+    start, end = (form.start.data, form.end.data) if dates_ok else (None, None)
+    return Filter(course_id, start, end, form.q.data or "", form.status.data or ""), form

@@ -11,6 +11,7 @@ from ceengine.certificates.numbers import normalize_certificate_number
 from ceengine.courses.models import Course, CourseVersion
 from ceengine.feedback.models import Reflection
 from ceengine.quizzes.models import Attempt
+from ceengine.rollups import current_dialect
 
 CERTIFICATE_STATUSES = [("", "Any status"), ("valid", "Valid"), ("revoked", "Revoked"),
                         ("superseded", "Superseded")]
@@ -25,12 +26,17 @@ def _like(text: str) -> str:
     return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
+def _folded(column):
+    """The column without case, for any script (SQLite's own lower() knows only ASCII)."""
+    return (sa.func.casefold if current_dialect() == "sqlite" else sa.func.lower)(column)
+
+
 def certificates_query(flt: Filter) -> sa.Select:
     """Certificates matching a number, name or email, newest first."""
     query = sa.select(Certificate).order_by(Certificate.issued_at.desc(), Certificate.id.desc())
     if flt.q:
         number = normalize_certificate_number(flt.q)
-        conditions = [Certificate.full_name.ilike(_like(flt.q), escape="\\"),
+        conditions = [_folded(Certificate.full_name).like(_like(flt.q.casefold()), escape="\\"),
                       Certificate.email_key.like(_like(flt.q.lower()), escape="\\")]
         if number:
             conditions.append(Certificate.number == number)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 
 from ceengine.admin import bp
+from ceengine.admin.auth_views import admin_path
 from ceengine.admin.filters import read_filter
 from ceengine.admin.forms import ActionForm, ReissueForm, RevokeForm
 from ceengine.admin.paging import page_of
@@ -37,10 +38,8 @@ def _page_number() -> int:
 
 
 def _back_to_reflections():
-    target = request.form.get("next", "")
-    if not target.startswith("/admin/reflections") or "//" in target:
-        target = url_for(".reflections")
-    return redirect(target, 303)
+    return redirect(admin_path(request.form.get("next"), url_for(".reflections"),
+                               prefix="/admin/reflections"), 303)
 
 
 @bp.get("/reflections")
@@ -52,7 +51,7 @@ def reflections():
                            action_form=ActionForm())
 
 
-@bp.post("/reflections/<int:reflection_id>/<any(approve, hide):action>")
+@bp.post("/reflections/<int(max=2147483647):reflection_id>/<any(approve, hide):action>")
 def moderate(reflection_id: int, action: str):
     """Approve a reflection (it shows on the course page) or hide it."""
     if ActionForm().validate_on_submit():
@@ -66,7 +65,7 @@ def moderate(reflection_id: int, action: str):
     return _back_to_reflections()
 
 
-@bp.route("/reflections/<int:reflection_id>/delete", methods=["GET", "POST"])
+@bp.route("/reflections/<int(max=2147483647):reflection_id>/delete", methods=["GET", "POST"])
 def delete(reflection_id: int):
     """Delete a reflection for good, after a confirmation page."""
     reflection = db.session.get(Reflection, reflection_id)

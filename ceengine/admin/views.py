@@ -63,7 +63,7 @@ def results():
                            flt=flt)
 
 
-@bp.get("/results/versions/<int:version_id>")
+@bp.get("/results/versions/<int(max=2147483647):version_id>")
 def items(version_id: int):
     """Item analysis of one course version: share correct and discrimination per question."""
     version = version_title(version_id)

@@ -1,0 +1,283 @@
+"""Steps shared by the admin tests: signing in, posting actions, making report data quickly.
+
+Data is made the way the site makes it (the quiz, evaluation and reflection services the
+views call), so the running totals the reports read are kept as they are in production.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import html
+import re
+import secrets
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from html.parser import HTMLParser
+from urllib.parse import quote
+
+import sqlalchemy as sa
+from werkzeug.security import generate_password_hash
+
+from ceengine.admin.accounts import admin_by_email, create_admin
+from ceengine.certificates.models import Certificate
+from ceengine.certificates.numbers import new_certificate_number
+from ceengine.courses.models import CourseVersion
+from ceengine.courses.services import current_version
+from ceengine.extensions import db
+from ceengine.feedback.models import Evaluation, Reflection
+from ceengine.feedback.services import EvaluationAnswers, post_reflection, save_evaluation
+from ceengine.learners.identity import learner_for
+from ceengine.learners.models import Learner
+from ceengine.quizzes.models import Attempt
+from ceengine.quizzes.services import new_form_key, submit_attempt
+from tests.forms import Form, _FormParser, form_in
+
+ADMIN_EMAIL = "dana@compassion.test"
+ADMIN_PASSWORD = "a long admin passphrase"  # at least 12 characters
+NOT_RIGHT = "The email or password is not right. Please try again."
+
+
+def quick_password_hashes(monkeypatch) -> None:
+    """Hash new admin passwords with few rounds: scrypt takes ~0.2 s a hash on a test machine.
+
+    Checking a password reads the method from the stored hash, so sign-in works unchanged.
+    """
+    monkeypatch.setattr("ceengine.admin.accounts.generate_password_hash",
+                        functools.partial(generate_password_hash, method="pbkdf2:sha256:1000"))
+
+
+# --- signing in and acting --------------------------------------------------------------
+
+
+def csrf_token_in(html: str) -> str:
+    """The CSRF token of the first form on a page that carries one."""
+    return form_in(html, "csrf_token").hidden["csrf_token"]
+
+
+def sign_in(client, email: str = ADMIN_EMAIL, password: str = ADMIN_PASSWORD,
+            next_page: str | None = None):
+    """Open the sign-in page and submit it, as a browser does; return the POST's response."""
+    address = "/admin/login" + (f"?next={quote(next_page, safe='')}" if next_page else "")
+    token = csrf_token_in(client.get(address).get_data(as_text=True))
+    return client.post(address, data={"csrf_token": token, "email": email,
+                                      "password": password})
+
+
+def ensure_admin(email: str = ADMIN_EMAIL, password: str = ADMIN_PASSWORD) -> None:
+    """The admin account, created once per test (hashing a password is slow on purpose)."""
+    if admin_by_email(email) is None:
+        create_admin(email, password)
+
+
+def admin_client(app, email: str = ADMIN_EMAIL, password: str = ADMIN_PASSWORD):
+    """A new browser, signed in to the admin console."""
+    ensure_admin(email, password)
+    client = app.test_client()
+    response = sign_in(client, email, password)
+    assert response.status_code == 303, response.status_code
+    return client
+
+
+def admin_token(client, page: str = "/admin") -> str:
+    """The CSRF token an admin page gives this (signed-in) browser."""
+    response = client.get(page)
+    assert response.status_code == 200, response.status_code
+    return csrf_token_in(response.get_data(as_text=True))
+
+
+def post_action(client, address: str, token: str | None = "fetch", **data):
+    """POST an admin action with this browser's CSRF token (token=None: without one)."""
+    if token == "fetch":
+        token = admin_token(client)
+    if token is not None:
+        data["csrf_token"] = token
+    return client.post(address, data=data)
+
+
+def is_signed_in(client) -> bool:
+    """Whether this browser gets the admin console (rather than the sign-in redirect)."""
+    return client.get("/admin").status_code == 200
+
+
+def fresh_session() -> None:
+    """End the test's transaction, as a new request on a real server would start one."""
+    db.session.rollback()
+
+
+# --- reading pages -----------------------------------------------------------------------
+
+
+class _TableParser(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tables: list[dict] = []
+        self._cell: list[str] | None = None
+        self._caption: list[str] | None = None
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "table":
+            self.tables.append({"caption": "", "rows": []})
+        elif tag == "tr" and self.tables:
+            self.tables[-1]["rows"].append([])
+        elif tag in ("td", "th") and self.tables:
+            self._cell = []
+        elif tag == "caption":
+            self._caption = []
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th") and self._cell is not None:
+            self.tables[-1]["rows"][-1].append(" ".join("".join(self._cell).split()))
+            self._cell = None
+        elif tag == "caption" and self._caption is not None:
+            self.tables[-1]["caption"] = " ".join("".join(self._caption).split())
+            self._caption = None
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell.append(data)
+        if self._caption is not None:
+            self._caption.append(data)
+
+
+def html_of(source) -> str:
+    """A response's HTML (or the HTML given)."""
+    return source if isinstance(source, str) else source.get_data(as_text=True)
+
+
+def text_of(source) -> str:
+    """The text of a page (or part of one): no tags, entities read, spaces collapsed."""
+    text = html.unescape(re.sub(r"<[^>]+>", " ", html_of(source)))
+    return " ".join(text.split())
+
+
+def tables_in(source) -> list[dict]:
+    """Every <table> in a page (or part of one): {"caption": text, "rows": [[cell, ...]]}."""
+    parser = _TableParser()
+    parser.feed(html_of(source))
+    return parser.tables
+
+
+def table_with(source, caption: str) -> list[list[str]]:
+    """The rows of the one table whose caption is `caption` (header row first)."""
+    found = [t["rows"] for t in tables_in(source) if t["caption"] == caption]
+    assert len(found) == 1, f"{len(found)} tables {caption!r} in {[t['caption'] for t in tables_in(source)]}"
+    return found[0]
+
+
+def forms_in(source) -> list[Form]:
+    """Every form in a page, with its hidden fields."""
+    parser = _FormParser()
+    parser.feed(html_of(source))
+    return parser.forms
+
+
+def form_posting_to(source, action_end: str) -> Form:
+    """The one form whose action ends with `action_end`."""
+    found = [f for f in forms_in(source) if f.action.endswith(action_end)]
+    assert len(found) == 1, f"{len(found)} forms posting to …{action_end}"
+    return found[0]
+
+
+def sections_in(response) -> dict[str, str]:
+    """The report sections of a page by their <h2> heading: raw HTML of each."""
+    html = html_of(response)
+    parts = re.split(r'<section class="report-course"', html)[1:]
+    found = {}
+    for part in parts:
+        part = part.split("</section>")[0]
+        heading = re.search(r"<h2[^>]*>(.*?)</h2>", part, re.S)
+        title = re.sub(r"<[^>]+>", " ", heading.group(1))
+        found[" ".join(title.split())] = part
+    return found
+
+
+def flashes_in(response) -> list[str]:
+    """The flash messages on a page."""
+    return [" ".join(re.sub(r"<[^>]+>", " ", m).split()) for m in re.findall(
+        r'<p class="flash flash-\w+"[^>]*>(.*?)</p>', response.get_data(as_text=True), re.S)]
+
+
+# --- making data ---------------------------------------------------------------------------
+
+
+def version_of(slug: str) -> CourseVersion:
+    """The current version of a course."""
+    version = current_version(slug)
+    assert version is not None, slug
+    return version
+
+
+def new_learner() -> Learner:
+    """A learner as their first quiz would create one."""
+    learner = learner_for(secrets.token_urlsafe(24))
+    db.session.commit()
+    return learner
+
+
+def attempt_with(slug: str, right: Sequence[bool], when: datetime | None = None) -> Attempt:
+    """A new learner's attempt, answering item n right when right[n] (in the quiz's order).
+
+    `when` back-dates it; call `recount_totals()` afterwards so the totals follow.
+    """
+    version = version_of(slug)
+    items = list(version.items)
+    assert len(right) == len(items), f"{slug} has {len(items)} items"
+    responses = {item.id: item.answer if ok else next(o for o in item.options if o != item.answer)
+                 for item, ok in zip(items, right, strict=True)}
+    attempt = submit_attempt(secrets.token_urlsafe(24), version, new_form_key(), responses)
+    if when is not None:
+        attempt.submitted_at = when
+        db.session.commit()
+    return attempt
+
+
+def evaluation_with(slug: str, rating: int, objectives: Sequence[int] | None = None,
+                    relevance: int = 3, presenter: int = 3, recommend: bool = True,
+                    comments: str = "", when: datetime | None = None) -> Evaluation:
+    """A new learner's evaluation of a course (`when`: back-date it, then recount)."""
+    version = version_of(slug)
+    objectives = tuple(objectives or (3,) * len(version.content["objectives"]))
+    evaluation = save_evaluation(new_learner(), version, EvaluationAnswers(
+        rating=rating, objectives=objectives, relevance=relevance,
+        presenter_knowledge=presenter, recommend=recommend, comments=comments))
+    if when is not None:
+        evaluation.updated_at = evaluation.created_at = when
+        db.session.commit()
+    return evaluation
+
+
+def reflection_with(slug: str, name: str, body: str) -> Reflection:
+    """A new learner's reflection, waiting for moderation."""
+    reflection, _ = post_reflection(new_learner(), version_of(slug), secrets.token_urlsafe(18),
+                                    name, body)
+    return reflection
+
+
+def certificate_row(attempt: Attempt, full_name: str = "Kim Lee",
+                    email: str = "kim@example.org", edition: int = 1,
+                    issued_at: datetime | None = None, **details) -> Certificate:
+    """A certificate row for a passed attempt, stored directly (no PDF is rendered)."""
+    version = attempt.version
+    pdf = b"%PDF-1.7 placeholder " + secrets.token_bytes(8)
+    certificate = Certificate(
+        number=new_certificate_number(), attempt_id=attempt.id, edition=edition,
+        learner_id=attempt.learner_id, course_id=attempt.course_id, version_id=version.id,
+        full_name=full_name, email=email, email_key=email.lower(),
+        course_title=version.title, ce_hours=version.ce_hours,
+        completed_at=attempt.submitted_at, score_percent=attempt.percent, pdf=pdf,
+        pdf_sha256=hashlib.sha256(pdf).hexdigest(), issued_at=issued_at or datetime.now(UTC),
+        **details)
+    db.session.add(certificate)
+    db.session.commit()
+    return certificate
+
+
+def rows_of(model) -> list:
+    """Every row of a model, by id."""
+    return list(db.session.scalars(sa.select(model).order_by(model.id)))
+
+
+def at(day: str, hour: int = 12) -> datetime:
+    """A UTC moment on an ISO day."""
+    return datetime.fromisoformat(day).replace(hour=hour, tzinfo=UTC)
