@@ -289,7 +289,7 @@ def test_a_reflection_waits_for_a_moderator_by_default(synced, client):
     data = {**form.hidden, "display_name": "  Ana   R. ", "body": body}
     first = client.post(form.action, data=data)
     assert first.status_code == 303
-    assert first.headers["Location"] == "/courses/demo-lesson#reflections"
+    assert first.headers["Location"] == "/courses/demo-lesson#share-heading"
     assert client.post(form.action, data=data).status_code == 303  # a double click
     stranger = synced.test_client()
     stolen = {**data, "csrf_token": reflection_form(stranger).hidden["csrf_token"],

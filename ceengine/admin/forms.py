@@ -59,9 +59,10 @@ class RevokeForm(FlaskForm):
     reason = StringField("Reason (shown on the public verification page)", filters=[clean_text],
                          validators=[DataRequired("Give a reason for revoking."),
                                      Length(max=200), printable])
-    confirm = BooleanField("I understand that revoking cannot be undone",
+    # Own ids: the page shows this form next to the reissue form.
+    confirm = BooleanField("I understand that revoking cannot be undone", id="revoke-confirm",
                            validators=[DataRequired("Tick the box to confirm the revocation.")])
-    submit = SubmitField("Revoke certificate")
+    submit = SubmitField("Revoke certificate", id="revoke-submit")
 
 
 class ReissueForm(FlaskForm):
@@ -76,5 +77,6 @@ class ReissueForm(FlaskForm):
                                          check_deliverability=False, allow_smtputf8=False),
                                    Length(max=254)])
     confirm = BooleanField("Replace the current certificate (its number will show Superseded)",
+                           id="reissue-confirm",
                            validators=[DataRequired("Tick the box to confirm the reissue.")])
-    submit = SubmitField("Reissue certificate")
+    submit = SubmitField("Reissue certificate", id="reissue-submit")

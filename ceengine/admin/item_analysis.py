@@ -15,6 +15,7 @@ from dataclasses import dataclass
 NEARLY_ALL_RIGHT = 0.95
 NEARLY_ALL_WRONG = 0.20
 WEAK_DISCRIMINATION = 0.10
+FEWEST_TO_FLAG = 5  # below this, a share of 100% or 0% says nothing about the item
 
 
 @dataclass(frozen=True)
@@ -56,9 +57,9 @@ def discrimination(item: ItemSums, version: VersionSums) -> float | None:
     return (n * sum_xr - sum_x * sum_r) / math.sqrt(spread)
 
 
-def flag(share: float | None, index: float | None) -> str:
+def flag(share: float | None, index: float | None, answered: int | None = None) -> str:
     """A plain-words warning for an item worth a second look, or ''."""
-    if share is None:
+    if share is None or (answered is not None and answered < FEWEST_TO_FLAG):
         return ""
     if share >= NEARLY_ALL_RIGHT:
         return "Nearly everyone gets this right"

@@ -96,7 +96,7 @@ def item_analysis(version_id: int, flt: Filter) -> tuple[VersionSums, list[ItemR
         figures = ItemSums(int(answered or 0), int(correct or 0), int(xt or 0))
         share, index = share_correct(figures), discrimination(figures, version)
         items.append(ItemReport(position, statement, answer, figures.answered, share, index,
-                                flag(share, index)))
+                                flag(share, index, figures.answered)))
     return version, items
 
 

@@ -79,12 +79,12 @@ def share_reflection(slug: str):
                                         form.form_key.data, form.display_name.data,
                                         form.body.data)
     except FeedbackError as refused:
-        flash(str(refused), "warning")
-    else:
+        flash(str(refused), "in-place")
+    else:  # shown beside the form, where the learner lands
         flash("Thank you for sharing your reflection. It will appear once a moderator has "
               "approved it." if reflection.status == "pending"
-              else "Thank you for sharing your reflection.", "success")
-    return redirect(url_for("courses.course", slug=slug, _anchor="reflections"), 303)
+              else "Thank you for sharing your reflection.", "in-place")
+    return redirect(url_for("courses.course", slug=slug, _anchor="share-heading"), 303)
 
 
 @bp.get("/courses/<slug>/reflections")
