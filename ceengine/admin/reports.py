@@ -86,7 +86,8 @@ def ratings_report(flt: Filter) -> list[CourseRatings]:
                                sum(stars * n for stars, n in counts.items()))))
     for course in courses.values():
         course.comments = latest_comments(course.course_id, flt) if course.line else []
-    return list(courses.values())
+    # The courses learners have rated come first, the most votes first.
+    return sorted(courses.values(), key=lambda c: -c.line.votes if c.line else 0)
 
 
 @dataclass
