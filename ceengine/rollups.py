@@ -22,8 +22,7 @@ def add_to_totals(table: sa.Table, key_columns: Sequence[str], rows: list[dict])
     """Add each row's numbers to the totals under its key, creating the key when new."""
     if not rows:
         return
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    insert = postgresql.insert if current_dialect() == "postgresql" else sqlite.insert
     # One order for every writer, so two transactions never wait on each other in a circle.
     rows = sorted(rows, key=lambda row: tuple(str(row[k]) for k in key_columns))
     statement = insert(table).values(rows)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import re
 import threading
 from datetime import timedelta
@@ -489,23 +488,11 @@ def test_a_failure_while_counting_keeps_no_evaluation(synced, client, monkeypatc
 
 # 7. Two first evaluations at the same moment.
 
-def test_two_simultaneous_first_evaluations_make_one(synced, client, monkeypatch):
-    result = take_quiz(client, "demo-lesson")
-    form = evaluation_form(client, result)
+def _post_together(synced, client, result, form, ratings) -> list:
+    """Post the evaluation form from one learner in several threads at the same moment."""
     cookies = {name: client.get_cookie(name).value for name in ("ceengine_learner", "session")}
-    # Both requests find no evaluation, then store theirs together: the race, every time.
-    barrier, waited, real_fill = threading.Barrier(2), threading.local(), services._fill
-
-    def fill_together(*args):
-        if not getattr(waited, "done", False):
-            waited.done = True
-            with contextlib.suppress(threading.BrokenBarrierError):
-                barrier.wait(timeout=5)
-        real_fill(*args)
-
-    monkeypatch.setattr(services, "_fill", fill_together)
     db.session.commit()
-    responses, errors = [], []
+    barrier, responses, errors = threading.Barrier(len(ratings)), [], []
 
     def submit(rating: int) -> None:
         try:
@@ -513,25 +500,47 @@ def test_two_simultaneous_first_evaluations_make_one(synced, client, monkeypatch
                 other = synced.test_client()
                 for name, value in cookies.items():
                     other.set_cookie(name, value)
+                barrier.wait(timeout=10)
                 responses.append(other.post(evaluation_url(result),
                                             data={**form.hidden, **answers(rating=rating)}))
                 db.session.remove()
         except Exception as error:  # reported below
             errors.append(error)
 
-    threads = [threading.Thread(target=submit, args=(rating,)) for rating in (4, 2)]
+    threads = [threading.Thread(target=submit, args=(rating,)) for rating in ratings]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
     if errors:
         raise errors[0]
-    assert sorted(r.status_code for r in responses) == [303, 303]
-    assert not barrier.broken
     db.session.rollback()
+    return responses
+
+
+def _one_vote_and_totals_match_a_recount() -> None:
     (evaluation,) = evaluations()
     total = db.session.get(RatingTotal, course_id("demo-lesson"))
     assert (total.votes, total.stars) == (1, evaluation.rating)
     kept = totals()
     recount_totals()
     assert totals() == kept
+
+
+def test_two_simultaneous_first_evaluations_make_one(synced, client):
+    result = take_quiz(client, "demo-lesson")
+    form = evaluation_form(client, result)
+    responses = _post_together(synced, client, result, form, (4, 2))
+    assert sorted(r.status_code for r in responses) == [303, 303]
+    _one_vote_and_totals_match_a_recount()
+
+
+def test_simultaneous_revisions_keep_the_totals_exact(synced, client):
+    result = take_quiz(client, "demo-lesson")
+    form = evaluation_form(client, result)
+    assert client.post(evaluation_url(result), data={**form.hidden, **answers(rating=5)}) \
+        .status_code == 303
+    for _ in range(3):  # each round: three revisions of the one evaluation at once
+        responses = _post_together(synced, client, result, form, (1, 3, 4))
+        assert sorted(r.status_code for r in responses) == [303, 303, 303]
+        _one_vote_and_totals_match_a_recount()

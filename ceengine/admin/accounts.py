@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ceengine.admin.models import AdminUser
+from ceengine.certificates.services import email_key as normal_email
 from ceengine.extensions import db
 from ceengine.models import utcnow
 
@@ -34,11 +35,6 @@ class Locked(AccountError):
     def __str__(self) -> str:
         return (f"Too many failed sign-ins. For your security this account is locked; "
                 f"try again in {self.minutes} minute{'s' if self.minutes != 1 else ''}.")
-
-
-def normal_email(email: str) -> str:
-    """Emails compare without case or surrounding spaces."""
-    return email.strip().lower()
 
 
 def check_password_rules(password: str) -> None:

@@ -27,6 +27,11 @@ class Page:
         return self.number > 1
 
 
+def page_number(args) -> int:
+    """The `page` in a query string (1 when absent or not a number)."""
+    return args.get("page", 1, type=int) or 1
+
+
 def page_of(statement: sa.Select, number: int, per_page: int = PER_PAGE,
             scalars: bool = True) -> Page:
     """Rows `per_page` at a time; one row more than a page tells whether another follows."""

@@ -26,9 +26,12 @@ def _like(text: str) -> str:
     return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
-def _folded(column):
-    """The column without case, for any script (SQLite's own lower() knows only ASCII)."""
-    return (sa.func.casefold if current_dialect() == "sqlite" else sa.func.lower)(column)
+def _without_case(column, text: str):
+    """The column and the search text without case, in any script (SQLite's own lower()
+    knows only ASCII, so SQLite gets Python's casefold as a SQL function)."""
+    if current_dialect() == "sqlite":
+        return sa.func.casefold(column), text.casefold()
+    return sa.func.lower(column), text.lower()
 
 
 def certificates_query(flt: Filter) -> sa.Select:
@@ -36,7 +39,8 @@ def certificates_query(flt: Filter) -> sa.Select:
     query = sa.select(Certificate).order_by(Certificate.issued_at.desc(), Certificate.id.desc())
     if flt.q:
         number = normalize_certificate_number(flt.q)
-        conditions = [_folded(Certificate.full_name).like(_like(flt.q.casefold()), escape="\\"),
+        name, text = _without_case(Certificate.full_name, flt.q)
+        conditions = [name.like(_like(text), escape="\\"),
                       Certificate.email_key.like(_like(flt.q.lower()), escape="\\")]
         if number:
             conditions.append(Certificate.number == number)

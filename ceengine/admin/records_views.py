@@ -8,7 +8,7 @@ from ceengine.admin import bp
 from ceengine.admin.auth_views import admin_path
 from ceengine.admin.filters import read_filter
 from ceengine.admin.forms import ActionForm, ReissueForm, RevokeForm
-from ceengine.admin.paging import page_of
+from ceengine.admin.paging import page_number, page_of
 from ceengine.admin.records import (
     CERTIFICATE_STATUSES,
     ORDER_STATUSES,
@@ -33,10 +33,6 @@ from ceengine.feedback.services import FeedbackError, delete_reflection, moderat
 MODERATION = {"approve": (APPROVED, "approved"), "hide": (HIDDEN, "hidden")}
 
 
-def _page_number() -> int:
-    return request.args.get("page", 1, type=int) or 1
-
-
 def _back_to_reflections():
     return redirect(admin_path(request.form.get("next"), url_for(".reflections"),
                                prefix="/admin/reflections"), 303)
@@ -46,7 +42,7 @@ def _back_to_reflections():
 def reflections():
     """Reflections to moderate (waiting ones first), or any status."""
     flt, form = read_filter(request.args, REFLECTION_STATUSES)
-    page = page_of(reflections_query(flt), _page_number(), scalars=False)
+    page = page_of(reflections_query(flt), page_number(request.args), scalars=False)
     return render_template("admin/reflections.html", page=page, form=form, flt=flt,
                            action_form=ActionForm())
 
@@ -54,14 +50,13 @@ def reflections():
 @bp.post("/reflections/<int(max=2147483647):reflection_id>/<any(approve, hide):action>")
 def moderate(reflection_id: int, action: str):
     """Approve a reflection (it shows on the course page) or hide it."""
-    if ActionForm().validate_on_submit():
-        status, word = MODERATION[action]
-        try:
-            reflection = moderate_reflection(reflection_id, status)
-        except FeedbackError as problem:
-            flash(str(problem), "warning")
-        else:
-            flash(f"The reflection by {reflection.display_name} is now {word}.", "success")
+    status, word = MODERATION[action]  # CSRFProtect has already checked the form's token
+    try:
+        reflection = moderate_reflection(reflection_id, status)
+    except FeedbackError as problem:
+        flash(str(problem), "warning")
+    else:
+        flash(f"The reflection by {reflection.display_name} is now {word}.", "success")
     return _back_to_reflections()
 
 
@@ -84,7 +79,7 @@ def delete(reflection_id: int):
 def certificates():
     """Find certificates by number, name or email."""
     flt, form = read_filter(request.args, CERTIFICATE_STATUSES)
-    page = page_of(certificates_query(flt), _page_number())
+    page = page_of(certificates_query(flt), page_number(request.args))
     return render_template("admin/certificates.html", page=page, form=form, flt=flt)
 
 
@@ -147,6 +142,6 @@ def reissue(number: str):
 def orders():
     """Orders with status and amount (payments are on when the Stripe keys are set)."""
     flt, form = read_filter(request.args, ORDER_STATUSES)
-    page = page_of(orders_query(flt), _page_number(), scalars=False)
+    page = page_of(orders_query(flt), page_number(request.args), scalars=False)
     return render_template("admin/orders.html", page=page, form=form, flt=flt,
                            payments_on=payments_enabled(current_app.config))

@@ -33,7 +33,11 @@ def _evaluation_answers(day) -> list[sa.Select]:
 def recount_totals() -> dict[str, int]:
     """Replace the running totals with sums over the stored evaluations and attempts."""
     dialect = current_dialect()
-    for model in (RatingTotal, EvaluationTally, VersionResultTally, ItemResultTally):
+    tables = (RatingTotal, EvaluationTally, VersionResultTally, ItemResultTally)
+    if dialect == "postgresql":  # quizzes scored meanwhile wait, instead of being lost
+        names = ", ".join(model.__tablename__ for model in tables)
+        db.session.execute(sa.text(f"LOCK TABLE {names} IN EXCLUSIVE MODE"))
+    for model in tables:
         db.session.execute(sa.delete(model))
     db.session.execute(sa.insert(RatingTotal).from_select(
         ["course_id", "votes", "stars"],

@@ -7,13 +7,9 @@ from flask import abort, render_template, request
 from ceengine.admin import bp
 from ceengine.admin.charts import bar_chart
 from ceengine.admin.filters import read_filter
-from ceengine.admin.paging import page_of
+from ceengine.admin.paging import page_number, page_of
 from ceengine.admin.reports import comments_page_query, evaluations_report, ratings_report
 from ceengine.admin.results import item_analysis, results_report, version_title
-
-
-def _page_number() -> int:
-    return request.args.get("page", 1, type=int) or 1
 
 
 def _charts(course) -> dict:
@@ -43,7 +39,7 @@ def ratings():
 def comments():
     """Every evaluation comment, newest first, a page at a time."""
     flt, form = read_filter(request.args)
-    page = page_of(comments_page_query(flt), _page_number(), scalars=False)
+    page = page_of(comments_page_query(flt), page_number(request.args), scalars=False)
     return render_template("admin/comments.html", page=page, form=form, flt=flt)
 
 

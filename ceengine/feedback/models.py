@@ -71,6 +71,7 @@ class EvaluationTally(db.Model):
     """How many evaluations of a version gave `answer` to `question`, by day."""
 
     __tablename__ = "evaluation_tallies"
+    __table_args__ = (sa.CheckConstraint("responses >= 0", name="not_negative"),)
 
     # The key starts with the question, so the ratings page reads only the rating rows.
     # "rating", "relevance", "presenter_knowledge", "recommend" (1 yes, 0 no), "objective-N"

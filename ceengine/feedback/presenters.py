@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
-
 from ceengine.courses.models import CourseVersion
 from ceengine.extensions import db
 from ceengine.feedback.forms import ReflectionForm
-from ceengine.feedback.models import APPROVED, Reflection
 from ceengine.feedback.services import (
     approved_reflections,
+    approved_reflections_query,
     new_reflection_key,
     rating_lines,
     reflection_settings,
@@ -19,19 +17,20 @@ LATEST_ON_COURSE_PAGE = 5
 
 
 def reflections_page(course_id: int, page: int):
-    """One page of a course's approved reflections."""
-    return approved_reflections(course_id, max(page, 1))
+    """One page of a course's approved reflections (page numbers are kept in range)."""
+    return approved_reflections(course_id, page)
 
 
 def feedback_context(version: CourseVersion) -> dict:
     """The rating line, the latest approved reflections and the form to share one."""
-    latest = list(db.session.scalars(
-        sa.select(Reflection).where(Reflection.course_id == version.course_id,
-                                    Reflection.status == APPROVED)
-        .order_by(Reflection.created_at.desc(), Reflection.id.desc())
-        .limit(LATEST_ON_COURSE_PAGE + 1)))
-    return {"rating": rating_lines([version.course_id]).get(version.course_id),
-            "reflection_settings": reflection_settings(version.content),
-            "reflections": latest[:LATEST_ON_COURSE_PAGE],
-            "more_reflections": len(latest) > LATEST_ON_COURSE_PAGE,
-            "reflection_form": ReflectionForm(formdata=None, form_key=new_reflection_key())}
+    settings = reflection_settings(version.content)
+    context = {"rating": rating_lines([version.course_id]).get(version.course_id),
+               "reflection_settings": settings}
+    if settings["enabled"]:
+        latest = list(db.session.scalars(approved_reflections_query(version.course_id)
+                                         .limit(LATEST_ON_COURSE_PAGE + 1)))
+        context.update(reflections=latest[:LATEST_ON_COURSE_PAGE],
+                       more_reflections=len(latest) > LATEST_ON_COURSE_PAGE,
+                       reflection_form=ReflectionForm(formdata=None,
+                                                      form_key=new_reflection_key()))
+    return context

@@ -141,9 +141,14 @@ def save_evaluation(learner: Learner, version: CourseVersion,
                     answers: EvaluationAnswers) -> Evaluation:
     """Store the learner's evaluation of the course, or revise the one they gave."""
     _check(version, answers)
+    # Writing to the course's rating total first makes evaluation writes for one course take
+    # turns (a row lock on PostgreSQL, the write lock on SQLite): a revision then reads the
+    # answers it takes back fresh, and two writers never wait on each other's tally rows.
+    add_to_totals(RatingTotal.__table__, ("course_id",),
+                  [{"course_id": version.course_id, "votes": 0, "stars": 0}])
     evaluation = db.session.scalar(sa.select(Evaluation).where(
         Evaluation.learner_id == learner.id, Evaluation.course_id == version.course_id)
-        .with_for_update())
+        .execution_options(populate_existing=True))
     if evaluation is None:
         evaluation = Evaluation(learner_id=learner.id, course_id=version.course_id)
         _fill(evaluation, version, answers)
@@ -181,7 +186,7 @@ def new_reflection_key() -> str:
     return secrets.token_urlsafe(18)
 
 
-def clean_text(text: str) -> str:
+def clean_multiline(text: str) -> str:
     """Text as typed, with Windows line ends and trailing spaces tidied."""
     return "\n".join(line.rstrip() for line in text.replace("\r\n", "\n").split("\n")).strip()
 
@@ -199,7 +204,7 @@ def post_reflection(learner: Learner, version: CourseVersion, form_key: str, nam
         return existing, False
     reflection = Reflection(form_key=form_key, course_id=version.course_id,
                             learner_id=learner.id, display_name=name.strip(),
-                            body=clean_text(body),
+                            body=clean_multiline(body),
                             status=PENDING if settings["moderation"] else APPROVED)
     db.session.add(reflection)
     try:
@@ -210,12 +215,17 @@ def post_reflection(learner: Learner, version: CourseVersion, form_key: str, nam
     return reflection, True
 
 
+def approved_reflections_query(course_id: int) -> sa.Select:
+    """A course's approved reflections, newest first."""
+    return (sa.select(Reflection).where(Reflection.course_id == course_id,
+                                        Reflection.status == APPROVED)
+            .order_by(Reflection.created_at.desc(), Reflection.id.desc()))
+
+
 def approved_reflections(course_id: int, page: int, per_page: int = 20):
-    """The approved reflections on a course, newest first, one page at a time."""
-    return db.paginate(sa.select(Reflection).where(Reflection.course_id == course_id,
-                                                   Reflection.status == APPROVED)
-                       .order_by(Reflection.created_at.desc(), Reflection.id.desc()),
-                       page=page, per_page=per_page, error_out=False)
+    """The approved reflections on a course, one page at a time."""
+    return db.paginate(approved_reflections_query(course_id), page=min(max(page, 1), 10_000),
+                       per_page=per_page, error_out=False)
 
 
 def moderate_reflection(reflection_id: int, status: str) -> Reflection:

@@ -67,9 +67,9 @@ def share_reflection(slug: str):
     if version is None:
         abort(404)
     settings = reflection_settings(version.content)
-    form = ReflectionForm()
     if not settings["enabled"]:
         abort(404)
+    form = ReflectionForm()
     if not form.validate():
         return render_template("feedback/reflections.html", version=version,
                                course=version.content, form=form, settings=settings,

@@ -65,6 +65,7 @@ def upgrade():
     sa.Column('answer', sa.Integer(), nullable=False),
     sa.Column('responses', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['version_id'], ['course_versions.id'], name=op.f('fk_evaluation_tallies_version_id_course_versions'), ondelete='CASCADE'),
+    sa.CheckConstraint('responses >= 0', name=op.f('ck_evaluation_tallies_not_negative')),
     sa.PrimaryKeyConstraint('question', 'version_id', 'day', 'answer', name=op.f('pk_evaluation_tallies'))
     )
     op.create_table('evaluations',
@@ -129,7 +130,11 @@ def upgrade():
 
 
 def _count_existing_attempts():
-    """Attempts made before this revision go into the new results totals."""
+    """Attempts made before this revision go into the new results totals.
+
+    The same sums as `ceengine.admin.recount` (kept in plain SQL here, so this revision does
+    not change when the app's code does); keep the two in step.
+    """
     if op.get_bind().dialect.name == "postgresql":
         day = "CAST(timezone('UTC', a.submitted_at) AS DATE)"
     else:
