@@ -59,16 +59,20 @@ def evaluation(public_id: str):
                            course=course, revising=existing is not None), status
 
 
+def _taking_reflections(slug: str):
+    """The course's current version and reflection settings; 404 when it takes none."""
+    version = current_version(slug)
+    settings = reflection_settings(version.content) if version else None
+    if settings is None or not settings["enabled"]:
+        abort(404)
+    return version, settings
+
+
 @bp.post("/courses/<slug>/reflections")
 @limiter.limit(_reflection_limit)
 def share_reflection(slug: str):
     """Share a reflection on a course; it waits for a moderator when the course says so."""
-    version = current_version(slug)
-    if version is None:
-        abort(404)
-    settings = reflection_settings(version.content)
-    if not settings["enabled"]:
-        abort(404)
+    version, settings = _taking_reflections(slug)
     form = ReflectionForm()
     if not form.validate():
         return render_template("feedback/reflections.html", version=version,
@@ -90,12 +94,7 @@ def share_reflection(slug: str):
 @bp.get("/courses/<slug>/reflections")
 def reflections(slug: str):
     """Every approved reflection on a course, a page at a time, with the form to share one."""
-    version = current_version(slug)
-    if version is None:
-        abort(404)
-    settings = reflection_settings(version.content)
-    if not settings["enabled"]:
-        abort(404)
+    version, settings = _taking_reflections(slug)
     page = reflections_page(version.course_id, request.args.get("page", 1, type=int))
     return render_template("feedback/reflections.html", version=version, course=version.content,
                            form=ReflectionForm(formdata=None, form_key=new_reflection_key()),

@@ -3,37 +3,14 @@ getting a certificate, an admin signing in, and a live server of their own."""
 
 from __future__ import annotations
 
-import shutil
-from contextlib import contextmanager
 from fractions import Fraction
 
 from ceengine.admin.accounts import admin_by_email, create_admin
-from ceengine.courses.services import sync_courses
-from tests.browser.conftest import VIEWPORTS, LiveServer
+from tests.browser.conftest import VIEWPORTS
 from tests.browser.test_quiz_browser import COURSES, answer
-from tests.conftest import FIXTURE_COURSES, PROJECT_COURSES, make_app
 
 ADMIN_EMAIL = "admin@example.org"
 ADMIN_PASSWORD = "a long password 123"
-
-
-@contextmanager
-def own_live_server(request, tmp_path_factory, name: str):
-    """Like conftest's live_server, but with a database no other test file writes to."""
-    folder = tmp_path_factory.mktemp(name)
-    if request.param == "sqlite":
-        url = f"sqlite:///{folder / 'live.db'}"
-    else:
-        url = request.getfixturevalue("postgres_server").create_database(name)
-    courses = folder / "courses"
-    shutil.copytree(PROJECT_COURSES, courses)
-    for course in FIXTURE_COURSES.iterdir():
-        shutil.copytree(course, courses / course.name)
-    app = make_app(url, courses)
-    with app.app_context():
-        sync_courses(courses)
-    with LiveServer(app) as server:
-        yield server
 
 
 def runs_axe(server) -> bool:

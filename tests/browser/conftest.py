@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -49,11 +50,18 @@ class LiveServer:
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
 def live_server(request, tmp_path_factory):
     """The real courses (and the small test courses), synced and served, once per database."""
-    folder = tmp_path_factory.mktemp("live")
+    with serve_courses(request, tmp_path_factory, "browser") as server:
+        yield server
+
+
+@contextmanager
+def serve_courses(request, tmp_path_factory, name: str):
+    """A live server with the real and the test courses, on a database of its own."""
+    folder = tmp_path_factory.mktemp(name)
     if request.param == "sqlite":
         url = f"sqlite:///{folder / 'live.db'}"
     else:
-        url = request.getfixturevalue("postgres_server").create_database("browser")
+        url = request.getfixturevalue("postgres_server").create_database(name)
     courses = folder / "courses"
     shutil.copytree(PROJECT_COURSES, courses)
     for course in FIXTURE_COURSES.iterdir():

@@ -9,13 +9,18 @@ from tests.browser.admin_steps import (
     ensure_admin,
     evaluate,
     new_page,
-    own_live_server,
     pass_quiz,
     rating_percent,
     runs_axe,
     sign_in,
 )
-from tests.browser.conftest import ARTIFACTS, VIEWPORTS, assert_accessible, screenshot
+from tests.browser.conftest import (
+    ARTIFACTS,
+    VIEWPORTS,
+    assert_accessible,
+    screenshot,
+    serve_courses,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -26,7 +31,7 @@ TITLE = "Self-Compassion for Clinicians"
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def server(request, tmp_path_factory):
     """A live server of this file's own, so the vote counts start from nothing."""
-    with own_live_server(request, tmp_path_factory, "feedback_browser") as server:
+    with serve_courses(request, tmp_path_factory, "feedback_browser") as server:
         yield server
 
 
