@@ -35,6 +35,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from ceengine.extensions import init_extensions
     from ceengine.feedback import bp as feedback_bp
     from ceengine.learners.identity import set_cookie_if_new
+    from ceengine.ops import bp as ops_bp
     from ceengine.quizzes import bp as quizzes_bp
 
     init_extensions(app)
@@ -46,6 +47,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(billing_bp)
     app.register_blueprint(feedback_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(ops_bp)
     app.after_request(set_cookie_if_new)
     if app.config["PRODUCTION"]:
         from ceengine.certificates.signing_key import check_production_signing

@@ -50,6 +50,7 @@ class Config:
         self.SIGN_IN_RATE_LIMIT = env("CEENGINE_SIGN_IN_RATE_LIMIT", "5 per hour")
         self.REFLECTION_RATE_LIMIT = env("CEENGINE_REFLECTION_RATE_LIMIT", "5 per hour")
         self.ADMIN_LOGIN_RATE_LIMIT = env("CEENGINE_ADMIN_LOGIN_RATE_LIMIT", "10 per minute")
+        self.REQUEST_LOG = env("CEENGINE_REQUEST_LOG", "on") != "off"
         self.MAX_CONTENT_LENGTH = 2 * 1024 * 1024
         self.WTF_CSRF_TIME_LIMIT = None  # a token lives as long as the session
         self.PERMANENT_SESSION_LIFETIME = timedelta(hours=8)  # an admin signs in each workday
