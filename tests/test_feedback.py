@@ -454,21 +454,13 @@ def assert_totals_equal_a_recount() -> None:
     assert totals() == kept
 
 
+@pytest.mark.parametrize("revisions", [False, True], ids=["first-evaluations", "revisions"])
 @settings(max_examples=8, deadline=None, database=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(steps=st.lists(STEP, min_size=1, max_size=8))
 @example(steps=MIXED)
-def test_running_totals_always_equal_a_recount(synced, courses_dir, steps):
-    run_steps(synced, courses_dir, steps, revisions=False)
-    assert_totals_equal_a_recount()
-
-
-@settings(max_examples=8, deadline=None, database=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-@given(steps=st.lists(STEP, min_size=1, max_size=8))
-@example(steps=MIXED)
-def test_running_totals_equal_a_recount_after_revisions(synced, courses_dir, steps):
-    run_steps(synced, courses_dir, steps, revisions=True)
+def test_running_totals_always_equal_a_recount(synced, courses_dir, revisions, steps):
+    run_steps(synced, courses_dir, steps, revisions=revisions)
     assert_totals_equal_a_recount()
 
 
