@@ -20,11 +20,12 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)  ## Create .venv and install the project with its test tools
 
-system-deps:  ## Install Debian's chromium, poppler-utils and PostgreSQL when absent (needs root)
+system-deps:  ## Install Debian's chromium, poppler-utils, PostgreSQL and Redis when absent (needs root)
 	@missing=""; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
 	command -v pdftoppm >/dev/null || missing="$$missing poppler-utils"; \
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	command -v redis-server >/dev/null || missing="$$missing redis-server"; \
 	if [ -n "$$missing" ]; then \
 	  if command -v apt-get >/dev/null; then \
 	    echo "Installing Debian packages:$$missing"; \

@@ -39,19 +39,49 @@ def _wait_for(port: int, process: subprocess.Popen, seconds: float = 30) -> None
     raise RuntimeError(f"gunicorn did not listen on {port} within {seconds}s")
 
 
+@dataclass
+class Served:
+    """A running gunicorn: its address and its master process."""
+
+    url: str
+    master: subprocess.Popen
+
+    def worker_pids(self) -> list[int]:
+        """The pids of its workers (the master's children)."""
+        children = Path(f"/proc/{self.master.pid}/task/{self.master.pid}/children")
+        return [int(pid) for pid in children.read_text().split()]
+
+
 @contextmanager
-def gunicorn(app: str, env: dict[str, str] | None = None):
-    """Serve `app` (module:variable) with `gunicorn -w 2 -k sync`; yield its base URL."""
+def serve(app: str, env: dict[str, str] | None = None, workers: int = 2,
+          log: Path | None = None):
+    """Serve `app` (module:variable) with `gunicorn -w N -k sync`; yield it as `Served`.
+
+    Its output goes to `log` when given, so a test can read the tracebacks back.
+    """
     port = free_port()
+    args = [*GUNICORN_ARGS]
+    args[1] = str(workers)
+    output = open(log, "ab") if log else None  # noqa: SIM115 - closed below
     process = subprocess.Popen(
-        [str(BIN / "gunicorn"), *GUNICORN_ARGS, "-b", f"127.0.0.1:{port}", app],
-        cwd=ROOT, env={**os.environ, **(env or {})}, start_new_session=True)
+        [str(BIN / "gunicorn"), *args, "-b", f"127.0.0.1:{port}", app],
+        cwd=ROOT, env={**os.environ, **(env or {})}, start_new_session=True,
+        stdout=output, stderr=output)
     try:
         _wait_for(port, process)
-        yield f"http://127.0.0.1:{port}"
+        yield Served(f"http://127.0.0.1:{port}", process)
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=30)
+        if output:
+            output.close()
+
+
+@contextmanager
+def gunicorn(app: str, env: dict[str, str] | None = None, workers: int = 2):
+    """Serve `app` with `gunicorn -w N -k sync`; yield its base URL."""
+    with serve(app, env, workers) as served:
+        yield served.url
 
 
 @dataclass

@@ -131,11 +131,22 @@ def test_cancelling_returns_to_the_details_with_everything_kept(app, client, str
     assert certificates() == []
 
 
-def test_pressing_continue_again_expires_the_first_session(app, client, stripe_fake):
+def test_pressing_continue_again_returns_to_the_same_checkout(app, client, stripe_fake):
     result, first = continue_to_payment(client)
     _, second = continue_to_payment(client, result)
+    assert first == second
+    assert stripe_fake.sessions[session_id_of(first)]["status"] == "open"
+    assert len(orders()) == 1 and len(stripe_fake.sessions) == 1
+
+
+def test_changed_details_close_the_first_checkout_and_open_another(app, client, stripe_fake):
+    result, first = continue_to_payment(client)
+    response = submit_details(client, result, full_name="Ben O. Okafor", email="ben@example.org",
+                              **LICENSE)
+    second = response.headers["Location"]
     assert first != second
     assert stripe_fake.sessions[session_id_of(first)]["status"] == "expired"
+    assert orders()[0].details["full_name"] == "Ben O. Okafor"
     assert len(orders()) == 1
 
 

@@ -74,30 +74,30 @@ def _open_order(attempt: Attempt, details: LearnerDetails) -> Order:
     return order
 
 
-def _close_previous_session(order: Order) -> Certificate | None:
-    """Before a new checkout: fulfil the old session if it was paid, else expire it."""
-    if not order.checkout_session_id:
-        return None
-    session = stripe_api.retrieve_session(order.checkout_session_id)
-    if session.payment_status in PAID_STATUSES:
-        return fulfil_session(session)
-    if session.status == "open":
-        stripe_api.expire_session(order.checkout_session_id)
-    return None
-
-
 def start_checkout(attempt: Attempt, learner: Learner | None,
                    details: LearnerDetails) -> str | Certificate:
-    """Open a Checkout Session for the certificate; its address, or the certificate if paid."""
+    """Open a Checkout Session for the certificate; its address, or the certificate if paid.
+
+    Pressing again with the same details (a double click, a second tab, a return from Cancel)
+    leads back to the same open session; changed details close it and open a new one.
+    """
     if learner is None or attempt.learner_id != learner.id or not attempt.passed:
         raise NotEligible("A certificate is only issued to the learner who passed the quiz.")
     order = _open_order(attempt, details)
     try:
-        done = _close_previous_session(order)
-        if done is not None or order.status in (PAID, DISPUTED):
-            return done or latest_certificate(attempt)
+        previous = (stripe_api.retrieve_session(order.checkout_session_id)
+                    if order.checkout_session_id else None)
+        if previous is not None and previous.payment_status in PAID_STATUSES:
+            return fulfil_session(previous) or latest_certificate(attempt)
+        if order.status in (PAID, DISPUTED):
+            return latest_certificate(attempt)
+        if previous is not None and previous.status == "open":
+            if order.details == asdict(details):
+                return previous.url
+            stripe_api.expire_session(previous.id)
+        if previous is not None:  # a new round: a new idempotency key
+            order.sessions_opened += 1
         order.details, order.status = asdict(details), PENDING
-        order.sessions_opened += 1
         db.session.commit()  # the idempotency key is fixed before Stripe is called
         session = stripe_api.create_checkout_session(
             order, f"CE certificate: {attempt.version.title}",

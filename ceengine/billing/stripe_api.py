@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+
 import stripe
 from flask import current_app
 
@@ -40,7 +43,9 @@ def create_checkout_session(order: Order, product_name: str, success_url: str,
     }
     if current_app.config["STRIPE_ALLOW_PROMOTION_CODES"]:
         params["allow_promotion_codes"] = True
-    key = f"ceengine-order-{order.public_id}-{order.sessions_opened}"
+    # Twin requests (a double click) for the same details and round get the same session back.
+    digest = hashlib.sha256(json.dumps(order.details, sort_keys=True).encode()).hexdigest()[:16]
+    key = f"ceengine-order-{order.public_id}-{order.sessions_opened}-{digest}"
     return stripe_client().v1.checkout.sessions.create(params=params,
                                                        options={"idempotency_key": key})
 
