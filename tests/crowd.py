@@ -140,7 +140,8 @@ class Clinician:
         self._expect(self.get(result).status_code == 200, "result page")
         return result
 
-    def _details(self, result: str, name: str, email: str):
+    def details_form(self, result: str, name: str, email: str):
+        """Follow Get my certificate; the form's address and the body that issues it."""
         page = self.get(result)
         link = re.search(r'<a class="button" href="([^"]+)">Get my certificate</a>', page.text)
         if not self._expect(link is not None, "no Get my certificate link"):
@@ -156,7 +157,7 @@ class Clinician:
 
     def free_certificate(self, result: str, name: str, email: str) -> str | None:
         """Double-click Issue certificate, then open, download and verify it."""
-        address, data = self._details(result, name, email)
+        address, data = self.details_form(result, name, email)
         if address is None:
             return None
         responses = self.double_click(address, data)
@@ -171,7 +172,7 @@ class Clinician:
                          stripe: FakeStripe, replays: int = 3) -> str | None:
         """Double-click Continue to payment, pay, and let Stripe deliver the event `replays` times
         at once; then come back through the success page."""
-        address, data = self._details(result, name, email)
+        address, data = self.details_form(result, name, email)
         if address is None:
             return None
         responses = self.double_click(address, data)
