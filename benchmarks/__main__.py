@@ -6,13 +6,13 @@ import argparse
 import tempfile
 from pathlib import Path
 
-from benchmarks import admin_pages, certificates
+from benchmarks import admin_pages, certificates, crowd_load
 from benchmarks.pages import measure
 
 
 def _table(rows) -> str:
     lines = [f"{'benchmark':<28} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} "
-             f"{'ratio':>7} {'target':>7}  met"]
+             f"{'ratio':>7} {'target':>7} {'met':>4} {'peak MiB/worker':>16}"]
     for row in rows:
         ratio = f"{row.ratio:.2f}" if row.ratio is not None else "1.00"
         target = f">={row.target}" if row.target else "-"
@@ -20,7 +20,7 @@ def _table(rows) -> str:
                                           and not row.load.errors else "NO")
         lines.append(f"{row.name:<28} {row.load.requests_per_second:>9.0f} "
                      f"{row.load.p50_ms:>8.2f} {row.load.p99_ms:>8.2f} {row.load.errors:>7} "
-                     f"{ratio:>7} {target:>7}  {met}")
+                     f"{ratio:>7} {target:>7} {met:>4} {row.peak_mb:>16.0f}")
     return "\n".join(lines)
 
 
@@ -46,6 +46,8 @@ def main() -> None:
                         metavar=("SMALL", "LARGE"),
                         help="evaluations and attempts for the admin pages at two sizes "
                              "(PostgreSQL); 0 0 skips them")
+    parser.add_argument("--no-crowd", dest="crowd", action="store_false",
+                        help="skip the full-size crowd, fault and instance runs")
     args = parser.parse_args()
     print("gunicorn -w 2 -k sync on 127.0.0.1; wrk -t2 -c16; SQLite (WAL)")
     rows = measure(args.seconds)
@@ -55,6 +57,11 @@ def main() -> None:
     print(_table(rows + certificate_rows))
     print()
     print(_timings(timings))
+    if args.crowd:
+        print()
+        print("Simulated clinicians under gunicorn (double clicks, paid checkouts, each Stripe "
+              "event 3 times), then the database checked:", flush=True)
+        print(crowd_load.measure())
     if args.admin_rows[0]:
         print()
         print("Admin pages and a course page at two database sizes (PostgreSQL):", flush=True)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from benchmarks.pages import Row, prepare_database
-from benchmarks.servers import Load, gunicorn, run_wrk
+from benchmarks.servers import Load, run_wrk, serve
 
 COURSE = "self-compassion-for-clinicians"
 
@@ -63,8 +63,9 @@ def _time(operation, count: int) -> list[float]:
     return samples
 
 
-def measure_issue(env: dict[str, str], count: int) -> tuple[Timing, Timing, str]:
-    """Time issue_certificate and the bare render+sign floor in one process; return a token."""
+def measure_issue(env: dict[str, str], count: int) -> tuple[Timing, Timing, str, str]:
+    """Time issue_certificate and the bare render+sign floor in one process; return a
+    certificate's number and token."""
     import os
 
     os.environ.update(env)
@@ -96,17 +97,21 @@ def measure_issue(env: dict[str, str], count: int) -> tuple[Timing, Timing, str]
         for index in range(count):  # interleaved, so drift affects both alike
             floor_samples += _time(floor, 1)
             issue_samples += _time(lambda _i, i=index: issue(i), 1)
-        token = certificate_token(issue_certificate(attempts[0], attempts[0].learner,
-                                                    details)[0].number)
+        number = issue_certificate(attempts[0], attempts[0].learner, details)[0].number
+        token = certificate_token(number)
     return (Timing("bare render + sign (floor)", floor_samples),
-            Timing("issue certificate (render + sign + store)", issue_samples), token)
+            Timing("issue certificate (render + sign + store)", issue_samples), number, token)
 
 
 def measure(folder: Path, hello: Load, seconds: int, count: int = 60
             ) -> tuple[list[Timing], list[Row]]:
-    """Issue timings in-process, then re-downloads under gunicorn with wrk."""
+    """Issue timings in-process, then the verify page and re-downloads under gunicorn."""
     env = {**prepare_database(folder), **_signing_env(folder)}
-    floor, issue, token = measure_issue(env, count)
-    with gunicorn("wsgi:app", env) as url:
-        load = run_wrk(f"{url}/certificates/{token}/pdf", seconds)
-    return [floor, issue], [Row("re-download certificate PDF", load, hello, 0.4)]
+    floor, issue, number, token = measure_issue(env, count)
+    rows = []
+    with serve("wsgi:app", env, log=folder / "certificates.log") as server:
+        for name, path in (("verify page GET", f"/verify/{number}"),
+                           ("re-download certificate PDF", f"/certificates/{token}/pdf")):
+            load = run_wrk(server.url + path, seconds)
+            rows.append(Row(name, load, hello, 0.4, server.peak_worker_mb()))
+    return [floor, issue], rows

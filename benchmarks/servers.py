@@ -51,6 +51,14 @@ class Served:
         children = Path(f"/proc/{self.master.pid}/task/{self.master.pid}/children")
         return [int(pid) for pid in children.read_text().split()]
 
+    def peak_worker_mb(self) -> float:
+        """The largest peak resident memory (VmHWM) of any of its workers so far, in MiB."""
+        peaks = []
+        for pid in self.worker_pids():
+            status = Path(f"/proc/{pid}/status").read_text()
+            peaks.append(int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1)) / 1024)
+        return max(peaks, default=0.0)
+
 
 @contextmanager
 def serve(app: str, env: dict[str, str] | None = None, workers: int = 2,
@@ -99,18 +107,26 @@ def _ms(value: str, unit: str) -> float:
     return float(value) * {"us": 0.001, "ms": 1, "s": 1000, "m": 60000}[unit]
 
 
-def run_wrk(url: str, seconds: int = 10, connections: int = 16, script: str | None = None) -> Load:
-    """Drive `url` with wrk (2 threads) for a bounded time and parse its report."""
+def run_wrk(url: str, seconds: int = 10, connections: int = 16, script: str | None = None,
+            warmup: int = 1) -> Load:
+    """Drive `url` with wrk (2 threads) for a bounded time and parse its report.
+
+    A `warmup` run first, not counted: a gunicorn worker spends its first 1.5 s importing the
+    app, and a page's first request compiles its templates; counted, those make the p99.
+    """
     if not shutil.which("wrk"):
         raise RuntimeError("wrk is not installed (apt-get install wrk)")
-    command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", url]
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as lua:
         lua.write(script or "")
-    if script:
-        command[1:1] = ["-s", lua.name]
-    output = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60,
-                            check=True).stdout
-    os.unlink(lua.name)
+    try:
+        for duration in ([warmup] if warmup else []) + [seconds]:
+            command = ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", url]
+            if script:
+                command[1:1] = ["-s", lua.name]
+            output = subprocess.run(command, capture_output=True, text=True,
+                                    timeout=duration + 60, check=True).stdout
+    finally:
+        os.unlink(lua.name)
     latency = dict(re.findall(r"^\s+(50|99)%\s+([\d.]+\w+)", output, re.M))
     parse = {k: re.match(r"([\d.]+)(\w+)", v).groups() for k, v in latency.items()}
     errors = sum(int(n) for n in re.findall(r"Non-2xx or 3xx responses: (\d+)", output))

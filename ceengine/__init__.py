@@ -49,6 +49,12 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(admin_bp)
     app.register_blueprint(ops_bp)
     app.after_request(set_cookie_if_new)
+    if app.config["PROXY_COUNT"]:
+        # Behind nginx: the client's address (rate limits, logs) and https come from its headers.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        count = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
     if app.config["PRODUCTION"]:
         from ceengine.certificates.signing_key import check_production_signing
 

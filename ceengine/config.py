@@ -46,6 +46,11 @@ class Config:
         self.STRIPE_ALLOW_PROMOTION_CODES = env("STRIPE_ALLOW_PROMOTION_CODES", "") == "true"
         self.RATELIMIT_STORAGE_URI = env("CEENGINE_RATELIMIT_STORAGE_URI", "memory://")
         self.RATELIMIT_HEADERS_ENABLED = True
+        # Redis down: count in this process meanwhile, rather than fail the page.
+        self.RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+        self.RATELIMIT_SWALLOW_ERRORS = True
+        # How many reverse proxies in front set X-Forwarded-For/-Proto/-Host (0: none).
+        self.PROXY_COUNT = int(env("CEENGINE_PROXY_COUNT", "0"))
         self.VERIFY_RATE_LIMIT = env("CEENGINE_VERIFY_RATE_LIMIT", "60 per minute")
         self.SIGN_IN_RATE_LIMIT = env("CEENGINE_SIGN_IN_RATE_LIMIT", "5 per hour")
         self.REFLECTION_RATE_LIMIT = env("CEENGINE_REFLECTION_RATE_LIMIT", "5 per hour")

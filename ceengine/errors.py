@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template
+from flask import Flask, current_app, g, render_template, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from ceengine.extensions import db
@@ -37,6 +37,9 @@ def _handle_http_error(error: HTTPException):
 
 def _handle_unexpected(error: Exception):
     db.session.rollback()
+    # Handled here, Flask would not log it: the operator needs the traceback and the request id.
+    current_app.logger.error("Unhandled error on %s %s (request %s)", request.method,
+                             request.path, g.get("request_id", "-"), exc_info=error)
     return render_error(500)
 
 
