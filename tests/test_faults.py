@@ -26,7 +26,7 @@ from tests.fake_stripe import FakeStripe
 from tests.served import prepare_database, served_env
 
 pytestmark = pytest.mark.served
-ROUNDS = 6
+ROUNDS = 30 if os.environ.get("CEENGINE_TEST_SCALE") == "full" else 6  # make bench: full
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

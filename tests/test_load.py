@@ -17,6 +17,7 @@ from tests.served import prepare_database, served_env, server_errors_in
 pytestmark = pytest.mark.served
 
 CROWDS = {"postgresql": (200, 200, 4), "sqlite": (60, 30, 2)}  # people, at once, workers
+# `make bench` runs 1000 and 200 of them (benchmarks/crowd_load.py).
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
