@@ -27,7 +27,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     check_production_settings(app.config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
-    from ceengine import errors, templating
+    from ceengine import errors, request_guard, templating
     from ceengine.admin import bp as admin_bp
     from ceengine.billing import bp as billing_bp
     from ceengine.certificates import bp as certificates_bp
@@ -48,6 +48,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(feedback_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(ops_bp)
+    request_guard.init_app(app)  # after the request log starts its clock
     app.after_request(set_cookie_if_new)
     if app.config["PROXY_COUNT"]:
         # Behind nginx: the client's address (rate limits, logs) and https come from its headers.

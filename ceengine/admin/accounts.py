@@ -82,7 +82,7 @@ def admin_by_email(email: str) -> AdminUser | None:
 def admin_for_session(session_id: str) -> AdminUser | None:
     """Flask-Login's user loader: the admin whose id and session key match the session."""
     user_id, _, key = session_id.partition(":")
-    if not user_id.isdigit() or not key:
+    if not (user_id.isascii() and user_id.isdigit()) or not key:
         return None
     user = db.session.get(AdminUser, int(user_id))
     if user is None or not secrets.compare_digest(user.session_key, key):

@@ -71,7 +71,8 @@ def read_filter(args: MultiDict, statuses: list[tuple[str, str]] | None = None
     form.status.choices = [SelectChoice(value, label) for value, label in statuses or []]
     valid = form.validate() if args else True
     course = form.course.data
-    course_id = int(course) if course and course.isdigit() and len(course) < 10 else None
+    course_id = (int(course) if course and course.isascii() and course.isdigit()
+                 and len(course) < 10 else None)
     dates_ok = valid or not (form.start.errors or form.end.errors)
     start, end = (form.start.data, form.end.data) if dates_ok else (None, None)
     return Filter(course_id, start, end, form.q.data or "", form.status.data or ""), form

@@ -161,7 +161,11 @@ def _order_of_payment(payment_intent_id: str | None) -> Order | None:
     order = db.session.scalar(sa.select(Order).where(
         Order.payment_intent_id == payment_intent_id))
     if order is None:  # the refund came before we saw the payment: ask Stripe whose it is
-        order = order_by_reference(stripe_api.order_reference_of_payment(payment_intent_id))
+        try:
+            reference = stripe_api.order_reference_of_payment(payment_intent_id)
+        except stripe.InvalidRequestError:  # a payment Stripe does not know is not ours
+            return None
+        order = order_by_reference(reference)
         if order is not None:
             order.payment_intent_id = payment_intent_id
     return order
@@ -197,6 +201,31 @@ HANDLERS = {
     "charge.refunded": refund_order,
     "charge.dispute.created": dispute_order,
 }
+
+
+# The fields each handled event's object must carry (their values may be null).
+_SESSION_FIELDS = ("id", "client_reference_id", "payment_status", "payment_intent")
+REQUIRED_FIELDS = {**{name: _SESSION_FIELDS for name in HANDLERS if name.startswith("checkout.")},
+                   "charge.refunded": ("payment_intent",),
+                   "charge.dispute.created": ("payment_intent",)}
+
+
+def event_problem(payload: object) -> str | None:
+    """What makes a signed JSON body unusable as a Stripe event, or None when it is usable."""
+    if not isinstance(payload, dict):
+        return "it is not an object"
+    for name, longest in (("id", 255), ("type", 100)):
+        value = payload.get(name)
+        if not isinstance(value, str) or not 0 < len(value) <= longest or "\x00" in value:
+            return f"its {name} is missing or malformed"
+    data = payload.get("data")
+    thing = data.get("object") if isinstance(data, dict) else None
+    if not isinstance(thing, dict):
+        return "its data.object is missing"
+    missing = [f for f in REQUIRED_FIELDS.get(payload["type"], ()) if f not in thing]
+    if missing:
+        return f"its {payload['type']} object lacks {', '.join(missing)}"
+    return None
 
 
 def handle_event(event) -> str:

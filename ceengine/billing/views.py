@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import json
+
 import stripe
 from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 
 from ceengine.billing import bp
 from ceengine.billing.models import EXPIRED, FAILED, Order
-from ceengine.billing.services import fulfil_session, handle_event, order_by_reference
+from ceengine.billing.services import (
+    event_problem,
+    fulfil_session,
+    handle_event,
+    order_by_reference,
+)
 from ceengine.billing.stripe_api import retrieve_session
 from ceengine.certificates.tokens import certificate_token
 from ceengine.config import payments_enabled
@@ -76,12 +83,20 @@ def stripe_webhook():
     """Stripe's events, authenticated by their signature over the raw body."""
     if not payments_enabled(current_app.config):
         return render_error(404, "Payments are not turned on.")
+    body, signature = request.get_data(), request.headers.get("Stripe-Signature", "")
+    secret = current_app.config["STRIPE_WEBHOOK_SECRET"]
     try:
-        event = stripe.Webhook.construct_event(
-            request.get_data(), request.headers.get("Stripe-Signature", ""),
-            current_app.config["STRIPE_WEBHOOK_SECRET"])
+        stripe.WebhookSignature.verify_header(body, signature, secret,
+                                              stripe.Webhook.DEFAULT_TOLERANCE)
+    except (stripe.SignatureVerificationError, TypeError, ValueError):
+        # TypeError: a signature with non-ASCII characters; ValueError: a body not in UTF-8.
+        return jsonify(error="The Stripe-Signature does not verify."), 400
+    try:
+        payload = json.loads(body)
     except ValueError:
         return jsonify(error="The body is not a Stripe event."), 400
-    except stripe.SignatureVerificationError:
-        return jsonify(error="The Stripe-Signature does not verify."), 400
+    problem = event_problem(payload)
+    if problem:
+        return jsonify(error=f"The body is not a Stripe event: {problem}."), 400
+    event = stripe.Webhook.construct_event(body, signature, secret)
     return jsonify(received=True, outcome=handle_event(event))

@@ -46,7 +46,7 @@ def _expired(error: CSRFError):
 
 def _posted_version(slug: str):
     version_id = request.form.get("version", "")
-    if not version_id.isdigit() or len(version_id) > 10:
+    if not (version_id.isascii() and version_id.isdigit()) or len(version_id) > 10:
         raise TamperedForm("This quiz form is incomplete. Please reload the course page.")
     return submitted_version(slug, int(version_id))
 
