@@ -177,7 +177,7 @@ class World:
         """The number of a valid certificate: a new one once revoked or reissued.
 
         A form posted for a certificate that is no longer valid is a known wordless 422,
-        see test_bug_a_refused_revoke_or_reissue_of_a_replaced_certificate_says_nothing.
+        see test_revoking_or_reissuing_a_replaced_certificate_says_why_nothing_changed.
         """
         number = self.certificate[0]
         if find_certificate(number).status != VALID:
@@ -498,19 +498,16 @@ def test_a_nul_in_the_admin_sign_in_email_is_refused_in_words_on_postgresql(worl
     check_answer(response, "email with NUL")
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="BUG: revoke/reissue validate the form before looking "
-                   "at the certificate's status; the page of a revoked or superseded "
-                   "certificate shows no forms, so the 422 carries no message at all")
 @pytest.mark.parametrize("endpoint", ["admin.revoke", "admin.reissue"])
 @ONE_DATABASE["sqlite"]  # the same on both databases
-def test_bug_a_refused_revoke_or_reissue_of_a_replaced_certificate_says_nothing(world,
+def test_revoking_or_reissuing_a_replaced_certificate_says_why_nothing_changed(world,
                                                                                endpoint):
     client, url, _, parts = world.target(endpoint)  # the form, while the certificate is valid
     revoke_certificate(url.split("/")[-2], "Issued in error")  # meanwhile, in another tab
     unticked = [p for p in parts if p.name != b"confirm"]
     response = post(client, url, encode_body(unticked, "form"))
-    assert response.status_code == 422
+    assert response.status_code == 409
+    assert "nothing was changed" in response.get_data(as_text=True)
     check_answer(response, "confirmation not ticked")
 
 

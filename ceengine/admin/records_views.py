@@ -18,6 +18,7 @@ from ceengine.admin.records import (
     reflections_query,
 )
 from ceengine.certificates.mail import send_certificate_link
+from ceengine.certificates.models import VALID
 from ceengine.certificates.services import (
     CertificateError,
     find_certificate,
@@ -97,6 +98,14 @@ def _certificate_page(certificate, revoke=None, reissue=None, status=200):
                            revoke=revoke or RevokeForm(formdata=None), reissue=reissue), status
 
 
+def _no_longer_valid(certificate):
+    """The page again, saying why: a revoked or superseded certificate is not changed again
+    (another tab, or another admin, got there first)."""
+    flash(f"Certificate {certificate.number} is {certificate.status}: nothing was changed.",
+          "warning")
+    return _certificate_page(certificate, status=409)
+
+
 @bp.get("/certificates/<number>")
 def certificate(number: str):
     """One certificate: its details, and forms to revoke or reissue it."""
@@ -109,6 +118,8 @@ def revoke(number: str):
     certificate = _certificate_or_404(number)
     form = RevokeForm()
     if not form.validate():
+        if certificate.status != VALID:  # its page has no form to show the errors on
+            return _no_longer_valid(certificate)
         return _certificate_page(certificate, revoke=form, status=422)
     try:
         revoke_certificate(certificate.number, form.reason.data)
@@ -125,6 +136,8 @@ def reissue(number: str):
     certificate = _certificate_or_404(number)
     form = ReissueForm()
     if not form.validate():
+        if certificate.status != VALID:  # its page has no form to show the errors on
+            return _no_longer_valid(certificate)
         return _certificate_page(certificate, reissue=form, status=422)
     try:
         new = reissue_certificate(certificate.number, form.full_name.data, form.email.data)
