@@ -7,8 +7,7 @@ from the examples in courses/README.md (checked against the loader's own key lis
 documented field is fuzzed too. Lessons have no front matter: their data lives in the fenced
 resource blocks, which are fuzzed instead.
 
-Bugs the fuzz found are pinned by `test_bug_*` tests marked xfail(strict=True); the fuzz steps
-around exactly those inputs (`known_loader_bug`), so everything else keeps being fuzzed.
+Each bug the fuzz found keeps its own test at the end of this file.
 """
 
 from __future__ import annotations
@@ -23,7 +22,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ceengine.courses.format import COURSE_KEYS, read_courses
@@ -116,36 +115,6 @@ def _has_unhashable_key(text: str) -> bool:
     return False
 
 
-def known_loader_bug(folder: Path) -> str | None:
-    """The xfail test that already pins this course folder's bug, if any."""
-    meta = folder / "course.yaml"
-    if meta.is_file():
-        try:
-            text = meta.read_text(encoding="utf-8")
-        except UnicodeDecodeError:
-            return "test_bug_a_course_yaml_that_is_not_utf8_raises_unicode_decode_error"
-        if _has_unhashable_key(text):
-            return "test_bug_a_yaml_key_that_is_a_list_raises_type_error"
-        data = yaml.safe_load(text) if not _breaks(text) else None
-        for path in NUMBERS if isinstance(data, dict) else ():
-            number = _as_number(_get(data, path))
-            if number is not None and number.is_nan():
-                return "test_bug_a_nan_number_raises_invalid_operation"
-            if path == ("quiz", "max_attempts") and number is not None \
-                    and number.is_infinite() and number > 0:
-                return "test_bug_infinite_max_attempts_raises_overflow_error"
-    for lesson in [folder / "lesson.md", *sorted((folder / "modules").glob("*.md"))]:
-        text = lesson.read_bytes().decode("utf-8", "replace") if lesson.is_file() else ""
-        for body in re.findall(r"```[^\n]*\n(.*?)```", text, re.S):
-            if _has_unhashable_key(body):
-                return "test_bug_a_yaml_key_that_is_a_list_raises_type_error"
-            block = None if _breaks(body) else yaml.safe_load(body)
-            name = block.get("file") if isinstance(block, dict) else None
-            if isinstance(name, str) and len(name.strip().encode()) > 250:
-                return "test_bug_an_over_long_media_file_name_raises_os_error"
-    return None
-
-
 def _breaks(text: str) -> bool:
     try:
         yaml.safe_load(text)
@@ -204,7 +173,6 @@ def copy_course(slug: str, into: Path) -> Path:
 
 def load_or_explain(folder: Path, mutated: str, syntax_broken: bool = False) -> None:
     """The course loads, or every problem says file, line and what is wrong in words."""
-    assume(known_loader_bug(folder) is None)
     try:
         read_courses(folder.parent)
     except CourseFormatError as error:
@@ -411,7 +379,7 @@ def test_courses_check_exits_non_zero_naming_file_line_and_reason(runner, course
     assert "Traceback" not in result.output
 
 
-# --- bugs the fuzz found: each pinned until it is fixed ----------------------------------------
+# --- bugs the fuzz found, mended: each keeps its test -------------------------------------------
 
 
 def problems_of(folder: Path) -> list[str]:
@@ -421,20 +389,14 @@ def problems_of(folder: Path) -> list[str]:
     return [str(p) for p in caught.value.problems]
 
 
-@pytest.mark.xfail(strict=True, raises=UnicodeDecodeError, reason="BUG: format.py _read_meta "
-                   "reads course.yaml without catching UnicodeDecodeError (quiz.yaml and the "
-                   "lessons do): UnicodeDecodeError instead of 'course.yaml:1: not UTF-8'")
-def test_bug_a_course_yaml_that_is_not_utf8_raises_unicode_decode_error(tmp_path):
+def test_a_course_yaml_that_is_not_utf8_is_explained(tmp_path):
     folder = copy_course("demo-lesson", tmp_path)
     (folder / "course.yaml").write_bytes(b"title: Caf\xe9\n")
     assert any("course.yaml:1:" in p for p in problems_of(folder))
 
 
-@pytest.mark.xfail(strict=True, raises=UnicodeDecodeError, reason="BUG: the same, seen by an "
-                   "author: `ceengine courses check` prints nothing and exits 1 with the "
-                   "exception instead of naming course.yaml")
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # no database involved
-def test_bug_courses_check_on_a_course_yaml_that_is_not_utf8_shows_no_message(runner,
+def test_courses_check_names_a_course_yaml_that_is_not_utf8(runner,
                                                                               courses_dir):
     (courses_dir / "demo-lesson" / "course.yaml").write_bytes(b"title: Caf\xe9\n")
     result = runner.invoke(args=["courses", "check"])
@@ -443,12 +405,8 @@ def test_bug_courses_check_on_a_course_yaml_that_is_not_utf8_shows_no_message(ru
     assert "demo-lesson/course.yaml" in result.output
 
 
-@pytest.mark.xfail(strict=True, raises=InvalidOperation, reason="BUG: fields.py Fields.number "
-                   "compares Decimal('NaN') with its range outside its try: .nan, or the "
-                   "text 'NaN' or 'sNaN', raises decimal.InvalidOperation instead of 'must "
-                   "be a number'")
 @pytest.mark.parametrize("path", sorted(NUMBERS), ids=".".join)
-def test_bug_a_nan_number_raises_invalid_operation(tmp_path, path):
+def test_a_nan_number_is_explained(tmp_path, path):
     folder = copy_course("demo-modules", tmp_path)
     document = yaml.safe_load((folder / "course.yaml").read_text())
     _set(document, path, float("nan"))
@@ -456,9 +414,7 @@ def test_bug_a_nan_number_raises_invalid_operation(tmp_path, path):
     assert any(path[-1] in p for p in problems_of(folder))
 
 
-@pytest.mark.xfail(strict=True, raises=OverflowError, reason="BUG: format.py _quiz_policy "
-                   "takes int() of max_attempts with no upper bound: .inf raises OverflowError")
-def test_bug_infinite_max_attempts_raises_overflow_error(tmp_path):
+def test_infinite_max_attempts_is_explained(tmp_path):
     folder = copy_course("demo-modules", tmp_path)
     meta = folder / "course.yaml"
     meta.write_text(meta.read_text().replace("max_attempts: 2", "max_attempts: .inf"))
@@ -470,12 +426,8 @@ UNHASHABLE = {"course.yaml": ("course.yaml", "? [a, b]\n: c\n"),
               "quiz.yaml": ("quiz.yaml", "? [a, b]\n: c\n")}
 
 
-@pytest.mark.xfail(strict=True, raises=(TypeError, AssertionError), reason="BUG: "
-                   "yamlfile.py construct_mapping skips PyYAML's hashable-key check: a key "
-                   "that is a list raises TypeError (course.yaml, lesson blocks); quiz.yaml "
-                   "catches it but reports \"unhashable type: 'LineList'\"")
 @pytest.mark.parametrize("where", sorted(UNHASHABLE))
-def test_bug_a_yaml_key_that_is_a_list_raises_type_error(tmp_path, where):
+def test_a_yaml_key_that_is_a_list_is_explained(tmp_path, where):
     name, text = UNHASHABLE[where]
     folder = copy_course("demo-lesson", tmp_path)
     with (folder / name).open("a") as file:
@@ -484,10 +436,7 @@ def test_bug_a_yaml_key_that_is_a_list_raises_type_error(tmp_path, where):
     assert all("LineList" not in p for p in problems) and any(name in p for p in problems)
 
 
-@pytest.mark.xfail(strict=True, raises=OSError, reason="BUG: resources.py _media_file calls "
-                   "Path.is_file() on the author's file name; a name over 255 bytes raises "
-                   "OSError(ENAMETOOLONG) instead of 'media file ... does not exist'")
-def test_bug_an_over_long_media_file_name_raises_os_error(tmp_path):
+def test_an_over_long_media_file_name_is_explained(tmp_path):
     folder = copy_course("demo-lesson", tmp_path)
     lesson = folder / "lesson.md"
     lesson.write_text(lesson.read_text().replace("file: breathing.ogg",
@@ -495,10 +444,7 @@ def test_bug_an_over_long_media_file_name_raises_os_error(tmp_path):
     assert any("does not exist" in p for p in problems_of(folder))
 
 
-@pytest.mark.xfail(strict=True, raises=UnicodeEncodeError, reason="BUG: format.py "
-                   "content_hash encodes each file name as UTF-8; a media file whose name is "
-                   "not UTF-8 raises UnicodeEncodeError while loading an otherwise valid course")
-def test_bug_a_media_file_name_that_is_not_utf8_raises_unicode_encode_error(tmp_path):
+def test_a_media_file_name_that_is_not_utf8_is_explained(tmp_path):
     folder = copy_course("demo-lesson", tmp_path)
     with open(os.path.join(os.fsencode(folder / "media"), b"notes-\xff.txt"), "wb") as file:
         file.write(b"x")

@@ -72,6 +72,8 @@ class Fields:
             if isinstance(value, bool):
                 raise InvalidOperation
             number = Decimal(str(value))
+            if not number.is_finite():  # .nan, .inf and the words NaN or Infinity
+                raise InvalidOperation
         except InvalidOperation:
             self.error(key, f"{self.what}: '{key}' must be a number, not '{value}'")
             return default

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -41,7 +42,7 @@ def content_hash(folder: Path) -> str:
     """SHA-256 over every file's path and bytes: any change makes a new version."""
     digest = hashlib.sha256()
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-        digest.update(str(path.relative_to(folder)).encode() + b"\0")
+        digest.update(os.fsencode(path.relative_to(folder)) + b"\0")  # any name the disk has
         digest.update(path.read_bytes() + b"\0")
     return digest.hexdigest()
 
@@ -113,6 +114,9 @@ def _read_meta(folder: Path, problems: Problems) -> dict | None:
         data = load_yaml(path.read_text(encoding="utf-8"))
     except YamlSyntaxError as exc:
         problems.add(path, exc.line, exc.message)
+        return None
+    except UnicodeDecodeError:
+        problems.add(path, 1, "course.yaml is not UTF-8 text: save it as UTF-8")
         return None
     meta = Fields(data, path, problems, "course.yaml", COURSE_KEYS)
     hours = meta.number("ce_hours", minimum=Decimal("0.25"), maximum=Decimal(100), required=True)

@@ -44,7 +44,7 @@ def _media_file(fields: Fields, media_dir: Path, allowed: dict[str, str]) -> dic
     elif path.suffix.lower() not in allowed:
         fields.error("file", f"{fields.what}: '{name}' must end in one of "
                              f"{', '.join(sorted(allowed))}")
-    elif not path.is_file():
+    elif len(name.encode()) > 255 or not path.is_file():  # longer names cannot exist
         fields.error("file", f"{fields.what}: media file '{name}' does not exist in "
                              f"{media_dir.parent.name}/media/")
     else:
