@@ -46,6 +46,8 @@ class Config:
         self.STRIPE_ALLOW_PROMOTION_CODES = env("STRIPE_ALLOW_PROMOTION_CODES", "") == "true"
         self.RATELIMIT_STORAGE_URI = env("CEENGINE_RATELIMIT_STORAGE_URI", "memory://")
         self.RATELIMIT_HEADERS_ENABLED = True
+        # Said every time: Flask-Limiter keeps the last app's setting as its default otherwise.
+        self.RATELIMIT_ENABLED = True
         # Redis down: count in this process meanwhile, rather than fail the page.
         self.RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
         self.RATELIMIT_SWALLOW_ERRORS = True
