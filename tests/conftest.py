@@ -59,6 +59,23 @@ def database_url(request, tmp_path) -> str:
     return request.getfixturevalue("postgres_server").create_database("test")
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def served_database(request, tmp_path) -> str:
+    """A database for an app served by gunicorn: a SQLite file or a fresh PostgreSQL one."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'served.db'}"
+    return request.getfixturevalue("postgres_server").create_database("served")
+
+
+@pytest.fixture
+def stripe_fake():
+    """Stripe's API, Checkout page and webhooks, on loopback (tests/fake_stripe.py)."""
+    from tests.fake_stripe import FakeStripe
+
+    with FakeStripe() as fake:
+        yield fake
+
+
 @pytest.fixture
 def courses_dir(tmp_path) -> Path:
     """A writable copy of the fixture courses, so tests can edit and break them."""

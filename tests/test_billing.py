@@ -21,18 +21,10 @@ from ceengine.courses.services import sync_courses
 from ceengine.extensions import db
 from tests.certificate_steps import certificates, details_page, submit_details, take_quiz, text_of
 from tests.conftest import make_app
-from tests.fake_stripe import FakeStripe
 from tests.forms import form_in
 
 LICENSE = {"profession": "Registered Nurse", "license_type": "RN", "license_number": "RN-55",
            "license_state": "Oregon"}
-
-
-@pytest.fixture
-def stripe_fake():
-    """Stripe's API, Checkout page and webhooks, on loopback."""
-    with FakeStripe() as fake:
-        yield fake
 
 
 @pytest.fixture

@@ -29,14 +29,6 @@ pytestmark = pytest.mark.served
 ROUNDS = 30 if os.environ.get("CEENGINE_TEST_SCALE") == "full" else 6  # make bench: full
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def served_database(request, tmp_path) -> str:
-    """A database for a served app: a SQLite file or a fresh PostgreSQL database."""
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'served.db'}"
-    return request.getfixturevalue("postgres_server").create_database("served")
-
-
 def _worker(server, previous: int | None = None, seconds: float = 60) -> int:
     """The one worker's pid, once it is up (a new one when `previous` was killed)."""
     deadline = time.monotonic() + seconds

@@ -20,14 +20,6 @@ CROWDS = {"postgresql": (200, 200, 4), "sqlite": (60, 30, 2)}  # people, at once
 # `make bench` runs 1000 and 200 of them (benchmarks/crowd_load.py).
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def served_database(request, tmp_path) -> str:
-    """A database for a served app: a SQLite file or a fresh PostgreSQL database."""
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'served.db'}"
-    return request.getfixturevalue("postgres_server").create_database("served")
-
-
 def test_a_crowd_of_clinicians_loses_nothing_and_gets_one_certificate_each(
         served_database, courses_dir, tmp_path):
     people, at_once, workers = CROWDS["sqlite" if served_database.startswith("sqlite")

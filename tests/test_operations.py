@@ -8,6 +8,7 @@ import logging
 import sqlalchemy as sa
 
 from ceengine.extensions import db
+from tests.conftest import make_app
 
 
 def test_healthz_says_ok_when_the_database_answers(client):
@@ -62,14 +63,8 @@ def test_a_strange_request_id_is_replaced(client):
     assert len(given) == 16 and given.isalnum()
 
 
-def _other_app(database_url, courses_dir, **overrides):
-    from tests.conftest import make_app
-
-    return make_app(database_url, courses_dir, **overrides)
-
-
 def test_an_unexpected_error_is_a_kind_page_and_a_logged_traceback(database_url, courses_dir):
-    app = _other_app(database_url, courses_dir, TESTING=False)
+    app = make_app(database_url, courses_dir, TESTING=False)
 
     @app.get("/broken-for-the-test")
     def broken():
@@ -92,7 +87,7 @@ def test_an_unexpected_error_is_a_kind_page_and_a_logged_traceback(database_url,
 
 
 def test_behind_a_proxy_limits_and_logs_use_the_clients_address(database_url, courses_dir):
-    app = _other_app(database_url, courses_dir, PROXY_COUNT=1,
+    app = make_app(database_url, courses_dir, PROXY_COUNT=1,
                      VERIFY_RATE_LIMIT="2 per minute")
     client = app.test_client()
     logger, collect = logging.getLogger("ceengine.requests"), Collect()
@@ -110,7 +105,7 @@ def test_behind_a_proxy_limits_and_logs_use_the_clients_address(database_url, co
 
 
 def test_without_a_proxy_setting_forwarded_headers_are_not_believed(database_url, courses_dir):
-    app = _other_app(database_url, courses_dir, VERIFY_RATE_LIMIT="2 per minute")
+    app = make_app(database_url, courses_dir, VERIFY_RATE_LIMIT="2 per minute")
     client = app.test_client()
     statuses = [client.get("/verify", headers={"X-Forwarded-For": f"203.0.113.{n}"}).status_code
                 for n in range(3)]
@@ -119,7 +114,7 @@ def test_without_a_proxy_setting_forwarded_headers_are_not_believed(database_url
 
 def test_pages_still_work_while_the_rate_limit_store_is_down(database_url, courses_dir):
     """Redis unreachable: limits are counted in the process meanwhile, never a 500."""
-    app = _other_app(database_url, courses_dir, RATELIMIT_STORAGE_URI="redis://127.0.0.1:9/0",
+    app = make_app(database_url, courses_dir, RATELIMIT_STORAGE_URI="redis://127.0.0.1:9/0",
                      VERIFY_RATE_LIMIT="2 per minute")
     client = app.test_client()
     statuses = [client.get("/verify").status_code for _ in range(3)]

@@ -39,7 +39,6 @@ from tests.admin_steps import (
 )
 from tests.certificate_steps import download_link, issue, text_of
 from tests.conftest import FreshRequestClient, make_app
-from tests.fake_stripe import FakeStripe
 from tests.feedback_steps import answers as evaluation_answers
 from tests.forms import form_in, quiz_form_in
 from tests.security_steps import (
@@ -218,13 +217,6 @@ def test_with_its_token_each_walked_action_gets_past_the_check(world, monkeypatc
                     method, url, response.status_code, text_of(response)[:300])
                 assert response.status_code < 500
     assert refusals == []
-
-
-@pytest.fixture
-def stripe_fake():
-    """Stripe's side, on loopback: here only to build and sign webhook events."""
-    with FakeStripe() as fake:
-        yield fake
 
 
 @pytest.fixture
