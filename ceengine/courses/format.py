@@ -14,6 +14,7 @@ from ceengine.courses.lesson import read_lesson
 from ceengine.courses.markup import render_markdown
 from ceengine.courses.problems import CourseFormatError, Problems
 from ceengine.courses.quizfile import quiz_advice, read_quiz
+from ceengine.courses.resources import check_media_folder
 from ceengine.courses.yamlfile import YamlSyntaxError, load_yaml
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -207,6 +208,7 @@ def read_course(folder: Path, problems: Problems) -> CourseSpec | None:
                                 "digits and hyphens (it becomes the address)")
     meta = _read_meta(folder, problems)
     modules = _read_modules(folder, problems)
+    check_media_folder(folder / "media", problems)
     items = read_quiz(folder / "quiz.yaml", problems)
     _link_sections(modules, items, folder / "quiz.yaml", problems)
     if meta is None or len(problems.errors) > before:

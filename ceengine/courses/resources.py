@@ -8,6 +8,7 @@ from typing import Any
 
 from ceengine.courses.fields import Fields
 from ceengine.courses.markup import render_inline
+from ceengine.courses.problems import Problems
 
 RESOURCE_TYPES = ("video", "audio", "reading", "handout", "exercise")
 VIDEO_EMBEDS = {
@@ -15,7 +16,10 @@ VIDEO_EMBEDS = {
     "vimeo": ("https://player.vimeo.com/video/{id}?dnt=1", r"[0-9]{6,12}"),
 }
 AUDIO_TYPES = {".ogg": "audio/ogg", ".mp3": "audio/mpeg", ".m4a": "audio/mp4", ".wav": "audio/wav"}
-HANDOUT_TYPES = {".pdf": "PDF", ".txt": "Text"}
+HANDOUT_TYPES = {".pdf": "PDF", ".txt": "Text"}  # the label shown next to the download link
+# What media/ may hold and the one type each is served with: never guessed from the name or
+# the bytes, so an .html, .svg or .js file can never run script on the site's own origin.
+MEDIA_CONTENT_TYPES = {**AUDIO_TYPES, ".pdf": "application/pdf", ".txt": "text/plain"}
 _DURATION = re.compile(r"^(?:(\d+):)?([0-5]?\d):([0-5]\d)$")
 
 
@@ -32,6 +36,30 @@ def parse_duration(fields: Fields, key: str = "duration") -> dict[str, Any] | No
     spoken = f"{hours} h {minutes} min" if hours else f"{minutes} min {seconds} s"
     return {"text": value, "seconds": total, "spoken": spoken,
             "iso": f"PT{hours}H{minutes}M{seconds}S"}
+
+
+def media_content_type(name: str) -> str | None:
+    """The fixed content type a media file is served with; None when it is not allowed."""
+    if name.startswith("."):
+        return None
+    return MEDIA_CONTENT_TYPES.get(Path(name).suffix.lower())
+
+
+def check_media_folder(media_dir: Path, problems: Problems) -> None:
+    """Refuse anything in media/ that is not a documented audio file or handout."""
+    if not media_dir.is_dir():
+        return
+    allowed = ", ".join(sorted(MEDIA_CONTENT_TYPES))
+    for path in sorted(media_dir.iterdir()):
+        name = path.name.encode("utf-8", "backslashreplace").decode()  # any name the disk has
+        if path.name.startswith("."):
+            continue  # .DS_Store, .gitkeep: never served (the media address refuses them)
+        if path.is_symlink() or not path.is_file():
+            problems.add(media_dir / name, 1, f"media/ holds files only; '{name}' is a "
+                                              "folder or a link")
+        elif media_content_type(path.name) is None:
+            problems.add(media_dir / name, 1, f"media/ holds only audio and handouts; "
+                                              f"'{name}' is not one (allowed: {allowed})")
 
 
 def _media_file(fields: Fields, media_dir: Path, allowed: dict[str, str]) -> dict | None:

@@ -7,7 +7,7 @@ from pathlib import Path
 from flask import abort, current_app, redirect, render_template, send_from_directory, url_for
 
 from ceengine.courses import bp
-from ceengine.courses.resources import HANDOUT_TYPES
+from ceengine.courses.resources import HANDOUT_TYPES, media_content_type
 from ceengine.courses.services import current_version, is_published, published_versions
 from ceengine.feedback.presenters import feedback_context
 from ceengine.feedback.services import rating_lines
@@ -59,9 +59,14 @@ def module(slug: str, module_slug: str):
 
 @bp.get("/courses/<slug>/media/<filename>")
 def media(slug: str, filename: str):
-    """A course's audio file or handout (handouts download; audio plays in the page)."""
-    if not is_published(slug):
+    """A course's audio file or handout (handouts download; audio plays in the page).
+
+    Only the documented kinds, each with its fixed type: anything else in media/ is a 404.
+    """
+    content_type = media_content_type(filename)
+    if content_type is None or not is_published(slug):
         abort(404)
     folder = Path(current_app.config["COURSES_DIR"]) / slug / "media"
     download = Path(filename).suffix.lower() in HANDOUT_TYPES
-    return send_from_directory(folder, filename, as_attachment=download, max_age=3600)
+    return send_from_directory(folder, filename, mimetype=content_type, as_attachment=download,
+                               max_age=3600)
