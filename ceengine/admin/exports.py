@@ -1,14 +1,17 @@
 """CSV exports for accreditors: the completion roster, and ratings with evaluations.
 
 Rows stream from the database a batch at a time, so an export of any size never sits in
-memory. Cells that a spreadsheet would run as a formula are prefixed with an apostrophe.
+memory. Every cell is quoted, and text is never read as a formula by a spreadsheet, whatever
+separator it splits cells on (see `safe_cell`).
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterator
+from decimal import Decimal
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
@@ -21,6 +24,10 @@ from ceengine.feedback.models import Evaluation
 
 BATCH = 1000
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# A formula start at the beginning of the text or after anything a spreadsheet may split
+# cells on (`;` in many locales, `,`, a tab, a line break), even with spaces or quotes
+# between: a careless import would begin a new cell there.
+_FORMULA_AFTER_SEPARATOR = re.compile(r'(?:^|(?<=[;,\t\r\n]))([ "]*)(?=[=+\-@])')
 ROSTER_COLUMNS = ["full_name", "email", "profession", "license_type", "license_number",
                   "license_state", "course", "course_version", "ce_hours", "completion_date",
                   "certificate_number", "certificate_status", "issued_date"]
@@ -29,14 +36,26 @@ EVALUATION_COLUMNS = ["evaluation_id", "course", "course_version", "evaluated_da
 
 
 def safe_cell(value) -> str:
-    """A cell as text; text that starts like a formula is kept as text."""
-    text = "" if value is None else str(value)
+    """A cell as text that no spreadsheet runs as a formula, however it splits the line.
+
+    An apostrophe goes before each formula start (=, +, -, @) at the beginning or after a
+    separator, and before a leading tab or carriage return. A number the site itself
+    writes (an int or a Decimal, never text someone typed) is left alone: "-1" written by
+    us is a number, not a formula, and no export writes a negative number today anyway.
+    """
+    if value is None:
+        return ""
+    if isinstance(value, int | Decimal) and not isinstance(value, bool):
+        return str(value)
+    text = _FORMULA_AFTER_SEPARATOR.sub(r"\1'", str(value))
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def _lines(header: list[str], rows: Iterator[list]) -> Iterator[str]:
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    # Every cell quoted: a `;`, `,` or line break inside text never ends its cell for a
+    # spreadsheet that honours quotes; numbers in quotes are still read as numbers.
+    writer = csv.writer(buffer, quoting=csv.QUOTE_ALL)
     writer.writerow(header)
     for count, row in enumerate(rows, start=1):
         writer.writerow([safe_cell(cell) for cell in row])
