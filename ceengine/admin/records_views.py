@@ -21,6 +21,7 @@ from ceengine.certificates.mail import send_certificate_link
 from ceengine.certificates.models import VALID
 from ceengine.certificates.services import (
     CertificateError,
+    NoLongerValid,
     find_certificate,
     reissue_certificate,
     revoke_certificate,
@@ -123,6 +124,8 @@ def revoke(number: str):
         return _certificate_page(certificate, revoke=form, status=422)
     try:
         revoke_certificate(certificate.number, form.reason.data)
+    except NoLongerValid:
+        return _no_longer_valid(certificate)
     except CertificateError as problem:
         flash(str(problem), "warning")
     else:
@@ -141,6 +144,8 @@ def reissue(number: str):
         return _certificate_page(certificate, reissue=form, status=422)
     try:
         new = reissue_certificate(certificate.number, form.full_name.data, form.email.data)
+    except NoLongerValid:
+        return _no_longer_valid(certificate)
     except (CertificateError, SigningNotConfigured) as problem:
         flash(str(problem), "warning")
         return redirect(url_for(".certificate", number=certificate.number), 303)

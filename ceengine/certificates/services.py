@@ -46,6 +46,10 @@ class CannotChange(CertificateError):
     """A revoke or reissue that the certificate's status does not allow."""
 
 
+class NoLongerValid(CannotChange):
+    """The certificate is already revoked or superseded (another tab or admin was first)."""
+
+
 def email_key(email: str) -> str:
     """The form of an address used to find someone's certificates."""
     return email.strip().lower()
@@ -165,20 +169,39 @@ def revoke_certificate(number: str, reason: str) -> Certificate:
     if not reason.strip():
         raise CannotChange("Give a reason: it is shown on the verification page.")
     if certificate.status != VALID:
-        raise CannotChange(f"Certificate {certificate.number} is already {certificate.status}.")
-    certificate.status, certificate.revoked_at = REVOKED, utcnow()
-    certificate.revoked_reason = " ".join(reason.split())
+        raise NoLongerValid(f"Certificate {certificate.number} is already {certificate.status}.")
+    # The database decides between admins (or tabs) acting at once: only the update that
+    # still finds the certificate valid changes it.
+    revoked = db.session.execute(
+        sa.update(Certificate)
+        .where(Certificate.id == certificate.id, Certificate.status == VALID)
+        .values(status=REVOKED, revoked_at=utcnow(), revoked_reason=" ".join(reason.split())))
+    if revoked.rowcount != 1:
+        raise _lost_the_race(certificate)
     db.session.commit()
     return certificate
 
 
+def _lost_the_race(certificate: Certificate) -> CertificateError:
+    """Undo this change; say what the other admin (or tab) made of the certificate first."""
+    db.session.rollback()
+    db.session.refresh(certificate)
+    if certificate.status == VALID:  # not a race after all (a clash of new numbers)
+        return CertificateError("The certificate could not be changed. Please try again.")
+    return NoLongerValid(f"Certificate {certificate.number} is {certificate.status}: "
+                         "nothing was changed.")
+
+
 def reissue_certificate(number: str, full_name: str | None = None,
                         email: str | None = None) -> Certificate:
-    """A new certificate (new number, new PDF) replacing a valid one, which becomes Superseded."""
+    """A new certificate (new number, new PDF) replacing a valid one, which becomes Superseded.
+
+    Of several reissues or revocations at once, one wins; the others raise NoLongerValid.
+    """
     old = _certificate_or_error(number)
     if old.status != VALID:
-        raise CannotChange(f"Certificate {old.number} is {old.status}; only a valid "
-                           "certificate can be reissued.")
+        raise NoLongerValid(f"Certificate {old.number} is {old.status}; only a valid "
+                            "certificate can be reissued.")
     full_name = " ".join((full_name or "").split()) or None
     if full_name is not None and (len(full_name) > 120 or not is_printable(full_name)):
         raise CannotChange("The new name must be printable text of at most 120 characters.")
@@ -194,8 +217,15 @@ def reissue_certificate(number: str, full_name: str | None = None,
     details = replace(details, full_name=full_name or old.full_name, email=email or old.email)
     new = _new_certificate(old.attempt, details, edition=old.edition + 1)
     db.session.add(new)
-    db.session.flush()
-    old.status, old.superseded_by_id = SUPERSEDED, new.id
+    try:
+        db.session.flush()  # (attempt, edition) is unique: a twin reissue fails here
+    except IntegrityError:
+        raise _lost_the_race(old) from None
+    superseded = db.session.execute(
+        sa.update(Certificate).where(Certificate.id == old.id, Certificate.status == VALID)
+        .values(status=SUPERSEDED, superseded_by_id=new.id))
+    if superseded.rowcount != 1:  # revoked meanwhile
+        raise _lost_the_race(old)
     db.session.commit()
     return new
 
