@@ -73,7 +73,9 @@ def serve(app: str, env: dict[str, str] | None = None, workers: int = 2,
     output = open(log, "ab") if log else None  # noqa: SIM115 - closed below
     process = subprocess.Popen(
         [str(BIN / "gunicorn"), *args, "-b", f"127.0.0.1:{port}", app],
-        cwd=ROOT, env={**os.environ, **(env or {})}, start_new_session=True,
+        # Links in emails and on certificates point at this server (never the Host header).
+        cwd=ROOT, env={**os.environ, "CEENGINE_BASE_URL": f"http://127.0.0.1:{port}",
+                       **(env or {})}, start_new_session=True,
         stdout=output, stderr=output)
     try:
         _wait_for(port, process)

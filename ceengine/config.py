@@ -8,6 +8,7 @@ from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEV_SECRET_KEY = "dev-only-secret-key-not-for-production"
+DEV_SERVER_URL = "http://127.0.0.1:5000"  # `ceengine run` / `make run` without --port
 
 
 def _database_url(instance_path: Path) -> str:
@@ -38,6 +39,9 @@ class Config:
         self.SPONSOR_NAME = env("CEENGINE_SPONSOR_NAME", "ceengine Continuing Education")
         self.SPONSOR_CONTACT = env("CEENGINE_SPONSOR_CONTACT", "ce@example.org")
         self.BASE_URL = (env("CEENGINE_BASE_URL") or "").rstrip("/")
+        # Without BASE_URL (development only), links use the development server's address:
+        # `ceengine run` sets it from its --host and --port, never from a request's Host.
+        self.DEV_SERVER_URL = (env("CEENGINE_DEV_SERVER_URL") or DEV_SERVER_URL).rstrip("/")
         self._certificate_settings(env)
         self._mail_settings(env)
         self.STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY")

@@ -85,7 +85,7 @@ def test_issue_then_download_the_signed_pdf_with_every_field(synced, client):
                     "1 CE hour ", "Self-paced online (home study)", "Score 6 of 6 (100%)",
                     certificate.number, "Compassion CE Institute", "ce@compassion.test",
                     "Dana Reyes, PhD, CE Administrator",
-                    f"http://localhost/verify/{certificate.number}"):
+                    f"http://127.0.0.1:5000/verify/{certificate.number}"):
         assert printed in text, printed
     assert check_signature(pdf, [signing_identity().root]).ok
 

@@ -35,6 +35,9 @@ class LiveServer:
         self.app = app
         self.server = make_server("127.0.0.1", 0, app, threaded=True)
         self.url = f"http://127.0.0.1:{self.server.server_port}"
+        # Links in emails and on certificates use the server's configured address, as
+        # `ceengine run --port` sets it (never the request's Host header).
+        app.config["DEV_SERVER_URL"] = self.url
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     def __enter__(self) -> LiveServer:
