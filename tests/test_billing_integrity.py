@@ -83,9 +83,10 @@ def test_a_session_the_app_did_not_open_never_fulfils_the_order(
     assert order.status == "pending" and order.paid_at is None
     (problem,) = order.payment_problems
     assert problem.checkout_session_id == foreign["id"]
-    # The learner's own success page does not issue either.
+    # The learner's own success page does not issue either: their own session is unpaid.
     page = client.get(f"/billing/orders/{order.public_id}/success")
-    assert page.status_code == 200 and certificates() == []
+    assert page.status_code == 303 and certificates() == []
+    assert "did not go through" in text_of(client.get(page.headers["Location"]))
     # The admin sees it, in the orders list and on the command line.
     (header, row) = admin_orders(app, monkeypatch)
     assert "Pending" in row and any("not opened for this order" in cell or
@@ -284,19 +285,19 @@ def test_a_dispute_before_the_certificate_is_told_on_the_success_page(app, clien
     assert len(certificates()) == 1 and orders()[0].status == "disputed"
 
 
-@pytest.mark.parametrize("state", ["expired", "failed"])
-def test_an_expired_or_failed_payment_returns_to_the_details_in_words(app, client, stripe_fake,
-                                                                      state):
+@pytest.mark.parametrize("state", ["expired", "failed", "never paid"])
+def test_an_expired_failed_or_unpaid_checkout_returns_to_the_details_in_words(
+        app, client, stripe_fake, state):
     _, checkout = continue_to_payment(client)
     session_id = session_id_of(checkout)
     if state == "expired":
         stripe_fake.expire(session_id)
-        event = "checkout.session.expired"
-    else:
+        stripe_fake.deliver(client, stripe_fake.session_event("expired", session_id))
+    elif state == "failed":
         stripe_fake.complete(session_id, paid=False)
         stripe_fake.fail_async(session_id)
-        event = "checkout.session.async_payment_failed"
-    stripe_fake.deliver(client, stripe_fake.session_event(event, session_id))
+        stripe_fake.deliver(client, stripe_fake.session_event("async_payment_failed",
+                                                              session_id))
     (order,) = orders()
     response = client.get(f"/billing/orders/{order.public_id}/success")
     assert response.status_code == 303

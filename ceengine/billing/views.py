@@ -62,7 +62,7 @@ def success(public_id: str):
     closed = closed_order_message(order)  # refunded, disputed, or a payment that did not match
     if closed is not None:
         return render_template("billing/closed.html", order=order, message=closed)
-    if order.status in (FAILED, EXPIRED) or session.status == "expired":
+    if order.status in (FAILED, EXPIRED) or session.status in ("expired", "open"):
         flash("The payment did not go through. Your details are kept: you can try again.",
               "warning")
         return redirect(url_for("certificates.details", public_id=order.attempt.public_id), 303)
