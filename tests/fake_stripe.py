@@ -16,8 +16,9 @@ The app's real `stripe` SDK talks to it over HTTP, pointed here with
 and a "Cancel" link. Paying completes the session, optionally delivers
 ``checkout.session.completed`` to ``auto_webhooks``, then redirects (303) to the success URL.
 
-Tests drive the rest from Python: ``complete``, ``succeed_async``, ``fail_async``, ``expire``
-change state as Stripe would; ``session_event``, ``charge_refunded_event`` and
+Tests drive the rest from Python: ``complete``, ``succeed_async``, ``fail_async``, ``expire``,
+``apply_promotion_code`` change state as Stripe would; ``outside_session`` opens a session the
+app did not (any reference, amount, currency, mode); a ``sk_live_`` key makes live objects; ``session_event``, ``charge_refunded_event`` and
 ``dispute_created_event`` build events; ``sign`` and ``deliver`` send them, signed exactly as
 Stripe signs webhooks, to the app's ``/billing/stripe/webhook``.
 """
@@ -299,6 +300,8 @@ class FakeStripe:
                  webhook_secret: str = "whsec_test_fake") -> None:
         self.secret_key = secret_key
         self.webhook_secret = webhook_secret
+        # Stripe marks every object made with a live key `livemode: true`.
+        self.livemode = secret_key.startswith(("sk_live_", "rk_live_"))
         self.sessions: dict[str, Json] = {}
         self.payment_intents: dict[str, Json] = {}
         self.charges: dict[str, Json] = {}
@@ -373,6 +376,39 @@ class FakeStripe:
             session.update(status="expired", url=None)
             return session
 
+    def outside_session(self, client_reference_id: str | None, amount: int,
+                        currency: str = "usd", *, livemode: bool | None = None) -> Json:
+        """An open Checkout Session the app did not open (a Payment Link, another shop on the
+        same account): any reference, amount, currency and mode. Complete it as usual."""
+        with self._lock:
+            params: Json = {"mode": "payment", "line_items": [{"quantity": "1", "price_data": {
+                "currency": currency, "unit_amount": str(amount),
+                "product_data": {"name": "Something else"}}}]}
+            if client_reference_id is not None:
+                params["client_reference_id"] = client_reference_id
+            session = self.sessions[self._create_session(params)["id"]]
+            if livemode is not None:
+                session["livemode"] = livemode
+            return session
+
+    def apply_promotion_code(self, session_id: str, amount_off: int) -> Json:
+        """The customer entered a promotion code on the open session: Stripe lowers
+        ``amount_total`` and reports the discount in ``total_details.amount_discount``."""
+        with self._lock:
+            session = self._session(session_id)
+            self._require(session, "open")
+            if not session["allow_promotion_codes"]:
+                raise ValueError(f"{session_id} does not allow promotion codes")
+            if not 0 < amount_off <= session["amount_subtotal"]:
+                raise ValueError(f"cannot take {amount_off} off {session['amount_subtotal']}")
+            session["total_details"]["amount_discount"] += amount_off
+            session["amount_total"] = (session["amount_subtotal"]
+                                       - session["total_details"]["amount_discount"])
+            item = self.line_items[session_id][0]
+            item["amount_discount"] += amount_off
+            item["amount_total"] = item["amount_subtotal"] - item["amount_discount"]
+            return session
+
     def _require(self, session: Json, status: str) -> None:
         if session["status"] != status:
             raise ValueError(f"{session['id']} is {session['status']}, not {status}")
@@ -400,7 +436,8 @@ class FakeStripe:
             "confirmation_method": "automatic", "created": int(time.time()),
             "currency": session["currency"], "customer": None,
             "description": data.get("description"), "last_payment_error": None,
-            "latest_charge": None, "livemode": False, "metadata": dict(data.get("metadata", {})),
+            "latest_charge": None, "livemode": session["livemode"],
+            "metadata": dict(data.get("metadata", {})),
             "payment_method": random_id("pm_test_"), "payment_method_types": ["card"],
             "receipt_email": data.get("receipt_email"), "status": status,
         }
@@ -417,7 +454,7 @@ class FakeStripe:
             "balance_transaction": random_id("txn_test_"), "captured": True,
             "created": int(time.time()), "currency": intent["currency"], "customer": None,
             "description": intent["description"], "disputed": False, "failure_code": None,
-            "failure_message": None, "livemode": False, "metadata": {}, "paid": True,
+            "failure_message": None, "livemode": intent["livemode"], "metadata": {}, "paid": True,
             "payment_intent": intent["id"], "payment_method": intent["payment_method"],
             "receipt_email": intent["receipt_email"], "refunded": False, "status": "succeeded",
         }
@@ -441,7 +478,7 @@ class FakeStripe:
             data["previous_attributes"] = previous_attributes
         event = {
             "id": random_id("evt_test_"), "object": "event", "api_version": API_VERSION,
-            "created": int(time.time()), "data": data, "livemode": False,
+            "created": int(time.time()), "data": data, "livemode": self.livemode,
             "pending_webhooks": 1, "request": {"id": None, "idempotency_key": None},
             "type": type,
         }
@@ -458,13 +495,23 @@ class FakeStripe:
         with self._lock:
             return self.event(full, self._session(session_id))
 
-    def charge_refunded_event(self, session_id: str) -> Json:
-        """Refund the session's payment in full; the ``charge.refunded`` event."""
+    def charge_refunded_event(self, session_id: str, amount: int | None = None) -> Json:
+        """Refund the session's payment, in full or (`amount`) in part; ``charge.refunded``.
+
+        As Stripe does, ``amount_refunded`` adds up every refund so far and ``refunded``
+        turns true only once the whole captured amount is refunded."""
         with self._lock:
             charge = self._charge_of(session_id)
-            charge.update(amount_refunded=charge["amount"], refunded=True)
-            return self.event("charge.refunded", charge,
-                              previous_attributes={"amount_refunded": 0, "refunded": False})
+            before = {"amount_refunded": charge["amount_refunded"],
+                      "refunded": charge["refunded"]}
+            left = charge["amount_captured"] - charge["amount_refunded"]
+            if amount is None:
+                amount = left
+            if not 0 < amount <= left:
+                raise ValueError(f"cannot refund {amount} of the {left} left on {charge['id']}")
+            charge["amount_refunded"] += amount
+            charge["refunded"] = charge["amount_refunded"] >= charge["amount_captured"]
+            return self.event("charge.refunded", charge, previous_attributes=before)
 
     def dispute_created_event(self, session_id: str) -> Json:
         """Open a fraud dispute on the session's payment; the ``charge.dispute.created`` event."""
@@ -479,7 +526,7 @@ class FakeStripe:
                 "currency": charge["currency"], "evidence_details": {
                     "due_by": now + 7 * 24 * 60 * 60, "has_evidence": False,
                     "past_due": False, "submission_count": 0},
-                "is_charge_refundable": False, "livemode": False, "metadata": {},
+                "is_charge_refundable": False, "livemode": charge["livemode"], "metadata": {},
                 "payment_intent": charge["payment_intent"], "reason": "fraudulent",
                 "status": "needs_response",
             }
@@ -651,7 +698,7 @@ class FakeStripe:
                             "terms_of_service_acceptance": None},
             "customer": None, "customer_creation": "if_required", "customer_details": None,
             "customer_email": email, "expires_at": self._expires_at(params, now),
-            "invoice": None, "livemode": False, "locale": params.get("locale"),
+            "invoice": None, "livemode": self.livemode, "locale": params.get("locale"),
             "metadata": dict(_mapping(params.get("metadata"), "metadata")), "mode": mode,
             "payment_intent": None, "payment_link": None,
             "payment_method_collection": "if_required", "payment_method_types": ["card"],

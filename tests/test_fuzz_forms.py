@@ -621,11 +621,19 @@ def events(ids: dict[str, str]) -> st.SearchStrategy[dict]:
         "client_reference_id": real_or("order", st.none() | SAFE_TEXT),
         "payment_status": st.sampled_from(["paid", "unpaid", "no_payment_required"]) | SAFE_TEXT
         | st.none(),
-        "payment_intent": real_or("intent", st.none())}, optional={"status": JSON, "x": JSON})
+        "payment_intent": real_or("intent", st.none()),
+        # the fields checked against the order: right now and then, else anything
+        "amount_total": st.just(1500) | JSON, "amount_subtotal": st.just(1500) | JSON,
+        "currency": st.just("usd") | JSON, "livemode": st.just(False) | JSON,
+        "total_details": st.just({"amount_discount": 0}) | JSON},
+        optional={"status": JSON, "x": JSON})
     # A payment Stripe does not know is a known 500 (the app asks Stripe whose it is),
     # pinned by test_a_signed_refund_for_a_payment_stripe_does_not_know_is_refused_in_words.
     charge = st.fixed_dictionaries({"id": SAFE_TEXT, "payment_intent":
-                                     real_or("intent", st.none() | st.just(""))},
+                                     real_or("intent", st.none() | st.just("")),
+                                     "amount_captured": st.just(1500) | JSON,
+                                     "amount_refunded": st.sampled_from([100, 1500]) | JSON,
+                                     "refunded": st.booleans() | JSON},
                                     optional={"amount": JSON, "x": JSON})
 
     def event(types, obj):
@@ -721,7 +729,9 @@ def test_a_signed_event_of_the_wrong_shape_is_refused_in_words(world, stripe_fak
 @ONE_DATABASE["sqlite"]  # the same on both databases
 def test_a_signed_refund_for_a_payment_stripe_does_not_know_is_refused_in_words(world, stripe_fake):
     event = stripe_fake.event("charge.refunded", {"id": "ch_1", "object": "charge",
-                                                  "payment_intent": "pi_not_ours"})
+                                                  "payment_intent": "pi_not_ours",
+                                                  "amount_captured": 1500,
+                                                  "amount_refunded": 1500, "refunded": True})
     status, _ = stripe_fake.deliver(world.learner, event)
     assert status == 200
 

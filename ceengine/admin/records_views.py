@@ -17,6 +17,7 @@ from ceengine.admin.records import (
     orders_query,
     reflections_query,
 )
+from ceengine.billing.services import order_notes
 from ceengine.certificates.mail import send_certificate_link
 from ceengine.certificates.models import VALID
 from ceengine.certificates.services import (
@@ -162,4 +163,5 @@ def orders():
     flt, form = read_filter(request.args, ORDER_STATUSES)
     page = page_of(orders_query(flt), page_number(request.args), scalars=False)
     return render_template("admin/orders.html", page=page, form=form, flt=flt,
+                           order_notes=order_notes,
                            payments_on=payments_enabled(current_app.config))

@@ -21,7 +21,8 @@ class Order(db.Model):
     """The payment for one passed attempt's certificate; one order per attempt.
 
     Each press of `Continue to payment` opens a new Checkout Session for the same order
-    (the previous one is expired), so one attempt can never be paid for as two orders.
+    (the previous one is expired), so one attempt can never be paid for as two orders. Every
+    session opened is kept in `checkout_sessions`; only those can fulfil the order.
     """
 
     __tablename__ = "orders"
@@ -29,6 +30,7 @@ class Order(db.Model):
         sa.CheckConstraint("status IN ('pending', 'paid', 'expired', 'failed', 'refunded', "
                            "'disputed')", name="status_known"),
         sa.CheckConstraint("amount_cents > 0", name="amount_positive"),
+        sa.CheckConstraint("amount_refunded_cents >= 0", name="amount_refunded_not_negative"),
         sa.Index("ix_orders_status_created", "status", "created_at"),
     )
 
@@ -48,9 +50,48 @@ class Order(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # What Stripe took (below the fee only by a promotion code), and refunded so far.
+    amount_paid_cents: Mapped[int | None]
+    amount_refunded_cents: Mapped[int] = mapped_column(default=0, server_default="0")
 
     attempt: Mapped[Attempt] = relationship()
     certificate: Mapped[Certificate | None] = relationship()
+    payment_problems: Mapped[list[PaymentProblem]] = relationship(
+        back_populates="order", lazy="selectin", order_by="PaymentProblem.id")
+
+
+class CheckoutSession(db.Model):
+    """A Checkout Session the app opened for an order: the only payments that fulfil it.
+
+    An order may have several (new details open a new one); an earlier one can still be paid
+    (a bank payment that was processing when the details changed), so all of them count.
+    """
+
+    __tablename__ = "checkout_sessions"
+
+    id: Mapped[str] = mapped_column(sa.String(255), primary_key=True)  # Stripe's cs_…
+    order_id: Mapped[int] = mapped_column(sa.ForeignKey("orders.id"), index=True)
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class PaymentProblem(db.Model):
+    """A paid Checkout Session that names an order but cannot fulfil it, kept for the admin:
+    not one the app opened for the order, or the wrong amount, currency or mode."""
+
+    __tablename__ = "payment_problems"
+    __table_args__ = (sa.UniqueConstraint("order_id", "checkout_session_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(sa.ForeignKey("orders.id"), index=True)
+    checkout_session_id: Mapped[str] = mapped_column(sa.String(255))
+    payment_intent_id: Mapped[str | None] = mapped_column(sa.String(255))
+    amount_cents: Mapped[int | None] = mapped_column(sa.BigInteger)
+    currency: Mapped[str | None] = mapped_column(sa.String(16))
+    livemode: Mapped[bool | None]
+    reason: Mapped[str] = mapped_column(sa.String(500))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    order: Mapped[Order] = relationship(back_populates="payment_problems")
 
 
 class StripeEvent(db.Model):

@@ -12,6 +12,13 @@ from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from ceengine.billing import stripe_api
+from ceengine.billing.checks import (
+    Expected,
+    fully_refunded,
+    key_is_live,
+    money,
+    payment_mismatch,
+)
 from ceengine.billing.mail import send_receipt
 from ceengine.billing.models import (
     DISPUTED,
@@ -20,7 +27,9 @@ from ceengine.billing.models import (
     PAID,
     PENDING,
     REFUNDED,
+    CheckoutSession,
     Order,
+    PaymentProblem,
     StripeEvent,
 )
 from ceengine.certificates.models import VALID, Certificate
@@ -46,16 +55,78 @@ class PaymentUnavailable(Exception):
     """Stripe could not be reached or refused the request; the message is for the learner."""
 
 
+class OrderClosed(Exception):
+    """The order can be neither paid nor issued now (refunded, disputed, a payment that did
+    not match); the message says why and what the learner can do."""
+
+
 def order_for_attempt(attempt: Attempt) -> Order | None:
     """The order for an attempt's certificate, if one was started."""
     return db.session.scalar(sa.select(Order).where(Order.attempt_id == attempt.id))
 
 
-def order_by_reference(public_id: str | None) -> Order | None:
+def order_by_reference(public_id: object) -> Order | None:
     """The order a Stripe object refers to (client_reference_id or metadata)."""
-    if not public_id:
+    if not isinstance(public_id, str) or not 0 < len(public_id) <= 32 or "\x00" in public_id:
         return None
     return db.session.scalar(sa.select(Order).where(Order.public_id == public_id))
+
+
+def order_of_session(session_id: object) -> Order | None:
+    """The order the app opened this Checkout Session for, if it did."""
+    if not isinstance(session_id, str) or not 0 < len(session_id) <= 255 or \
+            "\x00" in session_id:
+        return None
+    opened = db.session.get(CheckoutSession, session_id)
+    return db.session.get(Order, opened.order_id) if opened is not None else None
+
+
+def _own_problem(order: Order) -> PaymentProblem | None:
+    """A payment problem on one of the order's own sessions (one it did not open is not the
+    learner's doing and does not stop them paying)."""
+    own = sa.select(CheckoutSession.id).where(CheckoutSession.order_id == order.id)
+    return db.session.scalar(sa.select(PaymentProblem).where(
+        PaymentProblem.order_id == order.id, PaymentProblem.checkout_session_id.in_(own))
+        .order_by(PaymentProblem.id).limit(1))
+
+
+def order_notes(order: Order) -> list[str]:
+    """What an admin should know about an order beyond its status: the amount paid when a
+    promotion code lowered it, a partial refund, payment problems (newest last)."""
+    notes = []
+    paid, fee = order.amount_paid_cents, order.amount_cents
+    if paid is not None and paid != fee:
+        notes.append(f"{money(paid, order.currency)} of {money(fee, order.currency)} paid "
+                     f"(promotion code)")
+    if order.amount_refunded_cents and order.status != REFUNDED:
+        notes.append(f"{money(order.amount_refunded_cents, order.currency)} refunded "
+                     f"(partial refund: the certificate stands)")
+    for problem in order.payment_problems:
+        notes.append(f"Payment problem: {problem.reason} Session {problem.checkout_session_id}"
+                     + (f", payment {problem.payment_intent_id}"
+                        if problem.payment_intent_id else "") + ".")
+    return notes
+
+
+def closed_order_message(order: Order) -> str | None:
+    """Why no certificate can come of this order now, and what to do, for the learner; None
+    while it can still be paid or is issued."""
+    if order.certificate_id is not None:
+        return None
+    contact, reference = current_app.config["SPONSOR_CONTACT"], order.public_id
+    if order.status == REFUNDED:
+        return (f"This payment was refunded, so no certificate was issued. If you think this "
+                f"is a mistake, write to {contact} and quote order {reference}.")
+    if order.status == DISPUTED:
+        return (f"This payment is disputed with your card issuer, so no certificate can be "
+                f"issued while the dispute is open. Write to {contact} and quote order "
+                f"{reference}.")
+    if _own_problem(order) is not None:
+        return (f"We received a payment we could not match to this order's fee, so no "
+                f"certificate was issued yet and nothing more will be charged. Write to "
+                f"{contact} and quote order {reference}: the sponsor can see the payment and "
+                f"will put it right.")
+    return None
 
 
 def _open_order(attempt: Attempt, details: LearnerDetails) -> Order:
@@ -88,9 +159,14 @@ def start_checkout(attempt: Attempt, learner: Learner | None,
         previous = (stripe_api.retrieve_session(order.checkout_session_id)
                     if order.checkout_session_id else None)
         if previous is not None and previous.payment_status in PAID_STATUSES:
-            return fulfil_session(previous) or latest_certificate(attempt)
-        if order.status in (PAID, DISPUTED):
-            return latest_certificate(attempt)
+            fulfil_session(previous)
+        certificate = latest_certificate(attempt)
+        if certificate is not None:
+            return certificate
+        closed = closed_order_message(order)
+        if closed is not None or order.status == PAID:
+            raise OrderClosed(closed or "This order is paid but its certificate is not issued "
+                              "yet: please try again in a minute.")
         if previous is not None and previous.status == "open":
             if order.details == asdict(details):
                 return previous.url
@@ -109,18 +185,26 @@ def start_checkout(attempt: Attempt, learner: Learner | None,
         raise PaymentUnavailable("The payment service could not be reached. Your details "
                                  "are kept: please try again in a minute.") from error
     order.checkout_session_id = session.id
-    db.session.commit()
+    if db.session.get(CheckoutSession, session.id) is None:  # a replayed request: kept already
+        db.session.add(CheckoutSession(id=session.id, order_id=order.id))
+    try:
+        db.session.commit()
+    except IntegrityError:  # a twin request (same idempotency key) recorded it first
+        db.session.rollback()
     return session.url
 
 
-def _mark_paid(order: Order, certificate: Certificate) -> None:
+def _mark_paid(order: Order, certificate: Certificate, amount_paid: int | None) -> None:
     order.certificate_id = certificate.id
     if order.status != DISPUTED:
         order.status = PAID
     order.paid_at = order.paid_at or utcnow()
+    if order.amount_paid_cents is None:
+        order.amount_paid_cents = amount_paid
 
 
-def fulfil_order(order: Order, payment_intent_id: str | None) -> Certificate | None:
+def fulfil_order(order: Order, payment_intent_id: str | None,
+                 amount_paid: int | None = None) -> Certificate | None:
     """Issue the certificate of a paid order, exactly once (webhook and success page alike)."""
     if payment_intent_id and order.payment_intent_id != payment_intent_id:
         order.payment_intent_id = payment_intent_id
@@ -130,25 +214,69 @@ def fulfil_order(order: Order, payment_intent_id: str | None) -> Certificate | N
     attempt = order.attempt
     certificate, created = issue_certificate(
         attempt, attempt.learner, LearnerDetails(**order.details), paid=True,
-        also=lambda issued: _mark_paid(order, issued))
+        also=lambda issued: _mark_paid(order, issued, amount_paid))
     if not created:
-        _mark_paid(order, certificate)
+        _mark_paid(order, certificate, amount_paid)
         db.session.commit()
     else:
         send_receipt(order, certificate)
     return certificate
 
 
+def _expected(order: Order) -> Expected:
+    config = current_app.config
+    return Expected(order.amount_cents, order.currency,
+                    key_is_live(config.get("STRIPE_SECRET_KEY")),
+                    bool(config.get("STRIPE_ALLOW_PROMOTION_CODES")))
+
+
+def _record_problem(order: Order, session, reason: str) -> None:
+    """Keep a paid session that cannot fulfil the order, once, for the admin to act on."""
+    current_app.logger.warning("Payment problem on order %s, session %s: %s",
+                               order.public_id, session.id, reason)
+    exists = sa.select(PaymentProblem.id).where(PaymentProblem.order_id == order.id,
+                                                PaymentProblem.checkout_session_id == session.id)
+    if db.session.scalar(exists) is not None:
+        return
+    amount, currency = session.amount_total, session.currency
+    intent = session.payment_intent
+    db.session.add(PaymentProblem(
+        order_id=order.id, checkout_session_id=session.id, reason=reason[:500],
+        payment_intent_id=intent if isinstance(intent, str) else None,
+        amount_cents=amount if isinstance(amount, int) else None,
+        currency=currency[:16] if isinstance(currency, str) else None,
+        livemode=session.livemode if isinstance(session.livemode, bool) else None))
+    try:
+        db.session.commit()
+    except IntegrityError:  # the webhook and the success page recorded it at once
+        db.session.rollback()
+
+
 def fulfil_session(session) -> Certificate | None:
-    """Fulfil the order behind a Checkout Session if Stripe says it is paid."""
-    order = order_by_reference(session.client_reference_id)
-    if order is None or session.payment_status not in PAID_STATUSES:
+    """Fulfil an order from one of its own Checkout Sessions, once Stripe says it is paid in
+    full; a paid session that cannot (not the order's own, wrong amount, currency or mode) is
+    recorded for the admin and issues nothing."""
+    if session.payment_status not in PAID_STATUSES:
         return None
-    return fulfil_order(order, session.payment_intent)
+    order = order_of_session(session.id)
+    if order is None:
+        claimed = order_by_reference(session.client_reference_id)
+        if claimed is not None:  # not a session the app opened for it: a Payment Link, a forgery
+            _record_problem(claimed, session, "Paid through a Checkout Session not opened for "
+                            f"this order ({money(session.amount_total, session.currency)}).")
+        return None
+    problem = payment_mismatch(session, _expected(order))
+    if problem is None and order.certificate_id is not None and order.payment_intent_id and \
+            session.payment_intent and session.payment_intent != order.payment_intent_id:
+        problem = "Paid a second time for an order already paid: refund one of the payments."
+    if problem is not None:
+        _record_problem(order, session, problem)
+        return order.certificate
+    return fulfil_order(order, session.payment_intent, session.amount_total)
 
 
 def _set_status(session, status: str) -> None:
-    order = order_by_reference(session.client_reference_id)
+    order = order_of_session(session.id)
     if order is not None and order.status == PENDING and \
             order.checkout_session_id == session.id:
         order.status = status
@@ -172,9 +300,15 @@ def _order_of_payment(payment_intent_id: str | None) -> Order | None:
 
 
 def refund_order(charge) -> None:
-    """A refund revokes the certificate (reason "refunded") and closes the order."""
+    """A full refund revokes the certificate (reason "refunded") and closes the order; a
+    partial one is recorded on the order and the certificate stands."""
     order = _order_of_payment(charge.payment_intent)
     if order is None:
+        return
+    # amount_refunded adds up every refund so far; events may come out of order.
+    order.amount_refunded_cents = max(order.amount_refunded_cents or 0, charge.amount_refunded)
+    if not fully_refunded(charge):
+        db.session.commit()
         return
     order.status = REFUNDED
     db.session.commit()
@@ -201,31 +335,6 @@ HANDLERS = {
     "charge.refunded": refund_order,
     "charge.dispute.created": dispute_order,
 }
-
-
-# The fields each handled event's object must carry (their values may be null).
-_SESSION_FIELDS = ("id", "client_reference_id", "payment_status", "payment_intent")
-REQUIRED_FIELDS = {**{name: _SESSION_FIELDS for name in HANDLERS if name.startswith("checkout.")},
-                   "charge.refunded": ("payment_intent",),
-                   "charge.dispute.created": ("payment_intent",)}
-
-
-def event_problem(payload: object) -> str | None:
-    """What makes a signed JSON body unusable as a Stripe event, or None when it is usable."""
-    if not isinstance(payload, dict):
-        return "it is not an object"
-    for name, longest in (("id", 255), ("type", 100)):
-        value = payload.get(name)
-        if not isinstance(value, str) or not 0 < len(value) <= longest or "\x00" in value:
-            return f"its {name} is missing or malformed"
-    data = payload.get("data")
-    thing = data.get("object") if isinstance(data, dict) else None
-    if not isinstance(thing, dict):
-        return "its data.object is missing"
-    missing = [f for f in REQUIRED_FIELDS.get(payload["type"], ()) if f not in thing]
-    if missing:
-        return f"its {payload['type']} object lacks {', '.join(missing)}"
-    return None
 
 
 def handle_event(event) -> str:

@@ -8,9 +8,10 @@ import stripe
 from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 
 from ceengine.billing import bp
+from ceengine.billing.checks import event_problem
 from ceengine.billing.models import EXPIRED, FAILED, Order
 from ceengine.billing.services import (
-    event_problem,
+    closed_order_message,
     fulfil_session,
     handle_event,
     order_by_reference,
@@ -58,7 +59,10 @@ def success(public_id: str):
         flash("Payment received: your certificate has been issued and emailed to you.",
               "success")
         return _certificate_page(certificate)
-    if order.status in (FAILED, EXPIRED) or session.status == "expired":
+    closed = closed_order_message(order)  # refunded, disputed, or a payment that did not match
+    if closed is not None:
+        return render_template("billing/closed.html", order=order, message=closed)
+    if order.status in (FAILED, EXPIRED) or session.status in ("expired", "open"):
         flash("The payment did not go through. Your details are kept: you can try again.",
               "warning")
         return redirect(url_for("certificates.details", public_id=order.attempt.public_id), 303)

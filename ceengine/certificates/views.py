@@ -56,12 +56,14 @@ def _form_for(attempt: Attempt):
 
 
 def _checkout(attempt: Attempt, form):
-    from ceengine.billing.services import PaymentUnavailable, start_checkout
+    from ceengine.billing.services import OrderClosed, PaymentUnavailable, start_checkout
 
     try:
         destination = start_checkout(attempt, current_learner(), form.details())
     except PaymentUnavailable as unavailable:
         return _page(attempt, form, 503, notice=str(unavailable))
+    except OrderClosed as closed:  # refunded, disputed, a payment that did not match
+        return _page(attempt, form, 409, notice=str(closed))
     if isinstance(destination, str):
         return redirect(destination, 303)  # Stripe's hosted Checkout page
     return redirect(url_for(".certificate", token=certificate_token(destination.number)), 303)
