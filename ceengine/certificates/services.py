@@ -19,6 +19,7 @@ from ceengine.certificates.printing import (
     is_printable,
     signed_certificate_pdf,
 )
+from ceengine.certificates.signals import certificate_changed
 from ceengine.certificates.signing import check_signature
 from ceengine.certificates.signing_key import signing_identity
 from ceengine.config import payments_enabled
@@ -105,6 +106,7 @@ def issue_certificate(attempt: Attempt, learner: Learner | None, details: Learne
             if also is not None:
                 db.session.flush()
                 also(certificate)
+            certificate_changed.send(certificate)
             db.session.commit()
             return certificate, True
         except IntegrityError:
@@ -168,6 +170,7 @@ def revoke_certificate(number: str, reason: str) -> Certificate:
         raise CannotChange(f"Certificate {certificate.number} is already {certificate.status}.")
     certificate.status, certificate.revoked_at = REVOKED, utcnow()
     certificate.revoked_reason = " ".join(reason.split())
+    certificate_changed.send(certificate)
     db.session.commit()
     return certificate
 
@@ -196,6 +199,7 @@ def reissue_certificate(number: str, full_name: str | None = None,
     db.session.add(new)
     db.session.flush()
     old.status, old.superseded_by_id = SUPERSEDED, new.id
+    certificate_changed.send(new)
     db.session.commit()
     return new
 
