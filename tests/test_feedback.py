@@ -220,6 +220,8 @@ def test_revising_updates_the_one_evaluation_and_the_rating(app, courses_dir, cl
     set_course(courses_dir)
     result = take_quiz(client, "demo-lesson")
     assert evaluate(client, result, rating=5, objectives=(5, 5)).status_code == 303
+    assert course_line(client, "demo-lesson") == []  # a vote once the certificate is issued
+    certify(client, result)
     assert course_line(client, "demo-lesson") == [(1, 100)]
 
     link = re.search(r'<a href="([^"]+)">Revise my course evaluation</a>',
@@ -233,7 +235,8 @@ def test_revising_updates_the_one_evaluation_and_the_rating(app, courses_dir, cl
     revised = client.post(link.group(1), data={**form.hidden, **form.checked, "rating": "3",
                                                "objective_2": "2", "comments": "Revised."})
     assert revised.status_code == 303
-    assert "Your evaluation has been updated." in text_of(client.get(revised.headers["Location"]))
+    assert "Your evaluation has been updated." in text_of(
+        client.get(revised.headers["Location"], follow_redirects=True))  # to the certificate
 
     (evaluation,) = evaluations()
     assert (evaluation.rating, evaluation.comments) == (3, "Revised.")
@@ -244,7 +247,7 @@ def test_revising_updates_the_one_evaluation_and_the_rating(app, courses_dir, cl
     # A second pass: the certificate is not held back again, and a new answer revises the row.
     second = take_quiz(client, "demo-lesson")
     assert details_page(client, second)[1].status_code == 200
-    assert evaluate(client, second, rating=4).status_code == 303
+    assert evaluate(client, second, rating=4).status_code == 303  # still the certified one's
     assert [e.rating for e in evaluations()] == [4]
     assert course_line(client, "demo-lesson") == [(1, 80)]
     total = db.session.get(RatingTotal, course_id("demo-lesson"))
@@ -275,19 +278,22 @@ def test_the_rating_line_shows_the_votes_and_the_rounded_mean(synced, client):
 
     # After each vote: 4 → 80%, 4 3 → 70%, 4 3 4 → 73.3%, …, eight votes of 27 stars → 67.5%.
     expected = [(1, 80), (2, 70), (3, 73), (4, 70), (5, 72), (6, 70), (7, 69), (8, 68)]
-    for rating, line in zip((4, 3, 4, 3, 4, 3, 3, 3), expected, strict=True):
+    for number, (rating, line) in enumerate(zip((4, 3, 4, 3, 4, 3, 3, 3), expected,
+                                                strict=True)):
         learner = synced.test_client()
-        assert evaluate(learner, take_quiz(learner, "demo-lesson"), rating=rating) \
-            .status_code == 303
+        result = take_quiz(learner, "demo-lesson")
+        assert evaluate(learner, result, rating=rating).status_code == 303
+        certify(learner, result, email=f"learner{number}@example.org")  # certified: a vote
         assert course_line(client, "demo-lesson") == [line]
         assert catalog_line(client, "demo-lesson") == [line]
     assert "Rating of this course" not in text_of(client.get("/courses/demo-modules"))
     assert catalog_line(client, "demo-modules") == []
 
-    for rating in (5, 4, 4):
+    for number, rating in enumerate((5, 4, 4)):
         learner = synced.test_client()
-        assert evaluate(learner, take_quiz(learner, "demo-modules"), rating=rating,
-                        objectives=(3,)).status_code == 303
+        result = take_quiz(learner, "demo-modules")
+        assert evaluate(learner, result, rating=rating, objectives=(3,)).status_code == 303
+        certify(learner, result, email=f"learner{number}@example.org", **LICENSE)
     assert course_line(client, "demo-modules") == [(3, 87)]
     assert catalog_line(client, "demo-modules") == [(3, 87)]
     assert catalog_line(client, "demo-lesson") == [(8, 68)]
@@ -440,21 +446,29 @@ def new_version(courses_dir, number: int) -> None:
     sync_courses(courses_dir)
 
 
-STEP = st.tuples(st.integers(0, 2), st.sampled_from(["pass", "fail", "version", 1, 2, 3, 4, 5]))
+STEP = st.tuples(st.integers(0, 2), st.sampled_from(
+    ["pass", "fail", "version", "cert-a", "cert-b", 1, 2, 3, 4, 5]))
 MIXED = [(0, "pass"), (1, "fail"), (0, 5), (1, "pass"), (1, 2), (0, "version"), (2, "fail"),
          (2, "pass"), (2, 4), (1, "fail"), (0, 3), (1, "pass"), (1, 5), (2, 1)]
+CERTIFIED = [(0, "pass"), (0, 4), (0, "cert-a"), (1, "pass"), (1, "cert-a"), (1, 2),
+             (2, "pass"), (2, 5), (2, "cert-b"), (0, 1), (2, "pass"), (2, "cert-a"), (2, 3)]
 
 
 def run_steps(app, courses_dir, steps, revisions: bool) -> None:
-    """Learners 0-2 pass or fail the quiz, evaluate (again only with `revisions`), or a new
-    version of the course is published."""
+    """Learners 0-2 pass or fail the quiz, get the certificate of their latest pass for
+    address a or b, evaluate (again only with `revisions`), or a new version is published."""
     clients = [app.test_client() for _ in range(3)]
     passed: dict[int, str] = {}
     evaluated: set[int] = set()
+    certified: set[str] = set()
     for learner, step in steps:
         client = clients[learner]
         if step == "version":
             new_version(courses_dir, len(steps) * 10 + learner)
+        elif step in ("cert-a", "cert-b"):
+            if learner in passed and passed[learner] not in certified:
+                certify(client, passed[learner], email=f"{step[-1]}@example.org")
+                certified.add(passed[learner])
         elif step in ("pass", "fail"):
             result = take_quiz(client, "demo-lesson", passing=step == "pass")
             if step == "pass":
@@ -480,6 +494,7 @@ def assert_totals_equal_a_recount() -> None:
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(steps=st.lists(STEP, min_size=1, max_size=8))
 @example(steps=MIXED)
+@example(steps=CERTIFIED)
 def test_running_totals_always_equal_a_recount(synced, courses_dir, revisions, steps):
     run_steps(synced, courses_dir, steps, revisions=revisions)
     assert_totals_equal_a_recount()
@@ -535,6 +550,7 @@ def _one_vote_and_totals_match_a_recount() -> None:
     (evaluation,) = evaluations()
     total = db.session.get(RatingTotal, course_id("demo-lesson"))
     assert (total.votes, total.stars) == (1, evaluation.rating)
+    assert [(v.evaluation_id, v.stars) for v in votes()] == [(evaluation.id, evaluation.rating)]
     kept = totals()
     recount_totals()
     assert totals() == kept
@@ -542,6 +558,7 @@ def _one_vote_and_totals_match_a_recount() -> None:
 
 def test_two_simultaneous_first_evaluations_make_one(synced, client):
     result = take_quiz(client, "demo-lesson")
+    certify(client, result)  # so that the evaluation is a vote on the public line
     form = evaluation_form(client, result)
     responses = _post_together(synced, client, result, form, (4, 2))
     assert sorted(r.status_code for r in responses) == [303, 303]
@@ -550,6 +567,7 @@ def test_two_simultaneous_first_evaluations_make_one(synced, client):
 
 def test_simultaneous_revisions_keep_the_totals_exact(synced, client):
     result = take_quiz(client, "demo-lesson")
+    certify(client, result)
     form = evaluation_form(client, result)
     assert client.post(evaluation_url(result), data={**form.hidden, **answers(rating=5)}) \
         .status_code == 303

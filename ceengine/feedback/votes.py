@@ -163,10 +163,11 @@ def vote_status(evaluations: list[Evaluation]) -> dict[int, str]:
     counted = set(db.session.scalars(sa.select(RatingVote.evaluation_id)
                                      .where(RatingVote.evaluation_id.in_(ids))))
     pairs = {(evaluation.learner_id, evaluation.course_id) for evaluation in evaluations}
-    certified = set(db.session.execute(
+    certified = {tuple(row) for row in db.session.execute(
         sa.select(Certificate.learner_id, Certificate.course_id).distinct()
         .where(Certificate.status == VALID,
-               Certificate.learner_id.in_({learner for learner, _ in pairs}))).tuples())
+               Certificate.learner_id.in_({learner for learner, _ in pairs}),
+               Certificate.course_id.in_({course for _, course in pairs})))}
     return {evaluation.id: COUNTED if evaluation.id in counted
             else CERTIFIED if (evaluation.learner_id, evaluation.course_id) in certified
             else UNCERTIFIED for evaluation in evaluations}
