@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import re
+import urllib.error
+import urllib.request
+from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 
 from ceengine.courses.services import sync_courses
 from ceengine.extensions import db
-from ceengine.feedback.models import EvaluationTally, RatingTotal
+from ceengine.feedback.models import EvaluationTally, RatingTotal, RatingVote
 from ceengine.quizzes.models import ItemResultTally, VersionResultTally
+from tests.certificate_steps import submit_details, text_of
 from tests.forms import form_in
 
 OPTIONAL = "evaluation:\n  required: false  # the certificate tests skip it; " \
            "tests/test_feedback.py turns it on\n"
-TOTALS = (RatingTotal, EvaluationTally, VersionResultTally, ItemResultTally)
+TOTALS = (RatingTotal, RatingVote, EvaluationTally, VersionResultTally, ItemResultTally)
 RATING_LINE = re.compile(r"Rating of this course out of (\d+) votes: (\d+)%")
 
 
@@ -77,3 +81,33 @@ def zero_rows() -> int:
     """How many running-total rows count nothing (left behind when answers are revised)."""
     return sum(len(db.session.execute(sa.select(model.__table__)).all())
                for model in TOTALS) - sum(len(rows) for rows in totals().values())
+
+
+def certify(client, result_url: str, email: str = "ana@example.org",
+            full_name: str = "Ana María Núñez", **details):
+    """Get the certificate of a passed attempt (free course) for this address; its page."""
+    response = submit_details(client, result_url, full_name=full_name, email=email, **details)
+    assert response.status_code == 303, text_of(response)
+    assert "/certificates/" in response.headers["Location"], response.headers["Location"]
+    return client.get(response.headers["Location"])
+
+
+def pay(checkout_url: str) -> str:
+    """Press Pay on the local Stripe's hosted page; return where it sends the learner back."""
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):
+            return None
+
+    opener = urllib.request.build_opener(NoRedirect)
+    try:
+        opener.open(urllib.request.Request(checkout_url, data=b"", method="POST"))
+    except urllib.error.HTTPError as redirect:
+        assert redirect.code == 303
+        return redirect.headers["Location"]
+    raise AssertionError("Pay did not redirect")
+
+
+def local(url: str) -> str:
+    """The path and query of an address on the app (for the test client)."""
+    parts = urlsplit(url)
+    return f"{parts.path}?{parts.query}" if parts.query else parts.path

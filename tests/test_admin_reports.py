@@ -48,6 +48,7 @@ from tests.admin_steps import (
     version_of,
 )
 from tests.certificate_steps import certificates, issue, take_quiz
+from tests.feedback_steps import certify, rating_lines
 from tests.forms import form_in
 
 LESSON, MODULES = "Demo Lesson on Kindness", "Demo Modules on Compassion"
@@ -211,6 +212,41 @@ def test_a_revised_evaluation_replaces_the_first_in_the_figures(synced, admin):
     assert "Second thoughts." in lesson and "First thoughts." not in lesson
     summary = text_of(page(admin, "/admin/evaluations"))
     assert "1 evaluation. 100% would recommend the course to a colleague." in summary
+
+
+def test_the_ratings_show_the_public_line_and_mark_each_response(synced, admin):
+    # Two cookies certified for one address (the later evaluation is its vote), and a third
+    # learner without a certificate.
+    first, second, third = (synced.test_client() for _ in range(3))
+    one = take_quiz(first, "demo-lesson")
+    evaluate(first, one, 2, [2, 2], 2, 2, "no", "Older, same address.")
+    certify(first, one, email="ana@example.org")
+    two = take_quiz(second, "demo-lesson")
+    certify(second, two, email="ANA@example.org")
+    evaluate(second, two, 4, [4, 4], 4, 4, "yes", "Counted.")
+    evaluate(third, take_quiz(third, "demo-lesson"), 1, [1, 1], 1, 1, "no", "No certificate.")
+
+    lesson = text_of(sections_in(page(admin, "/admin"))[LESSON])
+    assert "Public rating line: 80% from 1 certified vote" in lesson
+    assert "All responses: 47% from 3 votes (mean 2.33 of 5 stars)" in lesson
+    assert "Counted. 4 stars" in lesson
+    assert re.search(r"Counted\. 4 stars · \d\d \w+ \d{4} · Counted on the public line "
+                     r"\(certified\)", lesson)
+    assert re.search(r"Older, same address\. 2 stars · \d\d \w+ \d{4} · Certified, not "
+                     r"counted: a later evaluation from the same address counts", lesson)
+    assert re.search(r"No certificate\. 1 star · \d\d \w+ \d{4} · No certificate: not on "
+                     r"the public line", lesson)
+    comments = text_of(page(admin, "/admin/comments"))
+    assert comments.count("Counted on the public line (certified)") == 1
+    assert comments.count("No certificate: not on the public line") == 1
+    summary = text_of(page(admin, "/admin/evaluations"))
+    assert "3 evaluations." in summary
+    assert "1 of them counts on the public rating line" in summary
+    rows = csv_rows(admin.get("/admin/exports/evaluations.csv"))
+    marks = {row[10]: (row[11], row[12]) for row in rows[1:]}
+    assert marks == {"Older, same address.": ("yes", "no"), "Counted.": ("yes", "yes"),
+                     "No certificate.": ("no", "no")}
+    assert rating_lines(text_of(page(admin, "/courses/demo-lesson"))) == [(1, 80)]
 
 
 # --- comments and reflections are shown as text ---------------------------------------------
@@ -906,11 +942,11 @@ def test_the_evaluations_export_has_one_row_per_evaluation_with_each_objective(e
     assert rows == [
         ["evaluation_id", "course", "course_version", "evaluated_date", "rating",
          "objective_1", "objective_2", "relevance", "presenter_knowledge", "recommend",
-         "comments"],
+         "comments", "certified", "public_vote"],
         [str(lesson.id), "demo-lesson", "1", "2024-05-01", "5", "5", "4", "4", "5", "yes",
-         "'=1+1"],
+         "'=1+1", "no", "no"],
         [str(modules.id), "demo-modules", "1", "2024-05-03", "2", "3", "", "2", "3", "no",
-         "Fine,\n\"mostly\""]]
+         "Fine,\n\"mostly\"", "no", "no"]]
 
 
 def test_the_evaluations_export_honours_the_course_and_dates(evaluated, admin):
@@ -923,7 +959,7 @@ def test_the_evaluations_export_honours_the_course_and_dates(evaluated, admin):
 
     assert one_course[0] == ["evaluation_id", "course", "course_version", "evaluated_date",
                              "rating", "objective_1", "relevance", "presenter_knowledge",
-                             "recommend", "comments"]
+                             "recommend", "comments", "certified", "public_vote"]
     assert [row[0] for row in one_course[1:]] == [str(modules.id)]
     assert [row[0] for row in later[1:]] == [str(modules.id)]
     assert [row[0] for row in earlier[1:]] == [str(lesson.id)]
@@ -984,10 +1020,11 @@ def test_recount_rebuilds_the_totals_and_leaves_the_pages_as_they_were(rated, at
     db.session.expire_all()
     assert report_texts(admin) == before
     lines = result.output.splitlines()
-    assert [line.split(":")[0] for line in lines[:4]] == [
-        "rating_totals", "evaluation_tallies", "version_result_tallies", "item_result_tallies"]
-    assert all(re.fullmatch(r"\w+: \d+ rows", line) for line in lines[:4])
-    assert lines[4] == ("The ratings and results pages now match the stored evaluations and "
+    assert [line.split(":")[0] for line in lines[:5]] == [
+        "rating_totals", "rating_votes", "evaluation_tallies", "version_result_tallies",
+        "item_result_tallies"]
+    assert all(re.fullmatch(r"\w+: \d+ rows", line) for line in lines[:5])
+    assert lines[5] == ("The ratings and results pages now match the stored evaluations and "
                         "attempts.")
 
 

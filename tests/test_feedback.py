@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 import threading
 from datetime import timedelta
@@ -19,17 +21,35 @@ from ceengine.courses.models import Course
 from ceengine.courses.services import sync_courses
 from ceengine.extensions import db
 from ceengine.feedback import services
-from ceengine.feedback.models import APPROVED, HIDDEN, Evaluation, RatingTotal, Reflection
+from ceengine.feedback.models import (
+    APPROVED,
+    HIDDEN,
+    Evaluation,
+    RatingTotal,
+    RatingVote,
+    Reflection,
+)
 from ceengine.feedback.services import RatingLine, moderate_reflection
 from ceengine.learners.models import Learner
 from ceengine.models import utcnow
-from tests.certificate_steps import certificates, details_page, take_quiz, text_of
+from tests.admin_steps import admin_client, post_action, quick_password_hashes
+from tests.certificate_steps import (
+    certificates,
+    details_page,
+    submit_details,
+    take_quiz,
+    text_of,
+)
+from tests.conftest import make_app
 from tests.feedback_steps import (
     OPTIONAL,
     answers,
+    certify,
     evaluate,
     evaluation_form,
     evaluation_url,
+    local,
+    pay,
     rating_lines,
     set_course,
     totals,
@@ -200,6 +220,8 @@ def test_revising_updates_the_one_evaluation_and_the_rating(app, courses_dir, cl
     set_course(courses_dir)
     result = take_quiz(client, "demo-lesson")
     assert evaluate(client, result, rating=5, objectives=(5, 5)).status_code == 303
+    assert course_line(client, "demo-lesson") == []  # a vote once the certificate is issued
+    certify(client, result)
     assert course_line(client, "demo-lesson") == [(1, 100)]
 
     link = re.search(r'<a href="([^"]+)">Revise my course evaluation</a>',
@@ -213,7 +235,8 @@ def test_revising_updates_the_one_evaluation_and_the_rating(app, courses_dir, cl
     revised = client.post(link.group(1), data={**form.hidden, **form.checked, "rating": "3",
                                                "objective_2": "2", "comments": "Revised."})
     assert revised.status_code == 303
-    assert "Your evaluation has been updated." in text_of(client.get(revised.headers["Location"]))
+    assert "Your evaluation has been updated." in text_of(
+        client.get(revised.headers["Location"], follow_redirects=True))  # to the certificate
 
     (evaluation,) = evaluations()
     assert (evaluation.rating, evaluation.comments) == (3, "Revised.")
@@ -224,7 +247,7 @@ def test_revising_updates_the_one_evaluation_and_the_rating(app, courses_dir, cl
     # A second pass: the certificate is not held back again, and a new answer revises the row.
     second = take_quiz(client, "demo-lesson")
     assert details_page(client, second)[1].status_code == 200
-    assert evaluate(client, second, rating=4).status_code == 303
+    assert evaluate(client, second, rating=4).status_code == 303  # still the certified one's
     assert [e.rating for e in evaluations()] == [4]
     assert course_line(client, "demo-lesson") == [(1, 80)]
     total = db.session.get(RatingTotal, course_id("demo-lesson"))
@@ -255,19 +278,22 @@ def test_the_rating_line_shows_the_votes_and_the_rounded_mean(synced, client):
 
     # After each vote: 4 → 80%, 4 3 → 70%, 4 3 4 → 73.3%, …, eight votes of 27 stars → 67.5%.
     expected = [(1, 80), (2, 70), (3, 73), (4, 70), (5, 72), (6, 70), (7, 69), (8, 68)]
-    for rating, line in zip((4, 3, 4, 3, 4, 3, 3, 3), expected, strict=True):
+    for number, (rating, line) in enumerate(zip((4, 3, 4, 3, 4, 3, 3, 3), expected,
+                                                strict=True)):
         learner = synced.test_client()
-        assert evaluate(learner, take_quiz(learner, "demo-lesson"), rating=rating) \
-            .status_code == 303
+        result = take_quiz(learner, "demo-lesson")
+        assert evaluate(learner, result, rating=rating).status_code == 303
+        certify(learner, result, email=f"learner{number}@example.org")  # certified: a vote
         assert course_line(client, "demo-lesson") == [line]
         assert catalog_line(client, "demo-lesson") == [line]
     assert "Rating of this course" not in text_of(client.get("/courses/demo-modules"))
     assert catalog_line(client, "demo-modules") == []
 
-    for rating in (5, 4, 4):
+    for number, rating in enumerate((5, 4, 4)):
         learner = synced.test_client()
-        assert evaluate(learner, take_quiz(learner, "demo-modules"), rating=rating,
-                        objectives=(3,)).status_code == 303
+        result = take_quiz(learner, "demo-modules")
+        assert evaluate(learner, result, rating=rating, objectives=(3,)).status_code == 303
+        certify(learner, result, email=f"learner{number}@example.org", **LICENSE)
     assert course_line(client, "demo-modules") == [(3, 87)]
     assert catalog_line(client, "demo-modules") == [(3, 87)]
     assert catalog_line(client, "demo-lesson") == [(8, 68)]
@@ -420,21 +446,29 @@ def new_version(courses_dir, number: int) -> None:
     sync_courses(courses_dir)
 
 
-STEP = st.tuples(st.integers(0, 2), st.sampled_from(["pass", "fail", "version", 1, 2, 3, 4, 5]))
+STEP = st.tuples(st.integers(0, 2), st.sampled_from(
+    ["pass", "fail", "version", "cert-a", "cert-b", 1, 2, 3, 4, 5]))
 MIXED = [(0, "pass"), (1, "fail"), (0, 5), (1, "pass"), (1, 2), (0, "version"), (2, "fail"),
          (2, "pass"), (2, 4), (1, "fail"), (0, 3), (1, "pass"), (1, 5), (2, 1)]
+CERTIFIED = [(0, "pass"), (0, 4), (0, "cert-a"), (1, "pass"), (1, "cert-a"), (1, 2),
+             (2, "pass"), (2, 5), (2, "cert-b"), (0, 1), (2, "pass"), (2, "cert-a"), (2, 3)]
 
 
 def run_steps(app, courses_dir, steps, revisions: bool) -> None:
-    """Learners 0-2 pass or fail the quiz, evaluate (again only with `revisions`), or a new
-    version of the course is published."""
+    """Learners 0-2 pass or fail the quiz, get the certificate of their latest pass for
+    address a or b, evaluate (again only with `revisions`), or a new version is published."""
     clients = [app.test_client() for _ in range(3)]
     passed: dict[int, str] = {}
     evaluated: set[int] = set()
+    certified: set[str] = set()
     for learner, step in steps:
         client = clients[learner]
         if step == "version":
             new_version(courses_dir, len(steps) * 10 + learner)
+        elif step in ("cert-a", "cert-b"):
+            if learner in passed and passed[learner] not in certified:
+                certify(client, passed[learner], email=f"{step[-1]}@example.org")
+                certified.add(passed[learner])
         elif step in ("pass", "fail"):
             result = take_quiz(client, "demo-lesson", passing=step == "pass")
             if step == "pass":
@@ -449,7 +483,8 @@ def run_steps(app, courses_dir, steps, revisions: bool) -> None:
 
 def assert_totals_equal_a_recount() -> None:
     kept = totals()
-    assert kept["rating_totals"] or not db.session.scalar(sa.select(sa.func.count(Evaluation.id)))
+    assert kept["evaluation_tallies"] or not evaluations()
+    assert bool(kept["rating_totals"]) == bool(kept["rating_votes"])  # the public line's votes
     recount_totals()
     assert totals() == kept
 
@@ -459,6 +494,7 @@ def assert_totals_equal_a_recount() -> None:
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(steps=st.lists(STEP, min_size=1, max_size=8))
 @example(steps=MIXED)
+@example(steps=CERTIFIED)
 def test_running_totals_always_equal_a_recount(synced, courses_dir, revisions, steps):
     run_steps(synced, courses_dir, steps, revisions=revisions)
     assert_totals_equal_a_recount()
@@ -514,6 +550,7 @@ def _one_vote_and_totals_match_a_recount() -> None:
     (evaluation,) = evaluations()
     total = db.session.get(RatingTotal, course_id("demo-lesson"))
     assert (total.votes, total.stars) == (1, evaluation.rating)
+    assert [(v.evaluation_id, v.stars) for v in votes()] == [(evaluation.id, evaluation.rating)]
     kept = totals()
     recount_totals()
     assert totals() == kept
@@ -521,6 +558,7 @@ def _one_vote_and_totals_match_a_recount() -> None:
 
 def test_two_simultaneous_first_evaluations_make_one(synced, client):
     result = take_quiz(client, "demo-lesson")
+    certify(client, result)  # so that the evaluation is a vote on the public line
     form = evaluation_form(client, result)
     responses = _post_together(synced, client, result, form, (4, 2))
     assert sorted(r.status_code for r in responses) == [303, 303]
@@ -529,6 +567,7 @@ def test_two_simultaneous_first_evaluations_make_one(synced, client):
 
 def test_simultaneous_revisions_keep_the_totals_exact(synced, client):
     result = take_quiz(client, "demo-lesson")
+    certify(client, result)
     form = evaluation_form(client, result)
     assert client.post(evaluation_url(result), data={**form.hidden, **answers(rating=5)}) \
         .status_code == 303
@@ -536,3 +575,171 @@ def test_simultaneous_revisions_keep_the_totals_exact(synced, client):
         responses = _post_together(synced, client, result, form, (1, 3, 4))
         assert sorted(r.status_code for r in responses) == [303, 303, 303]
         _one_vote_and_totals_match_a_recount()
+
+
+# 8. Only learners with a certificate vote on the public line, once per address.
+
+LICENSE = {"profession": "Registered Nurse", "license_type": "RN", "license_number": "RN-55",
+           "license_state": "Oregon"}
+
+
+def csv_rows(response) -> list[dict[str, str]]:
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    return list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+
+
+def votes() -> list[RatingVote]:
+    return list(db.session.scalars(sa.select(RatingVote).order_by(RatingVote.email_key)))
+
+
+def test_scripted_one_star_evaluations_without_certificates_leave_the_public_line_alone(
+        synced, client, monkeypatch):
+    for number in range(30):  # 30 fresh cookies, each passing and giving one star
+        bot = synced.test_client()
+        assert evaluate(bot, take_quiz(bot, "demo-lesson"), rating=1,
+                        comments=f"Terrible {number}").status_code == 303
+    assert course_line(client, "demo-lesson") == []
+    assert catalog_line(client, "demo-lesson") == []
+    assert "Rating of this course" not in text_of(client.get("/"))
+    assert len(evaluations()) == 30 and votes() == []
+
+    # The admin still sees all 30 responses, each marked as not on the public line.
+    quick_password_hashes(monkeypatch)
+    admin = admin_client(synced)
+    lesson = course_id("demo-lesson")
+    ratings = text_of(admin.get(f"/admin?course={lesson}"))
+    assert "All responses: 20% from 30 votes (mean 1.00 of 5 stars)" in ratings
+    assert "Public rating line: none yet: no learner with a certificate has evaluated" \
+           in ratings
+    assert ratings.count("No certificate: not on the public line") == 3  # latest comments
+    comments = text_of(admin.get(f"/admin/comments?course={lesson}"))
+    assert comments.count("No certificate: not on the public line") == 25  # the first page
+    summary = text_of(admin.get(f"/admin/evaluations?course={lesson}"))
+    assert "30 evaluations." in summary
+    assert "None of them counts on the public rating line" in summary
+    rows = csv_rows(admin.get("/admin/exports/evaluations.csv"))
+    assert len(rows) == 30
+    assert {(row["certified"], row["public_vote"]) for row in rows} == {("no", "no")}
+
+
+def test_a_certified_learners_vote_counts_once_whichever_comes_first(synced, courses_dir,
+                                                                     client):
+    # The certificate first (the evaluation is optional), then the evaluation.
+    result = take_quiz(client, "demo-lesson")
+    certify(client, result, email="ana@example.org")
+    assert course_line(client, "demo-lesson") == []  # certified, but no evaluation yet
+    assert evaluate(client, result, rating=4).status_code == 303
+    assert course_line(client, "demo-lesson") == [(1, 80)]
+    assert catalog_line(client, "demo-lesson") == [(1, 80)]
+    assert evaluate(client, result, rating=2).status_code == 303  # a revision: still one vote
+    assert course_line(client, "demo-lesson") == [(1, 40)]
+
+    # The evaluation first (required), then the certificate: it counts once issued.
+    set_course(courses_dir)
+    other = synced.test_client()
+    second = take_quiz(other, "demo-lesson")
+    assert evaluate(other, second, rating=5).status_code == 303
+    assert course_line(client, "demo-lesson") == [(1, 40)]
+    certify(other, second, email="ben@example.org")
+    assert course_line(client, "demo-lesson") == [(2, 70)]
+    assert details_page(other, second)[1].status_code == 303  # to the certificate, not again
+    assert course_line(client, "demo-lesson") == [(2, 70)]
+    assert [(v.email_key, v.stars) for v in votes()] == [("ana@example.org", 2),
+                                                         ("ben@example.org", 5)]
+    assert_totals_equal_a_recount()
+
+
+def test_one_address_with_two_cookies_counts_once_and_a_revision_moves_the_vote(synced,
+                                                                                client):
+    first, second = synced.test_client(), synced.test_client()
+    one = take_quiz(first, "demo-lesson")
+    assert evaluate(first, one, rating=5).status_code == 303
+    certify(first, one, email="ana@example.org")
+    assert course_line(client, "demo-lesson") == [(1, 100)]
+
+    two = take_quiz(second, "demo-lesson")
+    certify(second, two, email="Ana@Example.ORG")  # the same address, typed otherwise
+    assert course_line(client, "demo-lesson") == [(1, 100)]
+    assert evaluate(second, two, rating=1).status_code == 303  # the address's latest
+    assert course_line(client, "demo-lesson") == [(1, 20)]
+    assert evaluate(first, one, rating=3).status_code == 303  # now this one is the latest
+    assert course_line(client, "demo-lesson") == [(1, 60)]
+    assert catalog_line(client, "demo-lesson") == [(1, 60)]
+    (vote,) = votes()
+    assert (vote.email_key, vote.stars) == ("ana@example.org", 3)
+    assert len(evaluations()) == 2
+    assert_totals_equal_a_recount()
+
+
+def test_a_reissue_moves_the_vote_to_the_corrected_address_and_a_revoke_removes_it(
+        synced, client, monkeypatch):
+    first, second = synced.test_client(), synced.test_client()
+    one = take_quiz(first, "demo-lesson")
+    assert evaluate(first, one, rating=5).status_code == 303
+    certify(first, one, email="ana@exmaple.org")  # mistyped
+    two = take_quiz(second, "demo-lesson")
+    assert evaluate(second, two, rating=1).status_code == 303
+    certify(second, two, email="ana@example.org")
+    assert course_line(client, "demo-lesson") == [(2, 60)]
+    typo, right = certificates()
+
+    quick_password_hashes(monkeypatch)
+    admin = admin_client(synced)
+    reissued = post_action(admin, f"/admin/certificates/{typo.number}/reissue",
+                           full_name=typo.full_name, email="ana@example.org", confirm="y")
+    assert reissued.status_code == 303
+    # One address now: its latest evaluation (one star, from the second cookie) is its vote.
+    assert course_line(client, "demo-lesson") == [(1, 20)]
+    assert_totals_equal_a_recount()
+
+    revoked = post_action(admin, f"/admin/certificates/{right.number}/revoke",
+                          reason="Issued in error", confirm="y")
+    assert revoked.status_code == 303
+    assert course_line(client, "demo-lesson") == [(1, 100)]  # the other holder's vote
+    new = certificates()[-1]
+    assert post_action(admin, f"/admin/certificates/{new.number}/revoke",
+                       reason="Issued in error", confirm="y").status_code == 303
+    assert course_line(client, "demo-lesson") == []
+    assert len(evaluations()) == 2  # kept for the admin
+    assert_totals_equal_a_recount()
+
+
+@pytest.fixture
+def paid(database_url, courses_dir, stripe_fake):
+    """The app with payments on, pointed at the local Stripe (as in tests/test_billing.py)."""
+    app = make_app(database_url, courses_dir, STRIPE_SECRET_KEY=stripe_fake.secret_key,
+                   STRIPE_WEBHOOK_SECRET=stripe_fake.webhook_secret,
+                   STRIPE_API_BASE=stripe_fake.url)
+    with app.app_context():
+        sync_courses(courses_dir)
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_a_paid_certificate_counts_the_vote_once_paid_and_a_refund_takes_it_back(
+        paid, stripe_fake):
+    client = paid.test_client()
+    result = take_quiz(client, "demo-modules")
+    assert evaluate(client, result, rating=2, objectives=(3,)).status_code == 303
+    response = submit_details(client, result, full_name="Ben Okafor", email="ben@example.org",
+                              **LICENSE)
+    assert response.status_code == 303
+    checkout = response.headers["Location"]
+    assert checkout.startswith(stripe_fake.url)
+    assert course_line(client, "demo-modules") == []  # not paid: no certificate, no vote
+
+    back = client.get(local(pay(checkout)))  # the success page fulfils the order
+    assert back.status_code == 303 and "/certificates/" in back.headers["Location"]
+    assert course_line(client, "demo-modules") == [(1, 40)]
+    assert catalog_line(client, "demo-modules") == [(1, 40)]
+    # The webhook for the same payment arrives too: still one vote.
+    session_id = checkout.rsplit("/", 1)[-1]
+    event = stripe_fake.session_event("checkout.session.completed", session_id)
+    assert stripe_fake.deliver(client, event)[0] == 200
+    assert course_line(client, "demo-modules") == [(1, 40)]
+
+    status, _ = stripe_fake.deliver(client, stripe_fake.charge_refunded_event(session_id))
+    assert status == 200
+    assert course_line(client, "demo-modules") == []  # refunded: revoked, no longer counted
+    assert_totals_equal_a_recount()

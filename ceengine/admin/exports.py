@@ -17,10 +17,10 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from ceengine.admin.filters import Filter
-from ceengine.certificates.models import Certificate
+from ceengine.certificates.models import VALID, Certificate
 from ceengine.courses.models import Course, CourseVersion
 from ceengine.extensions import db
-from ceengine.feedback.models import Evaluation
+from ceengine.feedback.models import Evaluation, RatingVote
 
 BATCH = 1000
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -32,7 +32,8 @@ ROSTER_COLUMNS = ["full_name", "email", "profession", "license_type", "license_n
                   "license_state", "course", "course_version", "ce_hours", "completion_date",
                   "certificate_number", "certificate_status", "issued_date"]
 EVALUATION_COLUMNS = ["evaluation_id", "course", "course_version", "evaluated_date", "rating",
-                      "relevance", "presenter_knowledge", "recommend", "comments"]
+                      "relevance", "presenter_knowledge", "recommend", "comments",
+                      "certified", "public_vote"]
 
 
 def safe_cell(value) -> str:
@@ -91,14 +92,20 @@ def roster_csv(flt: Filter) -> Iterator[str]:
 
 
 def evaluations_csv(flt: Filter) -> Iterator[str]:
-    """Every evaluation: the star rating, each objective, the other answers and comments."""
+    """Every evaluation: the star rating, each objective, the other answers and comments, and
+    whether the learner holds a valid certificate for the course (`certified`) and the
+    evaluation counts on the public rating line (`public_vote`)."""
     versions = sa.select(CourseVersion.content).join(
         Course, Course.id == CourseVersion.course_id)
     if flt.course_id:
         versions = versions.where(Course.id == flt.course_id)
     objective_count = max((len(c["objectives"]) for c in db.session.scalars(versions)),
                           default=0)
-    query = (sa.select(Evaluation, Course.slug, CourseVersion.number)
+    certified = sa.exists().where(Certificate.learner_id == Evaluation.learner_id,
+                                  Certificate.course_id == Evaluation.course_id,
+                                  Certificate.status == VALID)
+    counted = sa.exists().where(RatingVote.evaluation_id == Evaluation.id)
+    query = (sa.select(Evaluation, Course.slug, CourseVersion.number, certified, counted)
              .join(CourseVersion, CourseVersion.id == Evaluation.version_id)
              .join(Course, Course.id == Evaluation.course_id)
              .where(*flt.moments(Evaluation.updated_at))
@@ -111,12 +118,14 @@ def evaluations_csv(flt: Filter) -> Iterator[str]:
     header += EVALUATION_COLUMNS[5:]
 
     def rows() -> Iterator[list]:
-        for evaluation, slug, version_number in db.session.execute(query):
+        for evaluation, slug, version_number, is_certified, is_counted in db.session.execute(
+                query):
             scores = {o.position: o.score for o in evaluation.objectives}
             yield ([evaluation.id, slug, version_number,
                     evaluation.updated_at.date().isoformat(), evaluation.rating]
                    + [scores.get(n, "") for n in range(1, objective_count + 1)]
                    + [evaluation.relevance, evaluation.presenter_knowledge,
-                      "yes" if evaluation.recommend else "no", evaluation.comments])
+                      "yes" if evaluation.recommend else "no", evaluation.comments,
+                      "yes" if is_certified else "no", "yes" if is_counted else "no"])
 
     return _lines(header, rows())

@@ -5,7 +5,14 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from ceengine.extensions import db
-from ceengine.feedback.models import Evaluation, EvaluationTally, ObjectiveScore, RatingTotal
+from ceengine.feedback.models import (
+    Evaluation,
+    EvaluationTally,
+    ObjectiveScore,
+    RatingTotal,
+    RatingVote,
+)
+from ceengine.feedback.votes import rebuild_votes
 from ceengine.quizzes.models import Attempt, AttemptAnswer, ItemResultTally, VersionResultTally
 from ceengine.rollups import current_dialect, sql_day
 
@@ -31,18 +38,18 @@ def _evaluation_answers(day) -> list[sa.Select]:
 
 
 def recount_totals() -> dict[str, int]:
-    """Replace the running totals with sums over the stored evaluations and attempts."""
+    """Replace the running totals with sums over the stored evaluations and attempts.
+
+    The public rating's votes are chosen again from the evaluations and certificates.
+    """
     dialect = current_dialect()
-    tables = (RatingTotal, EvaluationTally, VersionResultTally, ItemResultTally)
+    tables = (RatingTotal, RatingVote, EvaluationTally, VersionResultTally, ItemResultTally)
     if dialect == "postgresql":  # quizzes scored meanwhile wait, instead of being lost
         names = ", ".join(model.__tablename__ for model in tables)
         db.session.execute(sa.text(f"LOCK TABLE {names} IN EXCLUSIVE MODE"))
     for model in tables:
         db.session.execute(sa.delete(model))
-    db.session.execute(sa.insert(RatingTotal).from_select(
-        ["course_id", "votes", "stars"],
-        sa.select(Evaluation.course_id, sa.func.count(), sa.func.sum(Evaluation.rating))
-        .group_by(Evaluation.course_id)))
+    rebuild_votes()
     day = sql_day(Evaluation.updated_at, dialect)
     for select in _evaluation_answers(day):
         db.session.execute(sa.insert(EvaluationTally).from_select(
@@ -63,4 +70,5 @@ def recount_totals() -> dict[str, int]:
         .join(a, a.id == answer.attempt_id).group_by(answer.item_id, day)))
     db.session.commit()
     return {model.__tablename__: db.session.scalar(sa.select(sa.func.count()).select_from(model))
-            for model in (RatingTotal, EvaluationTally, VersionResultTally, ItemResultTally)}
+            for model in (RatingTotal, RatingVote, EvaluationTally, VersionResultTally,
+                          ItemResultTally)}

@@ -10,8 +10,9 @@ import sqlalchemy as sa
 from ceengine.admin.filters import Filter
 from ceengine.courses.models import Course, CourseVersion
 from ceengine.extensions import db
-from ceengine.feedback.models import Evaluation, EvaluationTally
-from ceengine.feedback.services import RatingLine
+from ceengine.feedback.models import Evaluation, EvaluationTally, RatingVote
+from ceengine.feedback.services import RatingLine, rating_lines
+from ceengine.feedback.votes import vote_status
 from ceengine.rollups import current_dialect, month_label
 
 LATEST_COMMENTS = 3
@@ -24,7 +25,8 @@ QUESTION_LABELS = {
 
 @dataclass
 class CourseRatings:
-    """One course's ratings: the line, the 1-5 distribution, the trend, the latest comments."""
+    """One course's ratings: the public line (certified votes, today), and from every response
+    in the dates: the 1-5 distribution, the trend, the latest comments (each marked)."""
 
     course_id: int
     slug: str
@@ -32,10 +34,12 @@ class CourseRatings:
     distribution: dict[int, int] = field(default_factory=lambda: dict.fromkeys(range(1, 6), 0))
     trend: list[tuple[str, RatingLine]] = field(default_factory=list)
     comments: list[Evaluation] = field(default_factory=list)
+    public: RatingLine | None = None
+    vote_status: dict[int, str] = field(default_factory=dict)  # evaluation id -> votes.COUNTED…
 
     @property
     def line(self) -> RatingLine | None:
-        """Votes and percentage, or None before the first vote."""
+        """Votes and percentage of every response, or None before the first one."""
         votes = sum(self.distribution.values())
         stars = sum(n * count for n, count in self.distribution.items())
         return RatingLine(votes, stars) if votes else None
@@ -84,8 +88,11 @@ def ratings_report(flt: Filter) -> list[CourseRatings]:
         courses[course_id].trend.append(
             (label, RatingLine(sum(counts.values()),
                                sum(stars * n for stars, n in counts.items()))))
+    public = rating_lines(list(courses))
     for course in courses.values():
+        course.public = public.get(course.course_id)
         course.comments = latest_comments(course.course_id, flt) if course.line else []
+        course.vote_status = vote_status(course.comments)
     # The courses learners have rated come first, the most votes first.
     return sorted(courses.values(), key=lambda c: -c.line.votes if c.line else 0)
 
@@ -98,6 +105,7 @@ class VersionEvaluations:
     version_number: int
     objectives: list[str]
     responses: int = 0
+    counted: int = 0  # of the responses, how many are votes on the public line
     means: dict[str, float] = field(default_factory=dict)
     recommend_share: float | None = None
 
@@ -109,6 +117,18 @@ class VersionEvaluations:
     def question_means(self) -> list[tuple[str, float | None]]:
         """The other 1-5 questions with their averages."""
         return [(label, self.means.get(q)) for q, label in QUESTION_LABELS.items()]
+
+
+def _counted_per_version(flt: Filter, version_ids: list[int]) -> dict[int, int]:
+    """How many evaluations of each version (saved in the dates) are public votes now."""
+    if not version_ids:
+        return {}
+    rows = db.session.execute(
+        sa.select(Evaluation.version_id, sa.func.count())
+        .join(RatingVote, RatingVote.evaluation_id == Evaluation.id)
+        .where(Evaluation.version_id.in_(version_ids), *flt.moments(Evaluation.updated_at))
+        .group_by(Evaluation.version_id))
+    return {version_id: int(count) for version_id, count in rows}
 
 
 def evaluations_report(flt: Filter) -> list[VersionEvaluations]:
@@ -124,6 +144,7 @@ def evaluations_report(flt: Filter) -> list[VersionEvaluations]:
     for version_id, question, count, total in db.session.execute(query):
         if count:
             sums[version_id][question] = (int(count), int(total))
+    counted = _counted_per_version(flt, list(sums))
     versions = db.session.scalars(sa.select(CourseVersion).where(CourseVersion.id.in_(sums))
                                   .order_by(CourseVersion.title, CourseVersion.number))
     report = []
@@ -131,7 +152,8 @@ def evaluations_report(flt: Filter) -> list[VersionEvaluations]:
         answers = sums[version.id]
         summary = VersionEvaluations(version.title, version.number,
                                      version.content["objectives"],
-                                     responses=answers.get("rating", (0, 0))[0])
+                                     responses=answers.get("rating", (0, 0))[0],
+                                     counted=counted.get(version.id, 0))
         summary.means = {q: total / count for q, (count, total) in answers.items()}
         summary.recommend_share = summary.means.pop("recommend", None)
         report.append(summary)

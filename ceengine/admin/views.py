@@ -10,6 +10,7 @@ from ceengine.admin.filters import read_filter
 from ceengine.admin.paging import page_number, page_of
 from ceengine.admin.reports import comments_page_query, evaluations_report, ratings_report
 from ceengine.admin.results import item_analysis, results_report, version_title
+from ceengine.feedback.votes import vote_status
 
 
 def _charts(course) -> dict:
@@ -40,7 +41,8 @@ def comments():
     """Every evaluation comment, newest first, a page at a time."""
     flt, form = read_filter(request.args)
     page = page_of(comments_page_query(flt), page_number(request.args), scalars=False)
-    return render_template("admin/comments.html", page=page, form=form, flt=flt)
+    return render_template("admin/comments.html", page=page, form=form, flt=flt,
+                           statuses=vote_status([e for e, _, _ in page.items]))
 
 
 @bp.get("/evaluations")

@@ -19,6 +19,7 @@ from ceengine.certificates.printing import (
     is_printable,
     signed_certificate_pdf,
 )
+from ceengine.certificates.signals import certificate_changed
 from ceengine.certificates.signing import check_signature
 from ceengine.certificates.signing_key import signing_identity
 from ceengine.config import payments_enabled
@@ -109,6 +110,7 @@ def issue_certificate(attempt: Attempt, learner: Learner | None, details: Learne
             if also is not None:
                 db.session.flush()
                 also(certificate)
+            certificate_changed.send(certificate)
             db.session.commit()
             return certificate, True
         except IntegrityError:
@@ -178,6 +180,7 @@ def revoke_certificate(number: str, reason: str) -> Certificate:
         .values(status=REVOKED, revoked_at=utcnow(), revoked_reason=" ".join(reason.split())))
     if revoked.rowcount != 1:
         raise _lost_the_race(certificate)
+    certificate_changed.send(certificate)
     db.session.commit()
     return certificate
 
@@ -226,6 +229,7 @@ def reissue_certificate(number: str, full_name: str | None = None,
         .values(status=SUPERSEDED, superseded_by_id=new.id))
     if superseded.rowcount != 1:  # revoked meanwhile
         raise _lost_the_race(old)
+    certificate_changed.send(new)
     db.session.commit()
     return new
 

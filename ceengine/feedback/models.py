@@ -56,7 +56,7 @@ class ObjectiveScore(db.Model):
 
 
 class RatingTotal(db.Model):
-    """Votes and stars per course, kept current on every evaluation: the course page's line."""
+    """Certified votes and their stars per course (sums of `RatingVote`): the public line."""
 
     __tablename__ = "rating_totals"
     __table_args__ = (sa.CheckConstraint("votes >= 0 AND stars >= 0", name="not_negative"),)
@@ -65,6 +65,26 @@ class RatingTotal(db.Model):
         sa.ForeignKey("courses.id", ondelete="CASCADE"), primary_key=True)
     votes: Mapped[int] = mapped_column(default=0)
     stars: Mapped[int] = mapped_column(default=0)
+
+
+class RatingVote(db.Model):
+    """The one evaluation that counts on a course's public rating line for one certified address.
+
+    A vote is kept only for an address holding a valid certificate for the course: its row is
+    the latest evaluation among the learners whose current certificate names that address.
+    `stars` is that evaluation's rating as counted in `RatingTotal`, so a change moves the total
+    by the difference. One address, one vote; one evaluation, at most one vote.
+    """
+
+    __tablename__ = "rating_votes"
+    __table_args__ = (sa.CheckConstraint("stars BETWEEN 1 AND 5", name="stars_range"),)
+
+    course_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("courses.id", ondelete="CASCADE"), primary_key=True)
+    email_key: Mapped[str] = mapped_column(sa.String(254), primary_key=True)
+    evaluation_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("evaluations.id", ondelete="CASCADE"), unique=True)
+    stars: Mapped[int]
 
 
 class EvaluationTally(db.Model):

@@ -21,6 +21,7 @@ from ceengine.feedback.models import (
     RatingTotal,
     Reflection,
 )
+from ceengine.feedback.votes import update_votes
 from ceengine.learners.models import Learner
 from ceengine.models import utcnow
 from ceengine.quizzes.models import Attempt
@@ -101,18 +102,13 @@ TALLY_KEY = ("question", "version_id", "day", "answer")
 
 
 def _count(evaluation: Evaluation) -> None:
-    """Add this evaluation's answers to the running totals."""
+    """Add this evaluation's answers to the admin's running totals (every response)."""
     add_to_totals(EvaluationTally.__table__, TALLY_KEY, _tally_rows(evaluation))
-    add_to_totals(RatingTotal.__table__, ("course_id",),
-                  [{"course_id": evaluation.course_id, "votes": 1, "stars": evaluation.rating}])
 
 
 def _uncount(evaluation: Evaluation) -> None:
     """Take this evaluation's answers back out of the running totals (before a revision)."""
     take_from_totals(EvaluationTally.__table__, TALLY_KEY, _tally_rows(evaluation))
-    take_from_totals(RatingTotal.__table__, ("course_id",),
-                     [{"course_id": evaluation.course_id, "votes": 1,
-                       "stars": evaluation.rating}])
 
 
 def _check(version: CourseVersion, answers: EvaluationAnswers) -> None:
@@ -139,7 +135,11 @@ def _fill(evaluation: Evaluation, version: CourseVersion, answers: EvaluationAns
 
 def save_evaluation(learner: Learner, version: CourseVersion,
                     answers: EvaluationAnswers) -> Evaluation:
-    """Store the learner's evaluation of the course, or revise the one they gave."""
+    """Store the learner's evaluation of the course, or revise the one they gave.
+
+    Every evaluation is kept for the admin's reports; the public rating line counts it only
+    when the learner holds a certificate for the course (see ceengine/feedback/votes.py).
+    """
     _check(version, answers)
     # Writing to the course's rating total first makes evaluation writes for one course take
     # turns (a row lock on PostgreSQL, the write lock on SQLite): a revision then reads the
@@ -166,12 +166,14 @@ def save_evaluation(learner: Learner, version: CourseVersion,
         _fill(evaluation, version, answers)
         db.session.flush()
     _count(evaluation)
+    # The public line counts it only from a certified learner, once per address (votes.py).
+    update_votes(learner.id, version.course_id)
     db.session.commit()
     return evaluation
 
 
 def rating_lines(course_ids: list[int]) -> dict[int, RatingLine]:
-    """The rating line of each course that has votes (one indexed lookup per page)."""
+    """The public rating line of each course with certified votes (one indexed lookup)."""
     if not course_ids:
         return {}
     rows = db.session.execute(sa.select(RatingTotal.course_id, RatingTotal.votes,

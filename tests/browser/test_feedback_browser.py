@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 from tests.browser.admin_steps import (
     ensure_admin,
     evaluate,
+    issue_certificate,
     new_page,
     pass_quiz,
     rating_percent,
@@ -42,6 +43,7 @@ def rating_line(page) -> str:
 
 
 def test_evaluate_then_certificate_and_the_rating_line(server, browser):
+    """The rating line counts a learner once their certificate is issued."""
     base = server.url
     first = new_page(browser)
     first.goto(f"{base}/courses/{SLUG}")
@@ -71,6 +73,11 @@ def test_evaluate_then_certificate_and_the_rating_line(server, browser):
 
     first.get_by_role("navigation", name="Breadcrumb").get_by_role("link", name=TITLE).click()
     first.wait_for_url(f"**/courses/{SLUG}")
+    assert rating_line(first) == "", "an evaluation without a certificate is not a vote"
+    first.go_back()
+    first.wait_for_url("**/certificate")
+    issue_certificate(first, "Ana Núñez", "ana@example.org")
+    first.goto(f"{base}/courses/{SLUG}")
     assert rating_line(first) == (f"Rating of this course out of 1 votes: "
                                   f"{rating_percent([4])}%")
 
@@ -80,6 +87,7 @@ def test_evaluate_then_certificate_and_the_rating_line(server, browser):
     evaluate(second, SLUG, stars=1, met="Slightly", relevance="Slightly relevant",
              knowledge="Fair", recommend="No")
     second.wait_for_url("**/certificate")
+    issue_certificate(second, "Ben Okafor", "ben@example.org")
     first.reload()
     expected = f"Rating of this course out of 2 votes: {rating_percent([4, 1])}%"
     assert expected == "Rating of this course out of 2 votes: 50%"
