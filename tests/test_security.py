@@ -23,6 +23,7 @@ import sqlalchemy as sa
 
 from ceengine import create_app
 from ceengine.admin.accounts import admin_by_email
+from ceengine.admin.models import AdminSession
 from ceengine.billing.models import StripeEvent
 from ceengine.certificates.numbers import new_certificate_number
 from ceengine.courses.models import QuizItem
@@ -570,7 +571,8 @@ def admin_record() -> tuple:
     """What a sign-in attempt may change on the admin's account."""
     db.session.rollback()
     user = admin_by_email(ADMIN_EMAIL)
-    return (user.failed_sign_ins, user.locked_until, user.last_sign_in_at, user.session_key,
+    sessions = db.session.scalar(sa.select(sa.func.count()).select_from(AdminSession))
+    return (user.failed_sign_ins, user.locked_until, user.last_sign_in_at, sessions,
             user.password_hash)
 
 
