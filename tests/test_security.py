@@ -110,7 +110,7 @@ CSRF_EXEMPT = {
 KNOWN_ACTIONS = {
     "quizzes.score", "certificates.details", "feedback.evaluation", "feedback.share_reflection",
     "certificates.request_sign_in", "certificates.my_certificates_sign_out",
-    "certificates.verify_file", "admin.login", "admin.logout", "admin.moderate", "admin.delete",
+    "certificates.my_certificates_sign_in", "certificates.verify_file", "admin.login", "admin.logout", "admin.moderate", "admin.delete",
     "admin.revoke", "admin.reissue",
 }
 # The control walk signs out last, and deletes the reflection after moderating it.
@@ -141,6 +141,7 @@ def forged_forms(world: World) -> dict[str, dict]:
                                  **A_LICENSE, "issue": "Issue certificate"},
         "certificates.request_sign_in": {"email": A_EMAIL, "submit": "Email me a sign-in link"},
         "certificates.my_certificates_sign_out": {"submit": "Sign out"},
+        "certificates.my_certificates_sign_in": {"submit": "Open my certificates"},
         "admin.login": {"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD},
         "admin.revoke": {"reason": "Forged by another site", "confirm": "y"},
         "admin.reissue": {"full_name": "Mallory Forger", "email": "mallory@evil.test",
@@ -424,7 +425,9 @@ def test_my_certificates_lists_nothing_without_the_emailed_link(world):
         assert form_in(page.get_data(as_text=True), "email").action == "/my-certificates"
 
     follower = world.app.test_client()  # the control: the emailed link opens the transcript
-    assert follower.get(f"/my-certificates/sign-in/{world.sign_in_token}").status_code == 303
+    link = f"/my-certificates/sign-in/{world.sign_in_token}"
+    button = form_in(follower.get(link).get_data(as_text=True), "csrf_token")
+    assert follower.post(link, data={**button.hidden, **button.submits}).status_code == 303
     assert world.number in text_of(follower.get("/my-certificates"))
 
 
