@@ -14,9 +14,10 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
+from itsdangerous.timed import TimestampSigner
 
 from ceengine.admin.accounts import admin_by_email, create_admin
-from ceengine.admin.models import AdminUser
+from ceengine.admin.models import AdminSession, AdminUser
 from ceengine.certificates.models import REVOKED, Certificate
 from ceengine.extensions import db
 from ceengine.feedback.models import APPROVED, Reflection
@@ -365,6 +366,78 @@ def test_signing_out_does_not_sign_out_other_browsers(app):
     assert is_signed_in(second)
 
 
+# --- a session ends wherever its cookie was copied to ----------------------------------------
+
+
+def copy_of(app, client, user_agent: str | None = None):
+    """Another browser holding a copy of `client`'s session cookie (as a thief would)."""
+    copy = app.test_client()
+    copy.set_cookie("session", client.get_cookie("session").value)
+    if user_agent:
+        copy.environ_base["HTTP_USER_AGENT"] = user_agent
+    return copy
+
+
+def shows_sign_in(client) -> bool:
+    """Whether the console sends this browser to the sign-in page."""
+    response = client.get("/admin")
+    return (response.status_code == 302
+            and response.headers["Location"].startswith("/admin/login")
+            and "Admin sign-in" in text_of(client.get(response.headers["Location"])))
+
+
+def at_hours_after_sign_in(monkeypatch, signed_in_at, hours: float) -> None:
+    """Move both clocks (the database's and the session cookie's) `hours` on."""
+    later = signed_in_at + timedelta(hours=hours)
+    monkeypatch.setattr("ceengine.admin.accounts.utcnow", lambda: later)
+    monkeypatch.setattr(TimestampSigner, "get_timestamp", lambda self: int(later.timestamp()))
+
+
+def test_signing_out_ends_the_session_in_every_copy_of_its_cookie(app):
+    first = admin_client(app)
+    copy = copy_of(app, first)
+    assert is_signed_in(copy)  # the control: a copy works while the session lasts
+
+    post_action(first, "/admin/logout")
+
+    assert shows_sign_in(copy)
+    assert shows_sign_in(first)
+
+
+def test_a_copied_cookie_is_refused_after_a_password_change(app, runner):
+    first = admin_client(app)
+    copy = copy_of(app, first)
+
+    result = admin_command(runner, "set-password", ADMIN_EMAIL, password=NEW_PASSWORD)
+    fresh_session()
+
+    assert result.exit_code == 0, result.output
+    assert shows_sign_in(copy)
+    assert shows_sign_in(first)
+
+
+def test_a_session_cookie_that_turns_up_in_another_browser_is_dropped(app):
+    first = admin_client(app)
+
+    elsewhere = copy_of(app, first, user_agent="Mozilla/5.0 (X11; Linux) Firefox/133.0")
+
+    assert shows_sign_in(elsewhere)
+    assert shows_sign_in(first)  # a stolen session is ended for everyone: sign in again
+
+
+def test_a_session_lasts_8_hours_from_sign_in_however_busy(app, monkeypatch):
+    signed_in_at = utcnow()
+    client = admin_client(app)
+
+    at_hours_after_sign_in(monkeypatch, signed_in_at, 7)
+    assert is_signed_in(client)  # the cookie is renewed on this request
+
+    at_hours_after_sign_in(monkeypatch, signed_in_at, 8 + 1 / 60)
+    assert shows_sign_in(client)
+    assert sign_in(client).status_code == 303  # signing in again starts a new 8 hours
+    assert is_signed_in(client)
+
+
 def test_admin_pages_are_never_cached(app):
     client = admin_client(app)
     anonymous = app.test_client()
@@ -400,11 +473,12 @@ def admin_rules(app) -> list:
 
 
 def database_state() -> list:
-    """What an admin action could change: certificates, reflections, admin accounts."""
+    """What an admin action could change: certificates, reflections, admin accounts, sessions."""
     db.session.expire_all()
     return ([(c.number, c.status, c.revoked_reason, c.full_name) for c in rows_of(Certificate)]
             + [(r.id, r.status) for r in rows_of(Reflection)]
-            + [(a.email, a.password_hash, a.session_key) for a in rows_of(AdminUser)])
+            + [(a.email, a.password_hash) for a in rows_of(AdminUser)]
+            + [(s.admin_id, s.token_hash) for s in rows_of(AdminSession)])
 
 
 @pytest.fixture

@@ -1,8 +1,9 @@
 """Certificate emails and My certificates, as a learner meets them.
 
 After issuing, the learner gets one email with the certificate page's link. My certificates
-emails a timed sign-in link that opens every certificate issued to an address. Mail goes to
-Flask-Mailman's in-memory outbox, or over real SMTP to a local aiosmtpd server.
+emails a timed sign-in link that opens every certificate issued to an address (once, until
+Sign out). Mail goes to Flask-Mailman's in-memory outbox, or over real SMTP to a local
+aiosmtpd server.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import html
 import re
 import socket
 import time
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 import pytest
@@ -95,13 +97,36 @@ def sign_in_link(app) -> str:
     return link
 
 
+def use_sign_in_link(visitor, link: str):
+    """Open an emailed sign-in link and press `Open my certificates` on the page it shows."""
+    page = visitor.get(link)
+    if page.status_code != 200:
+        return page
+    form = form_in(page.get_data(as_text=True), "csrf_token")
+    assert form.submits == {"submit": "Open my certificates"}
+    return visitor.post(form.action, data={**form.hidden, **form.submits})
+
+
 def signed_in_client(app, address: str):
-    """A fresh browser that asked for a sign-in link and followed it."""
+    """A fresh browser that asked for a sign-in link and used it."""
     assert ask_for_sign_in(browser(app), address).status_code == 303
     visitor = browser(app)
-    response = visitor.get(path_of(sign_in_link(app)))
+    response = use_sign_in_link(visitor, path_of(sign_in_link(app)))
     assert response.status_code == 303
+    assert response.headers["Location"] == "/my-certificates"
     return visitor
+
+
+def copy_of(app, visitor) -> Browser:
+    """Another browser holding a copy of `visitor`'s session cookie."""
+    copy = browser(app)
+    copy.set_cookie("session", visitor.get_cookie("session").value)
+    return copy
+
+
+def lists_certificates(visitor, address: str = "ana@example.org") -> bool:
+    """Whether My certificates shows this browser the certificates issued to `address`."""
+    return f"Certificates issued to {address}" in text_of(visitor.get("/my-certificates"))
 
 
 def transcript_rows(response) -> list[list[str]]:
@@ -362,7 +387,7 @@ def test_a_sign_in_link_works_for_24_hours_then_offers_a_new_one(synced, client,
     now = int(time.time())
 
     monkeypatch.setattr(TimestampSigner, "get_timestamp", lambda self: now + SIGN_IN_MAX_AGE - 60)
-    assert browser(synced).get(link).status_code == 303
+    assert browser(synced).get(link).status_code == 200  # the page with the button
 
     monkeypatch.setattr(TimestampSigner, "get_timestamp", lambda self: now + SIGN_IN_MAX_AGE + 60)
     visitor = browser(synced)
@@ -374,6 +399,73 @@ def test_a_sign_in_link_works_for_24_hours_then_offers_a_new_one(synced, client,
         in form_in(response.get_data(as_text=True), "email").submits.values()
     )
     assert "Certificates issued to" not in text_of(visitor.get("/my-certificates"))
+
+
+def test_a_sign_in_link_signs_in_once_then_says_it_was_used(synced, client):
+    issue(client, email="ana@example.org")
+    ask_for_sign_in(client, "ana@example.org")
+    link = path_of(sign_in_link(synced))
+    first = browser(synced)
+    assert use_sign_in_link(first, link).status_code == 303
+    assert lists_certificates(first)
+
+    second = browser(synced)
+    response = second.get(link)
+
+    assert response.status_code == 410
+    assert ("That sign-in link has already been used: each link signs in once. Ask for a new "
+            "one below.") in text_of(response)
+    assert (
+        "Email me a sign-in link"
+        in form_in(response.get_data(as_text=True), "email").submits.values()
+    )
+    assert not lists_certificates(second)
+    # Posting to the link (as a script would, with this browser's own form token) is no use.
+    token = form_in(response.get_data(as_text=True), "email").hidden["csrf_token"]
+    assert second.post(link, data={"csrf_token": token}).status_code == 410
+    assert not lists_certificates(second)
+    assert lists_certificates(first)
+
+
+def test_two_browsers_pressing_the_button_at_once_sign_in_once(synced, client):
+    issue(client, email="ana@example.org")
+    ask_for_sign_in(client, "ana@example.org")
+    link = path_of(sign_in_link(synced))
+    pages = {}
+    for name in ("first", "second"):
+        pages[name] = (visitor := browser(synced)), form_in(
+            visitor.get(link).get_data(as_text=True), "csrf_token")
+
+    answers = [visitor.post(form.action, data={**form.hidden, **form.submits}).status_code
+               for visitor, form in pages.values()]
+
+    assert answers == [303, 410]
+    assert [lists_certificates(visitor) for visitor, _ in pages.values()] == [True, False]
+
+
+def test_a_mail_scanner_opening_the_link_does_not_use_it_up(synced, client):
+    issue(client, email="ana@example.org")
+    ask_for_sign_in(client, "ana@example.org")
+    link = path_of(sign_in_link(synced))
+
+    scanner = browser(synced)
+    assert scanner.get(link).status_code == 200
+    assert scanner.head(link).status_code == 200
+
+    assert not lists_certificates(scanner)
+    visitor = browser(synced)
+    assert use_sign_in_link(visitor, link).status_code == 303
+    assert lists_certificates(visitor)
+
+
+def test_the_browser_that_used_the_link_can_follow_it_again(synced, client):
+    issue(client, email="ana@example.org")
+    visitor = signed_in_client(synced, "ana@example.org")
+
+    again = visitor.get(path_of(sign_in_link(synced)))
+
+    assert again.status_code == 303 and again.headers["Location"] == "/my-certificates"
+    assert lists_certificates(visitor)
 
 
 def test_a_certificate_link_is_not_a_sign_in_link(synced, client):
@@ -408,6 +500,41 @@ def test_signing_out_forgets_the_address(synced, client):
     assert (
         "Email me a sign-in link" in form_in(page.get_data(as_text=True), "email").submits.values()
     )
+
+
+def test_signing_out_ends_the_session_in_every_copy_of_its_cookie(synced, client):
+    issue(client)
+    visitor = signed_in_client(synced, "ana@example.org")
+    copy = copy_of(synced, visitor)
+    assert lists_certificates(copy)  # the control: a copy works until sign-out
+    form = form_in(visitor.get("/my-certificates").get_data(as_text=True), "csrf_token")
+
+    visitor.post(form.action, data={**form.hidden, **form.submits})
+
+    page = copy.get("/my-certificates")
+    assert "ana@example.org" not in text_of(page)
+    assert certificates()[0].number not in page.get_data(as_text=True)
+    assert (
+        "Email me a sign-in link" in form_in(page.get_data(as_text=True), "email").submits.values()
+    )
+    assert not lists_certificates(visitor)
+
+
+def test_a_session_lasts_8_hours(synced, client, monkeypatch):
+    issue(client)
+    visitor = signed_in_client(synced, "ana@example.org")
+    opened = datetime.now(UTC)
+
+    def hours_later(hours: float) -> None:
+        later = opened + timedelta(hours=hours)
+        monkeypatch.setattr("ceengine.certificates.transcript_sessions.utcnow", lambda: later)
+        monkeypatch.setattr(TimestampSigner, "get_timestamp",
+                            lambda self: int(later.timestamp()))
+
+    hours_later(7)
+    assert lists_certificates(visitor)
+    hours_later(8 + 1 / 60)
+    assert not lists_certificates(visitor)
 
 
 def test_signing_out_needs_the_form_token(synced, client):

@@ -31,6 +31,7 @@ from ceengine.billing.models import Order, StripeEvent
 from ceengine.billing.services import HANDLERS
 from ceengine.certificates.models import VALID, Certificate
 from ceengine.certificates.services import find_certificate, revoke_certificate
+from ceengine.certificates.tokens import sign_in_token
 from ceengine.courses.services import sync_courses
 from ceengine.extensions import db
 from tests.admin_steps import (
@@ -235,6 +236,9 @@ ARGUMENTS = {  # a real value for each URL argument a POST rule takes
     "reflection_id": lambda world, slug, choose: world.reflection_id,
     "action": lambda world, slug, choose: choose(("approve", "hide")),
     "number": lambda world, slug, choose: world.valid_certificate(),
+    # A new emailed sign-in link each example (a link signs in once).
+    "token": lambda world, slug, choose: sign_in_token(choose(("ana@example.org",
+                                                               "nobody@example.org"))),
 }
 
 

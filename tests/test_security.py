@@ -23,6 +23,7 @@ import sqlalchemy as sa
 
 from ceengine import create_app
 from ceengine.admin.accounts import admin_by_email
+from ceengine.admin.models import AdminSession
 from ceengine.billing.models import StripeEvent
 from ceengine.certificates.numbers import new_certificate_number
 from ceengine.courses.models import QuizItem
@@ -109,7 +110,7 @@ CSRF_EXEMPT = {
 KNOWN_ACTIONS = {
     "quizzes.score", "certificates.details", "feedback.evaluation", "feedback.share_reflection",
     "certificates.request_sign_in", "certificates.my_certificates_sign_out",
-    "certificates.verify_file", "admin.login", "admin.logout", "admin.moderate", "admin.delete",
+    "certificates.my_certificates_sign_in", "certificates.verify_file", "admin.login", "admin.logout", "admin.moderate", "admin.delete",
     "admin.revoke", "admin.reissue",
 }
 # The control walk signs out last, and deletes the reflection after moderating it.
@@ -140,6 +141,7 @@ def forged_forms(world: World) -> dict[str, dict]:
                                  **A_LICENSE, "issue": "Issue certificate"},
         "certificates.request_sign_in": {"email": A_EMAIL, "submit": "Email me a sign-in link"},
         "certificates.my_certificates_sign_out": {"submit": "Sign out"},
+        "certificates.my_certificates_sign_in": {"submit": "Open my certificates"},
         "admin.login": {"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD},
         "admin.revoke": {"reason": "Forged by another site", "confirm": "y"},
         "admin.reissue": {"full_name": "Mallory Forger", "email": "mallory@evil.test",
@@ -423,7 +425,9 @@ def test_my_certificates_lists_nothing_without_the_emailed_link(world):
         assert form_in(page.get_data(as_text=True), "email").action == "/my-certificates"
 
     follower = world.app.test_client()  # the control: the emailed link opens the transcript
-    assert follower.get(f"/my-certificates/sign-in/{world.sign_in_token}").status_code == 303
+    link = f"/my-certificates/sign-in/{world.sign_in_token}"
+    button = form_in(follower.get(link).get_data(as_text=True), "csrf_token")
+    assert follower.post(link, data={**button.hidden, **button.submits}).status_code == 303
     assert world.number in text_of(follower.get("/my-certificates"))
 
 
@@ -570,7 +574,8 @@ def admin_record() -> tuple:
     """What a sign-in attempt may change on the admin's account."""
     db.session.rollback()
     user = admin_by_email(ADMIN_EMAIL)
-    return (user.failed_sign_ins, user.locked_until, user.last_sign_in_at, user.session_key,
+    sessions = db.session.scalar(sa.select(sa.func.count()).select_from(AdminSession))
+    return (user.failed_sign_ins, user.locked_until, user.last_sign_in_at, sessions,
             user.password_hash)
 
 

@@ -1,16 +1,18 @@
-"""Admin accounts: creating them, checking a sign-in, locking after repeated failures."""
+"""Admin accounts: creating them, checking a sign-in, locking after repeated failures, and
+the server-side sessions that sign-out and password changes end."""
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from ceengine.admin.models import AdminUser
+from ceengine.admin.models import AdminSession, AdminUser
 from ceengine.certificates.services import email_key as normal_email
 from ceengine.extensions import db
 from ceengine.models import utcnow
@@ -49,8 +51,7 @@ def create_admin(email: str, password: str) -> AdminUser:
     if "@" not in email or len(email) > 254:
         raise AccountError(f"'{email}' is not an email address.")
     check_password_rules(password)
-    user = AdminUser(email=email, password_hash=generate_password_hash(password),
-                     session_key=secrets.token_urlsafe(16))
+    user = AdminUser(email=email, password_hash=generate_password_hash(password))
     db.session.add(user)
     try:
         db.session.commit()
@@ -68,7 +69,7 @@ def set_password(email: str, password: str) -> AdminUser:
     if user is None:
         raise AccountError(f"There is no admin with the email {normal_email(email)}.")
     user.password_hash = generate_password_hash(password)
-    user.session_key = secrets.token_urlsafe(16)
+    db.session.execute(sa.delete(AdminSession).where(AdminSession.admin_id == user.id))
     user.failed_sign_ins, user.locked_until = 0, None
     db.session.commit()
     return user
@@ -79,22 +80,55 @@ def admin_by_email(email: str) -> AdminUser | None:
     return db.session.scalar(sa.select(AdminUser).where(AdminUser.email == normal_email(email)))
 
 
-def admin_for_session(session_id: str) -> AdminUser | None:
-    """Flask-Login's user loader: the admin whose id and session key match the session."""
-    user_id, _, key = session_id.partition(":")
-    if not (user_id.isascii() and user_id.isdigit()) or not key:
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _as_utc(moment: datetime) -> datetime:
+    if moment.tzinfo is None:  # SQLite drops the zone; values are UTC
+        moment = moment.replace(tzinfo=utcnow().tzinfo)
+    return moment
+
+
+def start_session(user: AdminUser, browser: str, lifetime: timedelta) -> str:
+    """Open a session for an admin who just signed in, from the browser whose User-Agent is
+    `browser`; return the token the session cookie carries (only its hash is stored)."""
+    now = utcnow()
+    token = secrets.token_urlsafe(32)
+    db.session.execute(sa.delete(AdminSession).where(AdminSession.admin_id == user.id,
+                                                     AdminSession.expires_at <= now))
+    db.session.add(AdminSession(token_hash=_digest(token), admin_id=user.id,
+                                browser_hash=_digest(browser), created_at=now,
+                                expires_at=now + lifetime))
+    db.session.commit()
+    return token
+
+
+def admin_for_session(token: str, browser: str) -> AdminUser | None:
+    """The admin whose open session this token is, used from the browser that opened it.
+
+    An expired session is deleted. So is one presented by another browser: its cookie was
+    copied, and the session ends for the copy and the original alike.
+    """
+    found = db.session.scalar(sa.select(AdminSession).where(
+        AdminSession.token_hash == _digest(token)))
+    if found is None:
         return None
-    user = db.session.get(AdminUser, int(user_id))
-    if user is None or not secrets.compare_digest(user.session_key, key):
-        return None
-    return user
+    if _as_utc(found.expires_at) > utcnow() and secrets.compare_digest(
+            found.browser_hash, _digest(browser)):
+        return found.admin
+    end_session(token)
+    return None
+
+
+def end_session(token: str) -> None:
+    """Sign out: the session ends on the server, so no copy of its cookie opens it again."""
+    db.session.execute(sa.delete(AdminSession).where(AdminSession.token_hash == _digest(token)))
+    db.session.commit()
 
 
 def _minutes_left(user: AdminUser) -> int:
-    locked_until = user.locked_until
-    if locked_until.tzinfo is None:  # SQLite drops the zone; values are UTC
-        locked_until = locked_until.replace(tzinfo=utcnow().tzinfo)
-    seconds = (locked_until - utcnow()).total_seconds()
+    seconds = (_as_utc(user.locked_until) - utcnow()).total_seconds()
     return max(0, -(-int(seconds) // 60))
 
 

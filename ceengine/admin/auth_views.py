@@ -3,17 +3,42 @@
 from __future__ import annotations
 
 from flask import current_app, flash, redirect, render_template, request, session, url_for
-from flask_login import current_user, login_user, logout_user
+from flask_login import UserMixin, current_user, login_user, logout_user
 
 from ceengine.admin import bp
-from ceengine.admin.accounts import Locked, admin_for_session, authenticate
+from ceengine.admin.accounts import (
+    Locked,
+    admin_for_session,
+    authenticate,
+    end_session,
+    start_session,
+)
 from ceengine.admin.forms import ActionForm, SignInForm
+from ceengine.admin.models import AdminUser
 from ceengine.errors import render_error
 from ceengine.extensions import limiter, login_manager
 
 OPEN_ENDPOINTS = {"admin.login"}
 
-login_manager.user_loader(admin_for_session)
+
+
+class SignedInAdmin(UserMixin):
+    """The signed-in admin as Flask-Login sees them: the account and this session's token."""
+
+    def __init__(self, user: AdminUser, session_token: str) -> None:
+        self.user, self.session_token = user, session_token
+        self.email = user.email
+
+    def get_id(self) -> str:
+        """What the session cookie keeps: this sign-in's token, checked on every request."""
+        return self.session_token
+
+
+@login_manager.user_loader
+def load_admin(session_token: str) -> SignedInAdmin | None:
+    """The admin of an open session, in the browser that opened it (by its User-Agent)."""
+    user = admin_for_session(session_token, request.user_agent.string)
+    return SignedInAdmin(user, session_token) if user else None
 
 
 def _sign_in_limit() -> str:
@@ -72,7 +97,9 @@ def login():
         else:
             if user is not None:
                 session.clear()  # nothing from before the sign-in carries over
-                login_user(user)
+                token = start_session(user, request.user_agent.string,
+                                      current_app.permanent_session_lifetime)
+                login_user(SignedInAdmin(user, token))
                 session.permanent = True
                 return redirect(_safe_next(request.args.get("next")), 303)
             notice = "The email or password is not right. Please try again."
@@ -82,8 +109,9 @@ def login():
 
 @bp.post("/logout")
 def logout():
-    """Sign out."""
-    logout_user()  # CSRFProtect has already checked the form's token
+    """Sign out: the session ends on the server, in every copy of its cookie."""
+    end_session(current_user.session_token)  # CSRFProtect has already checked the form
+    logout_user()
     session.clear()
     flash("You have signed out.", "success")
     return redirect(url_for("admin.login"), 303)

@@ -1,18 +1,18 @@
-"""Admin accounts: an email, a hashed password, and a lock after repeated failures."""
+"""Admin accounts (an email, a hashed password, a lock after repeated failures) and their
+signed-in sessions."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 import sqlalchemy as sa
-from flask_login import UserMixin
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ceengine.extensions import db
 from ceengine.models import UTCDateTime, utcnow
 
 
-class AdminUser(UserMixin, db.Model):
+class AdminUser(db.Model):
     """Someone who may sign in to /admin."""
 
     __tablename__ = "admin_users"
@@ -20,13 +20,29 @@ class AdminUser(UserMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(sa.String(254), unique=True)  # stored lowercased
     password_hash: Mapped[str] = mapped_column(sa.String(255))
-    # Changes whenever the password does, so changing it signs out every other session.
-    session_key: Mapped[str] = mapped_column(sa.String(64))
     failed_sign_ins: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    def get_id(self) -> str:
-        """Flask-Login's session id: the row and its current session key."""
-        return f"{self.id}:{self.session_key}"
+
+class AdminSession(db.Model):
+    """One sign-in: the session cookie carries a random token whose hash is this row's key.
+
+    Signing out deletes the row, so every copy of the cookie stops working at once; a
+    password change deletes all of the admin's rows. `expires_at` is 8 hours after sign-in
+    however busy the session, and the browser it was made in is recorded (as a hash of its
+    User-Agent) so the cookie is refused in another one.
+    """
+
+    __tablename__ = "admin_sessions"
+    __table_args__ = (sa.Index("ix_admin_sessions_admin_expires", "admin_id", "expires_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    admin_id: Mapped[int] = mapped_column(sa.ForeignKey("admin_users.id", ondelete="CASCADE"))
+    browser_hash: Mapped[str] = mapped_column(sa.String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    admin: Mapped[AdminUser] = relationship()

@@ -6,6 +6,8 @@ Each purpose has its own salt, so a token made for one can never be used for ano
 from __future__ import annotations
 
 import re
+import secrets
+from dataclasses import dataclass
 
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeSerializer, URLSafeTimedSerializer
@@ -19,6 +21,15 @@ _TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_\-]+(\.[A-Za-z0-9_\-]+)+")
 
 class LinkExpired(Exception):
     """A sign-in link that was genuine but is too old."""
+
+
+@dataclass(frozen=True)
+class SignInLink:
+    """What a genuine sign-in link carries: the address, and the link's own random id, which
+    is recorded when the link is used so that it signs in once."""
+
+    email: str
+    link_id: str
 
 
 def certificate_token(number: str) -> str:
@@ -42,20 +53,25 @@ def number_from_token(token: str) -> str | None:
 
 
 def sign_in_token(email_key: str) -> str:
-    """A timed token that opens "My certificates" for one email address."""
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"],
-                                  salt=SIGN_IN_SALT).dumps(email_key)
+    """A timed, single-use token that opens "My certificates" for one email address."""
+    link = {"email": email_key, "link": secrets.token_urlsafe(24)}
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=SIGN_IN_SALT).dumps(link)
 
 
-def email_from_sign_in_token(token: str) -> str | None:
-    """The address a sign-in token was made for; raises LinkExpired when it is too old."""
+def link_from_sign_in_token(token: str) -> SignInLink | None:
+    """What a genuine sign-in token carries (None for a guessed or altered one); raises
+    LinkExpired when it is too old."""
     if not _TOKEN_SHAPE.fullmatch(token):
         return None
     serializer = URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=SIGN_IN_SALT)
     try:
-        email = serializer.loads(token, max_age=SIGN_IN_MAX_AGE)
+        payload = serializer.loads(token, max_age=SIGN_IN_MAX_AGE)
     except SignatureExpired as expired:
         raise LinkExpired from expired
     except BadSignature:
         return None
-    return email if isinstance(email, str) else None
+    # Links from before single use carried the bare address: they are no longer accepted.
+    if not (isinstance(payload, dict) and isinstance(payload.get("email"), str)
+            and isinstance(payload.get("link"), str)):
+        return None
+    return SignInLink(payload["email"], payload["link"])

@@ -11,7 +11,6 @@ from ceengine.certificates.models import VALID, Certificate
 from ceengine.certificates.printing import certificate_data
 from ceengine.certificates.services import (
     PaymentRequired,
-    current_edition,
     find_certificate,
     issue_certificate,
     latest_certificate,
@@ -119,12 +118,13 @@ def _certificate_for(token: str) -> Certificate:
 
 @bp.get("/certificates/<token>")
 def certificate(token: str):
-    """The learner's certificate page: status, details and Download certificate (PDF)."""
-    certificate = _certificate_for(token)
-    current = current_edition(certificate)
-    current_token = certificate_token(current.number) if current is not certificate else None
-    return render_template("certificates/certificate.html", certificate=certificate,
-                           token=token, current=current, current_token=current_token)
+    """The learner's certificate page: status, details and Download certificate (PDF).
+
+    A superseded certificate's page says so and nothing of its replacement: a reissue may have
+    gone to a corrected address, and this link may be the one sent to the mistyped one.
+    """
+    return render_template("certificates/certificate.html", certificate=_certificate_for(token),
+                           token=token)
 
 
 @bp.get("/certificates/<token>/pdf")

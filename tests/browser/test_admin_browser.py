@@ -166,6 +166,43 @@ def test_every_admin_page_needs_sign_in_and_sign_out_ends_it(live_server, browse
     page.context.close()
 
 
+def copy_of_session(browser, page, user_agent: str | None = None):
+    """A page in another browser context holding a copy of `page`'s cookies (as a thief)."""
+    options = {"viewport": VIEWPORTS["desktop"]}
+    if user_agent:
+        options["user_agent"] = user_agent
+    context = browser.new_context(**options)
+    context.add_cookies(page.context.cookies())
+    return context.new_page()
+
+
+def test_a_copied_session_cookie_ends_with_sign_out_and_in_another_browser(live_server,
+                                                                          browser):
+    base = live_server.url
+    ensure_admin(live_server.app)
+    page = new_page(browser)
+    sign_in(page, base)
+    copy = copy_of_session(browser, page)
+    copy.goto(f"{base}/admin")
+    assert not on_sign_in_page(copy)  # the control: the copy works until sign-out
+
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url("**/admin/login")
+
+    copy.goto(f"{base}/admin")
+    assert on_sign_in_page(copy), "a copy of the cookie still opens the console after Sign out"
+
+    sign_in(page, base)
+    elsewhere = copy_of_session(browser, page, user_agent="Mozilla/5.0 (X11; Linux x86_64; "
+                                "rv:133.0) Gecko/20100101 Firefox/133.0")
+    elsewhere.goto(f"{base}/admin")
+    assert on_sign_in_page(elsewhere), "the cookie opened the console in another browser"
+    page.goto(f"{base}/admin")
+    assert on_sign_in_page(page)  # a stolen session ends for everyone: sign in again
+    for opened in (page, copy, elsewhere):
+        opened.context.close()
+
+
 def test_every_admin_page_has_its_heading_and_passes_axe(live_server, browser, seeded):
     check = partial(check_page, axe=runs_axe(live_server))
     page = new_page(browser)

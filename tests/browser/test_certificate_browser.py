@@ -11,10 +11,12 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
+from ceengine.certificates.services import email_key
 from ceengine.certificates.signing import check_signature
 from ceengine.certificates.signing_key import signing_identity
+from ceengine.certificates.tokens import sign_in_token
 from ceengine.courses.format import read_courses
-from tests.browser.conftest import ARTIFACTS, assert_accessible, screenshot
+from tests.browser.conftest import ARTIFACTS, VIEWPORTS, assert_accessible, screenshot
 from tests.browser.test_quiz_browser import answer
 from tests.conftest import PROJECT_COURSES
 
@@ -140,3 +142,44 @@ def test_the_certificate_renders_as_an_image(live_server, desktop_page, tmp_path
                     str(target)], check=True)
     png = target.with_suffix(".png").read_bytes()
     assert png.startswith(b"\x89PNG") and len(png) > 20_000
+
+
+def emailed_sign_in_link(app, base: str, address: str) -> str:
+    """The sign-in link My certificates emails to `address` (made as the email makes it)."""
+    with app.app_context():
+        return f"{base}/my-certificates/sign-in/{sign_in_token(email_key(address))}"
+
+
+def test_my_certificates_link_signs_in_once_and_sign_out_ends_it(live_server, browser):
+    base = live_server.url
+    learner = browser.new_context(viewport=VIEWPORTS["desktop"]).new_page()
+    pass_and_open_details(learner, base, "demo-lesson")
+    fill_details(learner, "Rosa Díaz", "rosa@example.org")
+    learner.get_by_role("button", name="Issue certificate").click()
+    number = learner.locator(".certificate-facts dd").nth(5).inner_text()
+    link = emailed_sign_in_link(live_server.app, base, "rosa@example.org")
+
+    learner.goto(link)
+    assert_accessible(learner)
+    learner.get_by_role("button", name="Open my certificates").click()
+    assert learner.get_by_text("Certificates issued to rosa@example.org").is_visible()
+    copy_context = browser.new_context(viewport=VIEWPORTS["desktop"])
+    copy_context.add_cookies(learner.context.cookies())
+    copy = copy_context.new_page()
+    copy.goto(f"{base}/my-certificates")
+    assert copy.get_by_role("cell", name=number, exact=True).is_visible()  # the control
+
+    learner.get_by_role("button", name="Sign out").click()
+    assert learner.get_by_text("You are signed out of My certificates.").is_visible()
+    copy.reload()
+    assert copy.get_by_role("button", name="Email me a sign-in link").is_visible()
+    assert copy.get_by_text(number).count() == 0
+
+    stranger = browser.new_context(viewport=VIEWPORTS["desktop"]).new_page()
+    response = stranger.goto(link)
+    assert response.status == 410
+    assert stranger.get_by_text("That sign-in link has already been used").is_visible()
+    assert stranger.get_by_role("button", name="Email me a sign-in link").is_visible()
+    assert_accessible(stranger)
+    for opened in (learner, copy, stranger):
+        opened.context.close()
