@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0008_certified_votes'
-down_revision = '0005_feedback_admin'
+down_revision = '0007_billing_integrity'
 branch_labels = None
 depends_on = None
 

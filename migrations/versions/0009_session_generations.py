@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0009_session_generations'
-down_revision = '0005_feedback_admin'
+down_revision = '0008_certified_votes'
 branch_labels = None
 depends_on = None
 
