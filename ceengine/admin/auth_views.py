@@ -21,7 +21,6 @@ from ceengine.extensions import limiter, login_manager
 OPEN_ENDPOINTS = {"admin.login"}
 
 
-
 class SignedInAdmin(UserMixin):
     """The signed-in admin as Flask-Login sees them: the account and this session's token."""
 
