@@ -17,7 +17,7 @@ from ceengine.admin.records import (
     orders_query,
     reflections_query,
 )
-from ceengine.billing.services import order_notes
+from ceengine.billing.problems import order_notes
 from ceengine.certificates.mail import send_certificate_link
 from ceengine.certificates.models import VALID
 from ceengine.certificates.services import (

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from ceengine.billing import bp
 from ceengine.billing.models import STATUSES, Order
-from ceengine.billing.services import order_notes
+from ceengine.billing.problems import order_notes
 from ceengine.extensions import db
 from ceengine.templating import format_money
 

@@ -10,8 +10,8 @@ from flask import abort, current_app, flash, jsonify, redirect, render_template,
 from ceengine.billing import bp
 from ceengine.billing.checks import event_problem
 from ceengine.billing.models import EXPIRED, FAILED, Order
+from ceengine.billing.problems import closed_order_message
 from ceengine.billing.services import (
-    closed_order_message,
     fulfil_session,
     handle_event,
     order_by_reference,
