@@ -743,3 +743,44 @@ def test_a_paid_certificate_counts_the_vote_once_paid_and_a_refund_takes_it_back
     assert status == 200
     assert course_line(client, "demo-modules") == []  # refunded: revoked, no longer counted
     assert_totals_equal_a_recount()
+
+
+def test_two_cookies_certified_for_one_address_at_the_same_moment_make_one_vote(synced):
+    learners = [synced.test_client() for _ in range(2)]
+    posts = []
+    for rating, learner in zip((2, 5), learners, strict=True):
+        result = take_quiz(learner, "demo-lesson")
+        assert evaluate(learner, result, rating=rating).status_code == 303
+        address, page = details_page(learner, result)
+        form = form_in(page.get_data(as_text=True), "full_name")
+        posts.append((learner, address, {**form.hidden, **form.values, "full_name": "Ana",
+                                         "email": "ana@example.org",
+                                         "issue": form.submits["issue"]}))
+    db.session.commit()
+    barrier, responses, errors = threading.Barrier(2), [], []
+
+    def issue(learner, address, data) -> None:
+        try:
+            with synced.app_context():
+                other = synced.test_client()
+                for name in ("ceengine_learner", "session"):
+                    other.set_cookie(name, learner.get_cookie(name).value)
+                barrier.wait(timeout=10)
+                responses.append(other.post(address, data=data))
+                db.session.remove()
+        except Exception as error:  # reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=issue, args=post) for post in posts]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors, errors
+    db.session.rollback()
+    assert sorted(r.status_code for r in responses) == [303, 303]
+    assert len(certificates()) == 2
+    (vote,) = votes()
+    assert vote.stars == 5  # the address's latest evaluation
+    assert course_line(synced.test_client(), "demo-lesson") == [(1, 100)]
+    assert_totals_equal_a_recount()
