@@ -68,6 +68,9 @@ def signing_identity(app: Flask | None = None) -> SigningIdentity:
                 except (OSError, ValueError) as error:
                     raise SigningNotConfigured(f"The signing key could not be loaded: {error}")\
                         from error
+                # asn1crypto fills a name's parsed form in place on first read: read it once
+                # here, under the lock, or threads signing at once can see it half built.
+                identity.signer.subject_name  # noqa: B018
                 app.extensions[_EXTENSION_KEY] = identity
     return identity
 
