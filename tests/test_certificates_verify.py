@@ -359,6 +359,22 @@ def test_an_uploaded_revoked_pdf_leads_with_revoked_and_is_not_shown_green(synce
     assert "status-valid" not in response.get_data(as_text=True)
 
 
+def test_a_pdf_issued_under_an_earlier_signing_key_is_still_authentic(synced, client,
+                                                                     tmp_path):
+    page, certificate = issued(client)
+    pdf = downloaded_pdf(client, page)
+    # The sponsor moves to a new signing key: only the new certificate is configured now.
+    files = create_development_chain(tmp_path / "new-key", "Compassion CE Institute")
+    synced.extensions["ceengine.signing_identity"] = load_identity(
+        *(files[k].read_bytes() for k in ("key", "cert", "chain")))
+
+    response = upload(client, pdf)
+
+    assert response.status_code == 200  # byte for byte the file we issued and stored
+    assert "Authentic and unchanged: this file was signed by" in text_of(response)
+    assert f"Certificate number {certificate.number}" in text_of(response)
+
+
 def test_one_changed_byte_is_refused(synced, client):
     page, _ = issued(client)
     tampered = one_byte_changed(downloaded_pdf(client, page))
