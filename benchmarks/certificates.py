@@ -8,6 +8,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from benchmarks import uploads
 from benchmarks.pages import Row, prepare_database
 from benchmarks.servers import Load, run_wrk, serve
 
@@ -63,9 +64,10 @@ def _time(operation, count: int) -> list[float]:
     return samples
 
 
-def measure_issue(env: dict[str, str], count: int) -> tuple[Timing, Timing, str, str]:
+def measure_issue(env: dict[str, str], count: int
+                  ) -> tuple[Timing, Timing, str, str, tuple[bytes, bytes]]:
     """Time issue_certificate and the bare render+sign floor in one process; return a
-    certificate's number and token."""
+    certificate's number and token, and a genuine and a hostile PDF to upload."""
     import os
 
     os.environ.update(env)
@@ -99,19 +101,24 @@ def measure_issue(env: dict[str, str], count: int) -> tuple[Timing, Timing, str,
             issue_samples += _time(lambda _i, i=index: issue(i), 1)
         number = issue_certificate(attempts[0], attempts[0].learner, details)[0].number
         token = certificate_token(number)
+        files = uploads.upload_files(number)
     return (Timing("bare render + sign (floor)", floor_samples),
-            Timing("issue certificate (render + sign + store)", issue_samples), number, token)
+            Timing("issue certificate (render + sign + store)", issue_samples), number, token,
+            files)
 
 
 def measure(folder: Path, hello: Load, seconds: int, count: int = 60
             ) -> tuple[list[Timing], list[Row]]:
-    """Issue timings in-process, then the verify page and re-downloads under gunicorn."""
+    """Issue timings in-process, then the verify page, re-downloads and verify uploads (a
+    genuine and a hostile PDF) under gunicorn."""
     env = {**prepare_database(folder), **_signing_env(folder)}
-    floor, issue, number, token = measure_issue(env, count)
+    floor, issue, number, token, (genuine, hostile) = measure_issue(env, count)
     rows = []
     with serve("wsgi:app", env, log=folder / "certificates.log") as server:
         for name, path in (("verify page GET", f"/verify/{number}"),
                            ("re-download certificate PDF", f"/certificates/{token}/pdf")):
             load = run_wrk(server.url + path, seconds)
             rows.append(Row(name, load, hello, 0.4, server.peak_worker_mb()))
+        rows += uploads.measure(server.url, hello, seconds, genuine, hostile,
+                                server.peak_worker_mb)
     return [floor, issue], rows

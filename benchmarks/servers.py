@@ -109,15 +109,34 @@ def _ms(value: str, unit: str) -> float:
     return float(value) * {"us": 0.001, "ms": 1, "s": 1000, "m": 60000}[unit]
 
 
+_COUNT_UNEXPECTED = """
+local threads = {}
+function setup(thread) table.insert(threads, thread) end
+function init(args) unexpected = 0 end
+function response(status, headers, body)
+  if status ~= %d then unexpected = unexpected + 1 end
+end
+function done(summary, latency, requests)
+  local count = 0
+  for _, thread in ipairs(threads) do count = count + thread:get("unexpected") end
+  io.write(string.format("Unexpected statuses: %%d\\n", count))
+end
+"""
+
+
 def run_wrk(url: str, seconds: int = 10, connections: int = 16, script: str | None = None,
-            warmup: int = 1) -> Load:
+            warmup: int = 1, expected_status: int | None = None) -> Load:
     """Drive `url` with wrk (2 threads) for a bounded time and parse its report.
 
     A `warmup` run first, not counted: a gunicorn worker spends its first 1.5 s importing the
     app, and a page's first request compiles its templates; counted, those make the p99.
+    With `expected_status` (say 422 for a refused upload) any other status is an error, and
+    that status is not.
     """
     if not shutil.which("wrk"):
         raise RuntimeError("wrk is not installed (apt-get install wrk)")
+    if expected_status is not None:
+        script = (script or "") + _COUNT_UNEXPECTED % expected_status
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as lua:
         lua.write(script or "")
     try:
@@ -132,6 +151,8 @@ def run_wrk(url: str, seconds: int = 10, connections: int = 16, script: str | No
     latency = dict(re.findall(r"^\s+(50|99)%\s+([\d.]+\w+)", output, re.M))
     parse = {k: re.match(r"([\d.]+)(\w+)", v).groups() for k, v in latency.items()}
     errors = sum(int(n) for n in re.findall(r"Non-2xx or 3xx responses: (\d+)", output))
+    if expected_status is not None:
+        errors = int(re.search(r"Unexpected statuses: (\d+)", output).group(1))
     socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), "
                               r"timeout (\d+)", output)
     if socket_errors:

@@ -16,10 +16,14 @@ import pytest
 
 from ceengine.certificates.models import REVOKED, SUPERSEDED, VALID
 from ceengine.certificates.numbers import new_certificate_number
+from ceengine.certificates.printing import long_date
 from ceengine.certificates.services import find_certificate
+from ceengine.certificates.signing import MAX_PDF_BYTES
+from ceengine.certificates.signing_key import signing_identity
 from ceengine.extensions import db
 from tests.certificate_steps import certificates, download_link, issue
 from tests.conftest import make_app, skip_missing_infrastructure
+from tests.hostile_pdf import PathBuilding, forged_certificate, our_certificates
 from tests.test_certificates_verify import one_byte_changed, signed_by_someone_else
 
 REASON = "Issued in error: the learner retook the quiz"
@@ -68,22 +72,74 @@ def test_verify_says_a_downloaded_pdf_is_authentic_and_unchanged(synced, client,
     result = certificates_command(runner, "verify", str(path))
 
     assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[0] == (
+        f"VALID: certificate {certificate.number} was issued by Compassion CE Institute and "
+        "has not been revoked.")
     assert f"AUTHENTIC AND UNCHANGED: {path}" in result.output
     assert "Signed by" in result.output and "ceengine Tests" in result.output
     assert f"Certificate {certificate.number}: VALID" in result.output
     assert "Name:      Ana María Núñez <ana@example.org>" in result.output
 
 
-def test_verify_of_an_authentic_but_revoked_pdf_shows_it_is_revoked(synced, client, runner,
-                                                                   tmp_path):
+def test_verify_of_an_authentic_but_revoked_pdf_leads_with_revoked_and_fails(synced, client,
+                                                                            runner, tmp_path):
     certificate, path = downloaded(client, tmp_path)
     certificates_command(runner, "revoke", certificate.number, "--reason", REASON, "--yes")
 
     result = certificates_command(runner, "verify", str(path))
 
-    assert "AUTHENTIC AND UNCHANGED" in result.output  # the file is ours, as issued …
-    assert f"Certificate {certificate.number}: REVOKED" in result.output  # … but withdrawn
-    assert REASON in result.output
+    assert result.exit_code == 1, result.output  # not valid today
+    lines = result.output.splitlines()
+    revoked_at = long_date(find_certificate(certificate.number).revoked_at)
+    assert lines[0] == f"REVOKED on {revoked_at}: {REASON}"
+    assert lines[1] == ("The file is authentic and unchanged, but this certificate is no "
+                        f"longer valid: {path}")
+    assert "AUTHENTIC AND UNCHANGED" not in result.output
+    assert f"Certificate {certificate.number}: REVOKED" in result.output
+
+
+def test_verify_of_an_authentic_but_superseded_pdf_leads_with_superseded_and_fails(
+        synced, client, runner, tmp_path):
+    certificate, path = downloaded(client, tmp_path)
+    certificates_command(runner, "reissue", certificate.number, "--name", "New Name",
+                         "--no-email", "--yes")
+    db.session.expire_all()
+    new = find_certificate(certificate.number).superseded_by
+
+    result = certificates_command(runner, "verify", str(path))
+
+    assert result.exit_code == 1, result.output
+    lines = result.output.splitlines()
+    assert lines[0] == f"SUPERSEDED by certificate {new.number}, which replaces it."
+    assert lines[1].startswith("The file is authentic and unchanged, but this certificate")
+    assert "AUTHENTIC AND UNCHANGED" not in result.output
+
+
+def test_verify_refuses_a_forged_signature_with_decoy_roots_without_building_a_path(
+        synced, client, runner, tmp_path, monkeypatch):
+    path = tmp_path / "forged.pdf"
+    path.write_bytes(forged_certificate(issued(client), decoys=10))
+    building = PathBuilding(monkeypatch, our_certificates(signing_identity()))
+
+    result = certificates_command(runner, "verify", str(path))
+
+    assert result.exit_code == 1
+    assert f"NOT AUTHENTIC: {path}" in result.output
+    assert "The signature was not made by this sponsor's signing certificate." in result.output
+    assert building.ends == []
+
+
+def test_verify_refuses_a_file_larger_than_any_certificate_without_reading_it(synced, runner,
+                                                                               tmp_path):
+    path = tmp_path / "huge.pdf"
+    with path.open("wb") as file:
+        file.write(b"%PDF-1.7\n")
+        file.truncate(MAX_PDF_BYTES + 1)
+
+    result = certificates_command(runner, "verify", str(path))
+
+    assert result.exit_code == 1
+    assert "This file is larger than any certificate we issue." in result.output
 
 
 def test_verify_refuses_a_pdf_with_one_changed_byte(synced, client, runner, tmp_path):

@@ -87,7 +87,7 @@ def test_issue_then_download_the_signed_pdf_with_every_field(synced, client):
                     "Dana Reyes, PhD, CE Administrator",
                     f"http://127.0.0.1:5000/verify/{certificate.number}"):
         assert printed in text, printed
-    assert check_signature(pdf, [signing_identity().root]).ok
+    assert check_signature(pdf, signing_identity()).ok
 
 
 def test_every_download_returns_the_bytes_stored_at_issue(synced, client, app):

@@ -31,7 +31,12 @@ from ceengine.certificates.services import (
     reissue_certificate,
     revoke_certificate,
 )
-from ceengine.certificates.signing import create_development_chain, load_identity, sign_pdf
+from ceengine.certificates.signing import (
+    MAX_PDF_BYTES,
+    create_development_chain,
+    load_identity,
+    sign_pdf,
+)
 from ceengine.certificates.signing_key import signing_identity
 from ceengine.certificates.tokens import certificate_token
 from ceengine.courses.services import sync_courses
@@ -40,6 +45,7 @@ from tests.certificate_steps import certificates, download_link, issue
 from tests.certificate_steps import text_of as html_text
 from tests.conftest import make_app
 from tests.forms import form_in
+from tests.hostile_pdf import PathBuilding, forged_certificate, our_certificates
 
 NAME, EMAIL = "Ana María Núñez", "ana@example.org"
 COURSE_TITLE = "Demo Lesson on Kindness"
@@ -314,6 +320,8 @@ def test_the_downloaded_pdf_is_authentic_and_unchanged(synced, client):
     text = text_of(response)
     assert "Authentic and unchanged: this file was signed by" in text
     assert "Valid: this certificate was issued" in text
+    assert text.index("Valid: this certificate") < text.index("Authentic and unchanged")
+    assert "status-valid" in response.get_data(as_text=True)
     assert f"Name {certificate.full_name}" in text
     assert f"Course {COURSE_TITLE}" in text
     assert f"Certificate number {certificate.number}" in text
@@ -328,8 +336,43 @@ def test_an_uploaded_superseded_pdf_is_authentic_but_says_it_was_replaced(synced
 
     assert response.status_code == 200
     text = text_of(response)
-    assert "Authentic and unchanged" in text
-    assert f"Superseded by certificate {new.number}" in text
+    # The status leads; the file's authenticity follows, without the green of a valid one.
+    assert text.index(f"Superseded by certificate {new.number}") < text.index(
+        "The file is authentic and unchanged, but this certificate is no longer valid")
+    assert "status-valid" not in response.get_data(as_text=True)
+
+
+def test_an_uploaded_revoked_pdf_leads_with_revoked_and_is_not_shown_green(synced, client):
+    page, certificate = issued(client)
+    pdf = downloaded_pdf(client, page)
+    revoked = revoke_certificate(certificate.number, "Issued in error")
+
+    response = upload(synced.test_client(), pdf)
+
+    assert response.status_code == 200
+    text = text_of(response)
+    lead = f"Revoked on {long_date(revoked.revoked_at)}. Reason: Issued in error"
+    assert lead in text
+    assert text.index(lead) < text.index(
+        "The file is authentic and unchanged, but this certificate is no longer valid")
+    assert "Authentic and unchanged:" not in text
+    assert "status-valid" not in response.get_data(as_text=True)
+
+
+def test_a_pdf_issued_under_an_earlier_signing_key_is_still_authentic(synced, client,
+                                                                     tmp_path):
+    page, certificate = issued(client)
+    pdf = downloaded_pdf(client, page)
+    # The sponsor moves to a new signing key: only the new certificate is configured now.
+    files = create_development_chain(tmp_path / "new-key", "Compassion CE Institute")
+    synced.extensions["ceengine.signing_identity"] = load_identity(
+        *(files[k].read_bytes() for k in ("key", "cert", "chain")))
+
+    response = upload(client, pdf)
+
+    assert response.status_code == 200  # byte for byte the file we issued and stored
+    assert "Authentic and unchanged: this file was signed by" in text_of(response)
+    assert f"Certificate number {certificate.number}" in text_of(response)
 
 
 def test_one_changed_byte_is_refused(synced, client):
@@ -369,6 +412,23 @@ def test_the_same_page_signed_with_another_key_is_refused(synced, client, tmp_pa
     assert "The signature was not made by this sponsor's signing certificate" in text
 
 
+def test_a_forged_signature_with_decoy_roots_is_refused_without_building_a_path(
+        synced, client, monkeypatch):
+    # A self-made signer naming our root as its issuer, and six certificates named like our
+    # root with one shared key: the old check tried every ordering of them (6: 1.7 s, 8: 95 s;
+    # ten held a gunicorn worker until its timeout).
+    _, certificate = issued(client)
+    forged = forged_certificate(certificate, decoys=6)
+    building = PathBuilding(monkeypatch, our_certificates(signing_identity()))
+
+    response = upload(client, forged)
+
+    assert response.status_code == 422
+    assert ("Not authentic: The signature was not made by this sponsor's signing "
+            "certificate.") in text_of(response)
+    assert building.ends == []
+
+
 def test_a_pdf_signed_with_our_key_but_never_issued_is_refused(synced, client):
     _, certificate = issued(client, full_name="Real Learner")
     details = LearnerDetails("Someone Who Never Took The Course", "x@example.org")
@@ -402,6 +462,14 @@ def test_checking_without_a_file_asks_for_one(synced, client):
 
     assert response.status_code == 422
     assert "Choose a PDF file." in text_of(response)
+
+
+def test_a_file_larger_than_any_certificate_is_refused_with_a_message(synced, client):
+    response = upload(client, b"%PDF-1.7\n" + b"0" * MAX_PDF_BYTES)
+
+    assert response.status_code == 422
+    assert ("That file is larger than any certificate we issue (at most 256 KB). Choose the "
+            "certificate's PDF file.") in text_of(response)
 
 
 def test_a_file_over_the_size_limit_is_refused_with_a_page(synced, client):

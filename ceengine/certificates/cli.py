@@ -11,7 +11,7 @@ from flask import current_app
 
 from ceengine.certificates import bp
 from ceengine.certificates.mail import send_certificate_link
-from ceengine.certificates.models import Certificate
+from ceengine.certificates.models import REVOKED, SUPERSEDED, VALID, Certificate
 from ceengine.certificates.printing import long_date, verify_url
 from ceengine.certificates.services import (
     CertificateError,
@@ -21,7 +21,7 @@ from ceengine.certificates.services import (
     reissue_certificate,
     revoke_certificate,
 )
-from ceengine.certificates.signing import create_development_chain
+from ceengine.certificates.signing import MAX_PDF_BYTES, create_development_chain
 from ceengine.certificates.signing_key import SigningNotConfigured, development_folder
 from ceengine.templating import format_hours
 
@@ -65,24 +65,47 @@ def init_signing(force: bool) -> None:
     click.echo("This is a development key: production refuses it.")
 
 
+def _status_line(certificate: Certificate) -> str:
+    """The certificate's status today, in the words a verifier needs first."""
+    if certificate.status == REVOKED:
+        return f"REVOKED on {long_date(certificate.revoked_at)}: {certificate.revoked_reason}"
+    if certificate.status == SUPERSEDED:
+        return (f"SUPERSEDED by certificate {current_edition(certificate).number}, which "
+                "replaces it.")
+    return (f"VALID: certificate {certificate.number} was issued by "
+            f"{current_app.config['SPONSOR_NAME']} and has not been revoked.")
+
+
 @bp.cli.command("verify")
 @click.argument("pdf_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def verify(pdf_file: Path) -> None:
-    """Check a certificate PDF: our signature, covering the whole file, same bytes as issued.
+    """Check a certificate PDF: its status today, our signature over the whole file, the
+    same bytes as issued.
 
-    Exits 0 when the file is authentic and unchanged, 1 otherwise.
+    Exits 0 only when the file is authentic and unchanged and the certificate is valid today;
+    1 otherwise (not authentic, revoked or superseded).
     """
+    with pdf_file.open("rb") as file:
+        pdf = file.read(MAX_PDF_BYTES + 1)  # a larger file is refused, never read whole
     try:
-        check = check_certificate_file(pdf_file.read_bytes())
+        check = check_certificate_file(pdf)
     except SigningNotConfigured as error:
         _fail(str(error))
     if check.problem is not None:
         click.echo(f"NOT AUTHENTIC: {pdf_file}")
         click.echo(f"  {check.problem}")
         sys.exit(1)
-    click.echo(f"AUTHENTIC AND UNCHANGED: {pdf_file}")
+    certificate = check.certificate
+    click.echo(_status_line(certificate))
+    if certificate.status == VALID:
+        click.echo(f"AUTHENTIC AND UNCHANGED: {pdf_file}")
+    else:
+        click.echo("The file is authentic and unchanged, but this certificate is no longer "
+                   f"valid: {pdf_file}")
     click.echo(f"  Signed by {check.signed_by}")
-    _describe(check.certificate)
+    _describe(certificate)
+    if certificate.status != VALID:
+        sys.exit(1)
 
 
 @bp.cli.command("show")

@@ -6,9 +6,11 @@ re-reads the key for every signature, which costs more than the signing itself.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import io
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 
 from asn1crypto import keys as asn1_keys
@@ -18,12 +20,23 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
+from pyhanko.pdf_utils.decode_limits import (
+    DecodeLimits,
+    DocumentDecodeBudget,
+    StreamDecodeLimits,
+)
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers, timestamps
-from pyhanko.sign.validation import validate_pdf_signature
-from pyhanko.sign.validation.status import SignatureCoverageLevel
-from pyhanko_certvalidator import ValidationContext
+from pyhanko.sign.validation.generic_cms import validate_sig_integrity
+from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
+from pyhanko.sign.validation.status import PdfSignatureStatus, SignatureCoverageLevel
+from pyhanko_certvalidator import CertificateValidator, ValidationContext
+from pyhanko_certvalidator.errors import (
+    InvalidCertificateError,
+    PathBuildingError,
+    PathValidationError,
+)
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 FIELD_NAME = "CertificateSignature"
@@ -101,27 +114,96 @@ class SignatureCheck:
         return self.problem is None
 
 
-def check_signature(pdf: bytes, trust_roots: list[asn1_x509.Certificate]) -> SignatureCheck:
-    """Validate the PDF's signature against `trust_roots`; bytes after it are a failure."""
+# Bounds on what an upload may make the check do. A certificate we issue is about 60 KB and
+# its signature carries our signing certificate and its chain (two or three certificates).
+MAX_PDF_BYTES = 256 * 1024
+MAX_EMBEDDED_CERTIFICATES = 8
+# Checking one of our certificates decompresses nothing (a classic cross-reference table, the
+# signature in a plain object), so an upload may make the reader inflate only this much in
+# all: no compressed object stream can hide a megabyte of signature to parse.
+_MAX_DECODED_BYTES = 64 * 1024
+_DECODE_LIMITS = DecodeLimits(
+    per_stream=StreamDecodeLimits(max_ratio=None, max_output_size=_MAX_DECODED_BYTES),
+    per_purpose={},
+    document_budget=DocumentDecodeBudget(base_allowance=_MAX_DECODED_BYTES, max_ratio=0))
+_DIGESTS = frozenset({"sha256", "sha384", "sha512"})
+
+NOT_READABLE = "This file is not a readable PDF."
+NOT_ONE_SIGNATURE = "This PDF does not carry exactly one signature."
+NOT_OURS = "The signature was not made by this sponsor's signing certificate."
+CHANGED = "The signature does not match the document: the PDF was changed after it was signed."
+NOT_WHOLE_FILE = ("The signature does not cover the whole file: something was added after "
+                  "signing.")
+
+
+def _one_signature(pdf: bytes) -> EmbeddedPdfSignature | str:
+    """The PDF's only signature, or why there is not exactly one (at most two are read)."""
+    if len(pdf) > MAX_PDF_BYTES:
+        return "This file is larger than any certificate we issue."
     try:
-        reader = PdfFileReader(io.BytesIO(pdf), strict=False)
-        signatures = reader.embedded_signatures
-    except Exception:  # pyHanko raises many kinds of errors on non-PDF input
-        return SignatureCheck(None, "This file is not a readable PDF.")
-    if len(signatures) != 1:
-        return SignatureCheck(None, "This PDF does not carry exactly one signature.")
-    status = validate_pdf_signature(signatures[0], ValidationContext(trust_roots=trust_roots))
-    signer = status.signing_cert.subject.human_friendly if status.signing_cert else None
-    if not status.intact or not status.valid:
-        return SignatureCheck(signer, "The signature does not match the document: "
-                                      "the PDF was changed after it was signed.")
-    if not status.trusted:
-        return SignatureCheck(signer, "The signature was not made by this sponsor's "
-                                      "signing certificate.")
-    if status.coverage != SignatureCoverageLevel.ENTIRE_FILE:
-        return SignatureCheck(signer, "The signature does not cover the whole file: "
-                                      "something was added after signing.")
-    return SignatureCheck(signer, None)
+        reader = PdfFileReader(io.BytesIO(pdf), strict=False, decode_limits=_DECODE_LIMITS)
+        found = list(islice(fields.enumerate_sig_fields(reader, filled_status=True), 2))
+        if len(found) != 1:
+            return NOT_ONE_SIGNATURE
+        name, _, field = found[0]
+        return EmbeddedPdfSignature(reader, field, name)
+    except Exception:  # pyHanko and asn1crypto raise many kinds of errors on malformed input
+        return NOT_READABLE
+
+
+def _signer_certificate(signature: EmbeddedPdfSignature) -> asn1_x509.Certificate | None:
+    """The certificate the signature names as its signer's, if the CMS is within bounds."""
+    try:
+        if len(signature.signed_data["certificates"]) > MAX_EMBEDDED_CERTIFICATES:
+            return None
+        return signature.signer_cert
+    except Exception:  # no certificate matches the signer's id, or a malformed CMS
+        return None
+
+
+def _chain_problem(identity: SigningIdentity) -> str | None:
+    """Whether our own signing certificate is valid now, checked against our own chain only."""
+    context = ValidationContext(trust_roots=[identity.root])
+    others = [c for c in identity.signer.cert_registry if c.dump() != identity.root.dump()]
+    validator = CertificateValidator(identity.signer.signing_cert, others, context)
+    try:
+        asyncio.run(validator.async_validate_path())
+        PdfSignatureStatus.default_usage_constraints().validate(identity.signer.signing_cert)
+    except (PathBuildingError, PathValidationError, InvalidCertificateError) as error:
+        return f"The sponsor's signing certificate is not valid now: {error}"
+    return None
+
+
+def check_signature(pdf: bytes, identity: SigningIdentity) -> SignatureCheck:
+    """Is `pdf` signed by `identity`'s certificate, unchanged, with nothing after it?
+
+    Bounded by design: the file's size, one signature, a few embedded certificates; the signer
+    must be our own certificate (compared byte for byte) before anything else is checked, and
+    trust is decided on our own chain alone. The certificates an upload brings are never used
+    to build a certification path, so no upload can make path building slow.
+    """
+    signature = _one_signature(pdf)
+    if isinstance(signature, str):
+        return SignatureCheck(None, signature)
+    cert = _signer_certificate(signature)
+    signed_by = cert.subject.human_friendly if cert is not None else None
+    ours = identity.signer.signing_cert
+    if cert is None or cert.dump() != ours.dump():
+        return SignatureCheck(signed_by, NOT_OURS)
+    if signature.md_algorithm not in _DIGESTS:
+        return SignatureCheck(signed_by, CHANGED)
+    try:
+        signature.compute_integrity_info(skip_diff=True)  # the signed bytes' digest, coverage
+        content_type = signature.signed_data["encap_content_info"]["content_type"].native
+        intact, valid = validate_sig_integrity(signature.signer_info, ours, content_type,
+                                               signature.compute_digest())
+    except Exception:  # a malformed signature is one that does not match
+        intact = valid = False
+    if not intact or not valid:
+        return SignatureCheck(signed_by, CHANGED)
+    if signature.coverage != SignatureCoverageLevel.ENTIRE_FILE:
+        return SignatureCheck(signed_by, NOT_WHOLE_FILE)
+    return SignatureCheck(signed_by, _chain_problem(identity))
 
 
 def _name(common_name: str, organisation: str) -> x509.Name:

@@ -9,6 +9,7 @@ from ceengine.certificates.forms import UploadForm
 from ceengine.certificates.models import Certificate
 from ceengine.certificates.numbers import normalize_certificate_number
 from ceengine.certificates.services import check_certificate_file, current_edition, find_certificate
+from ceengine.certificates.signing import MAX_PDF_BYTES
 from ceengine.errors import render_error
 from ceengine.extensions import limiter
 
@@ -19,6 +20,7 @@ def _verify_limit() -> str:
 
 def _lookup_page(status: int = 200, number_error: str | None = None, form=None):
     return render_template("certificates/verify.html", form=form or UploadForm(),
+                           max_kb=MAX_PDF_BYTES // 1024,
                            number=request.args.get("number", ""),
                            number_error=number_error), status
 
@@ -67,9 +69,13 @@ def verify_file():
     form = UploadForm()
     if not form.validate_on_submit():
         return _lookup_page(422, form=form)
-    pdf = form.pdf.data.read()
+    pdf = form.pdf.data.read(MAX_PDF_BYTES + 1)  # larger files are refused, never read whole
     if not pdf.startswith(b"%PDF"):
         form.pdf.errors.append("That file is not a PDF. Choose the certificate's PDF file.")
+        return _lookup_page(422, form=form)
+    if len(pdf) > MAX_PDF_BYTES:
+        form.pdf.errors.append(f"That file is larger than any certificate we issue (at most "
+                               f"{MAX_PDF_BYTES // 1024} KB). Choose the certificate's PDF file.")
         return _lookup_page(422, form=form)
     check = check_certificate_file(pdf)
     current = _replacement(check.certificate) if check.certificate else None

@@ -29,7 +29,7 @@ def signature_problem(app, pdf: bytes) -> str | None:
     """pyHanko's verdict on the PDF. Run in a thread: Playwright's event loop owns this one."""
     def check() -> str | None:
         with app.app_context():
-            return check_signature(pdf, [signing_identity().root]).problem
+            return check_signature(pdf, signing_identity()).problem
 
     with ThreadPoolExecutor(max_workers=1) as pool:
         return pool.submit(check).result()

@@ -74,7 +74,7 @@ def test_a_configured_timestamp_authority_makes_the_signature_b_t(tsa, tmp_path)
     identity = identity_in(tmp_path)
     signed = sign_pdf(render_certificate(DATA), identity, "CE certificate", "Online",
                       timestamp_url=url)
-    assert check_signature(signed, [identity.root]).ok
+    assert check_signature(signed, identity).ok
     signature = PdfFileReader(io.BytesIO(signed)).embedded_signatures[0]
     status = validate_pdf_signature(
         signature, ValidationContext(trust_roots=[identity.root]),
