@@ -25,7 +25,11 @@ _TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_\-]+(\.[A-Za-z0-9_\-]+)+")
 
 
 class ConfirmationError(Exception):
-    """A confirmation link that cannot be used; the message is for the learner."""
+    """A confirmation link that cannot be used any more (expired or used); for the learner."""
+
+
+class UnknownLink(ConfirmationError):
+    """A link we never made (altered, cut or guessed)."""
 
 
 def email_key(email: str) -> str:
@@ -59,8 +63,8 @@ def pending_confirmation(token: str) -> EmailConfirmation:
     row = db.session.scalar(sa.select(EmailConfirmation).where(
         EmailConfirmation.nonce == nonce)) if isinstance(nonce, str) else None
     if row is None:
-        raise ConfirmationError("That confirmation link is not valid. Ask for a new one on "
-                                "the quiz page.")
+        raise UnknownLink("That confirmation link is not valid. Ask for a new one on the "
+                          "quiz page.")
     if row.used_at is not None:
         raise ConfirmationError("That confirmation link has already been used. If this "
                                 "browser is not confirmed yet, ask for a new link on the "

@@ -10,6 +10,7 @@ from ceengine.extensions import limiter
 from ceengine.learners.confirmation import (
     CONFIRM_MAX_AGE,
     ConfirmationError,
+    UnknownLink,
     confirm_learner,
     email_key,
     pending_confirmation,
@@ -69,7 +70,7 @@ def confirm_page(slug: str, token: str):
     try:
         confirmation = pending_confirmation(token)
     except ConfirmationError as error:
-        return render_error(410, str(error))
+        return render_error(404 if isinstance(error, UnknownLink) else 410, str(error))
     return render_template("quizzes/confirm.html", course=version.content,
                            address=confirmation.email_key, form=ConfirmEmailForm(),
                            token=token)
@@ -84,7 +85,7 @@ def confirm(slug: str, token: str):
     try:
         address = confirm_learner(token, ensure_token())
     except ConfirmationError as error:
-        return render_error(410, str(error))
+        return render_error(404 if isinstance(error, UnknownLink) else 410, str(error))
     flash(f"Your email {address} is confirmed on this browser. You can take the quiz.",
           "success")
     return redirect(url_for(".quiz", slug=slug), 303)
