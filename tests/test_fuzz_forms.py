@@ -33,6 +33,7 @@ from ceengine.certificates.models import VALID, Certificate
 from ceengine.certificates.services import find_certificate, revoke_certificate
 from ceengine.courses.services import sync_courses
 from ceengine.extensions import db
+from ceengine.learners.confirmation import new_confirmation_token
 from tests.admin_steps import (
     ADMIN_PASSWORD,
     admin_client,
@@ -235,6 +236,8 @@ ARGUMENTS = {  # a real value for each URL argument a POST rule takes
     "reflection_id": lambda world, slug, choose: world.reflection_id,
     "action": lambda world, slug, choose: choose(("approve", "hide")),
     "number": lambda world, slug, choose: world.valid_certificate(),
+    # an emailed, unused link that confirms an address for a course that limits attempts
+    "token": lambda world, slug, choose: new_confirmation_token("fuzz@example.org"),
 }
 
 

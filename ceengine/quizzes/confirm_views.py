@@ -20,6 +20,7 @@ from ceengine.quizzes import bp
 from ceengine.quizzes.forms import ConfirmEmailForm, ConfirmEmailRequestForm
 from ceengine.quizzes.mail import send_confirmation_link
 from ceengine.quizzes.presenters import quiz_context
+from ceengine.quizzes.services import needs_confirmation
 
 
 def _per_address_limit() -> str:
@@ -48,6 +49,9 @@ def _version_or_404(slug: str):
 def request_confirmation(slug: str):
     """Email a one-time link that confirms this browser for an address."""
     version = _version_or_404(slug)
+    if not needs_confirmation(version):
+        return render_error(404, "This course's quiz needs no email address: take it on the "
+                                 "course page.")
     form = ConfirmEmailRequestForm()
     if not form.validate_on_submit():
         ensure_token()

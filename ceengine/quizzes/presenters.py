@@ -29,7 +29,9 @@ def quiz_context(version: CourseVersion, form: QuizForm | None = None,
         form = quiz_form(items_in_order(version, key), form_key=key, version=version.id)
     learner = current_learner()
     address = confirmed_email(learner) if needs_confirmation(version) else None
-    confirmation = {"needed": needs_confirmation(version) and address is None,
+    # The box also comes back with its errors when a confirmed browser asks for another link.
+    confirmation = {"needed": needs_confirmation(version) and (address is None
+                                                             or email_form is not None),
                     "address": address,
                     "form": email_form or ConfirmEmailRequestForm(formdata=None)}
     return {"version": version, "course": version.content, "form": form,
