@@ -63,9 +63,10 @@ def _fill(connection, rows: int) -> None:
             "SELECT count(*) FROM quiz_items WHERE version_id = :v"), values)
         connection.execute(sa.text(
             "INSERT INTO attempts (public_id, form_key, learner_id, course_id, version_id, "
-            "correct, total, percent, passed, submitted_at) "
+            "subject, number, correct, total, percent, passed, submitted_at) "
             "SELECT md5('p' || :c || '-' || g), md5('f' || :c || '-' || g), :first + g - 1, "
-            ":c, :v, correct, :total, correct * 100 / :total, correct * 100 / :total >= :pass, "
+            ":c, :v, 'learner:' || (:first + g - 1), 1, correct, :total, "
+            "correct * 100 / :total, correct * 100 / :total >= :pass, "
             "ts FROM (SELECT g, least(:total, floor((:total + 1) * sqrt(random())))::int "
             "AS correct, now() - random() * " + SPREAD + " AS ts "
             "FROM generate_series(1, :n) g) s"),

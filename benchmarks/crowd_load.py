@@ -16,7 +16,7 @@ from pathlib import Path
 
 from benchmarks.servers import BIN, ROOT, serve
 from tests.conftest import FIXTURE_COURSES
-from tests.crowd import database_problems, run_crowd
+from tests.crowd import crowd_courses, database_problems, run_crowd
 from tests.fake_stripe import FakeStripe
 from tests.postgres_server import PostgresServer
 from tests.served import prepare_database, served_env, server_errors_in
@@ -27,6 +27,7 @@ FULL_CROWDS = {"postgresql": (1000, 200, 4), "sqlite": (200, 50, 2)}  # people, 
 def _crowd(database_url: str, folder: Path, people: int, at_once: int, workers: int) -> str:
     courses = folder / "courses"
     shutil.copytree(FIXTURE_COURSES, courses)
+    crowd_courses(courses)
     log = folder / "gunicorn.log"
     with FakeStripe() as stripe:
         env = served_env(database_url, courses, stripe)

@@ -59,6 +59,8 @@ class Config:
         self.PROXY_COUNT = int(env("CEENGINE_PROXY_COUNT", "0"))
         self.VERIFY_RATE_LIMIT = env("CEENGINE_VERIFY_RATE_LIMIT", "60 per minute")
         self.SIGN_IN_RATE_LIMIT = env("CEENGINE_SIGN_IN_RATE_LIMIT", "5 per hour")
+        # Score My Quiz per client address: generous (a classroom shares one address).
+        self.QUIZ_RATE_LIMIT = env("CEENGINE_QUIZ_RATE_LIMIT", "60 per minute")
         self.REFLECTION_RATE_LIMIT = env("CEENGINE_REFLECTION_RATE_LIMIT", "5 per hour")
         self.ADMIN_LOGIN_RATE_LIMIT = env("CEENGINE_ADMIN_LOGIN_RATE_LIMIT", "10 per minute")
         self.REQUEST_LOG = env("CEENGINE_REQUEST_LOG", "on") != "off"

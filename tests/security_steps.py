@@ -23,6 +23,7 @@ from ceengine.certificates.services import email_key
 from ceengine.certificates.tokens import certificate_token, sign_in_token
 from ceengine.courses.services import current_version
 from ceengine.extensions import csrf, db
+from ceengine.learners.confirmation import new_confirmation_token
 from tests.admin_steps import admin_client, csrf_token_in, reflection_with
 from tests.certificate_steps import certificates, issue, take_quiz
 
@@ -91,6 +92,7 @@ class World:
     number: str
     certificate_token: str
     sign_in_token: str
+    confirm_token: str
     reflection_id: str
     version_id: str
     candidates: dict[str, dict[str, list[str]]] = field(default_factory=dict)
@@ -114,6 +116,8 @@ class World:
             "billing.success": {"public_id": [self.order]},
             "billing.cancel": {"public_id": [self.order]},
             "certificates.my_certificates_sign_in": {"token": [self.sign_in_token]},
+            "quizzes.confirm_page": {"slug": ["demo-modules"], "token": [self.confirm_token]},
+            "quizzes.confirm": {"slug": ["demo-modules"], "token": [self.confirm_token]},
         }
         values = {}
         for name in sorted(rule.arguments):
@@ -182,7 +186,8 @@ def build_world(app) -> World:
         certified_attempt=certificate.attempt.public_id, pending_attempt=pending,
         order=open_order(pending), number=certificate.number,
         certificate_token=certificate_token(certificate.number),
-        sign_in_token=sign_in_token(email_key(A_EMAIL)), reflection_id=str(reflection.id),
+        sign_in_token=sign_in_token(email_key(A_EMAIL)),
+        confirm_token=new_confirmation_token(A_EMAIL), reflection_id=str(reflection.id),
         version_id=str(certificate.version_id))
 
 

@@ -34,6 +34,7 @@ from ceengine.certificates.services import find_certificate, revoke_certificate
 from ceengine.certificates.tokens import sign_in_token
 from ceengine.courses.services import sync_courses
 from ceengine.extensions import db
+from ceengine.learners.confirmation import new_confirmation_token
 from tests.admin_steps import (
     ADMIN_PASSWORD,
     admin_client,
@@ -220,6 +221,7 @@ class World:
         missing = set(rule.arguments) - set(ARGUMENTS)
         assert not missing, f"{endpoint}: add a real value for {missing} to ARGUMENTS"
         slug = choose(SLUGS)
+        self.link_token = TOKENS.get(endpoint, lambda choose: "")(choose)
         url = self.adapter.build(endpoint, {name: ARGUMENTS[name](self, slug, choose)
                                             for name in rule.arguments}, method="POST")
         client = self.client_for(endpoint)
@@ -230,15 +232,20 @@ class World:
         return client, url, form, parts
 
 
+TOKENS = {  # an unused emailed link for each route that takes one
+    "certificates.my_certificates_sign_in": lambda choose: sign_in_token(
+        choose(("ana@example.org", "nobody@example.org"))),
+    "quizzes.confirm": lambda choose: new_confirmation_token("fuzz@example.org"),
+}
+
 ARGUMENTS = {  # a real value for each URL argument a POST rule takes
     "slug": lambda world, slug, choose: slug,
     "public_id": lambda world, slug, choose: world.public_id(slug),
     "reflection_id": lambda world, slug, choose: world.reflection_id,
     "action": lambda world, slug, choose: choose(("approve", "hide")),
     "number": lambda world, slug, choose: world.valid_certificate(),
-    # A new emailed sign-in link each example (a link signs in once).
-    "token": lambda world, slug, choose: sign_in_token(choose(("ana@example.org",
-                                                               "nobody@example.org"))),
+    # A new emailed link each example (a link works once): which link depends on the route.
+    "token": lambda world, slug, choose: world.link_token,
 }
 
 

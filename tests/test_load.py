@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from benchmarks.servers import serve
-from tests.crowd import database_problems, run_crowd
+from tests.crowd import crowd_courses, database_problems, run_crowd
 from tests.fake_stripe import FakeStripe
 from tests.served import prepare_database, served_env, server_errors_in
 
@@ -25,6 +25,7 @@ def test_a_crowd_of_clinicians_loses_nothing_and_gets_one_certificate_each(
     people, at_once, workers = CROWDS["sqlite" if served_database.startswith("sqlite")
                                       else "postgresql"]
     log = tmp_path / "gunicorn.log"
+    crowd_courses(courses_dir)
     with FakeStripe() as stripe:
         env = served_env(served_database, courses_dir, stripe)
         prepare_database(env)

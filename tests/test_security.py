@@ -289,6 +289,10 @@ PUBLIC_BY_DESIGN = {
     "certificates.download": "the PDF behind the same certificate link",
     "certificates.my_certificates_sign_in": "the emailed sign-in link: holding it proves "
                                             "access to the address, not to a browser",
+    "quizzes.confirm_page": "the emailed link that confirms an address for a course that "
+                            "limits attempts: holding it proves access to the address; it "
+                            "confirms whichever browser presses its button, once",
+    "quizzes.confirm": "the button on that page (tests/test_quiz_integrity.py)",
     "certificates.verify_number": "public verification for licensing boards by the number "
                                   "printed on the certificate; it shows no email or license "
                                   "number (tests/test_certificates_verify.py)",

@@ -60,7 +60,23 @@ def _presenters(meta: Fields) -> list[dict]:
     return result
 
 
-def _quiz_policy(meta: Fields) -> dict:
+FEEDBACK = ("after_pass", "none", "full", "right_wrong")
+REVEALING_FEEDBACK = ("full", "right_wrong")  # show items before a pass
+
+
+def _feedback(q: Fields, ce_hours: Decimal | None) -> str:
+    """`after_pass` (default) or `none`; the older values reveal the key before a pass."""
+    value = q.choice("feedback", FEEDBACK, "after_pass")
+    if value in REVEALING_FEEDBACK and ce_hours:
+        q.error("feedback", f"quiz: 'feedback: {value}' shows which answers were right before "
+                            "a learner passes, so a course that grants CE credit could be "
+                            "passed by retaking with the key; use 'feedback: after_pass' "
+                            "(every item explained once the learner passes or has no attempt "
+                            "left) or 'feedback: none'")
+    return value
+
+
+def _quiz_policy(meta: Fields, ce_hours: Decimal | None) -> dict:
     q = meta.sub("quiz", "quiz", {"pass_threshold", "max_attempts", "wait_minutes",
                                   "shuffle", "feedback"})
     attempts = q.data.get("max_attempts", "unlimited")
@@ -76,7 +92,7 @@ def _quiz_policy(meta: Fields) -> dict:
         "max_attempts": max_attempts,
         "wait_minutes": int(q.number("wait_minutes", Decimal(0), Decimal(0), Decimal(525600))),
         "shuffle": q.flag("shuffle", False),
-        "feedback": q.choice("feedback", ("full", "right_wrong"), "full"),
+        "feedback": _feedback(q, ce_hours),
     }
 
 
@@ -135,7 +151,7 @@ def _read_meta(folder: Path, problems: Problems) -> dict | None:
         "format": meta.text("format", required=False, default=DEFAULT_FORMAT),
         "published": meta.flag("published", True),
         "certificate": _certificate(meta),
-        "quiz_policy": _quiz_policy(meta),
+        "quiz_policy": _quiz_policy(meta, hours),
         "evaluation": _evaluation(meta),
         "reflections": _reflections(meta),
         "references": meta.texts("references", required=False),

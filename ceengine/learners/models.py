@@ -1,4 +1,4 @@
-"""A learner, identified by the random token in their signed cookie."""
+"""A learner, identified by the random token in their signed cookie, and email confirmations."""
 
 from __future__ import annotations
 
@@ -12,10 +12,25 @@ from ceengine.models import UTCDateTime, utcnow
 
 
 class Learner(db.Model):
-    """Someone who has submitted a quiz; no account, no personal data here."""
+    """Someone who has submitted a quiz; no account. A confirmed email only where a course
+    limits attempts (the retake policy counts per confirmed address)."""
 
     __tablename__ = "learners"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     token: Mapped[str] = mapped_column(sa.String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    email_key: Mapped[str | None] = mapped_column(sa.String(254), index=True)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class EmailConfirmation(db.Model):
+    """One emailed confirmation link; `used_at` is set once, so the link works once."""
+
+    __tablename__ = "email_confirmations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    nonce: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    email_key: Mapped[str] = mapped_column(sa.String(254))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

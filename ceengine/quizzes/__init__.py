@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("quizzes", __name__)
 
-from ceengine.quizzes import views  # noqa: E402,F401 - register routes
+from ceengine.quizzes import confirm_views, views  # noqa: E402,F401 - register routes

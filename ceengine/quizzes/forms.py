@@ -6,8 +6,8 @@ from functools import lru_cache
 
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
-from wtforms import HiddenField, RadioField, SubmitField
-from wtforms.validators import InputRequired, Regexp
+from wtforms import EmailField, HiddenField, RadioField, SubmitField
+from wtforms.validators import DataRequired, Email, InputRequired, Length, Regexp
 
 from ceengine.courses.models import QuizItem
 from ceengine.quizzes.services import TamperedForm
@@ -69,3 +69,35 @@ def check_not_tampered(formdata: MultiDict, items: list[QuizItem]) -> None:
 def responses_of(form: QuizForm, items: list[QuizItem]) -> dict[int, str]:
     """Item id -> chosen option, from a validated form."""
     return {item.id: form[f"{ITEM_PREFIX}{item.id}"].data for item in items}
+
+
+def carried_over_form(formdata: MultiDict, old_items: list[QuizItem], items: list[QuizItem],
+                      form_key: str, version: int) -> QuizForm:
+    """A form for the current version, keeping each answer whose statement and option exist."""
+    current = {}
+    for item in items:
+        current.setdefault(item.statement, item)
+    data = MultiDict({"form_key": form_key, "version": str(version)})
+    for old in old_items:
+        chosen, item = formdata.get(f"{ITEM_PREFIX}{old.id}"), current.get(old.statement)
+        if chosen is not None and item is not None and chosen in item.options:
+            data[f"{ITEM_PREFIX}{item.id}"] = chosen
+    return quiz_form(items, data)
+
+
+class ConfirmEmailRequestForm(FlaskForm):
+    """The address a course that limits attempts counts them by."""
+
+    email = EmailField(
+        "Your email address", filters=[lambda v: (v or "").strip()],
+        validators=[DataRequired("Enter your email address."),
+                    Email("Enter an email address like name@example.org.",
+                          check_deliverability=False, allow_smtputf8=False),
+                    Length(max=254, message="Keep the address under 254 characters.")])
+    send = SubmitField("Email me a confirmation link")
+
+
+class ConfirmEmailForm(FlaskForm):
+    """The button that uses a confirmation link (a GET alone never does: mail scanners)."""
+
+    confirm = SubmitField("Confirm my email on this browser")

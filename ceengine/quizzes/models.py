@@ -19,6 +19,10 @@ class Attempt(db.Model):
     __tablename__ = "attempts"
     __table_args__ = (
         sa.CheckConstraint("correct >= 0 AND correct <= total", name="correct_in_range"),
+        sa.CheckConstraint("number >= 1", name="number_positive"),
+        # The retake policy's invariant: one attempt number per person per course, so
+        # parallel posts cannot both take the last allowed attempt (or skip the wait).
+        sa.UniqueConstraint("course_id", "subject", "number"),
         sa.Index("ix_attempts_learner_course", "learner_id", "course_id", "submitted_at"),
         sa.Index("ix_attempts_version_submitted", "version_id", "submitted_at"),
     )
@@ -31,6 +35,10 @@ class Attempt(db.Model):
     # a learner's attempts across versions from one index, without a join.
     course_id: Mapped[int] = mapped_column(sa.ForeignKey("courses.id", ondelete="CASCADE"))
     version_id: Mapped[int] = mapped_column(sa.ForeignKey("course_versions.id"))
+    # Whom the retake policy counts: "email:<confirmed address>" where the course limits
+    # attempts or imposes a wait, else "learner:<id>". `number` is 1, 2, ... per subject.
+    subject: Mapped[str] = mapped_column(sa.String(300))
+    number: Mapped[int]
     correct: Mapped[int]
     total: Mapped[int]
     percent: Mapped[int]

@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ceengine.courses.models import CourseVersion, QuizItem
 from ceengine.extensions import db
+from ceengine.learners.confirmation import confirmed_email
 from ceengine.learners.identity import learner_for
 from ceengine.learners.models import Learner
 from ceengine.models import utcnow
@@ -30,6 +31,16 @@ class TamperedForm(QuizError):
 
 class AttemptNotAllowed(QuizError):
     """The course's retake policy refuses another attempt now."""
+
+
+class EmailNotConfirmed(QuizError):
+    """The course limits attempts, and this browser has not confirmed an email address."""
+
+
+UPDATED_NOTICE = "The quiz was updated: check your answers and press Score My Quiz again."
+CONFIRM_NOTICE = ("This course limits attempts, so it counts them per email address: confirm "
+                  "your email below, then press Score My Quiz again. Your answers are kept.")
+_RETRIES = 50  # unlimited courses: a number a parallel post took first means: take the next
 
 
 @dataclass(frozen=True)
@@ -61,6 +72,20 @@ def submitted_version(course_slug: str, version_id: int) -> CourseVersion:
     return version
 
 
+def needs_confirmation(version: CourseVersion) -> bool:
+    """Whether the course's retake policy counts attempts per confirmed email address."""
+    policy = version.content["quiz_policy"]
+    return policy["max_attempts"] is not None or bool(policy["wait_minutes"])
+
+
+def policy_subject(learner: Learner | None, version: CourseVersion) -> str | None:
+    """Whom the retake policy counts: a confirmed address where it limits, else the learner."""
+    if needs_confirmation(version):
+        email = confirmed_email(learner)
+        return f"email:{email}" if email else None
+    return f"learner:{learner.id}" if learner is not None and learner.id else None
+
+
 def learner_attempts(learner: Learner | None, course_id: int) -> list[Attempt]:
     """A learner's attempts at a course, newest first."""
     if learner is None:
@@ -71,20 +96,39 @@ def learner_attempts(learner: Learner | None, course_id: int) -> list[Attempt]:
         .order_by(Attempt.submitted_at.desc(), Attempt.id.desc())))
 
 
-def availability(learner: Learner | None, version: CourseVersion) -> Availability:
-    """Whether `learner` may start another attempt at this course now."""
-    used, last = 0, None
-    if learner is not None:
-        used, last = db.session.execute(
-            sa.select(sa.func.count(Attempt.id), sa.func.max(Attempt.submitted_at))
-            .where(Attempt.learner_id == learner.id, Attempt.course_id == version.course_id)
-        ).one()
+def _used(subject: str | None, course_id: int):
+    """The highest attempt number and the latest attempt time for `subject` at a course."""
+    if subject is None:
+        return 0, None
+    used, last = db.session.execute(
+        sa.select(sa.func.max(Attempt.number), sa.func.max(Attempt.submitted_at))
+        .where(Attempt.course_id == course_id, Attempt.subject == subject)).one()
     if last is not None and last.tzinfo is None:  # SQLite drops the zone; values are UTC
         last = last.replace(tzinfo=utcnow().tzinfo)
+    return used or 0, last
+
+
+def _apply_policy(version: CourseVersion, used: int, last) -> Availability:
     policy = version.content["quiz_policy"]
     return attempt_availability(max_attempts=policy["max_attempts"],
                                 wait_minutes=policy["wait_minutes"], attempts_used=used,
                                 last_attempt_at=last, now=utcnow())
+
+
+def subject_availability(subject: str | None, version: CourseVersion) -> Availability:
+    """Whether `subject` may start another attempt at this course now."""
+    return _apply_policy(version, *_used(subject, version.course_id))
+
+
+def availability(learner: Learner | None, version: CourseVersion) -> Availability:
+    """Whether `learner` may start another attempt at this course now."""
+    return subject_availability(policy_subject(learner, version), version)
+
+
+def has_passed(subject: str, course_id: int) -> bool:
+    """Whether `subject` has passed this course's quiz at some attempt."""
+    return db.session.scalar(sa.select(sa.exists().where(
+        Attempt.course_id == course_id, Attempt.subject == subject, Attempt.passed))) or False
 
 
 def _existing(form_key: str, learner_token: str, responses: dict[int, str]) -> Attempt | None:
@@ -100,31 +144,57 @@ def _existing(form_key: str, learner_token: str, responses: dict[int, str]) -> A
 
 def submit_attempt(learner_token: str, version: CourseVersion, form_key: str,
                    responses: dict[int, str]) -> Attempt:
-    """Score and store one attempt; the same form submitted twice yields one attempt."""
+    """Score and store one attempt; the same form submitted twice yields one attempt.
+
+    The attempt takes the next number for its subject in the same transaction; the unique
+    (course, subject, number) constraint refuses a parallel twin, so the limit and the wait
+    hold however many posts arrive at once.
+    """
     _existing(form_key, learner_token, responses)
-    learner = learner_for(learner_token)
-    allowed = availability(learner, version)
-    if not allowed.allowed:
-        raise AttemptNotAllowed(allowed.reason)
     items = items_in_order(version, form_key)
     keys = [ItemKey(item.id, tuple(item.options), item.answer) for item in items]
     result = grade(keys, responses, version.pass_threshold)
+    for _ in range(_RETRIES):
+        learner = learner_for(learner_token)
+        subject = policy_subject(learner, version)
+        if subject is None:
+            db.session.rollback()
+            raise EmailNotConfirmed(CONFIRM_NOTICE)
+        # One read decides both the policy and the number: a twin that took this number
+        # after it is refused by the unique constraint, never let through.
+        used, last = _used(subject, version.course_id)
+        allowed = _apply_policy(version, used, last)
+        if not allowed.allowed:
+            db.session.rollback()
+            raise AttemptNotAllowed(allowed.reason)
+        attempt = _new_attempt(learner, version, form_key, subject, used + 1, result)
+        try:
+            db.session.flush()  # the unique keys refuse a twin here, before any totals move
+            count_attempt(attempt)
+            db.session.commit()
+            return attempt
+        except IntegrityError:
+            db.session.rollback()
+            _existing(form_key, learner_token, responses)  # a double click: its attempt
+            if needs_confirmation(version):  # a parallel post took this number
+                again = subject_availability(subject, version)
+                raise AttemptNotAllowed(again.reason or "Another attempt at this quiz was "
+                                        "scored at the same moment. Reload the quiz page."
+                                        ) from None
+    raise AttemptNotAllowed("Too many attempts at this quiz arrived at once. Please press "
+                            "Score My Quiz again.")
+
+
+def _new_attempt(learner: Learner, version: CourseVersion, form_key: str, subject: str,
+                 number: int, result) -> Attempt:
     attempt = Attempt(public_id=secrets.token_urlsafe(16), form_key=form_key, learner=learner,
-                      course_id=version.course_id, version=version, correct=result.correct,
-                      total=result.total, percent=result.percent, passed=result.passed,
-                      submitted_at=utcnow())
+                      course_id=version.course_id, version=version, subject=subject,
+                      number=number, correct=result.correct, total=result.total,
+                      percent=result.percent, passed=result.passed, submitted_at=utcnow())
     attempt.answers = [AttemptAnswer(item_id=r.item_id, position=position, chosen=r.chosen,
                                      correct=r.correct)
                        for position, r in enumerate(result.items, start=1)]
     db.session.add(attempt)
-    try:
-        db.session.flush()  # the unique form key refuses a twin here, before any totals move
-        count_attempt(attempt)
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()  # the twin request won the race: report its attempt
-        _existing(form_key, learner_token, responses)
-        raise
     return attempt
 
 

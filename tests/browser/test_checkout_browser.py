@@ -8,6 +8,7 @@ import pytest
 
 from ceengine.courses.services import sync_courses
 from tests.browser.conftest import LiveServer, assert_accessible, screenshot
+from tests.browser.quiz_steps import confirm_email_in_browser
 from tests.browser.test_quiz_browser import answer
 from tests.conftest import FIXTURE_COURSES, make_app
 from tests.fake_stripe import FakeStripe
@@ -31,8 +32,11 @@ def paid_site(tmp_path_factory):
             yield server, stripe
 
 
-def pass_and_fill_details(page, base: str, name: str, email: str, license_number: str) -> None:
-    """Pass the paid course's quiz, follow Get my certificate, fill in every detail."""
+def pass_and_fill_details(page, server, name: str, email: str, license_number: str) -> None:
+    """Confirm an email (the course limits attempts), pass the paid course's quiz, follow Get
+    my certificate, fill in every detail."""
+    base = server.url
+    confirm_email_in_browser(page, server.app, base, "demo-modules")
     page.goto(f"{base}/courses/demo-modules/quiz")
     answer(page, "demo-modules")
     page.get_by_role("button", name="Score My Quiz").click()
@@ -47,7 +51,7 @@ def pass_and_fill_details(page, base: str, name: str, email: str, license_number
 def test_pay_for_a_certificate_and_download_it(paid_site, desktop_page):
     server, stripe = paid_site
     page = desktop_page
-    pass_and_fill_details(page, server.url, "Ben Okafor", "ben@example.org", "RN-55")
+    pass_and_fill_details(page, server, "Ben Okafor", "ben@example.org", "RN-55")
     assert page.get_by_text("$15.00").is_visible()
     assert_accessible(page)
     page.get_by_role("button", name="Continue to payment").click()
@@ -67,7 +71,7 @@ def test_pay_for_a_certificate_and_download_it(paid_site, desktop_page):
 def test_cancel_at_checkout_keeps_the_details(paid_site, desktop_page):
     server, stripe = paid_site
     page = desktop_page
-    pass_and_fill_details(page, server.url, "Cy Test", "cy@example.org", "RN-77")
+    pass_and_fill_details(page, server, "Cy Test", "cy@example.org", "RN-77")
     page.get_by_role("button", name="Continue to payment").click()
     page.get_by_role("link", name="Cancel").click()
     assert page.get_by_text("Payment cancelled").is_visible()

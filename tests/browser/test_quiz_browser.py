@@ -6,6 +6,7 @@ import pytest
 
 from ceengine.courses.format import read_courses
 from tests.browser.conftest import assert_accessible, screenshot
+from tests.browser.quiz_steps import confirm_email_in_browser
 from tests.conftest import FIXTURE_COURSES, PROJECT_COURSES
 
 pytestmark = pytest.mark.browser
@@ -47,7 +48,10 @@ def test_fail_see_feedback_retake_and_pass(live_server, desktop_page):
     assert page.get_by_text("Not passed", exact=True).is_visible()
     assert page.get_by_text("5 of 8 correct").is_visible()
     assert page.get_by_text("Pass mark: 75%").is_visible()
-    assert page.get_by_text("Correct answer:").first.is_visible()
+    # Before a pass: the sections to review, never which answers were wrong.
+    assert page.get_by_role("heading", name="Sections to review").is_visible()
+    assert page.get_by_text("Correct answer:").count() == 0
+    assert page.get_by_text("Incorrect.").count() == 0
     assert_accessible(page)
     screenshot(page, "result-not-passed")
     page.get_by_role("link", name="Retake the quiz").click()
@@ -93,6 +97,10 @@ def test_a_blank_answer_is_named_and_the_others_are_kept(live_server, page):
 
 def test_running_out_of_attempts(live_server, desktop_page):
     page, slug = desktop_page, "demo-modules"
+    page.goto(f"{live_server.url}/courses/{slug}/quiz")
+    assert page.get_by_role("heading", name="Confirm your email to take this quiz").is_visible()
+    assert_accessible(page)
+    confirm_email_in_browser(page, live_server.app, live_server.url, slug)
     for _ in range(2):
         page.goto(f"{live_server.url}/courses/{slug}/quiz")
         answer(page, slug, wrong=2)
@@ -100,6 +108,7 @@ def test_running_out_of_attempts(live_server, desktop_page):
         assert page.get_by_text("Not passed", exact=True).is_visible()
     assert page.get_by_text("You have used all 2 attempts this course allows.").is_visible()
     assert page.get_by_role("link", name="Retake the quiz").count() == 0
+    assert page.get_by_text("Correct answer:").first.is_visible()  # no attempt left: explained
     page.goto(f"{live_server.url}/courses/{slug}/quiz")
     assert page.get_by_role("button", name="Score My Quiz").count() == 0
     assert_accessible(page)
