@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0007_billing_integrity'
-down_revision = '0005_feedback_admin'
+down_revision = '0006_quiz_integrity'
 branch_labels = None
 depends_on = None
 
