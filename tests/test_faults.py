@@ -19,6 +19,7 @@ from tests.crowd import (
     Outcome,
     Tally,
     certificate_problems,
+    crowd_courses,
     database_problems,
     quiz_answers,
 )
@@ -64,6 +65,7 @@ def _killed_during(send, server, rng: random.Random) -> tuple[int, bool]:
 def test_a_worker_killed_while_issuing_leaves_nothing_half_written(served_database,
                                                                    courses_dir, tmp_path):
     rng = random.Random(7)
+    crowd_courses(courses_dir)  # the paid course without an attempt limit (no email step)
     with FakeStripe() as stripe:
         env = served_env(served_database, courses_dir, stripe)
         prepare_database(env)
