@@ -116,6 +116,7 @@ class World:
             "billing.success": {"public_id": [self.order]},
             "billing.cancel": {"public_id": [self.order]},
             "certificates.my_certificates_sign_in": {"token": [self.sign_in_token]},
+            "quizzes.request_confirmation": {"slug": ["demo-modules"]},  # limits attempts
             "quizzes.confirm_page": {"slug": ["demo-modules"], "token": [self.confirm_token]},
             "quizzes.confirm": {"slug": ["demo-modules"], "token": [self.confirm_token]},
         }
