@@ -36,6 +36,7 @@ from ceengine.certificates.models import VALID, Certificate
 from ceengine.certificates.printing import LearnerDetails
 from ceengine.certificates.services import (
     NotEligible,
+    NoLongerValid,
     current_edition,
     fee_cents,
     issue_certificate,
@@ -246,7 +247,10 @@ def refund_order(charge) -> None:
     if certificate is not None:
         certificate = current_edition(certificate)
         if certificate.status == VALID:
-            revoke_certificate(certificate.number, "refunded")
+            try:
+                revoke_certificate(certificate.number, "refunded")
+            except NoLongerValid:  # an admin revoked or reissued it at that instant
+                refund_order(charge)  # the order is refunded; follow to the edition now valid
 
 
 def dispute_order(dispute) -> None:
