@@ -35,8 +35,8 @@ from ceengine.billing.problems import closed_order_message, record_problem
 from ceengine.certificates.models import VALID, Certificate
 from ceengine.certificates.printing import LearnerDetails
 from ceengine.certificates.services import (
-    NotEligible,
     NoLongerValid,
+    NotEligible,
     current_edition,
     fee_cents,
     issue_certificate,
