@@ -213,8 +213,11 @@ def test_every_admin_page_has_its_heading_and_passes_axe(live_server, browser, s
     with live_server.app.app_context():
         course_id = db.session.scalar(sa.select(Course.id).where(Course.slug == SLUG))
         line = rating_lines([course_id])[course_id]
+    # the learner holds a certificate: their vote is on the public line and in all responses
+    assert course.locator(".rating-public").inner_text().startswith(
+        f"Public rating line: {line.percent}% from {line.votes} certified vote")
     assert course.locator(".rating-figure").inner_text().startswith(
-        f"{line.percent}% from {line.votes} vote")
+        f"All responses: {line.percent}% from {line.votes} vote")
     assert int(course.get_by_role("row", name=re.compile("^5 ")).get_by_role("cell").first
                .inner_text()) >= 1  # our learner's 5 stars, in the distribution table
     assert course.get_by_role("img", name=re.compile("Distribution of star ratings")).count()
