@@ -20,8 +20,9 @@ def send_certificate_link(certificate: Certificate, *, client: str | None = None
 
     `client` is the network address of the visitor who pressed Issue certificate: anyone can
     type any address there, so the email is then held to the limits (one a day to an address
-    from one learner or one network). Admin reissues pass none. The subject and body carry
-    only the sponsor's text (course title, number, links), never what was typed.
+    from one learner or one network), and its subject and body carry only the sponsor's text
+    (course title, number, links), never what was typed. Admin reissues pass none: the name
+    an admin set greets the learner.
     """
     link = absolute_url("certificates.certificate",
                         token=certificate_token(certificate.number))
@@ -29,7 +30,7 @@ def send_certificate_link(certificate: Certificate, *, client: str | None = None
                       "emails/certificate_issued.txt", kind="certificate",
                       key=f"certificate:{certificate.number}", client=client,
                       about=f"learner:{certificate.learner_id}" if client else None,
-                      commit=commit, certificate=certificate, link=link,
+                      commit=commit, certificate=certificate, link=link, by_name=client is None,
                       verify=verify_url(certificate.number))
 
 
