@@ -19,6 +19,7 @@ from ceengine.extensions import db
 from ceengine.mailer import send_email
 from tests.admin_steps import admin_client
 from tests.certificate_steps import issue, text_of
+from tests.conftest import make_app
 from tests.crowd import Clinician, Tally, quiz_answers
 from tests.forms import form_in
 from tests.mail_steps import deliver, queued, smtp_settings, wait_for
@@ -158,6 +159,13 @@ def test_workers_sharing_the_database_send_each_email_once(app_with, smtp_server
     assert subjects == sorted(f"Message {n}" for n in range(24))
     db.session.rollback()
     assert {m.status for m in queued()} == {"sent"}
+
+
+def test_a_mail_limit_that_cannot_be_read_stops_the_app_at_start(database_url, courses_dir):
+    with pytest.raises(RuntimeError, match="CEENGINE_MAIL_PER_RECIPIENT_LIMIT"):
+        make_app(database_url, courses_dir, MAIL_PER_RECIPIENT_LIMIT="lots")
+    with pytest.raises(RuntimeError, match="CEENGINE_MAIL_DELIVERY"):
+        make_app(database_url, courses_dir, MAIL_DELIVERY="carrier pigeon")
 
 
 def test_the_admin_email_list_needs_the_admin_sign_in(synced, client):

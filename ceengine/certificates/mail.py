@@ -39,9 +39,11 @@ def send_sign_in_link(address: str, *, client: str | None = None) -> Outcome:
 
     A second ask from the same network within a minute (a double click) queues nothing more.
     """
-    link = absolute_url("certificates.my_certificates_sign_in", token=sign_in_token(address))
+    token = sign_in_token(address)
+    link = absolute_url("certificates.my_certificates_sign_in", token=token)
     return send_email(address, SIGN_IN_SUBJECT, "emails/sign_in_link.txt", kind="sign-in",
-                      client=client, window=timedelta(minutes=1) if client else None,
+                      key=f"sign-in:{address}:{client}:{token}", client=client,
+                      window=timedelta(minutes=1) if client else None,
                       link=link, hours=SIGN_IN_MAX_AGE // 3600)
 
 

@@ -67,8 +67,11 @@ def period_in_words(item: RateLimitItem) -> str:
 
 
 def _digest(message: Message) -> str:
+    """The stored idempotency key: the caller's, or else the same message (kind, address,
+    text) from the same network on the same day, which is only ever a double click."""
     text = message.key or "\n".join((message.kind, message.recipient.lower(), message.subject,
-                                     message.body))
+                                     message.body, message.client or "",
+                                     utcnow().date().isoformat()))
     return hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -97,7 +100,8 @@ def _refusal(message: Message) -> Outcome | None:
         if _count_since(now - window, OutboxMessage.kind == message.kind,
                         OutboxMessage.recipient_key == recipient, sa.or_(*same)):
             hours = window.total_seconds() / 3600
-            period = f"{hours:g} hours" if hours >= 1 else f"{window.total_seconds():g} seconds"
+            period = (f"{hours:g} hour{'' if hours == 1 else 's'}" if hours >= 1
+                      else f"{window.total_seconds():g} seconds")
             return Outcome(REFUSED, REPEAT, period)
     for refusal, setting, criterion in (
             (PER_RECIPIENT, "MAIL_PER_RECIPIENT_LIMIT", OutboxMessage.recipient_key == recipient),
