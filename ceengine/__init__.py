@@ -36,9 +36,12 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from ceengine.feedback import bp as feedback_bp
     from ceengine.learners.identity import set_cookie_if_new
     from ceengine.ops import bp as ops_bp
+    from ceengine.outbox import bp as mail_bp
+    from ceengine.outbox import init_app as init_outbox
     from ceengine.quizzes import bp as quizzes_bp
 
     init_extensions(app)
+    init_outbox(app)
     templating.init_app(app)
     errors.init_app(app)
     app.register_blueprint(courses_bp)
@@ -48,6 +51,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(feedback_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(ops_bp)
+    app.register_blueprint(mail_bp)
     request_guard.init_app(app)  # after the request log starts its clock
     app.after_request(set_cookie_if_new)
     if app.config["PROXY_COUNT"]:

@@ -93,6 +93,16 @@ class Config:
         self.MAIL_TIMEOUT = 15
         self.MAIL_DEFAULT_SENDER = env("CEENGINE_MAIL_FROM")
         self.MAIL_BACKEND = None  # derived in `derive_settings`, after every override
+        # Who sends queued mail: background (a thread per process), manual (only
+        # `ceengine mail send-pending`), inline (right after the commit; tests/development).
+        self.MAIL_DELIVERY = env("CEENGINE_MAIL_DELIVERY", "background")
+        self.MAIL_POLL_SECONDS = float(env("CEENGINE_MAIL_POLL_SECONDS", "5"))
+        self.MAIL_MAX_ATTEMPTS = int(env("CEENGINE_MAIL_MAX_ATTEMPTS", "10"))
+        self.MAIL_RETRY_SECONDS = int(env("CEENGINE_MAIL_RETRY_SECONDS", "60"))  # then doubling
+        # Mail a visitor can cause (certificate and sign-in links), to any typed address.
+        self.MAIL_PER_RECIPIENT_LIMIT = env("CEENGINE_MAIL_PER_RECIPIENT_LIMIT", "5 per day")
+        self.MAIL_PER_CLIENT_LIMIT = env("CEENGINE_MAIL_PER_CLIENT_LIMIT", "50 per hour")
+        self.MAIL_REPEAT_HOURS = float(env("CEENGINE_MAIL_REPEAT_HOURS", "24"))
 
     def as_dict(self) -> dict:
         """Return the settings as a mapping for `app.config.update`."""

@@ -1,18 +1,39 @@
-"""Sending email: the one function every feature uses to send a message to a person."""
+"""Sending email: the one function every feature uses to send a message to a person.
+
+Messages are rendered here and written to the outbox (ceengine/outbox/); a worker sends them
+after the caller's transaction commits, so no request waits for, or reveals, SMTP work.
+"""
 
 from __future__ import annotations
 
-from flask import current_app, render_template
-from flask_mailman import EmailMessage
+from datetime import timedelta
+
+from flask import current_app, has_request_context, render_template, request
+
+from ceengine.outbox.queue import Message, Outcome, enqueue
+
+FROM_REQUEST = "from-request"  # the default `client`: the visitor's address, if in a request
 
 
-def send_email(to: str, subject: str, template: str, **values) -> bool:
-    """Send one plain-text email rendered from `template`; False (logged) when it fails."""
-    body = render_template(template, sponsor=current_app.config["SPONSOR_NAME"], **values)
-    message = EmailMessage(subject=subject, body=body, to=[to])
-    try:
-        message.send()
-    except Exception:  # SMTP and socket errors vary; the caller tells the person
-        current_app.logger.exception("Could not send %r to %s", subject, to)
-        return False
-    return True
+def send_email(to: str, subject: str, template: str, *, kind: str = "message",
+               key: str | None = None, client: str | None = FROM_REQUEST,
+               about: str | None = None, window: timedelta | None = None,
+               commit: bool = True, **values) -> Outcome:
+    """Queue one plain-text email rendered from `template`; what became of it.
+
+    The outcome is true when the message is queued (or was already, under the same `key`:
+    a retry or double click never queues it twice), false when a limit refused it; then
+    `outcome.refusal` says which. `client` is the network address of the visitor who caused
+    the message (by default the current request's): such mail is limited per address and per
+    network, and, with `about` or `window`, to one of this kind to an address about the same
+    thing or from the same network in the window. Pass `client=None` for mail the sponsor's
+    side sends (receipts, admin actions). The message joins the caller's transaction and is
+    committed with it unless `commit` is False (then the caller commits).
+    """
+    body = render_template(template, sponsor=current_app.config["SPONSOR_NAME"],
+                           contact=current_app.config["SPONSOR_CONTACT"], **values)
+    if client == FROM_REQUEST:
+        client = (request.remote_addr or "unknown") if has_request_context() else None
+    message = Message(recipient=to.strip(), subject=" ".join(subject.split())[:300], body=body,
+                      kind=kind, key=key, client=client, about=about, window=window)
+    return enqueue(message, commit=commit)

@@ -96,6 +96,9 @@ def app_settings() -> dict:
     files = signing_files()
     return {"TESTING": True, "SIGNING_KEY": str(files["key"]), "SIGNING_CERT": str(files["cert"]),
             "SIGNING_CHAIN": str(files["chain"]), "MAIL_BACKEND": "locmem",
+            # Queued mail is sent right after the commit that queued it, so a test sees it when
+            # the request returns; tests/test_mail_outbox.py covers the background worker.
+            "MAIL_DELIVERY": "inline",
             "SPONSOR_NAME": "Compassion CE Institute", "SPONSOR_CONTACT": "ce@compassion.test",
             "CE_ADMINISTRATOR": "Dana Reyes, PhD, CE Administrator"}
 
@@ -134,6 +137,47 @@ def app(database_url, courses_dir):
         yield app
         db.session.remove()
         db.engine.dispose()
+
+
+@pytest.fixture
+def app_with(database_url, courses_dir):
+    """Build an app with extra settings, fixture courses loaded, inside its app context."""
+    from ceengine.courses.services import sync_courses
+    from ceengine.outbox import stop_delivery
+
+    contexts, apps = [], []
+
+    def build(**overrides):
+        app = make_app(database_url, courses_dir, **overrides)
+        context = app.app_context()
+        context.push()
+        contexts.append(context)
+        apps.append(app)
+        sync_courses(courses_dir)
+        return app
+
+    yield build
+    for app in apps:
+        stop_delivery(app)  # the background worker, where a test started one
+    for context in reversed(contexts):
+        db.session.remove()
+        db.engine.dispose()
+        context.pop()
+
+
+@pytest.fixture
+def smtp_server():
+    """A real SMTP server on loopback; yields (port, inbox) (tests/mail_steps.py's Inbox)."""
+    from aiosmtpd.controller import Controller
+
+    from tests.mail_steps import Inbox, free_port
+
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    yield controller.port, inbox
+    inbox.release()
+    controller.stop()
 
 
 @pytest.fixture

@@ -23,7 +23,8 @@ OPEN_LIMITS = {"CEENGINE_VERIFY_RATE_LIMIT": "100000 per minute",
                "CEENGINE_SIGN_IN_RATE_LIMIT": "100000 per minute",
                "CEENGINE_REFLECTION_RATE_LIMIT": "100000 per minute",
                "CEENGINE_ADMIN_LOGIN_RATE_LIMIT": "100000 per minute",
-               "CEENGINE_QUIZ_RATE_LIMIT": "100000 per minute"}
+               "CEENGINE_QUIZ_RATE_LIMIT": "100000 per minute",
+               "CEENGINE_MAIL_PER_CLIENT_LIMIT": "100000 per minute"}
 
 
 def served_env(database_url: str, courses_dir: Path, stripe=None, **extra: str) -> dict:

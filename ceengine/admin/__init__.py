@@ -11,6 +11,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin", cli_group="admin")
 from ceengine.admin import (  # noqa: E402,F401 - register the guard, routes and commands
     auth_views,
     cli,
+    emails_views,
     exports_views,
     records_views,
     views,

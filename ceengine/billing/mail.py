@@ -8,14 +8,19 @@ from ceengine.certificates.printing import verify_url
 from ceengine.certificates.tokens import certificate_token
 from ceengine.links import absolute_url
 from ceengine.mailer import send_email
+from ceengine.outbox.queue import Outcome
 from ceengine.templating import format_money
 
 
-def send_receipt(order: Order, certificate: Certificate) -> bool:
-    """Email the receipt with the certificate link; False (logged) when mail fails."""
+def send_receipt(order: Order, certificate: Certificate) -> Outcome:
+    """Queue the receipt with the certificate link, once per order.
+
+    Not held to the visitor limits: a payment stands behind it, and the payer needs it.
+    """
     return send_email(
         certificate.email, f"Receipt and CE certificate: {certificate.course_title}",
-        "emails/receipt.txt", order=order, certificate=certificate,
+        "emails/receipt.txt", kind="receipt", key=f"receipt:{order.public_id}", client=None,
+        order=order, certificate=certificate,
         amount=format_money(order.amount_cents, order.currency),
         link=absolute_url("certificates.certificate", token=certificate_token(certificate.number)),
         verify=verify_url(certificate.number))

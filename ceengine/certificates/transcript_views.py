@@ -52,13 +52,18 @@ def my_certificates():
 @limiter.limit(_sign_in_limit)
 @limiter.limit(_sign_in_limit, key_func=_email_in_form)
 def request_sign_in():
-    """Email a sign-in link; the answer is the same whether or not we know the address."""
+    """Email a sign-in link; the answer is the same whether or not we know the address.
+
+    The email is only queued here (a worker sends it), so a known address costs the request
+    no SMTP time; a limit refusing it is not told either, as that would tell the address is
+    known.
+    """
     form = SignInRequestForm()
     if not form.validate_on_submit():
         return render_template("certificates/my_sign_in.html", form=form), 422
     address = email_key(form.email.data)
     if certificates_for_email(address):
-        send_sign_in_link(address)
+        send_sign_in_link(address, client=request.remote_addr or "unknown")
     flash(f"If certificates were issued to {address}, a sign-in link is on its way there. "
           "It works for 24 hours.", "success")
     return redirect(url_for(".my_certificates"), 303)

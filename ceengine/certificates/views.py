@@ -6,7 +6,7 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 
 from ceengine.certificates import bp
 from ceengine.certificates.forms import LICENSE_FIELDS, details_form
-from ceengine.certificates.mail import send_certificate_link
+from ceengine.certificates.mail import issued_notice, send_certificate_link
 from ceengine.certificates.models import VALID, Certificate
 from ceengine.certificates.printing import certificate_data
 from ceengine.certificates.services import (
@@ -95,16 +95,19 @@ def details(public_id: str):
         return _page(attempt, form)
     if payment_due(attempt):
         return _checkout(attempt, form)
+    emailed = []  # queued in the certificate's own transaction: issued and emailed, or neither
+
+    def email_link(issued: Certificate) -> None:
+        emailed.append(send_certificate_link(issued, client=request.remote_addr or "unknown",
+                                               commit=False))
+
     try:
-        certificate, is_new = issue_certificate(attempt, current_learner(), form.details())
+        certificate, is_new = issue_certificate(attempt, current_learner(), form.details(),
+                                                also=email_link)
     except PaymentRequired as unpaid:
         return _page(attempt, form, 409, notice=str(unpaid))
-    if is_new and send_certificate_link(certificate):
-        flash(f"Your certificate has been issued. We have emailed its link to "
-              f"{certificate.email}.", "success")
-    elif is_new:
-        flash("Your certificate has been issued, but we could not send the email just now. "
-              "Bookmark this page to come back to it.", "warning")
+    if is_new:
+        flash(*issued_notice(certificate, emailed[-1]))
     return redirect(url_for(".certificate", token=certificate_token(certificate.number)), 303)
 
 
