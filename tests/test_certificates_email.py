@@ -32,7 +32,7 @@ from tests.forms import form_in
 from tests.mail_steps import free_port, queued, smtp_settings
 
 SENT_FLASH = (
-    "If certificates were issued to {}, a sign-in link is on its way there. It works for 24 hours."
+    "If certificates were issued to {}, a sign-in link is on its way there. It signs you in once, within 24 hours."
 )
 
 
@@ -251,7 +251,7 @@ def test_a_known_address_gets_a_sign_in_link(synced, client):
     assert len(outbox(synced)) == 2
     message = outbox(synced)[-1]
     assert message.to == ["ana@example.org"]
-    assert "it works for 24 hours" in message.body
+    assert "it signs you in once, within 24 hours" in message.body
     assert path_of(sign_in_link(synced)).startswith("/my-certificates/sign-in/")
 
 

@@ -115,7 +115,7 @@ def test_sign_in_links_stop_at_the_address_limit_with_the_same_answer(app_with):
     unknown = ask("nobody@example.org", "10.0.1.4")
     assert [m.to for m in outbox(app)] == [["ana@example.org"]] * 2
     flash = [("success", "If certificates were issued to {}, a sign-in link is on its way "
-                         "there. It works for 24 hours.")]
+                         "there. It signs you in once, within 24 hours.")]
     for status, location, said in known:
         assert (status, location) == (303, "/my-certificates")
         assert said == [(flash[0][0], flash[0][1].format("ana@example.org"))]

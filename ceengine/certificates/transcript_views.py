@@ -65,7 +65,7 @@ def request_sign_in():
     if certificates_for_email(address):
         send_sign_in_link(address, client=request.remote_addr or "unknown")
     flash(f"If certificates were issued to {address}, a sign-in link is on its way there. "
-          "It works for 24 hours.", "success")
+          "It signs you in once, within 24 hours.", "success")
     return redirect(url_for(".my_certificates"), 303)
 
 

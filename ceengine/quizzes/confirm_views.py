@@ -57,11 +57,13 @@ def request_confirmation(slug: str):
         ensure_token()
         return render_template("quizzes/quiz.html", **quiz_context(version, email_form=form)), 422
     address = email_key(form.email.data)
-    if not send_confirmation_link(address, version):
+    outcome = send_confirmation_link(address, version)
+    if not outcome:  # a mail limit: the address or this network has had enough for now
         ensure_token()
         return render_template("quizzes/quiz.html", **quiz_context(version, email_form=form),
-                               notice="We could not send the email just now. Please try "
-                                      "again in a few minutes."), 503
+                               notice="We have sent as many emails as we send to this address "
+                                      f"or from this network in {outcome.period or 'a while'}. "
+                                      "Use a link already sent, or try again later."), 429
     flash(f"We sent a confirmation link to {address}. Open it in this browser (it works "
           f"once, for {CONFIRM_MAX_AGE // 3600} hours), then take the quiz.", "success")
     return redirect(url_for(".quiz", slug=slug), 303)

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0010_outbox'
-down_revision = '0005_feedback_admin'
+down_revision = '0009_session_generations'
 branch_labels = None
 depends_on = None
 
