@@ -39,7 +39,7 @@ talisman = Talisman()
 limiter = Limiter(get_remote_address)
 mail = Mail()
 login_manager = LoginManager()
-login_manager.session_protection = "strong"  # a session moved to another browser is dropped
+login_manager.session_protection = None  # sessions are checked on the server (admin/sessions)
 
 EMBED_ORIGINS = ["https://www.youtube-nocookie.com", "https://player.vimeo.com"]
 
