@@ -40,8 +40,8 @@ db: install  ## Create or upgrade the SQLite database under instance/ and sync c
 run: db  ## Serve on http://127.0.0.1:$(PORT)
 	$(BIN)/ceengine run --host 127.0.0.1 --port $(PORT)
 
-test: install system-deps  ## Run every test: unit, SQLite and PostgreSQL, browser
-	$(BIN)/pytest
+test: install system-deps  ## Run every test: unit, SQLite and PostgreSQL, browser (on both cores)
+	$(BIN)/pytest -n 2
 
 test-fast: install  ## Run the tests without the browser
 	$(BIN)/pytest -m "not browser"
