@@ -40,7 +40,8 @@ def prepare_database(folder: Path) -> dict[str, str]:
     env = {"DATABASE_URL": f"sqlite:///{folder / 'bench.db'}",
            "CEENGINE_SECRET_KEY": "benchmark-secret-key-" + "x" * 20,
            # One address sends everything here; a real crowd comes from many.
-           "CEENGINE_VERIFY_RATE_LIMIT": "1000000 per minute"}
+           "CEENGINE_VERIFY_RATE_LIMIT": "1000000 per minute",
+           "CEENGINE_QUIZ_RATE_LIMIT": "1000000 per minute"}
     for command in (["db", "upgrade"], ["courses", "sync"]):
         subprocess.run([str(BIN / "ceengine"), *command], cwd=ROOT, env={**os.environ, **env},
                        check=True, capture_output=True)
