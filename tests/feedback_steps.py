@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import re
-import urllib.error
-import urllib.request
-from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 
@@ -92,22 +89,3 @@ def certify(client, result_url: str, email: str = "ana@example.org",
     return client.get(response.headers["Location"])
 
 
-def pay(checkout_url: str) -> str:
-    """Press Pay on the local Stripe's hosted page; return where it sends the learner back."""
-    class NoRedirect(urllib.request.HTTPRedirectHandler):
-        def redirect_request(self, *args, **kwargs):
-            return None
-
-    opener = urllib.request.build_opener(NoRedirect)
-    try:
-        opener.open(urllib.request.Request(checkout_url, data=b"", method="POST"))
-    except urllib.error.HTTPError as redirect:
-        assert redirect.code == 303
-        return redirect.headers["Location"]
-    raise AssertionError("Pay did not redirect")
-
-
-def local(url: str) -> str:
-    """The path and query of an address on the app (for the test client)."""
-    parts = urlsplit(url)
-    return f"{parts.path}?{parts.query}" if parts.query else parts.path

@@ -33,6 +33,7 @@ from ceengine.feedback.services import RatingLine, moderate_reflection
 from ceengine.learners.models import Learner
 from ceengine.models import utcnow
 from tests.admin_steps import admin_client, post_action, quick_password_hashes
+from tests.billing_steps import local, pay
 from tests.certificate_steps import (
     certificates,
     details_page,
@@ -48,8 +49,6 @@ from tests.feedback_steps import (
     evaluate,
     evaluation_form,
     evaluation_url,
-    local,
-    pay,
     rating_lines,
     set_course,
     totals,
