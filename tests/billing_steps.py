@@ -16,6 +16,12 @@ LICENSE = {"profession": "Registered Nurse", "license_type": "RN", "license_numb
            "license_state": "Oregon"}
 
 
+def stripe_settings(fake) -> dict:
+    """App settings that turn payments on, pointed at the local Stripe (tests/fake_stripe.py)."""
+    return {"STRIPE_SECRET_KEY": fake.secret_key, "STRIPE_WEBHOOK_SECRET": fake.webhook_secret,
+            "STRIPE_API_BASE": fake.url}
+
+
 def outbox(app) -> list:
     return getattr(app.extensions["mailman"], "outbox", [])
 

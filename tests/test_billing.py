@@ -25,6 +25,7 @@ from tests.billing_steps import (
     outbox,
     pay,
     session_id_of,
+    stripe_settings,
 )
 from tests.certificate_steps import certificates, details_page, submit_details, take_quiz, text_of
 from tests.conftest import make_app
@@ -34,9 +35,7 @@ from tests.forms import form_in
 @pytest.fixture
 def app(database_url, courses_dir, stripe_fake):
     """The app with payments on, pointed at the local Stripe."""
-    app = make_app(database_url, courses_dir, STRIPE_SECRET_KEY=stripe_fake.secret_key,
-                   STRIPE_WEBHOOK_SECRET=stripe_fake.webhook_secret,
-                   STRIPE_API_BASE=stripe_fake.url)
+    app = make_app(database_url, courses_dir, **stripe_settings(stripe_fake))
     with app.app_context():
         sync_courses(courses_dir)
         yield app

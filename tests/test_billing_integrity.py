@@ -22,6 +22,7 @@ from tests.billing_steps import (
     outbox,
     pay,
     session_id_of,
+    stripe_settings,
 )
 from tests.certificate_steps import certificates, submit_details, text_of
 from tests.conftest import make_app
@@ -31,9 +32,8 @@ CONTACT = "billing@sponsor.test"
 
 
 def paying_app(database_url, courses_dir, fake: FakeStripe, **settings):
-    app = make_app(database_url, courses_dir, STRIPE_SECRET_KEY=fake.secret_key,
-                   STRIPE_WEBHOOK_SECRET=fake.webhook_secret, STRIPE_API_BASE=fake.url,
-                   SPONSOR_CONTACT=CONTACT, **settings)
+    app = make_app(database_url, courses_dir, SPONSOR_CONTACT=CONTACT,
+                   **{**stripe_settings(fake), **settings})
     return app
 
 

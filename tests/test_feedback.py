@@ -33,7 +33,7 @@ from ceengine.feedback.services import RatingLine, moderate_reflection
 from ceengine.learners.models import Learner
 from ceengine.models import utcnow
 from tests.admin_steps import admin_client, post_action, quick_password_hashes
-from tests.billing_steps import local, pay
+from tests.billing_steps import local, pay, stripe_settings
 from tests.certificate_steps import (
     certificates,
     details_page,
@@ -706,9 +706,7 @@ def test_a_reissue_moves_the_vote_to_the_corrected_address_and_a_revoke_removes_
 @pytest.fixture
 def paid(database_url, courses_dir, stripe_fake):
     """The app with payments on, pointed at the local Stripe (as in tests/test_billing.py)."""
-    app = make_app(database_url, courses_dir, STRIPE_SECRET_KEY=stripe_fake.secret_key,
-                   STRIPE_WEBHOOK_SECRET=stripe_fake.webhook_secret,
-                   STRIPE_API_BASE=stripe_fake.url)
+    app = make_app(database_url, courses_dir, **stripe_settings(stripe_fake))
     with app.app_context():
         sync_courses(courses_dir)
         yield app

@@ -38,6 +38,7 @@ from tests.admin_steps import (
     quick_password_hashes,
     sign_in,
 )
+from tests.billing_steps import stripe_settings
 from tests.certificate_steps import download_link, issue, text_of
 from tests.conftest import FreshRequestClient, make_app
 from tests.feedback_steps import answers as evaluation_answers
@@ -225,9 +226,7 @@ def test_with_its_token_each_walked_action_gets_past_the_check(world, monkeypatc
 def paying(database_url, courses_dir, stripe_fake):
     """The app with payments on (and CSRF enforced)."""
     app = make_app(database_url, courses_dir, WTF_CSRF_ENABLED=True,
-                   STRIPE_SECRET_KEY=stripe_fake.secret_key,
-                   STRIPE_WEBHOOK_SECRET=stripe_fake.webhook_secret,
-                   STRIPE_API_BASE=stripe_fake.url)
+                   **stripe_settings(stripe_fake))
     with app.app_context():
         sync_courses(courses_dir)
         yield app
