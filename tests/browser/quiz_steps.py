@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import secrets
 
+from playwright.sync_api import expect
+
 from tests.quiz_steps import confirmation_link
 
 
@@ -13,7 +15,7 @@ def confirm_email_in_browser(page, app, base: str, slug: str, email: str | None 
     page.goto(f"{base}/courses/{slug}/quiz")
     page.get_by_label("Your email address").fill(email)
     page.get_by_role("button", name="Email me a confirmation link").click()
-    assert page.get_by_text(f"We sent a confirmation link to {email}").is_visible()
+    expect(page.get_by_text(f"We sent a confirmation link to {email}")).to_be_visible()
     page.goto(base + confirmation_link(app, email, take=True))
     page.get_by_role("button", name="Confirm my email on this browser").click()
-    assert page.get_by_text(f"Your email {email} is confirmed on this browser").is_visible()
+    expect(page.get_by_text(f"Your email {email} is confirmed on this browser")).to_be_visible()

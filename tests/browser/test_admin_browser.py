@@ -159,7 +159,7 @@ def test_every_admin_page_needs_sign_in_and_sign_out_ends_it(live_server, browse
     expect(page.get_by_role("heading", level=1)).to_have_text("Exports")
     page.get_by_role("button", name="Sign out").click()
     page.wait_for_url("**/admin/login")
-    assert page.get_by_text("You have signed out.").is_visible()
+    expect(page.get_by_text("You have signed out.")).to_be_visible()
     for path in ("/admin", "/admin/exports"):
         page.goto(f"{base}{path}")
         assert on_sign_in_page(page), f"{path} still open after Sign out"
@@ -222,13 +222,13 @@ def test_every_admin_page_has_its_heading_and_passes_axe(live_server, browser, s
                .inner_text()) >= 1  # our learner's 5 stars, in the distribution table
     assert course.get_by_role("img", name=re.compile("Distribution of star ratings")).count()
     assert course.get_by_role("img", name=re.compile("Rating percentage by month")).count()
-    assert course.get_by_text(seeded.comment).is_visible()
+    expect(course.get_by_text(seeded.comment)).to_be_visible()
 
     nav(page, "Evaluations")
     check(page, "Evaluation summary", "admin-evaluations")
     nav(page, "Comments")
     check(page, "Evaluation comments")
-    assert page.get_by_text(seeded.comment).is_visible()
+    expect(page.get_by_text(seeded.comment)).to_be_visible()
 
     nav(page, "Results")
     check(page, "Quiz results", "admin-results")
@@ -314,7 +314,7 @@ def test_revoke_from_the_certificate_page(live_server, browser):
     page.get_by_role("link", name="Public verification page").click()
     page.wait_for_url(f"**/verify/{number}")
     status = page.locator(".status")
-    assert status.get_by_text("Revoked", exact=True).is_visible()
+    expect(status.get_by_text("Revoked", exact=True)).to_be_visible()
     assert "Reason: Completed by someone else" in status.inner_text()
     if runs_axe(live_server):
         assert_accessible(page)

@@ -9,6 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from ceengine.certificates.services import email_key
@@ -50,6 +51,7 @@ def pass_and_open_details(page, base: str, slug: str) -> None:
     answer(page, slug)
     page.get_by_role("button", name="Score My Quiz").click()
     page.get_by_role("link", name="Get my certificate").click()
+    page.wait_for_load_state()  # the click returns once the next page starts to arrive
     if page.get_by_role("heading", name="Course evaluation").count():
         evaluate_course(page)
 
@@ -67,12 +69,12 @@ def test_pass_issue_download_and_verify(live_server, desktop_page, slug, tmp_pat
     page.get_by_label("License type").fill("LCSW")
     page.get_by_role("button", name="Preview").click()
     preview = page.locator(".certificate-preview")
-    assert preview.get_by_text("Ana María Núñez").is_visible()
+    expect(preview.get_by_text("Ana María Núñez")).to_be_visible()
     assert_accessible(page)
     screenshot(page, f"certificate-details-{slug}")
 
     page.get_by_role("button", name="Issue certificate").click()
-    assert page.get_by_text("Valid", exact=True).is_visible()
+    expect(page.get_by_text("Valid", exact=True)).to_be_visible()
     assert_accessible(page)
     with page.expect_download() as download_info:
         page.get_by_role("link", name="Download certificate (PDF)").click()
@@ -86,13 +88,13 @@ def test_pass_issue_download_and_verify(live_server, desktop_page, slug, tmp_pat
     assert verify_url.startswith(f"{base}/verify/")
 
     page.goto(verify_url)  # where the QR code and the printed address lead
-    assert page.get_by_text("Valid", exact=True).is_visible()
-    assert page.get_by_text("Ana María Núñez").is_visible()
+    expect(page.get_by_text("Valid", exact=True)).to_be_visible()
+    expect(page.get_by_text("Ana María Núñez")).to_be_visible()
     assert_accessible(page)
     page.goto(f"{base}/verify")
     page.get_by_label("Certificate PDF file").set_input_files(str(path))
     page.get_by_role("button", name="Check this file").click()
-    assert page.get_by_text("Authentic and unchanged").is_visible()
+    expect(page.get_by_text("Authentic and unchanged")).to_be_visible()
 
 
 def test_a_tampered_file_is_caught_on_the_verify_page(live_server, desktop_page, tmp_path):
@@ -108,8 +110,8 @@ def test_a_tampered_file_is_caught_on_the_verify_page(live_server, desktop_page,
     page.goto(f"{base}/verify")
     page.get_by_label("Certificate PDF file").set_input_files(str(tampered))
     page.get_by_role("button", name="Check this file").click()
-    assert page.get_by_text("Not authentic").is_visible()
-    assert page.get_by_text("does not cover the whole file").is_visible()
+    expect(page.get_by_text("Not authentic")).to_be_visible()
+    expect(page.get_by_text("does not cover the whole file")).to_be_visible()
     assert_accessible(page)
     screenshot(page, "verify-tampered")
 
@@ -117,14 +119,14 @@ def test_a_tampered_file_is_caught_on_the_verify_page(live_server, desktop_page,
 def test_the_details_form_works_on_a_phone(live_server, page):
     pass_and_open_details(page, live_server.url, "self-compassion-for-clinicians")
     page.get_by_role("button", name="Issue certificate").click()  # nothing typed yet
-    assert page.get_by_role("alert").get_by_text("Enter your full name.").is_visible()
+    expect(page.get_by_role("alert").get_by_text("Enter your full name.")).to_be_visible()
     assert_accessible(page)
     overflow = page.evaluate("document.documentElement.scrollWidth - "
                              "document.documentElement.clientWidth")
     assert overflow <= 0, f"the details form scrolls sideways on {page.viewport_name}"
     fill_details(page, "김민준", "minjun@example.org")
     page.get_by_role("button", name="Issue certificate").click()
-    assert page.get_by_role("link", name="Download certificate (PDF)").is_visible()
+    expect(page.get_by_role("link", name="Download certificate (PDF)")).to_be_visible()
     screenshot(page, f"certificate-page-{page.viewport_name}")
 
 
@@ -162,24 +164,24 @@ def test_my_certificates_link_signs_in_once_and_sign_out_ends_it(live_server, br
     learner.goto(link)
     assert_accessible(learner)
     learner.get_by_role("button", name="Open my certificates").click()
-    assert learner.get_by_text("Certificates issued to rosa@example.org").is_visible()
+    expect(learner.get_by_text("Certificates issued to rosa@example.org")).to_be_visible()
     copy_context = browser.new_context(viewport=VIEWPORTS["desktop"])
     copy_context.add_cookies(learner.context.cookies())
     copy = copy_context.new_page()
     copy.goto(f"{base}/my-certificates")
-    assert copy.get_by_role("cell", name=number, exact=True).is_visible()  # the control
+    expect(copy.get_by_role("cell", name=number, exact=True)).to_be_visible()  # the control
 
     learner.get_by_role("button", name="Sign out").click()
-    assert learner.get_by_text("You are signed out of My certificates.").is_visible()
+    expect(learner.get_by_text("You are signed out of My certificates.")).to_be_visible()
     copy.reload()
-    assert copy.get_by_role("button", name="Email me a sign-in link").is_visible()
+    expect(copy.get_by_role("button", name="Email me a sign-in link")).to_be_visible()
     assert copy.get_by_text(number).count() == 0
 
     stranger = browser.new_context(viewport=VIEWPORTS["desktop"]).new_page()
     response = stranger.goto(link)
     assert response.status == 410
-    assert stranger.get_by_text("That sign-in link has already been used").is_visible()
-    assert stranger.get_by_role("button", name="Email me a sign-in link").is_visible()
+    expect(stranger.get_by_text("That sign-in link has already been used")).to_be_visible()
+    expect(stranger.get_by_role("button", name="Email me a sign-in link")).to_be_visible()
     assert_accessible(stranger)
     for opened in (learner, copy, stranger):
         opened.context.close()

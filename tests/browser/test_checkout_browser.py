@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 
 import pytest
+from playwright.sync_api import expect
 
 from ceengine.courses.services import sync_courses
 from tests.browser.conftest import LiveServer, assert_accessible, screenshot
@@ -52,7 +53,7 @@ def test_pay_for_a_certificate_and_download_it(paid_site, desktop_page):
     server, stripe = paid_site
     page = desktop_page
     pass_and_fill_details(page, server, "Ben Okafor", "ben@example.org", "RN-55")
-    assert page.get_by_text("$15.00").is_visible()
+    expect(page.get_by_text("$15.00")).to_be_visible()
     assert_accessible(page)
     page.get_by_role("button", name="Continue to payment").click()
 
@@ -60,8 +61,8 @@ def test_pay_for_a_certificate_and_download_it(paid_site, desktop_page):
     screenshot(page, "checkout-stand-in")
     page.get_by_role("button", name="Pay").click()
 
-    assert page.get_by_text("Payment received").is_visible()
-    assert page.get_by_text("Valid", exact=True).is_visible()
+    expect(page.get_by_text("Payment received")).to_be_visible()
+    expect(page.get_by_text("Valid", exact=True)).to_be_visible()
     with page.expect_download() as download:
         page.get_by_role("link", name="Download certificate (PDF)").click()
     assert download.value.suggested_filename.startswith("ce-certificate-")
@@ -74,6 +75,6 @@ def test_cancel_at_checkout_keeps_the_details(paid_site, desktop_page):
     pass_and_fill_details(page, server, "Cy Test", "cy@example.org", "RN-77")
     page.get_by_role("button", name="Continue to payment").click()
     page.get_by_role("link", name="Cancel").click()
-    assert page.get_by_text("Payment cancelled").is_visible()
+    expect(page.get_by_text("Payment cancelled")).to_be_visible()
     assert page.get_by_label("Full name").input_value() == "Cy Test"
     assert page.get_by_label("License number").input_value() == "RN-77"

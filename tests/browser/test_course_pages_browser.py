@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from ceengine.courses.format import read_courses
 from tests.browser.conftest import assert_accessible, screenshot
@@ -41,7 +42,7 @@ def test_a_clinician_walks_a_multi_module_course(live_server, desktop_page):
     total = len(next(s for s in SPECS if s.slug == "compassion-cultivation-training")
                 .content["modules"])
     for position in range(1, total + 1):
-        assert page.get_by_text(f"Module {position} of {total}", exact=True).first.is_visible()
+        expect(page.get_by_text(f"Module {position} of {total}", exact=True).first).to_be_visible()
         current = page.get_by_role("navigation", name="Course modules").locator(
             "[aria-current=page]")
         assert current.count() == 1
@@ -50,7 +51,7 @@ def test_a_clinician_walks_a_multi_module_course(live_server, desktop_page):
     screenshot(page, "module-page-desktop")
     page.get_by_role("link", name="Next: the quiz").click()
     assert page.url.endswith("/courses/compassion-cultivation-training/quiz")
-    assert page.get_by_role("button", name="Score My Quiz").is_visible()
+    expect(page.get_by_role("button", name="Score My Quiz")).to_be_visible()
 
 
 def test_keyboard_users_can_skip_to_the_content(live_server, desktop_page):

@@ -68,8 +68,8 @@ def test_evaluate_then_certificate_and_the_rating_line(server, browser):
 
     evaluate(first, SLUG, stars=4, comments="Clear and practical.")
     first.wait_for_url("**/certificate")
-    assert first.get_by_text("Thank you: your evaluation has been saved.").is_visible()
-    assert first.get_by_label("Full name").is_visible()  # the certificate details form
+    expect(first.get_by_text("Thank you: your evaluation has been saved.")).to_be_visible()
+    expect(first.get_by_label("Full name")).to_be_visible()  # the certificate details form
 
     first.get_by_role("navigation", name="Breadcrumb").get_by_role("link", name=TITLE).click()
     first.wait_for_url(f"**/courses/{SLUG}")
@@ -105,14 +105,14 @@ def test_a_reflection_waits_for_a_moderator_then_shows_as_plain_text(server, bro
     learner = new_page(browser)
     learner.goto(f"{base}/courses/{SLUG}")
     section = learner.locator("section#reflections")
-    assert section.get_by_role("heading", name="Reflections").is_visible()
+    expect(section.get_by_role("heading", name="Reflections")).to_be_visible()
     body = "Naming the <b>bold</b> https://example.org inner critic helped me."
     section.get_by_label("Your reflection").fill(body)
     section.get_by_label("Your name as it should appear").fill("Priya R.")
     section.get_by_role("button", name="Share my reflection").click()
     learner.wait_for_url("**#share-heading")
-    assert learner.get_by_role("status").get_by_text(
-        "It will appear once a moderator has approved it.").is_visible()
+    expect(learner.get_by_role("status").get_by_text(
+        "It will appear once a moderator has approved it.")).to_be_visible()
     assert section.get_by_text("Priya R.").count() == 0
     assert section.get_by_text("inner critic").count() == 0
     if runs_axe(server):
@@ -122,8 +122,8 @@ def test_a_reflection_waits_for_a_moderator_then_shows_as_plain_text(server, bro
     sign_in(admin, base, "/admin/reflections")
     expect(admin.get_by_role("heading", level=1)).to_have_text("Reflections")
     waiting = admin.locator("li.reflection").filter(has_text="Priya R.")
-    assert waiting.get_by_text("Pending").is_visible()
-    assert waiting.get_by_text(body).is_visible()  # the moderator sees the text as typed
+    expect(waiting.get_by_text("Pending")).to_be_visible()
+    expect(waiting.get_by_text(body)).to_be_visible()  # the moderator sees the text as typed
     waiting.get_by_role("button", name="Approve").click()
     expect(admin.get_by_text("The reflection by Priya R. is now approved.")).to_be_visible()
 

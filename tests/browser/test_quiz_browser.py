@@ -38,8 +38,8 @@ def test_every_course_can_be_passed(live_server, desktop_page, slug):
     answer(page, slug)
     page.get_by_role("button", name="Score My Quiz").click()
     total = len(COURSES[slug].items)
-    assert page.get_by_text("Passed", exact=True).is_visible()
-    assert page.get_by_text(f"{total} of {total} correct").is_visible()
+    expect(page.get_by_text("Passed", exact=True)).to_be_visible()
+    expect(page.get_by_text(f"{total} of {total} correct")).to_be_visible()
     assert "/attempts/" in page.url
 
 
@@ -48,11 +48,11 @@ def test_fail_see_feedback_retake_and_pass(live_server, desktop_page):
     page.goto(f"{live_server.url}/courses/{slug}")
     answer(page, slug, wrong=3)
     page.get_by_role("button", name="Score My Quiz").click()
-    assert page.get_by_text("Not passed", exact=True).is_visible()
-    assert page.get_by_text("5 of 8 correct").is_visible()
-    assert page.get_by_text("Pass mark: 75%").is_visible()
+    expect(page.get_by_text("Not passed", exact=True)).to_be_visible()
+    expect(page.get_by_text("5 of 8 correct")).to_be_visible()
+    expect(page.get_by_text("Pass mark: 75%")).to_be_visible()
     # Before a pass: the sections to review, never which answers were wrong.
-    assert page.get_by_role("heading", name="Sections to review").is_visible()
+    expect(page.get_by_role("heading", name="Sections to review")).to_be_visible()
     assert page.get_by_text("Correct answer:").count() == 0
     assert page.get_by_text("Incorrect.").count() == 0
     assert_accessible(page)
@@ -60,7 +60,7 @@ def test_fail_see_feedback_retake_and_pass(live_server, desktop_page):
     page.get_by_role("link", name="Retake the quiz").click()
     answer(page, slug)
     page.get_by_role("button", name="Score My Quiz").click()
-    assert page.get_by_text("Passed", exact=True).is_visible()
+    expect(page.get_by_text("Passed", exact=True)).to_be_visible()
     page.get_by_role("link", name="Back to the course").click()
     attempts = page.get_by_role("table")
     assert attempts.get_by_text("Not passed").count() == 1
@@ -77,7 +77,7 @@ def test_the_feedback_links_to_where_it_is_taught(live_server, desktop_page):
     section = COURSES[slug].items[0]["section"]
     assert link.get_attribute("href").endswith(f"#{section}")
     link.click()
-    assert page.locator(f"#{section}").is_visible()
+    expect(page.locator(f"#{section}")).to_be_visible()
 
 
 def test_a_blank_answer_is_named_and_the_others_are_kept(live_server, page):
@@ -95,23 +95,23 @@ def test_a_blank_answer_is_named_and_the_others_are_kept(live_server, page):
     first = COURSES[slug].items[0]
     page.get_by_role("group", name=first["statement"]).get_by_label(first["answer"]).check()
     page.get_by_role("button", name="Score My Quiz").click()
-    assert page.get_by_text("Passed", exact=True).is_visible()
+    expect(page.get_by_text("Passed", exact=True)).to_be_visible()
 
 
 def test_running_out_of_attempts(live_server, desktop_page):
     page, slug = desktop_page, "demo-modules"
     page.goto(f"{live_server.url}/courses/{slug}/quiz")
-    assert page.get_by_role("heading", name="Confirm your email to take this quiz").is_visible()
+    expect(page.get_by_role("heading", name="Confirm your email to take this quiz")).to_be_visible()
     assert_accessible(page)
     confirm_email_in_browser(page, live_server.app, live_server.url, slug)
     for _ in range(2):
         page.goto(f"{live_server.url}/courses/{slug}/quiz")
         answer(page, slug, wrong=2)
         page.get_by_role("button", name="Score My Quiz").click()
-        assert page.get_by_text("Not passed", exact=True).is_visible()
-    assert page.get_by_text("You have used all 2 attempts this course allows.").is_visible()
+        expect(page.get_by_text("Not passed", exact=True)).to_be_visible()
+    expect(page.get_by_text("You have used all 2 attempts this course allows.")).to_be_visible()
     assert page.get_by_role("link", name="Retake the quiz").count() == 0
-    assert page.get_by_text("Correct answer:").first.is_visible()  # no attempt left: explained
+    expect(page.get_by_text("Correct answer:").first).to_be_visible()  # no attempt left: explained
     page.goto(f"{live_server.url}/courses/{slug}/quiz")
     assert page.get_by_role("button", name="Score My Quiz").count() == 0
     assert_accessible(page)
