@@ -193,7 +193,7 @@ class Clinician:
         stripe.complete(session_id)
         event = stripe.session_event("checkout.session.completed", session_id)
         with ThreadPoolExecutor(replays) as pool:
-            deliveries = list(pool.map(lambda _: stripe.deliver(self.base_url, event),
+            deliveries = list(pool.map(lambda _: stripe.deliver(self.base_url, event, timeout=TIMEOUT),
                                        range(replays)))
         with self.tally.lock:
             for status, _ in deliveries:

@@ -270,11 +270,12 @@ def _page(status: int, title: str, content: str) -> _Response:
     return _Response(status, document.encode(), {"Content-Type": "text/html; charset=utf-8"})
 
 
-def _post_url(url: str, body: bytes, headers: dict[str, str]) -> tuple[int, str]:
+def _post_url(url: str, body: bytes, headers: dict[str, str],
+              timeout: float = 30) -> tuple[int, str]:
     request = urllib.request.Request(url, data=body, headers=headers, method="POST")
     opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
     try:
-        with opener.open(request, timeout=30) as response:
+        with opener.open(request, timeout=timeout) as response:
             return response.status, response.read().decode("utf-8", "replace")
     except urllib.error.HTTPError as error:
         return error.code, error.read().decode("utf-8", "replace")
@@ -547,14 +548,17 @@ class FakeStripe:
         return f"t={signed_at},v1={digest}"
 
     def deliver(self, target: str | _PostingClient, event: Json, *, secret: str | None = None,
-                timestamp: int | None = None, path: str = WEBHOOK_PATH) -> tuple[int, str]:
-        """POST `event`, signed, to the app's webhook: `target` is a base URL or a test client."""
+                timestamp: int | None = None, path: str = WEBHOOK_PATH,
+                timeout: float = 30) -> tuple[int, str]:
+        """POST `event`, signed, to the app's webhook: `target` is a base URL or a test client.
+
+        `timeout` is how long a served app may take to answer, queueing included."""
         body = self.payload(event)
         headers = {"Content-Type": "application/json; charset=utf-8",
                    "Stripe-Signature": self.sign(body, timestamp, secret),
                    "User-Agent": "Stripe/1.0 (+https://stripe.com/docs/webhooks)"}
         if isinstance(target, str):
-            status, text = _post_url(target.rstrip("/") + path, body, headers)
+            status, text = _post_url(target.rstrip("/") + path, body, headers, timeout)
         else:
             response = target.post(path, data=body, headers=headers)
             status, text = response.status_code, response.get_data(as_text=True)
