@@ -13,6 +13,7 @@ from flask import current_app
 
 from ceengine.courses import bp
 from ceengine.courses.format import CourseSpec, read_courses
+from ceengine.courses.items import ITEM_TYPES, item_type
 from ceengine.courses.problems import CourseFormatError
 from ceengine.courses.services import SyncConflict, answer_key, sync_courses
 
@@ -32,12 +33,12 @@ def _fail(error: CourseFormatError) -> NoReturn:
 def _summary(spec: CourseSpec) -> str:
     hours = Decimal(spec.content["ce_hours"])
     per_hour = len(spec.items) / float(hours)
-    kinds = sum(1 for item in spec.items if item["kind"] == "true_false")
+    kinds = ", ".join(f"{sum(item['kind'] == name for item in spec.items)} {kind.summary_name}"
+                      for name, kind in ITEM_TYPES.items())
     modules = len(spec.content["modules"])
     layout = "single page" if spec.content["single_page"] else f"{modules} modules"
     return (f"ok  {spec.slug}: {layout}, {hours.normalize():f} CE hours, "
-            f"{len(spec.items)} quiz items ({kinds} true/false, "
-            f"{len(spec.items) - kinds} multiple choice; {per_hour:.1f} per CE hour), "
+            f"{len(spec.items)} quiz items ({kinds}; {per_hour:.1f} per CE hour), "
             f"pass mark {spec.content['quiz_policy']['pass_threshold']}%")
 
 
@@ -86,10 +87,10 @@ def answer_key_command(slug: str, output: str, directory: str | None) -> None:
         specs, _ = read_courses(_courses_dir(directory), only=slug)
     except CourseFormatError as error:
         _fail(error)
-    key = answer_key(specs[0].items)
+    items = specs[0].items
     if output == "json":
-        click.echo(json.dumps(key, indent=2, ensure_ascii=False))
+        click.echo(json.dumps(answer_key(items), indent=2, ensure_ascii=False))
         return
-    for entry in key:
-        answer = entry["answer"] if isinstance(entry["answer"], str) else str(entry["answer"])
-        click.echo(f"{entry['number']}. {entry['statement']}\n   Answer: {answer}")
+    for number, item in enumerate(items, start=1):
+        answer = item_type(item["kind"]).label(item["options"], item["answer"])
+        click.echo(f"{number}. {item['statement']}\n   Answer: {answer}")

@@ -8,6 +8,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ceengine.courses.items import ItemType, item_type
 from ceengine.extensions import db
 from ceengine.models import UTCDateTime, utcnow
 
@@ -84,3 +85,12 @@ class QuizItem(db.Model):
     module: Mapped[str] = mapped_column(sa.String(100))
 
     version: Mapped[CourseVersion] = relationship(back_populates="items")
+
+    @property
+    def item_type(self) -> ItemType:
+        """This item's type (`kind` is its name): choices, accepted answers, labels."""
+        return item_type(self.kind)
+
+    def label_of(self, answer: str) -> str:
+        """How an answer to this item is shown to the learner."""
+        return self.item_type.label(self.options, answer)

@@ -5,38 +5,14 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
-from ceengine.courses.fields import MISSING, Fields
+from ceengine.courses.fields import Fields
+from ceengine.courses.items import DEFAULT_ITEM_TYPE, ITEM_TYPES, item_type
 from ceengine.courses.problems import Problems
 from ceengine.courses.yamlfile import load_yaml
 
 ITEM_KEYS = {"id", "type", "statement", "answer", "options", "explanation", "section"}
-TRUE_FALSE_OPTIONS = ["True", "False"]
 APA_ITEMS_PER_HOUR = 6
 APA_MIN_THRESHOLD = 75
-
-
-def _read_answer(f: Fields, kind: str) -> tuple[list[str], str | None]:
-    """Options as shown to the learner, and the correct one's text."""
-    if kind == "true_false":
-        if "options" in f.data:
-            f.error("options", "true_false items have no 'options' (they are True and False)")
-        answer = f.raw("answer", required=True)
-        if isinstance(answer, bool):
-            return TRUE_FALSE_OPTIONS, "True" if answer else "False"
-        if answer is not MISSING:
-            f.error("answer", f"{f.what}: 'answer' must be true or false, not {answer!r}")
-        return TRUE_FALSE_OPTIONS, None
-    options = f.texts("options")
-    if len(options) < 2 or len(options) > 6:
-        f.error("options", f"{f.what}: a multiple_choice item needs 2 to 6 options, "
-                           f"not {len(options)}")
-    if len(set(options)) != len(options):
-        f.error("options", f"{f.what}: options must all be different")
-    answer = f.raw("answer", required=True)
-    if isinstance(answer, str) and answer.strip() in options:
-        return options, answer.strip()
-    f.error("answer", f"{f.what}: 'answer' must be the text of one of the options, not {answer!r}")
-    return options, None
 
 
 def _read_item(data, line: int, path: Path, problems: Problems, seen: set[str]) -> dict | None:
@@ -47,8 +23,8 @@ def _read_item(data, line: int, path: Path, problems: Problems, seen: set[str]) 
         if item_id in seen:
             f.error("id", f"item id '{item_id}' is used twice")
         seen.add(item_id)
-    kind = f.choice("type", ("true_false", "multiple_choice"), default="true_false")
-    options, answer = _read_answer(f, kind)
+    kind = f.choice("type", tuple(ITEM_TYPES), default=DEFAULT_ITEM_TYPE)
+    options, answer = item_type(kind).read(f)
     item = {"key": item_id, "kind": kind, "statement": f.text("statement", max_length=1000),
             "options": options, "answer": answer, "explanation": f.text("explanation"),
             "section": f.text("section"), "line": f.line("section")}

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from ceengine.courses.format import CourseSpec, read_courses
+from ceengine.courses.items import item_type
 from ceengine.courses.models import Course, CourseVersion, QuizItem
 from ceengine.extensions import db
 
@@ -115,11 +116,11 @@ def current_version(slug: str) -> CourseVersion | None:
 
 
 def answer_key(items: list[dict]) -> list[dict]:
-    """The quiz's answer key as accreditors ask for it (true/false answers as booleans)."""
+    """The quiz's answer key as accreditors ask for it, each answer as its item type gives it."""
     return [
         {"number": number, "id": item["key"], "type": item["kind"],
          "statement": item["statement"],
-         "answer": item["answer"] == "True" if item["kind"] == "true_false" else item["answer"],
+         "answer": item_type(item["kind"]).key_answer(item["answer"]),
          "options": item["options"], "section": item["section"]}
         for number, item in enumerate(items, start=1)
     ]

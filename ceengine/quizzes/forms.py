@@ -1,4 +1,4 @@
-"""The quiz form: one radio group per item, built from the version's items."""
+"""The quiz form: one radio group per item, of the choices its item type gives."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from functools import lru_cache
 
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
-from wtforms import EmailField, HiddenField, RadioField, SubmitField
+from wtforms import EmailField, HiddenField, RadioField, SelectChoice, SubmitField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Regexp
 
 from ceengine.courses.models import QuizItem
@@ -23,15 +23,18 @@ class QuizForm(FlaskForm):
     submit = SubmitField("Score My Quiz")
 
 
+Choices = tuple[tuple[str, str], ...]  # (value, label) pairs, as the item type gives them
+
+
 @lru_cache(maxsize=512)
-def _form_class(fields: tuple[tuple[int, str, tuple[str, ...]], ...]) -> type:
+def _form_class(fields: tuple[tuple[int, str, Choices], ...]) -> type:
     """One form class per set of items: building classes per request is slow."""
 
     class Form(QuizForm):
         pass
 
-    for item_id, statement, options in fields:
-        field = RadioField(statement, choices=list(options),
+    for item_id, statement, choices in fields:
+        field = RadioField(statement, choices=[SelectChoice(*choice) for choice in choices],
                            validators=[InputRequired(message="has no answer yet.")])
         setattr(Form, f"{ITEM_PREFIX}{item_id}", field)
     return Form
@@ -39,19 +42,20 @@ def _form_class(fields: tuple[tuple[int, str, tuple[str, ...]], ...]) -> type:
 
 def quiz_form(items: list[QuizItem], formdata: MultiDict | None = None, **data) -> QuizForm:
     """A form with a required radio group for each item, in the order shown."""
-    fields = tuple(sorted((item.id, item.statement, tuple(item.options)) for item in items))
+    fields = tuple(sorted((item.id, item.statement, tuple(item.item_type.choices(item.options)))
+                          for item in items))
     form_class = _form_class(fields)
     form = form_class(formdata=formdata, **data) if formdata is not None else form_class(**data)
     form.item_fields = []
     for number, item in enumerate(items, start=1):
         field = form[f"{ITEM_PREFIX}{item.id}"]
-        field.choice_values, field.number = item.options, number
+        field.number = number
         form.item_fields.append(field)
     return form
 
 
 def check_not_tampered(formdata: MultiDict, items: list[QuizItem]) -> None:
-    """Refuse answers for items that are not in this quiz, or options that do not exist."""
+    """Refuse answers for items that are not in this quiz, or that their type never accepts."""
     by_name = {f"{ITEM_PREFIX}{item.id}": item for item in items}
     for name in formdata:
         if not name.startswith(ITEM_PREFIX):
@@ -61,7 +65,7 @@ def check_not_tampered(formdata: MultiDict, items: list[QuizItem]) -> None:
             raise TamperedForm("The form answered a question that is not part of this quiz. "
                                "Please reload the course page and answer the quiz again.")
         values = formdata.getlist(name)
-        if len(values) != 1 or values[0] not in item.options:
+        if len(values) != 1 or item.item_type.normalise(item.options, values[0]) is None:
             raise TamperedForm("The form sent an answer that is not one of the choices. "
                                "Please reload the course page and answer the quiz again.")
 
@@ -73,15 +77,17 @@ def responses_of(form: QuizForm, items: list[QuizItem]) -> dict[int, str]:
 
 def carried_over_form(formdata: MultiDict, old_items: list[QuizItem], items: list[QuizItem],
                       form_key: str, version: int) -> QuizForm:
-    """A form for the current version, keeping each answer whose statement and option exist."""
+    """A form for the current version, keeping each answer the same statement still accepts."""
     current = {}
     for item in items:
         current.setdefault(item.statement, item)
     data = MultiDict({"form_key": form_key, "version": str(version)})
     for old in old_items:
         chosen, item = formdata.get(f"{ITEM_PREFIX}{old.id}"), current.get(old.statement)
-        if chosen is not None and item is not None and chosen in item.options:
-            data[f"{ITEM_PREFIX}{item.id}"] = chosen
+        if chosen is not None and item is not None:
+            answer = item.item_type.normalise(item.options, chosen)
+            if answer is not None:
+                data[f"{ITEM_PREFIX}{item.id}"] = answer
     return quiz_form(items, data)
 
 

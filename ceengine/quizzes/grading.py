@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from ceengine.courses.items import item_type
+
 
 @dataclass(frozen=True)
 class ItemKey:
@@ -19,6 +21,7 @@ class ItemKey:
     id: int
     options: tuple[str, ...]
     answer: str
+    kind: str  # its item type's name: which answers it accepts and which one is right
 
 
 @dataclass(frozen=True)
@@ -56,7 +59,11 @@ def passes(correct: int, total: int, threshold: int) -> bool:
 
 
 def grade(keys: Sequence[ItemKey], responses: Mapping[int, str], threshold: int) -> Grade:
-    """Score complete responses (item id -> chosen option text) against the key."""
+    """Score complete responses (item id -> submitted answer) against the key.
+
+    Each item's type turns the submitted value into the answer it stands for and says
+    whether that answer is right; the results hold the answers as the types give them.
+    """
     if not keys:
         raise ValueError("a quiz needs at least one item")
     known = {key.id for key in keys}
@@ -67,10 +74,11 @@ def grade(keys: Sequence[ItemKey], responses: Mapping[int, str], threshold: int)
     for key in keys:
         if key.id not in responses:
             raise InvalidResponse(f"item {key.id} has no answer")
-        chosen = responses[key.id]
-        if chosen not in key.options:
-            raise InvalidResponse(f"'{chosen}' is not an option of item {key.id}")
-        results.append(ItemResult(key.id, chosen, chosen == key.answer))
+        kind = item_type(key.kind)
+        chosen = kind.normalise(key.options, responses[key.id])
+        if chosen is None:
+            raise InvalidResponse(f"'{responses[key.id]}' is not an option of item {key.id}")
+        results.append(ItemResult(key.id, chosen, kind.is_right(key.answer, chosen)))
     correct = sum(result.correct for result in results)
     total = len(keys)
     return Grade(correct, total, percent_of(correct, total), passes(correct, total, threshold),

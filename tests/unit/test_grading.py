@@ -20,10 +20,11 @@ def quizzes(draw):
     count = draw(st.integers(min_value=1, max_value=40))
     keys, responses = [], {}
     for item_id in range(1, count + 1):
-        options = TF if draw(st.booleans()) else tuple(f"Option {n}" for n in range(
+        kind = "true_false" if draw(st.booleans()) else "multiple_choice"
+        options = TF if kind == "true_false" else tuple(f"Option {n}" for n in range(
             draw(st.integers(2, 6))))
         answer = draw(st.sampled_from(options))
-        keys.append(ItemKey(item_id, options, answer))
+        keys.append(ItemKey(item_id, options, answer, kind))
         responses[item_id] = draw(st.sampled_from(options))
     return keys, responses
 
@@ -67,7 +68,7 @@ def test_percent_examples():
 
 
 def test_unknown_items_and_options_are_refused():
-    keys = [ItemKey(1, TF, "True"), ItemKey(2, TF, "False")]
+    keys = [ItemKey(1, TF, "True", "true_false"), ItemKey(2, TF, "False", "true_false")]
     with pytest.raises(InvalidResponse):
         grade(keys, {1: "True", 2: "False", 3: "True"}, 75)
     with pytest.raises(InvalidResponse):
