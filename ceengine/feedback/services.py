@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -24,8 +25,11 @@ from ceengine.feedback.models import (
 from ceengine.feedback.votes import update_votes
 from ceengine.learners.models import Learner
 from ceengine.models import utcnow
-from ceengine.quizzes.models import Attempt
 from ceengine.rollups import add_to_totals, day_of, take_from_totals
+from ceengine.text import clean_multiline
+
+if TYPE_CHECKING:  # only a type here; importing quizzes would load its pages, which load this
+    from ceengine.quizzes.models import Attempt
 
 COMMENTS_MAX = 2000
 REFLECTION_MAX = 1500
@@ -186,11 +190,6 @@ def rating_lines(course_ids: list[int]) -> dict[int, RatingLine]:
 def new_reflection_key() -> str:
     """A one-time key for one reflection form."""
     return secrets.token_urlsafe(18)
-
-
-def clean_multiline(text: str) -> str:
-    """Text as typed, with Windows line ends and trailing spaces tidied."""
-    return "\n".join(line.rstrip() for line in text.replace("\r\n", "\n").split("\n")).strip()
 
 
 def post_reflection(learner: Learner, version: CourseVersion, form_key: str, name: str,
