@@ -17,15 +17,15 @@ from ceengine.feedback.models import (
     HIDDEN,
     PENDING,
     Evaluation,
-    EvaluationTally,
     ObjectiveScore,
     RatingTotal,
     Reflection,
 )
+from ceengine.feedback.totals import count_evaluation, uncount_evaluation
 from ceengine.feedback.votes import update_votes
 from ceengine.learners.models import Learner
 from ceengine.models import utcnow
-from ceengine.rollups import add_to_totals, day_of, take_from_totals
+from ceengine.rollups import add_to_totals
 from ceengine.text import clean_multiline
 
 if TYPE_CHECKING:  # only a type here; importing quizzes would load its pages, which load this
@@ -34,7 +34,6 @@ if TYPE_CHECKING:  # only a type here; importing quizzes would load its pages, w
 COMMENTS_MAX = 2000
 REFLECTION_MAX = 1500
 NAME_MAX = 80
-QUESTIONS = ("rating", "relevance", "presenter_knowledge", "recommend")
 
 
 class FeedbackError(Exception):
@@ -94,27 +93,6 @@ def evaluation_due(attempt: Attempt) -> bool:
             and evaluation_of(attempt.learner_id, attempt.course_id) is None)
 
 
-def _tally_rows(evaluation: Evaluation) -> list[dict]:
-    day = day_of(evaluation.updated_at)
-    answers = [(q, int(getattr(evaluation, q))) for q in QUESTIONS]
-    answers += [(f"objective-{o.position}", o.score) for o in evaluation.objectives]
-    return [{"question": question, "version_id": evaluation.version_id, "day": day,
-             "answer": answer, "responses": 1} for question, answer in answers]
-
-
-TALLY_KEY = ("question", "version_id", "day", "answer")
-
-
-def _count(evaluation: Evaluation) -> None:
-    """Add this evaluation's answers to the admin's running totals (every response)."""
-    add_to_totals(EvaluationTally.__table__, TALLY_KEY, _tally_rows(evaluation))
-
-
-def _uncount(evaluation: Evaluation) -> None:
-    """Take this evaluation's answers back out of the running totals (before a revision)."""
-    take_from_totals(EvaluationTally.__table__, TALLY_KEY, _tally_rows(evaluation))
-
-
 def _check(version: CourseVersion, answers: EvaluationAnswers) -> None:
     scores = (answers.rating, answers.relevance, answers.presenter_knowledge, *answers.objectives)
     if any(not 1 <= score <= 5 for score in scores):
@@ -166,10 +144,10 @@ def save_evaluation(learner: Learner, version: CourseVersion,
             db.session.rollback()
             return save_evaluation(learner, version, answers)
     else:
-        _uncount(evaluation)
+        uncount_evaluation(evaluation)
         _fill(evaluation, version, answers)
         db.session.flush()
-    _count(evaluation)
+    count_evaluation(evaluation)
     # The public line counts it only from a certified learner, once per address (votes.py).
     update_votes(learner.id, version.course_id)
     db.session.commit()

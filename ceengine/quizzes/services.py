@@ -16,9 +16,9 @@ from ceengine.learners.identity import learner_for
 from ceengine.learners.models import Learner
 from ceengine.models import utcnow
 from ceengine.quizzes.grading import ItemKey, grade
-from ceengine.quizzes.models import Attempt, AttemptAnswer, ItemResultTally, VersionResultTally
+from ceengine.quizzes.models import Attempt, AttemptAnswer
 from ceengine.quizzes.policy import Availability, attempt_availability
-from ceengine.rollups import add_to_totals, day_of
+from ceengine.quizzes.totals import count_attempt
 
 
 class QuizError(Exception):
@@ -196,17 +196,6 @@ def _new_attempt(learner: Learner, version: CourseVersion, form_key: str, subjec
                        for position, r in enumerate(result.items, start=1)]
     db.session.add(attempt)
     return attempt
-
-
-def count_attempt(attempt: Attempt) -> None:
-    """Add a new attempt to the running totals the results pages read."""
-    day, score = day_of(attempt.submitted_at), attempt.correct
-    add_to_totals(VersionResultTally.__table__, ("version_id", "day"), [{
-        "version_id": attempt.version_id, "day": day, "attempts": 1, "passed": int(attempt.passed),
-        "percent_sum": attempt.percent, "score_sum": score, "score_squares": score * score}])
-    add_to_totals(ItemResultTally.__table__, ("item_id", "day"), [
-        {"item_id": answer.item_id, "day": day, "answered": 1, "correct": int(answer.correct),
-         "correct_score_sum": score if answer.correct else 0} for answer in attempt.answers])
 
 
 def attempt_for(public_id: str, learner: Learner | None) -> Attempt | None:
