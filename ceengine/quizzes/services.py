@@ -131,10 +131,12 @@ def has_passed(subject: str, course_id: int) -> bool:
         Attempt.course_id == course_id, Attempt.subject == subject, Attempt.passed))) or False
 
 
-def _existing(form_key: str, learner_token: str, responses: dict[int, str]) -> Attempt | None:
+def _refuse_if_scored(form_key: str, learner_token: str, responses: dict[int, str]) -> None:
+    """Raise AlreadyScored if this form was scored before, with these answers by this
+    learner (a double click); TamperedForm if it was scored for anyone or anything else."""
     attempt = db.session.scalar(sa.select(Attempt).where(Attempt.form_key == form_key))
     if attempt is None:
-        return None
+        return
     same = {a.item_id: a.chosen for a in attempt.answers} == responses
     if attempt.learner.token != learner_token or not same:
         raise TamperedForm("This quiz form was already scored. To try again, start a new "
@@ -150,7 +152,7 @@ def submit_attempt(learner_token: str, version: CourseVersion, form_key: str,
     (course, subject, number) constraint refuses a parallel twin, so the limit and the wait
     hold however many posts arrive at once.
     """
-    _existing(form_key, learner_token, responses)
+    _refuse_if_scored(form_key, learner_token, responses)
     items = items_in_order(version, form_key)
     keys = [ItemKey(item.id, tuple(item.options), item.answer) for item in items]
     result = grade(keys, responses, version.pass_threshold)
@@ -175,7 +177,7 @@ def submit_attempt(learner_token: str, version: CourseVersion, form_key: str,
             return attempt
         except IntegrityError:
             db.session.rollback()
-            _existing(form_key, learner_token, responses)  # a double click: its attempt
+            _refuse_if_scored(form_key, learner_token, responses)  # a double click: its attempt
             if needs_confirmation(version):  # a parallel post took this number
                 again = subject_availability(subject, version)
                 raise AttemptNotAllowed(again.reason or "Another attempt at this quiz was "
