@@ -19,11 +19,11 @@ from flask.testing import FlaskClient
 from werkzeug.routing import Rule
 
 from ceengine.billing.models import Order
-from ceengine.certificates.services import email_key
 from ceengine.certificates.tokens import certificate_token, sign_in_token
 from ceengine.courses.services import current_version
 from ceengine.extensions import csrf, db
 from ceengine.learners.confirmation import new_confirmation_token
+from ceengine.text import email_key
 from tests.admin_steps import admin_client, csrf_token_in, reflection_with
 from tests.certificate_steps import certificates, issue, take_quiz
 

@@ -506,7 +506,7 @@ def test_a_failure_while_counting_keeps_no_evaluation(synced, client, monkeypatc
     def count_fails(evaluation):
         raise RuntimeError("the totals could not be written")
 
-    monkeypatch.setattr(services, "_count", count_fails)
+    monkeypatch.setattr(services, "count_evaluation", count_fails)
     with pytest.raises(RuntimeError):
         client.post(evaluation_url(result), data={**form.hidden, **answers()})
     db.session.rollback()  # as the error handler does

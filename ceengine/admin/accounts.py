@@ -13,9 +13,9 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ceengine.admin.models import AdminSession, AdminUser
-from ceengine.certificates.services import email_key as normal_email
 from ceengine.extensions import db
 from ceengine.models import utcnow
+from ceengine.text import email_key
 
 MIN_PASSWORD = 12
 MAX_FAILURES = 5
@@ -47,7 +47,7 @@ def check_password_rules(password: str) -> None:
 
 def create_admin(email: str, password: str) -> AdminUser:
     """Create an admin account."""
-    email = normal_email(email)
+    email = email_key(email)
     if "@" not in email or len(email) > 254:
         raise AccountError(f"'{email}' is not an email address.")
     check_password_rules(password)
@@ -67,7 +67,7 @@ def set_password(email: str, password: str) -> AdminUser:
     check_password_rules(password)
     user = admin_by_email(email)
     if user is None:
-        raise AccountError(f"There is no admin with the email {normal_email(email)}.")
+        raise AccountError(f"There is no admin with the email {email_key(email)}.")
     user.password_hash = generate_password_hash(password)
     db.session.execute(sa.delete(AdminSession).where(AdminSession.admin_id == user.id))
     user.failed_sign_ins, user.locked_until = 0, None
@@ -77,7 +77,7 @@ def set_password(email: str, password: str) -> AdminUser:
 
 def admin_by_email(email: str) -> AdminUser | None:
     """The admin with this email, if any."""
-    return db.session.scalar(sa.select(AdminUser).where(AdminUser.email == normal_email(email)))
+    return db.session.scalar(sa.select(AdminUser).where(AdminUser.email == email_key(email)))
 
 
 def _digest(text: str) -> str:

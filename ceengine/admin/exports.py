@@ -67,17 +67,17 @@ def _lines(header: list[str], rows: Iterator[list]) -> Iterator[str]:
     yield buffer.getvalue()
 
 
-def roster_csv(flt: Filter) -> Iterator[str]:
+def roster_csv(report_filter: Filter) -> Iterator[str]:
     """The completion roster: one row per certificate, as licensing boards report it."""
     query = (sa.select(Certificate, CourseVersion.number)
              .join(CourseVersion, CourseVersion.id == Certificate.version_id)
-             .where(*flt.moments(Certificate.completed_at))
+             .where(*report_filter.moments(Certificate.completed_at))
              .order_by(Certificate.completed_at, Certificate.id)
              .execution_options(yield_per=BATCH))
-    if flt.course_id:
-        query = query.where(Certificate.course_id == flt.course_id)
-    if flt.status:
-        query = query.where(Certificate.status == flt.status)
+    if report_filter.course_id:
+        query = query.where(Certificate.course_id == report_filter.course_id)
+    if report_filter.status:
+        query = query.where(Certificate.status == report_filter.status)
 
     def rows() -> Iterator[list]:
         for certificate, version_number in db.session.execute(query):
@@ -91,14 +91,14 @@ def roster_csv(flt: Filter) -> Iterator[str]:
     return _lines(ROSTER_COLUMNS, rows())
 
 
-def evaluations_csv(flt: Filter) -> Iterator[str]:
+def evaluations_csv(report_filter: Filter) -> Iterator[str]:
     """Every evaluation: the star rating, each objective, the other answers and comments, and
     whether the learner holds a valid certificate for the course (`certified`) and the
     evaluation counts on the public rating line (`public_vote`)."""
     versions = sa.select(CourseVersion.content).join(
         Course, Course.id == CourseVersion.course_id)
-    if flt.course_id:
-        versions = versions.where(Course.id == flt.course_id)
+    if report_filter.course_id:
+        versions = versions.where(Course.id == report_filter.course_id)
     objective_count = max((len(c["objectives"]) for c in db.session.scalars(versions)),
                           default=0)
     certified = sa.exists().where(Certificate.learner_id == Evaluation.learner_id,
@@ -108,12 +108,12 @@ def evaluations_csv(flt: Filter) -> Iterator[str]:
     query = (sa.select(Evaluation, Course.slug, CourseVersion.number, certified, counted)
              .join(CourseVersion, CourseVersion.id == Evaluation.version_id)
              .join(Course, Course.id == Evaluation.course_id)
-             .where(*flt.moments(Evaluation.updated_at))
+             .where(*report_filter.moments(Evaluation.updated_at))
              .order_by(Evaluation.updated_at, Evaluation.id)
              .options(selectinload(Evaluation.objectives))
              .execution_options(yield_per=BATCH))
-    if flt.course_id:
-        query = query.where(Evaluation.course_id == flt.course_id)
+    if report_filter.course_id:
+        query = query.where(Evaluation.course_id == report_filter.course_id)
     header = EVALUATION_COLUMNS[:5] + [f"objective_{n}" for n in range(1, objective_count + 1)]
     header += EVALUATION_COLUMNS[5:]
 

@@ -16,8 +16,8 @@ from ceengine.errors import render_error
 @bp.get("/exports")
 def exports():
     """Choose a course and dates, then download the roster or the evaluations."""
-    flt, form = read_filter(request.args, CERTIFICATE_STATUSES)
-    return render_template("admin/exports.html", form=form, flt=flt)
+    report_filter, form = read_filter(request.args, CERTIFICATE_STATUSES)
+    return render_template("admin/exports.html", form=form, report_filter=report_filter)
 
 
 def _csv(name: str, lines) -> Response:
@@ -36,16 +36,16 @@ def _refuse(form):
 @bp.get("/exports/roster.csv")
 def roster():
     """The completion roster as CSV (one row per certificate)."""
-    flt, form = read_filter(request.args, CERTIFICATE_STATUSES)
+    report_filter, form = read_filter(request.args, CERTIFICATE_STATUSES)
     if form.errors:
         return _refuse(form)
-    return _csv("roster", roster_csv(flt))
+    return _csv("roster", roster_csv(report_filter))
 
 
 @bp.get("/exports/evaluations.csv")
 def evaluations_export():
     """Ratings and evaluations as CSV (one row per evaluation)."""
-    flt, form = read_filter(request.args)
+    report_filter, form = read_filter(request.args)
     if form.errors:
         return _refuse(form)
-    return _csv("evaluations", evaluations_csv(flt))
+    return _csv("evaluations", evaluations_csv(report_filter))

@@ -14,7 +14,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
-from ceengine.certificates.forms import clean_text, printable
+from ceengine.text import FULL_NAME_MAX, clean_text, printable
 
 
 class SignInForm(FlaskForm):
@@ -69,8 +69,8 @@ class ReissueForm(FlaskForm):
     """Reissue a certificate with a corrected name or email."""
 
     full_name = StringField("Full name on the new certificate", filters=[clean_text],
-                            validators=[DataRequired("Enter the full name."), Length(max=120),
-                                        printable])
+                            validators=[DataRequired("Enter the full name."),
+                                        Length(max=FULL_NAME_MAX), printable])
     email = EmailField("Email for the new certificate", filters=[clean_text],
                        validators=[DataRequired("Enter the email address."),
                                    Email("Enter an email address like name@example.org.",

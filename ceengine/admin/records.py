@@ -34,47 +34,47 @@ def _without_case(column, text: str):
     return sa.func.lower(column), text.lower()
 
 
-def certificates_query(flt: Filter) -> sa.Select:
+def certificates_query(report_filter: Filter) -> sa.Select:
     """Certificates matching a number, name or email, newest first."""
     query = sa.select(Certificate).order_by(Certificate.issued_at.desc(), Certificate.id.desc())
-    if flt.q:
-        number = normalize_certificate_number(flt.q)
-        name, text = _without_case(Certificate.full_name, flt.q)
+    if report_filter.q:
+        number = normalize_certificate_number(report_filter.q)
+        name, text = _without_case(Certificate.full_name, report_filter.q)
         conditions = [name.like(_like(text), escape="\\"),
-                      Certificate.email_key.like(_like(flt.q.lower()), escape="\\")]
+                      Certificate.email_key.like(_like(report_filter.q.lower()), escape="\\")]
         if number:
             conditions.append(Certificate.number == number)
         query = query.where(sa.or_(*conditions))
-    if flt.course_id:
-        query = query.where(Certificate.course_id == flt.course_id)
-    if flt.status:
-        query = query.where(Certificate.status == flt.status)
-    return query.where(*flt.moments(Certificate.issued_at))
+    if report_filter.course_id:
+        query = query.where(Certificate.course_id == report_filter.course_id)
+    if report_filter.status:
+        query = query.where(Certificate.status == report_filter.status)
+    return query.where(*report_filter.moments(Certificate.issued_at))
 
 
-def orders_query(flt: Filter) -> sa.Select:
+def orders_query(report_filter: Filter) -> sa.Select:
     """Orders with their course title and certificate number, newest first."""
     query = (sa.select(Order, CourseVersion.title, Certificate.number)
              .join(Attempt, Attempt.id == Order.attempt_id)
              .join(CourseVersion, CourseVersion.id == Attempt.version_id)
              .outerjoin(Certificate, Certificate.id == Order.certificate_id)
              .order_by(Order.created_at.desc(), Order.id.desc()))
-    if flt.course_id:
-        query = query.where(Attempt.course_id == flt.course_id)
-    if flt.status:
-        query = query.where(Order.status == flt.status)
-    return query.where(*flt.moments(Order.created_at))
+    if report_filter.course_id:
+        query = query.where(Attempt.course_id == report_filter.course_id)
+    if report_filter.status:
+        query = query.where(Order.status == report_filter.status)
+    return query.where(*report_filter.moments(Order.created_at))
 
 
-def reflections_query(flt: Filter) -> sa.Select:
+def reflections_query(report_filter: Filter) -> sa.Select:
     """Reflections with their course, oldest waiting first in the queue, else newest first."""
-    status = flt.status or "pending"
+    status = report_filter.status or "pending"
     query = (sa.select(Reflection, CourseVersion.title)
              .join(Course, Course.id == Reflection.course_id)
              .outerjoin(CourseVersion, CourseVersion.id == Course.current_version_id))
     if status != "all":
         query = query.where(Reflection.status == status)
-    if flt.course_id:
-        query = query.where(Reflection.course_id == flt.course_id)
+    if report_filter.course_id:
+        query = query.where(Reflection.course_id == report_filter.course_id)
     order = Reflection.created_at.asc() if status == "pending" else Reflection.created_at.desc()
-    return query.where(*flt.moments(Reflection.created_at)).order_by(order, Reflection.id)
+    return query.where(*report_filter.moments(Reflection.created_at)).order_by(order, Reflection.id)

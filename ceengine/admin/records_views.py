@@ -44,10 +44,10 @@ def _back_to_reflections():
 @bp.get("/reflections")
 def reflections():
     """Reflections to moderate (waiting ones first), or any status."""
-    flt, form = read_filter(request.args, REFLECTION_STATUSES)
-    page = page_of(reflections_query(flt), page_number(request.args), scalars=False)
-    return render_template("admin/reflections.html", page=page, form=form, flt=flt,
-                           action_form=ActionForm())
+    report_filter, form = read_filter(request.args, REFLECTION_STATUSES)
+    page = page_of(reflections_query(report_filter), page_number(request.args), scalars=False)
+    return render_template("admin/reflections.html", page=page, form=form,
+                           report_filter=report_filter, action_form=ActionForm())
 
 
 @bp.post("/reflections/<int(max=2147483647):reflection_id>/<any(approve, hide):action>")
@@ -81,9 +81,10 @@ def delete(reflection_id: int):
 @bp.get("/certificates")
 def certificates():
     """Find certificates by number, name or email."""
-    flt, form = read_filter(request.args, CERTIFICATE_STATUSES)
-    page = page_of(certificates_query(flt), page_number(request.args))
-    return render_template("admin/certificates.html", page=page, form=form, flt=flt)
+    report_filter, form = read_filter(request.args, CERTIFICATE_STATUSES)
+    page = page_of(certificates_query(report_filter), page_number(request.args))
+    return render_template("admin/certificates.html", page=page, form=form,
+                           report_filter=report_filter)
 
 
 def _certificate_or_404(number: str):
@@ -160,8 +161,8 @@ def reissue(number: str):
 @bp.get("/orders")
 def orders():
     """Orders with status and amount (payments are on when the Stripe keys are set)."""
-    flt, form = read_filter(request.args, ORDER_STATUSES)
-    page = page_of(orders_query(flt), page_number(request.args), scalars=False)
-    return render_template("admin/orders.html", page=page, form=form, flt=flt,
+    report_filter, form = read_filter(request.args, ORDER_STATUSES)
+    page = page_of(orders_query(report_filter), page_number(request.args), scalars=False)
+    return render_template("admin/orders.html", page=page, form=form, report_filter=report_filter,
                            order_notes=order_notes,
                            payments_on=payments_enabled(current_app.config))

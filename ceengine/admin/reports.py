@@ -45,41 +45,42 @@ class CourseRatings:
         return RatingLine(votes, stars) if votes else None
 
 
-def _courses(flt: Filter) -> list[tuple[int, str, str]]:
+def _courses(report_filter: Filter) -> list[tuple[int, str, str]]:
     query = (sa.select(Course.id, Course.slug, CourseVersion.title)
              .outerjoin(CourseVersion, CourseVersion.id == Course.current_version_id)
              .order_by(CourseVersion.title, Course.slug))
-    if flt.course_id:
-        query = query.where(Course.id == flt.course_id)
+    if report_filter.course_id:
+        query = query.where(Course.id == report_filter.course_id)
     return [(i, slug, title or slug) for i, slug, title in db.session.execute(query)]
 
 
-def _rating_tallies(flt: Filter):
+def _rating_tallies(report_filter: Filter):
     t = EvaluationTally
     query = (sa.select(CourseVersion.course_id).join(t, t.version_id == CourseVersion.id)
-             .where(t.question == "rating", *flt.days(t.day)))
-    if flt.course_id:
-        query = query.where(CourseVersion.course_id == flt.course_id)
+             .where(t.question == "rating", *report_filter.days(t.day)))
+    if report_filter.course_id:
+        query = query.where(CourseVersion.course_id == report_filter.course_id)
     return query
 
 
-def latest_comments(course_id: int, flt: Filter, limit: int = LATEST_COMMENTS) -> list[Evaluation]:
+def latest_comments(course_id: int, report_filter: Filter,
+                    limit: int = LATEST_COMMENTS) -> list[Evaluation]:
     """The newest evaluations of a course that carry a comment."""
     return list(db.session.scalars(
         sa.select(Evaluation).where(Evaluation.course_id == course_id, Evaluation.comments != "",
-                                    *flt.moments(Evaluation.updated_at))
+                                    *report_filter.moments(Evaluation.updated_at))
         .order_by(Evaluation.updated_at.desc(), Evaluation.id.desc()).limit(limit)))
 
 
-def ratings_report(flt: Filter) -> list[CourseRatings]:
+def ratings_report(report_filter: Filter) -> list[CourseRatings]:
     """Per course: the distribution of stars, the trend by month, and the latest comments."""
-    courses = {i: CourseRatings(i, slug, title) for i, slug, title in _courses(flt)}
+    courses = {i: CourseRatings(i, slug, title) for i, slug, title in _courses(report_filter)}
     t = EvaluationTally
     month = month_label(t.day, current_dialect())
     # One pass over the rating totals: votes per course, month and star; both views add up.
     by_month: dict[tuple[int, str], dict[int, int]] = defaultdict(dict)
     for course_id, label, stars, count in db.session.execute(
-            _rating_tallies(flt).add_columns(month, t.answer, sa.func.sum(t.responses))
+            _rating_tallies(report_filter).add_columns(month, t.answer, sa.func.sum(t.responses))
             .group_by(CourseVersion.course_id, month, t.answer)):
         if course_id in courses and count:
             courses[course_id].distribution[stars] += int(count)
@@ -91,7 +92,7 @@ def ratings_report(flt: Filter) -> list[CourseRatings]:
     public = rating_lines(list(courses))
     for course in courses.values():
         course.public = public.get(course.course_id)
-        course.comments = latest_comments(course.course_id, flt) if course.line else []
+        course.comments = latest_comments(course.course_id, report_filter) if course.line else []
         course.vote_status = vote_status(course.comments)
     # The courses learners have rated come first, the most votes first.
     return sorted(courses.values(), key=lambda c: -c.line.votes if c.line else 0)
@@ -119,32 +120,33 @@ class VersionEvaluations:
         return [(label, self.means.get(q)) for q, label in QUESTION_LABELS.items()]
 
 
-def _counted_per_version(flt: Filter, version_ids: list[int]) -> dict[int, int]:
+def _counted_per_version(report_filter: Filter, version_ids: list[int]) -> dict[int, int]:
     """How many evaluations of each version (saved in the dates) are public votes now."""
     if not version_ids:
         return {}
     rows = db.session.execute(
         sa.select(Evaluation.version_id, sa.func.count())
         .join(RatingVote, RatingVote.evaluation_id == Evaluation.id)
-        .where(Evaluation.version_id.in_(version_ids), *flt.moments(Evaluation.updated_at))
+        .where(Evaluation.version_id.in_(version_ids),
+               *report_filter.moments(Evaluation.updated_at))
         .group_by(Evaluation.version_id))
     return {version_id: int(count) for version_id, count in rows}
 
 
-def evaluations_report(flt: Filter) -> list[VersionEvaluations]:
+def evaluations_report(report_filter: Filter) -> list[VersionEvaluations]:
     """Per course version: responses, per-objective averages and the other questions."""
     t = EvaluationTally
     query = (sa.select(t.version_id, t.question, sa.func.sum(t.responses),
                        sa.func.sum(t.answer * t.responses))
              .join(CourseVersion, CourseVersion.id == t.version_id)
-             .where(*flt.days(t.day)).group_by(t.version_id, t.question))
-    if flt.course_id:
-        query = query.where(CourseVersion.course_id == flt.course_id)
+             .where(*report_filter.days(t.day)).group_by(t.version_id, t.question))
+    if report_filter.course_id:
+        query = query.where(CourseVersion.course_id == report_filter.course_id)
     sums: dict[int, dict[str, tuple[int, int]]] = defaultdict(dict)
     for version_id, question, count, total in db.session.execute(query):
         if count:
             sums[version_id][question] = (int(count), int(total))
-    counted = _counted_per_version(flt, list(sums))
+    counted = _counted_per_version(report_filter, list(sums))
     versions = db.session.scalars(sa.select(CourseVersion).where(CourseVersion.id.in_(sums))
                                   .order_by(CourseVersion.title, CourseVersion.number))
     report = []
@@ -160,12 +162,12 @@ def evaluations_report(flt: Filter) -> list[VersionEvaluations]:
     return report
 
 
-def comments_page_query(flt: Filter) -> sa.Select:
+def comments_page_query(report_filter: Filter) -> sa.Select:
     """Evaluations with comments, newest first, for the paged comments list."""
     query = (sa.select(Evaluation, CourseVersion.title, CourseVersion.number)
              .join(CourseVersion, CourseVersion.id == Evaluation.version_id)
-             .where(Evaluation.comments != "", *flt.moments(Evaluation.updated_at))
+             .where(Evaluation.comments != "", *report_filter.moments(Evaluation.updated_at))
              .order_by(Evaluation.updated_at.desc(), Evaluation.id.desc()))
-    if flt.course_id:
-        query = query.where(Evaluation.course_id == flt.course_id)
+    if report_filter.course_id:
+        query = query.where(Evaluation.course_id == report_filter.course_id)
     return query

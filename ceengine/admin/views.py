@@ -30,35 +30,36 @@ def _charts(course) -> dict:
 @bp.get("")  # the canonical address: /admin
 def ratings():
     """Ratings per course: votes, percentage, distribution, trend by month, latest comments."""
-    flt, form = read_filter(request.args)
-    courses = ratings_report(flt)
-    return render_template("admin/ratings.html", courses=courses, form=form, flt=flt,
+    report_filter, form = read_filter(request.args)
+    courses = ratings_report(report_filter)
+    return render_template("admin/ratings.html", courses=courses, form=form,
+                           report_filter=report_filter,
                            charts={c.course_id: _charts(c) for c in courses})
 
 
 @bp.get("/comments")
 def comments():
     """Every evaluation comment, newest first, a page at a time."""
-    flt, form = read_filter(request.args)
-    page = page_of(comments_page_query(flt), page_number(request.args), scalars=False)
-    return render_template("admin/comments.html", page=page, form=form, flt=flt,
+    report_filter, form = read_filter(request.args)
+    page = page_of(comments_page_query(report_filter), page_number(request.args), scalars=False)
+    return render_template("admin/comments.html", page=page, form=form, report_filter=report_filter,
                            statuses=vote_status([e for e, _, _ in page.items]))
 
 
 @bp.get("/evaluations")
 def evaluations():
     """The evaluation summary per course version: objectives and the other questions."""
-    flt, form = read_filter(request.args)
-    return render_template("admin/evaluations.html", versions=evaluations_report(flt),
-                           form=form, flt=flt)
+    report_filter, form = read_filter(request.args)
+    return render_template("admin/evaluations.html", versions=evaluations_report(report_filter),
+                           form=form, report_filter=report_filter)
 
 
 @bp.get("/results")
 def results():
     """Attempts, pass rate and mean score per course and version."""
-    flt, form = read_filter(request.args)
-    return render_template("admin/results.html", versions=results_report(flt), form=form,
-                           flt=flt)
+    report_filter, form = read_filter(request.args)
+    return render_template("admin/results.html", versions=results_report(report_filter), form=form,
+                           report_filter=report_filter)
 
 
 @bp.get("/results/versions/<int(max=2147483647):version_id>")
@@ -67,7 +68,7 @@ def items(version_id: int):
     version = version_title(version_id)
     if version is None:
         abort(404)
-    flt, form = read_filter(request.args)
-    sums, rows = item_analysis(version_id, flt)
+    report_filter, form = read_filter(request.args)
+    sums, rows = item_analysis(version_id, report_filter)
     return render_template("admin/items.html", version=version, sums=sums, rows=rows,
-                           form=form, flt=flt)
+                           form=form, report_filter=report_filter)

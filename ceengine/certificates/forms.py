@@ -5,25 +5,15 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import EmailField, StringField, SubmitField
-from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Email, Length, Optional
 
-from ceengine.certificates.printing import LearnerDetails, is_printable
+from ceengine.certificates.printing import LearnerDetails
+from ceengine.text import FULL_NAME_MAX, clean_text, printable
 
 LICENSE_FIELDS = ("profession", "license_type", "license_number", "license_state")
 REQUIRED_MESSAGES = {"license_type": "Enter your license type.",
                      "license_number": "Enter your license number.",
                      "license_state": "Enter the state or jurisdiction of your license."}
-
-
-def clean_text(value: str | None) -> str:
-    """Trim and collapse the spaces in what a learner typed."""
-    return " ".join((value or "").split())
-
-
-def printable(_form, field) -> None:
-    """Refuse control and direction-override characters: they could disguise a name."""
-    if not is_printable(field.data or ""):
-        raise ValidationError("Please use only printable characters.")
 
 
 class DetailsForm(FlaskForm):
@@ -32,7 +22,9 @@ class DetailsForm(FlaskForm):
     full_name = StringField(
         "Full name, as it should appear on the certificate", filters=[clean_text],
         validators=[DataRequired("Enter your full name."),
-                    Length(max=120, message="Keep the name under 120 characters."), printable])
+                    Length(max=FULL_NAME_MAX,
+                           message=f"Keep the name under {FULL_NAME_MAX} characters."),
+                    printable])
     email = EmailField(
         "Email (we send the certificate link here)", filters=[clean_text],
         validators=[DataRequired("Enter your email address."),

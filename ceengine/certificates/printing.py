@@ -3,7 +3,6 @@ and the signed PDF made from it."""
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -19,17 +18,6 @@ from ceengine.quizzes.models import Attempt
 from ceengine.templating import format_hours
 
 _APPROVALS_KEY = "ceengine.approval_statements"
-# Zero-width joiners are part of how some scripts (Persian, Indic) are written.
-_ALLOWED_FORMAT_CHARACTERS = {"\u200c", "\u200d"}
-
-
-def is_printable(text: str) -> bool:
-    """False for control and direction-override characters, which could disguise a name."""
-    for character in text:
-        category = unicodedata.category(character)
-        if category == "Cc" or (category == "Cf" and character not in _ALLOWED_FORMAT_CHARACTERS):
-            return False
-    return True
 
 
 @dataclass(frozen=True)

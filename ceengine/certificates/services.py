@@ -16,7 +16,6 @@ from ceengine.certificates.numbers import new_certificate_number, normalize_cert
 from ceengine.certificates.printing import (
     LearnerDetails,
     certificate_data,
-    is_printable,
     signed_certificate_pdf,
 )
 from ceengine.certificates.signals import certificate_changed
@@ -27,6 +26,7 @@ from ceengine.extensions import db
 from ceengine.learners.models import Learner
 from ceengine.models import utcnow
 from ceengine.quizzes.models import Attempt
+from ceengine.text import FULL_NAME_MAX, clean_text, email_key, is_printable
 
 _NUMBER_TRIES = 3
 
@@ -49,11 +49,6 @@ class CannotChange(CertificateError):
 
 class NoLongerValid(CannotChange):
     """The certificate is already revoked or superseded (another tab or admin was first)."""
-
-
-def email_key(email: str) -> str:
-    """The form of an address used to find someone's certificates."""
-    return email.strip().lower()
 
 
 def fee_cents(attempt: Attempt) -> int:
@@ -177,7 +172,7 @@ def revoke_certificate(number: str, reason: str) -> Certificate:
     revoked = db.session.execute(
         sa.update(Certificate)
         .where(Certificate.id == certificate.id, Certificate.status == VALID)
-        .values(status=REVOKED, revoked_at=utcnow(), revoked_reason=" ".join(reason.split())))
+        .values(status=REVOKED, revoked_at=utcnow(), revoked_reason=clean_text(reason)))
     if revoked.rowcount != 1:
         raise _lost_the_race(certificate)
     certificate_changed.send(certificate)
@@ -205,10 +200,12 @@ def reissue_certificate(number: str, full_name: str | None = None,
     if old.status != VALID:
         raise NoLongerValid(f"Certificate {old.number} is {old.status}; only a valid "
                             "certificate can be reissued.")
-    full_name = " ".join((full_name or "").split()) or None
-    if full_name is not None and (len(full_name) > 120 or not is_printable(full_name)):
-        raise CannotChange("The new name must be printable text of at most 120 characters.")
-    email = " ".join((email or "").split()) or None
+    full_name = clean_text(full_name) or None
+    if full_name is not None and (len(full_name) > FULL_NAME_MAX
+                                  or not is_printable(full_name)):
+        raise CannotChange("The new name must be printable text of at most "
+                           f"{FULL_NAME_MAX} characters.")
+    email = clean_text(email) or None
     if email is not None:
         try:
             email = validate_email(email, check_deliverability=False,

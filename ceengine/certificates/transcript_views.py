@@ -7,7 +7,7 @@ from flask import current_app, flash, redirect, render_template, request, sessio
 from ceengine.certificates import bp
 from ceengine.certificates.forms import OpenTranscriptForm, SignInRequestForm, SignOutForm
 from ceengine.certificates.mail import send_sign_in_link
-from ceengine.certificates.services import certificates_for_email, email_key
+from ceengine.certificates.services import certificates_for_email
 from ceengine.certificates.tokens import LinkExpired, certificate_token, link_from_sign_in_token
 from ceengine.certificates.transcript_sessions import (
     LinkUsed,
@@ -19,6 +19,7 @@ from ceengine.certificates.transcript_sessions import (
 )
 from ceengine.errors import render_error
 from ceengine.extensions import limiter
+from ceengine.text import email_key
 
 SESSION_KEY = "certificates_session"  # the token of this browser's My certificates session
 USED = ("That sign-in link has already been used: each link signs in once. Ask for a new one "

@@ -7,16 +7,15 @@ from functools import lru_cache
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, Regexp, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, Regexp
 
-from ceengine.certificates.forms import printable
-from ceengine.certificates.printing import is_printable
 from ceengine.feedback.services import (
     COMMENTS_MAX,
     NAME_MAX,
     REFLECTION_MAX,
     EvaluationAnswers,
 )
+from ceengine.text import clean_text, printable, printable_lines
 
 STAR_WORDS = {1: "Poor", 2: "Fair", 3: "Good", 4: "Very good", 5: "Excellent"}
 STARS = [SelectChoice(n, f"{n} star{'s' if n > 1 else ''}: {word}")
@@ -34,12 +33,6 @@ OBJECTIVE_PREFIX = "objective_"
 def _scale(label: str, choices: list, message: str) -> RadioField:
     return RadioField(label, choices=choices, coerce=int,
                       validators=[InputRequired(message)])
-
-
-def printable_lines(_form, field) -> None:
-    """Like `printable`, but line breaks in a longer text are fine."""
-    if not is_printable((field.data or "").replace("\n", " ").replace("\r", " ")):
-        raise ValidationError("Please use only printable characters.")
 
 
 class EvaluationForm(FlaskForm):
@@ -93,7 +86,7 @@ class ReflectionForm(FlaskForm):
 
     form_key = HiddenField(validators=[InputRequired(), Regexp(r"^[A-Za-z0-9_-]{16,64}$")])
     display_name = StringField(
-        "Your name as it should appear", filters=[lambda v: " ".join((v or "").split())],
+        "Your name as it should appear", filters=[clean_text],
         validators=[DataRequired("Enter the name to show with your reflection."),
                     Length(max=NAME_MAX, message=f"Keep the name under {NAME_MAX} characters."),
                     printable])

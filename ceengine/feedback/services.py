@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -16,21 +17,23 @@ from ceengine.feedback.models import (
     HIDDEN,
     PENDING,
     Evaluation,
-    EvaluationTally,
     ObjectiveScore,
     RatingTotal,
     Reflection,
 )
+from ceengine.feedback.totals import count_evaluation, uncount_evaluation
 from ceengine.feedback.votes import update_votes
 from ceengine.learners.models import Learner
 from ceengine.models import utcnow
-from ceengine.quizzes.models import Attempt
-from ceengine.rollups import add_to_totals, day_of, take_from_totals
+from ceengine.rollups import add_to_totals
+from ceengine.text import clean_multiline
+
+if TYPE_CHECKING:  # only a type here; importing quizzes would load its pages, which load this
+    from ceengine.quizzes.models import Attempt
 
 COMMENTS_MAX = 2000
 REFLECTION_MAX = 1500
 NAME_MAX = 80
-QUESTIONS = ("rating", "relevance", "presenter_knowledge", "recommend")
 
 
 class FeedbackError(Exception):
@@ -90,27 +93,6 @@ def evaluation_due(attempt: Attempt) -> bool:
             and evaluation_of(attempt.learner_id, attempt.course_id) is None)
 
 
-def _tally_rows(evaluation: Evaluation) -> list[dict]:
-    day = day_of(evaluation.updated_at)
-    answers = [(q, int(getattr(evaluation, q))) for q in QUESTIONS]
-    answers += [(f"objective-{o.position}", o.score) for o in evaluation.objectives]
-    return [{"question": question, "version_id": evaluation.version_id, "day": day,
-             "answer": answer, "responses": 1} for question, answer in answers]
-
-
-TALLY_KEY = ("question", "version_id", "day", "answer")
-
-
-def _count(evaluation: Evaluation) -> None:
-    """Add this evaluation's answers to the admin's running totals (every response)."""
-    add_to_totals(EvaluationTally.__table__, TALLY_KEY, _tally_rows(evaluation))
-
-
-def _uncount(evaluation: Evaluation) -> None:
-    """Take this evaluation's answers back out of the running totals (before a revision)."""
-    take_from_totals(EvaluationTally.__table__, TALLY_KEY, _tally_rows(evaluation))
-
-
 def _check(version: CourseVersion, answers: EvaluationAnswers) -> None:
     scores = (answers.rating, answers.relevance, answers.presenter_knowledge, *answers.objectives)
     if any(not 1 <= score <= 5 for score in scores):
@@ -162,10 +144,10 @@ def save_evaluation(learner: Learner, version: CourseVersion,
             db.session.rollback()
             return save_evaluation(learner, version, answers)
     else:
-        _uncount(evaluation)
+        uncount_evaluation(evaluation)
         _fill(evaluation, version, answers)
         db.session.flush()
-    _count(evaluation)
+    count_evaluation(evaluation)
     # The public line counts it only from a certified learner, once per address (votes.py).
     update_votes(learner.id, version.course_id)
     db.session.commit()
@@ -186,11 +168,6 @@ def rating_lines(course_ids: list[int]) -> dict[int, RatingLine]:
 def new_reflection_key() -> str:
     """A one-time key for one reflection form."""
     return secrets.token_urlsafe(18)
-
-
-def clean_multiline(text: str) -> str:
-    """Text as typed, with Windows line ends and trailing spaces tidied."""
-    return "\n".join(line.rstrip() for line in text.replace("\r\n", "\n").split("\n")).strip()
 
 
 def post_reflection(learner: Learner, version: CourseVersion, form_key: str, name: str,

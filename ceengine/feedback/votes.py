@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from ceengine.certificates.signals import certificate_changed
 from ceengine.extensions import db
 from ceengine.feedback.models import Evaluation, RatingTotal, RatingVote
 from ceengine.rollups import add_to_totals
@@ -119,6 +118,10 @@ def _on_certificate_changed(certificate, **_extra) -> None:
 
 def subscribe() -> None:
     """Follow certificate changes (called once the feedback blueprint is registered)."""
+    # Imported here for the reason given in `_certificates`: the certificates package loads
+    # its pages, which load feedback.services, which loads this module.
+    from ceengine.certificates.signals import certificate_changed
+
     certificate_changed.connect(_on_certificate_changed)
 
 

@@ -18,6 +18,7 @@ from ceengine.extensions import db
 from ceengine.learners.identity import learner_for
 from ceengine.learners.models import EmailConfirmation, Learner
 from ceengine.models import utcnow
+from ceengine.text import email_key
 
 CONFIRM_SALT = "learner-email-confirmation"
 CONFIRM_MAX_AGE = 24 * 3600
@@ -30,11 +31,6 @@ class ConfirmationError(Exception):
 
 class UnknownLink(ConfirmationError):
     """A link we never made (altered, cut or guessed)."""
-
-
-def email_key(email: str) -> str:
-    """The form of an address the retake policy counts by."""
-    return email.strip().lower()
 
 
 def _serializer() -> URLSafeTimedSerializer:

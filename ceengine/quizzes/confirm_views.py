@@ -12,7 +12,6 @@ from ceengine.learners.confirmation import (
     ConfirmationError,
     UnknownLink,
     confirm_learner,
-    email_key,
     pending_confirmation,
 )
 from ceengine.learners.identity import ensure_token
@@ -21,6 +20,7 @@ from ceengine.quizzes.forms import ConfirmEmailForm, ConfirmEmailRequestForm
 from ceengine.quizzes.mail import send_confirmation_link
 from ceengine.quizzes.presenters import quiz_context
 from ceengine.quizzes.services import needs_confirmation
+from ceengine.text import email_key
 
 
 def _per_address_limit() -> str:

@@ -16,9 +16,9 @@ from ceengine.learners.identity import learner_for
 from ceengine.learners.models import Learner
 from ceengine.models import utcnow
 from ceengine.quizzes.grading import ItemKey, grade
-from ceengine.quizzes.models import Attempt, AttemptAnswer, ItemResultTally, VersionResultTally
+from ceengine.quizzes.models import Attempt, AttemptAnswer
 from ceengine.quizzes.policy import Availability, attempt_availability
-from ceengine.rollups import add_to_totals, day_of
+from ceengine.quizzes.totals import count_attempt
 
 
 class QuizError(Exception):
@@ -131,10 +131,12 @@ def has_passed(subject: str, course_id: int) -> bool:
         Attempt.course_id == course_id, Attempt.subject == subject, Attempt.passed))) or False
 
 
-def _existing(form_key: str, learner_token: str, answers: dict[int, str]) -> Attempt | None:
+def _refuse_if_scored(form_key: str, learner_token: str, answers: dict[int, str]) -> None:
+    """Raise AlreadyScored if this form was scored before, with these answers by this
+    learner (a double click); TamperedForm if it was scored for anyone or anything else."""
     attempt = db.session.scalar(sa.select(Attempt).where(Attempt.form_key == form_key))
     if attempt is None:
-        return None
+        return
     same = {a.item_id: a.chosen for a in attempt.answers} == answers
     if attempt.learner.token != learner_token or not same:
         raise TamperedForm("This quiz form was already scored. To try again, start a new "
@@ -154,7 +156,7 @@ def submit_attempt(learner_token: str, version: CourseVersion, form_key: str,
     keys = [ItemKey(item.id, tuple(item.options), item.answer, item.kind) for item in items]
     result = grade(keys, responses, version.pass_threshold)
     answers = {r.item_id: r.chosen for r in result.items}  # as stored: normalised by type
-    _existing(form_key, learner_token, answers)
+    _refuse_if_scored(form_key, learner_token, answers)
     for _ in range(_RETRIES):
         learner = learner_for(learner_token)
         subject = policy_subject(learner, version)
@@ -176,7 +178,7 @@ def submit_attempt(learner_token: str, version: CourseVersion, form_key: str,
             return attempt
         except IntegrityError:
             db.session.rollback()
-            _existing(form_key, learner_token, answers)  # a double click: its attempt
+            _refuse_if_scored(form_key, learner_token, answers)  # a double click: its attempt
             if needs_confirmation(version):  # a parallel post took this number
                 again = subject_availability(subject, version)
                 raise AttemptNotAllowed(again.reason or "Another attempt at this quiz was "
@@ -197,17 +199,6 @@ def _new_attempt(learner: Learner, version: CourseVersion, form_key: str, subjec
                        for position, r in enumerate(result.items, start=1)]
     db.session.add(attempt)
     return attempt
-
-
-def count_attempt(attempt: Attempt) -> None:
-    """Add a new attempt to the running totals the results pages read."""
-    day, score = day_of(attempt.submitted_at), attempt.correct
-    add_to_totals(VersionResultTally.__table__, ("version_id", "day"), [{
-        "version_id": attempt.version_id, "day": day, "attempts": 1, "passed": int(attempt.passed),
-        "percent_sum": attempt.percent, "score_sum": score, "score_squares": score * score}])
-    add_to_totals(ItemResultTally.__table__, ("item_id", "day"), [
-        {"item_id": answer.item_id, "day": day, "answered": 1, "correct": int(answer.correct),
-         "correct_score_sum": score if answer.correct else 0} for answer in attempt.answers])
 
 
 def attempt_for(public_id: str, learner: Learner | None) -> Attempt | None:

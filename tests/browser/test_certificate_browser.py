@@ -12,11 +12,11 @@ import pytest
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
-from ceengine.certificates.services import email_key
 from ceengine.certificates.signing import check_signature
 from ceengine.certificates.signing_key import signing_identity
 from ceengine.certificates.tokens import sign_in_token
 from ceengine.courses.format import read_courses
+from ceengine.text import email_key
 from tests.browser.conftest import ARTIFACTS, VIEWPORTS, assert_accessible, screenshot
 from tests.browser.test_quiz_browser import answer
 from tests.conftest import PROJECT_COURSES

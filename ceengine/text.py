@@ -1,0 +1,54 @@
+"""Shared input rules: how typed text is tidied, how an address is compared, which characters
+a printed name may hold, and how long it may be.
+
+The bottom of the house: imports no feature package and no Flask. The two WTForms validators
+at the end wrap `is_printable` so every form refuses the same characters with the same words.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+from wtforms.validators import ValidationError
+
+FULL_NAME_MAX = 120  # the longest name printed on a certificate
+
+# Zero-width joiners are part of how some scripts (Persian, Indic) are written.
+_ALLOWED_FORMAT_CHARACTERS = {"\u200c", "\u200d"}
+_NOT_PRINTABLE = "Please use only printable characters."
+
+
+def clean_text(value: str | None) -> str:
+    """Trim and collapse the spaces in what someone typed on one line."""
+    return " ".join((value or "").split())
+
+
+def clean_multiline(text: str) -> str:
+    """Text as typed, with Windows line ends and trailing spaces tidied."""
+    return "\n".join(line.rstrip() for line in text.replace("\r\n", "\n").split("\n")).strip()
+
+
+def email_key(email: str) -> str:
+    """An address as it is stored and looked up: trimmed and lower-cased."""
+    return email.strip().lower()
+
+
+def is_printable(text: str) -> bool:
+    """False for control and direction-override characters, which could disguise a name."""
+    for character in text:
+        category = unicodedata.category(character)
+        if category == "Cc" or (category == "Cf" and character not in _ALLOWED_FORMAT_CHARACTERS):
+            return False
+    return True
+
+
+def printable(_form, field) -> None:
+    """WTForms validator: refuse control and direction-override characters."""
+    if not is_printable(field.data or ""):
+        raise ValidationError(_NOT_PRINTABLE)
+
+
+def printable_lines(_form, field) -> None:
+    """Like `printable`, but line breaks in a longer text are fine."""
+    if not is_printable((field.data or "").replace("\n", " ").replace("\r", " ")):
+        raise ValidationError(_NOT_PRINTABLE)
