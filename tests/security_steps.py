@@ -111,7 +111,7 @@ class World:
             "static": {"filename": ["css/site.css"]},
             "courses.module": {"slug": ["demo-modules"]},
             # the details form of an attempt without a certificate: a forged POST would issue
-            "certificates.details": {"public_id": [self.pending_attempt,
+            "completion.details": {"public_id": [self.pending_attempt,
                                                    self.certified_attempt]},
             "billing.success": {"public_id": [self.order]},
             "billing.cancel": {"public_id": [self.order]},

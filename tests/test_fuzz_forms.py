@@ -475,7 +475,7 @@ def test_fuzzing_the_get_forms_never_gets_a_5xx(world):
 
 FILE_IN_TEXT_FIELD = [("admin.login", "email"), ("admin.login", "password"),
                       ("certificates.request_sign_in", "email"),
-                      ("certificates.details", "full_name"),
+                      ("completion.details", "full_name"),
                       ("feedback.evaluation", "comments"),
                       ("feedback.share_reflection", "display_name"),
                       ("feedback.share_reflection", "form_key"), ("admin.revoke", "reason"),

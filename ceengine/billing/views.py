@@ -45,7 +45,7 @@ def success(public_id: str):
     order = _own_order(public_id)
     certificate = order.certificate  # the webhook may have come first
     if certificate is None and not order.checkout_session_id:  # Stripe never opened one
-        return redirect(url_for("certificates.details", public_id=order.attempt.public_id), 303)
+        return redirect(url_for("completion.details", public_id=order.attempt.public_id), 303)
     if certificate is None:
         try:
             session = retrieve_session(order.checkout_session_id)
@@ -65,7 +65,7 @@ def success(public_id: str):
     if order.status in (FAILED, EXPIRED) or session.status in ("expired", "open"):
         flash("The payment did not go through. Your details are kept: you can try again.",
               "warning")
-        return redirect(url_for("certificates.details", public_id=order.attempt.public_id), 303)
+        return redirect(url_for("completion.details", public_id=order.attempt.public_id), 303)
     return render_template("billing/processing.html", order=order, refresh=REFRESH_SECONDS,
                            message="Your payment is still being processed. This page checks "
                                    "again every few seconds; you can also close it — we will "
@@ -77,7 +77,7 @@ def cancel(public_id: str):
     """Back from Checkout without paying: the details form again, everything kept."""
     order = _own_order(public_id)
     flash("Payment cancelled. Nothing was charged, and your details are kept below.", "warning")
-    return redirect(url_for("certificates.details", public_id=order.attempt.public_id), 303)
+    return redirect(url_for("completion.details", public_id=order.attempt.public_id), 303)
 
 
 @bp.post("/billing/stripe/webhook")
