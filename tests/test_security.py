@@ -103,9 +103,9 @@ def leaks(response) -> list[str]:
 # Endpoints that take a state-changing request without a CSRF token, each with its reason.
 # ARCHITECTURE.md rule 4: only the Stripe webhook.
 CSRF_EXEMPT = {
-    "billing.stripe_webhook": "Stripe calls it server to server, with no session and no form; "
-                              "it is authenticated by the Stripe-Signature HMAC over the raw "
-                              "body instead",
+    "completion.stripe_webhook": "Stripe calls it server to server, with no session and no "
+                                 "form; it is authenticated by the Stripe-Signature HMAC over "
+                                 "the raw body instead",
 }
 # Actions the walk must meet, so a broken enumeration cannot pass by walking nothing.
 KNOWN_ACTIONS = {
@@ -297,7 +297,7 @@ PUBLIC_BY_DESIGN = {
                                   "number (tests/test_certificates_verify.py)",
 }
 KNOWN_LEARNER_PAGES = {"quizzes.result", "completion.details", "feedback.evaluation",
-                       "billing.success", "billing.cancel", *PUBLIC_BY_DESIGN}
+                       "completion.success", "completion.cancel", *PUBLIC_BY_DESIGN}
 REFUSED = (403, 404)
 
 
@@ -318,7 +318,7 @@ def test_the_learner_walk_covers_every_learner_address(secured):
     assert walked >= KNOWN_LEARNER_PAGES, KNOWN_LEARNER_PAGES - walked
     assert set(PUBLIC_BY_DESIGN) <= walked, "the allow-list names a rule that does not exist"
     assert {rule.endpoint for rule in owned_rules(secured)} >= {
-        "quizzes.result", "completion.details", "feedback.evaluation", "billing.success"}
+        "quizzes.result", "completion.details", "feedback.evaluation", "completion.success"}
 
 
 def strangers(world: World) -> dict[str, object]:

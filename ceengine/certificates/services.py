@@ -61,6 +61,12 @@ def fee_cents(attempt: Attempt) -> int:
     return attempt.version.content["certificate"]["fee_cents"]
 
 
+def check_eligible(attempt: Attempt, learner: Learner | None) -> None:
+    """Raise NotEligible unless this is the learner who passed the attempt."""
+    if learner is None or attempt.learner_id != learner.id or not attempt.passed:
+        raise NotEligible("A certificate is only issued to the learner who passed the quiz.")
+
+
 def latest_certificate(attempt: Attempt) -> Certificate | None:
     """The newest edition of the certificate for an attempt, if one was issued."""
     return db.session.scalar(sa.select(Certificate).where(Certificate.attempt_id == attempt.id)
@@ -96,8 +102,7 @@ def issue_certificate(attempt: Attempt, learner: Learner | None, details: Learne
     A second call — a double click, a retry, another tab — returns the first certificate.
     `also` runs in the same transaction as the new certificate (an order marked paid).
     """
-    if learner is None or attempt.learner_id != learner.id or not attempt.passed:
-        raise NotEligible("A certificate is only issued to the learner who passed the quiz.")
+    check_eligible(attempt, learner)
     existing = latest_certificate(attempt)
     if existing is not None:
         return existing, False

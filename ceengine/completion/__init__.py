@@ -6,4 +6,4 @@ from flask import Blueprint
 
 bp = Blueprint("completion", __name__)
 
-from ceengine.completion import views  # noqa: E402,F401 - register routes
+from ceengine.completion import payment_views, views  # noqa: E402,F401 - register routes

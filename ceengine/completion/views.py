@@ -8,12 +8,7 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 
-from ceengine.billing.services import (
-    OrderClosed,
-    PaymentUnavailable,
-    order_for_attempt,
-    start_checkout,
-)
+from ceengine.billing.services import OrderClosed, PaymentUnavailable, order_for_attempt
 from ceengine.certificates.mail import issued_notice, send_certificate_link
 from ceengine.certificates.models import Certificate
 from ceengine.certificates.printing import certificate_data
@@ -26,6 +21,7 @@ from ceengine.certificates.services import (
 )
 from ceengine.certificates.tokens import certificate_token
 from ceengine.completion import bp
+from ceengine.completion.checkout import start_checkout
 from ceengine.completion.forms import LICENSE_FIELDS, details_form
 from ceengine.feedback.services import evaluation_due
 from ceengine.learners.identity import current_learner
