@@ -7,7 +7,6 @@ Read from the top: an event, then what a paid session does, then the table of ev
 
 from __future__ import annotations
 
-from ceengine.billing.mail import send_receipt
 from ceengine.billing.models import EXPIRED, FAILED
 from ceengine.billing.services import (
     dispute_order,
@@ -22,7 +21,7 @@ from ceengine.billing.services import (
 )
 from ceengine.certificates.models import Certificate
 from ceengine.certificates.printing import LearnerDetails
-from ceengine.certificates.services import issue_certificate
+from ceengine.completion.issuing import issue_certificate
 from ceengine.extensions import db
 
 
@@ -52,16 +51,13 @@ def fulfil_session(session) -> Certificate | None:
         return order.certificate
     if not note_payment(order, session.payment_intent):  # the refund arrived first: never issue
         return None
-    attempt, amount_paid = order.attempt, session.amount_total
-    certificate, created = issue_certificate(
-        attempt, attempt.learner, LearnerDetails(**order.details), paid=True,
-        also=lambda issued: mark_paid(order, issued, amount_paid))
-    if not created:
-        mark_paid(order, certificate, amount_paid)
+    attempt = order.attempt
+    issued = issue_certificate(attempt, attempt.learner, LearnerDetails(**order.details),
+                               order=order, amount_paid=session.amount_total)
+    if not issued.is_new:  # issued by a twin (the webhook and the success page at once)
+        mark_paid(order, issued.certificate, session.amount_total)
         db.session.commit()
-    else:
-        send_receipt(order, certificate)
-    return certificate
+    return issued.certificate
 
 
 HANDLERS = {

@@ -9,22 +9,17 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 
 from ceengine.billing.services import OrderClosed, PaymentUnavailable, order_for_attempt
-from ceengine.certificates.mail import issued_notice, send_certificate_link
 from ceengine.certificates.models import Certificate
 from ceengine.certificates.printing import certificate_data
-from ceengine.certificates.services import (
-    PaymentRequired,
-    issue_certificate,
-    latest_certificate,
-    learner_details_on_file,
-    payment_due,
-)
+from ceengine.certificates.services import latest_certificate, learner_details_on_file
 from ceengine.certificates.tokens import certificate_token
 from ceengine.completion import bp
 from ceengine.completion.checkout import start_checkout
 from ceengine.completion.forms import LICENSE_FIELDS, details_form
+from ceengine.completion.issuing import PaymentRequired, issue_certificate, payment_due
 from ceengine.feedback.services import evaluation_due
 from ceengine.learners.identity import current_learner
+from ceengine.outbox.queue import PER_CLIENT, PER_RECIPIENT, REPEAT, Outcome
 from ceengine.quizzes.models import Attempt
 from ceengine.quizzes.services import attempt_for
 
@@ -103,17 +98,31 @@ def _checkout(attempt: Attempt, form):
 
 
 def _issue(attempt: Attempt, form):
-    emailed = []  # queued in the certificate's own transaction: issued and emailed, or neither
-
-    def email_link(issued: Certificate) -> None:
-        emailed.append(send_certificate_link(issued, client=request.remote_addr or "unknown",
-                                               commit=False))
-
     try:
-        certificate, is_new = issue_certificate(attempt, current_learner(), form.details(),
-                                                also=email_link)
+        issued = issue_certificate(attempt, current_learner(), form.details(),
+                                   client=request.remote_addr or "unknown")
     except PaymentRequired as unpaid:
         return _page(attempt, form, 409, notice=str(unpaid))
-    if is_new:
-        flash(*issued_notice(certificate, emailed[-1]))
-    return _certificate_page(certificate)
+    if issued.is_new:
+        flash(*issued_notice(issued.certificate, issued.email))
+    return _certificate_page(issued.certificate)
+
+
+def issued_notice(certificate: Certificate, outcome: Outcome) -> tuple[str, str]:
+    """The (message, category) a learner sees after Issue certificate: where the email went,
+    or that it was not sent and why."""
+    email = certificate.email
+    if outcome:
+        return f"Your certificate has been issued. We are emailing its link to {email}.", \
+            "success"
+    reasons = {
+        REPEAT: f"a certificate email already went to {email} from this browser or this "
+                f"network in the last {outcome.period}, and we send no more than one in that "
+                "time, so that this form cannot be used to flood someone's inbox.",
+        PER_RECIPIENT: f"{email} has already had as many emails as we send to one address in "
+                       f"{outcome.period}.",
+        PER_CLIENT: "your network has already asked for as many emails as we send for one "
+                    f"network in {outcome.period}.",
+    }
+    return (f"Your certificate has been issued, but we did not email its link: "
+            f"{reasons[outcome.refusal]} Bookmark this page to come back to it."), "warning"
