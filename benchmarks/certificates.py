@@ -75,10 +75,10 @@ def measure_issue(env: dict[str, str], count: int
     from ceengine.certificates.numbers import new_certificate_number
     from ceengine.certificates.printing import LearnerDetails, certificate_data
     from ceengine.certificates.render import render_certificate
-    from ceengine.certificates.services import issue_certificate
     from ceengine.certificates.signing import sign_pdf
     from ceengine.certificates.signing_key import signing_identity
     from ceengine.certificates.tokens import certificate_token
+    from ceengine.completion.issuing import issue_certificate
 
     app = create_app({"MAIL_BACKEND": "locmem"})
     with app.test_request_context(base_url="https://ce.example.org"):

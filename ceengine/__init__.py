@@ -31,6 +31,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from ceengine.admin import bp as admin_bp
     from ceengine.billing import bp as billing_bp
     from ceengine.certificates import bp as certificates_bp
+    from ceengine.completion import bp as completion_bp
     from ceengine.courses import bp as courses_bp
     from ceengine.extensions import init_extensions
     from ceengine.feedback import bp as feedback_bp
@@ -49,6 +50,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(certificates_bp)
     app.register_blueprint(billing_bp)
     app.register_blueprint(feedback_bp)
+    app.register_blueprint(completion_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(ops_bp)
     app.register_blueprint(mail_bp)

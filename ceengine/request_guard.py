@@ -11,7 +11,7 @@ from flask import Flask, request
 from ceengine.errors import render_error
 
 FILE_FIELDS = {"pdf"}  # the verify page's upload: the only form here that takes a file
-RAW_BODY_ENDPOINTS = {"billing.stripe_webhook"}  # checks its own signed body
+RAW_BODY_ENDPOINTS = {"completion.stripe_webhook"}  # checks its own signed body
 
 
 def refuse_unusable_input():

@@ -111,10 +111,10 @@ class World:
             "static": {"filename": ["css/site.css"]},
             "courses.module": {"slug": ["demo-modules"]},
             # the details form of an attempt without a certificate: a forged POST would issue
-            "certificates.details": {"public_id": [self.pending_attempt,
+            "completion.details": {"public_id": [self.pending_attempt,
                                                    self.certified_attempt]},
-            "billing.success": {"public_id": [self.order]},
-            "billing.cancel": {"public_id": [self.order]},
+            "completion.success": {"public_id": [self.order]},
+            "completion.cancel": {"public_id": [self.order]},
             "certificates.my_certificates_sign_in": {"token": [self.sign_in_token]},
             "quizzes.request_confirmation": {"slug": ["demo-modules"]},  # limits attempts
             "quizzes.confirm_page": {"slug": ["demo-modules"], "token": [self.confirm_token]},

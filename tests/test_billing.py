@@ -13,8 +13,8 @@ import pytest
 import sqlalchemy as sa
 
 from ceengine.billing.models import StripeEvent
-from ceengine.billing.services import fulfil_session
 from ceengine.billing.stripe_api import retrieve_session
+from ceengine.completion.fulfilment import fulfil_session
 from ceengine.courses.services import sync_courses
 from ceengine.extensions import db
 from tests.billing_steps import (

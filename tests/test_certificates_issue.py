@@ -9,12 +9,12 @@ import re
 import pytest
 from pypdf import PdfReader
 
-from ceengine.certificates import services
 from ceengine.certificates.printing import LearnerDetails
-from ceengine.certificates.services import issue_certificate
 from ceengine.certificates.signing import check_signature
 from ceengine.certificates.signing_key import signing_identity
 from ceengine.certificates.tokens import certificate_token
+from ceengine.completion import issuing as services
+from ceengine.completion.issuing import issue_certificate
 from ceengine.extensions import db
 from ceengine.quizzes.models import Attempt
 from tests.certificate_steps import (

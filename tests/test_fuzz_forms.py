@@ -28,10 +28,10 @@ from werkzeug.security import generate_password_hash
 
 from ceengine import create_app
 from ceengine.billing.models import Order, StripeEvent
-from ceengine.billing.services import HANDLERS
 from ceengine.certificates.models import VALID, Certificate
 from ceengine.certificates.services import find_certificate, revoke_certificate
 from ceengine.certificates.tokens import sign_in_token
+from ceengine.completion.fulfilment import HANDLERS
 from ceengine.courses.services import sync_courses
 from ceengine.extensions import db
 from ceengine.learners.confirmation import new_confirmation_token
@@ -80,7 +80,7 @@ LOGOUT_EMAIL = "fuzz-logout@compassion.test"  # its own admin: each example sign
 SKIPPED = {
     # Not a form: a raw JSON body authenticated by its Stripe-Signature (CSRF-exempt);
     # fuzzed by the test_webhook_* tests at the end of this file.
-    "billing.stripe_webhook": "the Stripe webhook has its own fuzz tests below",
+    "completion.stripe_webhook": "the Stripe webhook has its own fuzz tests below",
 }
 
 # Where the form that posts to a rule is served, when it is not at the rule's own address.
@@ -475,7 +475,7 @@ def test_fuzzing_the_get_forms_never_gets_a_5xx(world):
 
 FILE_IN_TEXT_FIELD = [("admin.login", "email"), ("admin.login", "password"),
                       ("certificates.request_sign_in", "email"),
-                      ("certificates.details", "full_name"),
+                      ("completion.details", "full_name"),
                       ("feedback.evaluation", "comments"),
                       ("feedback.share_reflection", "display_name"),
                       ("feedback.share_reflection", "form_key"), ("admin.revoke", "reason"),

@@ -103,13 +103,13 @@ def leaks(response) -> list[str]:
 # Endpoints that take a state-changing request without a CSRF token, each with its reason.
 # ARCHITECTURE.md rule 4: only the Stripe webhook.
 CSRF_EXEMPT = {
-    "billing.stripe_webhook": "Stripe calls it server to server, with no session and no form; "
-                              "it is authenticated by the Stripe-Signature HMAC over the raw "
-                              "body instead",
+    "completion.stripe_webhook": "Stripe calls it server to server, with no session and no "
+                                 "form; it is authenticated by the Stripe-Signature HMAC over "
+                                 "the raw body instead",
 }
 # Actions the walk must meet, so a broken enumeration cannot pass by walking nothing.
 KNOWN_ACTIONS = {
-    "quizzes.score", "certificates.details", "feedback.evaluation", "feedback.share_reflection",
+    "quizzes.score", "completion.details", "feedback.evaluation", "feedback.share_reflection",
     "certificates.request_sign_in", "certificates.my_certificates_sign_out",
     "certificates.my_certificates_sign_in", "certificates.verify_file", "admin.login", "admin.logout", "admin.moderate", "admin.delete",
     "admin.revoke", "admin.reissue",
@@ -138,7 +138,7 @@ def forged_forms(world: World) -> dict[str, dict]:
         "feedback.share_reflection": {**reflection.hidden, "display_name": "Mallory",
                                       "body": "Posted by another site."},
         "feedback.evaluation": evaluation_answers(rating=1, comments="Posted by another site."),
-        "certificates.details": {"full_name": "Mallory Forger", "email": "mallory@evil.test",
+        "completion.details": {"full_name": "Mallory Forger", "email": "mallory@evil.test",
                                  **A_LICENSE, "issue": "Issue certificate"},
         "certificates.request_sign_in": {"email": A_EMAIL, "submit": "Email me a sign-in link"},
         "certificates.my_certificates_sign_out": {"submit": "Sign out"},
@@ -296,8 +296,8 @@ PUBLIC_BY_DESIGN = {
                                   "printed on the certificate; it shows no email or license "
                                   "number (tests/test_certificates_verify.py)",
 }
-KNOWN_LEARNER_PAGES = {"quizzes.result", "certificates.details", "feedback.evaluation",
-                       "billing.success", "billing.cancel", *PUBLIC_BY_DESIGN}
+KNOWN_LEARNER_PAGES = {"quizzes.result", "completion.details", "feedback.evaluation",
+                       "completion.success", "completion.cancel", *PUBLIC_BY_DESIGN}
 REFUSED = (403, 404)
 
 
@@ -318,7 +318,7 @@ def test_the_learner_walk_covers_every_learner_address(secured):
     assert walked >= KNOWN_LEARNER_PAGES, KNOWN_LEARNER_PAGES - walked
     assert set(PUBLIC_BY_DESIGN) <= walked, "the allow-list names a rule that does not exist"
     assert {rule.endpoint for rule in owned_rules(secured)} >= {
-        "quizzes.result", "certificates.details", "feedback.evaluation", "billing.success"}
+        "quizzes.result", "completion.details", "feedback.evaluation", "completion.success"}
 
 
 def strangers(world: World) -> dict[str, object]:

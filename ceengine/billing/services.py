@@ -1,5 +1,8 @@
-"""Paying for a certificate: start a checkout, fulfil a paid order exactly once, react to
-Stripe's events (which may come late, twice, or out of order)."""
+"""Paying for a certificate: orders, their Checkout Sessions, whether a paid session pays its
+order in full, and Stripe's other events (which may come late, twice, or out of order).
+
+Issuing the certificate of a paid order is ceengine/completion/'s: it calls these in turn.
+"""
 
 from __future__ import annotations
 
@@ -19,11 +22,8 @@ from ceengine.billing.checks import (
     money,
     payment_mismatch,
 )
-from ceengine.billing.mail import send_receipt
 from ceengine.billing.models import (
     DISPUTED,
-    EXPIRED,
-    FAILED,
     PAID,
     PENDING,
     REFUNDED,
@@ -36,16 +36,12 @@ from ceengine.certificates.models import VALID, Certificate
 from ceengine.certificates.printing import LearnerDetails
 from ceengine.certificates.services import (
     NoLongerValid,
-    NotEligible,
     current_edition,
     fee_cents,
-    issue_certificate,
     latest_certificate,
     revoke_certificate,
 )
 from ceengine.extensions import db
-from ceengine.learners.models import Learner
-from ceengine.links import absolute_url
 from ceengine.models import utcnow
 from ceengine.quizzes.models import Attempt
 
@@ -82,7 +78,8 @@ def order_of_session(session_id: object) -> Order | None:
     return db.session.get(Order, opened.order_id) if opened is not None else None
 
 
-def _open_order(attempt: Attempt, details: LearnerDetails) -> Order:
+def open_order(attempt: Attempt, details: LearnerDetails) -> Order:
+    """The attempt's order, opened on the first call (one order per attempt, whoever asks)."""
     order = order_for_attempt(attempt)
     if order is None:
         order = Order(public_id=secrets.token_urlsafe(16), attempt_id=attempt.id,
@@ -98,28 +95,39 @@ def _open_order(attempt: Attempt, details: LearnerDetails) -> Order:
     return order
 
 
-def start_checkout(attempt: Attempt, learner: Learner | None,
-                   details: LearnerDetails) -> str | Certificate:
-    """Open a Checkout Session for the certificate; its address, or the certificate if paid.
+def _unavailable(error: stripe.StripeError) -> PaymentUnavailable:
+    db.session.rollback()
+    current_app.logger.warning("Stripe refused or was unreachable: %s", error)
+    return PaymentUnavailable("The payment service could not be reached. Your details "
+                              "are kept: please try again in a minute.")
 
-    Pressing again with the same details (a double click, a second tab, a return from Cancel)
-    leads back to the same open session; changed details close it and open a new one.
+
+def current_session(order: Order) -> stripe.checkout.Session | None:
+    """The order's latest Checkout Session as Stripe has it now; None when none was opened.
+
+    Raises PaymentUnavailable when Stripe cannot be reached.
     """
-    if learner is None or attempt.learner_id != learner.id or not attempt.passed:
-        raise NotEligible("A certificate is only issued to the learner who passed the quiz.")
-    order = _open_order(attempt, details)
+    if not order.checkout_session_id:
+        return None
     try:
-        previous = (stripe_api.retrieve_session(order.checkout_session_id)
-                    if order.checkout_session_id else None)
-        if previous is not None and previous.payment_status in PAID_STATUSES:
-            fulfil_session(previous)
-        certificate = latest_certificate(attempt)
-        if certificate is not None:
-            return certificate
-        closed = closed_order_message(order)
-        if closed is not None or order.status == PAID:
-            raise OrderClosed(closed or "This order is paid but its certificate is not issued "
-                              "yet: please try again in a minute.")
+        return stripe_api.retrieve_session(order.checkout_session_id)
+    except stripe.StripeError as error:
+        raise _unavailable(error) from error
+
+
+def checkout_url(order: Order, details: LearnerDetails, previous, *, success_url: str,
+                 cancel_url: str) -> str:
+    """The address of a Checkout Session that pays the order with these details.
+
+    The previous session when it is still open with the same details (a double click, a second
+    tab, a return from Cancel); else a new one, the previous closed first. Raises OrderClosed
+    when the order can be paid no more, PaymentUnavailable when Stripe cannot be reached.
+    """
+    closed = closed_order_message(order)
+    if closed is not None or order.status == PAID:
+        raise OrderClosed(closed or "This order is paid but its certificate is not issued "
+                          "yet: please try again in a minute.")
+    try:
         if previous is not None and previous.status == "open":
             if order.details == asdict(details):
                 return previous.url
@@ -129,14 +137,10 @@ def start_checkout(attempt: Attempt, learner: Learner | None,
         order.details, order.status = asdict(details), PENDING
         db.session.commit()  # the idempotency key is fixed before Stripe is called
         session = stripe_api.create_checkout_session(
-            order, f"CE certificate: {attempt.version.title}",
-            success_url=absolute_url("billing.success", public_id=order.public_id),
-            cancel_url=absolute_url("billing.cancel", public_id=order.public_id))
+            order, f"CE certificate: {order.attempt.version.title}",
+            success_url=success_url, cancel_url=cancel_url)
     except stripe.StripeError as error:
-        db.session.rollback()
-        current_app.logger.warning("Stripe refused or was unreachable: %s", error)
-        raise PaymentUnavailable("The payment service could not be reached. Your details "
-                                 "are kept: please try again in a minute.") from error
+        raise _unavailable(error) from error
     order.checkout_session_id = session.id
     if db.session.get(CheckoutSession, session.id) is None:  # a replayed request: kept already
         db.session.add(CheckoutSession(id=session.id, order_id=order.id))
@@ -147,33 +151,19 @@ def start_checkout(attempt: Attempt, learner: Learner | None,
     return session.url
 
 
-def _mark_paid(order: Order, certificate: Certificate, amount_paid: int | None) -> None:
-    order.certificate_id = certificate.id
-    if order.status != DISPUTED:
-        order.status = PAID
-    order.paid_at = order.paid_at or utcnow()
-    if order.amount_paid_cents is None:
-        order.amount_paid_cents = amount_paid
-
-
-def fulfil_order(order: Order, payment_intent_id: str | None,
-                 amount_paid: int | None = None) -> Certificate | None:
-    """Issue the certificate of a paid order, exactly once (webhook and success page alike)."""
-    if payment_intent_id and order.payment_intent_id != payment_intent_id:
-        order.payment_intent_id = payment_intent_id
-    if order.status == REFUNDED:  # the refund arrived first: never issue
-        db.session.commit()
+def paid_order(session) -> Order | None:
+    """The order one of its own Checkout Sessions pays, once Stripe says it is paid; None
+    otherwise. A paid session that names an order it was not opened for (a Payment Link, a
+    forgery) is recorded for the admin."""
+    if session.payment_status not in PAID_STATUSES:
         return None
-    attempt = order.attempt
-    certificate, created = issue_certificate(
-        attempt, attempt.learner, LearnerDetails(**order.details), paid=True,
-        also=lambda issued: _mark_paid(order, issued, amount_paid))
-    if not created:
-        _mark_paid(order, certificate, amount_paid)
-        db.session.commit()
-    else:
-        send_receipt(order, certificate)
-    return certificate
+    order = order_of_session(session.id)
+    if order is None:
+        claimed = order_by_reference(session.client_reference_id)
+        if claimed is not None:
+            record_problem(claimed, session, "Paid through a Checkout Session not opened for "
+                            f"this order ({money(session.amount_total, session.currency)}).")
+    return order
 
 
 def _expected(order: Order) -> Expected:
@@ -183,30 +173,42 @@ def _expected(order: Order) -> Expected:
                     bool(config.get("STRIPE_ALLOW_PROMOTION_CODES")))
 
 
-def fulfil_session(session) -> Certificate | None:
-    """Fulfil an order from one of its own Checkout Sessions, once Stripe says it is paid in
-    full; a paid session that cannot (not the order's own, wrong amount, currency or mode) is
-    recorded for the admin and issues nothing."""
-    if session.payment_status not in PAID_STATUSES:
-        return None
-    order = order_of_session(session.id)
-    if order is None:
-        claimed = order_by_reference(session.client_reference_id)
-        if claimed is not None:  # not a session the app opened for it: a Payment Link, a forgery
-            record_problem(claimed, session, "Paid through a Checkout Session not opened for "
-                            f"this order ({money(session.amount_total, session.currency)}).")
-        return None
+def pays_in_full(order: Order, session) -> bool:
+    """Whether a paid session of the order pays it in full; one that does not (wrong amount,
+    currency or mode, a second payment) is recorded for the admin."""
     problem = payment_mismatch(session, _expected(order))
     if problem is None and order.certificate_id is not None and order.payment_intent_id and \
             session.payment_intent and session.payment_intent != order.payment_intent_id:
         problem = "Paid a second time for an order already paid: refund one of the payments."
     if problem is not None:
         record_problem(order, session, problem)
-        return order.certificate
-    return fulfil_order(order, session.payment_intent, session.amount_total)
+    return problem is None
 
 
-def _set_status(session, status: str) -> None:
+def note_payment(order: Order, payment_intent_id: str | None) -> bool:
+    """Note which payment pays the order; whether its certificate may be issued (not when the
+    refund arrived first: then the note is committed and nothing is ever issued)."""
+    if payment_intent_id and order.payment_intent_id != payment_intent_id:
+        order.payment_intent_id = payment_intent_id
+    if order.status == REFUNDED:
+        db.session.commit()
+        return False
+    return True
+
+
+def mark_paid(order: Order, certificate: Certificate, amount_paid: int | None) -> None:
+    """The order is paid and fulfilled by this certificate (in the caller's transaction)."""
+    order.certificate_id = certificate.id
+    if order.status != DISPUTED:
+        order.status = PAID
+    order.paid_at = order.paid_at or utcnow()
+    if order.amount_paid_cents is None:
+        order.amount_paid_cents = amount_paid
+
+
+def end_session(session, status: str) -> None:
+    """A Checkout Session that failed or expired: its order takes the status, if it was
+    waiting on that session."""
     order = order_of_session(session.id)
     if order is not None and order.status == PENDING and \
             order.checkout_session_id == session.id:
@@ -261,27 +263,18 @@ def dispute_order(dispute) -> None:
         db.session.commit()
 
 
-HANDLERS = {
-    "checkout.session.completed": fulfil_session,
-    "checkout.session.async_payment_succeeded": fulfil_session,
-    "checkout.session.async_payment_failed": lambda s: _set_status(s, FAILED),
-    "checkout.session.expired": lambda s: _set_status(s, EXPIRED),
-    "charge.refunded": refund_order,
-    "charge.dispute.created": dispute_order,
-}
+def event_seen(event_id: str) -> bool:
+    """Whether this Stripe event was handled already (Stripe delivers some twice)."""
+    return db.session.get(StripeEvent, event_id) is not None
 
 
-def handle_event(event) -> str:
-    """Handle a verified Stripe event once; a repeated delivery does nothing more."""
-    if db.session.get(StripeEvent, event.id) is not None:
-        return "already handled"
-    handler = HANDLERS.get(event.type)
-    if handler is not None:
-        handler(event.data.object)
+def record_event(event) -> bool:
+    """Record a Stripe event as handled, with whatever its handler left to commit; False when
+    the same event, delivered twice at once, was recorded first."""
     db.session.add(StripeEvent(id=event.id, type=event.type))
     try:
         db.session.commit()
-    except IntegrityError:  # the same event, delivered twice at once
+    except IntegrityError:
         db.session.rollback()
-        return "already handled"
-    return "handled" if handler else "ignored"
+        return False
+    return True

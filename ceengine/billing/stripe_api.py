@@ -1,4 +1,5 @@
-"""The calls we make to Stripe, through the official SDK (one client per app)."""
+"""The calls we make to Stripe, through the official SDK (one client per app), and the events
+it sends us."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import json
 import stripe
 from flask import current_app
 
+from ceengine.billing.checks import event_problem
 from ceengine.billing.models import Order
 
 _CLIENT_KEY = "ceengine.stripe_client"
@@ -65,3 +67,27 @@ def order_reference_of_payment(payment_intent_id: str) -> str | None:
     intent = stripe_client().v1.payment_intents.retrieve(payment_intent_id)
     metadata = intent.metadata  # a StripeObject: no .get(), but `in` and [] work
     return metadata["order"] if metadata is not None and "order" in metadata else None
+
+
+class UnusableEvent(Exception):
+    """A webhook body that is not a Stripe event signed with our secret; the message says why."""
+
+
+def verified_event(body: bytes, signature: str) -> stripe.Event:
+    """The Stripe event a webhook body carries, authenticated by its Stripe-Signature over the
+    raw body (STRIPE_WEBHOOK_SECRET) and of a shape the handlers can read."""
+    secret = current_app.config["STRIPE_WEBHOOK_SECRET"]
+    try:
+        stripe.WebhookSignature.verify_header(body, signature, secret,
+                                              stripe.Webhook.DEFAULT_TOLERANCE)
+    except (stripe.SignatureVerificationError, TypeError, ValueError):
+        # TypeError: a signature with non-ASCII characters; ValueError: a body not in UTF-8.
+        raise UnusableEvent("The Stripe-Signature does not verify.") from None
+    try:
+        payload = json.loads(body)
+    except ValueError:
+        raise UnusableEvent("The body is not a Stripe event.") from None
+    problem = event_problem(payload)
+    if problem:
+        raise UnusableEvent(f"The body is not a Stripe event: {problem}.")
+    return stripe.Webhook.construct_event(body, signature, secret)

@@ -1,4 +1,5 @@
-"""Certificates: issue, download, email, verify, revoke and reissue signed CE certificates."""
+"""Certificates: make, download, email, verify, revoke and reissue signed CE certificates
+(ceengine/completion/ decides when one is issued)."""
 
 from flask import Blueprint
 

@@ -1,66 +1,13 @@
-"""Forms: the learner's details for a certificate, the sign-in request, the verify checks."""
+"""Forms: the "My certificates" sign-in and the certificate file check."""
 
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import EmailField, StringField, SubmitField
-from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms import EmailField, SubmitField
+from wtforms.validators import DataRequired, Email, Length
 
-from ceengine.certificates.printing import LearnerDetails
-from ceengine.text import FULL_NAME_MAX, clean_text, printable
-
-LICENSE_FIELDS = ("profession", "license_type", "license_number", "license_state")
-REQUIRED_MESSAGES = {"license_type": "Enter your license type.",
-                     "license_number": "Enter your license number.",
-                     "license_state": "Enter the state or jurisdiction of your license."}
-
-
-class DetailsForm(FlaskForm):
-    """Name, email and (where the course asks) license details, printed on the certificate."""
-
-    full_name = StringField(
-        "Full name, as it should appear on the certificate", filters=[clean_text],
-        validators=[DataRequired("Enter your full name."),
-                    Length(max=FULL_NAME_MAX,
-                           message=f"Keep the name under {FULL_NAME_MAX} characters."),
-                    printable])
-    email = EmailField(
-        "Email (we send the certificate link here)", filters=[clean_text],
-        validators=[DataRequired("Enter your email address."),
-                    Email("Enter an email address like name@example.org.",
-                          check_deliverability=False, allow_smtputf8=False),
-                    Length(max=254)])
-    profession = StringField("Profession", filters=[clean_text],
-                             validators=[Optional(), Length(max=120), printable])
-    license_type = StringField("License type (e.g. LCSW, LMFT, RN)", filters=[clean_text],
-                               validators=[Optional(), Length(max=80), printable])
-    license_number = StringField("License number", filters=[clean_text],
-                                 validators=[Optional(), Length(max=60), printable])
-    license_state = StringField("State or jurisdiction of license", filters=[clean_text],
-                                validators=[Optional(), Length(max=60), printable])
-    preview = SubmitField("Preview")
-    issue = SubmitField("Issue certificate")
-
-    def details(self) -> LearnerDetails:
-        """The cleaned details, ready to print."""
-        extra = {name: self[name].data or "" for name in LICENSE_FIELDS if name in self}
-        return LearnerDetails(self.full_name.data, self.email.data, **extra)
-
-
-def details_form(license_details: str, submit_label: str, **kwargs) -> DetailsForm:
-    """The details form for a course that asks for license details none/optional/required."""
-    form = DetailsForm(**kwargs)
-    form.issue.label.text = submit_label
-    if license_details == "none":
-        for name in LICENSE_FIELDS:
-            delattr(form, name)
-    elif license_details == "required":
-        for name, message in REQUIRED_MESSAGES.items():
-            field = form[name]
-            field.validators = [DataRequired(message), *field.validators[1:]]
-            field.flags.required = True
-    return form
+from ceengine.text import clean_text
 
 
 class SignInRequestForm(FlaskForm):

@@ -9,7 +9,7 @@ from ceengine.certificates.printing import verify_url
 from ceengine.certificates.tokens import SIGN_IN_MAX_AGE, certificate_token, sign_in_token
 from ceengine.links import absolute_url
 from ceengine.mailer import send_email
-from ceengine.outbox.queue import PER_CLIENT, PER_RECIPIENT, REPEAT, Outcome
+from ceengine.outbox.queue import Outcome
 
 SIGN_IN_SUBJECT = "Your sign-in link for My certificates"
 
@@ -45,23 +45,3 @@ def send_sign_in_link(address: str, *, client: str | None = None) -> Outcome:
                       key=f"sign-in:{address}:{client}:{token}", client=client,
                       window=timedelta(minutes=1) if client else None,
                       link=link, hours=SIGN_IN_MAX_AGE // 3600)
-
-
-def issued_notice(certificate: Certificate, outcome: Outcome) -> tuple[str, str]:
-    """The (message, category) a learner sees after Issue certificate: where the email went,
-    or that it was not sent and why."""
-    email = certificate.email
-    if outcome:
-        return f"Your certificate has been issued. We are emailing its link to {email}.", \
-            "success"
-    reasons = {
-        REPEAT: f"a certificate email already went to {email} from this browser or this "
-                f"network in the last {outcome.period}, and we send no more than one in that "
-                "time, so that this form cannot be used to flood someone's inbox.",
-        PER_RECIPIENT: f"{email} has already had as many emails as we send to one address in "
-                       f"{outcome.period}.",
-        PER_CLIENT: "your network has already asked for as many emails as we send for one "
-                    f"network in {outcome.period}.",
-    }
-    return (f"Your certificate has been issued, but we did not email its link: "
-            f"{reasons[outcome.refusal]} Bookmark this page to come back to it."), "warning"

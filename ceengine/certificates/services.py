@@ -1,14 +1,12 @@
-"""Certificates: issue once per passed attempt, find, revoke, reissue, check an uploaded PDF."""
+"""Certificates: make the first edition, find, revoke, reissue, check an uploaded PDF."""
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
-from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from ceengine.certificates.models import REVOKED, SUPERSEDED, VALID, Certificate
@@ -21,14 +19,11 @@ from ceengine.certificates.printing import (
 from ceengine.certificates.signals import certificate_changed
 from ceengine.certificates.signing import check_signature
 from ceengine.certificates.signing_key import signing_identity
-from ceengine.config import payments_enabled
 from ceengine.extensions import db
 from ceengine.learners.models import Learner
 from ceengine.models import utcnow
 from ceengine.quizzes.models import Attempt
 from ceengine.text import FULL_NAME_MAX, clean_text, email_key, is_printable
-
-_NUMBER_TRIES = 3
 
 
 class CertificateError(Exception):
@@ -37,10 +32,6 @@ class CertificateError(Exception):
 
 class NotEligible(CertificateError):
     """Only the learner who passed an attempt gets its certificate."""
-
-
-class PaymentRequired(CertificateError):
-    """The course charges for its certificate and it has not been paid."""
 
 
 class CannotChange(CertificateError):
@@ -54,6 +45,12 @@ class NoLongerValid(CannotChange):
 def fee_cents(attempt: Attempt) -> int:
     """The certificate fee of the course version the attempt was taken on."""
     return attempt.version.content["certificate"]["fee_cents"]
+
+
+def check_eligible(attempt: Attempt, learner: Learner | None) -> None:
+    """Raise NotEligible unless this is the learner who passed the attempt."""
+    if learner is None or attempt.learner_id != learner.id or not attempt.passed:
+        raise NotEligible("A certificate is only issued to the learner who passed the quiz.")
 
 
 def latest_certificate(attempt: Attempt) -> Certificate | None:
@@ -77,43 +74,18 @@ def _new_certificate(attempt: Attempt, details: LearnerDetails, edition: int) ->
         pdf=pdf, pdf_sha256=hashlib.sha256(pdf).hexdigest())
 
 
-def payment_due(attempt: Attempt) -> bool:
-    """Whether this attempt's certificate must be paid for (a fee, and payments turned on)."""
-    return fee_cents(attempt) > 0 and payments_enabled(current_app.config)
+def add_first_edition(attempt: Attempt, details: LearnerDetails) -> Certificate:
+    """Render, sign and add the first edition of a passed attempt's certificate, flushed in the
+    caller's transaction, which commits it with what goes with it (ceengine/completion/).
 
-
-def issue_certificate(attempt: Attempt, learner: Learner | None, details: LearnerDetails,
-                      paid: bool = False,
-                      also: Callable[[Certificate], None] | None = None
-                      ) -> tuple[Certificate, bool]:
-    """The certificate for a passed attempt, issued on the first call: (certificate, is_new).
-
-    A second call — a double click, a retry, another tab — returns the first certificate.
-    `also` runs in the same transaction as the new certificate (an order marked paid).
+    Raises IntegrityError when a twin request added it first or the new number is taken; the
+    caller rolls back.
     """
-    if learner is None or attempt.learner_id != learner.id or not attempt.passed:
-        raise NotEligible("A certificate is only issued to the learner who passed the quiz.")
-    existing = latest_certificate(attempt)
-    if existing is not None:
-        return existing, False
-    if payment_due(attempt) and not paid:
-        raise PaymentRequired("This course charges for its certificate: continue to payment.")
-    for _ in range(_NUMBER_TRIES):
-        certificate = _new_certificate(attempt, details, edition=1)
-        db.session.add(certificate)
-        try:
-            if also is not None:
-                db.session.flush()
-                also(certificate)
-            certificate_changed.send(certificate)
-            db.session.commit()
-            return certificate, True
-        except IntegrityError:
-            db.session.rollback()  # a twin request issued it first, or the number was taken
-            existing = latest_certificate(attempt)
-            if existing is not None:
-                return existing, False
-    raise CertificateError("The certificate could not be issued. Please try again.")
+    certificate = _new_certificate(attempt, details, edition=1)
+    db.session.add(certificate)
+    db.session.flush()
+    certificate_changed.send(certificate)
+    return certificate
 
 
 def find_certificate(number: str) -> Certificate | None:

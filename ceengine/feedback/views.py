@@ -53,7 +53,7 @@ def evaluation(public_id: str):
         else:
             flash("Thank you: your evaluation has been saved." if existing is None
                   else "Your evaluation has been updated.", "success")
-            return redirect(url_for("certificates.details", public_id=public_id), 303)
+            return redirect(url_for("completion.details", public_id=public_id), 303)
     status = 422 if form.is_submitted() else 200
     return render_template("feedback/evaluation.html", form=form, attempt=attempt,
                            course=course, revising=existing is not None), status

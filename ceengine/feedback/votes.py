@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from ceengine.certificates import models as certificate_models
+from ceengine.certificates.signals import certificate_changed
 from ceengine.extensions import db
 from ceengine.feedback.models import Evaluation, RatingTotal, RatingVote
 from ceengine.rollups import add_to_totals
@@ -25,14 +27,13 @@ COUNTED, CERTIFIED, UNCERTIFIED = "counted", "certified", "uncertified"
 
 
 def _certificates():
-    """The Certificate model and its VALID status.
+    """The Certificate model and its VALID status, read from their module when used.
 
-    Imported when first used: certificates.models imports courses, whose package loads the
-    pages that load this module, so importing it at the top would go round in a circle.
+    certificates.models may still be loading when this module is imported (it imports
+    courses and quizzes, whose packages load the pages that load this module), so the module
+    is imported here and its names are read at call time.
     """
-    from ceengine.certificates.models import VALID, Certificate
-
-    return Certificate, VALID
+    return certificate_models.Certificate, certificate_models.VALID
 
 
 def _addresses(course_id: int, learner_ids: set[int]) -> dict[int, str]:
@@ -118,10 +119,6 @@ def _on_certificate_changed(certificate, **_extra) -> None:
 
 def subscribe() -> None:
     """Follow certificate changes (called once the feedback blueprint is registered)."""
-    # Imported here for the reason given in `_certificates`: the certificates package loads
-    # its pages, which load feedback.services, which loads this module.
-    from ceengine.certificates.signals import certificate_changed
-
     certificate_changed.connect(_on_certificate_changed)
 
 
