@@ -23,10 +23,6 @@ def init_app(app: Flask) -> None:
     """Register filters and globals."""
     app.add_template_filter(format_hours, "hours")
     app.add_template_filter(format_money, "money")
-    from ceengine.courses.presenters import module_html  # courses' pages use these helpers
-
-    app.add_template_global(module_html)
-
     @app.context_processor
     def _site() -> dict:
         return {"site_name": app.config["SITE_NAME"]}
