@@ -40,14 +40,15 @@ db: install  ## Create or upgrade the SQLite database under instance/ and sync c
 run: db  ## Serve on http://127.0.0.1:$(PORT)
 	$(BIN)/ceengine run --host 127.0.0.1 --port $(PORT)
 
-test: install system-deps  ## Run every test: unit, SQLite and PostgreSQL, browser (on both cores)
+test: install system-deps lint  ## Lint, then every test: unit, SQLite and PostgreSQL, browser (on both cores)
 	$(BIN)/pytest -n 2
 
 test-fast: install  ## Run the tests without the browser
 	$(BIN)/pytest -m "not browser"
 
-lint: install  ## ruff check
+lint: install  ## ruff check and the import contracts (docs/architecture.md)
 	$(BIN)/ruff check ceengine tests benchmarks
+	$(BIN)/lint-imports
 
 bench: install system-deps  ## Run the benchmark harness and print its table
 	@command -v wrk >/dev/null || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq wrk >/dev/null; }
