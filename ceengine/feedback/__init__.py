@@ -5,7 +5,10 @@ from flask import Blueprint
 bp = Blueprint("feedback", __name__)
 
 from ceengine.feedback import views  # noqa: E402,F401 - register routes
+from ceengine.feedback.presenters import evaluation_link  # noqa: E402
 from ceengine.feedback.votes import subscribe  # noqa: E402
+
+bp.add_app_template_global(evaluation_link)  # the quiz result page offers the evaluation
 
 
 @bp.record_once

@@ -1,4 +1,4 @@
-"""What the course page and the reflections page need from feedback."""
+"""What the course page, the quiz result and the reflections page need from feedback."""
 
 from __future__ import annotations
 
@@ -8,12 +8,27 @@ from ceengine.feedback.forms import ReflectionForm
 from ceengine.feedback.services import (
     approved_reflections,
     approved_reflections_query,
+    evaluation_of,
+    evaluation_required,
     new_reflection_key,
     rating_lines,
     reflection_settings,
 )
+from ceengine.quizzes.models import Attempt
 
 LATEST_ON_COURSE_PAGE = 5
+
+
+def evaluation_link(attempt: Attempt) -> str | None:
+    """What a passed quiz's result page offers about the course evaluation: "revise" once
+    evaluated, "optional" where the course does not require one (a required one is asked for
+    on the way to the certificate), else None. A template global, so quizzes need not know
+    feedback."""
+    if not attempt.passed:
+        return None
+    if evaluation_of(attempt.learner_id, attempt.course_id) is not None:
+        return "revise"
+    return None if evaluation_required(attempt.version.content) else "optional"
 
 
 def reflections_page(course_id: int, page: int):

@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import url_for
 
 from ceengine.courses.models import CourseVersion
-from ceengine.feedback.services import evaluation_of, evaluation_required
 from ceengine.learners.confirmation import confirmed_email
 from ceengine.learners.identity import current_learner
 from ceengine.quizzes.forms import ConfirmEmailRequestForm, QuizForm, quiz_form
@@ -76,7 +75,4 @@ def result_context(attempt: Attempt) -> dict:
             "sections": sections, "availability": allowed,
             "feedback": feedback,
             "show_items": shows_items(attempt, feedback, allowed.attempts_left),
-            "review": [link for section, link in sections.items() if section in covered],
-            "evaluated": attempt.passed and evaluation_of(attempt.learner_id,
-                                                          attempt.course_id) is not None,
-            "evaluation_optional": not evaluation_required(version.content)}
+            "review": [link for section, link in sections.items() if section in covered]}
