@@ -84,7 +84,7 @@ def open_order(attempt: Attempt, details: LearnerDetails) -> Order:
     if order is None:
         order = Order(public_id=secrets.token_urlsafe(16), attempt_id=attempt.id,
                       learner_id=attempt.learner_id, amount_cents=fee_cents(attempt),
-                      currency=attempt.version.content["certificate"]["currency"],
+                      currency=attempt.version.spec.certificate.currency,
                       details=asdict(details))
         db.session.add(order)
         try:

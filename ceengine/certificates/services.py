@@ -44,7 +44,7 @@ class NoLongerValid(CannotChange):
 
 def fee_cents(attempt: Attempt) -> int:
     """The certificate fee of the course version the attempt was taken on."""
-    return attempt.version.content["certificate"]["fee_cents"]
+    return attempt.version.spec.certificate.fee_cents
 
 
 def check_eligible(attempt: Attempt, learner: Learner | None) -> None:

@@ -10,7 +10,6 @@ from ceengine.feedback.services import (
     approved_reflections_query,
     new_reflection_key,
     rating_lines,
-    reflection_settings,
 )
 
 LATEST_ON_COURSE_PAGE = 5
@@ -23,10 +22,10 @@ def reflections_page(course_id: int, page: int):
 
 def feedback_context(version: CourseVersion) -> dict:
     """The rating line, the latest approved reflections and the form to share one."""
-    settings = reflection_settings(version.content)
+    settings = version.spec.reflections
     context = {"rating": rating_lines([version.course_id]).get(version.course_id),
                "reflection_settings": settings}
-    if settings["enabled"]:
+    if settings.enabled:
         latest = list(db.session.scalars(approved_reflections_query(version.course_id)
                                          .limit(LATEST_ON_COURSE_PAGE + 1)))
         context.update(reflections=latest[:LATEST_ON_COURSE_PAGE],
