@@ -32,8 +32,8 @@ from ceengine.billing.models import (
     StripeEvent,
 )
 from ceengine.billing.problems import closed_order_message, record_problem
+from ceengine.certificates.edition import LearnerDetails
 from ceengine.certificates.models import VALID, Certificate
-from ceengine.certificates.printing import LearnerDetails
 from ceengine.certificates.services import (
     NoLongerValid,
     current_edition,

@@ -9,13 +9,13 @@ import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy.exc import IntegrityError
 
-from ceengine.certificates.models import REVOKED, SUPERSEDED, VALID, Certificate
-from ceengine.certificates.numbers import new_certificate_number, normalize_certificate_number
-from ceengine.certificates.printing import (
+from ceengine.certificates.edition import (
     LearnerDetails,
     certificate_data,
     signed_certificate_pdf,
 )
+from ceengine.certificates.models import REVOKED, SUPERSEDED, VALID, Certificate
+from ceengine.certificates.numbers import new_certificate_number, normalize_certificate_number
 from ceengine.certificates.signals import certificate_changed
 from ceengine.certificates.signing import check_signature
 from ceengine.certificates.signing_key import signing_identity

@@ -9,8 +9,8 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 
 from ceengine.billing.services import OrderClosed, PaymentUnavailable, order_for_attempt
+from ceengine.certificates.edition import certificate_data
 from ceengine.certificates.models import Certificate
-from ceengine.certificates.printing import certificate_data
 from ceengine.certificates.services import latest_certificate, learner_details_on_file
 from ceengine.certificates.tokens import certificate_token
 from ceengine.completion import bp
