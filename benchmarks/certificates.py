@@ -72,8 +72,8 @@ def measure_issue(env: dict[str, str], count: int
 
     os.environ.update(env)
     from ceengine import create_app
+    from ceengine.certificates.edition import LearnerDetails, certificate_data
     from ceengine.certificates.numbers import new_certificate_number
-    from ceengine.certificates.printing import LearnerDetails, certificate_data
     from ceengine.certificates.render import render_certificate
     from ceengine.certificates.signing import sign_pdf
     from ceengine.certificates.signing_key import signing_identity

@@ -24,7 +24,7 @@ DECOYS = 10
 def upload_files(number: str) -> tuple[bytes, bytes]:
     """(the issued PDF of certificate `number`, a hostile PDF of the same page); needs an app
     context."""
-    from ceengine.certificates.printing import LearnerDetails, certificate_data
+    from ceengine.certificates.edition import LearnerDetails, certificate_data
     from ceengine.certificates.render import render_certificate
     from ceengine.certificates.services import find_certificate
     from ceengine.certificates.signing_key import signing_identity

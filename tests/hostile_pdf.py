@@ -126,7 +126,7 @@ class PathBuilding:
 def forged_certificate(certificate, decoys: int) -> bytes:
     """An issued certificate's page rendered again and signed by a self-made key that claims
     the sponsor's root as its issuer, with `decoys` decoy roots (needs an app context)."""
-    from ceengine.certificates.printing import LearnerDetails, certificate_data
+    from ceengine.certificates.edition import LearnerDetails, certificate_data
     from ceengine.certificates.render import render_certificate
     from ceengine.certificates.signing_key import signing_identity
 

@@ -14,9 +14,9 @@ import subprocess
 
 import pytest
 
+from ceengine.certificates.edition import long_date
 from ceengine.certificates.models import REVOKED, SUPERSEDED, VALID
 from ceengine.certificates.numbers import new_certificate_number
-from ceengine.certificates.printing import long_date
 from ceengine.certificates.services import find_certificate
 from ceengine.certificates.signing import MAX_PDF_BYTES
 from ceengine.certificates.signing_key import signing_identity

@@ -9,7 +9,7 @@ import re
 import pytest
 from pypdf import PdfReader
 
-from ceengine.certificates.printing import LearnerDetails
+from ceengine.certificates.edition import LearnerDetails
 from ceengine.certificates.signing import check_signature
 from ceengine.certificates.signing_key import signing_identity
 from ceengine.certificates.tokens import certificate_token

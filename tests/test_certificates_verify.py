@@ -17,6 +17,7 @@ import pytest
 from flask import g
 from pypdf import PdfReader
 
+from ceengine.certificates.edition import LearnerDetails, certificate_data, long_date
 from ceengine.certificates.models import Certificate
 from ceengine.certificates.numbers import (
     ALPHABET,
@@ -24,7 +25,6 @@ from ceengine.certificates.numbers import (
     new_certificate_number,
     normalize_certificate_number,
 )
-from ceengine.certificates.printing import LearnerDetails, certificate_data, long_date
 from ceengine.certificates.render import render_certificate
 from ceengine.certificates.services import (
     find_certificate,

@@ -9,7 +9,7 @@ import pytest
 
 from ceengine.billing.services import order_for_attempt
 from ceengine.billing.stripe_api import expire_session, retrieve_session
-from ceengine.certificates.printing import LearnerDetails
+from ceengine.certificates.edition import LearnerDetails
 from ceengine.completion.checkout import start_checkout
 from ceengine.courses.services import sync_courses
 from ceengine.extensions import db

@@ -95,11 +95,11 @@ def evaluations_csv(report_filter: Filter) -> Iterator[str]:
     """Every evaluation: the star rating, each objective, the other answers and comments, and
     whether the learner holds a valid certificate for the course (`certified`) and the
     evaluation counts on the public rating line (`public_vote`)."""
-    versions = sa.select(CourseVersion.content).join(
+    versions = sa.select(CourseVersion).join(
         Course, Course.id == CourseVersion.course_id)
     if report_filter.course_id:
         versions = versions.where(Course.id == report_filter.course_id)
-    objective_count = max((len(c["objectives"]) for c in db.session.scalars(versions)),
+    objective_count = max((len(v.spec.objectives) for v in db.session.scalars(versions)),
                           default=0)
     certified = sa.exists().where(Certificate.learner_id == Evaluation.learner_id,
                                   Certificate.course_id == Evaluation.course_id,

@@ -104,7 +104,7 @@ class VersionEvaluations:
 
     course_title: str
     version_number: int
-    objectives: list[str]
+    objectives: tuple[str, ...]
     responses: int = 0
     counted: int = 0  # of the responses, how many are votes on the public line
     means: dict[str, float] = field(default_factory=dict)
@@ -153,7 +153,7 @@ def evaluations_report(report_filter: Filter) -> list[VersionEvaluations]:
     for version in versions:
         answers = sums[version.id]
         summary = VersionEvaluations(version.title, version.number,
-                                     version.content["objectives"],
+                                     version.spec.objectives,
                                      responses=answers.get("rating", (0, 0))[0],
                                      counted=counted.get(version.id, 0))
         summary.means = {q: total / count for q, (count, total) in answers.items()}

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from ceengine.billing.models import Order
+from ceengine.certificates.edition import verify_url
 from ceengine.certificates.models import Certificate
-from ceengine.certificates.printing import verify_url
 from ceengine.certificates.tokens import certificate_token
 from ceengine.links import absolute_url
 from ceengine.mailer import send_email

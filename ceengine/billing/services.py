@@ -32,8 +32,8 @@ from ceengine.billing.models import (
     StripeEvent,
 )
 from ceengine.billing.problems import closed_order_message, record_problem
+from ceengine.certificates.edition import LearnerDetails
 from ceengine.certificates.models import VALID, Certificate
-from ceengine.certificates.printing import LearnerDetails
 from ceengine.certificates.services import (
     NoLongerValid,
     current_edition,
@@ -84,7 +84,7 @@ def open_order(attempt: Attempt, details: LearnerDetails) -> Order:
     if order is None:
         order = Order(public_id=secrets.token_urlsafe(16), attempt_id=attempt.id,
                       learner_id=attempt.learner_id, amount_cents=fee_cents(attempt),
-                      currency=attempt.version.content["certificate"]["currency"],
+                      currency=attempt.version.spec.certificate.currency,
                       details=asdict(details))
         db.session.add(order)
         try:

@@ -10,9 +10,9 @@ import click
 from flask import current_app
 
 from ceengine.certificates import bp
+from ceengine.certificates.edition import long_date, verify_url
 from ceengine.certificates.mail import send_certificate_link
 from ceengine.certificates.models import REVOKED, SUPERSEDED, VALID, Certificate
-from ceengine.certificates.printing import long_date, verify_url
 from ceengine.certificates.services import (
     CertificateError,
     check_certificate_file,

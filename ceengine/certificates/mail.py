@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from ceengine.certificates.edition import verify_url
 from ceengine.certificates.models import Certificate
-from ceengine.certificates.printing import verify_url
 from ceengine.certificates.tokens import SIGN_IN_MAX_AGE, certificate_token, sign_in_token
 from ceengine.links import absolute_url
 from ceengine.mailer import send_email

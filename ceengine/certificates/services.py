@@ -9,13 +9,13 @@ import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy.exc import IntegrityError
 
-from ceengine.certificates.models import REVOKED, SUPERSEDED, VALID, Certificate
-from ceengine.certificates.numbers import new_certificate_number, normalize_certificate_number
-from ceengine.certificates.printing import (
+from ceengine.certificates.edition import (
     LearnerDetails,
     certificate_data,
     signed_certificate_pdf,
 )
+from ceengine.certificates.models import REVOKED, SUPERSEDED, VALID, Certificate
+from ceengine.certificates.numbers import new_certificate_number, normalize_certificate_number
 from ceengine.certificates.signals import certificate_changed
 from ceengine.certificates.signing import check_signature
 from ceengine.certificates.signing_key import signing_identity
@@ -44,7 +44,7 @@ class NoLongerValid(CannotChange):
 
 def fee_cents(attempt: Attempt) -> int:
     """The certificate fee of the course version the attempt was taken on."""
-    return attempt.version.content["certificate"]["fee_cents"]
+    return attempt.version.spec.certificate.fee_cents
 
 
 def check_eligible(attempt: Attempt, learner: Learner | None) -> None:

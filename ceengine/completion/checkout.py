@@ -4,8 +4,8 @@ the order was paid meanwhile."""
 from __future__ import annotations
 
 from ceengine.billing.services import checkout_url, current_session, open_order
+from ceengine.certificates.edition import LearnerDetails
 from ceengine.certificates.models import Certificate
-from ceengine.certificates.printing import LearnerDetails
 from ceengine.certificates.services import check_eligible, latest_certificate
 from ceengine.completion.fulfilment import fulfil_session
 from ceengine.learners.models import Learner

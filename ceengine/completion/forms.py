@@ -6,7 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
-from ceengine.certificates.printing import LearnerDetails
+from ceengine.certificates.edition import LearnerDetails
 from ceengine.text import FULL_NAME_MAX, clean_text, printable
 
 LICENSE_FIELDS = ("profession", "license_type", "license_number", "license_state")

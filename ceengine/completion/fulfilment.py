@@ -19,8 +19,8 @@ from ceengine.billing.services import (
     record_event,
     refund_order,
 )
+from ceengine.certificates.edition import LearnerDetails
 from ceengine.certificates.models import Certificate
-from ceengine.certificates.printing import LearnerDetails
 from ceengine.completion.issuing import issue_certificate
 from ceengine.extensions import db
 

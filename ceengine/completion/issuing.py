@@ -12,9 +12,9 @@ from sqlalchemy.exc import IntegrityError
 from ceengine.billing.mail import send_receipt
 from ceengine.billing.models import Order
 from ceengine.billing.services import mark_paid
+from ceengine.certificates.edition import LearnerDetails
 from ceengine.certificates.mail import send_certificate_link
 from ceengine.certificates.models import Certificate
-from ceengine.certificates.printing import LearnerDetails
 from ceengine.certificates.services import (
     CertificateError,
     add_first_edition,

@@ -9,8 +9,8 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 
 from ceengine.billing.services import OrderClosed, PaymentUnavailable, order_for_attempt
+from ceengine.certificates.edition import certificate_data
 from ceengine.certificates.models import Certificate
-from ceengine.certificates.printing import certificate_data
 from ceengine.certificates.services import latest_certificate, learner_details_on_file
 from ceengine.certificates.tokens import certificate_token
 from ceengine.completion import bp
@@ -60,9 +60,8 @@ def _certificate_page(certificate: Certificate):
 
 
 def _form_for(attempt: Attempt):
-    certificate = attempt.version.content["certificate"]
     label = "Continue to payment" if payment_due(attempt) else "Issue certificate"
-    form = details_form(certificate.get("license_details", "none"), label)
+    form = details_form(attempt.version.spec.certificate.license_details, label)
     if not form.is_submitted():
         for name, value in _saved_details(attempt).items():
             if name in form:
@@ -80,7 +79,7 @@ def _page(attempt: Attempt, form, status: int = 200, notice: str | None = None):
     details = form.details() if form.full_name.data and not form.errors else None
     preview = certificate_data(attempt, details, PREVIEW_NUMBER) if details else None
     return render_template("completion/details.html", attempt=attempt, form=form,
-                           course=attempt.version.content, preview=preview, notice=notice,
+                           course=attempt.version.spec, preview=preview, notice=notice,
                            payment_due=payment_due(attempt),
                            license_fields=[form[n] for n in LICENSE_FIELDS if n in form]), status
 

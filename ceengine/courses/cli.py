@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import sys
-from decimal import Decimal
 from pathlib import Path
 from typing import NoReturn
 
@@ -12,6 +11,7 @@ import click
 from flask import current_app
 
 from ceengine.courses import bp
+from ceengine.courses.content import CourseContent
 from ceengine.courses.format import CourseSpec, read_courses
 from ceengine.courses.items import ITEM_TYPES, item_type
 from ceengine.courses.problems import CourseFormatError
@@ -31,15 +31,15 @@ def _fail(error: CourseFormatError) -> NoReturn:
 
 
 def _summary(spec: CourseSpec) -> str:
-    hours = Decimal(spec.content["ce_hours"])
+    course = CourseContent.from_json(spec.content)
+    hours = course.ce_hours
     per_hour = len(spec.items) / float(hours)
     kinds = ", ".join(f"{sum(item['kind'] == name for item in spec.items)} {kind.summary_name}"
                       for name, kind in ITEM_TYPES.items())
-    modules = len(spec.content["modules"])
-    layout = "single page" if spec.content["single_page"] else f"{modules} modules"
+    layout = "single page" if course.single_page else f"{len(course.modules)} modules"
     return (f"ok  {spec.slug}: {layout}, {hours.normalize():f} CE hours, "
             f"{len(spec.items)} quiz items ({kinds}; {per_hour:.1f} per CE hour), "
-            f"pass mark {spec.content['quiz_policy']['pass_threshold']}%")
+            f"pass mark {course.quiz_policy.pass_threshold}%")
 
 
 @bp.cli.command("check")

@@ -9,6 +9,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
+from ceengine.courses.content import (
+    DEFAULT_FORMAT,
+    CertificateTerms,
+    EvaluationSettings,
+    QuizPolicy,
+    ReflectionSettings,
+)
 from ceengine.courses.fields import Fields
 from ceengine.courses.lesson import read_lesson
 from ceengine.courses.markup import render_markdown
@@ -23,8 +30,6 @@ LEVELS = ("introductory", "intermediate", "advanced")
 COURSE_KEYS = {"title", "summary", "description", "presenters", "objectives", "ce_hours",
                "level", "audience", "format", "published", "certificate", "quiz", "references",
                "evaluation", "reflections"}
-DEFAULT_FORMAT = "Self-paced online (home study)"
-DEFAULT_REFLECTION_PROMPT = "What insights did this session spark for you?"
 
 
 @dataclass
@@ -66,7 +71,7 @@ REVEALING_FEEDBACK = ("full", "right_wrong")  # show items before a pass
 
 def _feedback(q: Fields, ce_hours: Decimal | None) -> str:
     """`after_pass` (default) or `none`; the older values reveal the key before a pass."""
-    value = q.choice("feedback", FEEDBACK, "after_pass")
+    value = q.choice("feedback", FEEDBACK, QuizPolicy().feedback)
     if value in REVEALING_FEEDBACK and ce_hours:
         q.error("feedback", f"quiz: 'feedback: {value}' shows which answers were right before "
                             "a learner passes, so a course that grants CE credit could be "
@@ -79,47 +84,52 @@ def _feedback(q: Fields, ce_hours: Decimal | None) -> str:
 def _quiz_policy(meta: Fields, ce_hours: Decimal | None) -> dict:
     q = meta.sub("quiz", "quiz", {"pass_threshold", "max_attempts", "wait_minutes",
                                   "shuffle", "feedback"})
+    default = QuizPolicy()
     attempts = q.data.get("max_attempts", "unlimited")
     if attempts == "unlimited":
-        max_attempts = None
+        max_attempts = default.max_attempts
     else:
         number = q.number("max_attempts", default=Decimal(1), minimum=Decimal(1))
         max_attempts = int(number)
         if number != max_attempts:
             q.error("max_attempts", "quiz: 'max_attempts' must be a whole number or unlimited")
     return {
-        "pass_threshold": int(q.number("pass_threshold", Decimal(75), Decimal(1), Decimal(100))),
+        "pass_threshold": int(q.number("pass_threshold", Decimal(default.pass_threshold),
+                                       Decimal(1), Decimal(100))),
         "max_attempts": max_attempts,
-        "wait_minutes": int(q.number("wait_minutes", Decimal(0), Decimal(0), Decimal(525600))),
-        "shuffle": q.flag("shuffle", False),
+        "wait_minutes": int(q.number("wait_minutes", Decimal(default.wait_minutes), Decimal(0),
+                                     Decimal(525600))),
+        "shuffle": q.flag("shuffle", default.shuffle),
         "feedback": _feedback(q, ce_hours),
     }
 
 
 def _certificate(meta: Fields) -> dict:
     c = meta.sub("certificate", "certificate", {"fee", "currency", "license_details"})
-    fee = c.number("fee", Decimal(0), Decimal(0), Decimal(10000))
-    currency = c.text("currency", required=False, default="usd").lower()
+    default = CertificateTerms()
+    fee = c.number("fee", Decimal(default.fee_cents) / 100, Decimal(0), Decimal(10000))
+    currency = c.text("currency", required=False, default=default.currency).lower()
     if not re.fullmatch(r"[a-z]{3}", currency):
         c.error("currency", f"certificate: 'currency' must be a 3-letter code like usd, "
                             f"not '{currency}'")
     if fee != fee.quantize(Decimal("0.01")):
         c.error("fee", "certificate: 'fee' can have at most two decimal places")
-    license_details = c.choice("license_details", ("none", "optional", "required"), "none")
+    license_details = c.choice("license_details", ("none", "optional", "required"),
+                               default.license_details)
     return {"fee_cents": int(fee * 100), "currency": currency, "license_details": license_details}
 
 
 def _evaluation(meta: Fields) -> dict:
     e = meta.sub("evaluation", "evaluation", {"required"})
-    return {"required": e.flag("required", True)}
+    return {"required": e.flag("required", EvaluationSettings().required)}
 
 
 def _reflections(meta: Fields) -> dict:
     r = meta.sub("reflections", "reflections", {"enabled", "prompt", "moderation"})
-    return {"enabled": r.flag("enabled", True),
-            "prompt": r.text("prompt", required=False, max_length=200,
-                             default=DEFAULT_REFLECTION_PROMPT),
-            "moderation": r.flag("moderation", True)}
+    default = ReflectionSettings()
+    return {"enabled": r.flag("enabled", default.enabled),
+            "prompt": r.text("prompt", required=False, max_length=200, default=default.prompt),
+            "moderation": r.flag("moderation", default.moderation)}
 
 
 def _read_meta(folder: Path, problems: Problems) -> dict | None:

@@ -8,6 +8,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ceengine.courses.content import CourseContent
 from ceengine.courses.items import ItemType, item_type
 from ceengine.extensions import db
 from ceengine.models import UTCDateTime, utcnow
@@ -58,6 +59,17 @@ class CourseVersion(db.Model):
     items: Mapped[list[QuizItem]] = relationship(
         back_populates="version", order_by="QuizItem.position"
     )
+
+    @property
+    def spec(self) -> CourseContent:
+        """This version's content as typed values, built once per loaded `content`."""
+        # Keyed by the dict itself: a reload after expiry (or a new assignment) rebuilds it.
+        content = self.content
+        cached = self.__dict__.get("_spec")
+        if cached is None or cached[0] is not content:
+            cached = (content, CourseContent.from_json(content))
+            self.__dict__["_spec"] = cached
+        return cached[1]
 
 
 class QuizItem(db.Model):

@@ -7,6 +7,7 @@ from functools import lru_cache
 from flask import render_template
 from markupsafe import Markup
 
+from ceengine.courses.content import Module
 from ceengine.courses.models import CourseVersion
 from ceengine.extensions import db
 
@@ -15,12 +16,11 @@ from ceengine.extensions import db
 def _blocks_html(content_hash: str, module_slug: str, version_id: int) -> Markup:
     # Keyed by content hash: the same hash always means the same files, so the same HTML.
     version = db.session.get(CourseVersion, version_id)
-    content = version.content
-    module = next(m for m in content["modules"] if m["slug"] == module_slug)
-    return Markup(render_template("courses/_blocks.html", blocks=module["blocks"],
-                                  slug=content["slug"]))
+    course = version.spec
+    return Markup(render_template("courses/_blocks.html", blocks=course.module(module_slug).blocks,
+                                  slug=course.slug))
 
 
-def module_html(version: CourseVersion, module: dict) -> Markup:
+def module_html(version: CourseVersion, module: Module) -> Markup:
     """The rendered lesson or module body, rendered once per content and process."""
-    return _blocks_html(version.content_hash, module["slug"], version.id)
+    return _blocks_html(version.content_hash, module.slug, version.id)

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
+from ceengine.courses.content import CourseContent
 from ceengine.courses.format import CourseSpec, read_courses
 from ceengine.courses.items import item_type
 from ceengine.courses.models import Course, CourseVersion, QuizItem
@@ -36,11 +36,11 @@ def _new_version(course: Course, spec: CourseSpec) -> CourseVersion:
     number = (db.session.scalar(
         sa.select(sa.func.max(CourseVersion.number)).where(CourseVersion.course_id == course.id)
     ) or 0) + 1
+    typed = CourseContent.from_json(spec.content)
     version = CourseVersion(
         course=course, number=number, content_hash=spec.content_hash,
-        title=spec.content["title"], summary=spec.content["summary"],
-        ce_hours=Decimal(spec.content["ce_hours"]),
-        pass_threshold=spec.content["quiz_policy"]["pass_threshold"], content=spec.content,
+        title=typed.title, summary=typed.summary, ce_hours=typed.ce_hours,
+        pass_threshold=typed.quiz_policy.pass_threshold, content=spec.content,
     )
     version.items = [
         QuizItem(key=item["key"], position=position, kind=item["kind"],

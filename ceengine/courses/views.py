@@ -43,15 +43,15 @@ def course(slug: str):
 def module(slug: str, module_slug: str):
     """One module of a multi-module course, with where-you-are navigation."""
     version = _version_or_404(slug)
-    content = version.content
-    if content["single_page"]:
+    course = version.spec
+    if course.single_page:
         return redirect(url_for("courses.course", slug=slug), 301)
-    modules = content["modules"]
-    index = next((i for i, m in enumerate(modules) if m["slug"] == module_slug), None)
+    modules = course.modules
+    index = next((i for i, m in enumerate(modules) if m.slug == module_slug), None)
     if index is None:
         abort(404)
     return render_template(
-        "courses/module.html", version=version, course=content, module=modules[index],
+        "courses/module.html", version=version, course=course, module=modules[index],
         position=index + 1, previous=modules[index - 1] if index else None,
         next=modules[index + 1] if index + 1 < len(modules) else None,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import lru_cache
 
 from flask_wtf import FlaskForm
@@ -76,7 +77,7 @@ def _form_class(objectives: tuple[str, ...]) -> type:
     return Form
 
 
-def evaluation_form(objectives: list[str], **kwargs) -> EvaluationForm:
+def evaluation_form(objectives: Sequence[str], **kwargs) -> EvaluationForm:
     """The evaluation form for a course with these learning objectives."""
     return _form_class(tuple(objectives))(**kwargs)
 

@@ -9,10 +9,8 @@ from ceengine.feedback.services import (
     approved_reflections,
     approved_reflections_query,
     evaluation_of,
-    evaluation_required,
     new_reflection_key,
     rating_lines,
-    reflection_settings,
 )
 from ceengine.quizzes.models import Attempt
 
@@ -28,7 +26,7 @@ def evaluation_link(attempt: Attempt) -> str | None:
         return None
     if evaluation_of(attempt.learner_id, attempt.course_id) is not None:
         return "revise"
-    return None if evaluation_required(attempt.version.content) else "optional"
+    return None if attempt.version.spec.evaluation.required else "optional"
 
 
 def reflections_page(course_id: int, page: int):
@@ -38,10 +36,10 @@ def reflections_page(course_id: int, page: int):
 
 def feedback_context(version: CourseVersion) -> dict:
     """The rating line, the latest approved reflections and the form to share one."""
-    settings = reflection_settings(version.content)
+    settings = version.spec.reflections
     context = {"rating": rating_lines([version.course_id]).get(version.course_id),
                "reflection_settings": settings}
-    if settings["enabled"]:
+    if settings.enabled:
         latest = list(db.session.scalars(approved_reflections_query(version.course_id)
                                          .limit(LATEST_ON_COURSE_PAGE + 1)))
         context.update(reflections=latest[:LATEST_ON_COURSE_PAGE],

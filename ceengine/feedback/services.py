@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from ceengine.courses.format import DEFAULT_REFLECTION_PROMPT
 from ceengine.courses.models import CourseVersion
 from ceengine.extensions import db
 from ceengine.feedback.models import (
@@ -70,17 +69,6 @@ class RatingLine:
         return self.stars / self.votes
 
 
-def evaluation_required(content: dict) -> bool:
-    """Whether learners evaluate this course before the certificate step (the default)."""
-    return content.get("evaluation", {}).get("required", True)
-
-
-def reflection_settings(content: dict) -> dict:
-    """The course's reflection settings, with the defaults for courses synced before them."""
-    return {"enabled": True, "prompt": DEFAULT_REFLECTION_PROMPT, "moderation": True,
-            **content.get("reflections", {})}
-
-
 def evaluation_of(learner_id: int, course_id: int) -> Evaluation | None:
     """The learner's evaluation of the course, if they have given one."""
     return db.session.scalar(sa.select(Evaluation).where(
@@ -89,7 +77,7 @@ def evaluation_of(learner_id: int, course_id: int) -> Evaluation | None:
 
 def evaluation_due(attempt: Attempt) -> bool:
     """Whether this learner must evaluate the course before getting the certificate."""
-    return (evaluation_required(attempt.version.content)
+    return (attempt.version.spec.evaluation.required
             and evaluation_of(attempt.learner_id, attempt.course_id) is None)
 
 
@@ -97,7 +85,7 @@ def _check(version: CourseVersion, answers: EvaluationAnswers) -> None:
     scores = (answers.rating, answers.relevance, answers.presenter_knowledge, *answers.objectives)
     if any(not 1 <= score <= 5 for score in scores):
         raise FeedbackError("Each answer is on a scale of 1 to 5.")
-    if len(answers.objectives) != len(version.content["objectives"]):
+    if len(answers.objectives) != len(version.spec.objectives):
         raise FeedbackError("Please rate every learning objective.")
     if len(answers.comments) > COMMENTS_MAX:
         raise FeedbackError(f"Comments can be at most {COMMENTS_MAX} characters.")
@@ -173,8 +161,8 @@ def new_reflection_key() -> str:
 def post_reflection(learner: Learner, version: CourseVersion, form_key: str, name: str,
                     body: str) -> tuple[Reflection, bool]:
     """Store a reflection (held for moderation when the course says so); (row, is_new)."""
-    settings = reflection_settings(version.content)
-    if not settings["enabled"]:
+    settings = version.spec.reflections
+    if not settings.enabled:
         raise FeedbackError("This course does not take reflections.")
     existing = db.session.scalar(sa.select(Reflection).where(Reflection.form_key == form_key))
     if existing is not None:
@@ -184,7 +172,7 @@ def post_reflection(learner: Learner, version: CourseVersion, form_key: str, nam
     reflection = Reflection(form_key=form_key, course_id=version.course_id,
                             learner_id=learner.id, display_name=name.strip(),
                             body=clean_multiline(body),
-                            status=PENDING if settings["moderation"] else APPROVED)
+                            status=PENDING if settings.moderation else APPROVED)
     db.session.add(reflection)
     try:
         db.session.commit()

@@ -14,7 +14,6 @@ from ceengine.feedback.services import (
     evaluation_of,
     new_reflection_key,
     post_reflection,
-    reflection_settings,
     save_evaluation,
 )
 from ceengine.learners.identity import current_learner, ensure_token, learner_for
@@ -40,8 +39,8 @@ def evaluation(public_id: str):
     attempt = attempt_for(public_id, current_learner())
     if attempt is None or not attempt.passed:
         abort(404)
-    course = attempt.version.content
-    form = evaluation_form(course["objectives"])
+    course = attempt.version.spec
+    form = evaluation_form(course.objectives)
     existing = evaluation_of(attempt.learner_id, attempt.course_id)
     if not form.is_submitted() and existing is not None:
         _prefill(form, existing)
@@ -62,8 +61,8 @@ def evaluation(public_id: str):
 def _taking_reflections(slug: str):
     """The course's current version and reflection settings; 404 when it takes none."""
     version = current_version(slug)
-    settings = reflection_settings(version.content) if version else None
-    if settings is None or not settings["enabled"]:
+    settings = version.spec.reflections if version else None
+    if settings is None or not settings.enabled:
         abort(404)
     return version, settings
 
@@ -76,7 +75,7 @@ def share_reflection(slug: str):
     form = ReflectionForm()
     if not form.validate():
         return render_template("feedback/reflections.html", version=version,
-                               course=version.content, form=form, settings=settings,
+                               course=version.spec, form=form, settings=settings,
                                page=reflections_page(version.course_id, 1)), 422
     try:
         reflection, _ = post_reflection(learner_for(ensure_token()), version,
@@ -96,6 +95,6 @@ def reflections(slug: str):
     """Every approved reflection on a course, a page at a time, with the form to share one."""
     version, settings = _taking_reflections(slug)
     page = reflections_page(version.course_id, request.args.get("page", 1, type=int))
-    return render_template("feedback/reflections.html", version=version, course=version.content,
+    return render_template("feedback/reflections.html", version=version, course=version.spec,
                            form=ReflectionForm(formdata=None, form_key=new_reflection_key()),
                            settings=settings, page=page)

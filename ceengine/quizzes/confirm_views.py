@@ -77,7 +77,7 @@ def confirm_page(slug: str, token: str):
         confirmation = pending_confirmation(token)
     except ConfirmationError as error:
         return render_error(404 if isinstance(error, UnknownLink) else 410, str(error))
-    return render_template("quizzes/confirm.html", course=version.content,
+    return render_template("quizzes/confirm.html", course=version.spec,
                            address=confirmation.email_key, form=ConfirmEmailForm(),
                            token=token)
 

@@ -33,22 +33,22 @@ def quiz_context(version: CourseVersion, form: QuizForm | None = None,
                                                              or email_form is not None),
                     "address": address,
                     "form": email_form or ConfirmEmailRequestForm(formdata=None)}
-    return {"version": version, "course": version.content, "form": form,
+    return {"version": version, "course": version.spec, "form": form,
             "availability": availability(learner, version), "confirmation": confirmation,
             "attempts": learner_attempts(learner, version.course_id)}
 
 
 def section_links(version: CourseVersion) -> dict[str, tuple[str, str]]:
     """Section id -> (title, address of the page that teaches it)."""
-    content = version.content
+    course = version.spec
     links = {}
-    for module in content["modules"]:
-        if content["single_page"]:
-            page = url_for("courses.course", slug=content["slug"])
+    for module in course.modules:
+        if course.single_page:
+            page = url_for("courses.course", slug=course.slug)
         else:
-            page = url_for("courses.module", slug=content["slug"], module_slug=module["slug"])
-        for section in module["sections"]:
-            links[section["id"]] = (section["title"], f"{page}#{section['id']}")
+            page = url_for("courses.module", slug=course.slug, module_slug=module.slug)
+        for section in module.sections:
+            links[section.id] = (section.title, f"{page}#{section.id}")
     return links
 
 
@@ -69,9 +69,9 @@ def result_context(attempt: Attempt) -> dict:
     version = attempt.version
     sections = section_links(version)
     allowed = subject_availability(attempt.subject, version)
-    feedback = version.content["quiz_policy"]["feedback"]
+    feedback = version.spec.quiz_policy.feedback
     covered = {item.section for item in version.items}
-    return {"attempt": attempt, "version": version, "course": version.content,
+    return {"attempt": attempt, "version": version, "course": version.spec,
             "sections": sections, "availability": allowed,
             "feedback": feedback,
             "show_items": shows_items(attempt, feedback, allowed.attempts_left),

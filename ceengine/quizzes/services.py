@@ -58,7 +58,7 @@ def new_form_key() -> str:
 def items_in_order(version: CourseVersion, form_key: str) -> list[QuizItem]:
     """The items as this form shows them: shuffled per form when the course asks."""
     items = list(version.items)
-    if version.content["quiz_policy"]["shuffle"]:
+    if version.spec.quiz_policy.shuffle:
         random.Random(form_key).shuffle(items)
     return items
 
@@ -74,8 +74,8 @@ def submitted_version(course_slug: str, version_id: int) -> CourseVersion:
 
 def needs_confirmation(version: CourseVersion) -> bool:
     """Whether the course's retake policy counts attempts per confirmed email address."""
-    policy = version.content["quiz_policy"]
-    return policy["max_attempts"] is not None or bool(policy["wait_minutes"])
+    policy = version.spec.quiz_policy
+    return policy.max_attempts is not None or bool(policy.wait_minutes)
 
 
 def policy_subject(learner: Learner | None, version: CourseVersion) -> str | None:
@@ -109,9 +109,9 @@ def _used(subject: str | None, course_id: int):
 
 
 def _apply_policy(version: CourseVersion, used: int, last) -> Availability:
-    policy = version.content["quiz_policy"]
-    return attempt_availability(max_attempts=policy["max_attempts"],
-                                wait_minutes=policy["wait_minutes"], attempts_used=used,
+    policy = version.spec.quiz_policy
+    return attempt_availability(max_attempts=policy.max_attempts,
+                                wait_minutes=policy.wait_minutes, attempts_used=used,
                                 last_attempt_at=last, now=utcnow())
 
 

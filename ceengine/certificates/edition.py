@@ -69,15 +69,14 @@ def certificate_data(attempt: Attempt, details: LearnerDetails, number: str,
                      issued_hours: Decimal | None = None) -> CertificateData:
     """Everything printed on the certificate for this attempt and these details."""
     version, config = attempt.version, current_app.config
-    content = version.content
-    presenters = ", ".join(
-        f"{p['name']}, {p['credentials']}" if p.get("credentials") else p["name"]
-        for p in content["presenters"])
+    course = version.spec
+    presenters = ", ".join(f"{p.name}, {p.credentials}" if p.credentials else p.name
+                           for p in course.presenters)
     return CertificateData(
         number=number, learner_name=details.full_name, license_line=license_line(details),
         course_title=version.title, presenters=presenters,
         ce_hours=format_hours(issued_hours if issued_hours is not None else version.ce_hours),
-        course_format=content.get("format") or "Self-paced online (home study)",
+        course_format=course.format,
         completion_date=long_date(attempt.submitted_at),
         score=f"{attempt.correct} of {attempt.total} ({attempt.percent}%)",
         sponsor_name=config["SPONSOR_NAME"], sponsor_contact=config["SPONSOR_CONTACT"],
