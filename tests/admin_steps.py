@@ -22,6 +22,7 @@ from werkzeug.security import generate_password_hash
 from ceengine.admin.accounts import admin_by_email, create_admin
 from ceengine.certificates.models import Certificate
 from ceengine.certificates.numbers import new_certificate_number
+from ceengine.columns import utcnow
 from ceengine.courses.models import CourseVersion
 from ceengine.courses.services import current_version
 from ceengine.extensions import db
@@ -29,7 +30,6 @@ from ceengine.feedback.models import Evaluation, Reflection
 from ceengine.feedback.services import EvaluationAnswers, post_reflection, save_evaluation
 from ceengine.learners.identity import learner_for
 from ceengine.learners.models import Learner
-from ceengine.models import utcnow
 from ceengine.quizzes.models import Attempt
 from ceengine.quizzes.services import needs_confirmation, new_form_key, submit_attempt
 from tests.forms import Form, _FormParser, form_in

@@ -19,9 +19,9 @@ from itsdangerous.timed import TimestampSigner
 from ceengine.admin.accounts import admin_by_email, create_admin
 from ceengine.admin.models import AdminSession, AdminUser
 from ceengine.certificates.models import REVOKED, Certificate
+from ceengine.columns import utcnow
 from ceengine.extensions import db
 from ceengine.feedback.models import APPROVED, Reflection
-from ceengine.models import utcnow
 from tests.admin_steps import (
     ADMIN_EMAIL,
     ADMIN_PASSWORD,

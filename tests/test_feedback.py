@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from sqlalchemy.exc import IntegrityError
 
 from ceengine.admin.recount import recount_totals
+from ceengine.columns import utcnow
 from ceengine.courses.models import Course
 from ceengine.courses.services import sync_courses
 from ceengine.extensions import db
@@ -31,7 +32,6 @@ from ceengine.feedback.models import (
 )
 from ceengine.feedback.services import RatingLine, moderate_reflection
 from ceengine.learners.models import Learner
-from ceengine.models import utcnow
 from tests.admin_steps import admin_client, post_action, quick_password_hashes
 from tests.billing_steps import local, pay, stripe_settings
 from tests.certificate_steps import (

@@ -13,8 +13,8 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ceengine.admin.models import AdminSession, AdminUser
+from ceengine.columns import utcnow
 from ceengine.extensions import db
-from ceengine.models import utcnow
 from ceengine.text import email_key
 
 MIN_PASSWORD = 12

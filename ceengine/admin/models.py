@@ -8,8 +8,8 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ceengine.columns import UTCDateTime, utcnow
 from ceengine.extensions import db
-from ceengine.models import UTCDateTime, utcnow
 
 
 class AdminUser(db.Model):

@@ -8,8 +8,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ceengine.certificates.models import Certificate
+from ceengine.columns import UTCDateTime, utcnow
 from ceengine.extensions import db
-from ceengine.models import UTCDateTime, utcnow
 from ceengine.quizzes.models import Attempt
 
 PENDING, PAID, EXPIRED, FAILED, REFUNDED, DISPUTED = (

@@ -41,8 +41,8 @@ from ceengine.certificates.services import (
     latest_certificate,
     revoke_certificate,
 )
+from ceengine.columns import utcnow
 from ceengine.extensions import db
-from ceengine.models import utcnow
 from ceengine.quizzes.models import Attempt
 
 PAID_STATUSES = ("paid", "no_payment_required")

@@ -8,9 +8,9 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
+from ceengine.columns import UTCDateTime, utcnow
 from ceengine.courses.models import CourseVersion
 from ceengine.extensions import db
-from ceengine.models import UTCDateTime, utcnow
 from ceengine.quizzes.models import Attempt
 
 VALID, REVOKED, SUPERSEDED = "valid", "revoked", "superseded"

@@ -19,9 +19,9 @@ from ceengine.certificates.numbers import new_certificate_number, normalize_cert
 from ceengine.certificates.signals import certificate_changed
 from ceengine.certificates.signing import check_signature
 from ceengine.certificates.signing_key import signing_identity
+from ceengine.columns import utcnow
 from ceengine.extensions import db
 from ceengine.learners.models import Learner
-from ceengine.models import utcnow
 from ceengine.quizzes.models import Attempt
 from ceengine.text import FULL_NAME_MAX, clean_text, email_key, is_printable
 

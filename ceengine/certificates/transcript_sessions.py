@@ -17,8 +17,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ceengine.certificates.tokens import SIGN_IN_MAX_AGE, SignInLink
+from ceengine.columns import UTCDateTime, utcnow
 from ceengine.extensions import db
-from ceengine.models import UTCDateTime, utcnow
 
 SESSION_LIFETIME = timedelta(hours=8)
 

@@ -8,10 +8,10 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ceengine.columns import UTCDateTime, utcnow
 from ceengine.courses.content import CourseContent
 from ceengine.courses.items import ItemType, item_type
 from ceengine.extensions import db
-from ceengine.models import UTCDateTime, utcnow
 
 
 class Course(db.Model):

@@ -7,8 +7,8 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ceengine.columns import UTCDateTime, utcnow
 from ceengine.extensions import db
-from ceengine.models import UTCDateTime, utcnow
 
 PENDING, APPROVED, HIDDEN = "pending", "approved", "hidden"
 

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
+from ceengine.columns import utcnow
 from ceengine.courses.models import CourseVersion
 from ceengine.extensions import db
 from ceengine.feedback.models import (
@@ -23,7 +24,6 @@ from ceengine.feedback.models import (
 from ceengine.feedback.totals import count_evaluation, uncount_evaluation
 from ceengine.feedback.votes import update_votes
 from ceengine.learners.models import Learner
-from ceengine.models import utcnow
 from ceengine.rollups import add_to_totals
 from ceengine.text import clean_multiline
 

@@ -14,10 +14,10 @@ import sqlalchemy as sa
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
+from ceengine.columns import utcnow
 from ceengine.extensions import db
 from ceengine.learners.identity import learner_for
 from ceengine.learners.models import EmailConfirmation, Learner
-from ceengine.models import utcnow
 from ceengine.text import email_key
 
 CONFIRM_SALT = "learner-email-confirmation"

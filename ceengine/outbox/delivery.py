@@ -18,8 +18,8 @@ from flask import current_app
 from flask_mailman import EmailMessage
 from sqlalchemy.orm import Session
 
+from ceengine.columns import utcnow
 from ceengine.extensions import db
-from ceengine.models import utcnow
 from ceengine.outbox.models import FAILED, PENDING, SENDING, SENT, OutboxMessage
 
 # A message still "sending" after this long belongs to a worker that died: try it again.

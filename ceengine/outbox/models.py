@@ -7,8 +7,8 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
+from ceengine.columns import UTCDateTime, utcnow
 from ceengine.extensions import db
-from ceengine.models import UTCDateTime, utcnow
 
 PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
 

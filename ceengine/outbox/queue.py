@@ -12,8 +12,8 @@ from flask import current_app
 from limits import RateLimitItem, parse
 from sqlalchemy.dialects import postgresql, sqlite
 
+from ceengine.columns import utcnow
 from ceengine.extensions import db
-from ceengine.models import utcnow
 from ceengine.outbox.models import FAILED, PENDING, SENDING, OutboxMessage
 
 QUEUED, ALREADY_QUEUED, REFUSED = "queued", "already-queued", "refused"

@@ -7,10 +7,10 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ceengine.columns import UTCDateTime, utcnow
 from ceengine.courses.models import CourseVersion, QuizItem
 from ceengine.extensions import db
 from ceengine.learners.models import Learner
-from ceengine.models import UTCDateTime, utcnow
 
 
 class Attempt(db.Model):

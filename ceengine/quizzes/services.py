@@ -9,12 +9,12 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
+from ceengine.columns import utcnow
 from ceengine.courses.models import CourseVersion, QuizItem
 from ceengine.extensions import db
 from ceengine.learners.confirmation import confirmed_email
 from ceengine.learners.identity import learner_for
 from ceengine.learners.models import Learner
-from ceengine.models import utcnow
 from ceengine.quizzes.grading import ItemKey, grade
 from ceengine.quizzes.models import Attempt, AttemptAnswer
 from ceengine.quizzes.policy import Availability, attempt_availability

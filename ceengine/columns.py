@@ -1,4 +1,4 @@
-"""Shared column helpers for the feature models."""
+"""Column helpers shared by the feature models: UTC timestamps."""
 
 from __future__ import annotations
 
