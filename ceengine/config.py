@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Mapping
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEV_SECRET_KEY = "dev-only-secret-key-not-for-production"
@@ -71,7 +73,7 @@ class Config:
         self.SESSION_COOKIE_SAMESITE = "Lax"
         self.SESSION_COOKIE_SECURE = self.PRODUCTION
 
-    def _certificate_settings(self, env) -> None:
+    def _certificate_settings(self, env: Callable[..., str | None]) -> None:
         self.SIGNING_KEY = env("CEENGINE_SIGNING_KEY")
         self.SIGNING_CERT = env("CEENGINE_SIGNING_CERT")
         self.SIGNING_CHAIN = env("CEENGINE_SIGNING_CHAIN")
@@ -83,7 +85,7 @@ class Config:
         self.APPROVALS_FILE = env("CEENGINE_APPROVALS_FILE")
         self.SIGNING_LOCATION = env("CEENGINE_SIGNING_LOCATION", "Online")
 
-    def _mail_settings(self, env) -> None:
+    def _mail_settings(self, env: Callable[..., str | None]) -> None:
         self.MAIL_SERVER = env("CEENGINE_MAIL_SERVER")
         self.MAIL_PORT = int(env("CEENGINE_MAIL_PORT", "587"))
         self.MAIL_USERNAME = env("CEENGINE_MAIL_USERNAME")
@@ -109,7 +111,7 @@ class Config:
         return {k: v for k, v in vars(self).items() if k.isupper()}
 
 
-def payments_enabled(config) -> bool:
+def payments_enabled(config: Mapping[str, Any]) -> bool:
     """Payments are on only when both Stripe keys are set; otherwise certificates are free."""
     return bool(config.get("STRIPE_SECRET_KEY") and config.get("STRIPE_WEBHOOK_SECRET"))
 

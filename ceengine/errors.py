@@ -22,7 +22,7 @@ MESSAGES = {
 }
 
 
-def render_error(code: int, detail: str | None = None):
+def render_error(code: int, detail: str | None = None) -> tuple[str, int]:
     """Render the error page for `code`, with an optional specific message."""
     title, message = MESSAGES.get(code, MESSAGES[400 if code < 500 else 500])
     return render_template("errors/error.html", code=code, title=title,

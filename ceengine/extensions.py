@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import sqlite3
+from collections.abc import Mapping
+from typing import Any
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
+from flask import Flask
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -14,6 +18,7 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_talisman import Talisman
 from flask_wtf import CSRFProtect
 from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.pool import ConnectionPoolEntry
 
 # Stable constraint names make migrations reproducible on SQLite and PostgreSQL.
 NAMING_CONVENTION = {
@@ -57,7 +62,7 @@ CONTENT_SECURITY_POLICY = {
 }
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:
+def _sqlite_pragmas(dbapi_connection: sqlite3.Connection, _record: ConnectionPoolEntry) -> None:
     """WAL, foreign keys, a busy timeout and NORMAL sync for every SQLite connection."""
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
@@ -71,7 +76,7 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
                                      deterministic=True)
 
 
-def content_security_policy(config) -> dict:
+def content_security_policy(config: Mapping[str, Any]) -> dict:
     """The CSP; with payments on, forms may also lead to Stripe's hosted Checkout page."""
     policy = dict(CONTENT_SECURITY_POLICY)
     if config.get("STRIPE_SECRET_KEY") and config.get("STRIPE_WEBHOOK_SECRET"):
@@ -83,7 +88,7 @@ def content_security_policy(config) -> dict:
     return policy
 
 
-def init_extensions(app) -> None:
+def init_extensions(app: Flask) -> None:
     """Bind every extension to `app`."""
     db.init_app(app)
     migrate.init_app(app, db, directory=app.config["MIGRATIONS_DIR"])

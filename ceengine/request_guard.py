@@ -14,7 +14,7 @@ FILE_FIELDS = {"pdf"}  # the verify page's upload: the only form here that takes
 RAW_BODY_ENDPOINTS = {"completion.stripe_webhook"}  # checks its own signed body
 
 
-def refuse_unusable_input():
+def refuse_unusable_input() -> tuple[str, int] | None:
     """400 for a NUL character in any field or query value, or a file in a text field."""
     if request.endpoint in RAW_BODY_ENDPOINTS:
         return None

@@ -56,14 +56,14 @@ def day_of(moment: datetime) -> date:
     return moment.date() if moment.tzinfo is None else moment.astimezone(UTC).date()
 
 
-def month_label(column, dialect: str):
+def month_label(column: sa.ColumnElement[date], dialect: str) -> sa.ColumnElement[str]:
     """SQL for the 'YYYY-MM' month of a date column, on PostgreSQL or SQLite."""
     if dialect == "postgresql":
         return sa.func.to_char(column, "YYYY-MM")
     return sa.func.strftime("%Y-%m", column)
 
 
-def sql_day(column, dialect: str):
+def sql_day(column: sa.ColumnElement[datetime], dialect: str) -> sa.ColumnElement[date]:
     """SQL for the UTC day of a timestamp column (used when rebuilding rollups)."""
     if dialect == "postgresql":
         return sa.cast(sa.func.timezone("UTC", column), sa.Date)

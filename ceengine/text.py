@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import unicodedata
 
+from wtforms import Field
+from wtforms.form import BaseForm
 from wtforms.validators import ValidationError
 
 FULL_NAME_MAX = 120  # the longest name printed on a certificate
@@ -42,13 +44,13 @@ def is_printable(text: str) -> bool:
     return True
 
 
-def printable(_form, field) -> None:
+def printable(_form: BaseForm, field: Field) -> None:
     """WTForms validator: refuse control and direction-override characters."""
     if not is_printable(field.data or ""):
         raise ValidationError(_NOT_PRINTABLE)
 
 
-def printable_lines(_form, field) -> None:
+def printable_lines(_form: BaseForm, field: Field) -> None:
     """Like `printable`, but line breaks in a longer text are fine."""
     if not is_printable((field.data or "").replace("\n", " ").replace("\r", " ")):
         raise ValidationError(_NOT_PRINTABLE)

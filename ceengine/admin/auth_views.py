@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask import Response, current_app, flash, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import UserMixin, current_user, login_user, logout_user
 
 from ceengine.admin import bp
@@ -45,7 +46,7 @@ def _sign_in_limit() -> str:
 
 
 @bp.before_request
-def require_admin():
+def require_admin() -> ResponseReturnValue | None:
     """Every admin page and action needs a signed-in admin; the sign-in page is the exception."""
     if request.endpoint in OPEN_ENDPOINTS or current_user.is_authenticated:
         return None
@@ -55,7 +56,7 @@ def require_admin():
 
 
 @bp.after_request
-def never_cache(response):
+def never_cache(response: Response) -> Response:
     """Admin pages hold learners' data: no browser or proxy may keep a copy."""
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -82,7 +83,7 @@ def _safe_next(target: str | None) -> str:
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_sign_in_limit, methods=["POST"])
-def login():
+def login() -> ResponseReturnValue:
     """Sign in with email and password."""
     if current_user.is_authenticated:
         return redirect(_safe_next(request.args.get("next")))
@@ -107,7 +108,7 @@ def login():
 
 
 @bp.post("/logout")
-def logout():
+def logout() -> ResponseReturnValue:
     """Sign out: the session ends on the server, in every copy of its cookie."""
     end_session(current_user.session_token)  # CSRFProtect has already checked the form
     logout_user()

@@ -36,7 +36,7 @@ EVALUATION_COLUMNS = ["evaluation_id", "course", "course_version", "evaluated_da
                       "certified", "public_vote"]
 
 
-def safe_cell(value) -> str:
+def safe_cell(value: object) -> str:
     """A cell as text that no spreadsheet runs as a formula, however it splits the line.
 
     An apostrophe goes before each formula start (=, +, -, @) at the beginning or after a

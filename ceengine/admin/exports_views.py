@@ -2,31 +2,34 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 
 from flask import Response, render_template, request, stream_with_context
+from flask.typing import ResponseReturnValue
 
 from ceengine.admin import bp
 from ceengine.admin.exports import evaluations_csv, roster_csv
 from ceengine.admin.filters import read_filter
+from ceengine.admin.forms import FilterForm
 from ceengine.admin.records import CERTIFICATE_STATUSES
 from ceengine.errors import render_error
 
 
 @bp.get("/exports")
-def exports():
+def exports() -> ResponseReturnValue:
     """Choose a course and dates, then download the roster or the evaluations."""
     report_filter, form = read_filter(request.args, CERTIFICATE_STATUSES)
     return render_template("admin/exports.html", form=form, report_filter=report_filter)
 
 
-def _csv(name: str, lines) -> Response:
+def _csv(name: str, lines: Iterator[str]) -> Response:
     filename = f"ceengine-{name}-{date.today().isoformat()}.csv"
     return Response(stream_with_context(lines), mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="{filename}"'})
 
 
-def _refuse(form):
+def _refuse(form: FilterForm) -> tuple[str, int]:
     """An export never quietly drops a filter: a mistake in it is a 400 that says what."""
     problems = [f"{field.label.text}: {error}" for field in form for error in field.errors]
     return render_error(400, "This export's filter is not valid, so nothing was exported. "
@@ -34,7 +37,7 @@ def _refuse(form):
 
 
 @bp.get("/exports/roster.csv")
-def roster():
+def roster() -> ResponseReturnValue:
     """The completion roster as CSV (one row per certificate)."""
     report_filter, form = read_filter(request.args, CERTIFICATE_STATUSES)
     if form.errors:
@@ -43,7 +46,7 @@ def roster():
 
 
 @bp.get("/exports/evaluations.csv")
-def evaluations_export():
+def evaluations_export() -> ResponseReturnValue:
     """Ratings and evaluations as CSV (one row per evaluation)."""
     report_filter, form = read_filter(request.args)
     if form.errors:

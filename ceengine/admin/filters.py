@@ -24,7 +24,7 @@ class Filter:
     q: str = ""
     status: str = ""
 
-    def days(self, column) -> list:
+    def days(self, column: sa.ColumnElement[date]) -> list[sa.ColumnElement[bool]]:
         """Conditions on a date column."""
         conditions = []
         if self.start:
@@ -33,7 +33,7 @@ class Filter:
             conditions.append(column <= self.end)
         return conditions
 
-    def moments(self, column) -> list:
+    def moments(self, column: sa.ColumnElement[datetime]) -> list[sa.ColumnElement[bool]]:
         """Conditions on a timestamp column: from the start of `start` to the end of `end`."""
         conditions = []
         if self.start:

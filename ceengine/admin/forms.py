@@ -47,7 +47,7 @@ class FilterForm(FlaskForm):
     status = SelectField("Status", choices=[], validate_choice=False, default="")
     submit = SubmitField("Show")
 
-    def validate_end(self, field) -> None:
+    def validate_end(self, field: DateField) -> None:
         """The range must not end before it starts."""
         if field.data and self.start.data and field.data < self.start.data:
             raise ValidationError("The end date is before the start date.")

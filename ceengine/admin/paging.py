@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
+from werkzeug.datastructures import MultiDict
 
 from ceengine.extensions import db
 
@@ -27,7 +28,7 @@ class Page:
         return self.number > 1
 
 
-def page_number(args) -> int:
+def page_number(args: MultiDict[str, str]) -> int:
     """The `page` in a query string (1 when absent or not a number)."""
     return args.get("page", 1, type=int) or 1
 

@@ -26,7 +26,8 @@ def _like(text: str) -> str:
     return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
-def _without_case(column, text: str):
+def _without_case(column: sa.ColumnElement[str],
+                  text: str) -> tuple[sa.ColumnElement[str], str]:
     """The column and the search text without case, in any script (SQLite's own lower()
     knows only ASCII, so SQLite gets Python's casefold as a SQL function)."""
     if current_dialect() == "sqlite":

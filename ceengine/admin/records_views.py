@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 
 from ceengine.admin import bp
 from ceengine.admin.auth_views import admin_path
@@ -19,7 +20,7 @@ from ceengine.admin.records import (
 )
 from ceengine.billing.problems import order_notes
 from ceengine.certificates.mail import send_certificate_link
-from ceengine.certificates.models import VALID
+from ceengine.certificates.models import VALID, Certificate
 from ceengine.certificates.services import (
     CertificateError,
     NoLongerValid,
@@ -42,7 +43,7 @@ def _back_to_reflections():
 
 
 @bp.get("/reflections")
-def reflections():
+def reflections() -> ResponseReturnValue:
     """Reflections to moderate (waiting ones first), or any status."""
     report_filter, form = read_filter(request.args, REFLECTION_STATUSES)
     page = page_of(reflections_query(report_filter), page_number(request.args), scalars=False)
@@ -51,7 +52,7 @@ def reflections():
 
 
 @bp.post("/reflections/<int(max=2147483647):reflection_id>/<any(approve, hide):action>")
-def moderate(reflection_id: int, action: str):
+def moderate(reflection_id: int, action: str) -> ResponseReturnValue:
     """Approve a reflection (it shows on the course page) or hide it."""
     status, word = MODERATION[action]  # CSRFProtect has already checked the form's token
     try:
@@ -64,7 +65,7 @@ def moderate(reflection_id: int, action: str):
 
 
 @bp.route("/reflections/<int(max=2147483647):reflection_id>/delete", methods=["GET", "POST"])
-def delete(reflection_id: int):
+def delete(reflection_id: int) -> ResponseReturnValue:
     """Delete a reflection for good, after a confirmation page."""
     reflection = db.session.get(Reflection, reflection_id)
     form = ActionForm()
@@ -79,7 +80,7 @@ def delete(reflection_id: int):
 
 
 @bp.get("/certificates")
-def certificates():
+def certificates() -> ResponseReturnValue:
     """Find certificates by number, name or email."""
     report_filter, form = read_filter(request.args, CERTIFICATE_STATUSES)
     page = page_of(certificates_query(report_filter), page_number(request.args))
@@ -87,21 +88,23 @@ def certificates():
                            report_filter=report_filter)
 
 
-def _certificate_or_404(number: str):
+def _certificate_or_404(number: str) -> Certificate:
     certificate = find_certificate(number)
     if certificate is None:
         abort(404)
     return certificate
 
 
-def _certificate_page(certificate, revoke=None, reissue=None, status=200):
+def _certificate_page(certificate: Certificate, revoke: RevokeForm | None = None,
+                      reissue: ReissueForm | None = None,
+                      status: int = 200) -> tuple[str, int]:
     reissue = reissue or ReissueForm(formdata=None, full_name=certificate.full_name,
                                      email=certificate.email)
     return render_template("admin/certificate.html", certificate=certificate,
                            revoke=revoke or RevokeForm(formdata=None), reissue=reissue), status
 
 
-def _no_longer_valid(certificate):
+def _no_longer_valid(certificate: Certificate) -> tuple[str, int]:
     """The page again, saying why: a revoked or superseded certificate is not changed again
     (another tab, or another admin, got there first)."""
     flash(f"Certificate {certificate.number} is {certificate.status}: nothing was changed.",
@@ -110,13 +113,13 @@ def _no_longer_valid(certificate):
 
 
 @bp.get("/certificates/<number>")
-def certificate(number: str):
+def certificate(number: str) -> ResponseReturnValue:
     """One certificate: its details, and forms to revoke or reissue it."""
     return _certificate_page(_certificate_or_404(number))
 
 
 @bp.post("/certificates/<number>/revoke")
-def revoke(number: str):
+def revoke(number: str) -> ResponseReturnValue:
     """Revoke a certificate with a reason (after ticking the confirmation)."""
     certificate = _certificate_or_404(number)
     form = RevokeForm()
@@ -136,7 +139,7 @@ def revoke(number: str):
 
 
 @bp.post("/certificates/<number>/reissue")
-def reissue(number: str):
+def reissue(number: str) -> ResponseReturnValue:
     """Reissue with a corrected name or email: a new number, emailed to the learner."""
     certificate = _certificate_or_404(number)
     form = ReissueForm()
@@ -159,7 +162,7 @@ def reissue(number: str):
 
 
 @bp.get("/orders")
-def orders():
+def orders() -> ResponseReturnValue:
     """Orders with status and amount (payments are on when the Stripe keys are set)."""
     report_filter, form = read_filter(request.args, ORDER_STATUSES)
     page = page_of(orders_query(report_filter), page_number(request.args), scalars=False)

@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 from flask import abort, render_template, request
+from flask.typing import ResponseReturnValue
 
 from ceengine.admin import bp
 from ceengine.admin.charts import bar_chart
 from ceengine.admin.filters import read_filter
 from ceengine.admin.paging import page_number, page_of
-from ceengine.admin.reports import comments_page_query, evaluations_report, ratings_report
+from ceengine.admin.reports import (
+    CourseRatings,
+    comments_page_query,
+    evaluations_report,
+    ratings_report,
+)
 from ceengine.admin.results import item_analysis, results_report, version_title
 from ceengine.feedback.votes import vote_status
 
 
-def _charts(course) -> dict:
+def _charts(course: CourseRatings) -> dict:
     line = course.line
     if line is None:
         return {}
@@ -28,7 +34,7 @@ def _charts(course) -> dict:
 
 @bp.get("/")
 @bp.get("")  # the canonical address: /admin
-def ratings():
+def ratings() -> ResponseReturnValue:
     """Ratings per course: votes, percentage, distribution, trend by month, latest comments."""
     report_filter, form = read_filter(request.args)
     courses = ratings_report(report_filter)
@@ -38,7 +44,7 @@ def ratings():
 
 
 @bp.get("/comments")
-def comments():
+def comments() -> ResponseReturnValue:
     """Every evaluation comment, newest first, a page at a time."""
     report_filter, form = read_filter(request.args)
     page = page_of(comments_page_query(report_filter), page_number(request.args), scalars=False)
@@ -47,7 +53,7 @@ def comments():
 
 
 @bp.get("/evaluations")
-def evaluations():
+def evaluations() -> ResponseReturnValue:
     """The evaluation summary per course version: objectives and the other questions."""
     report_filter, form = read_filter(request.args)
     return render_template("admin/evaluations.html", versions=evaluations_report(report_filter),
@@ -55,7 +61,7 @@ def evaluations():
 
 
 @bp.get("/results")
-def results():
+def results() -> ResponseReturnValue:
     """Attempts, pass rate and mean score per course and version."""
     report_filter, form = read_filter(request.args)
     return render_template("admin/results.html", versions=results_report(report_filter), form=form,
@@ -63,7 +69,7 @@ def results():
 
 
 @bp.get("/results/versions/<int(max=2147483647):version_id>")
-def items(version_id: int):
+def items(version_id: int) -> ResponseReturnValue:
     """Item analysis of one course version: share correct and discrimination per question."""
     version = version_title(version_id)
     if version is None:

@@ -4,6 +4,7 @@ about an order beyond its status."""
 from __future__ import annotations
 
 import sqlalchemy as sa
+import stripe
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
@@ -60,7 +61,7 @@ def closed_order_message(order: Order) -> str | None:
     return None
 
 
-def record_problem(order: Order, session, reason: str) -> None:
+def record_problem(order: Order, session: stripe.checkout.Session, reason: str) -> None:
     """Keep a paid session that cannot fulfil the order, once, for the admin to act on."""
     current_app.logger.warning("Payment problem on order %s, session %s: %s",
                                order.public_id, session.id, reason)

@@ -115,7 +115,8 @@ def current_session(order: Order) -> stripe.checkout.Session | None:
         raise _unavailable(error) from error
 
 
-def checkout_url(order: Order, details: LearnerDetails, previous, *, success_url: str,
+def checkout_url(order: Order, details: LearnerDetails,
+                 previous: stripe.checkout.Session | None, *, success_url: str,
                  cancel_url: str) -> str:
     """The address of a Checkout Session that pays the order with these details.
 
@@ -151,7 +152,7 @@ def checkout_url(order: Order, details: LearnerDetails, previous, *, success_url
     return session.url
 
 
-def paid_order(session) -> Order | None:
+def paid_order(session: stripe.checkout.Session) -> Order | None:
     """The order one of its own Checkout Sessions pays, once Stripe says it is paid; None
     otherwise. A paid session that names an order it was not opened for (a Payment Link, a
     forgery) is recorded for the admin."""
@@ -173,7 +174,7 @@ def _expected(order: Order) -> Expected:
                     bool(config.get("STRIPE_ALLOW_PROMOTION_CODES")))
 
 
-def pays_in_full(order: Order, session) -> bool:
+def pays_in_full(order: Order, session: stripe.checkout.Session) -> bool:
     """Whether a paid session of the order pays it in full; one that does not (wrong amount,
     currency or mode, a second payment) is recorded for the admin."""
     problem = payment_mismatch(session, _expected(order))
@@ -206,7 +207,7 @@ def mark_paid(order: Order, certificate: Certificate, amount_paid: int | None) -
         order.amount_paid_cents = amount_paid
 
 
-def end_session(session, status: str) -> None:
+def end_session(session: stripe.checkout.Session, status: str) -> None:
     """A Checkout Session that failed or expired: its order takes the status, if it was
     waiting on that session."""
     order = order_of_session(session.id)
@@ -232,7 +233,7 @@ def _order_of_payment(payment_intent_id: str | None) -> Order | None:
     return order
 
 
-def refund_order(charge) -> None:
+def refund_order(charge: stripe.Charge) -> None:
     """A full refund revokes the certificate (reason "refunded") and closes the order; a
     partial one is recorded on the order and the certificate stands."""
     order = _order_of_payment(charge.payment_intent)
@@ -255,7 +256,7 @@ def refund_order(charge) -> None:
                 refund_order(charge)  # the order is refunded; follow to the edition now valid
 
 
-def dispute_order(dispute) -> None:
+def dispute_order(dispute: stripe.Dispute) -> None:
     """A dispute flags the order for the sponsor to review."""
     order = _order_of_payment(dispute.payment_intent)
     if order is not None and order.status != REFUNDED:
@@ -268,7 +269,7 @@ def event_seen(event_id: str) -> bool:
     return db.session.get(StripeEvent, event_id) is not None
 
 
-def record_event(event) -> bool:
+def record_event(event: stripe.Event) -> bool:
     """Record a Stripe event as handled, with whatever its handler left to commit; False when
     the same event, delivered twice at once, was recorded first."""
     db.session.add(StripeEvent(id=event.id, type=event.type))

@@ -14,6 +14,7 @@ import arabic_reshaper
 from bidi.algorithm import get_display
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
 
 FONT_DIR = Path(__file__).resolve().parent.parent.parent / "static" / "fonts"
 REGULAR, BOLD, CJK, KOREAN = "DejaVuSans", "DejaVuSans-Bold", "DroidSansFallback", "NanumGothic"
@@ -60,7 +61,7 @@ def text_width(text: str, font: str, size: float) -> float:
     return sum(pdfmetrics.stringWidth(part, name, size) for name, part in runs(text, font))
 
 
-def draw_text(canvas, x: float, y: float, text: str, font: str, size: float,
+def draw_text(canvas: Canvas, x: float, y: float, text: str, font: str, size: float,
               align: str = "left") -> None:
     """Draw `text` at (x, y), aligned left, centre or right, switching fonts as needed."""
     width = text_width(text, font, size)

@@ -18,6 +18,7 @@ from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 from pyhanko.pdf_utils.decode_limits import (
@@ -54,7 +55,8 @@ def _asn1_cert(cert: x509.Certificate) -> asn1_x509.Certificate:
     return asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER))
 
 
-def identity_from(key, cert: x509.Certificate, chain: list[x509.Certificate]) -> SigningIdentity:
+def identity_from(key: PrivateKeyTypes, cert: x509.Certificate,
+                  chain: list[x509.Certificate]) -> SigningIdentity:
     """A signing identity from a loaded private key, its certificate and the chain above it.
 
     The last certificate of `chain` (or `cert` itself when the chain is empty) is the root
@@ -211,7 +213,7 @@ def _name(common_name: str, organisation: str) -> x509.Name:
                       x509.NameAttribute(NameOID.ORGANIZATION_NAME, organisation)])
 
 
-def _pem_key(key) -> bytes:
+def _pem_key(key: PrivateKeyTypes) -> bytes:
     return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                              serialization.NoEncryption())
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
 
 from ceengine.certificates import bp
 from ceengine.certificates.forms import OpenTranscriptForm, SignInRequestForm, SignOutForm
@@ -36,7 +37,7 @@ def _email_in_form() -> str:
 
 
 @bp.get("/my-certificates")
-def my_certificates():
+def my_certificates() -> ResponseReturnValue:
     """The transcript when signed in; otherwise the form that emails a sign-in link."""
     token = session.get(SESSION_KEY)
     address = address_of_session(token) if isinstance(token, str) else None
@@ -52,7 +53,7 @@ def my_certificates():
 @bp.post("/my-certificates")
 @limiter.limit(_sign_in_limit)
 @limiter.limit(_sign_in_limit, key_func=_email_in_form)
-def request_sign_in():
+def request_sign_in() -> ResponseReturnValue:
     """Email a sign-in link; the answer is the same whether or not we know the address.
 
     The email is only queued here (a worker sends it), so a known address costs the request
@@ -76,7 +77,7 @@ def _sign_in_page(notice: str, status: int):
 
 
 @bp.route("/my-certificates/sign-in/<token>", methods=["GET", "POST"])
-def my_certificates_sign_in(token: str):
+def my_certificates_sign_in(token: str) -> ResponseReturnValue:
     """The emailed link: a button that opens My certificates, once (POST uses the link)."""
     try:
         link = link_from_sign_in_token(token)
@@ -104,7 +105,7 @@ def my_certificates_sign_in(token: str):
 
 
 @bp.post("/my-certificates/sign-out")
-def my_certificates_sign_out():
+def my_certificates_sign_out() -> ResponseReturnValue:
     """Sign out: the session ends on the server, in every copy of this browser's cookie."""
     if SignOutForm().validate_on_submit():
         token = session.pop(SESSION_KEY, None)

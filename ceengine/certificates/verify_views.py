@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import current_app, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 
 from ceengine.certificates import bp
 from ceengine.certificates.forms import UploadForm
@@ -18,7 +19,8 @@ def _verify_limit() -> str:
     return current_app.config["VERIFY_RATE_LIMIT"]
 
 
-def _lookup_page(status: int = 200, number_error: str | None = None, form=None):
+def _lookup_page(status: int = 200, number_error: str | None = None,
+                 form: UploadForm | None = None) -> tuple[str, int]:
     return render_template("certificates/verify.html", form=form or UploadForm(),
                            max_kb=MAX_PDF_BYTES // 1024,
                            number=request.args.get("number", ""),
@@ -27,7 +29,7 @@ def _lookup_page(status: int = 200, number_error: str | None = None, form=None):
 
 @bp.get("/verify")
 @limiter.limit(_verify_limit)
-def verify():
+def verify() -> ResponseReturnValue:
     """Look up a certificate by its number, or check a PDF file."""
     typed = request.args.get("number", "").strip()
     if not typed:
@@ -41,7 +43,7 @@ def verify():
 
 @bp.get("/verify/<number>")
 @limiter.limit(_verify_limit)
-def verify_number(number: str):
+def verify_number(number: str) -> ResponseReturnValue:
     """Valid, Revoked (with reason and date) or Superseded, with what the certificate says."""
     canonical = normalize_certificate_number(number)
     if canonical is None:
@@ -64,7 +66,7 @@ def _replacement(certificate: Certificate) -> Certificate | None:
 
 @bp.post("/verify")
 @limiter.limit(_verify_limit)
-def verify_file():
+def verify_file() -> ResponseReturnValue:
     """Check an uploaded certificate PDF: our signature, whole file, same bytes as issued."""
     form = UploadForm()
     if not form.validate_on_submit():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Response, abort, render_template, request
+from flask.typing import ResponseReturnValue
 
 from ceengine.certificates import bp
 from ceengine.certificates.models import VALID, Certificate
@@ -21,7 +22,7 @@ def _certificate_for(token: str) -> Certificate:
 
 
 @bp.get("/certificates/<token>")
-def certificate(token: str):
+def certificate(token: str) -> ResponseReturnValue:
     """The learner's certificate page: status, details and Download certificate (PDF).
 
     A superseded certificate's page says so and nothing of its replacement: a reissue may have
@@ -33,7 +34,7 @@ def certificate(token: str):
 
 @bp.get("/certificates/<token>/pdf")
 @limiter.exempt
-def download(token: str):
+def download(token: str) -> ResponseReturnValue:
     """The signed PDF exactly as issued (the same bytes every time)."""
     number = number_from_token(token)
     stored = stored_pdf(number) if number else None  # tokens carry canonical numbers

@@ -7,6 +7,8 @@ Read from the top: an event, then what a paid session does, then the table of ev
 
 from __future__ import annotations
 
+import stripe
+
 from ceengine.billing.models import EXPIRED, FAILED
 from ceengine.billing.services import (
     dispute_order,
@@ -25,7 +27,7 @@ from ceengine.completion.issuing import issue_certificate
 from ceengine.extensions import db
 
 
-def handle_event(event) -> str:
+def handle_event(event: stripe.Event) -> str:
     """Handle a verified Stripe event once; a repeated delivery does nothing more."""
     if event_seen(event.id):
         return "already handled"
@@ -37,7 +39,7 @@ def handle_event(event) -> str:
     return "handled" if handler else "ignored"
 
 
-def fulfil_session(session) -> Certificate | None:
+def fulfil_session(session: stripe.checkout.Session) -> Certificate | None:
     """Issue the certificate of the order a Checkout Session pays, once Stripe says it is paid
     in full, exactly once (webhook and success page alike); None while there is none.
 

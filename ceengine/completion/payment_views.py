@@ -4,6 +4,7 @@ fulfilment of a paid order (ceengine/completion/fulfilment.py)."""
 from __future__ import annotations
 
 from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 
 from ceengine.billing.models import EXPIRED, FAILED, Order
 from ceengine.billing.problems import closed_order_message
@@ -21,7 +22,7 @@ REFRESH_SECONDS = 5
 
 
 @bp.get("/billing/orders/<public_id>/success")
-def success(public_id: str):
+def success(public_id: str) -> ResponseReturnValue:
     """Back from Checkout: issue at once when paid, or wait while the payment processes."""
     order = _own_order(public_id)
     certificate = order.certificate  # the webhook may have come first
@@ -63,7 +64,7 @@ def _own_order(public_id: str) -> Order:
 
 
 @bp.get("/billing/orders/<public_id>/cancel")
-def cancel(public_id: str):
+def cancel(public_id: str) -> ResponseReturnValue:
     """Back from Checkout without paying: the details form again, everything kept."""
     order = _own_order(public_id)
     flash("Payment cancelled. Nothing was charged, and your details are kept below.", "warning")
@@ -73,7 +74,7 @@ def cancel(public_id: str):
 @bp.post("/billing/stripe/webhook")
 @csrf.exempt
 @limiter.exempt
-def stripe_webhook():
+def stripe_webhook() -> ResponseReturnValue:
     """Stripe's events, authenticated by their signature over the raw body."""
     if not payments_enabled(current_app.config):
         return render_error(404, "Payments are not turned on.")

@@ -7,6 +7,7 @@ Read from the top: the page, then each step it takes, in the order it takes them
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 
 from ceengine.billing.services import OrderClosed, PaymentUnavailable, order_for_attempt
 from ceengine.certificates.edition import certificate_data
@@ -15,7 +16,7 @@ from ceengine.certificates.services import latest_certificate, learner_details_o
 from ceengine.certificates.tokens import certificate_token
 from ceengine.completion import bp
 from ceengine.completion.checkout import start_checkout
-from ceengine.completion.forms import LICENSE_FIELDS, details_form
+from ceengine.completion.forms import LICENSE_FIELDS, DetailsForm, details_form
 from ceengine.completion.issuing import PaymentRequired, issue_certificate, payment_due
 from ceengine.feedback.services import evaluation_due
 from ceengine.learners.identity import current_learner
@@ -27,7 +28,7 @@ PREVIEW_NUMBER = "Assigned when issued"
 
 
 @bp.route("/attempts/<public_id>/certificate", methods=["GET", "POST"])
-def details(public_id: str):
+def details(public_id: str) -> ResponseReturnValue:
     """Get my certificate: the details form, its preview, and Issue certificate."""
     attempt = _passed_attempt(public_id)
     existing = latest_certificate(attempt)
@@ -75,7 +76,8 @@ def _saved_details(attempt: Attempt) -> dict[str, str]:
     return order.details if order else learner_details_on_file(attempt.learner_id)
 
 
-def _page(attempt: Attempt, form, status: int = 200, notice: str | None = None):
+def _page(attempt: Attempt, form: DetailsForm, status: int = 200,
+          notice: str | None = None) -> tuple[str, int]:
     details = form.details() if form.full_name.data and not form.errors else None
     preview = certificate_data(attempt, details, PREVIEW_NUMBER) if details else None
     return render_template("completion/details.html", attempt=attempt, form=form,
@@ -84,7 +86,7 @@ def _page(attempt: Attempt, form, status: int = 200, notice: str | None = None):
                            license_fields=[form[n] for n in LICENSE_FIELDS if n in form]), status
 
 
-def _checkout(attempt: Attempt, form):
+def _checkout(attempt: Attempt, form: DetailsForm) -> ResponseReturnValue:
     try:
         destination = start_checkout(attempt, current_learner(), form.details())
     except PaymentUnavailable as unavailable:
@@ -96,7 +98,7 @@ def _checkout(attempt: Attempt, form):
     return _certificate_page(destination)
 
 
-def _issue(attempt: Attempt, form):
+def _issue(attempt: Attempt, form: DetailsForm) -> ResponseReturnValue:
     try:
         issued = issue_certificate(attempt, current_learner(), form.details(),
                                    client=request.remote_addr or "unknown")

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
+
+from markdown_it.token import Token
 
 from ceengine.courses.fields import Fields
 from ceengine.courses.markup import clean_html, markdown, section_address, wrap_tables
@@ -22,7 +25,7 @@ def _split_title(text: str, path: Path, problems: Problems, module: bool) -> tup
     return first[2:].strip(), rest, 1
 
 
-def _resource_block(token, path: Path, problems: Problems, media_dir: Path,
+def _resource_block(token: Token, path: Path, problems: Problems, media_dir: Path,
                     offset: int) -> dict | None:
     kind = token.info.strip()
     first_line = offset + token.map[0] + 2  # the line after the opening fence
@@ -34,13 +37,13 @@ def _resource_block(token, path: Path, problems: Problems, media_dir: Path,
     if isinstance(data, dict):
         _shift_lines(data, first_line - 1)
 
-    def make_fields(value, what, allowed):
+    def make_fields(value: Any, what: str, allowed: set[str]) -> Fields:
         return Fields(value, path, problems, what, allowed, line=first_line - 1)
 
     return read_resource(kind, data, make_fields, media_dir)
 
 
-def _shift_lines(node, by: int) -> None:
+def _shift_lines(node: Any, by: int) -> None:
     """Move line numbers from the fence body to the Markdown file."""
     if isinstance(node, dict):
         node.line += by
@@ -54,7 +57,7 @@ def _shift_lines(node, by: int) -> None:
             _shift_lines(value, by)
 
 
-def _check_headings(tokens, path: Path, problems: Problems, offset: int) -> list[dict]:
+def _check_headings(tokens: list[Token], path: Path, problems: Problems, offset: int) -> list[dict]:
     """Give each `##` heading its address; refuse `#` headings inside the text."""
     sections = []
     for index, token in enumerate(tokens):

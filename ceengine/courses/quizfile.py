@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from ceengine.courses.fields import Fields
 from ceengine.courses.items import DEFAULT_ITEM_TYPE, ITEM_TYPES, item_type
@@ -15,7 +16,7 @@ APA_ITEMS_PER_HOUR = 6
 APA_MIN_THRESHOLD = 75
 
 
-def _read_item(data, line: int, path: Path, problems: Problems, seen: set[str]) -> dict | None:
+def _read_item(data: Any, line: int, path: Path, problems: Problems, seen: set[str]) -> dict | None:
     f = Fields(data, path, problems, "item", ITEM_KEYS, line=line)
     item_id = f.text("id")
     if item_id:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -132,7 +133,8 @@ _READERS = {
 }
 
 
-def read_resource(kind: str, fields_data: Any, make_fields, media_dir: Path) -> dict:
+def read_resource(kind: str, fields_data: Any, make_fields: Callable[[Any, str, set[str]], Fields],
+                  media_dir: Path) -> dict:
     """Validate one resource block and return what the page needs to show it."""
     reader, allowed = _READERS[kind]
     fields = make_fields(fields_data, kind, allowed)

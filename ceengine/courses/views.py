@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import abort, current_app, redirect, render_template, send_from_directory, url_for
+from flask.typing import ResponseReturnValue
 
 from ceengine.courses import bp
 from ceengine.courses.resources import HANDOUT_TYPES, media_content_type
@@ -23,7 +24,7 @@ def _version_or_404(slug: str):
 
 
 @bp.get("/")
-def catalog():
+def catalog() -> ResponseReturnValue:
     """List the published courses."""
     versions = published_versions()
     return render_template("courses/catalog.html", versions=versions,
@@ -31,7 +32,7 @@ def catalog():
 
 
 @bp.get("/courses/<slug>")
-def course(slug: str):
+def course(slug: str) -> ResponseReturnValue:
     """The course page: details, the lesson (or its module list), then the quiz."""
     version = _version_or_404(slug)
     ensure_token()  # so a double-clicked Score My Quiz is seen as one learner's one form
@@ -40,7 +41,7 @@ def course(slug: str):
 
 
 @bp.get("/courses/<slug>/modules/<module_slug>")
-def module(slug: str, module_slug: str):
+def module(slug: str, module_slug: str) -> ResponseReturnValue:
     """One module of a multi-module course, with where-you-are navigation."""
     version = _version_or_404(slug)
     course = version.spec
@@ -58,7 +59,7 @@ def module(slug: str, module_slug: str):
 
 
 @bp.get("/courses/<slug>/media/<filename>")
-def media(slug: str, filename: str):
+def media(slug: str, filename: str) -> ResponseReturnValue:
     """A course's audio file or handout (handouts download; audio plays in the page).
 
     Only the documented kinds, each with its fixed type: anything else in media/ is a 404.

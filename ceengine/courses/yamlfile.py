@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import yaml
@@ -34,7 +35,7 @@ class DuplicateKeyError(yaml.MarkedYAMLError):
 
 
 class _LineLoader(yaml.SafeLoader):
-    def construct_mapping(self, node, deep=False):  # noqa: D102 - PyYAML hook
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> LineDict:  # noqa: D102 - PyYAML hook
         result = LineDict()
         result.line = node.start_mark.line + 1
         result.key_lines = {}
@@ -52,18 +53,18 @@ class _LineLoader(yaml.SafeLoader):
             result.key_lines[key] = key_node.start_mark.line + 1
         return result
 
-    def construct_sequence(self, node, deep=False):  # noqa: D102 - PyYAML hook
+    def construct_sequence(self, node: yaml.SequenceNode, deep: bool = False) -> LineList:  # noqa: D102 - PyYAML hook
         result = LineList(self.construct_object(child, deep=True) for child in node.value)
         result.line = node.start_mark.line + 1
         result.item_lines = [child.start_mark.line + 1 for child in node.value]
         return result
 
 
-def _construct_yaml_map(loader, node):
+def _construct_yaml_map(loader: _LineLoader, node: yaml.MappingNode) -> Iterator[LineDict]:
     yield loader.construct_mapping(node)
 
 
-def _construct_yaml_seq(loader, node):
+def _construct_yaml_seq(loader: _LineLoader, node: yaml.SequenceNode) -> Iterator[LineList]:
     yield loader.construct_sequence(node)
 
 

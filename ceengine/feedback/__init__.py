@@ -1,6 +1,7 @@
 """Feedback: the course evaluation with its star rating, and learners' reflections."""
 
 from flask import Blueprint
+from flask.blueprints import BlueprintSetupState
 
 bp = Blueprint("feedback", __name__)
 
@@ -12,6 +13,6 @@ bp.add_app_template_global(evaluation_link)  # the quiz result page offers the e
 
 
 @bp.record_once
-def _follow_certificates(_state) -> None:
+def _follow_certificates(_state: BlueprintSetupState) -> None:
     """Keep the public rating's votes in step with certificates issued, revoked, reissued."""
     subscribe()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from flask_sqlalchemy.pagination import Pagination
+
 from ceengine.courses.models import CourseVersion
 from ceengine.extensions import db
 from ceengine.feedback.forms import ReflectionForm
@@ -29,7 +31,7 @@ def evaluation_link(attempt: Attempt) -> str | None:
     return None if attempt.version.spec.evaluation.required else "optional"
 
 
-def reflections_page(course_id: int, page: int):
+def reflections_page(course_id: int, page: int) -> Pagination:
     """One page of a course's approved reflections (page numbers are kept in range)."""
     return approved_reflections(course_id, page)
 

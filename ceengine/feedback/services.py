@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
+from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy.exc import IntegrityError
 
 from ceengine.columns import utcnow
@@ -189,7 +190,7 @@ def approved_reflections_query(course_id: int) -> sa.Select:
             .order_by(Reflection.created_at.desc(), Reflection.id.desc()))
 
 
-def approved_reflections(course_id: int, page: int, per_page: int = 20):
+def approved_reflections(course_id: int, page: int, per_page: int = 20) -> Pagination:
     """The approved reflections on a course, one page at a time."""
     return db.paginate(approved_reflections_query(course_id), page=min(max(page, 1), 10_000),
                        per_page=per_page, error_out=False)

@@ -5,6 +5,8 @@ kept and rebuilt in ceengine/feedback/votes.py."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import sqlalchemy as sa
 
 from ceengine.extensions import db
@@ -42,7 +44,7 @@ def uncount_evaluation(evaluation: Evaluation) -> None:
     take_from_totals(EvaluationTally.__table__, TALLY_KEY, _tally_rows(evaluation))
 
 
-def _answer_counts(day) -> list[sa.Select]:
+def _answer_counts(day: sa.ColumnElement[date]) -> list[sa.Select]:
     """(version, day, question, answer, responses) in SQL, one select per kind of question."""
     e = Evaluation
     selects = [

@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 
 from ceengine.courses.services import current_version
 from ceengine.extensions import limiter
 from ceengine.feedback import bp
-from ceengine.feedback.forms import OBJECTIVE_PREFIX, ReflectionForm, evaluation_form
+from ceengine.feedback.forms import (
+    OBJECTIVE_PREFIX,
+    EvaluationForm,
+    ReflectionForm,
+    evaluation_form,
+)
+from ceengine.feedback.models import Evaluation
 from ceengine.feedback.presenters import reflections_page
 from ceengine.feedback.services import (
     FeedbackError,
@@ -24,7 +31,7 @@ def _reflection_limit() -> str:
     return current_app.config["REFLECTION_RATE_LIMIT"]
 
 
-def _prefill(form, evaluation) -> None:
+def _prefill(form: EvaluationForm, evaluation: Evaluation) -> None:
     for name in ("rating", "relevance", "presenter_knowledge", "comments"):
         form[name].data = getattr(evaluation, name)
     form.recommend.data = "yes" if evaluation.recommend else "no"
@@ -34,7 +41,7 @@ def _prefill(form, evaluation) -> None:
 
 
 @bp.route("/attempts/<public_id>/evaluation", methods=["GET", "POST"])
-def evaluation(public_id: str):
+def evaluation(public_id: str) -> ResponseReturnValue:
     """The course evaluation, after a pass and before the certificate; it can be revised."""
     attempt = attempt_for(public_id, current_learner())
     if attempt is None or not attempt.passed:
@@ -69,7 +76,7 @@ def _taking_reflections(slug: str):
 
 @bp.post("/courses/<slug>/reflections")
 @limiter.limit(_reflection_limit)
-def share_reflection(slug: str):
+def share_reflection(slug: str) -> ResponseReturnValue:
     """Share a reflection on a course; it waits for a moderator when the course says so."""
     version, settings = _taking_reflections(slug)
     form = ReflectionForm()
@@ -91,7 +98,7 @@ def share_reflection(slug: str):
 
 
 @bp.get("/courses/<slug>/reflections")
-def reflections(slug: str):
+def reflections(slug: str) -> ResponseReturnValue:
     """Every approved reflection on a course, a page at a time, with the form to share one."""
     version, settings = _taking_reflections(slug)
     page = reflections_page(version.course_id, request.args.get("page", 1, type=int))

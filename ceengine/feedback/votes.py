@@ -112,7 +112,8 @@ def update_votes(learner_id: int, course_id: int, keys: set[str] | None = None) 
                                stars=RatingTotal.stars + stars))
 
 
-def _on_certificate_changed(certificate, **_extra) -> None:
+def _on_certificate_changed(certificate: certificate_models.Certificate,
+                            **_extra: object) -> None:
     """A certificate was issued, revoked or reissued: its learner's vote may move."""
     update_votes(certificate.learner_id, certificate.course_id, {certificate.email_key})
 

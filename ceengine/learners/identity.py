@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 
 import sqlalchemy as sa
-from flask import current_app, request
+from flask import Response, current_app, request
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy.exc import IntegrityError
 
@@ -69,7 +69,7 @@ def learner_for(token: str) -> Learner:
     return learner
 
 
-def set_cookie_if_new(response):
+def set_cookie_if_new(response: Response) -> Response:
     """After-request hook: send the learner cookie when this request created a token."""
     if request.environ.get(_NEW_KEY):
         response.set_cookie(COOKIE_NAME, _serializer().dumps(request.environ[_TOKEN_KEY]),

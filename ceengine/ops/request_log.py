@@ -13,8 +13,10 @@ import re
 import secrets
 import sys
 import time
+from typing import TextIO
 
-from flask import g, request
+from flask import Response, g, request
+from flask.blueprints import BlueprintSetupState
 
 from ceengine.ops import bp
 
@@ -31,12 +33,12 @@ class _StandardError(logging.StreamHandler):
         return sys.stderr
 
     @stream.setter
-    def stream(self, _value) -> None:
+    def stream(self, _value: TextIO) -> None:
         pass
 
 
 @bp.record_once
-def _set_up_logging(state) -> None:
+def _set_up_logging(state: BlueprintSetupState) -> None:
     """Request lines go to standard error (gunicorn's error log) unless switched off."""
     if not state.app.config.get("REQUEST_LOG", True) or logger.handlers:
         return
@@ -56,7 +58,7 @@ def start_request() -> None:
 
 
 @bp.after_app_request
-def log_request(response):
+def log_request(response: Response) -> Response:
     """Log method, path, status and duration as one JSON line; return the id to the client."""
     request_id = g.get("request_id") or secrets.token_hex(8)
     started = g.get("request_started")

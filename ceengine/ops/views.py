@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import jsonify
+from flask.typing import ResponseReturnValue
 from sqlalchemy.exc import SQLAlchemyError
 
 from ceengine.extensions import db, limiter
@@ -12,7 +13,7 @@ from ceengine.ops import bp
 
 @bp.get("/healthz")
 @limiter.exempt
-def healthz():
+def healthz() -> ResponseReturnValue:
     """200 when the database answers, 503 (with the reason) when it does not."""
     try:
         db.session.execute(sa.text("SELECT 1"))

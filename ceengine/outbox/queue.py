@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
@@ -84,7 +84,7 @@ def _serialize_limit_checks() -> None:
                            .values(attempts=OutboxMessage.attempts))
 
 
-def _count_since(since, *criteria) -> int:
+def _count_since(since: datetime, *criteria: sa.ColumnElement[bool]) -> int:
     return db.session.scalar(sa.select(sa.func.count(OutboxMessage.id)).where(
         OutboxMessage.client.is_not(None), OutboxMessage.created_at >= since, *criteria))
 

@@ -14,9 +14,12 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Mapping
+from typing import Any
 
 import sqlalchemy as sa
 from flask import Flask, current_app, has_app_context, has_request_context
+from sqlalchemy.orm import Session
 
 from ceengine.extensions import db
 from ceengine.outbox.delivery import deliver_due
@@ -97,14 +100,14 @@ def _deliver_logged(app: Flask, unless_said: str | None = None) -> str | None:
     return None
 
 
-def _after_commit(session) -> None:
+def _after_commit(session: Session) -> None:
     if session.info.pop(QUEUED_FLAG, False) and has_app_context():
         courier = current_app.extensions.get(EXTENSION)
         if courier is not None:
             courier.after_commit()
 
 
-def _after_rollback(session) -> None:
+def _after_rollback(session: Session) -> None:
     session.info.pop(QUEUED_FLAG, None)  # what was queued is gone with the transaction
 
 
@@ -112,7 +115,7 @@ sa.event.listen(db.session, "after_commit", _after_commit)
 sa.event.listen(db.session, "after_rollback", _after_rollback)
 
 
-def check_settings(config) -> None:
+def check_settings(config: Mapping[str, Any]) -> None:
     """Refuse impossible mail settings at start-up, with the setting's name."""
     if config["MAIL_DELIVERY"] not in MODES:
         raise RuntimeError(f"CEENGINE_MAIL_DELIVERY must be one of {', '.join(MODES)}.")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
 
 from ceengine.courses.services import current_version
 from ceengine.errors import render_error
@@ -46,7 +47,7 @@ def _version_or_404(slug: str):
 @bp.post("/courses/<slug>/quiz/email")
 @limiter.limit(_per_address_limit)
 @limiter.limit(_per_recipient_limit, key_func=_email_in_form)
-def request_confirmation(slug: str):
+def request_confirmation(slug: str) -> ResponseReturnValue:
     """Email a one-time link that confirms this browser for an address."""
     version = _version_or_404(slug)
     if not needs_confirmation(version):
@@ -70,7 +71,7 @@ def request_confirmation(slug: str):
 
 
 @bp.get("/courses/<slug>/quiz/confirm/<token>")
-def confirm_page(slug: str, token: str):
+def confirm_page(slug: str, token: str) -> ResponseReturnValue:
     """The emailed link's page: one button uses it (mail scanners only ever GET)."""
     version = _version_or_404(slug)
     try:
@@ -83,7 +84,7 @@ def confirm_page(slug: str, token: str):
 
 
 @bp.post("/courses/<slug>/quiz/confirm/<token>")
-def confirm(slug: str, token: str):
+def confirm(slug: str, token: str) -> ResponseReturnValue:
     """Use the link: this browser's learner counts attempts by the confirmed address."""
     _version_or_404(slug)
     if not ConfirmEmailForm().validate_on_submit():

@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 import secrets
 from dataclasses import dataclass
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -15,7 +16,7 @@ from ceengine.extensions import db
 from ceengine.learners.confirmation import confirmed_email
 from ceengine.learners.identity import learner_for
 from ceengine.learners.models import Learner
-from ceengine.quizzes.grading import ItemKey, grade
+from ceengine.quizzes.grading import Grade, ItemKey, grade
 from ceengine.quizzes.models import Attempt, AttemptAnswer
 from ceengine.quizzes.policy import Availability, attempt_availability
 from ceengine.quizzes.totals import count_attempt
@@ -108,7 +109,7 @@ def _used(subject: str | None, course_id: int):
     return used or 0, last
 
 
-def _apply_policy(version: CourseVersion, used: int, last) -> Availability:
+def _apply_policy(version: CourseVersion, used: int, last: datetime | None) -> Availability:
     policy = version.spec.quiz_policy
     return attempt_availability(max_attempts=policy.max_attempts,
                                 wait_minutes=policy.wait_minutes, attempts_used=used,
@@ -189,7 +190,7 @@ def submit_attempt(learner_token: str, version: CourseVersion, form_key: str,
 
 
 def _new_attempt(learner: Learner, version: CourseVersion, form_key: str, subject: str,
-                 number: int, result) -> Attempt:
+                 number: int, result: Grade) -> Attempt:
     attempt = Attempt(public_id=secrets.token_urlsafe(16), form_key=form_key, learner=learner,
                       course_id=version.course_id, version=version, subject=subject,
                       number=number, correct=result.correct, total=result.total,

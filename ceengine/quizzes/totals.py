@@ -23,7 +23,7 @@ def count_attempt(attempt: Attempt) -> None:
          "correct_score_sum": score if answer.correct else 0} for answer in attempt.answers])
 
 
-def _one_if(condition):
+def _one_if(condition: sa.ColumnElement[bool]) -> sa.Case[int]:
     return sa.case((condition, 1), else_=0)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import abort, current_app, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
 
 from ceengine.courses.services import current_version
@@ -83,7 +84,7 @@ def _posted_form(slug: str):
 
 
 @bp.get("/courses/<slug>/quiz")
-def quiz(slug: str):
+def quiz(slug: str) -> ResponseReturnValue:
     """The quiz on its own page (the last module leads here; errors come back here)."""
     version = current_version(slug)
     if version is None:
@@ -94,7 +95,7 @@ def quiz(slug: str):
 
 @bp.post("/courses/<slug>/quiz")
 @limiter.limit(_quiz_limit)
-def score(slug: str):
+def score(slug: str) -> ResponseReturnValue:
     """Score My Quiz: score once on the current version, then 303 to the result page."""
     version, items, form, notice = _posted_form(slug)
     if notice:  # never scored on a version that is no longer current
@@ -117,7 +118,7 @@ def score(slug: str):
 
 
 @bp.get("/attempts/<public_id>")
-def result(public_id: str):
+def result(public_id: str) -> ResponseReturnValue:
     """The learner's own result (items shown per the feedback policy); others get a 404."""
     attempt = attempt_for(public_id, current_learner())
     if attempt is None:
