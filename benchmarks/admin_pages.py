@@ -18,8 +18,8 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from tests.forms import form_in
-from tests.postgres_server import PostgresServer
+from tests.support.html import form_in
+from tests.support.postgres_server import PostgresServer
 
 ADMIN_EMAIL, ADMIN_PASSWORD = "bench@example.org", "benchmark password 1"
 PAGES = {"admin ratings (/admin)": "/admin", "admin results (/admin/results)": "/admin/results",

@@ -16,10 +16,10 @@ from pathlib import Path
 
 from benchmarks.servers import BIN, ROOT, serve
 from tests.conftest import FIXTURE_COURSES
-from tests.crowd import crowd_courses, database_problems, run_crowd
-from tests.fake_stripe import FakeStripe
-from tests.postgres_server import PostgresServer
-from tests.served import prepare_database, served_env, server_errors_in
+from tests.support.crowd import crowd_courses, database_problems, run_crowd
+from tests.support.fake_stripe import FakeStripe
+from tests.support.postgres_server import PostgresServer
+from tests.support.served import prepare_database, served_env, server_errors_in
 
 FULL_CROWDS = {"postgresql": (1000, 200, 4), "sqlite": (200, 50, 2)}  # people, at once, workers
 

@@ -15,7 +15,7 @@ from flask.testing import FlaskClient
 from ceengine import create_app
 from ceengine.certificates.signing import create_development_chain
 from ceengine.extensions import db
-from tests.postgres_server import PostgresServer
+from tests.support.postgres_server import PostgresServer
 
 FIXTURE_COURSES = Path(__file__).parent / "fixtures" / "courses"
 PROJECT_COURSES = Path(__file__).parent.parent / "courses"
@@ -69,8 +69,8 @@ def served_database(request, tmp_path) -> str:
 
 @pytest.fixture
 def stripe_fake():
-    """Stripe's API, Checkout page and webhooks, on loopback (tests/fake_stripe.py)."""
-    from tests.fake_stripe import FakeStripe
+    """Stripe's API, Checkout page and webhooks, on loopback (tests/support/fake_stripe.py)."""
+    from tests.support.fake_stripe import FakeStripe
 
     with FakeStripe() as fake:
         yield fake
@@ -167,10 +167,10 @@ def app_with(database_url, courses_dir):
 
 @pytest.fixture
 def smtp_server():
-    """A real SMTP server on loopback; yields (port, inbox) (tests/mail_steps.py's Inbox)."""
+    """A real SMTP server on loopback; yields (port, inbox) (tests/support/mail_steps.py's Inbox)."""
     from aiosmtpd.controller import Controller
 
-    from tests.mail_steps import Inbox, free_port
+    from tests.support.mail_steps import Inbox, free_port
 
     inbox = Inbox()
     controller = Controller(inbox, hostname="127.0.0.1", port=free_port())

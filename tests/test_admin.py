@@ -22,7 +22,7 @@ from ceengine.certificates.models import REVOKED, Certificate
 from ceengine.extensions import db
 from ceengine.feedback.models import APPROVED, Reflection
 from ceengine.models import utcnow
-from tests.admin_steps import (
+from tests.support.admin_steps import (
     ADMIN_EMAIL,
     ADMIN_PASSWORD,
     NOT_RIGHT,
@@ -41,7 +41,7 @@ from tests.admin_steps import (
     rows_of,
     sign_in,
 )
-from tests.certificate_steps import take_quiz, text_of
+from tests.support.certificate_steps import take_quiz, text_of
 
 NEW_PASSWORD = "another long passphrase"
 LOCKED = ("Too many failed sign-ins. For your security this account is locked; "

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 import ceengine.certificates.services as services
 from ceengine.certificates.models import REVOKED, SUPERSEDED, VALID, Certificate
 from ceengine.extensions import db
-from tests.admin_steps import (
+from tests.support.admin_steps import (
     admin_client,
     admin_token,
     attempt_with,

@@ -14,7 +14,7 @@ import re
 
 import pytest
 
-from tests.admin_steps import (
+from tests.support.admin_steps import (
     admin_client,
     at,
     attempt_with,

@@ -29,7 +29,7 @@ from ceengine.feedback.models import APPROVED, HIDDEN, PENDING, EvaluationTally,
 from ceengine.feedback.services import EvaluationAnswers, save_evaluation
 from ceengine.learners.models import Learner
 from ceengine.quizzes.models import Attempt, AttemptAnswer, VersionResultTally
-from tests.admin_steps import (
+from tests.support.admin_steps import (
     admin_client,
     at,
     attempt_with,
@@ -47,9 +47,9 @@ from tests.admin_steps import (
     text_of,
     version_of,
 )
-from tests.certificate_steps import certificates, issue, take_quiz
-from tests.feedback_steps import certify, rating_lines
-from tests.forms import form_in
+from tests.support.certificate_steps import certificates, issue, take_quiz
+from tests.support.feedback_steps import certify, rating_lines
+from tests.support.html import form_in
 
 LESSON, MODULES = "Demo Lesson on Kindness", "Demo Modules on Compassion"
 HOSTILE = '<script>alert(1)</script> <a href="https://evil.test/">click me</a>'

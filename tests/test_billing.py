@@ -1,6 +1,6 @@
 """Paying for a certificate with Stripe Checkout: exactly once, whatever order events come in.
 
-The app's real `stripe` client talks to a local stand-in for Stripe (tests/fake_stripe.py).
+The app's real `stripe` client talks to a local stand-in for Stripe (tests/support/fake_stripe.py).
 """
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ from ceengine.billing.services import fulfil_session
 from ceengine.billing.stripe_api import retrieve_session
 from ceengine.courses.services import sync_courses
 from ceengine.extensions import db
-from tests.billing_steps import (
+from tests.conftest import make_app
+from tests.support.billing_steps import (
     LICENSE,
     continue_to_payment,
     local,
@@ -27,9 +28,14 @@ from tests.billing_steps import (
     session_id_of,
     stripe_settings,
 )
-from tests.certificate_steps import certificates, details_page, submit_details, take_quiz, text_of
-from tests.conftest import make_app
-from tests.forms import form_in
+from tests.support.certificate_steps import (
+    certificates,
+    details_page,
+    submit_details,
+    take_quiz,
+    text_of,
+)
+from tests.support.html import form_in
 
 
 @pytest.fixture

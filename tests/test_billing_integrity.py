@@ -2,7 +2,7 @@
 for the fee, in the order's currency and the key's mode. Partial refunds keep the certificate;
 a refund, dispute or mismatched payment is told to the learner in words, never a 500.
 
-The app's real `stripe` client talks to a local stand-in for Stripe (tests/fake_stripe.py).
+The app's real `stripe` client talks to a local stand-in for Stripe (tests/support/fake_stripe.py).
 """
 
 from __future__ import annotations
@@ -13,8 +13,9 @@ import pytest
 
 from ceengine.courses.services import sync_courses
 from ceengine.extensions import db
-from tests.admin_steps import admin_client, quick_password_hashes, table_with
-from tests.billing_steps import (
+from tests.conftest import make_app
+from tests.support.admin_steps import admin_client, quick_password_hashes, table_with
+from tests.support.billing_steps import (
     LICENSE,
     continue_to_payment,
     local,
@@ -24,9 +25,8 @@ from tests.billing_steps import (
     session_id_of,
     stripe_settings,
 )
-from tests.certificate_steps import certificates, submit_details, text_of
-from tests.conftest import make_app
-from tests.fake_stripe import FakeStripe
+from tests.support.certificate_steps import certificates, submit_details, text_of
+from tests.support.fake_stripe import FakeStripe
 
 CONTACT = "billing@sponsor.test"
 

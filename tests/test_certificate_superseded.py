@@ -13,8 +13,8 @@ import re
 import pytest
 
 from ceengine.certificates.tokens import certificate_token
-from tests.admin_steps import admin_client, post_action, quick_password_hashes
-from tests.certificate_steps import certificates, download_link, issue, text_of
+from tests.support.admin_steps import admin_client, post_action, quick_password_hashes
+from tests.support.certificate_steps import certificates, download_link, issue, text_of
 
 MISTYPED, CORRECTED = "ana@exmaple.org", "ana.nunez@example.org"
 

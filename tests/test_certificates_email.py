@@ -20,7 +20,7 @@ from flask.testing import FlaskClient
 from itsdangerous.timed import TimestampSigner
 
 from ceengine.certificates.tokens import SIGN_IN_MAX_AGE, certificate_token, sign_in_token
-from tests.certificate_steps import (
+from tests.support.certificate_steps import (
     certificates,
     details_page,
     download_link,
@@ -28,8 +28,8 @@ from tests.certificate_steps import (
     take_quiz,
     text_of,
 )
-from tests.forms import form_in
-from tests.mail_steps import free_port, queued, smtp_settings
+from tests.support.html import form_in
+from tests.support.mail_steps import free_port, queued, smtp_settings
 
 SENT_FLASH = (
     "If certificates were issued to {}, a sign-in link is on its way there. It signs you in once, within 24 hours."

@@ -17,7 +17,7 @@ from ceengine.certificates.signing_key import signing_identity
 from ceengine.certificates.tokens import certificate_token
 from ceengine.extensions import db
 from ceengine.quizzes.models import Attempt
-from tests.certificate_steps import (
+from tests.support.certificate_steps import (
     certificates,
     details_page,
     download_link,
@@ -26,7 +26,7 @@ from tests.certificate_steps import (
     take_quiz,
     text_of,
 )
-from tests.forms import form_in
+from tests.support.html import form_in
 
 
 def pdf_text(pdf: bytes) -> str:

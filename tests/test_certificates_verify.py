@@ -41,11 +41,11 @@ from ceengine.certificates.signing_key import signing_identity
 from ceengine.certificates.tokens import certificate_token
 from ceengine.courses.services import sync_courses
 from ceengine.extensions import db
-from tests.certificate_steps import certificates, download_link, issue
-from tests.certificate_steps import text_of as html_text
 from tests.conftest import make_app
-from tests.forms import form_in
-from tests.hostile_pdf import PathBuilding, forged_certificate, our_certificates
+from tests.support.certificate_steps import certificates, download_link, issue
+from tests.support.certificate_steps import text_of as html_text
+from tests.support.hostile_pdf import PathBuilding, forged_certificate, our_certificates
+from tests.support.html import form_in
 
 NAME, EMAIL = "Ana María Núñez", "ana@example.org"
 COURSE_TITLE = "Demo Lesson on Kindness"

@@ -17,9 +17,9 @@ from pypdf import PdfReader
 
 from ceengine.cli import cli
 from ceengine.links import absolute_url, development_base_url
-from tests.certificate_steps import certificates, download_link, issue
 from tests.conftest import FreshRequestClient, make_app
-from tests.forms import form_in
+from tests.support.certificate_steps import certificates, download_link, issue
+from tests.support.html import form_in
 
 EVIL = "evil.example"
 DEFAULT = "http://127.0.0.1:5000"

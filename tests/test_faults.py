@@ -13,7 +13,7 @@ import pytest
 import sqlalchemy as sa
 
 from benchmarks.servers import serve
-from tests.crowd import (
+from tests.support.crowd import (
     PAID_COURSE,
     Clinician,
     Outcome,
@@ -23,8 +23,8 @@ from tests.crowd import (
     database_problems,
     quiz_answers,
 )
-from tests.fake_stripe import FakeStripe
-from tests.served import prepare_database, served_env
+from tests.support.fake_stripe import FakeStripe
+from tests.support.served import prepare_database, served_env
 
 pytestmark = pytest.mark.served
 ROUNDS = 30 if os.environ.get("CEENGINE_TEST_SCALE") == "full" else 6  # make bench: full

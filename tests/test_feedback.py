@@ -32,17 +32,17 @@ from ceengine.feedback.models import (
 from ceengine.feedback.services import RatingLine, moderate_reflection
 from ceengine.learners.models import Learner
 from ceengine.models import utcnow
-from tests.admin_steps import admin_client, post_action, quick_password_hashes
-from tests.billing_steps import local, pay, stripe_settings
-from tests.certificate_steps import (
+from tests.conftest import make_app
+from tests.support.admin_steps import admin_client, post_action, quick_password_hashes
+from tests.support.billing_steps import local, pay, stripe_settings
+from tests.support.certificate_steps import (
     certificates,
     details_page,
     submit_details,
     take_quiz,
     text_of,
 )
-from tests.conftest import make_app
-from tests.feedback_steps import (
+from tests.support.feedback_steps import (
     OPTIONAL,
     answers,
     certify,
@@ -53,7 +53,7 @@ from tests.feedback_steps import (
     set_course,
     totals,
 )
-from tests.forms import form_in, quiz_form_in
+from tests.support.html import form_in, quiz_form_in
 
 PROMPT = "What insights did this session spark for you?"
 NO_MODERATION = "reflections:\n  moderation: false\n"

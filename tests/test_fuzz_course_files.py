@@ -30,7 +30,7 @@ from ceengine.courses.problems import CourseFormatError
 from ceengine.courses.quizfile import ITEM_KEYS
 from ceengine.courses.resources import _READERS, RESOURCE_TYPES
 from tests.conftest import FIXTURE_COURSES, PROJECT_COURSES
-from tests.fuzz_steps import is_readable
+from tests.support.fuzz_steps import is_readable
 
 SLUGS = ("demo-lesson", "demo-modules")
 FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[

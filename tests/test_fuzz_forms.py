@@ -35,7 +35,8 @@ from ceengine.certificates.tokens import sign_in_token
 from ceengine.courses.services import sync_courses
 from ceengine.extensions import db
 from ceengine.learners.confirmation import new_confirmation_token
-from tests.admin_steps import (
+from tests.conftest import make_app
+from tests.support.admin_steps import (
     ADMIN_PASSWORD,
     admin_client,
     attempt_with,
@@ -43,16 +44,15 @@ from tests.admin_steps import (
     quick_password_hashes,
     reflection_with,
 )
-from tests.certificate_steps import (
+from tests.support.certificate_steps import (
     certificates,
     download_link,
     issue,
     submit_details,
     take_quiz,
 )
-from tests.conftest import make_app
-from tests.fake_stripe import FakeStripe
-from tests.fuzz_steps import (
+from tests.support.fake_stripe import FakeStripe
+from tests.support.fuzz_steps import (
     Body,
     PageForm,
     Part,

@@ -13,9 +13,9 @@ import pytest
 import requests
 
 from benchmarks.servers import serve
-from tests.crowd import Clinician, Tally, quiz_answers
-from tests.forms import form_in
-from tests.served import prepare_database, redis_server, served_env
+from tests.support.crowd import Clinician, Tally, quiz_answers
+from tests.support.html import form_in
+from tests.support.served import prepare_database, redis_server, served_env
 
 pytestmark = pytest.mark.served
 LIMIT = 6

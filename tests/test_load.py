@@ -10,9 +10,9 @@ from __future__ import annotations
 import pytest
 
 from benchmarks.servers import serve
-from tests.crowd import crowd_courses, database_problems, run_crowd
-from tests.fake_stripe import FakeStripe
-from tests.served import prepare_database, served_env, server_errors_in
+from tests.support.crowd import crowd_courses, database_problems, run_crowd
+from tests.support.fake_stripe import FakeStripe
+from tests.support.served import prepare_database, served_env, server_errors_in
 
 pytestmark = pytest.mark.served
 

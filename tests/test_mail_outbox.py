@@ -17,13 +17,13 @@ import pytest
 from benchmarks.servers import serve
 from ceengine.extensions import db
 from ceengine.mailer import send_email
-from tests.admin_steps import admin_client
-from tests.certificate_steps import issue, text_of
 from tests.conftest import make_app
-from tests.crowd import Clinician, Tally, quiz_answers
-from tests.forms import form_in
-from tests.mail_steps import deliver, queued, smtp_settings, wait_for
-from tests.served import prepare_database, served_env, server_errors_in
+from tests.support.admin_steps import admin_client
+from tests.support.certificate_steps import issue, text_of
+from tests.support.crowd import Clinician, Tally, quiz_answers
+from tests.support.html import form_in
+from tests.support.mail_steps import deliver, queued, smtp_settings, wait_for
+from tests.support.served import prepare_database, served_env, server_errors_in
 
 SIGN_IN_SUBJECT = "Your sign-in link for My certificates"
 

@@ -17,10 +17,10 @@ from ceengine.courses.models import QuizItem
 from ceengine.courses.services import sync_courses
 from ceengine.extensions import db
 from ceengine.quizzes.models import Attempt
-from tests.certificate_steps import details_page, text_of
 from tests.conftest import make_app
-from tests.forms import quiz_form_in
-from tests.quiz_steps import (
+from tests.support.certificate_steps import details_page, text_of
+from tests.support.html import quiz_form_in
+from tests.support.quiz_steps import (
     ASKS_FOR_EMAIL,
     confirm_email,
     confirm_if_asked,

@@ -11,8 +11,8 @@ from ceengine.courses.models import QuizItem
 from ceengine.courses.services import sync_courses
 from ceengine.extensions import db
 from ceengine.quizzes.models import Attempt
-from tests.forms import quiz_form_in
-from tests.quiz_steps import confirm_if_asked
+from tests.support.html import quiz_form_in
+from tests.support.quiz_steps import confirm_if_asked
 
 
 def text_of(response) -> str:

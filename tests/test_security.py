@@ -29,7 +29,8 @@ from ceengine.certificates.numbers import new_certificate_number
 from ceengine.courses.models import QuizItem
 from ceengine.courses.services import sync_courses
 from ceengine.extensions import db
-from tests.admin_steps import (
+from tests.conftest import FreshRequestClient, make_app
+from tests.support.admin_steps import (
     ADMIN_EMAIL,
     ADMIN_PASSWORD,
     admin_token,
@@ -38,12 +39,11 @@ from tests.admin_steps import (
     quick_password_hashes,
     sign_in,
 )
-from tests.billing_steps import stripe_settings
-from tests.certificate_steps import download_link, issue, text_of
-from tests.conftest import FreshRequestClient, make_app
-from tests.feedback_steps import answers as evaluation_answers
-from tests.forms import form_in, quiz_form_in
-from tests.security_steps import (
+from tests.support.billing_steps import stripe_settings
+from tests.support.certificate_steps import download_link, issue, text_of
+from tests.support.feedback_steps import answers as evaluation_answers
+from tests.support.html import form_in, quiz_form_in
+from tests.support.security_steps import (
     A_EMAIL,
     A_LICENSE,
     A_NAME,

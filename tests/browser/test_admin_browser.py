@@ -17,7 +17,8 @@ from ceengine.courses.models import Course
 from ceengine.extensions import db
 from ceengine.feedback.models import Evaluation
 from ceengine.feedback.services import rating_lines
-from tests.browser.admin_steps import (
+from tests.browser.conftest import VIEWPORTS, assert_accessible, screenshot
+from tests.browser.support.admin_steps import (
     ADMIN_EMAIL,
     ensure_admin,
     evaluate,
@@ -28,7 +29,6 @@ from tests.browser.admin_steps import (
     runs_axe,
     sign_in,
 )
-from tests.browser.conftest import VIEWPORTS, assert_accessible, screenshot
 
 pytestmark = pytest.mark.browser
 

@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.admin_steps import (
+from tests.browser.conftest import (
+    ARTIFACTS,
+    VIEWPORTS,
+    assert_accessible,
+    screenshot,
+    serve_courses,
+)
+from tests.browser.support.admin_steps import (
     ensure_admin,
     evaluate,
     issue_certificate,
@@ -14,13 +21,6 @@ from tests.browser.admin_steps import (
     rating_percent,
     runs_axe,
     sign_in,
-)
-from tests.browser.conftest import (
-    ARTIFACTS,
-    VIEWPORTS,
-    assert_accessible,
-    screenshot,
-    serve_courses,
 )
 
 pytestmark = pytest.mark.browser

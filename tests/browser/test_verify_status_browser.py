@@ -9,7 +9,7 @@ from flask import g
 
 from ceengine.certificates.services import revoke_certificate
 from tests.browser.conftest import assert_accessible, screenshot
-from tests.certificate_steps import certificates, download_link, issue
+from tests.support.certificate_steps import certificates, download_link, issue
 
 pytestmark = pytest.mark.browser
 

@@ -15,7 +15,7 @@ from ceengine.certificates.signing import (
     load_identity,
     sign_pdf,
 )
-from tests.hostile_pdf import (
+from tests.support.hostile_pdf import (
     PathBuilding,
     hostile_pdf,
     our_certificates,

@@ -10,8 +10,8 @@ from ceengine.courses.services import sync_courses
 from ceengine.extensions import db
 from ceengine.feedback.models import EvaluationTally, RatingTotal, RatingVote
 from ceengine.quizzes.models import ItemResultTally, VersionResultTally
-from tests.certificate_steps import submit_details, text_of
-from tests.forms import form_in
+from tests.support.certificate_steps import submit_details, text_of
+from tests.support.html import form_in
 
 OPTIONAL = "evaluation:\n  required: false  # the certificate tests skip it; " \
            "tests/test_feedback.py turns it on\n"

@@ -6,7 +6,7 @@ import re
 import secrets
 from urllib.parse import urlsplit
 
-from tests.forms import form_in
+from tests.support.html import form_in
 
 ASKS_FOR_EMAIL = "Confirm your email to take this quiz"
 

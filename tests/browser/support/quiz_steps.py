@@ -6,7 +6,7 @@ import secrets
 
 from playwright.sync_api import expect
 
-from tests.quiz_steps import confirmation_link
+from tests.support.quiz_steps import confirmation_link
 
 
 def confirm_email_in_browser(page, app, base: str, slug: str, email: str | None = None) -> None:

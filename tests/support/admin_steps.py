@@ -32,7 +32,7 @@ from ceengine.learners.models import Learner
 from ceengine.models import utcnow
 from ceengine.quizzes.models import Attempt
 from ceengine.quizzes.services import needs_confirmation, new_form_key, submit_attempt
-from tests.forms import Form, _FormParser, form_in
+from tests.support.html import Form, _FormParser, form_in
 
 ADMIN_EMAIL = "dana@compassion.test"
 ADMIN_PASSWORD = "a long admin passphrase"  # at least 12 characters

@@ -21,8 +21,8 @@ from urllib.parse import urlsplit
 import requests
 import sqlalchemy as sa
 
-from tests.fake_stripe import FakeStripe
-from tests.forms import form_in, quiz_form_in
+from tests.support.fake_stripe import FakeStripe
+from tests.support.html import form_in, quiz_form_in
 
 FREE_COURSE, PAID_COURSE = "demo-lesson", "demo-modules"
 LICENSE = {"profession": "Licensed Clinical Social Worker", "license_type": "LCSW",

@@ -3,7 +3,7 @@
 The security tests walk `app.url_map` rather than a list of addresses, so a route added
 later is checked too. To walk a rule they need a value for each of its variables that names
 a record which exists (an attempt, a certificate, an order…): `World` holds those, made the
-way the site makes them (tests/certificate_steps.py, tests/admin_steps.py).
+way the site makes them (tests/support/certificate_steps.py, tests/support/admin_steps.py).
 """
 
 from __future__ import annotations
@@ -24,8 +24,8 @@ from ceengine.certificates.tokens import certificate_token, sign_in_token
 from ceengine.courses.services import current_version
 from ceengine.extensions import csrf, db
 from ceengine.learners.confirmation import new_confirmation_token
-from tests.admin_steps import admin_client, csrf_token_in, reflection_with
-from tests.certificate_steps import certificates, issue, take_quiz
+from tests.support.admin_steps import admin_client, csrf_token_in, reflection_with
+from tests.support.certificate_steps import certificates, issue, take_quiz
 
 # Learner A's details: distinctive, so a page that leaks them is easy to spot.
 A_NAME = "Zelda Quartermain"
@@ -124,7 +124,7 @@ class World:
         for name in sorted(rule.arguments):
             chosen = overrides.get(rule.endpoint, {}).get(name, defaults.get(name))
             assert chosen, (f"{rule.rule} ({rule.endpoint}) has a variable {name!r} that "
-                            "tests/security_steps.py does not know how to fill: add a real value")
+                            "tests/support/security_steps.py does not know how to fill: add a real value")
             values[name] = chosen
         return values
 

@@ -10,14 +10,14 @@ import sqlalchemy as sa
 
 from ceengine.billing.models import Order
 from ceengine.extensions import db
-from tests.certificate_steps import submit_details, take_quiz, text_of
+from tests.support.certificate_steps import submit_details, take_quiz, text_of
 
 LICENSE = {"profession": "Registered Nurse", "license_type": "RN", "license_number": "RN-55",
            "license_state": "Oregon"}
 
 
 def stripe_settings(fake) -> dict:
-    """App settings that turn payments on, pointed at the local Stripe (tests/fake_stripe.py)."""
+    """App settings that turn payments on, pointed at the local Stripe (tests/support/fake_stripe.py)."""
     return {"STRIPE_SECRET_KEY": fake.secret_key, "STRIPE_WEBHOOK_SECRET": fake.webhook_secret,
             "STRIPE_API_BASE": fake.url}
 

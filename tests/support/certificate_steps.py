@@ -9,8 +9,8 @@ import sqlalchemy as sa
 from ceengine.certificates.models import Certificate
 from ceengine.courses.models import QuizItem
 from ceengine.extensions import db
-from tests.forms import form_in, quiz_form_in
-from tests.quiz_steps import confirm_if_asked
+from tests.support.html import form_in, quiz_form_in
+from tests.support.quiz_steps import confirm_if_asked
 
 
 def text_of(response) -> str:
