@@ -97,7 +97,7 @@ def app_settings() -> dict:
     return {"TESTING": True, "SIGNING_KEY": str(files["key"]), "SIGNING_CERT": str(files["cert"]),
             "SIGNING_CHAIN": str(files["chain"]), "MAIL_BACKEND": "locmem",
             # Queued mail is sent right after the commit that queued it, so a test sees it when
-            # the request returns; tests/test_mail_outbox.py covers the background worker.
+            # the request returns; tests/mail/test_mail_outbox.py covers the background worker.
             "MAIL_DELIVERY": "inline",
             "SPONSOR_NAME": "Compassion CE Institute", "SPONSOR_CONTACT": "ce@compassion.test",
             "CE_ADMINISTRATOR": "Dana Reyes, PhD, CE Administrator"}

@@ -4,7 +4,7 @@ Each clinician has its own cookies and does what a person does: opens the course
 quiz and double-clicks Score My Quiz, and after a pass double-clicks Issue certificate (or
 Continue to payment, pays, and Stripe delivers its webhook several times over), then opens the
 certificate, downloads the PDF and checks its verification page. Used at a bounded size by
-tests/test_load.py and at full size by `make bench` (benchmarks/crowd_load.py).
+tests/operations/test_load.py and at full size by `make bench` (benchmarks/crowd_load.py).
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ TIMEOUT = 120  # a request stuck longer than this is a failure, not a wait
 
 def crowd_courses(courses_dir) -> None:
     """The crowd takes the paid course without an attempt limit: a limit asks each person to
-    confirm an email by a link (tests/test_quiz_integrity.py covers that flow, in parallel
+    confirm an email by a link (tests/quizzes/test_quiz_integrity.py covers that flow, in parallel
     too); the crowd measures the no-account flow at scale."""
     course = courses_dir / PAID_COURSE / "course.yaml"
     course.write_text(course.read_text().replace("max_attempts: 2", "max_attempts: unlimited"))

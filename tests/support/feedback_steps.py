@@ -14,7 +14,7 @@ from tests.support.certificate_steps import submit_details, text_of
 from tests.support.html import form_in
 
 OPTIONAL = "evaluation:\n  required: false  # the certificate tests skip it; " \
-           "tests/test_feedback.py turns it on\n"
+           "tests/feedback/test_feedback.py turns it on\n"
 TOTALS = (RatingTotal, RatingVote, EvaluationTally, VersionResultTally, ItemResultTally)
 RATING_LINE = re.compile(r"Rating of this course out of (\d+) votes: (\d+)%")
 

@@ -215,7 +215,7 @@ def post_bodies(draw, baseline: tuple[Part, ...], form: PageForm | None,
         is_file = control is not None and control.kind == "file"
         value = draw(files if is_file else hostile_values(options))
         # Only file controls get files: a file in a text field is a known 500, see
-        # test_bug_a_file_sent_for_a_text_field_is_a_500 in tests/test_fuzz_forms.py.
+        # test_bug_a_file_sent_for_a_text_field_is_a_500 in tests/security/test_fuzz_forms.py.
         new = Part(name, value, draw(file_names()) if is_file else None)
         if operation == "drop":
             parts = [p for p in parts if p.name != name]

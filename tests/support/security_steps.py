@@ -1,4 +1,4 @@
-"""Steps for tests/test_security.py: a small world of real records, and walking the URL map.
+"""Steps for tests/security/test_security.py: a small world of real records, and walking the URL map.
 
 The security tests walk `app.url_map` rather than a list of addresses, so a route added
 later is checked too. To walk a rule they need a value for each of its variables that names

@@ -221,7 +221,7 @@ def test_a_mail_server_that_is_down_loses_nothing(app_with):
     page = issue(client)
     assert page.status_code == 200
     assert len(certificates()) == 1
-    # The email waits in the outbox to be tried again (tests/test_mail_outbox.py sends it).
+    # The email waits in the outbox to be tried again (tests/mail/test_mail_outbox.py sends it).
     assert (
         "success",
         "Your certificate has been issued. We are emailing its link to ana@example.org.",

@@ -705,7 +705,7 @@ def test_a_reissue_moves_the_vote_to_the_corrected_address_and_a_revoke_removes_
 
 @pytest.fixture
 def paid(database_url, courses_dir, stripe_fake):
-    """The app with payments on, pointed at the local Stripe (as in tests/test_billing.py)."""
+    """The app with payments on, pointed at the local Stripe (as in tests/billing/test_billing.py)."""
     app = make_app(database_url, courses_dir, **stripe_settings(stripe_fake))
     with app.app_context():
         sync_courses(courses_dir)

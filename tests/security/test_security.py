@@ -9,7 +9,7 @@
 4. Rate limits: the refused request gets a readable 429 and stores or sends nothing.
 5. Verify upload: a file over the limit is a 413 page; an upload is never kept or echoed.
 
-The admin guard on every /admin address is walked in tests/test_admin.py.
+The admin guard on every /admin address is walked in tests/admin/test_admin.py.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from ceengine.courses.models import QuizItem
 from ceengine.courses.services import sync_courses
 from ceengine.extensions import db
 from tests.conftest import FreshRequestClient, make_app
+from tests.operations.test_app_setup import production_environment
 from tests.support.admin_steps import (
     ADMIN_EMAIL,
     ADMIN_PASSWORD,
@@ -64,7 +65,6 @@ from tests.support.security_steps import (
     rules,
     token_of,
 )
-from tests.test_app_setup import production_environment
 
 TOO_MANY = "Too many requests Please wait a moment and try again."
 
@@ -278,7 +278,7 @@ def test_with_payments_off_the_webhook_is_not_found_rather_than_a_csrf_refusal(s
 
 # Variables that name one learner's records: attempts and orders (public_id), certificate and
 # sign-in links (token), certificate numbers (number). /admin/certificates/<number> is behind the
-# admin guard, walked in tests/test_admin.py, so the admin blueprint is left out here.
+# admin guard, walked in tests/admin/test_admin.py, so the admin blueprint is left out here.
 LEARNER_ARGUMENTS = {"public_id", "token", "number"}
 # Learner-specific addresses that anyone holding the link may open, on purpose; each still
 # refuses an altered token (checked below for every rule, these included).
@@ -291,10 +291,10 @@ PUBLIC_BY_DESIGN = {
     "quizzes.confirm_page": "the emailed link that confirms an address for a course that "
                             "limits attempts: holding it proves access to the address; it "
                             "confirms whichever browser presses its button, once",
-    "quizzes.confirm": "the button on that page (tests/test_quiz_integrity.py)",
+    "quizzes.confirm": "the button on that page (tests/quizzes/test_quiz_integrity.py)",
     "certificates.verify_number": "public verification for licensing boards by the number "
                                   "printed on the certificate; it shows no email or license "
-                                  "number (tests/test_certificates_verify.py)",
+                                  "number (tests/certificates/test_certificates_verify.py)",
 }
 KNOWN_LEARNER_PAGES = {"quizzes.result", "certificates.details", "feedback.evaluation",
                        "billing.success", "billing.cancel", *PUBLIC_BY_DESIGN}
@@ -553,12 +553,12 @@ def test_production_cookies_are_secure_httponly_and_same_site(production):
 
 # === 4. Rate limits ===========================================================================
 # Already covered elsewhere, and not repeated here:
-# - reflections: tests/test_feedback.py::test_sharing_reflections_is_rate_limited (429, the
+# - reflections: tests/feedback/test_feedback.py::test_sharing_reflections_is_rate_limited (429, the
 #   message, and only the allowed reflections stored);
-# - GET /verify/<number>: tests/test_certificates_verify.py::
+# - GET /verify/<number>: tests/certificates/test_certificates_verify.py::
 #   test_too_many_lookups_get_a_readable_429_page (429, HTML, the message, Retry-After);
-# - admin sign-in: tests/test_admin.py::test_the_sign_in_form_is_rate_limited (the 429 status);
-# - sign-in link: tests/test_certificates_email.py::test_asking_too_often_gets_a_readable_429
+# - admin sign-in: tests/admin/test_admin.py::test_the_sign_in_form_is_rate_limited (the 429 status);
+# - sign-in link: tests/certificates/test_certificates_email.py::test_asking_too_often_gets_a_readable_429
 #   (429 and the message, per browser address).
 # What follows covers the rest: that the refused request stores or sends nothing, the verify
 # look-up form and the verify upload, and the per-email limit on sign-in links.
