@@ -89,3 +89,10 @@ def certify(client, result_url: str, email: str = "ana@example.org",
     return client.get(response.headers["Location"])
 
 
+def share_reflection(client, slug: str, name: str, body: str):
+    """Write a reflection with the form on the course page."""
+    form = form_in(client.get(f"/courses/{slug}").get_data(as_text=True), "form_key")
+    response = client.post(f"/courses/{slug}/reflections",
+                           data={**form.hidden, "display_name": name, "body": body})
+    assert response.status_code == 303, text_of(response)
+    return response

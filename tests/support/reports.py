@@ -1,0 +1,51 @@
+"""Reading the admin reports: the fixture courses' titles, the data behind the report
+fixtures (tests/admin/conftest.py), and the report pages, tables and CSV exports."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from tests.support.admin_steps import table_with, version_of
+
+LESSON, MODULES = "Demo Lesson on Kindness", "Demo Modules on Compassion"
+HOSTILE = '<script>alert(1)</script> <a href="https://evil.test/">click me</a>'
+
+RATINGS = [(5, "2024-01-10", "Loved the breathing practice."), (5, "2024-01-20", ""),
+           (4, "2024-02-03", "Good pace."), (3, "2024-02-14", ""),
+           (1, "2024-02-25", "Too short for an hour.")]
+
+# The lesson's six items, answered right (1) or wrong (0), one row per attempt. Item 1 is
+# always right, item 6 right once in seven: both get a flag.
+PATTERNS = [[1, 1, 1, 1, 1, 0], [1, 1, 1, 1, 0, 0], [1, 1, 0, 1, 1, 1], [1, 0, 1, 0, 0, 0],
+            [1, 1, 1, 1, 1, 0], [1, 0, 0, 1, 0, 0], [1, 1, 0, 0, 1, 0]]
+
+
+def page(client, address: str):
+    """GET an admin page that must be there."""
+    response = client.get(address)
+    assert response.status_code == 200, (address, response.status_code)
+    return response
+
+
+def course_id(slug: str) -> int:
+    return version_of(slug).course_id
+
+
+def body_rows(rows: list[list[str]]) -> list[list[str]]:
+    """A table's rows without its header row."""
+    return rows[1:]
+
+
+def results_rows(response) -> list[list[str]]:
+    return body_rows(table_with(response, "Results per course version"))
+
+
+def item_rows(response) -> list[list[str]]:
+    return body_rows(table_with(response, "Figures per quiz item"))
+
+
+def csv_rows(response) -> list[list[str]]:
+    assert response.status_code == 200
+    assert response.mimetype == "text/csv"
+    return list(csv.reader(io.StringIO(response.get_data(as_text=True))))
