@@ -112,7 +112,7 @@ def measure_size(server: PostgresServer, rows: int, repeats: int) -> dict[str, T
     from ceengine.admin.recount import recount_totals
     from ceengine.courses.services import sync_courses
     from ceengine.extensions import db
-    from tests.conftest import PROJECT_COURSES
+    from tests.support.app import PROJECT_COURSES
 
     url = server.create_database(f"bench_{rows}")
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "COURSES_DIR": str(PROJECT_COURSES),

@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 from benchmarks.servers import BIN, ROOT, serve
-from tests.conftest import FIXTURE_COURSES
+from tests.support.app import FIXTURE_COURSES
 from tests.support.crowd import crowd_courses, database_problems, run_crowd
 from tests.support.fake_stripe import FakeStripe
 from tests.support.postgres_server import PostgresServer

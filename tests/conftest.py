@@ -2,41 +2,27 @@
 
 from __future__ import annotations
 
-import functools
-import os
 import shutil
-import tempfile
 from pathlib import Path
 
 import pytest
-from flask import g, has_app_context
-from flask.testing import FlaskClient
 
-from ceengine import create_app
-from ceengine.certificates.signing import create_development_chain
 from ceengine.extensions import db
+from tests.support.app import (
+    FIXTURE_COURSES,
+    infrastructure_skips,
+    make_app,
+    skip_missing_infrastructure,
+)
 from tests.support.postgres_server import PostgresServer
-
-FIXTURE_COURSES = Path(__file__).parent / "fixtures" / "courses"
-PROJECT_COURSES = Path(__file__).parent.parent / "courses"
-IN_CI = os.environ.get("CI") == "true"
-_infrastructure_skips: list[str] = []
-
-
-def skip_missing_infrastructure(reason: str) -> None:
-    """Skip loudly when Chromium or PostgreSQL is missing; in CI that is a failure."""
-    if IN_CI:
-        pytest.fail(f"{reason} — CI=true, so this cannot be skipped", pytrace=False)
-    _infrastructure_skips.append(reason)
-    pytest.skip(reason)
 
 
 def pytest_terminal_summary(terminalreporter) -> None:
     """Say clearly, at the end, which real infrastructure was missing."""
-    if _infrastructure_skips:
+    if infrastructure_skips:
         terminalreporter.section("MISSING INFRASTRUCTURE", sep="!", red=True, bold=True)
-        for reason in sorted(set(_infrastructure_skips)):
-            count = _infrastructure_skips.count(reason)
+        for reason in sorted(set(infrastructure_skips)):
+            count = infrastructure_skips.count(reason)
             terminalreporter.write_line(f"SKIPPED {count} test(s): {reason}", red=True)
 
 
@@ -82,51 +68,6 @@ def courses_dir(tmp_path) -> Path:
     target = tmp_path / "courses"
     shutil.copytree(FIXTURE_COURSES, target)
     return target
-
-
-@functools.cache
-def signing_files() -> dict[str, Path]:
-    """One development signing chain for the whole test run (never the project's instance/)."""
-    return create_development_chain(Path(tempfile.mkdtemp(prefix="ceengine-signing-")),
-                                    "ceengine Tests")
-
-
-def app_settings() -> dict:
-    """Settings every test app shares: the test signing key, email kept in memory."""
-    files = signing_files()
-    return {"TESTING": True, "SIGNING_KEY": str(files["key"]), "SIGNING_CERT": str(files["cert"]),
-            "SIGNING_CHAIN": str(files["chain"]), "MAIL_BACKEND": "locmem",
-            # Queued mail is sent right after the commit that queued it, so a test sees it when
-            # the request returns; tests/mail/test_mail_outbox.py covers the background worker.
-            "MAIL_DELIVERY": "inline",
-            "SPONSOR_NAME": "Compassion CE Institute", "SPONSOR_CONTACT": "ce@compassion.test",
-            "CE_ADMINISTRATOR": "Dana Reyes, PhD, CE Administrator"}
-
-
-class FreshRequestClient(FlaskClient):
-    """A test client whose every request starts with an empty `g`, as a real one does.
-
-    Tests hold one application context open for database access, and Flask reuses it for
-    the requests made inside, so without this `g` (Flask-Login's user, the CSRF token) would
-    carry over from one request, and one client, to the next.
-    """
-
-    def open(self, *args, **kwargs):
-        """Send a request with nothing left in `g` from earlier requests."""
-        if has_app_context():
-            vars(g._get_current_object()).clear()
-        return super().open(*args, **kwargs)
-
-
-def make_app(database_url: str, courses_dir: Path, **overrides):
-    """An app on `database_url` with fresh tables."""
-    app = create_app({**app_settings(), "SQLALCHEMY_DATABASE_URI": database_url,
-                      "COURSES_DIR": str(courses_dir), **overrides})
-    app.test_client_class = FreshRequestClient
-    with app.app_context():
-        db.drop_all()
-        db.create_all()
-    return app
 
 
 @pytest.fixture

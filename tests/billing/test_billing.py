@@ -17,7 +17,7 @@ from ceengine.billing.services import fulfil_session
 from ceengine.billing.stripe_api import retrieve_session
 from ceengine.courses.services import sync_courses
 from ceengine.extensions import db
-from tests.conftest import make_app
+from tests.support.app import make_app
 from tests.support.billing_steps import (
     LICENSE,
     continue_to_payment,

@@ -13,8 +13,8 @@ import pytest
 
 from ceengine.courses.services import sync_courses
 from ceengine.extensions import db
-from tests.conftest import make_app
 from tests.support.admin_steps import admin_client, quick_password_hashes, table_with
+from tests.support.app import make_app
 from tests.support.billing_steps import (
     LICENSE,
     continue_to_payment,

@@ -13,7 +13,7 @@ from ceengine.certificates.printing import LearnerDetails
 from ceengine.courses.services import sync_courses
 from ceengine.extensions import db
 from ceengine.quizzes.models import Attempt
-from tests.conftest import make_app
+from tests.support.app import make_app
 from tests.support.certificate_steps import take_quiz
 
 KEY = os.environ.get("STRIPE_SECRET_KEY", "")

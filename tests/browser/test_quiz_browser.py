@@ -8,9 +8,9 @@ import pytest
 from playwright.sync_api import expect
 
 from ceengine.courses.format import read_courses
-from tests.browser.conftest import assert_accessible, screenshot
+from tests.browser.support.pages import assert_accessible, screenshot
 from tests.browser.support.quiz_steps import confirm_email_in_browser
-from tests.conftest import FIXTURE_COURSES, PROJECT_COURSES
+from tests.support.app import FIXTURE_COURSES, PROJECT_COURSES
 
 pytestmark = pytest.mark.browser
 

@@ -22,7 +22,7 @@ from ceengine.certificates.signing import MAX_PDF_BYTES
 from ceengine.certificates.signing_key import signing_identity
 from ceengine.extensions import db
 from tests.certificates.test_certificates_verify import one_byte_changed, signed_by_someone_else
-from tests.conftest import make_app, skip_missing_infrastructure
+from tests.support.app import make_app, skip_missing_infrastructure
 from tests.support.certificate_steps import certificates, download_link, issue
 from tests.support.hostile_pdf import PathBuilding, forged_certificate, our_certificates
 

@@ -41,7 +41,7 @@ from ceengine.certificates.signing_key import signing_identity
 from ceengine.certificates.tokens import certificate_token
 from ceengine.courses.services import sync_courses
 from ceengine.extensions import db
-from tests.conftest import make_app
+from tests.support.app import make_app
 from tests.support.certificate_steps import certificates, download_link, issue
 from tests.support.certificate_steps import text_of as html_text
 from tests.support.hostile_pdf import PathBuilding, forged_certificate, our_certificates

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from ceengine.courses.models import Course, CourseVersion, QuizItem
 from ceengine.extensions import db
-from tests.conftest import PROJECT_COURSES
+from tests.support.app import PROJECT_COURSES
 
 
 def test_check_passes_on_the_project_courses(runner):

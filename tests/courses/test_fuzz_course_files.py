@@ -29,7 +29,7 @@ from ceengine.courses.format import COURSE_KEYS, read_courses
 from ceengine.courses.problems import CourseFormatError
 from ceengine.courses.quizfile import ITEM_KEYS
 from ceengine.courses.resources import _READERS, RESOURCE_TYPES
-from tests.conftest import FIXTURE_COURSES, PROJECT_COURSES
+from tests.support.app import FIXTURE_COURSES, PROJECT_COURSES
 from tests.support.fuzz_steps import is_readable
 
 SLUGS = ("demo-lesson", "demo-modules")

@@ -32,8 +32,8 @@ from ceengine.feedback.models import (
 from ceengine.feedback.services import RatingLine, moderate_reflection
 from ceengine.learners.models import Learner
 from ceengine.models import utcnow
-from tests.conftest import make_app
 from tests.support.admin_steps import admin_client, post_action, quick_password_hashes
+from tests.support.app import make_app
 from tests.support.billing_steps import local, pay, stripe_settings
 from tests.support.certificate_steps import (
     certificates,

@@ -17,8 +17,8 @@ import pytest
 from benchmarks.servers import serve
 from ceengine.extensions import db
 from ceengine.mailer import send_email
-from tests.conftest import make_app
 from tests.support.admin_steps import admin_client
+from tests.support.app import make_app
 from tests.support.certificate_steps import issue, text_of
 from tests.support.crowd import Clinician, Tally, quiz_answers
 from tests.support.html import form_in

@@ -17,7 +17,7 @@ from pypdf import PdfReader
 
 from ceengine.cli import cli
 from ceengine.links import absolute_url, development_base_url
-from tests.conftest import FreshRequestClient, make_app
+from tests.support.app import FreshRequestClient, make_app
 from tests.support.certificate_steps import certificates, download_link, issue
 from tests.support.html import form_in
 

@@ -8,7 +8,7 @@ import logging
 import sqlalchemy as sa
 
 from ceengine.extensions import db
-from tests.conftest import make_app
+from tests.support.app import make_app
 
 
 def test_healthz_says_ok_when_the_database_answers(client):

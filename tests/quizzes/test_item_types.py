@@ -22,7 +22,7 @@ from ceengine.quizzes.forms import check_not_tampered, quiz_form
 from ceengine.quizzes.grading import InvalidResponse, ItemKey, grade
 from ceengine.quizzes.policy import Availability
 from ceengine.quizzes.services import TamperedForm
-from tests.conftest import make_app
+from tests.support.app import make_app
 
 
 class YesNo(ItemType):

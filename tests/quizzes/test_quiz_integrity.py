@@ -17,7 +17,7 @@ from ceengine.courses.models import QuizItem
 from ceengine.courses.services import sync_courses
 from ceengine.extensions import db
 from ceengine.quizzes.models import Attempt
-from tests.conftest import make_app
+from tests.support.app import make_app
 from tests.support.certificate_steps import details_page, text_of
 from tests.support.html import quiz_form_in
 from tests.support.quiz_steps import (

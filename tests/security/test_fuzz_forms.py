@@ -35,7 +35,6 @@ from ceengine.certificates.tokens import sign_in_token
 from ceengine.courses.services import sync_courses
 from ceengine.extensions import db
 from ceengine.learners.confirmation import new_confirmation_token
-from tests.conftest import make_app
 from tests.support.admin_steps import (
     ADMIN_PASSWORD,
     admin_client,
@@ -44,6 +43,7 @@ from tests.support.admin_steps import (
     quick_password_hashes,
     reflection_with,
 )
+from tests.support.app import make_app
 from tests.support.certificate_steps import (
     certificates,
     download_link,

@@ -1,7 +1,7 @@
 """Steps for the email tests: a real SMTP server on loopback, the outbox, delivering the queue.
 
 Test apps deliver queued mail right after the commit that queued it (`MAIL_DELIVERY="inline"`
-in tests/conftest.py), so a test can look at the mail as soon as a request returns. The tests
+in tests/support/app.py), so a test can look at the mail as soon as a request returns. The tests
 about the queue itself use `MAIL_DELIVERY="manual"` (nothing is sent until `deliver` runs) or
 `"background"` (the worker thread, as in production).
 """

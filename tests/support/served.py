@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from benchmarks.servers import BIN, ROOT
-from tests.conftest import signing_files
+from tests.support.app import signing_files
 
 # Generous limits: a crowd comes from one address, and these tests are about what is stored.
 OPEN_LIMITS = {"CEENGINE_VERIFY_RATE_LIMIT": "100000 per minute",
@@ -66,7 +66,7 @@ def redis_server():
     """Debian's redis-server on a loopback port, with nothing saved to disk; yields its URL."""
     program = shutil.which("redis-server")
     if program is None:
-        from tests.conftest import skip_missing_infrastructure
+        from tests.support.app import skip_missing_infrastructure
 
         skip_missing_infrastructure("redis-server is not installed (apt-get install redis-server)")
     port, folder = _free_port(), tempfile.mkdtemp(prefix="ceengine-redis-")

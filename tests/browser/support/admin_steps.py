@@ -6,7 +6,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 from ceengine.admin.accounts import admin_by_email, create_admin
-from tests.browser.conftest import VIEWPORTS
+from tests.browser.support.pages import VIEWPORTS
 from tests.browser.test_quiz_browser import COURSES, answer
 
 ADMIN_EMAIL = "admin@example.org"

@@ -1,0 +1,75 @@
+"""The app as tests build it: settings, a fresh database, the fixture courses, and the rule
+for missing infrastructure (tests/conftest.py's fixtures are built from these)."""
+
+from __future__ import annotations
+
+import functools
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+from flask import g, has_app_context
+from flask.testing import FlaskClient
+
+from ceengine import create_app
+from ceengine.certificates.signing import create_development_chain
+from ceengine.extensions import db
+
+FIXTURE_COURSES = Path(__file__).parent.parent / "fixtures" / "courses"
+PROJECT_COURSES = Path(__file__).parent.parent.parent / "courses"
+IN_CI = os.environ.get("CI") == "true"
+infrastructure_skips: list[str] = []  # read by tests/conftest.py's summary
+
+
+def skip_missing_infrastructure(reason: str) -> None:
+    """Skip loudly when Chromium or PostgreSQL is missing; in CI that is a failure."""
+    if IN_CI:
+        pytest.fail(f"{reason} — CI=true, so this cannot be skipped", pytrace=False)
+    infrastructure_skips.append(reason)
+    pytest.skip(reason)
+
+
+@functools.cache
+def signing_files() -> dict[str, Path]:
+    """One development signing chain for the whole test run (never the project's instance/)."""
+    return create_development_chain(Path(tempfile.mkdtemp(prefix="ceengine-signing-")),
+                                    "ceengine Tests")
+
+
+def app_settings() -> dict:
+    """Settings every test app shares: the test signing key, email kept in memory."""
+    files = signing_files()
+    return {"TESTING": True, "SIGNING_KEY": str(files["key"]), "SIGNING_CERT": str(files["cert"]),
+            "SIGNING_CHAIN": str(files["chain"]), "MAIL_BACKEND": "locmem",
+            # Queued mail is sent right after the commit that queued it, so a test sees it when
+            # the request returns; tests/mail/test_mail_outbox.py covers the background worker.
+            "MAIL_DELIVERY": "inline",
+            "SPONSOR_NAME": "Compassion CE Institute", "SPONSOR_CONTACT": "ce@compassion.test",
+            "CE_ADMINISTRATOR": "Dana Reyes, PhD, CE Administrator"}
+
+
+class FreshRequestClient(FlaskClient):
+    """A test client whose every request starts with an empty `g`, as a real one does.
+
+    Tests hold one application context open for database access, and Flask reuses it for
+    the requests made inside, so without this `g` (Flask-Login's user, the CSRF token) would
+    carry over from one request, and one client, to the next.
+    """
+
+    def open(self, *args, **kwargs):
+        """Send a request with nothing left in `g` from earlier requests."""
+        if has_app_context():
+            vars(g._get_current_object()).clear()
+        return super().open(*args, **kwargs)
+
+
+def make_app(database_url: str, courses_dir: Path, **overrides):
+    """An app on `database_url` with fresh tables."""
+    app = create_app({**app_settings(), "SQLALCHEMY_DATABASE_URI": database_url,
+                      "COURSES_DIR": str(courses_dir), **overrides})
+    app.test_client_class = FreshRequestClient
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+    return app
