@@ -18,7 +18,7 @@ from ceengine.certificates.signing_key import signing_identity
 from ceengine.certificates.tokens import sign_in_token
 from ceengine.courses.format import read_courses
 from tests.browser.support.pages import ARTIFACTS, VIEWPORTS, assert_accessible, screenshot
-from tests.browser.test_quiz_browser import answer
+from tests.browser.support.quiz_steps import answer
 from tests.support.app import PROJECT_COURSES
 
 pytestmark = pytest.mark.browser

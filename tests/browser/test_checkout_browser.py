@@ -9,9 +9,8 @@ from playwright.sync_api import expect
 
 from ceengine.courses.services import sync_courses
 from tests.browser.support.pages import assert_accessible, screenshot
-from tests.browser.support.quiz_steps import confirm_email_in_browser
+from tests.browser.support.quiz_steps import answer, confirm_email_in_browser
 from tests.browser.support.server import LiveServer
-from tests.browser.test_quiz_browser import answer
 from tests.support.app import FIXTURE_COURSES, make_app
 from tests.support.fake_stripe import FakeStripe
 

@@ -21,9 +21,14 @@ from ceengine.certificates.services import find_certificate
 from ceengine.certificates.signing import MAX_PDF_BYTES
 from ceengine.certificates.signing_key import signing_identity
 from ceengine.extensions import db
-from tests.certificates.test_certificates_verify import one_byte_changed, signed_by_someone_else
 from tests.support.app import make_app, skip_missing_infrastructure
-from tests.support.certificate_steps import certificates, download_link, issue
+from tests.support.certificate_steps import (
+    certificates,
+    download_link,
+    issue,
+    one_byte_changed,
+    signed_by_someone_else,
+)
 from tests.support.hostile_pdf import PathBuilding, forged_certificate, our_certificates
 
 REASON = "Issued in error: the learner retook the quiz"

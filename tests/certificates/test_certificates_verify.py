@@ -42,7 +42,13 @@ from ceengine.certificates.tokens import certificate_token
 from ceengine.courses.services import sync_courses
 from ceengine.extensions import db
 from tests.support.app import make_app
-from tests.support.certificate_steps import certificates, download_link, issue
+from tests.support.certificate_steps import (
+    certificates,
+    download_link,
+    issue,
+    one_byte_changed,
+    signed_by_someone_else,
+)
 from tests.support.certificate_steps import text_of as html_text
 from tests.support.hostile_pdf import PathBuilding, forged_certificate, our_certificates
 from tests.support.html import form_in
@@ -88,24 +94,6 @@ def upload(client, pdf: bytes | None, filename: str = "certificate.pdf"):
     if pdf is not None:
         data["pdf"] = (io.BytesIO(pdf), filename)
     return client.post("/verify", data=data, content_type="multipart/form-data")
-
-
-def one_byte_changed(pdf: bytes) -> bytes:
-    """The PDF with one letter of its signed content changed (the author in its info)."""
-    position = pdf.index(b"/Author (Compassion") + len(b"/Author (")
-    assert position < int(re.search(rb"/ByteRange \[0 (\d+)", pdf).group(1))  # signed part
-    changed = bytearray(pdf)
-    changed[position] = ord("K")
-    return bytes(changed)
-
-
-def signed_by_someone_else(certificate: Certificate, folder) -> bytes:
-    """The same certificate page, rendered again and signed with another (untrusted) key."""
-    files = create_development_chain(folder, "Someone Else")
-    other = load_identity(*(files[k].read_bytes() for k in ("key", "cert", "chain")))
-    details = LearnerDetails(certificate.full_name, certificate.email)
-    page = render_certificate(certificate_data(certificate.attempt, details, certificate.number))
-    return sign_pdf(page, other, f"CE certificate {certificate.number}", "Online")
 
 
 def number_with_body(body: str) -> str:

@@ -2,21 +2,15 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from pathlib import Path
-
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 from flask_migrate import downgrade, upgrade
 
 from ceengine import create_app
 from ceengine.certificates.signing import create_development_chain
 from ceengine.extensions import db
+from tests.support.app import production_environment
 
 
 def test_migrations_build_exactly_the_models(database_url, courses_dir):
@@ -37,33 +31,6 @@ def test_production_refuses_the_development_secret(monkeypatch):
     monkeypatch.delenv("CEENGINE_SECRET_KEY", raising=False)
     with pytest.raises(RuntimeError, match="CEENGINE_SECRET_KEY"):
         create_app()
-
-
-def sponsor_signing_files(folder: Path) -> tuple[Path, Path]:
-    """A self-signed signing key and certificate like a sponsor's own (not a development one)."""
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Compassion CE Institute")])
-    now = dt.datetime.now(dt.UTC)
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
-            .public_key(key.public_key()).serial_number(x509.random_serial_number())
-            .not_valid_before(now).not_valid_after(now + dt.timedelta(days=30))
-            .sign(key, hashes.SHA256()))
-    key_file, cert_file = folder / "key.pem", folder / "cert.pem"
-    key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM,
-                                           serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))
-    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    return key_file, cert_file
-
-
-def production_environment(monkeypatch, tmp_path) -> None:
-    """Everything production insists on: a secret, an https address, the sponsor's key."""
-    key_file, cert_file = sponsor_signing_files(tmp_path)
-    monkeypatch.setenv("CEENGINE_ENV", "production")
-    monkeypatch.setenv("CEENGINE_SECRET_KEY", "x" * 40)
-    monkeypatch.setenv("CEENGINE_BASE_URL", "https://ce.example.org")
-    monkeypatch.setenv("CEENGINE_SIGNING_KEY", str(key_file))
-    monkeypatch.setenv("CEENGINE_SIGNING_CERT", str(cert_file))
 
 
 def test_production_needs_the_address_printed_on_certificates(monkeypatch, tmp_path):

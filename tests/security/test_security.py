@@ -29,7 +29,6 @@ from ceengine.certificates.numbers import new_certificate_number
 from ceengine.courses.models import QuizItem
 from ceengine.courses.services import sync_courses
 from ceengine.extensions import db
-from tests.operations.test_app_setup import production_environment
 from tests.support.admin_steps import (
     ADMIN_EMAIL,
     ADMIN_PASSWORD,
@@ -39,7 +38,7 @@ from tests.support.admin_steps import (
     quick_password_hashes,
     sign_in,
 )
-from tests.support.app import FreshRequestClient, make_app
+from tests.support.app import FreshRequestClient, make_app, production_environment
 from tests.support.billing_steps import stripe_settings
 from tests.support.certificate_steps import download_link, issue, text_of
 from tests.support.feedback_steps import answers as evaluation_answers

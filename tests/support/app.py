@@ -15,6 +15,7 @@ from flask.testing import FlaskClient
 from ceengine import create_app
 from ceengine.certificates.signing import create_development_chain
 from ceengine.extensions import db
+from tests.support.certificate_pdf import sponsor_signing_files
 
 FIXTURE_COURSES = Path(__file__).parent.parent / "fixtures" / "courses"
 PROJECT_COURSES = Path(__file__).parent.parent.parent / "courses"
@@ -73,3 +74,13 @@ def make_app(database_url: str, courses_dir: Path, **overrides):
         db.drop_all()
         db.create_all()
     return app
+
+
+def production_environment(monkeypatch, tmp_path) -> None:
+    """Everything production insists on: a secret, an https address, the sponsor's key."""
+    key_file, cert_file = sponsor_signing_files(tmp_path)
+    monkeypatch.setenv("CEENGINE_ENV", "production")
+    monkeypatch.setenv("CEENGINE_SECRET_KEY", "x" * 40)
+    monkeypatch.setenv("CEENGINE_BASE_URL", "https://ce.example.org")
+    monkeypatch.setenv("CEENGINE_SIGNING_KEY", str(key_file))
+    monkeypatch.setenv("CEENGINE_SIGNING_CERT", str(cert_file))

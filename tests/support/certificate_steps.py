@@ -7,6 +7,9 @@ import re
 import sqlalchemy as sa
 
 from ceengine.certificates.models import Certificate
+from ceengine.certificates.printing import LearnerDetails, certificate_data
+from ceengine.certificates.render import render_certificate
+from ceengine.certificates.signing import create_development_chain, load_identity, sign_pdf
 from ceengine.courses.models import QuizItem
 from ceengine.extensions import db
 from tests.support.html import form_in, quiz_form_in
@@ -67,3 +70,21 @@ def download_link(page) -> str:
 def certificates() -> list[Certificate]:
     """Every certificate row."""
     return list(db.session.scalars(sa.select(Certificate).order_by(Certificate.id)))
+
+
+def one_byte_changed(pdf: bytes) -> bytes:
+    """The PDF with one letter of its signed content changed (the author in its info)."""
+    position = pdf.index(b"/Author (Compassion") + len(b"/Author (")
+    assert position < int(re.search(rb"/ByteRange \[0 (\d+)", pdf).group(1))  # signed part
+    changed = bytearray(pdf)
+    changed[position] = ord("K")
+    return bytes(changed)
+
+
+def signed_by_someone_else(certificate: Certificate, folder) -> bytes:
+    """The same certificate page, rendered again and signed with another (untrusted) key."""
+    files = create_development_chain(folder, "Someone Else")
+    other = load_identity(*(files[k].read_bytes() for k in ("key", "cert", "chain")))
+    details = LearnerDetails(certificate.full_name, certificate.email)
+    page = render_certificate(certificate_data(certificate.attempt, details, certificate.number))
+    return sign_pdf(page, other, f"CE certificate {certificate.number}", "Online")

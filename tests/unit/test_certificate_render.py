@@ -10,19 +10,8 @@ import subprocess
 import pytest
 from pypdf import PdfReader
 
-from ceengine.certificates.render import CertificateData, render_certificate
-
-DATA = CertificateData(
-    number="7KQ2-M9XD-4HTR-V", learner_name="José Álvarez-Núñez",
-    course_title="Compassion Cultivation Training for Healthcare Professionals",
-    presenters="Gonzalo Brito-Pons, PhD", ce_hours="2",
-    course_format="Self-paced online (home study)", completion_date="21 November 2026",
-    score="13 of 14 (92%)", sponsor_name="Example CE Sponsor", sponsor_contact="ce@example.org",
-    verify_url="https://ce.example.org/verify/7KQ2-M9XD-4HTR-V",
-    administrator="Dana Reyes, PhD, CE Administrator",
-    license_line="LCSW · License 12345 · California",
-    approvals=("Example CE Sponsor is approved by the American Psychological Association to "
-               "sponsor continuing education for psychologists.",))
+from ceengine.certificates.render import render_certificate
+from tests.support.certificate_pdf import DATA
 
 
 def text_of(pdf: bytes) -> str:

@@ -7,7 +7,7 @@ from fractions import Fraction
 
 from ceengine.admin.accounts import admin_by_email, create_admin
 from tests.browser.support.pages import VIEWPORTS
-from tests.browser.test_quiz_browser import COURSES, answer
+from tests.browser.support.quiz_steps import COURSES, answer
 
 ADMIN_EMAIL = "admin@example.org"
 ADMIN_PASSWORD = "a long password 123"
