@@ -41,7 +41,8 @@ from tests.support.admin_steps import (
     rows_of,
     sign_in,
 )
-from tests.support.certificate_steps import take_quiz, text_of
+from tests.support.certificate_steps import take_quiz
+from tests.support.html import text_of
 
 NEW_PASSWORD = "another long passphrase"
 LOCKED = ("Too many failed sign-ins. For your security this account is locked; "

@@ -13,12 +13,11 @@ from tests.support.admin_steps import (
     attempt_with,
     certificate_row,
     flashes_in,
-    html_of,
     post_action,
     table_with,
-    text_of,
 )
 from tests.support.certificate_steps import certificates
+from tests.support.html import html_of, text_of
 from tests.support.reports import MODULES, body_rows, page
 
 

@@ -9,12 +9,11 @@ from tests.support.admin_steps import (
     at,
     attempt_with,
     evaluation_with,
-    html_of,
     sections_in,
     table_with,
-    text_of,
     version_of,
 )
+from tests.support.html import html_of, text_of
 from tests.support.reports import (
     LESSON,
     MODULES,

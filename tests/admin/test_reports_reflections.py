@@ -9,14 +9,12 @@ from ceengine.feedback.models import APPROVED, HIDDEN, PENDING, Reflection
 from tests.support.admin_steps import (
     flashes_in,
     form_posting_to,
-    html_of,
     post_action,
     reflection_with,
     rows_of,
-    text_of,
 )
 from tests.support.feedback_steps import share_reflection
-from tests.support.html import form_in
+from tests.support.html import form_in, html_of, text_of
 from tests.support.reports import LESSON, page
 
 

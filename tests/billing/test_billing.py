@@ -28,14 +28,8 @@ from tests.support.billing_steps import (
     session_id_of,
     stripe_settings,
 )
-from tests.support.certificate_steps import (
-    certificates,
-    details_page,
-    submit_details,
-    take_quiz,
-    text_of,
-)
-from tests.support.html import form_in
+from tests.support.certificate_steps import certificates, details_page, submit_details, take_quiz
+from tests.support.html import form_in, text_of
 
 
 @pytest.fixture

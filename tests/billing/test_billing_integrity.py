@@ -25,8 +25,9 @@ from tests.support.billing_steps import (
     session_id_of,
     stripe_settings,
 )
-from tests.support.certificate_steps import certificates, submit_details, text_of
+from tests.support.certificate_steps import certificates, submit_details
 from tests.support.fake_stripe import FakeStripe
+from tests.support.html import text_of
 
 CONTACT = "billing@sponsor.test"
 

@@ -14,7 +14,8 @@ import pytest
 
 from ceengine.certificates.tokens import certificate_token
 from tests.support.admin_steps import admin_client, post_action, quick_password_hashes
-from tests.support.certificate_steps import certificates, download_link, issue, text_of
+from tests.support.certificate_steps import certificates, download_link, issue
+from tests.support.html import text_of
 
 MISTYPED, CORRECTED = "ana@exmaple.org", "ana.nunez@example.org"
 

@@ -26,9 +26,8 @@ from tests.support.certificate_steps import (
     download_link,
     issue,
     take_quiz,
-    text_of,
 )
-from tests.support.html import form_in
+from tests.support.html import form_in, text_of
 from tests.support.mail_steps import free_port, queued, smtp_settings
 
 SENT_FLASH = (

@@ -24,9 +24,8 @@ from tests.support.certificate_steps import (
     issue,
     submit_details,
     take_quiz,
-    text_of,
 )
-from tests.support.html import form_in
+from tests.support.html import form_in, text_of
 
 
 def pdf_text(pdf: bytes) -> str:

@@ -9,9 +9,7 @@ signature or a file that is not a PDF are each refused with a message.
 from __future__ import annotations
 
 import hashlib
-import html
 import io
-import re
 
 import pytest
 from flask import g
@@ -49,9 +47,8 @@ from tests.support.certificate_steps import (
     one_byte_changed,
     signed_by_someone_else,
 )
-from tests.support.certificate_steps import text_of as html_text
 from tests.support.hostile_pdf import PathBuilding, forged_certificate, our_certificates
-from tests.support.html import form_in
+from tests.support.html import form_in, spoken_text_of
 
 NAME, EMAIL = "Ana María Núñez", "ana@example.org"
 COURSE_TITLE = "Demo Lesson on Kindness"
@@ -72,11 +69,6 @@ def downloaded_pdf(client, page) -> bytes:
     assert response.status_code == 200, response.status_code
     assert response.mimetype == "application/pdf"
     return response.data
-
-
-def text_of(response) -> str:
-    """A page's text as read aloud: no tags, spaces collapsed, none before punctuation."""
-    return re.sub(r" ([:;,.])", r"\1", html.unescape(html_text(response)))
 
 
 def pdf_text(pdf: bytes) -> str:
@@ -128,7 +120,7 @@ def test_a_fresh_certificate_is_valid_and_says_what_it_certifies(synced, client)
     response = visitor.get(f"/verify/{certificate.number}")
 
     assert response.status_code == 200
-    page = text_of(response)
+    page = spoken_text_of(response)
     assert "Valid: this certificate was issued by Compassion CE Institute" in page
     assert "Revoked" not in page and "Superseded" not in page
     assert f"Name {NAME}" in page
@@ -170,8 +162,8 @@ def test_a_number_ending_in_a_punctuation_check_symbol_can_be_verified(synced, c
     response = client.get(typed.headers["Location"])
 
     assert typed.status_code == 303 and response.status_code == 200
-    assert f"Certificate number {number}" in text_of(response)
-    assert "Valid: this certificate was issued" in text_of(response)
+    assert f"Certificate number {number}" in spoken_text_of(response)
+    assert "Valid: this certificate was issued" in spoken_text_of(response)
     assert upload(client, downloaded_pdf(client, page)).status_code == 200
 
 
@@ -183,7 +175,7 @@ def test_the_lookup_form_sends_a_typed_number_to_its_page(synced, client):
 
     assert response.status_code == 303
     assert response.headers["Location"].endswith(f"/verify/{certificate.number}")
-    assert "Valid" in text_of(client.get(response.headers["Location"]))
+    assert "Valid" in spoken_text_of(client.get(response.headers["Location"]))
 
 
 @pytest.mark.parametrize("typed", ["not a number", "7KQ2-M9XD", "7KQ2-M9XD-4HTR-V-9"])
@@ -191,7 +183,7 @@ def test_the_lookup_form_explains_a_malformed_number(synced, client, typed):
     response = client.get("/verify", query_string={"number": typed})
 
     assert response.status_code == 422
-    page = text_of(response)
+    page = spoken_text_of(response)
     assert "That is not a certificate number. A number looks like 7KQ2-M9XD-4HTR-V" in page
     assert 'aria-invalid="true"' in response.get_data(as_text=True)
 
@@ -204,14 +196,14 @@ def test_a_mistyped_symbol_is_caught_by_the_check_character(synced, client):
     response = client.get("/verify", query_string={"number": body + wrong_check})
 
     assert response.status_code == 422
-    assert "That is not a certificate number" in text_of(response)
+    assert "That is not a certificate number" in spoken_text_of(response)
 
 
 def test_a_malformed_number_in_the_address_is_not_found(synced, client):
     response = client.get("/verify/not-a-certificate")
 
     assert response.status_code == 404
-    assert "“not-a-certificate” is not a certificate number" in text_of(response)
+    assert "“not-a-certificate” is not a certificate number" in spoken_text_of(response)
 
 
 def test_what_was_typed_in_the_address_is_shown_as_text_not_markup(synced, client):
@@ -219,7 +211,7 @@ def test_what_was_typed_in_the_address_is_shown_as_text_not_markup(synced, clien
 
     assert response.status_code == 404
     assert "<img src=x" not in response.get_data(as_text=True)
-    assert "“<img src=x onerror=alert(1)>” is not a certificate number" in text_of(response)
+    assert "“<img src=x onerror=alert(1)>” is not a certificate number" in spoken_text_of(response)
 
 
 def test_a_well_formed_number_never_issued_is_not_found_with_a_clear_message(synced, client):
@@ -229,7 +221,7 @@ def test_a_well_formed_number_never_issued_is_not_found_with_a_clear_message(syn
 
     assert response.status_code == 404
     assert (f"No certificate has the number {number}. Check it against the certificate; "
-            "if it matches, contact the sponsor.") in text_of(response)
+            "if it matches, contact the sponsor.") in spoken_text_of(response)
 
 
 # --- revoked and superseded ------------------------------------------------------------
@@ -242,7 +234,7 @@ def test_a_revoked_certificate_says_revoked_with_the_reason_and_date(synced, cli
     response = synced.test_client().get(f"/verify/{revoked.number}")
 
     assert response.status_code == 200
-    text = text_of(response)
+    text = spoken_text_of(response)
     assert (f"Revoked on {long_date(revoked.revoked_at)}. "
             "Reason: Issued in error: quiz retaken") in text
     assert "Valid" not in text
@@ -257,8 +249,8 @@ def test_a_revoked_certificate_can_no_longer_be_downloaded(synced, client):
 
     assert response.status_code == 410
     assert f"Certificate {certificate.number} is revoked and can no longer be downloaded" in (
-        text_of(response))
-    assert "Revoked" in text_of(client.get(page.request.path))
+        spoken_text_of(response))
+    assert "Revoked" in spoken_text_of(client.get(page.request.path))
 
 
 def test_a_reissued_certificate_points_from_the_old_number_to_the_new(synced, client):
@@ -269,9 +261,9 @@ def test_a_reissued_certificate_points_from_the_old_number_to_the_new(synced, cl
     old_page = client.get(f"/verify/{old_number}")
 
     assert old_page.status_code == 200
-    assert f"Superseded by certificate {new.number}, which replaces it" in text_of(old_page)
+    assert f"Superseded by certificate {new.number}, which replaces it" in spoken_text_of(old_page)
     assert f'href="/verify/{new.number}"' in old_page.get_data(as_text=True)
-    new_page = text_of(client.get(f"/verify/{new.number}"))
+    new_page = spoken_text_of(client.get(f"/verify/{new.number}"))
     assert "Valid: this certificate was issued" in new_page
     assert "Name New Name" in new_page and "Old Name" not in new_page
 
@@ -305,7 +297,7 @@ def test_the_downloaded_pdf_is_authentic_and_unchanged(synced, client):
     response = upload(synced.test_client(), pdf)
 
     assert response.status_code == 200
-    text = text_of(response)
+    text = spoken_text_of(response)
     assert "Authentic and unchanged: this file was signed by" in text
     assert "Valid: this certificate was issued" in text
     assert text.index("Valid: this certificate") < text.index("Authentic and unchanged")
@@ -323,7 +315,7 @@ def test_an_uploaded_superseded_pdf_is_authentic_but_says_it_was_replaced(synced
     response = upload(client, pdf)
 
     assert response.status_code == 200
-    text = text_of(response)
+    text = spoken_text_of(response)
     # The status leads; the file's authenticity follows, without the green of a valid one.
     assert text.index(f"Superseded by certificate {new.number}") < text.index(
         "The file is authentic and unchanged, but this certificate is no longer valid")
@@ -338,7 +330,7 @@ def test_an_uploaded_revoked_pdf_leads_with_revoked_and_is_not_shown_green(synce
     response = upload(synced.test_client(), pdf)
 
     assert response.status_code == 200
-    text = text_of(response)
+    text = spoken_text_of(response)
     lead = f"Revoked on {long_date(revoked.revoked_at)}. Reason: Issued in error"
     assert lead in text
     assert text.index(lead) < text.index(
@@ -359,8 +351,8 @@ def test_a_pdf_issued_under_an_earlier_signing_key_is_still_authentic(synced, cl
     response = upload(client, pdf)
 
     assert response.status_code == 200  # byte for byte the file we issued and stored
-    assert "Authentic and unchanged: this file was signed by" in text_of(response)
-    assert f"Certificate number {certificate.number}" in text_of(response)
+    assert "Authentic and unchanged: this file was signed by" in spoken_text_of(response)
+    assert f"Certificate number {certificate.number}" in spoken_text_of(response)
 
 
 def test_one_changed_byte_is_refused(synced, client):
@@ -370,7 +362,7 @@ def test_one_changed_byte_is_refused(synced, client):
     response = upload(client, tampered)
 
     assert response.status_code == 422
-    text = text_of(response)
+    text = spoken_text_of(response)
     assert "Not authentic" in text and "Authentic and unchanged" not in text
     assert "the PDF was changed after it was signed" in text
 
@@ -382,7 +374,7 @@ def test_bytes_appended_after_the_end_are_refused(synced, client):
     response = upload(client, appended)
 
     assert response.status_code == 422
-    text = text_of(response)
+    text = spoken_text_of(response)
     assert "Not authentic" in text
     assert "The signature does not cover the whole file: something was added after signing" in (
         text)
@@ -395,7 +387,7 @@ def test_the_same_page_signed_with_another_key_is_refused(synced, client, tmp_pa
     response = upload(client, forged)
 
     assert response.status_code == 422
-    text = text_of(response)
+    text = spoken_text_of(response)
     assert "Not authentic" in text
     assert "The signature was not made by this sponsor's signing certificate" in text
 
@@ -413,7 +405,7 @@ def test_a_forged_signature_with_decoy_roots_is_refused_without_building_a_path(
 
     assert response.status_code == 422
     assert ("Not authentic: The signature was not made by this sponsor's signing "
-            "certificate.") in text_of(response)
+            "certificate.") in spoken_text_of(response)
     assert building.ends == []
 
 
@@ -427,21 +419,21 @@ def test_a_pdf_signed_with_our_key_but_never_issued_is_refused(synced, client):
 
     assert response.status_code == 422
     assert ("Not authentic: The signature is genuine, but no certificate we issued has exactly "
-            "these contents.") in text_of(response)
+            "these contents.") in spoken_text_of(response)
 
 
 def test_a_file_that_is_not_a_pdf_is_refused_with_a_message(synced, client):
     response = upload(client, b"Hello, I am a photo of a certificate.", "certificate.jpg")
 
     assert response.status_code == 422
-    assert "That file is not a PDF. Choose the certificate's PDF file." in text_of(response)
+    assert "That file is not a PDF. Choose the certificate's PDF file." in spoken_text_of(response)
 
 
 def test_a_damaged_pdf_is_refused_with_a_message(synced, client):
     response = upload(client, b"%PDF-1.4\n this is the start of a PDF and nothing else")
 
     assert response.status_code == 422
-    text = text_of(response)
+    text = spoken_text_of(response)
     assert "Not authentic" in text and "This file is not a readable PDF" in text
 
 
@@ -449,7 +441,7 @@ def test_checking_without_a_file_asks_for_one(synced, client):
     response = upload(client, None)
 
     assert response.status_code == 422
-    assert "Choose a PDF file." in text_of(response)
+    assert "Choose a PDF file." in spoken_text_of(response)
 
 
 def test_a_file_larger_than_any_certificate_is_refused_with_a_message(synced, client):
@@ -457,14 +449,14 @@ def test_a_file_larger_than_any_certificate_is_refused_with_a_message(synced, cl
 
     assert response.status_code == 422
     assert ("That file is larger than any certificate we issue (at most 256 KB). Choose the "
-            "certificate's PDF file.") in text_of(response)
+            "certificate's PDF file.") in spoken_text_of(response)
 
 
 def test_a_file_over_the_size_limit_is_refused_with_a_page(synced, client):
     response = upload(client, b"%PDF-1.4\n" + b"0" * (3 * 1024 * 1024))
 
     assert response.status_code == 413
-    assert "larger than we accept" in text_of(response)
+    assert "larger than we accept" in spoken_text_of(response)
 
 
 # --- limits and privacy ----------------------------------------------------------------
@@ -491,7 +483,7 @@ def test_too_many_lookups_get_a_readable_429_page(limited):
 
     assert response.status_code == 429
     assert response.mimetype == "text/html"
-    assert "Too many requests Please wait a moment and try again." in text_of(response)
+    assert "Too many requests Please wait a moment and try again." in spoken_text_of(response)
     assert "Retry-After" in response.headers
 
 

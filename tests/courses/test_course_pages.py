@@ -2,15 +2,9 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
-
-def text_of(response) -> str:
-    """Visible text, tags removed, whitespace collapsed."""
-    html = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", response.get_data(as_text=True), flags=re.S)
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+from tests.support.html import text_of
 
 
 def test_catalog_lists_published_courses(synced, client):

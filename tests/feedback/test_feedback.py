@@ -35,13 +35,7 @@ from ceengine.models import utcnow
 from tests.support.admin_steps import admin_client, post_action, quick_password_hashes
 from tests.support.app import make_app
 from tests.support.billing_steps import local, pay, stripe_settings
-from tests.support.certificate_steps import (
-    certificates,
-    details_page,
-    submit_details,
-    take_quiz,
-    text_of,
-)
+from tests.support.certificate_steps import certificates, details_page, submit_details, take_quiz
 from tests.support.feedback_steps import (
     OPTIONAL,
     answers,
@@ -53,7 +47,7 @@ from tests.support.feedback_steps import (
     set_course,
     totals,
 )
-from tests.support.html import form_in, quiz_form_in
+from tests.support.html import form_in, quiz_form_in, text_of
 
 PROMPT = "What insights did this session spark for you?"
 NO_MODERATION = "reflections:\n  moderation: false\n"

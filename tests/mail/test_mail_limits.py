@@ -13,8 +13,8 @@ import re
 
 from flask.testing import FlaskClient
 
-from tests.support.certificate_steps import certificates, download_link, issue, text_of
-from tests.support.html import form_in
+from tests.support.certificate_steps import certificates, download_link, issue
+from tests.support.html import form_in, text_of
 
 STRANGER = "stranger@example.org"
 SPAM_NAME = "URGENT your license is suspended - call 555-0100"

@@ -19,9 +19,9 @@ from ceengine.extensions import db
 from ceengine.mailer import send_email
 from tests.support.admin_steps import admin_client
 from tests.support.app import make_app
-from tests.support.certificate_steps import issue, text_of
+from tests.support.certificate_steps import issue
 from tests.support.crowd import Clinician, Tally, quiz_answers
-from tests.support.html import form_in
+from tests.support.html import form_in, text_of
 from tests.support.mail_steps import deliver, queued, smtp_settings, wait_for
 from tests.support.served import prepare_database, served_env, server_errors_in
 

@@ -18,8 +18,8 @@ from ceengine.courses.services import sync_courses
 from ceengine.extensions import db
 from ceengine.quizzes.models import Attempt
 from tests.support.app import make_app
-from tests.support.certificate_steps import details_page, text_of
-from tests.support.html import quiz_form_in
+from tests.support.certificate_steps import details_page
+from tests.support.html import quiz_form_in, text_of
 from tests.support.quiz_steps import (
     ASKS_FOR_EMAIL,
     confirm_email,

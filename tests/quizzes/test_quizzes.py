@@ -11,14 +11,8 @@ from ceengine.courses.models import QuizItem
 from ceengine.courses.services import sync_courses
 from ceengine.extensions import db
 from ceengine.quizzes.models import Attempt
-from tests.support.html import quiz_form_in
+from tests.support.html import quiz_form_in, text_of
 from tests.support.quiz_steps import confirm_if_asked
-
-
-def text_of(response) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.get_data(as_text=True)))
-
-
 
 
 def answer_sheet(client, slug: str, wrong: int = 0, skip: int = 0, path: str = "/quiz"):

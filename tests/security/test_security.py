@@ -40,9 +40,9 @@ from tests.support.admin_steps import (
 )
 from tests.support.app import FreshRequestClient, make_app, production_environment
 from tests.support.billing_steps import stripe_settings
-from tests.support.certificate_steps import download_link, issue, text_of
+from tests.support.certificate_steps import download_link, issue
 from tests.support.feedback_steps import answers as evaluation_answers
-from tests.support.html import form_in, quiz_form_in
+from tests.support.html import form_in, quiz_form_in, text_of
 from tests.support.security_steps import (
     A_EMAIL,
     A_LICENSE,

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import html
 import re
 import secrets
 from collections.abc import Sequence
@@ -32,7 +31,7 @@ from ceengine.learners.models import Learner
 from ceengine.models import utcnow
 from ceengine.quizzes.models import Attempt
 from ceengine.quizzes.services import needs_confirmation, new_form_key, submit_attempt
-from tests.support.html import Form, _FormParser, form_in
+from tests.support.html import Form, _FormParser, form_in, html_of
 
 ADMIN_EMAIL = "dana@compassion.test"
 ADMIN_PASSWORD = "a long admin passphrase"  # at least 12 characters
@@ -139,17 +138,6 @@ class _TableParser(HTMLParser):
             self._cell.append(data)
         if self._caption is not None:
             self._caption.append(data)
-
-
-def html_of(source) -> str:
-    """A response's HTML (or the HTML given)."""
-    return source if isinstance(source, str) else source.get_data(as_text=True)
-
-
-def text_of(source) -> str:
-    """The text of a page (or part of one): no tags, entities read, spaces collapsed."""
-    text = html.unescape(re.sub(r"<[^>]+>", " ", html_of(source)))
-    return " ".join(text.split())
 
 
 def tables_in(source) -> list[dict]:

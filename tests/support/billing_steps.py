@@ -10,7 +10,8 @@ import sqlalchemy as sa
 
 from ceengine.billing.models import Order
 from ceengine.extensions import db
-from tests.support.certificate_steps import submit_details, take_quiz, text_of
+from tests.support.certificate_steps import submit_details, take_quiz
+from tests.support.html import text_of
 
 LICENSE = {"profession": "Registered Nurse", "license_type": "RN", "license_number": "RN-55",
            "license_state": "Oregon"}

@@ -12,13 +12,8 @@ from ceengine.certificates.render import render_certificate
 from ceengine.certificates.signing import create_development_chain, load_identity, sign_pdf
 from ceengine.courses.models import QuizItem
 from ceengine.extensions import db
-from tests.support.html import form_in, quiz_form_in
+from tests.support.html import form_in, quiz_form_in, text_of
 from tests.support.quiz_steps import confirm_if_asked
-
-
-def text_of(response) -> str:
-    """A page's text without tags, spaces collapsed."""
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.get_data(as_text=True)))
 
 
 def take_quiz(client, slug: str, passing: bool = True) -> str:

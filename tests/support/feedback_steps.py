@@ -10,8 +10,8 @@ from ceengine.courses.services import sync_courses
 from ceengine.extensions import db
 from ceengine.feedback.models import EvaluationTally, RatingTotal, RatingVote
 from ceengine.quizzes.models import ItemResultTally, VersionResultTally
-from tests.support.certificate_steps import submit_details, text_of
-from tests.support.html import form_in
+from tests.support.certificate_steps import submit_details
+from tests.support.html import form_in, text_of
 
 OPTIONAL = "evaluation:\n  required: false  # the certificate tests skip it; " \
            "tests/feedback/test_feedback.py turns it on\n"

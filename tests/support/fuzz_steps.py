@@ -3,7 +3,6 @@ byte, and the check every answer must pass (no 5xx, and a message a person can r
 
 from __future__ import annotations
 
-import html
 import json
 import re
 from dataclasses import dataclass, field, replace
@@ -15,6 +14,8 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.test import EnvironBuilder
 from werkzeug.wrappers import Request
+
+from tests.support.html import text_of
 
 BOUNDARY = b"ceengine-fuzz-7f3a9c"
 TRACEBACK_SIGNS = ("Traceback (most recent call last)", "werkzeug.debug", 'File "/')
@@ -242,11 +243,6 @@ _MESSAGE_PATTERNS = [
     r'<div class="error-summary"[^>]*>(.*?)</div>',
     r"<h1>[^<]*</h1>\s*<p>(.*?)</p>",  # the error page: its title, then what to do
 ]
-
-
-def text_of(fragment: str) -> str:
-    """Text without tags, entities read, spaces collapsed."""
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", fragment)).split())
 
 
 def messages_in(response) -> list[str]:

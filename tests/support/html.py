@@ -1,9 +1,28 @@
-"""Reading forms out of served HTML, the way a browser would submit them."""
+"""Reading served HTML as a person and a browser do: its text, and its forms as submitted."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from html import unescape
 from html.parser import HTMLParser
+
+
+def html_of(source) -> str:
+    """A response's HTML (or the HTML given)."""
+    return source if isinstance(source, str) else source.get_data(as_text=True)
+
+
+def text_of(source) -> str:
+    """The text a person reads on a page, part of one, or a response: no tags, no script or
+    style, entities read, spaces collapsed."""
+    html = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", html_of(source), flags=re.S)
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
+
+
+def spoken_text_of(source) -> str:
+    """The text as a screen reader speaks it: `text_of`, with no space before punctuation."""
+    return re.sub(r" ([:;,.])", r"\1", text_of(source))
 
 
 @dataclass
