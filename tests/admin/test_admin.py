@@ -32,7 +32,6 @@ from tests.support.admin_steps import (
     certificate_row,
     csrf_token_in,
     ensure_admin,
-    flashes_in,
     fresh_session,
     is_signed_in,
     post_action,
@@ -42,7 +41,7 @@ from tests.support.admin_steps import (
     sign_in,
 )
 from tests.support.certificate_steps import take_quiz
-from tests.support.html import text_of
+from tests.support.html import flashes_in, text_of
 
 NEW_PASSWORD = "another long passphrase"
 LOCKED = ("Too many failed sign-ins. For your security this account is locked; "

@@ -23,9 +23,9 @@ from tests.support.admin_steps import (
     admin_token,
     attempt_with,
     certificate_row,
-    flashes_in,
     quick_password_hashes,
 )
+from tests.support.html import flashes_in
 
 REASON = "Issued in error: the learner retook the quiz"
 

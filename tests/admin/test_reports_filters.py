@@ -5,15 +5,8 @@ from __future__ import annotations
 import re
 
 from ceengine.admin.recount import recount_totals
-from tests.support.admin_steps import (
-    at,
-    attempt_with,
-    evaluation_with,
-    sections_in,
-    table_with,
-    version_of,
-)
-from tests.support.html import html_of, text_of
+from tests.support.admin_steps import at, attempt_with, evaluation_with, version_of
+from tests.support.html import html_of, table_with, text_of
 from tests.support.reports import (
     LESSON,
     MODULES,
@@ -23,6 +16,7 @@ from tests.support.reports import (
     item_rows,
     page,
     results_rows,
+    sections_in,
 )
 
 # --- filters -------------------------------------------------------------------------------

@@ -6,15 +6,9 @@ import pytest
 
 from ceengine.extensions import db
 from ceengine.feedback.models import APPROVED, HIDDEN, PENDING, Reflection
-from tests.support.admin_steps import (
-    flashes_in,
-    form_posting_to,
-    post_action,
-    reflection_with,
-    rows_of,
-)
+from tests.support.admin_steps import post_action, reflection_with, rows_of
 from tests.support.feedback_steps import share_reflection
-from tests.support.html import form_in, html_of, text_of
+from tests.support.html import flashes_in, form_in, form_posting_to, html_of, text_of
 from tests.support.reports import LESSON, page
 
 

@@ -13,7 +13,7 @@ import pytest
 
 from ceengine.courses.services import sync_courses
 from ceengine.extensions import db
-from tests.support.admin_steps import admin_client, quick_password_hashes, table_with
+from tests.support.admin_steps import admin_client, quick_password_hashes
 from tests.support.app import make_app
 from tests.support.billing_steps import (
     LICENSE,
@@ -27,7 +27,7 @@ from tests.support.billing_steps import (
 )
 from tests.support.certificate_steps import certificates, submit_details
 from tests.support.fake_stripe import FakeStripe
-from tests.support.html import text_of
+from tests.support.html import table_with, text_of
 
 CONTACT = "billing@sponsor.test"
 

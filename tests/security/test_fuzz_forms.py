@@ -58,10 +58,10 @@ from tests.support.fuzz_steps import (
     Part,
     check_answer,
     encode_body,
-    form_posting_to,
     forms_on,
     hostile_values,
     post_bodies,
+    post_form_for,
     utf8,
 )
 
@@ -209,7 +209,7 @@ class World:
         if url not in cache:
             page_path = FORM_PAGES.get(endpoint, lambda u: u)(url)
             page = client.get(page_path)
-            form = form_posting_to(page.get_data(as_text=True), page_path, url) \
+            form = post_form_for(page.get_data(as_text=True), page_path, url) \
                 if page.status_code == 200 else None
             cache[url] = form, honest_parts(form, self.token(client))
         return cache[url]

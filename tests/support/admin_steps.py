@@ -8,11 +8,9 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import re
 import secrets
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from html.parser import HTMLParser
 from urllib.parse import quote
 
 import sqlalchemy as sa
@@ -31,7 +29,7 @@ from ceengine.learners.models import Learner
 from ceengine.models import utcnow
 from ceengine.quizzes.models import Attempt
 from ceengine.quizzes.services import needs_confirmation, new_form_key, submit_attempt
-from tests.support.html import Form, _FormParser, form_in, html_of
+from tests.support.html import form_in
 
 ADMIN_EMAIL = "dana@compassion.test"
 ADMIN_PASSWORD = "a long admin passphrase"  # at least 12 characters
@@ -103,88 +101,6 @@ def is_signed_in(client) -> bool:
 def fresh_session() -> None:
     """End the test's transaction, as a new request on a real server would start one."""
     db.session.rollback()
-
-
-# --- reading pages -----------------------------------------------------------------------
-
-
-class _TableParser(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.tables: list[dict] = []
-        self._cell: list[str] | None = None
-        self._caption: list[str] | None = None
-
-    def handle_starttag(self, tag, attrs):
-        if tag == "table":
-            self.tables.append({"caption": "", "rows": []})
-        elif tag == "tr" and self.tables:
-            self.tables[-1]["rows"].append([])
-        elif tag in ("td", "th") and self.tables:
-            self._cell = []
-        elif tag == "caption":
-            self._caption = []
-
-    def handle_endtag(self, tag):
-        if tag in ("td", "th") and self._cell is not None:
-            self.tables[-1]["rows"][-1].append(" ".join("".join(self._cell).split()))
-            self._cell = None
-        elif tag == "caption" and self._caption is not None:
-            self.tables[-1]["caption"] = " ".join("".join(self._caption).split())
-            self._caption = None
-
-    def handle_data(self, data):
-        if self._cell is not None:
-            self._cell.append(data)
-        if self._caption is not None:
-            self._caption.append(data)
-
-
-def tables_in(source) -> list[dict]:
-    """Every <table> in a page (or part of one): {"caption": text, "rows": [[cell, ...]]}."""
-    parser = _TableParser()
-    parser.feed(html_of(source))
-    return parser.tables
-
-
-def table_with(source, caption: str) -> list[list[str]]:
-    """The rows of the one table whose caption is `caption` (header row first)."""
-    found = [t["rows"] for t in tables_in(source) if t["caption"] == caption]
-    assert len(found) == 1, f"{len(found)} tables {caption!r} in {[t['caption'] for t in tables_in(source)]}"
-    return found[0]
-
-
-def forms_in(source) -> list[Form]:
-    """Every form in a page, with its hidden fields."""
-    parser = _FormParser()
-    parser.feed(html_of(source))
-    return parser.forms
-
-
-def form_posting_to(source, action_end: str) -> Form:
-    """The one form whose action ends with `action_end`."""
-    found = [f for f in forms_in(source) if f.action.endswith(action_end)]
-    assert len(found) == 1, f"{len(found)} forms posting to …{action_end}"
-    return found[0]
-
-
-def sections_in(response) -> dict[str, str]:
-    """The report sections of a page by their <h2> heading: raw HTML of each."""
-    html = html_of(response)
-    parts = re.split(r'<section class="report-course"', html)[1:]
-    found = {}
-    for part in parts:
-        part = part.split("</section>")[0]
-        heading = re.search(r"<h2[^>]*>(.*?)</h2>", part, re.S)
-        title = re.sub(r"<[^>]+>", " ", heading.group(1))
-        found[" ".join(title.split())] = part
-    return found
-
-
-def flashes_in(response) -> list[str]:
-    """The flash messages on a page."""
-    return [" ".join(re.sub(r"<[^>]+>", " ", m).split()) for m in re.findall(
-        r'<p class="flash flash-\w+"[^>]*>(.*?)</p>', response.get_data(as_text=True), re.S)]
 
 
 # --- making data ---------------------------------------------------------------------------

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field, replace
-from html.parser import HTMLParser
 from urllib.parse import quote_from_bytes, urlsplit
 
 from hypothesis import strategies as st
@@ -15,22 +14,13 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.test import EnvironBuilder
 from werkzeug.wrappers import Request
 
-from tests.support.html import text_of
+from tests.support.html import Control, forms_in, text_of
 
 BOUNDARY = b"ceengine-fuzz-7f3a9c"
 TRACEBACK_SIGNS = ("Traceback (most recent call last)", "werkzeug.debug", 'File "/')
 ENCODINGS = ["form"] * 4 + ["raw"] * 2 + ["multipart"] * 4 + ["json", "none"]
 
 # --- the forms a page serves -----------------------------------------------------------------
-
-
-@dataclass
-class Control:
-    """One named control of a form: its kind and the values the page offers for it."""
-
-    name: str
-    kind: str  # hidden, text, email, password, textarea, radio, checkbox, file, submit, select
-    values: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -41,50 +31,14 @@ class PageForm:
     controls: dict[str, Control] = field(default_factory=dict)
 
 
-class _Parser(HTMLParser):
-    def __init__(self, page_path: str) -> None:
-        super().__init__()
-        self.page_path = page_path
-        self.forms: list[PageForm] = []
-        self._select: Control | None = None
-
-    def _add(self, name: str | None, kind: str, value: str | None) -> None:
-        if not self.forms or not name:
-            return
-        control = self.forms[-1].controls.setdefault(name, Control(name, kind))
-        if value is not None:
-            control.values.append(value)
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag == "form":
-            posts = (attrs.get("method") or "get").lower() == "post"
-            action = urlsplit(attrs.get("action") or self.page_path).path
-            self.forms.append(PageForm(action if posts else "<get>"))
-        elif tag == "input":
-            self._add(attrs.get("name"), attrs.get("type", "text"), attrs.get("value", ""))
-        elif tag == "button" and attrs.get("name"):
-            self._add(attrs["name"], "submit", attrs.get("value", ""))
-        elif tag in ("textarea", "select"):
-            self._add(attrs.get("name"), tag, None)
-            if tag == "select" and self.forms:
-                self._select = self.forms[-1].controls.get(attrs.get("name"))
-        elif tag == "option" and self._select is not None:
-            self._select.values.append(attrs.get("value", ""))
-
-    def handle_endtag(self, tag):
-        if tag == "select":
-            self._select = None
-
-
 def forms_on(page_html: str, page_path: str) -> list[PageForm]:
     """Every form on a page."""
-    parser = _Parser(urlsplit(page_path).path)
-    parser.feed(page_html)
-    return parser.forms
+    path = urlsplit(page_path).path
+    return [PageForm(urlsplit(form.action or path).path if form.method == "post" else "<get>",
+                     form.controls) for form in forms_in(page_html)]
 
 
-def form_posting_to(page_html: str, page_path: str, url: str) -> PageForm | None:
+def post_form_for(page_html: str, page_path: str, url: str) -> PageForm | None:
     """The POST form on a page whose action is `url` (its path), if there is one."""
     target = urlsplit(url).path
     return next((f for f in forms_on(page_html, page_path) if f.action == target), None)

@@ -26,59 +26,122 @@ def spoken_text_of(source) -> str:
 
 
 @dataclass
+class Control:
+    """One named control of a form: its kind and the values the page offers for it."""
+
+    name: str
+    kind: str  # hidden, text, email, password, textarea, radio, checkbox, file, submit, select
+    values: list[str] = field(default_factory=list)
+
+
+@dataclass
 class Form:
-    """The fields of one <form>: hidden values, radio groups with their options."""
+    """One <form>: where and how it sends, what a browser submits (hidden values, radio groups
+    with their options, typed and ticked values, buttons), and every named control."""
 
     action: str
+    method: str = "get"
     hidden: dict[str, str] = field(default_factory=dict)
     radios: dict[str, list[str]] = field(default_factory=dict)
     checked: dict[str, str] = field(default_factory=dict)
     legends: list[str] = field(default_factory=list)
     values: dict[str, str] = field(default_factory=dict)
     submits: dict[str, str] = field(default_factory=dict)
+    controls: dict[str, Control] = field(default_factory=dict)
 
     def answers(self, chosen: dict[str, str] | None = None) -> dict[str, str]:
         """The post body: hidden fields plus the chosen radio values."""
         return {**self.hidden, **(chosen or {})}
 
 
-class _FormParser(HTMLParser):
+class _PageParser(HTMLParser):
+    """Reads a page once: its forms and its tables ({"caption": text, "rows": [[cell]]})."""
+
     def __init__(self) -> None:
         super().__init__()
         self.forms: list[Form] = []
+        self.tables: list[dict] = []
         self._in_legend = False
         self._textarea: str | None = None
+        self._select: Control | None = None
+        self._cell: list[str] | None = None
+        self._caption: list[str] | None = None
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
         if tag == "form":
-            self.forms.append(Form(action=attrs.get("action", "")))
-        elif tag == "input" and self.forms:
-            form = self.forms[-1]
-            if attrs.get("type") == "hidden":
-                form.hidden[attrs["name"]] = attrs.get("value", "")
-            elif attrs.get("type") == "radio":
-                form.radios.setdefault(attrs["name"], []).append(attrs["value"])
-                if "checked" in attrs:
-                    form.checked[attrs["name"]] = attrs["value"]
-            elif attrs.get("type", "text") in ("text", "email"):
-                form.values[attrs["name"]] = attrs.get("value", "")
-            elif attrs.get("type") == "submit":
-                form.submits[attrs["name"]] = attrs.get("value", "")
-            elif attrs.get("type") == "checkbox" and "checked" in attrs:
-                form.values[attrs["name"]] = attrs.get("value", "y")
-        elif tag == "textarea" and self.forms:
-            self._textarea = attrs["name"]
-            self.forms[-1].values[self._textarea] = ""
-        elif tag == "legend" and self.forms:
+            self.forms.append(Form(action=attrs.get("action", ""),
+                                   method=(attrs.get("method") or "get").lower()))
+        elif tag in ("input", "button", "textarea", "select", "legend") and self.forms:
+            self._form_tag(self.forms[-1], tag, attrs)
+        elif tag == "option" and self._select is not None:
+            self._select.values.append(attrs.get("value", ""))
+        elif tag == "table":
+            self.tables.append({"caption": "", "rows": []})
+        elif tag == "tr" and self.tables:
+            self.tables[-1]["rows"].append([])
+        elif tag in ("td", "th") and self.tables:
+            self._cell = []
+        elif tag == "caption":
+            self._caption = []
+
+    def _form_tag(self, form: Form, tag: str, attrs: dict) -> None:
+        name = attrs.get("name")
+        if tag == "input":
+            kind = attrs.get("type", "text")
+            self._control(form, name, kind, attrs.get("value", ""))
+            if name:
+                self._submitted(form, name, kind, attrs)
+        elif tag == "button" and name:
+            self._control(form, name, "submit", attrs.get("value", ""))
+        elif tag in ("textarea", "select"):
+            self._control(form, name, tag, None)
+            if tag == "select":
+                self._select = form.controls.get(name)
+            elif name:
+                self._textarea = name
+                form.values[name] = ""
+        elif tag == "legend":
             self._in_legend = True
-            self.forms[-1].legends.append("")
+            form.legends.append("")
+
+    @staticmethod
+    def _control(form: Form, name: str | None, kind: str, value: str | None) -> None:
+        if not name:
+            return
+        control = form.controls.setdefault(name, Control(name, kind))
+        if value is not None:
+            control.values.append(value)
+
+    @staticmethod
+    def _submitted(form: Form, name: str, kind: str | None, attrs: dict) -> None:
+        """What a browser sends for an <input>: hidden, radio, typed, button, ticked box."""
+        if kind == "hidden":
+            form.hidden[name] = attrs.get("value", "")
+        elif kind == "radio":
+            form.radios.setdefault(name, []).append(attrs.get("value", "on"))
+            if "checked" in attrs:
+                form.checked[name] = attrs.get("value", "on")
+        elif kind in ("text", "email"):
+            form.values[name] = attrs.get("value", "")
+        elif kind == "submit":
+            form.submits[name] = attrs.get("value", "")
+        elif kind == "checkbox" and "checked" in attrs:
+            form.values[name] = attrs.get("value", "y")
 
     def handle_endtag(self, tag):
         if tag == "legend":
             self._in_legend = False
         elif tag == "textarea":
             self._textarea = None
+        elif tag == "select":
+            self._select = None
+        elif tag in ("td", "th") and self._cell is not None:
+            self.tables[-1]["rows"][-1].append(" ".join("".join(self._cell).split()))
+            self._cell = None
+        elif tag == "caption" and self._caption is not None:
+            self.tables[-1]["caption"] = " ".join("".join(self._caption).split())
+            self._caption = None
 
     def handle_data(self, data):
         if self._textarea is not None:
@@ -88,22 +151,58 @@ class _FormParser(HTMLParser):
                 else data
         if self._in_legend:
             self.forms[-1].legends[-1] += data
+        if self._cell is not None:
+            self._cell.append(data)
+        if self._caption is not None:
+            self._caption.append(data)
+
+
+def _parsed(source) -> _PageParser:
+    parser = _PageParser()
+    parser.feed(html_of(source))
+    return parser
+
+
+def forms_in(source) -> list[Form]:
+    """Every form in a page (or part of one, or a response)."""
+    return _parsed(source).forms
 
 
 def quiz_form_in(html: str) -> Form:
     """The Score My Quiz form on a page."""
-    parser = _FormParser()
-    parser.feed(html)
-    forms = [f for f in parser.forms if f.action.endswith("/quiz")]
+    forms = [f for f in forms_in(html) if f.action.endswith("/quiz")]
     assert forms, "no quiz form on the page"
     return forms[0]
 
 
 def form_in(html: str, field_name: str) -> Form:
     """The first form on a page that has a field called `field_name`."""
-    parser = _FormParser()
-    parser.feed(html)
-    for form in parser.forms:
+    for form in forms_in(html):
         if field_name in form.values or field_name in form.hidden or field_name in form.submits:
             return form
     raise AssertionError(f"no form with a field {field_name!r} on the page")
+
+
+def form_posting_to(source, action_end: str) -> Form:
+    """The one form whose action ends with `action_end`."""
+    found = [f for f in forms_in(source) if f.action.endswith(action_end)]
+    assert len(found) == 1, f"{len(found)} forms posting to …{action_end}"
+    return found[0]
+
+
+def tables_in(source) -> list[dict]:
+    """Every <table> in a page (or part of one): {"caption": text, "rows": [[cell, ...]]}."""
+    return _parsed(source).tables
+
+
+def table_with(source, caption: str) -> list[list[str]]:
+    """The rows of the one table whose caption is `caption` (header row first)."""
+    found = [t["rows"] for t in tables_in(source) if t["caption"] == caption]
+    assert len(found) == 1, f"{len(found)} tables {caption!r} in {[t['caption'] for t in tables_in(source)]}"
+    return found[0]
+
+
+def flashes_in(response) -> list[str]:
+    """The flash messages on a page."""
+    return [" ".join(re.sub(r"<[^>]+>", " ", m).split()) for m in re.findall(
+        r'<p class="flash flash-\w+"[^>]*>(.*?)</p>', response.get_data(as_text=True), re.S)]

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
-from tests.support.admin_steps import table_with, version_of
+from tests.support.admin_steps import version_of
+from tests.support.html import html_of, table_with
 
 LESSON, MODULES = "Demo Lesson on Kindness", "Demo Modules on Compassion"
 HOSTILE = '<script>alert(1)</script> <a href="https://evil.test/">click me</a>'
@@ -49,3 +51,16 @@ def csv_rows(response) -> list[list[str]]:
     assert response.status_code == 200
     assert response.mimetype == "text/csv"
     return list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+
+
+def sections_in(response) -> dict[str, str]:
+    """The report sections of a page by their <h2> heading: raw HTML of each."""
+    html = html_of(response)
+    parts = re.split(r'<section class="report-course"', html)[1:]
+    found = {}
+    for part in parts:
+        part = part.split("</section>")[0]
+        heading = re.search(r"<h2[^>]*>(.*?)</h2>", part, re.S)
+        title = re.sub(r"<[^>]+>", " ", heading.group(1))
+        found[" ".join(title.split())] = part
+    return found
