@@ -5,13 +5,8 @@ from __future__ import annotations
 import pytest
 
 from ceengine.admin.recount import recount_totals
-from tests.support.admin_steps import (
-    admin_client,
-    at,
-    attempt_with,
-    evaluation_with,
-    quick_password_hashes,
-)
+from tests.support.admin_steps import admin_client, quick_password_hashes
+from tests.support.factories import at, attempt_with, evaluation_with
 from tests.support.reports import PATTERNS, RATINGS
 
 

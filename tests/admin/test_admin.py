@@ -28,19 +28,16 @@ from tests.support.admin_steps import (
     NOT_RIGHT,
     admin_client,
     admin_token,
-    attempt_with,
-    certificate_row,
     csrf_token_in,
     ensure_admin,
     fresh_session,
     is_signed_in,
     post_action,
     quick_password_hashes,
-    reflection_with,
-    rows_of,
     sign_in,
 )
 from tests.support.certificate_steps import take_quiz
+from tests.support.factories import attempt_with, certificate_row, reflection_with, rows_of
 from tests.support.html import flashes_in, text_of
 
 NEW_PASSWORD = "another long passphrase"

@@ -14,14 +14,8 @@ import re
 
 import pytest
 
-from tests.support.admin_steps import (
-    admin_client,
-    at,
-    attempt_with,
-    certificate_row,
-    evaluation_with,
-    quick_password_hashes,
-)
+from tests.support.admin_steps import admin_client, quick_password_hashes
+from tests.support.factories import at, attempt_with, certificate_row, evaluation_with
 
 FORMULA_START = ("=", "+", "-", "@")
 COMMENTS = {

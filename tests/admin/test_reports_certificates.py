@@ -9,8 +9,9 @@ import pytest
 
 from ceengine.certificates.models import REVOKED, SUPERSEDED, VALID
 from ceengine.extensions import db
-from tests.support.admin_steps import attempt_with, certificate_row, post_action
+from tests.support.admin_steps import post_action
 from tests.support.certificate_steps import certificates
+from tests.support.factories import attempt_with, certificate_row
 from tests.support.html import flashes_in, html_of, table_with, text_of
 from tests.support.reports import MODULES, body_rows, page
 

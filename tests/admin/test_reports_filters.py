@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from ceengine.admin.recount import recount_totals
-from tests.support.admin_steps import at, attempt_with, evaluation_with, version_of
+from tests.support.factories import at, attempt_with, evaluation_with, version_of
 from tests.support.html import html_of, table_with, text_of
 from tests.support.reports import (
     LESSON,

@@ -6,7 +6,7 @@ import pytest
 
 from ceengine.billing.models import Order
 from ceengine.extensions import db
-from tests.support.admin_steps import attempt_with
+from tests.support.factories import attempt_with
 from tests.support.html import table_with, text_of
 from tests.support.reports import MODULES, body_rows, page
 

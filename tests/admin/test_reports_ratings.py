@@ -14,8 +14,8 @@ from ceengine.extensions import db
 from ceengine.feedback.models import Reflection
 from ceengine.feedback.services import EvaluationAnswers, save_evaluation
 from ceengine.learners.models import Learner
-from tests.support.admin_steps import evaluation_with, rows_of, version_of
 from tests.support.certificate_steps import take_quiz
+from tests.support.factories import evaluation_with, rows_of, version_of
 from tests.support.feedback_steps import certify, rating_lines, share_reflection
 from tests.support.html import form_in, html_of, table_with, text_of
 from tests.support.reports import HOSTILE, LESSON, MODULES, body_rows, csv_rows, page, sections_in

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from ceengine.extensions import db
 from ceengine.feedback.models import EvaluationTally
 from ceengine.quizzes.models import VersionResultTally
-from tests.support.admin_steps import version_of
+from tests.support.factories import version_of
 from tests.support.html import text_of
 from tests.support.reports import page
 

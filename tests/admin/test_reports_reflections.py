@@ -6,7 +6,8 @@ import pytest
 
 from ceengine.extensions import db
 from ceengine.feedback.models import APPROVED, HIDDEN, PENDING, Reflection
-from tests.support.admin_steps import post_action, reflection_with, rows_of
+from tests.support.admin_steps import post_action
+from tests.support.factories import reflection_with, rows_of
 from tests.support.feedback_steps import share_reflection
 from tests.support.html import flashes_in, form_in, form_posting_to, html_of, text_of
 from tests.support.reports import LESSON, page

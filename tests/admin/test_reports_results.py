@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from ceengine.courses.services import sync_courses
 from ceengine.extensions import db
 from ceengine.quizzes.models import Attempt, AttemptAnswer
-from tests.support.admin_steps import attempt_with, version_of
 from tests.support.certificate_steps import take_quiz
+from tests.support.factories import attempt_with, version_of
 from tests.support.html import html_of, text_of
 from tests.support.reports import LESSON, MODULES, PATTERNS, item_rows, page, results_rows
 

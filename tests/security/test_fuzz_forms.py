@@ -35,14 +35,7 @@ from ceengine.certificates.tokens import sign_in_token
 from ceengine.courses.services import sync_courses
 from ceengine.extensions import db
 from ceengine.learners.confirmation import new_confirmation_token
-from tests.support.admin_steps import (
-    ADMIN_PASSWORD,
-    admin_client,
-    attempt_with,
-    certificate_row,
-    quick_password_hashes,
-    reflection_with,
-)
+from tests.support.admin_steps import ADMIN_PASSWORD, admin_client, quick_password_hashes
 from tests.support.app import make_app
 from tests.support.certificate_steps import (
     certificates,
@@ -51,6 +44,7 @@ from tests.support.certificate_steps import (
     submit_details,
     take_quiz,
 )
+from tests.support.factories import attempt_with, certificate_row, reflection_with
 from tests.support.fake_stripe import FakeStripe
 from tests.support.fuzz_steps import (
     Body,

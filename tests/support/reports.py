@@ -7,7 +7,7 @@ import csv
 import io
 import re
 
-from tests.support.admin_steps import version_of
+from tests.support.factories import version_of
 from tests.support.html import html_of, table_with
 
 LESSON, MODULES = "Demo Lesson on Kindness", "Demo Modules on Compassion"

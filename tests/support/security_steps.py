@@ -3,7 +3,7 @@
 The security tests walk `app.url_map` rather than a list of addresses, so a route added
 later is checked too. To walk a rule they need a value for each of its variables that names
 a record which exists (an attempt, a certificate, an order…): `World` holds those, made the
-way the site makes them (tests/support/certificate_steps.py, tests/support/admin_steps.py).
+way the site makes them (tests/support/certificate_steps.py, tests/support/factories.py).
 """
 
 from __future__ import annotations
@@ -24,8 +24,9 @@ from ceengine.certificates.tokens import certificate_token, sign_in_token
 from ceengine.courses.services import current_version
 from ceengine.extensions import csrf, db
 from ceengine.learners.confirmation import new_confirmation_token
-from tests.support.admin_steps import admin_client, csrf_token_in, reflection_with
+from tests.support.admin_steps import admin_client, csrf_token_in
 from tests.support.certificate_steps import certificates, issue, take_quiz
+from tests.support.factories import reflection_with
 
 # Learner A's details: distinctive, so a page that leaks them is easy to spot.
 A_NAME = "Zelda Quartermain"
