@@ -14,6 +14,7 @@ from tests.support.app import (
     make_app,
     skip_missing_infrastructure,
 )
+from tests.support.billing_steps import stripe_settings
 from tests.support.postgres_server import PostgresServer
 
 
@@ -104,6 +105,16 @@ def app_with(database_url, courses_dir):
         db.session.remove()
         db.engine.dispose()
         context.pop()
+
+
+@pytest.fixture
+def paying_app(app_with):
+    """Build the app with payments on, pointed at a Stripe fake, plus extra settings."""
+
+    def build(fake, **settings):
+        return app_with(**{**stripe_settings(fake), **settings})
+
+    return build
 
 
 @pytest.fixture

@@ -15,7 +15,6 @@ import sqlalchemy as sa
 from ceengine.billing.models import StripeEvent
 from ceengine.billing.services import fulfil_session
 from ceengine.billing.stripe_api import retrieve_session
-from ceengine.courses.services import sync_courses
 from ceengine.extensions import db
 from tests.support.app import make_app
 from tests.support.billing_steps import (
@@ -26,21 +25,15 @@ from tests.support.billing_steps import (
     outbox,
     pay,
     session_id_of,
-    stripe_settings,
 )
 from tests.support.certificate_steps import certificates, details_page, submit_details, take_quiz
 from tests.support.html import form_in, text_of
 
 
 @pytest.fixture
-def app(database_url, courses_dir, stripe_fake):
+def app(stripe_fake, paying_app):
     """The app with payments on, pointed at the local Stripe."""
-    app = make_app(database_url, courses_dir, **stripe_settings(stripe_fake))
-    with app.app_context():
-        sync_courses(courses_dir)
-        yield app
-        db.session.remove()
-        db.engine.dispose()
+    return paying_app(stripe_fake)
 
 
 def test_continue_to_payment_opens_a_checkout_session_for_the_order(app, client, stripe_fake):

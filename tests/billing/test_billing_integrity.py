@@ -11,10 +11,8 @@ import json
 
 import pytest
 
-from ceengine.courses.services import sync_courses
 from ceengine.extensions import db
 from tests.support.admin_steps import admin_client, quick_password_hashes
-from tests.support.app import make_app
 from tests.support.billing_steps import (
     LICENSE,
     continue_to_payment,
@@ -23,7 +21,6 @@ from tests.support.billing_steps import (
     outbox,
     pay,
     session_id_of,
-    stripe_settings,
 )
 from tests.support.certificate_steps import certificates, submit_details
 from tests.support.fake_stripe import FakeStripe
@@ -32,21 +29,10 @@ from tests.support.html import table_with, text_of
 CONTACT = "billing@sponsor.test"
 
 
-def paying_app(database_url, courses_dir, fake: FakeStripe, **settings):
-    app = make_app(database_url, courses_dir, SPONSOR_CONTACT=CONTACT,
-                   **{**stripe_settings(fake), **settings})
-    return app
-
-
 @pytest.fixture
-def app(database_url, courses_dir, stripe_fake):
+def app(stripe_fake, paying_app):
     """The app with payments on (a test-mode key), pointed at the local Stripe."""
-    app = paying_app(database_url, courses_dir, stripe_fake)
-    with app.app_context():
-        sync_courses(courses_dir)
-        yield app
-        db.session.remove()
-        db.engine.dispose()
+    return paying_app(stripe_fake, SPONSOR_CONTACT=CONTACT)
 
 
 def admin_orders(app, monkeypatch) -> list[list[str]]:
@@ -123,29 +109,19 @@ def live_fake():
         yield fake
 
 
-def test_a_live_key_fulfils_live_sessions(database_url, courses_dir, live_fake):
-    app = paying_app(database_url, courses_dir, live_fake)
-    with app.app_context():
-        sync_courses(courses_dir)
-        client = app.test_client()
-        _, checkout = continue_to_payment(client)
-        assert live_fake.sessions[session_id_of(checkout)]["livemode"] is True
-        response = client.get(local(pay(checkout)))
-        assert response.status_code == 303
-        assert len(certificates()) == 1 and orders()[0].status == "paid"
-        db.session.remove()
-        db.engine.dispose()
+def test_a_live_key_fulfils_live_sessions(live_fake, paying_app):
+    app = paying_app(live_fake, SPONSOR_CONTACT=CONTACT)
+    client = app.test_client()
+    _, checkout = continue_to_payment(client)
+    assert live_fake.sessions[session_id_of(checkout)]["livemode"] is True
+    response = client.get(local(pay(checkout)))
+    assert response.status_code == 303
+    assert len(certificates()) == 1 and orders()[0].status == "paid"
 
 
 @pytest.fixture
-def promo_app(database_url, courses_dir, stripe_fake):
-    app = paying_app(database_url, courses_dir, stripe_fake,
-                     STRIPE_ALLOW_PROMOTION_CODES=True)
-    with app.app_context():
-        sync_courses(courses_dir)
-        yield app
-        db.session.remove()
-        db.engine.dispose()
+def promo_app(stripe_fake, paying_app):
+    return paying_app(stripe_fake, SPONSOR_CONTACT=CONTACT, STRIPE_ALLOW_PROMOTION_CODES=True)
 
 
 def test_a_promotion_code_lowers_the_total_and_still_issues(promo_app, stripe_fake,

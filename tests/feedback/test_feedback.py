@@ -33,8 +33,7 @@ from ceengine.feedback.services import RatingLine, moderate_reflection
 from ceengine.learners.models import Learner
 from ceengine.models import utcnow
 from tests.support.admin_steps import admin_client, post_action, quick_password_hashes
-from tests.support.app import make_app
-from tests.support.billing_steps import local, pay, stripe_settings
+from tests.support.billing_steps import local, pay
 from tests.support.certificate_steps import certificates, details_page, submit_details, take_quiz
 from tests.support.feedback_steps import (
     OPTIONAL,
@@ -698,14 +697,9 @@ def test_a_reissue_moves_the_vote_to_the_corrected_address_and_a_revoke_removes_
 
 
 @pytest.fixture
-def paid(database_url, courses_dir, stripe_fake):
-    """The app with payments on, pointed at the local Stripe (as in tests/billing/test_billing.py)."""
-    app = make_app(database_url, courses_dir, **stripe_settings(stripe_fake))
-    with app.app_context():
-        sync_courses(courses_dir)
-        yield app
-        db.session.remove()
-        db.engine.dispose()
+def paid(stripe_fake, paying_app):
+    """The app with payments on, pointed at the local Stripe."""
+    return paying_app(stripe_fake)
 
 
 def test_a_paid_certificate_counts_the_vote_once_paid_and_a_refund_takes_it_back(

@@ -32,11 +32,9 @@ from ceengine.billing.services import HANDLERS
 from ceengine.certificates.models import VALID, Certificate
 from ceengine.certificates.services import find_certificate, revoke_certificate
 from ceengine.certificates.tokens import sign_in_token
-from ceengine.courses.services import sync_courses
 from ceengine.extensions import db
 from ceengine.learners.confirmation import new_confirmation_token
 from tests.support.admin_steps import ADMIN_PASSWORD, admin_client, quick_password_hashes
-from tests.support.app import make_app
 from tests.support.certificate_steps import (
     certificates,
     download_link,
@@ -122,22 +120,13 @@ def stripe_fake():
 
 
 @pytest.fixture
-def fuzz_app(database_url, courses_dir, stripe_fake, monkeypatch):
+def fuzz_app(stripe_fake, paying_app, monkeypatch):
     """The app with payments on, rate limits off, quick password hashes, courses loaded."""
     quick_password_hashes(monkeypatch)
     # An unknown sign-in email is checked against a dummy hash; scrypt's 0.2 s each adds up.
     monkeypatch.setattr("ceengine.admin.accounts._DUMMY_HASH",
                         generate_password_hash("dummy", method="pbkdf2:sha256:1000"))
-    app = make_app(database_url, courses_dir, STRIPE_SECRET_KEY=stripe_fake.secret_key,
-                   STRIPE_WEBHOOK_SECRET=stripe_fake.webhook_secret,
-                   STRIPE_API_BASE=stripe_fake.url, RATELIMIT_ENABLED=False,
-                   REQUEST_LOG=False)
-    with app.app_context():
-        sync_courses(courses_dir)
-        yield app
-        db.session.rollback()
-        db.session.remove()
-        db.engine.dispose()
+    return paying_app(stripe_fake, RATELIMIT_ENABLED=False, REQUEST_LOG=False)
 
 
 class World:

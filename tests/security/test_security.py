@@ -39,7 +39,6 @@ from tests.support.admin_steps import (
     sign_in,
 )
 from tests.support.app import FreshRequestClient, make_app, production_environment
-from tests.support.billing_steps import stripe_settings
 from tests.support.certificate_steps import download_link, issue
 from tests.support.feedback_steps import answers as evaluation_answers
 from tests.support.html import form_in, quiz_form_in, text_of
@@ -222,15 +221,9 @@ def test_with_its_token_each_walked_action_gets_past_the_check(world, monkeypatc
 
 
 @pytest.fixture
-def paying(database_url, courses_dir, stripe_fake):
+def paying(stripe_fake, paying_app):
     """The app with payments on (and CSRF enforced)."""
-    app = make_app(database_url, courses_dir, WTF_CSRF_ENABLED=True,
-                   **stripe_settings(stripe_fake))
-    with app.app_context():
-        sync_courses(courses_dir)
-        yield app
-        db.session.remove()
-        db.engine.dispose()
+    return paying_app(stripe_fake, WTF_CSRF_ENABLED=True)
 
 
 def test_the_stripe_webhook_is_exempt_and_checks_its_signature_instead(paying, stripe_fake,
