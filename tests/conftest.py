@@ -122,7 +122,8 @@ def smtp_server():
     """A real SMTP server on loopback; yields (port, inbox) (tests/support/mail_steps.py's Inbox)."""
     from aiosmtpd.controller import Controller
 
-    from tests.support.mail_steps import Inbox, free_port
+    from tests.support.mail_steps import Inbox
+    from tests.support.network import free_port
 
     inbox = Inbox()
     controller = Controller(inbox, hostname="127.0.0.1", port=free_port())

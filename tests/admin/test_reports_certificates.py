@@ -13,13 +13,8 @@ from tests.support.admin_steps import post_action
 from tests.support.certificate_steps import certificates
 from tests.support.factories import attempt_with, certificate_row
 from tests.support.html import flashes_in, html_of, table_with, text_of
+from tests.support.mail_steps import outbox
 from tests.support.reports import MODULES, body_rows, page
-
-
-def outbox(app) -> list:
-    """Emails sent so far (flask_mailman's locmem backend keeps them on the extension)."""
-    return getattr(app.extensions["mailman"], "outbox", [])
-
 
 # --- certificates ----------------------------------------------------------------------------
 

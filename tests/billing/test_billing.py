@@ -22,12 +22,12 @@ from tests.support.billing_steps import (
     continue_to_payment,
     local,
     orders,
-    outbox,
     pay,
     session_id_of,
 )
 from tests.support.certificate_steps import certificates, details_page, submit_details, take_quiz
 from tests.support.html import form_in, text_of
+from tests.support.mail_steps import outbox
 
 
 @pytest.fixture

@@ -18,13 +18,13 @@ from tests.support.billing_steps import (
     continue_to_payment,
     local,
     orders,
-    outbox,
     pay,
     session_id_of,
 )
 from tests.support.certificate_steps import certificates, submit_details
 from tests.support.fake_stripe import FakeStripe
 from tests.support.html import table_with, text_of
+from tests.support.mail_steps import outbox
 
 CONTACT = "billing@sponsor.test"
 

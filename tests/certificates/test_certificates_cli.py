@@ -30,6 +30,7 @@ from tests.support.certificate_steps import (
     signed_by_someone_else,
 )
 from tests.support.hostile_pdf import PathBuilding, forged_certificate, our_certificates
+from tests.support.mail_steps import outbox
 
 REASON = "Issued in error: the learner retook the quiz"
 
@@ -60,11 +61,6 @@ def status_of(number: str) -> str:
     """A certificate's status as stored now (the command ran in its own session)."""
     db.session.expire_all()
     return find_certificate(number).status
-
-
-def outbox(app) -> list:
-    """Emails sent so far (flask_mailman's locmem backend keeps them on the extension)."""
-    return getattr(app.extensions["mailman"], "outbox", [])
 
 
 # --- verify ----------------------------------------------------------------------------

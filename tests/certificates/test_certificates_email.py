@@ -10,16 +10,15 @@ from __future__ import annotations
 
 import email
 import email.policy
-import html
 import re
 import time
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
-from flask.testing import FlaskClient
 from itsdangerous.timed import TimestampSigner
 
 from ceengine.certificates.tokens import SIGN_IN_MAX_AGE, certificate_token, sign_in_token
+from tests.support.app import Browser, browser
 from tests.support.certificate_steps import (
     certificates,
     details_page,
@@ -27,8 +26,9 @@ from tests.support.certificate_steps import (
     issue,
     take_quiz,
 )
-from tests.support.html import form_in, text_of
-from tests.support.mail_steps import free_port, queued, smtp_settings
+from tests.support.html import flashes, form_in, text_of
+from tests.support.mail_steps import links_in, outbox, queued, smtp_settings
+from tests.support.network import free_port
 
 SENT_FLASH = (
     "If certificates were issued to {}, a sign-in link is on its way there. It signs you in once, within 24 hours."
@@ -38,43 +38,9 @@ SENT_FLASH = (
 # --- helpers ---------------------------------------------------------------------------------
 
 
-class Browser(FlaskClient):
-    """A test client whose every request gets its own app context, as on a real server.
-
-    The fixtures keep an app context open for the whole test, and a request made inside it
-    shares its `g`, where Flask-WTF caches the CSRF token: a second plain client would be
-    handed the first one's token and be refused with a 400.
-    """
-
-    def open(self, *args, **kwargs):
-        with self.application.app_context():
-            return super().open(*args, **kwargs)
-
-
-def browser(app) -> Browser:
-    """Another person's browser: no cookies, and its own app context per request."""
-    return Browser(app, app.response_class, use_cookies=True)
-
-
-def outbox(app) -> list:
-    """Every email the app has sent to the in-memory backend."""
-    return getattr(app.extensions["mailman"], "outbox", [])
-
-
-def links_in(body: str) -> list[str]:
-    """The absolute addresses in an email body."""
-    return re.findall(r"https?://\S+", body)
-
-
 def path_of(url: str) -> str:
     """The path a browser requests for an absolute address."""
     return urlsplit(url).path
-
-
-def flashes(response) -> list[tuple[str, str]]:
-    """The (category, text) of each flash message on a page."""
-    found = re.findall(r'<p class="flash flash-(\w+)">(.*?)</p>', response.get_data(as_text=True))
-    return [(category, html.unescape(text)) for category, text in found]
 
 
 def ask_for_sign_in(client, address: str):

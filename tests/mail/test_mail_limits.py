@@ -8,42 +8,13 @@ page says plainly that the email was not sent and why.
 
 from __future__ import annotations
 
-import html
-import re
-
-from flask.testing import FlaskClient
-
+from tests.support.app import browser
 from tests.support.certificate_steps import certificates, download_link, issue
-from tests.support.html import form_in, text_of
+from tests.support.html import flashes, form_in, text_of
+from tests.support.mail_steps import outbox
 
 STRANGER = "stranger@example.org"
 SPAM_NAME = "URGENT your license is suspended - call 555-0100"
-
-
-class Browser(FlaskClient):
-    """Another person's browser (its own cookies and app context), from network `remote`."""
-
-    def open(self, *args, **kwargs):
-        with self.application.app_context():
-            return super().open(*args, **kwargs)
-
-
-def browser(app, remote: str = "127.0.0.1") -> Browser:
-    """A fresh browser whose requests come from the address `remote`."""
-    client = Browser(app, app.response_class, use_cookies=True)
-    client.environ_base["REMOTE_ADDR"] = remote
-    return client
-
-
-def outbox(app) -> list:
-    """Every email sent to the in-memory backend."""
-    return getattr(app.extensions["mailman"], "outbox", [])
-
-
-def flashes(page) -> list[tuple[str, str]]:
-    """The (category, text) of each flash message on a page."""
-    found = re.findall(r'<p class="flash flash-(\w+)">(.*?)</p>', page.get_data(as_text=True))
-    return [(category, html.unescape(text)) for category, text in found]
 
 
 def not_sent(page) -> str:

@@ -8,7 +8,6 @@ an emailed link or in the verification address printed on a certificate.
 from __future__ import annotations
 
 import io
-import re
 
 import pytest
 from click.testing import CliRunner
@@ -20,17 +19,10 @@ from ceengine.links import absolute_url, development_base_url
 from tests.support.app import FreshRequestClient, make_app
 from tests.support.certificate_steps import certificates, download_link, issue
 from tests.support.html import form_in
+from tests.support.mail_steps import links_in, outbox
 
 EVIL = "evil.example"
 DEFAULT = "http://127.0.0.1:5000"
-
-
-def outbox(app) -> list:
-    return getattr(app.extensions["mailman"], "outbox", [])
-
-
-def links_in(body: str) -> list[str]:
-    return re.findall(r"https?://\S+", body)
 
 
 def pdf_text(pdf: bytes) -> str:

@@ -20,13 +20,13 @@ from ceengine.quizzes.models import Attempt
 from tests.support.app import make_app
 from tests.support.certificate_steps import details_page
 from tests.support.html import quiz_form_in, text_of
+from tests.support.mail_steps import outbox
 from tests.support.quiz_steps import (
     ASKS_FOR_EMAIL,
     confirm_email,
     confirm_if_asked,
     confirmation_link,
     follow_confirmation,
-    outbox,
     request_confirmation,
 )
 

@@ -42,6 +42,7 @@ from tests.support.app import FreshRequestClient, make_app, production_environme
 from tests.support.certificate_steps import download_link, issue
 from tests.support.feedback_steps import answers as evaluation_answers
 from tests.support.html import form_in, quiz_form_in, text_of
+from tests.support.mail_steps import outbox
 from tests.support.security_steps import (
     A_EMAIL,
     A_LICENSE,
@@ -56,7 +57,6 @@ from tests.support.security_steps import (
     database_state,
     files_under,
     methods_of,
-    outbox,
     outside_alphabet,
     record_csrf_refusals,
     row_counts,

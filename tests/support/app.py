@@ -65,6 +65,28 @@ class FreshRequestClient(FlaskClient):
         return super().open(*args, **kwargs)
 
 
+class Browser(FlaskClient):
+    """A test client whose every request gets its own app context, as on a real server.
+
+    The fixtures keep an app context open for the whole test, and a request made inside it
+    shares its `g`, where Flask-WTF caches the CSRF token: a second plain client would be
+    handed the first one's token and be refused with a 400.
+    """
+
+    def open(self, *args, **kwargs):
+        """Send a request in an app context of its own."""
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
+def browser(app, remote: str = "127.0.0.1") -> Browser:
+    """Another person's browser (no cookies yet, its own app context per request), whose
+    requests come from the network address `remote`."""
+    client = Browser(app, app.response_class, use_cookies=True)
+    client.environ_base["REMOTE_ADDR"] = remote
+    return client
+
+
 def make_app(database_url: str, courses_dir: Path, **overrides):
     """An app on `database_url` with fresh tables."""
     app = create_app({**app_settings(), "SQLALCHEMY_DATABASE_URI": database_url,

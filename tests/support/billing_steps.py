@@ -23,10 +23,6 @@ def stripe_settings(fake) -> dict:
             "STRIPE_API_BASE": fake.url}
 
 
-def outbox(app) -> list:
-    return getattr(app.extensions["mailman"], "outbox", [])
-
-
 def orders() -> list[Order]:
     return list(db.session.scalars(sa.select(Order).order_by(Order.id)))
 

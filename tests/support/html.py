@@ -202,7 +202,12 @@ def table_with(source, caption: str) -> list[list[str]]:
     return found[0]
 
 
-def flashes_in(response) -> list[str]:
-    """The flash messages on a page."""
-    return [" ".join(re.sub(r"<[^>]+>", " ", m).split()) for m in re.findall(
-        r'<p class="flash flash-\w+"[^>]*>(.*?)</p>', response.get_data(as_text=True), re.S)]
+def flashes(source) -> list[tuple[str, str]]:
+    """The (category, text) of each flash message on a page."""
+    found = re.findall(r'<p class="flash flash-(\w+)"[^>]*>(.*?)</p>', html_of(source), re.S)
+    return [(category, text_of(message)) for category, message in found]
+
+
+def flashes_in(source) -> list[str]:
+    """The text of each flash message on a page."""
+    return [text for _, text in flashes(source)]

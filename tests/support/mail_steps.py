@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import email
 import email.policy
-import socket
+import re
 import threading
 import time
 from datetime import UTC, datetime, timedelta
@@ -23,11 +23,14 @@ from ceengine.outbox.delivery import deliver_due
 from ceengine.outbox.models import OutboxMessage
 
 
-def free_port() -> int:
-    """A loopback port nothing listens on (once this returns)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+def outbox(app) -> list:
+    """Every email the app has sent to the in-memory backend (Flask-Mailman's locmem)."""
+    return getattr(app.extensions["mailman"], "outbox", [])
+
+
+def links_in(body: str) -> list[str]:
+    """The absolute addresses in an email body."""
+    return re.findall(r"https?://\S+", body)
 
 
 class Inbox:

@@ -5,10 +5,11 @@ from __future__ import annotations
 import glob
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 from pathlib import Path
+
+from tests.support.network import free_port
 
 
 def _bin_dir() -> Path | None:
@@ -18,19 +19,13 @@ def _bin_dir() -> Path | None:
     return Path(path).parent if path else None
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 class PostgresServer:
     """Starts PostgreSQL as the `postgres` user when run as root (initdb refuses root)."""
 
     def __init__(self) -> None:
         self.bin = _bin_dir()
         self.dir = Path(tempfile.mkdtemp(prefix="ceengine-pg-"))
-        self.port = _free_port()
+        self.port = free_port()
 
     @property
     def available(self) -> bool:

@@ -7,13 +7,9 @@ import secrets
 from urllib.parse import urlsplit
 
 from tests.support.html import form_in
+from tests.support.mail_steps import outbox
 
 ASKS_FOR_EMAIL = "Confirm your email to take this quiz"
-
-
-def outbox(app) -> list:
-    """Messages the app has sent (Flask-Mailman's in-memory backend)."""
-    return getattr(app.extensions["mailman"], "outbox", [])
 
 
 def request_confirmation(client, slug: str, email: str):

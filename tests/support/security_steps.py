@@ -54,11 +54,6 @@ def row_counts() -> dict[str, int]:
     return {name: len(rows) for name, rows in database_state().items()}
 
 
-def outbox(app) -> list:
-    """Every email the app has sent to the in-memory backend."""
-    return getattr(app.extensions["mailman"], "outbox", [])
-
-
 def record_csrf_refusals(monkeypatch) -> list[str]:
     """Record the reason each time CSRFProtect refuses a request (it then refuses as usual).
 

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from benchmarks.servers import BIN, ROOT
 from tests.support.app import signing_files
+from tests.support.network import free_port
 
 # Generous limits: a crowd comes from one address, and these tests are about what is stored.
 OPEN_LIMITS = {"CEENGINE_VERIFY_RATE_LIMIT": "100000 per minute",
@@ -55,12 +56,6 @@ def server_errors_in(log: Path) -> list[str]:
     return [block for block in text.split("Traceback (most recent call last):")[1:]]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @contextmanager
 def redis_server():
     """Debian's redis-server on a loopback port, with nothing saved to disk; yields its URL."""
@@ -69,7 +64,7 @@ def redis_server():
         from tests.support.app import skip_missing_infrastructure
 
         skip_missing_infrastructure("redis-server is not installed (apt-get install redis-server)")
-    port, folder = _free_port(), tempfile.mkdtemp(prefix="ceengine-redis-")
+    port, folder = free_port(), tempfile.mkdtemp(prefix="ceengine-redis-")
     process = subprocess.Popen([program, "--port", str(port), "--bind", "127.0.0.1",
                                 "--save", "", "--appendonly", "no", "--dir", folder],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
