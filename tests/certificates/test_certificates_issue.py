@@ -17,6 +17,7 @@ from ceengine.certificates.signing_key import signing_identity
 from ceengine.certificates.tokens import certificate_token
 from ceengine.extensions import db
 from ceengine.quizzes.models import Attempt
+from tests.support.certificate_pdf import pdf_text
 from tests.support.certificate_steps import (
     certificates,
     details_page,
@@ -26,12 +27,6 @@ from tests.support.certificate_steps import (
     take_quiz,
 )
 from tests.support.html import form_in, text_of
-
-
-def pdf_text(pdf: bytes) -> str:
-    """The text of the certificate's page, spaces collapsed."""
-    page = PdfReader(io.BytesIO(pdf)).pages[0]
-    return " ".join(page.extract_text().split())
 
 
 def test_a_pass_leads_to_the_details_form_with_its_preview(synced, client):

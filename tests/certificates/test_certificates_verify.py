@@ -13,7 +13,6 @@ import io
 
 import pytest
 from flask import g
-from pypdf import PdfReader
 
 from ceengine.certificates.models import Certificate
 from ceengine.certificates.numbers import (
@@ -40,6 +39,7 @@ from ceengine.certificates.tokens import certificate_token
 from ceengine.courses.services import sync_courses
 from ceengine.extensions import db
 from tests.support.app import make_app
+from tests.support.certificate_pdf import pdf_text
 from tests.support.certificate_steps import (
     certificates,
     download_link,
@@ -69,11 +69,6 @@ def downloaded_pdf(client, page) -> bytes:
     assert response.status_code == 200, response.status_code
     assert response.mimetype == "application/pdf"
     return response.data
-
-
-def pdf_text(pdf: bytes) -> str:
-    """The text printed on the certificate, spaces collapsed."""
-    return " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages).split())
 
 
 def upload(client, pdf: bytes | None, filename: str = "certificate.pdf"):

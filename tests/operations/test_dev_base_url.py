@@ -7,26 +7,20 @@ an emailed link or in the verification address printed on a certificate.
 
 from __future__ import annotations
 
-import io
-
 import pytest
 from click.testing import CliRunner
 from flask.cli import ScriptInfo
-from pypdf import PdfReader
 
 from ceengine.cli import cli
 from ceengine.links import absolute_url, development_base_url
 from tests.support.app import FreshRequestClient, make_app
+from tests.support.certificate_pdf import pdf_text
 from tests.support.certificate_steps import certificates, download_link, issue
 from tests.support.html import form_in
 from tests.support.mail_steps import links_in, outbox
 
 EVIL = "evil.example"
 DEFAULT = "http://127.0.0.1:5000"
-
-
-def pdf_text(pdf: bytes) -> str:
-    return " ".join(PdfReader(io.BytesIO(pdf)).pages[0].extract_text().split())
 
 
 class HostHeaderClient(FreshRequestClient):

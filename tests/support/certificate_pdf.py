@@ -1,15 +1,17 @@
-"""Certificate PDFs without an app: a sample certificate's content, and signing identities
-(a development chain, or a self-signed key like a sponsor's own)."""
+"""Certificate PDFs without an app: a sample certificate's content, the text a PDF prints,
+and signing identities (a development chain, or a self-signed key like a sponsor's own)."""
 
 from __future__ import annotations
 
 import datetime as dt
+import io
 from pathlib import Path
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
+from pypdf import PdfReader
 
 from ceengine.certificates.render import CertificateData
 from ceengine.certificates.signing import create_development_chain, load_identity
@@ -25,6 +27,14 @@ DATA = CertificateData(
     license_line="LCSW · License 12345 · California",
     approvals=("Example CE Sponsor is approved by the American Psychological Association to "
                "sponsor continuing education for psychologists.",))
+
+
+def pdf_text(pdf: bytes) -> str:
+    """The text printed on a certificate PDF (one page, as every certificate is), spaces
+    collapsed."""
+    reader = PdfReader(io.BytesIO(pdf))
+    assert len(reader.pages) == 1
+    return " ".join(reader.pages[0].extract_text().split())
 
 
 def identity_in(folder, organisation="Example CE"):

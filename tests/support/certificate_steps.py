@@ -9,9 +9,10 @@ import sqlalchemy as sa
 from ceengine.certificates.models import Certificate
 from ceengine.certificates.printing import LearnerDetails, certificate_data
 from ceengine.certificates.render import render_certificate
-from ceengine.certificates.signing import create_development_chain, load_identity, sign_pdf
+from ceengine.certificates.signing import sign_pdf
 from ceengine.courses.models import QuizItem
 from ceengine.extensions import db
+from tests.support.certificate_pdf import identity_in
 from tests.support.html import form_in, quiz_form_in, text_of
 from tests.support.quiz_steps import confirm_if_asked
 
@@ -78,8 +79,7 @@ def one_byte_changed(pdf: bytes) -> bytes:
 
 def signed_by_someone_else(certificate: Certificate, folder) -> bytes:
     """The same certificate page, rendered again and signed with another (untrusted) key."""
-    files = create_development_chain(folder, "Someone Else")
-    other = load_identity(*(files[k].read_bytes() for k in ("key", "cert", "chain")))
+    other = identity_in(folder, "Someone Else")
     details = LearnerDetails(certificate.full_name, certificate.email)
     page = render_certificate(certificate_data(certificate.attempt, details, certificate.number))
     return sign_pdf(page, other, f"CE certificate {certificate.number}", "Online")

@@ -11,14 +11,7 @@ import pytest
 from pypdf import PdfReader
 
 from ceengine.certificates.render import render_certificate
-from tests.support.certificate_pdf import DATA
-
-
-def pdf_text(pdf: bytes) -> str:
-    """The text printed on the one page of a certificate PDF, spaces collapsed."""
-    reader = PdfReader(io.BytesIO(pdf))
-    assert len(reader.pages) == 1
-    return " ".join(reader.pages[0].extract_text().split())
+from tests.support.certificate_pdf import DATA, pdf_text
 
 
 def test_every_field_is_printed():
