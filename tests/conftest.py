@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from ceengine.extensions import db
+from tests.support.admin_steps import quick_password_hashes
 from tests.support.app import (
     FIXTURE_COURSES,
     infrastructure_skips,
@@ -105,6 +106,12 @@ def app_with(database_url, courses_dir):
         db.session.remove()
         db.engine.dispose()
         context.pop()
+
+
+@pytest.fixture
+def quick_hashes(monkeypatch):
+    """Admin passwords hashed with few rounds (admin_steps.quick_password_hashes)."""
+    quick_password_hashes(monkeypatch)
 
 
 @pytest.fixture

@@ -5,14 +5,14 @@ from __future__ import annotations
 import pytest
 
 from ceengine.admin.recount import recount_totals
-from tests.support.admin_steps import admin_client, quick_password_hashes
+from tests.support.admin_steps import admin_client
 from tests.support.factories import at, attempt_with, evaluation_with
 from tests.support.reports import PATTERNS, RATINGS
 
 
 @pytest.fixture(autouse=True)
-def _quick_hashes(monkeypatch):
-    quick_password_hashes(monkeypatch)
+def _quick_hashes(quick_hashes):
+    """Every admin test hashes admin passwords quickly."""
 
 
 @pytest.fixture

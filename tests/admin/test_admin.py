@@ -33,7 +33,6 @@ from tests.support.admin_steps import (
     fresh_session,
     is_signed_in,
     post_action,
-    quick_password_hashes,
     sign_in,
 )
 from tests.support.certificate_steps import take_quiz
@@ -43,11 +42,6 @@ from tests.support.html import flashes_in, text_of
 NEW_PASSWORD = "another long passphrase"
 LOCKED = ("Too many failed sign-ins. For your security this account is locked; "
           "try again in 15 minutes.")
-
-
-@pytest.fixture(autouse=True)
-def _quick_hashes(monkeypatch):
-    quick_password_hashes(monkeypatch)
 
 
 def admin_command(runner, *args: str, password: str | None = None):

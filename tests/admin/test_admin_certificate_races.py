@@ -18,16 +18,11 @@ import sqlalchemy as sa
 import ceengine.certificates.services as services
 from ceengine.certificates.models import REVOKED, SUPERSEDED, VALID, Certificate
 from ceengine.extensions import db
-from tests.support.admin_steps import admin_client, admin_token, quick_password_hashes
+from tests.support.admin_steps import admin_client, admin_token
 from tests.support.factories import attempt_with, certificate_row
 from tests.support.html import flashes_in
 
 REASON = "Issued in error: the learner retook the quiz"
-
-
-@pytest.fixture(autouse=True)
-def _quick_hashes(monkeypatch):
-    quick_password_hashes(monkeypatch)
 
 
 @pytest.fixture

@@ -12,9 +12,6 @@ import csv
 import io
 import re
 
-import pytest
-
-from tests.support.admin_steps import admin_client, quick_password_hashes
 from tests.support.factories import at, attempt_with, certificate_row, evaluation_with
 
 FORMULA_START = ("=", "+", "-", "@")
@@ -29,16 +26,6 @@ COMMENTS = {
     "at the start": ("=1+1", "'=1+1"),
     "plain": ("Fine,\n\"mostly\" - a good pace", "Fine,\n\"mostly\" - a good pace"),
 }
-
-
-@pytest.fixture(autouse=True)
-def _quick_hashes(monkeypatch):
-    quick_password_hashes(monkeypatch)
-
-
-@pytest.fixture
-def admin(synced):
-    return admin_client(synced)
 
 
 def download(admin, address: str) -> str:

@@ -13,16 +13,14 @@ import re
 import pytest
 
 from ceengine.certificates.tokens import certificate_token
-from tests.support.admin_steps import admin_client, post_action, quick_password_hashes
+from tests.support.admin_steps import admin_client, post_action
 from tests.support.certificate_steps import certificates, download_link, issue
 from tests.support.html import text_of
 
 MISTYPED, CORRECTED = "ana@exmaple.org", "ana.nunez@example.org"
 
 
-@pytest.fixture(autouse=True)
-def _quick_hashes(monkeypatch):
-    quick_password_hashes(monkeypatch)
+pytestmark = pytest.mark.usefixtures("quick_hashes")
 
 
 @pytest.fixture

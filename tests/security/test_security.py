@@ -35,7 +35,6 @@ from tests.support.admin_steps import (
     admin_token,
     ensure_admin,
     is_signed_in,
-    quick_password_hashes,
     sign_in,
 )
 from tests.support.app import FreshRequestClient, make_app, production_environment
@@ -67,9 +66,7 @@ from tests.support.security_steps import (
 TOO_MANY = "Too many requests Please wait a moment and try again."
 
 
-@pytest.fixture(autouse=True)
-def _quick_hashes(monkeypatch):
-    quick_password_hashes(monkeypatch)
+pytestmark = pytest.mark.usefixtures("quick_hashes")
 
 
 @pytest.fixture
