@@ -11,9 +11,9 @@ from ceengine.admin.exports import ROSTER_COLUMNS
 from ceengine.certificates.models import REVOKED
 from ceengine.extensions import db
 from tests.support.certificate_steps import certificates, issue
-from tests.support.factories import at, attempt_with, certificate_row, evaluation_with
+from tests.support.factories import at, attempt_with, certificate_row, course_id, evaluation_with
 from tests.support.html import html_of
-from tests.support.reports import LESSON, MODULES, course_id, csv_rows, page
+from tests.support.reports import LESSON, MODULES, csv_rows, page
 
 # --- exports -------------------------------------------------------------------------------
 

@@ -5,14 +5,13 @@ from __future__ import annotations
 import re
 
 from ceengine.admin.recount import recount_totals
-from tests.support.factories import at, attempt_with, evaluation_with, version_of
+from tests.support.factories import at, attempt_with, course_id, evaluation_with, version_of
 from tests.support.html import html_of, table_with, text_of
 from tests.support.reports import (
     LESSON,
     MODULES,
     PATTERNS,
     body_rows,
-    course_id,
     item_rows,
     page,
     results_rows,

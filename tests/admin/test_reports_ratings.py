@@ -16,25 +16,30 @@ from ceengine.feedback.services import EvaluationAnswers, save_evaluation
 from ceengine.learners.models import Learner
 from tests.support.certificate_steps import take_quiz
 from tests.support.factories import evaluation_with, rows_of, version_of
-from tests.support.feedback_steps import certify, rating_lines, share_reflection
-from tests.support.html import form_in, html_of, table_with, text_of
+from tests.support.feedback_steps import (
+    answers,
+    certify,
+    evaluation_form,
+    evaluation_url,
+    rating_lines,
+    share_reflection,
+)
+from tests.support.html import html_of, table_with, text_of
 from tests.support.reports import HOSTILE, LESSON, MODULES, body_rows, csv_rows, page, sections_in
 
 # --- steps through the site's pages ----------------------------------------------------------
 
 
-def evaluate(client, result_url: str, rating: int, objectives: list[int], relevance: int,
-             presenter: int, recommend: str, comments: str = ""):
-    """Fill in the course evaluation after a passed quiz, as the learner does."""
-    address = f"{result_url}/evaluation"
-    form = form_in(client.get(address).get_data(as_text=True), "comments")
+def evaluate_fully(client, result_url: str, rating: int, objectives: list[int], relevance: int,
+                   presenter: int, recommend: str, comments: str = ""):
+    """Fill in the course evaluation after a passed quiz, as the learner does: the form asks
+    exactly these questions, and takes the answers."""
+    form = evaluation_form(client, result_url)
     assert set(form.radios) == {"rating", "relevance", "presenter_knowledge", "recommend",
                                 *(f"objective_{n}" for n in range(1, len(objectives) + 1))}
-    data = {**form.hidden, "rating": str(rating), "relevance": str(relevance),
-            "presenter_knowledge": str(presenter), "recommend": recommend,
-            "comments": comments}
-    data |= {f"objective_{n}": str(score) for n, score in enumerate(objectives, start=1)}
-    response = client.post(address, data=data)
+    response = client.post(evaluation_url(result_url), data={**form.hidden, **answers(
+        rating=rating, objectives=objectives, relevance=relevance, presenter_knowledge=presenter,
+        recommend=recommend, comments=comments)})
     assert response.status_code == 303, text_of(response)
     return response
 
@@ -82,7 +87,7 @@ def test_ratings_charts_are_labelled_svg_images_beside_tables(rated, admin):
 
 def test_an_evaluation_made_on_the_site_shows_in_the_ratings(synced, admin):
     learner = synced.test_client()
-    evaluate(learner, take_quiz(learner, "demo-lesson"), rating=4, objectives=[5, 3],
+    evaluate_fully(learner, take_quiz(learner, "demo-lesson"), rating=4, objectives=[5, 3],
              relevance=4, presenter=5, recommend="yes", comments="Clear and kind.")
 
     lesson = sections_in(page(admin, "/admin"))[LESSON]
@@ -96,9 +101,9 @@ def test_an_evaluation_made_on_the_site_shows_in_the_ratings(synced, admin):
 def test_a_revised_evaluation_replaces_the_first_in_the_figures(synced, admin):
     learner = synced.test_client()
     result_url = take_quiz(learner, "demo-lesson")
-    evaluate(learner, result_url, 1, [1, 1], 1, 1, "no", "First thoughts.")
+    evaluate_fully(learner, result_url, 1, [1, 1], 1, 1, "no", "First thoughts.")
 
-    evaluate(learner, result_url, 5, [5, 5], 5, 5, "yes", "Second thoughts.")
+    evaluate_fully(learner, result_url, 5, [5, 5], 5, 5, "yes", "Second thoughts.")
 
     lesson = text_of(sections_in(page(admin, "/admin"))[LESSON])
     assert "100% from 1 vote" in lesson
@@ -112,12 +117,12 @@ def test_the_ratings_show_the_public_line_and_mark_each_response(synced, admin):
     # learner without a certificate.
     first, second, third = (synced.test_client() for _ in range(3))
     one = take_quiz(first, "demo-lesson")
-    evaluate(first, one, 2, [2, 2], 2, 2, "no", "Older, same address.")
+    evaluate_fully(first, one, 2, [2, 2], 2, 2, "no", "Older, same address.")
     certify(first, one, email="ana@example.org")
     two = take_quiz(second, "demo-lesson")
     certify(second, two, email="ANA@example.org")
-    evaluate(second, two, 4, [4, 4], 4, 4, "yes", "Counted.")
-    evaluate(third, take_quiz(third, "demo-lesson"), 1, [1, 1], 1, 1, "no", "No certificate.")
+    evaluate_fully(second, two, 4, [4, 4], 4, 4, "yes", "Counted.")
+    evaluate_fully(third, take_quiz(third, "demo-lesson"), 1, [1, 1], 1, 1, "no", "No certificate.")
 
     lesson = text_of(sections_in(page(admin, "/admin"))[LESSON])
     assert "Public rating line: 80% from 1 certified vote" in lesson
@@ -147,7 +152,7 @@ def test_the_ratings_show_the_public_line_and_mark_each_response(synced, admin):
 
 def test_comments_and_reflections_are_escaped_on_every_admin_page(synced, admin):
     learner = synced.test_client()
-    evaluate(learner, take_quiz(learner, "demo-lesson"), 2, [2, 2], 2, 2, "no", HOSTILE)
+    evaluate_fully(learner, take_quiz(learner, "demo-lesson"), 2, [2, 2], 2, 2, "no", HOSTILE)
     share_reflection(learner, "demo-lesson", "<b>Sam</b>", HOSTILE)
 
     for address in ("/admin", "/admin/comments", "/admin/reflections"):

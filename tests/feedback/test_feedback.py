@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 import threading
 from datetime import timedelta
@@ -17,7 +15,6 @@ from hypothesis import strategies as st
 from sqlalchemy.exc import IntegrityError
 
 from ceengine.admin.recount import recount_totals
-from ceengine.courses.models import Course
 from ceengine.courses.services import sync_courses
 from ceengine.extensions import db
 from ceengine.feedback import services
@@ -35,6 +32,7 @@ from ceengine.models import utcnow
 from tests.support.admin_steps import admin_client, post_action, quick_password_hashes
 from tests.support.billing_steps import local, pay
 from tests.support.certificate_steps import certificates, details_page, submit_details, take_quiz
+from tests.support.factories import course_id
 from tests.support.feedback_steps import (
     OPTIONAL,
     answers,
@@ -43,10 +41,13 @@ from tests.support.feedback_steps import (
     evaluation_form,
     evaluation_url,
     rating_lines,
+    reflection_form,
     set_course,
+    share,
     totals,
 )
 from tests.support.html import form_in, quiz_form_in, text_of
+from tests.support.reports import csv_records
 
 PROMPT = "What insights did this session spark for you?"
 NO_MODERATION = "reflections:\n  moderation: false\n"
@@ -60,10 +61,6 @@ def reflections() -> list[Reflection]:
     return list(db.session.scalars(sa.select(Reflection).order_by(Reflection.id)))
 
 
-def course_id(slug: str) -> int:
-    return db.session.scalar(sa.select(Course.id).where(Course.slug == slug))
-
-
 def catalog_line(client, slug: str) -> list[tuple[int, int]]:
     """The rating line(s) on the catalog card of one course."""
     html = client.get("/").get_data(as_text=True)
@@ -75,17 +72,6 @@ def catalog_line(client, slug: str) -> list[tuple[int, int]]:
 
 def course_line(client, slug: str) -> list[tuple[int, int]]:
     return rating_lines(client.get(f"/courses/{slug}").get_data(as_text=True))
-
-
-def reflection_form(client, slug: str = "demo-lesson"):
-    return form_in(client.get(f"/courses/{slug}").get_data(as_text=True), "display_name")
-
-
-def share(client, slug: str = "demo-lesson", **typed):
-    """Fill in a fresh reflection form on the course page and press Share."""
-    form = reflection_form(client, slug)
-    data = {**form.hidden, "display_name": "Ana R.", "body": "Kindness helps.", **typed}
-    return client.post(form.action, data=data)
 
 
 # 1. The evaluation stands between the pass and the certificate.
@@ -575,11 +561,6 @@ LICENSE = {"profession": "Registered Nurse", "license_type": "RN", "license_numb
            "license_state": "Oregon"}
 
 
-def csv_rows(response) -> list[dict[str, str]]:
-    assert response.status_code == 200 and response.mimetype == "text/csv"
-    return list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
-
-
 def votes() -> list[RatingVote]:
     return list(db.session.scalars(sa.select(RatingVote).order_by(RatingVote.email_key)))
 
@@ -609,7 +590,7 @@ def test_scripted_one_star_evaluations_without_certificates_leave_the_public_lin
     summary = text_of(admin.get(f"/admin/evaluations?course={lesson}"))
     assert "30 evaluations." in summary
     assert "None of them counts on the public rating line" in summary
-    rows = csv_rows(admin.get("/admin/exports/evaluations.csv"))
+    rows = csv_records(admin.get("/admin/exports/evaluations.csv"))
     assert len(rows) == 30
     assert {(row["certified"], row["public_vote"]) for row in rows} == {("no", "no")}
 

@@ -23,11 +23,13 @@ from tests.support.html import quiz_form_in, text_of
 from tests.support.mail_steps import outbox
 from tests.support.quiz_steps import (
     ASKS_FOR_EMAIL,
+    answer_sheet,
     confirm_email,
     confirm_if_asked,
     confirmation_link,
     follow_confirmation,
     request_confirmation,
+    score,
 )
 
 UPDATED = "The quiz was updated: check your answers and press Score My Quiz again."
@@ -38,17 +40,6 @@ def attempts() -> list[Attempt]:
     return list(db.session.scalars(sa.select(Attempt).order_by(Attempt.id)))
 
 
-def sheet(client, slug: str, wrong: int = 0):
-    """Open the quiz and answer it: all right except the first `wrong` items."""
-    form = quiz_form_in(client.get(f"/courses/{slug}/quiz").get_data(as_text=True))
-    chosen = {}
-    for index, (name, options) in enumerate(form.radios.items()):
-        item = db.session.get(QuizItem, int(name.removeprefix("item-")))
-        chosen[name] = item.answer if index >= wrong else next(
-            o for o in options if o != item.answer)
-    return form, form.answers(chosen)
-
-
 def edit(courses_dir, slug: str, file: str, old: str, new: str) -> None:
     """Change a course file and load the new version, as an author does."""
     path = courses_dir / slug / file
@@ -57,15 +48,11 @@ def edit(courses_dir, slug: str, file: str, old: str, new: str) -> None:
     sync_courses(courses_dir)
 
 
-def score(client, slug: str, data):
-    return client.post(f"/courses/{slug}/quiz", data=data)
-
-
 # --- 1. only the current version is scored --------------------------------------------------
 
 def test_a_form_from_an_old_version_comes_back_with_the_answers_kept(synced, courses_dir,
                                                                       client):
-    old_form, data = sheet(client, "demo-lesson")
+    old_form, data = answer_sheet(client, "demo-lesson")
     edit(courses_dir, "demo-lesson", "quiz.yaml", "Self-compassion has three parts.",
          "Self-compassion has three components.")
     response = score(client, "demo-lesson", data)
@@ -85,7 +72,7 @@ def test_a_form_from_an_old_version_comes_back_with_the_answers_kept(synced, cou
 
 def test_an_old_version_id_with_answers_passing_its_old_mark_gets_no_pass(synced, courses_dir,
                                                                           client):
-    _, data = sheet(client, "demo-lesson", wrong=1)  # 5 of 6: passes version 1's 75%
+    _, data = answer_sheet(client, "demo-lesson", wrong=1)  # 5 of 6: passes version 1's 75%
     edit(courses_dir, "demo-lesson", "course.yaml", "pass_threshold: 75", "pass_threshold: 100")
     for _ in range(2):
         response = score(client, "demo-lesson", data)
@@ -95,7 +82,7 @@ def test_an_old_version_id_with_answers_passing_its_old_mark_gets_no_pass(synced
 
 
 def test_an_old_version_without_the_evaluation_cannot_skip_it(synced, courses_dir, client):
-    _, data = sheet(client, "demo-lesson")  # version 1 does not require the evaluation
+    _, data = answer_sheet(client, "demo-lesson")  # version 1 does not require the evaluation
     edit(courses_dir, "demo-lesson", "course.yaml", "required: false", "required: true")
     response = score(client, "demo-lesson", data)
     assert response.status_code == 409
@@ -112,7 +99,7 @@ KEY_TEXT = ("Correct answer", "Incorrect", "Correct.", "Your answer")
 
 
 def test_a_fail_shows_the_score_pass_mark_and_sections_but_no_items(synced, client):
-    _, data = sheet(client, "demo-lesson", wrong=6)
+    _, data = answer_sheet(client, "demo-lesson", wrong=6)
     result = client.get(score(client, "demo-lesson", data).headers["Location"])
     page, html = text_of(result), result.get_data(as_text=True)
     assert "0 of 6 correct (0%)" in page and "Pass mark: 75%." in page
@@ -125,16 +112,16 @@ def test_a_fail_shows_the_score_pass_mark_and_sections_but_no_items(synced, clie
 
 
 def test_a_true_false_fail_does_not_reveal_the_key_either(synced, client):
-    _, data = sheet(client, "demo-lesson", wrong=2)  # 4 of 6: not passed
+    _, data = answer_sheet(client, "demo-lesson", wrong=2)  # 4 of 6: not passed
     page = text_of(client.get(score(client, "demo-lesson", data).headers["Location"]))
     assert "Not passed" in page
     assert not [text for text in KEY_TEXT if text in page]
 
 
 def test_after_a_pass_every_result_explains_each_item(synced, client):
-    _, data = sheet(client, "demo-lesson", wrong=3)
+    _, data = answer_sheet(client, "demo-lesson", wrong=3)
     failed = score(client, "demo-lesson", data).headers["Location"]
-    _, data = sheet(client, "demo-lesson", wrong=1)
+    _, data = answer_sheet(client, "demo-lesson", wrong=1)
     passed = text_of(client.get(score(client, "demo-lesson", data).headers["Location"]))
     assert "Incorrect. Your answer:" in passed and "Correct answer: True" in passed
     assert "Correct answer:" in text_of(client.get(failed))
@@ -143,7 +130,7 @@ def test_after_a_pass_every_result_explains_each_item(synced, client):
 def test_with_no_attempt_left_the_items_are_explained(synced, client):
     confirm_email(client, "demo-modules")
     for number in (1, 2):
-        _, data = sheet(client, "demo-modules", wrong=2)
+        _, data = answer_sheet(client, "demo-modules", wrong=2)
         page = text_of(client.get(score(client, "demo-modules", data).headers["Location"]))
         assert ("Correct answer:" in page) == (number == 2)
 
@@ -176,7 +163,7 @@ def test_after_pass_and_none_are_accepted(runner, courses_dir):
 
 def race(app, client, slug: str, count: int = 16) -> list:
     """`count` different quiz forms from one learner, posted at the same moment."""
-    sheets = [sheet(client, slug, wrong=3)[1] for _ in range(count)]
+    sheets = [answer_sheet(client, slug, wrong=3)[1] for _ in range(count)]
     cookies = {name: client.get_cookie(name).value for name in ("ceengine_learner", "session")}
     barrier, responses = threading.Barrier(count), []
 
@@ -229,10 +216,10 @@ def test_a_new_cookie_does_not_start_the_attempts_over(synced, app):
     first = app.test_client()
     confirm_if_asked(first, "demo-modules", "nurse@example.org")
     for _ in range(2):
-        assert score(first, "demo-modules", sheet(first, "demo-modules", wrong=2)[1]
+        assert score(first, "demo-modules", answer_sheet(first, "demo-modules", wrong=2)[1]
                      ).status_code == 303
     fresh = app.test_client()  # a private window, another browser
-    _, data = sheet(fresh, "demo-modules")
+    _, data = answer_sheet(fresh, "demo-modules")
     confirm_if_asked(fresh, "demo-modules", "Nurse@Example.org")
     assert "You have used all 2 attempts" in text_of(fresh.get("/courses/demo-modules/quiz"))
     refused = score(fresh, "demo-modules", data)
@@ -244,7 +231,7 @@ def test_a_limited_course_asks_for_an_email_before_scoring_and_keeps_the_answers
                                                                                   client):
     page = text_of(client.get("/courses/demo-modules/quiz"))
     assert ASKS_FOR_EMAIL in page
-    _, data = sheet(client, "demo-modules")
+    _, data = answer_sheet(client, "demo-modules")
     refused = score(client, "demo-modules", data)
     assert refused.status_code == 403
     assert "confirm your email" in text_of(refused)
@@ -287,13 +274,13 @@ def test_a_bad_email_is_named_and_nothing_is_sent(synced, app, client):
 
 def test_an_unlimited_course_keeps_the_no_account_flow(synced, client):
     assert ASKS_FOR_EMAIL not in text_of(client.get("/courses/demo-lesson/quiz"))
-    assert score(client, "demo-lesson", sheet(client, "demo-lesson")[1]).status_code == 303
+    assert score(client, "demo-lesson", answer_sheet(client, "demo-lesson")[1]).status_code == 303
 
 
 def test_a_limited_course_keeps_answers_when_one_is_blank_or_the_session_expired(synced,
                                                                                   client):
     confirm_email(client, "demo-modules")
-    form, data = sheet(client, "demo-modules")
+    form, data = answer_sheet(client, "demo-modules")
     blank = dict(data)
     blank.pop(next(iter(form.radios)))
     response = score(client, "demo-modules", blank)
@@ -312,7 +299,7 @@ def test_score_my_quiz_is_rate_limited_per_address(database_url, courses_dir):
     with app.app_context():
         sync_courses(courses_dir)
         client = app.test_client()
-        statuses = [score(client, "demo-lesson", sheet(client, "demo-lesson")[1]).status_code
+        statuses = [score(client, "demo-lesson", answer_sheet(client, "demo-lesson")[1]).status_code
                     for _ in range(3)]
         assert statuses == [303, 303, 429]
         assert len(attempts()) == 2

@@ -12,27 +12,13 @@ from ceengine.courses.services import sync_courses
 from ceengine.extensions import db
 from ceengine.quizzes.models import Attempt
 from tests.support.html import quiz_form_in, text_of
-from tests.support.quiz_steps import confirm_if_asked
+from tests.support.quiz_steps import answer_sheet, confirm_if_asked, score
 
 
-def answer_sheet(client, slug: str, wrong: int = 0, skip: int = 0, path: str = "/quiz"):
-    """Load the quiz and answer it: all right except `wrong` items, leaving `skip` blank."""
+def learner_sheet(client, slug: str, wrong: int = 0, skip: int = 0, path: str = "/quiz"):
+    """As learner@example.org (confirmed where the quiz asks for it): answer_sheet."""
     confirm_if_asked(client, slug, "learner@example.org")
-    page = client.get(f"/courses/{slug}{path}")
-    form = quiz_form_in(page.get_data(as_text=True))
-    key = {}
-    for item in db.session.scalars(sa.select(QuizItem)):
-        key[f"item-{item.id}"] = item
-    chosen = {}
-    names = list(form.radios)
-    for index, name in enumerate(names):
-        if index < skip:
-            continue
-        item = key[name]
-        options = form.radios[name]
-        right = item.answer
-        chosen[name] = right if index >= skip + wrong else next(o for o in options if o != right)
-    return form, form.answers(chosen)
+    return answer_sheet(client, slug, wrong, skip, path)
 
 
 def set_quiz_policy(courses_dir, setting: str) -> None:
@@ -41,10 +27,6 @@ def set_quiz_policy(courses_dir, setting: str) -> None:
     course.write_text(course.read_text().replace("pass_threshold: 75",
                                                  f"pass_threshold: 75\n  {setting}"))
     sync_courses(courses_dir)
-
-
-def score(client, slug, data):
-    return client.post(f"/courses/{slug}/quiz", data=data)
 
 
 def test_the_form_is_what_the_contract_promises(synced, client):
@@ -68,7 +50,7 @@ def test_correct_answers_never_reach_the_browser_before_scoring(synced, client):
 
 
 def test_passing_scores_and_shows_feedback(synced, client):
-    form, data = answer_sheet(client, "demo-lesson", wrong=1)
+    form, data = learner_sheet(client, "demo-lesson", wrong=1)
     response = score(client, "demo-lesson", data)
     assert response.status_code == 303
     result = client.get(response.headers["Location"])
@@ -83,7 +65,7 @@ def test_passing_scores_and_shows_feedback(synced, client):
 
 
 def test_failing_offers_a_retake(synced, client):
-    _, data = answer_sheet(client, "demo-lesson", wrong=3)
+    _, data = learner_sheet(client, "demo-lesson", wrong=3)
     page = text_of(client.get(score(client, "demo-lesson", data).headers["Location"]))
     assert "Not passed" in page
     assert "3 of 6 correct (50%)" in page
@@ -92,13 +74,13 @@ def test_failing_offers_a_retake(synced, client):
 
 
 def test_exactly_at_the_threshold_passes(synced, client):
-    _, data = answer_sheet(client, "demo-modules", path="/quiz")
+    _, data = learner_sheet(client, "demo-modules", path="/quiz")
     page = text_of(client.get(score(client, "demo-modules", data).headers["Location"]))
     assert "3 of 3 correct (100%)" in page and "Passed" in page
 
 
 def test_reload_after_scoring_does_not_resubmit(synced, client):
-    _, data = answer_sheet(client, "demo-lesson")
+    _, data = learner_sheet(client, "demo-lesson")
     location = score(client, "demo-lesson", data).headers["Location"]
     assert client.get(location).status_code == 200
     assert client.get(location).status_code == 200
@@ -106,7 +88,7 @@ def test_reload_after_scoring_does_not_resubmit(synced, client):
 
 
 def test_a_double_click_creates_one_attempt(synced, client):
-    _, data = answer_sheet(client, "demo-lesson")
+    _, data = learner_sheet(client, "demo-lesson")
     first = score(client, "demo-lesson", data)
     second = score(client, "demo-lesson", data)
     assert first.status_code == second.status_code == 303
@@ -115,7 +97,7 @@ def test_a_double_click_creates_one_attempt(synced, client):
 
 
 def test_resending_a_scored_form_with_other_answers_is_refused(synced, client):
-    form, data = answer_sheet(client, "demo-lesson")
+    form, data = learner_sheet(client, "demo-lesson")
     score(client, "demo-lesson", data)
     name = next(iter(form.radios))
     data[name] = "False" if data[name] == "True" else "True"
@@ -126,7 +108,7 @@ def test_resending_a_scored_form_with_other_answers_is_refused(synced, client):
 
 
 def test_unanswered_items_are_named_and_other_answers_kept(synced, client):
-    form, data = answer_sheet(client, "demo-lesson", skip=2)
+    form, data = learner_sheet(client, "demo-lesson", skip=2)
     response = score(client, "demo-lesson", data)
     assert response.status_code == 422
     page = text_of(response)
@@ -149,7 +131,7 @@ def test_unanswered_items_are_named_and_other_answers_kept(synced, client):
     (lambda d: d.update({"form_key": "<script>"}), "incomplete"),
 ])
 def test_tampered_forms_get_a_clear_400(synced, client, tamper, message):
-    _, data = answer_sheet(client, "demo-lesson")
+    _, data = learner_sheet(client, "demo-lesson")
     tamper(data)
     response = score(client, "demo-lesson", data)
     assert response.status_code == 400
@@ -158,7 +140,7 @@ def test_tampered_forms_get_a_clear_400(synced, client, tamper, message):
 
 
 def test_an_item_from_another_course_is_refused(synced, client):
-    _, data = answer_sheet(client, "demo-lesson")
+    _, data = learner_sheet(client, "demo-lesson")
     other = db.session.scalar(sa.select(QuizItem).where(QuizItem.key == "attention"))
     data[f"item-{other.id}"] = "True"
     response = score(client, "demo-lesson", data)
@@ -166,14 +148,14 @@ def test_an_item_from_another_course_is_refused(synced, client):
 
 
 def test_a_version_from_another_course_is_refused(synced, client):
-    _, data = answer_sheet(client, "demo-lesson")
+    _, data = learner_sheet(client, "demo-lesson")
     other_form = quiz_form_in(client.get("/courses/demo-modules").get_data(as_text=True))
     data["version"] = other_form.hidden["version"]
     assert score(client, "demo-lesson", data).status_code == 400
 
 
 def test_results_are_only_for_the_learner_who_took_the_quiz(synced, client, app):
-    _, data = answer_sheet(client, "demo-lesson")
+    _, data = learner_sheet(client, "demo-lesson")
     location = score(client, "demo-lesson", data).headers["Location"]
     stranger = app.test_client()
     assert stranger.get(location).status_code == 404
@@ -184,7 +166,7 @@ def test_results_are_only_for_the_learner_who_took_the_quiz(synced, client, app)
 
 def test_attempt_limit_is_enforced_and_explained(synced, client):
     for _ in range(2):
-        _, data = answer_sheet(client, "demo-modules", wrong=2)
+        _, data = learner_sheet(client, "demo-modules", wrong=2)
         assert score(client, "demo-modules", data).status_code == 303
     page = client.get("/courses/demo-modules/quiz")
     assert "You have used all 2 attempts this course allows." in text_of(page)
@@ -194,7 +176,7 @@ def test_attempt_limit_is_enforced_and_explained(synced, client):
 
 
 def test_a_third_attempt_posted_anyway_is_refused(synced, client):
-    sheets = [answer_sheet(client, "demo-modules", wrong=2)[1] for _ in range(3)]
+    sheets = [learner_sheet(client, "demo-modules", wrong=2)[1] for _ in range(3)]
     assert score(client, "demo-modules", sheets[0]).status_code == 303
     assert score(client, "demo-modules", sheets[1]).status_code == 303
     refused = score(client, "demo-modules", sheets[2])
@@ -204,7 +186,7 @@ def test_a_third_attempt_posted_anyway_is_refused(synced, client):
 
 def test_waiting_time_between_attempts(app, courses_dir, client):
     set_quiz_policy(courses_dir, "wait_minutes: 30")
-    _, data = answer_sheet(client, "demo-lesson", wrong=4)
+    _, data = learner_sheet(client, "demo-lesson", wrong=4)
     score(client, "demo-lesson", data)
     page = text_of(client.get("/courses/demo-lesson/quiz"))
     assert "wait 30 minutes between attempts" in page and "try again in 30 minutes" in page
@@ -212,7 +194,7 @@ def test_waiting_time_between_attempts(app, courses_dir, client):
 
 def test_results_keep_the_version_they_were_taken_on(app, courses_dir, client):
     sync_courses(courses_dir)
-    _, data = answer_sheet(client, "demo-lesson")
+    _, data = learner_sheet(client, "demo-lesson")
     location = score(client, "demo-lesson", data).headers["Location"]
     quiz = courses_dir / "demo-lesson" / "quiz.yaml"
     quiz.write_text(quiz.read_text().replace("Self-compassion has three parts.",
@@ -232,13 +214,13 @@ def test_shuffled_quizzes_keep_their_order_within_an_attempt(app, courses_dir, c
         form = quiz_form_in(client.get("/courses/demo-lesson/quiz").get_data(as_text=True))
         orders.add(tuple(form.radios))
     assert len(orders) > 1
-    form, data = answer_sheet(client, "demo-lesson", skip=1)
+    form, data = learner_sheet(client, "demo-lesson", skip=1)
     again = quiz_form_in(score(client, "demo-lesson", data).get_data(as_text=True))
     assert list(again.radios) == list(form.radios)
 
 
 def test_an_expired_session_keeps_the_answers(synced, client):
-    _, data = answer_sheet(client, "demo-lesson")
+    _, data = learner_sheet(client, "demo-lesson")
     data["csrf_token"] = "expired"
     response = score(client, "demo-lesson", data)
     assert response.status_code == 400
@@ -250,7 +232,7 @@ def test_an_expired_session_keeps_the_answers(synced, client):
 
 def test_feedback_none_never_shows_the_items(app, courses_dir, client):
     set_quiz_policy(courses_dir, "feedback: none")
-    _, data = answer_sheet(client, "demo-lesson", wrong=1)
+    _, data = learner_sheet(client, "demo-lesson", wrong=1)
     page = text_of(client.get(score(client, "demo-lesson", data).headers["Location"]))
     assert "Passed" in page and "Sections to review" in page
     assert "Incorrect." not in page and "Correct answer:" not in page
@@ -260,7 +242,7 @@ def test_feedback_none_never_shows_the_items(app, courses_dir, client):
 def test_two_simultaneous_submissions_of_one_form_make_one_attempt(synced, client):
     import threading
 
-    _, data = answer_sheet(client, "demo-lesson")
+    _, data = learner_sheet(client, "demo-lesson")
     cookie = client.get_cookie("ceengine_learner")
     session_cookie = client.get_cookie("session")
     barrier, responses = threading.Barrier(4), []
@@ -284,7 +266,7 @@ def test_two_simultaneous_submissions_of_one_form_make_one_attempt(synced, clien
 
 
 def test_an_expired_session_with_a_tampered_version_is_a_clear_400(synced, client):
-    _, data = answer_sheet(client, "demo-lesson")
+    _, data = learner_sheet(client, "demo-lesson")
     data.update({"csrf_token": "expired", "version": "99999"})
     response = score(client, "demo-lesson", data)
     assert response.status_code == 400

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 from ceengine.certificates.models import Certificate
 from ceengine.certificates.numbers import new_certificate_number
-from ceengine.courses.models import CourseVersion
+from ceengine.courses.models import Course, CourseVersion
 from ceengine.courses.services import current_version
 from ceengine.extensions import db
 from ceengine.feedback.models import Evaluation, Reflection
@@ -25,6 +25,11 @@ from ceengine.learners.models import Learner
 from ceengine.models import utcnow
 from ceengine.quizzes.models import Attempt
 from ceengine.quizzes.services import needs_confirmation, new_form_key, submit_attempt
+
+
+def course_id(slug: str) -> int:
+    """The id of a course, by its slug."""
+    return db.session.scalar(sa.select(Course.id).where(Course.slug == slug))
 
 
 def version_of(slug: str) -> CourseVersion:

@@ -1,4 +1,5 @@
-"""Confirming an email address for a course that limits attempts, as a learner does it."""
+"""Answering and scoring a quiz, and confirming an email address for a course that limits
+attempts, as a learner does it."""
 
 from __future__ import annotations
 
@@ -6,7 +7,9 @@ import re
 import secrets
 from urllib.parse import urlsplit
 
-from tests.support.html import form_in
+from ceengine.courses.models import QuizItem
+from ceengine.extensions import db
+from tests.support.html import form_in, quiz_form_in
 from tests.support.mail_steps import outbox
 
 ASKS_FOR_EMAIL = "Confirm your email to take this quiz"
@@ -56,3 +59,22 @@ def confirm_if_asked(client, slug: str, email: str | None = None) -> None:
     each browser gets its own address unless one is given."""
     if ASKS_FOR_EMAIL in client.get(f"/courses/{slug}/quiz").get_data(as_text=True):
         confirm_email(client, slug, email or f"learner-{secrets.token_hex(4)}@example.org")
+
+
+def answer_sheet(client, slug: str, wrong: int = 0, skip: int = 0, path: str = "/quiz"):
+    """Load the quiz and answer it: all right except `wrong` items, leaving the first `skip`
+    blank; the form and the post body."""
+    form = quiz_form_in(client.get(f"/courses/{slug}{path}").get_data(as_text=True))
+    chosen = {}
+    for index, (name, options) in enumerate(form.radios.items()):
+        if index < skip:
+            continue
+        item = db.session.get(QuizItem, int(name.removeprefix("item-")))
+        chosen[name] = item.answer if index >= skip + wrong else next(
+            o for o in options if o != item.answer)
+    return form, form.answers(chosen)
+
+
+def score(client, slug: str, data):
+    """Press Score My Quiz with this post body."""
+    return client.post(f"/courses/{slug}/quiz", data=data)

@@ -7,7 +7,6 @@ import csv
 import io
 import re
 
-from tests.support.factories import version_of
 from tests.support.html import html_of, table_with
 
 LESSON, MODULES = "Demo Lesson on Kindness", "Demo Modules on Compassion"
@@ -30,10 +29,6 @@ def page(client, address: str):
     return response
 
 
-def course_id(slug: str) -> int:
-    return version_of(slug).course_id
-
-
 def body_rows(rows: list[list[str]]) -> list[list[str]]:
     """A table's rows without its header row."""
     return rows[1:]
@@ -47,10 +42,20 @@ def item_rows(response) -> list[list[str]]:
     return body_rows(table_with(response, "Figures per quiz item"))
 
 
-def csv_rows(response) -> list[list[str]]:
+def _csv_text(response) -> str:
     assert response.status_code == 200
     assert response.mimetype == "text/csv"
-    return list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+    return response.get_data(as_text=True)
+
+
+def csv_rows(response) -> list[list[str]]:
+    """The rows of a CSV export, its header first."""
+    return list(csv.reader(io.StringIO(_csv_text(response))))
+
+
+def csv_records(response) -> list[dict[str, str]]:
+    """The rows of a CSV export, each by its column names."""
+    return list(csv.DictReader(io.StringIO(_csv_text(response))))
 
 
 def sections_in(response) -> dict[str, str]:
