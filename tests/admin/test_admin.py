@@ -28,7 +28,6 @@ from tests.support.admin_steps import (
     NOT_RIGHT,
     admin_client,
     admin_token,
-    csrf_token_in,
     ensure_admin,
     fresh_session,
     is_signed_in,
@@ -37,7 +36,7 @@ from tests.support.admin_steps import (
 )
 from tests.support.certificate_steps import take_quiz
 from tests.support.factories import attempt_with, certificate_row, reflection_with, rows_of
-from tests.support.html import flashes_in, text_of
+from tests.support.html import csrf_token_in, flashes_in, text_of
 
 NEW_PASSWORD = "another long passphrase"
 LOCKED = ("Too many failed sign-ins. For your security this account is locked; "
@@ -463,7 +462,7 @@ def admin_rules(app) -> list:
             if rule.endpoint.startswith("admin.") and rule.endpoint != "admin.login"]
 
 
-def database_state() -> list:
+def admin_records() -> list:
     """What an admin action could change: certificates, reflections, admin accounts, sessions."""
     db.session.expire_all()
     return ([(c.number, c.status, c.revoked_reason, c.full_name) for c in rows_of(Certificate)]
@@ -488,7 +487,7 @@ def test_every_admin_address_sends_an_anonymous_visitor_to_sign_in(synced, recor
     token = csrf_token_in(client.get("/admin/login").get_data(as_text=True))
     form = {"csrf_token": token, "reason": "Issued in error", "confirm": "y",
             "full_name": "Mallory", "email": "mallory@evil.test", "submit": "Confirm"}
-    before = database_state()
+    before = admin_records()
     rules = admin_rules(synced)
     seen = []
 
@@ -516,7 +515,7 @@ def test_every_admin_address_sends_an_anonymous_visitor_to_sign_in(synced, recor
         "admin.certificates", "admin.certificate", "admin.revoke", "admin.reissue",
         "admin.orders", "admin.exports", "admin.roster", "admin.evaluations_export"}
     assert ("POST", f"/admin/certificates/{records['number']}/revoke") in seen
-    assert database_state() == before
+    assert admin_records() == before
 
 
 def test_the_guard_walk_fills_in_real_records(synced, records):
@@ -533,7 +532,7 @@ def test_a_learner_who_took_a_quiz_is_still_anonymous_to_the_console(synced, rec
     take_quiz(client, "demo-lesson")
     assert client.get_cookie("ceengine_learner") is not None
     token = csrf_token_in(client.get("/admin/login").get_data(as_text=True))
-    before = database_state()
+    before = admin_records()
 
     page = client.get("/admin/certificates")
     action = client.post(f"/admin/certificates/{records['number']}/revoke",
@@ -542,7 +541,7 @@ def test_a_learner_who_took_a_quiz_is_still_anonymous_to_the_console(synced, rec
     assert page.status_code == 302
     assert page.headers["Location"].startswith("/admin/login")
     assert action.status_code == 401
-    assert database_state() == before
+    assert admin_records() == before
 
 
 def test_a_session_from_a_deleted_admin_is_anonymous(app):
@@ -574,12 +573,12 @@ def action_without_token(name: str, records: dict) -> tuple[str, dict]:
 def test_every_admin_action_needs_the_csrf_token(synced, records, action):
     client = admin_client(synced)
     address, data = action_without_token(action, records)
-    before = database_state()
+    before = admin_records()
 
     response = post_action(client, address, token=None, **data)
 
     assert response.status_code == 400
-    assert database_state() == before
+    assert admin_records() == before
     assert is_signed_in(client)
 
 
@@ -589,12 +588,12 @@ def test_a_csrf_token_from_another_browser_is_refused(synced, records, action):
     admin_token(client)
     other_token = csrf_token_in(synced.test_client().get("/admin/login").get_data(as_text=True))
     address, data = action_without_token(action, records)
-    before = database_state()
+    before = admin_records()
 
     response = post_action(client, address, token=other_token, **data)
 
     assert response.status_code == 400
-    assert database_state() == before
+    assert admin_records() == before
 
 
 def test_with_the_token_the_same_actions_go_through(synced, records):

@@ -30,6 +30,7 @@ from ceengine.courses.problems import CourseFormatError
 from ceengine.courses.quizfile import ITEM_KEYS
 from ceengine.courses.resources import _READERS, RESOURCE_TYPES
 from tests.support.app import FIXTURE_COURSES, PROJECT_COURSES
+from tests.support.course_files import problems_of
 from tests.support.fuzz_steps import is_readable
 
 SLUGS = ("demo-lesson", "demo-modules")
@@ -382,17 +383,10 @@ def test_courses_check_exits_non_zero_naming_file_line_and_reason(runner, course
 # --- bugs the fuzz found, mended: each keeps its test -------------------------------------------
 
 
-def problems_of(folder: Path) -> list[str]:
-    """The loader's problems for the courses folder holding `folder` (it must refuse it)."""
-    with pytest.raises(CourseFormatError) as caught:
-        read_courses(folder.parent)
-    return [str(p) for p in caught.value.problems]
-
-
 def test_a_course_yaml_that_is_not_utf8_is_explained(tmp_path):
     folder = copy_course("demo-lesson", tmp_path)
     (folder / "course.yaml").write_bytes(b"title: Caf\xe9\n")
-    assert any("course.yaml:1:" in p for p in problems_of(folder))
+    assert any("course.yaml:1:" in p for p in problems_of(folder.parent))
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # no database involved
@@ -411,14 +405,14 @@ def test_a_nan_number_is_explained(tmp_path, path):
     document = yaml.safe_load((folder / "course.yaml").read_text())
     _set(document, path, float("nan"))
     (folder / "course.yaml").write_text(dump(document))
-    assert any(path[-1] in p for p in problems_of(folder))
+    assert any(path[-1] in p for p in problems_of(folder.parent))
 
 
 def test_infinite_max_attempts_is_explained(tmp_path):
     folder = copy_course("demo-modules", tmp_path)
     meta = folder / "course.yaml"
     meta.write_text(meta.read_text().replace("max_attempts: 2", "max_attempts: .inf"))
-    assert any("max_attempts" in p for p in problems_of(folder))
+    assert any("max_attempts" in p for p in problems_of(folder.parent))
 
 
 UNHASHABLE = {"course.yaml": ("course.yaml", "? [a, b]\n: c\n"),
@@ -432,7 +426,7 @@ def test_a_yaml_key_that_is_a_list_is_explained(tmp_path, where):
     folder = copy_course("demo-lesson", tmp_path)
     with (folder / name).open("a") as file:
         file.write(text)
-    problems = problems_of(folder)
+    problems = problems_of(folder.parent)
     assert all("LineList" not in p for p in problems) and any(name in p for p in problems)
 
 
@@ -441,7 +435,7 @@ def test_an_over_long_media_file_name_is_explained(tmp_path):
     lesson = folder / "lesson.md"
     lesson.write_text(lesson.read_text().replace("file: breathing.ogg",
                                                  "file: " + "a" * 300 + ".ogg"))
-    assert any("does not exist" in p for p in problems_of(folder))
+    assert any("does not exist" in p for p in problems_of(folder.parent))
 
 
 def test_a_media_file_name_that_is_not_utf8_is_explained(tmp_path):

@@ -95,7 +95,8 @@ def test_sign_in_links_stop_at_the_address_limit_with_the_same_answer(app_with):
 
 
 def test_an_admin_reissue_is_not_held_back_by_the_learners_limits(app_with):
-    from tests.support.admin_steps import admin_client, csrf_token_in
+    from tests.support.admin_steps import admin_client
+    from tests.support.html import csrf_token_in
 
     app = app_with(MAIL_PER_RECIPIENT_LIMIT="1 per day")
     issue(browser(app), email="ana@example.org")

@@ -14,7 +14,7 @@ import requests
 
 from benchmarks.servers import serve
 from tests.support.crowd import Clinician, Tally, quiz_answers
-from tests.support.html import form_in
+from tests.support.html import csrf_token_in
 from tests.support.served import prepare_database, redis_server, served_env
 
 pytestmark = pytest.mark.served
@@ -39,10 +39,6 @@ def _two_instances(stack: ExitStack, database_url: str, courses_dir, tmp_path,
             for i in range(2)]
 
 
-def _csrf_token(html: str) -> str:
-    return form_in(html, "csrf_token").hidden["csrf_token"]
-
-
 def _verify_statuses(urls: list[str], count: int) -> list[int]:
     """GET a verification page `count` times, alternating between the instances."""
     return [requests.get(f"{urls[i % 2]}/verify/7KQ2-M9XD-4HTR-V", timeout=30).status_code
@@ -56,7 +52,7 @@ def _sign_in_statuses(urls: list[str], count: int) -> list[int]:
         browser = requests.Session()
         page = browser.get(f"{urls[i % 2]}/admin/login", timeout=30).text
         statuses.append(browser.post(f"{urls[i % 2]}/admin/login", timeout=30, data={
-            "csrf_token": _csrf_token(page), "email": "nobody@example.org",
+            "csrf_token": csrf_token_in(page), "email": "nobody@example.org",
             "password": "not the password at all"}).status_code)
     return statuses
 
@@ -101,7 +97,7 @@ def test_a_certificate_issued_on_one_instance_verifies_on_the_other(shared_datab
         browser = requests.Session()
         form = browser.get(f"{second}/verify", timeout=30).text
         checked = browser.post(f"{second}/verify", timeout=30,
-                               data={"csrf_token": _csrf_token(form)},
+                               data={"csrf_token": csrf_token_in(form)},
                                files={"pdf": ("certificate.pdf", pdf, "application/pdf")})
         assert checked.status_code == 200, checked.text[:500]
         assert "Authentic and unchanged" in checked.text

@@ -56,6 +56,7 @@ from tests.support.fuzz_steps import (
     post_form_for,
     utf8,
 )
+from tests.support.security_steps import row_counts
 
 SLUGS = ("demo-lesson", "demo-modules")  # a free single-page course; a paid one with modules
 LICENSE = {"profession": "Registered Nurse", "license_type": "RN", "license_number": "RN-55",
@@ -270,12 +271,6 @@ def post(client, url: str, body: Body):
 def examples() -> int:
     """How many examples each fuzz runs on this test's database."""
     return EXAMPLES[db.engine.dialect.name]
-
-
-def row_counts() -> dict[str, int]:
-    """How many rows each table holds."""
-    return {table.name: db.session.scalar(sa.select(sa.func.count()).select_from(table))
-            for table in db.metadata.sorted_tables}
 
 
 def send(world: World, endpoint: str, client, url: str, form: PageForm | None, body: Body):

@@ -40,7 +40,7 @@ from tests.support.admin_steps import (
 from tests.support.app import FreshRequestClient, make_app, production_environment
 from tests.support.certificate_steps import download_link, issue
 from tests.support.feedback_steps import answers as evaluation_answers
-from tests.support.html import form_in, quiz_form_in, text_of
+from tests.support.html import csrf_token_in, form_in, quiz_form_in, text_of
 from tests.support.mail_steps import outbox
 from tests.support.security_steps import (
     A_EMAIL,
@@ -612,13 +612,9 @@ def test_the_verify_form_and_upload_are_rate_limited_and_keep_nothing(secured, e
 def ask_for_sign_in_link(client, address: str, remote: str):
     """Ask My certificates for a sign-in link from the browser address `remote`."""
     environ = {"REMOTE_ADDR": remote}
-    token = csrf_token_of(client.get("/my-certificates", environ_base=environ))
+    token = csrf_token_in(client.get("/my-certificates", environ_base=environ))
     return client.post("/my-certificates", environ_base=environ,
                        data={"csrf_token": token, "email": address})
-
-
-def csrf_token_of(response) -> str:
-    return form_in(response.get_data(as_text=True), "csrf_token").hidden["csrf_token"]
 
 
 def test_sign_in_links_are_limited_per_address_and_a_refused_ask_sends_nothing(secured):

@@ -9,7 +9,7 @@ from werkzeug.security import generate_password_hash
 
 from ceengine.admin.accounts import admin_by_email, create_admin
 from ceengine.extensions import db
-from tests.support.html import form_in
+from tests.support.html import csrf_token_in
 
 ADMIN_EMAIL = "dana@compassion.test"
 ADMIN_PASSWORD = "a long admin passphrase"  # at least 12 characters
@@ -26,11 +26,6 @@ def quick_password_hashes(monkeypatch) -> None:
 
 
 # --- signing in and acting --------------------------------------------------------------
-
-
-def csrf_token_in(html: str) -> str:
-    """The CSRF token of the first form on a page that carries one."""
-    return form_in(html, "csrf_token").hidden["csrf_token"]
 
 
 def sign_in(client, email: str = ADMIN_EMAIL, password: str = ADMIN_PASSWORD,

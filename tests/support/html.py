@@ -183,6 +183,11 @@ def form_in(html: str, field_name: str) -> Form:
     raise AssertionError(f"no form with a field {field_name!r} on the page")
 
 
+def csrf_token_in(source) -> str:
+    """The CSRF token of the first form on a page (or a response) that carries one."""
+    return form_in(html_of(source), "csrf_token").hidden["csrf_token"]
+
+
 def form_posting_to(source, action_end: str) -> Form:
     """The one form whose action ends with `action_end`."""
     found = [f for f in forms_in(source) if f.action.endswith(action_end)]

@@ -24,9 +24,10 @@ from ceengine.certificates.tokens import certificate_token, sign_in_token
 from ceengine.courses.services import current_version
 from ceengine.extensions import csrf, db
 from ceengine.learners.confirmation import new_confirmation_token
-from tests.support.admin_steps import admin_client, csrf_token_in
+from tests.support.admin_steps import admin_client
 from tests.support.certificate_steps import certificates, issue, take_quiz
 from tests.support.factories import reflection_with
+from tests.support.html import csrf_token_in
 
 # Learner A's details: distinctive, so a page that leaks them is easy to spot.
 A_NAME = "Zelda Quartermain"
@@ -50,8 +51,10 @@ def database_state() -> dict[str, list[str]]:
 
 
 def row_counts() -> dict[str, int]:
-    """How many rows each table holds."""
-    return {name: len(rows) for name, rows in database_state().items()}
+    """How many rows each table holds (committed: what the next request would see)."""
+    db.session.rollback()
+    return {table.name: db.session.scalar(sa.select(sa.func.count()).select_from(table))
+            for table in db.metadata.sorted_tables}
 
 
 def record_csrf_refusals(monkeypatch) -> list[str]:
