@@ -9,10 +9,8 @@ signature or a file that is not a PDF are each refused with a message.
 from __future__ import annotations
 
 import hashlib
-import io
 
 import pytest
-from flask import g
 
 from ceengine.certificates.models import Certificate
 from ceengine.certificates.numbers import (
@@ -46,9 +44,10 @@ from tests.support.certificate_steps import (
     issue,
     one_byte_changed,
     signed_by_someone_else,
+    upload,
 )
 from tests.support.hostile_pdf import PathBuilding, forged_certificate, our_certificates
-from tests.support.html import form_in, spoken_text_of
+from tests.support.html import spoken_text_of
 
 NAME, EMAIL = "Ana María Núñez", "ana@example.org"
 COURSE_TITLE = "Demo Lesson on Kindness"
@@ -69,18 +68,6 @@ def downloaded_pdf(client, page) -> bytes:
     assert response.status_code == 200, response.status_code
     assert response.mimetype == "application/pdf"
     return response.data
-
-
-def upload(client, pdf: bytes | None, filename: str = "certificate.pdf"):
-    """Check a file on the Verify page, the way a visitor's browser submits the form."""
-    # The test's app context outlives each request, so Flask-WTF's per-request token cache
-    # in `g` would hand this client another client's token: start it afresh, as a server does.
-    g.pop("csrf_token", None)
-    form = form_in(client.get("/verify").get_data(as_text=True), "csrf_token")
-    data = {**form.hidden}
-    if pdf is not None:
-        data["pdf"] = (io.BytesIO(pdf), filename)
-    return client.post("/verify", data=data, content_type="multipart/form-data")
 
 
 def number_with_body(body: str) -> str:

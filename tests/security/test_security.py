@@ -38,7 +38,7 @@ from tests.support.admin_steps import (
     sign_in,
 )
 from tests.support.app import FreshRequestClient, make_app, production_environment
-from tests.support.certificate_steps import download_link, issue
+from tests.support.certificate_steps import download_link, issue, upload
 from tests.support.feedback_steps import answers as evaluation_answers
 from tests.support.html import csrf_token_in, form_in, quiz_form_in, text_of
 from tests.support.mail_steps import outbox
@@ -644,12 +644,6 @@ def test_sign_in_links_are_limited_per_address_and_a_refused_ask_sends_nothing(s
 
 
 # === 5. Verify upload =========================================================================
-
-
-def upload(client, content: bytes, filename: str = "certificate.pdf"):
-    """Check a file on the Verify page, as a visitor's browser sends the form."""
-    return client.post("/verify", data={"csrf_token": token_of(client, "/verify"),
-                                        "pdf": (io.BytesIO(content), filename)})
 
 
 def assert_checked_not_kept(app, response, content: bytes, before_rows, before_files) -> None:

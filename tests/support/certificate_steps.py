@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import io
 import re
 
 import sqlalchemy as sa
+from flask import g
 
 from ceengine.certificates.models import Certificate
 from ceengine.certificates.printing import LearnerDetails, certificate_data
@@ -83,3 +85,15 @@ def signed_by_someone_else(certificate: Certificate, folder) -> bytes:
     details = LearnerDetails(certificate.full_name, certificate.email)
     page = render_certificate(certificate_data(certificate.attempt, details, certificate.number))
     return sign_pdf(page, other, f"CE certificate {certificate.number}", "Online")
+
+
+def upload(client, pdf: bytes | None, filename: str = "certificate.pdf"):
+    """Check a file on the Verify page, the way a visitor's browser submits the form."""
+    # The test's app context outlives each request, so Flask-WTF's per-request token cache
+    # in `g` would hand this client another client's token: start it afresh, as a server does.
+    g.pop("csrf_token", None)
+    form = form_in(client.get("/verify").get_data(as_text=True), "csrf_token")
+    data = {**form.hidden}
+    if pdf is not None:
+        data["pdf"] = (io.BytesIO(pdf), filename)
+    return client.post("/verify", data=data, content_type="multipart/form-data")
