@@ -1,4 +1,5 @@
-"""Reading served HTML as a person and a browser do: its text, and its forms as submitted."""
+"""Reading served HTML as a person and a browser do: its text, its forms as submitted, its
+tables and its flash messages (one parser reads forms and tables)."""
 
 from __future__ import annotations
 
