@@ -55,8 +55,8 @@ def main() -> None:
         timings, certificate_rows = certificates.measure(Path(folder), rows[0].load,
                                                          args.seconds, args.issues)
     print(_table(rows + certificate_rows))
-    print(f"The hostile upload ({uploads.DECOYS} decoy roots, tests/hostile_pdf.py) is measured "
-          "against the genuine upload: a ratio of 0.5 means it costs twice as much.")
+    print(f"The hostile upload ({uploads.DECOYS} decoy roots, tests/support/hostile_pdf.py) is "
+          "measured against the genuine upload: a ratio of 0.5 means it costs twice as much.")
     print()
     print(_timings(timings))
     if args.crowd:

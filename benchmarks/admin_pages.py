@@ -18,8 +18,8 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from tests.forms import form_in
-from tests.postgres_server import PostgresServer
+from tests.support.html import form_in
+from tests.support.postgres_server import PostgresServer
 
 ADMIN_EMAIL, ADMIN_PASSWORD = "bench@example.org", "benchmark password 1"
 PAGES = {"admin ratings (/admin)": "/admin", "admin results (/admin/results)": "/admin/results",
@@ -112,7 +112,7 @@ def measure_size(server: PostgresServer, rows: int, repeats: int) -> dict[str, T
     from ceengine.admin.recount import recount_totals
     from ceengine.courses.services import sync_courses
     from ceengine.extensions import db
-    from tests.conftest import PROJECT_COURSES
+    from tests.support.app import PROJECT_COURSES
 
     url = server.create_database(f"bench_{rows}")
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "COURSES_DIR": str(PROJECT_COURSES),

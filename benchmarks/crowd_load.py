@@ -1,6 +1,6 @@
 """The crowd at full size: simulated clinicians against gunicorn on PostgreSQL and SQLite.
 
-The same clinicians as tests/test_load.py (double clicks, paid checkouts, Stripe events
+The same clinicians as tests/operations/test_load.py (double clicks, paid checkouts, Stripe events
 delivered three times), more of them; then the database checks, and the fault and
 several-instance tests at full size (CEENGINE_TEST_SCALE=full).
 """
@@ -15,11 +15,11 @@ import time
 from pathlib import Path
 
 from benchmarks.servers import BIN, ROOT, serve
-from tests.conftest import FIXTURE_COURSES
-from tests.crowd import crowd_courses, database_problems, run_crowd
-from tests.fake_stripe import FakeStripe
-from tests.postgres_server import PostgresServer
-from tests.served import prepare_database, served_env, server_errors_in
+from tests.support.app import FIXTURE_COURSES
+from tests.support.crowd import crowd_courses, database_problems, run_crowd
+from tests.support.fake_stripe import FakeStripe
+from tests.support.postgres_server import PostgresServer
+from tests.support.served import prepare_database, served_env, server_errors_in
 
 FULL_CROWDS = {"postgresql": (1000, 200, 4), "sqlite": (200, 50, 2)}  # people, at once, workers
 
@@ -72,7 +72,7 @@ def measure() -> str:
                                               *FULL_CROWDS["sqlite"]))
     tests = subprocess.run(
         [str(BIN / "pytest"), "-q", "-p", "no:logging", "-p", "no:cacheprovider",
-         "tests/test_faults.py", "tests/test_instances.py"], cwd=ROOT,
+         "tests/operations/test_faults.py", "tests/operations/test_instances.py"], cwd=ROOT,
         env={**os.environ, "CEENGINE_TEST_SCALE": "full"}, capture_output=True, text=True)
     summary = tests.stdout.strip().splitlines()[-1] if tests.stdout.strip() else tests.stderr
     lines.append("")

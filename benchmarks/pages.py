@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from benchmarks.servers import BIN, ROOT, Load, run_wrk, serve
-from tests.forms import quiz_form_in
+from tests.support.html import quiz_form_in
 
 COURSE = "self-compassion-for-clinicians"
 

@@ -1,9 +1,10 @@
 """The verify upload under gunicorn: a genuine certificate PDF, and a hostile one.
 
 The hostile PDF is signed by a self-made key and carries ten decoy certificates with the
-sponsor's root's name and one shared key (tests/hostile_pdf.py): before the fix a check built
-certification paths through every ordering of them and held a worker for minutes. Its row
-is compared with the genuine upload's: the same order of cost, or the fix has regressed.
+sponsor's root's name and one shared key (tests/support/hostile_pdf.py): before the fix a
+check built certification paths through every ordering of them and held a worker for
+minutes. Its row is compared with the genuine upload's: the same order of cost, or the fix
+has regressed.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from pathlib import Path
 
 from benchmarks.pages import Row
 from benchmarks.servers import Load, run_wrk
-from tests.forms import form_in
+from tests.support.html import form_in
 
 DECOYS = 10
 
@@ -28,7 +29,7 @@ def upload_files(number: str) -> tuple[bytes, bytes]:
     from ceengine.certificates.render import render_certificate
     from ceengine.certificates.services import find_certificate
     from ceengine.certificates.signing_key import signing_identity
-    from tests.hostile_pdf import hostile_pdf
+    from tests.support.hostile_pdf import hostile_pdf
 
     certificate = find_certificate(number)
     details = LearnerDetails(certificate.full_name, certificate.email)

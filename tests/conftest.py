@@ -2,41 +2,29 @@
 
 from __future__ import annotations
 
-import functools
-import os
 import shutil
-import tempfile
 from pathlib import Path
 
 import pytest
-from flask import g, has_app_context
-from flask.testing import FlaskClient
 
-from ceengine import create_app
-from ceengine.certificates.signing import create_development_chain
 from ceengine.extensions import db
-from tests.postgres_server import PostgresServer
-
-FIXTURE_COURSES = Path(__file__).parent / "fixtures" / "courses"
-PROJECT_COURSES = Path(__file__).parent.parent / "courses"
-IN_CI = os.environ.get("CI") == "true"
-_infrastructure_skips: list[str] = []
-
-
-def skip_missing_infrastructure(reason: str) -> None:
-    """Skip loudly when Chromium or PostgreSQL is missing; in CI that is a failure."""
-    if IN_CI:
-        pytest.fail(f"{reason} — CI=true, so this cannot be skipped", pytrace=False)
-    _infrastructure_skips.append(reason)
-    pytest.skip(reason)
+from tests.support.admin_steps import quick_password_hashes
+from tests.support.app import (
+    FIXTURE_COURSES,
+    infrastructure_skips,
+    make_app,
+    skip_missing_infrastructure,
+)
+from tests.support.billing_steps import stripe_settings
+from tests.support.postgres_server import PostgresServer
 
 
 def pytest_terminal_summary(terminalreporter) -> None:
     """Say clearly, at the end, which real infrastructure was missing."""
-    if _infrastructure_skips:
+    if infrastructure_skips:
         terminalreporter.section("MISSING INFRASTRUCTURE", sep="!", red=True, bold=True)
-        for reason in sorted(set(_infrastructure_skips)):
-            count = _infrastructure_skips.count(reason)
+        for reason in sorted(set(infrastructure_skips)):
+            count = infrastructure_skips.count(reason)
             terminalreporter.write_line(f"SKIPPED {count} test(s): {reason}", red=True)
 
 
@@ -69,8 +57,8 @@ def served_database(request, tmp_path) -> str:
 
 @pytest.fixture
 def stripe_fake():
-    """Stripe's API, Checkout page and webhooks, on loopback (tests/fake_stripe.py)."""
-    from tests.fake_stripe import FakeStripe
+    """Stripe's API, Checkout page and webhooks, on loopback (tests/support/fake_stripe.py)."""
+    from tests.support.fake_stripe import FakeStripe
 
     with FakeStripe() as fake:
         yield fake
@@ -82,51 +70,6 @@ def courses_dir(tmp_path) -> Path:
     target = tmp_path / "courses"
     shutil.copytree(FIXTURE_COURSES, target)
     return target
-
-
-@functools.cache
-def signing_files() -> dict[str, Path]:
-    """One development signing chain for the whole test run (never the project's instance/)."""
-    return create_development_chain(Path(tempfile.mkdtemp(prefix="ceengine-signing-")),
-                                    "ceengine Tests")
-
-
-def app_settings() -> dict:
-    """Settings every test app shares: the test signing key, email kept in memory."""
-    files = signing_files()
-    return {"TESTING": True, "SIGNING_KEY": str(files["key"]), "SIGNING_CERT": str(files["cert"]),
-            "SIGNING_CHAIN": str(files["chain"]), "MAIL_BACKEND": "locmem",
-            # Queued mail is sent right after the commit that queued it, so a test sees it when
-            # the request returns; tests/test_mail_outbox.py covers the background worker.
-            "MAIL_DELIVERY": "inline",
-            "SPONSOR_NAME": "Compassion CE Institute", "SPONSOR_CONTACT": "ce@compassion.test",
-            "CE_ADMINISTRATOR": "Dana Reyes, PhD, CE Administrator"}
-
-
-class FreshRequestClient(FlaskClient):
-    """A test client whose every request starts with an empty `g`, as a real one does.
-
-    Tests hold one application context open for database access, and Flask reuses it for
-    the requests made inside, so without this `g` (Flask-Login's user, the CSRF token) would
-    carry over from one request, and one client, to the next.
-    """
-
-    def open(self, *args, **kwargs):
-        """Send a request with nothing left in `g` from earlier requests."""
-        if has_app_context():
-            vars(g._get_current_object()).clear()
-        return super().open(*args, **kwargs)
-
-
-def make_app(database_url: str, courses_dir: Path, **overrides):
-    """An app on `database_url` with fresh tables."""
-    app = create_app({**app_settings(), "SQLALCHEMY_DATABASE_URI": database_url,
-                      "COURSES_DIR": str(courses_dir), **overrides})
-    app.test_client_class = FreshRequestClient
-    with app.app_context():
-        db.drop_all()
-        db.create_all()
-    return app
 
 
 @pytest.fixture
@@ -166,11 +109,28 @@ def app_with(database_url, courses_dir):
 
 
 @pytest.fixture
+def quick_hashes(monkeypatch):
+    """Admin passwords hashed with few rounds (admin_steps.quick_password_hashes)."""
+    quick_password_hashes(monkeypatch)
+
+
+@pytest.fixture
+def paying_app(app_with):
+    """Build the app with payments on, pointed at a Stripe fake, plus extra settings."""
+
+    def build(fake, **settings):
+        return app_with(**{**stripe_settings(fake), **settings})
+
+    return build
+
+
+@pytest.fixture
 def smtp_server():
-    """A real SMTP server on loopback; yields (port, inbox) (tests/mail_steps.py's Inbox)."""
+    """A real SMTP server on loopback; yields (port, inbox) (tests/support/mail_steps.py's Inbox)."""
     from aiosmtpd.controller import Controller
 
-    from tests.mail_steps import Inbox, free_port
+    from tests.support.mail_steps import Inbox
+    from tests.support.network import free_port
 
     inbox = Inbox()
     controller = Controller(inbox, hostname="127.0.0.1", port=free_port())

@@ -17,7 +17,7 @@ from ceengine.courses.models import Course
 from ceengine.extensions import db
 from ceengine.feedback.models import Evaluation
 from ceengine.feedback.services import rating_lines
-from tests.browser.admin_steps import (
+from tests.browser.support.admin_steps import (
     ADMIN_EMAIL,
     ensure_admin,
     evaluate,
@@ -28,7 +28,7 @@ from tests.browser.admin_steps import (
     runs_axe,
     sign_in,
 )
-from tests.browser.conftest import VIEWPORTS, assert_accessible, screenshot
+from tests.browser.support.pages import VIEWPORTS, assert_accessible, screenshot
 
 pytestmark = pytest.mark.browser
 

@@ -17,9 +17,9 @@ from ceengine.certificates.signing_key import signing_identity
 from ceengine.certificates.tokens import sign_in_token
 from ceengine.courses.format import read_courses
 from ceengine.text import email_key
-from tests.browser.conftest import ARTIFACTS, VIEWPORTS, assert_accessible, screenshot
-from tests.browser.test_quiz_browser import answer
-from tests.conftest import PROJECT_COURSES
+from tests.browser.support.pages import ARTIFACTS, VIEWPORTS, assert_accessible, screenshot
+from tests.browser.support.quiz_steps import answer
+from tests.support.app import PROJECT_COURSES
 
 pytestmark = pytest.mark.browser
 

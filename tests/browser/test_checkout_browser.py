@@ -8,11 +8,12 @@ import pytest
 from playwright.sync_api import expect
 
 from ceengine.courses.services import sync_courses
-from tests.browser.conftest import LiveServer, assert_accessible, screenshot
-from tests.browser.quiz_steps import confirm_email_in_browser
-from tests.browser.test_quiz_browser import answer
-from tests.conftest import FIXTURE_COURSES, make_app
-from tests.fake_stripe import FakeStripe
+from tests.browser.support.pages import assert_accessible, screenshot
+from tests.browser.support.quiz_steps import answer, confirm_email_in_browser
+from tests.browser.support.server import LiveServer
+from tests.support.app import FIXTURE_COURSES, make_app
+from tests.support.billing_steps import stripe_settings
+from tests.support.fake_stripe import FakeStripe
 
 pytestmark = pytest.mark.browser
 
@@ -24,8 +25,7 @@ def paid_site(tmp_path_factory):
     shutil.copytree(FIXTURE_COURSES, folder / "courses")
     with FakeStripe() as stripe:
         app = make_app(f"sqlite:///{folder / 'paid.db'}", folder / "courses",
-                       STRIPE_SECRET_KEY=stripe.secret_key,
-                       STRIPE_WEBHOOK_SECRET=stripe.webhook_secret, STRIPE_API_BASE=stripe.url)
+                       **stripe_settings(stripe))
         with app.app_context():
             sync_courses(folder / "courses")
         with LiveServer(app) as server:

@@ -6,8 +6,8 @@ import pytest
 from playwright.sync_api import expect
 
 from ceengine.courses.format import read_courses
-from tests.browser.conftest import assert_accessible, screenshot
-from tests.conftest import PROJECT_COURSES
+from tests.browser.support.pages import assert_accessible, screenshot
+from tests.support.app import PROJECT_COURSES
 
 pytestmark = pytest.mark.browser
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.admin_steps import (
+from tests.browser.support.admin_steps import (
     ensure_admin,
     evaluate,
     issue_certificate,
@@ -15,13 +15,8 @@ from tests.browser.admin_steps import (
     runs_axe,
     sign_in,
 )
-from tests.browser.conftest import (
-    ARTIFACTS,
-    VIEWPORTS,
-    assert_accessible,
-    screenshot,
-    serve_courses,
-)
+from tests.browser.support.pages import ARTIFACTS, VIEWPORTS, assert_accessible, screenshot
+from tests.browser.support.server import serve_courses
 
 pytestmark = pytest.mark.browser
 

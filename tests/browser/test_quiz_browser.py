@@ -8,28 +8,11 @@ import pytest
 from playwright.sync_api import expect
 
 from ceengine.courses.format import read_courses
-from tests.browser.conftest import assert_accessible, screenshot
-from tests.browser.quiz_steps import confirm_email_in_browser
-from tests.conftest import FIXTURE_COURSES, PROJECT_COURSES
+from tests.browser.support.pages import assert_accessible, screenshot
+from tests.browser.support.quiz_steps import COURSES, answer, confirm_email_in_browser
+from tests.support.app import PROJECT_COURSES
 
 pytestmark = pytest.mark.browser
-
-COURSES = {spec.slug: spec for spec in
-           read_courses(PROJECT_COURSES)[0] + read_courses(FIXTURE_COURSES)[0]}
-
-
-def answer(page, slug: str, wrong: int = 0, skip: int = 0) -> None:
-    """Answer the quiz on the page like a person: click the label of each choice."""
-    items = COURSES[slug].items
-    for index, item in enumerate(items):
-        if index < skip:
-            continue
-        choice = item["answer"]
-        if index < skip + wrong:
-            choice = next(o for o in item["options"] if o != item["answer"])
-        group = page.get_by_role("group", name=item["statement"], exact=True)
-        group.get_by_label(choice, exact=True).check()
-
 
 @pytest.mark.parametrize("slug", [s.slug for s in read_courses(PROJECT_COURSES)[0]])
 def test_every_course_can_be_passed(live_server, desktop_page, slug):

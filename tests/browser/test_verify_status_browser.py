@@ -8,8 +8,8 @@ import pytest
 from flask import g
 
 from ceengine.certificates.services import revoke_certificate
-from tests.browser.conftest import assert_accessible, screenshot
-from tests.certificate_steps import certificates, download_link, issue
+from tests.browser.support.pages import assert_accessible, screenshot
+from tests.support.certificate_steps import certificates, download_link, issue
 
 pytestmark = pytest.mark.browser
 

@@ -10,29 +10,12 @@ import subprocess
 import pytest
 from pypdf import PdfReader
 
-from ceengine.certificates.render import CertificateData, render_certificate
-
-DATA = CertificateData(
-    number="7KQ2-M9XD-4HTR-V", learner_name="José Álvarez-Núñez",
-    course_title="Compassion Cultivation Training for Healthcare Professionals",
-    presenters="Gonzalo Brito-Pons, PhD", ce_hours="2",
-    course_format="Self-paced online (home study)", completion_date="21 November 2026",
-    score="13 of 14 (92%)", sponsor_name="Example CE Sponsor", sponsor_contact="ce@example.org",
-    verify_url="https://ce.example.org/verify/7KQ2-M9XD-4HTR-V",
-    administrator="Dana Reyes, PhD, CE Administrator",
-    license_line="LCSW · License 12345 · California",
-    approvals=("Example CE Sponsor is approved by the American Psychological Association to "
-               "sponsor continuing education for psychologists.",))
-
-
-def text_of(pdf: bytes) -> str:
-    reader = PdfReader(io.BytesIO(pdf))
-    assert len(reader.pages) == 1
-    return " ".join(reader.pages[0].extract_text().split())
+from ceengine.certificates.render import render_certificate
+from tests.support.certificate_pdf import DATA, pdf_text
 
 
 def test_every_field_is_printed():
-    text = text_of(render_certificate(DATA))
+    text = pdf_text(render_certificate(DATA))
     for value in [DATA.number, DATA.learner_name, DATA.course_title, DATA.presenters,
                   "2 CE hours", DATA.course_format, DATA.completion_date, DATA.score,
                   DATA.sponsor_name, DATA.sponsor_contact, DATA.verify_url, DATA.administrator,
@@ -47,7 +30,7 @@ def test_the_same_data_gives_the_same_bytes():
 @pytest.mark.parametrize("name", ["王小明", "山田太郎", "김민준", "שרה כהן", "Zoë Ødegård-Łukasiewicz"])
 def test_names_in_any_script_are_embedded(name):
     pdf = render_certificate(dataclasses.replace(DATA, learner_name=name))
-    text = text_of(pdf)
+    text = pdf_text(pdf)
     letters = [c for c in name if c.isalpha()]
     assert sum(c in text for c in letters) >= len(letters) - 1, text
 
@@ -55,7 +38,7 @@ def test_names_in_any_script_are_embedded(name):
 def test_a_very_long_name_shrinks_to_fit():
     long_name = "Maria " + "Alexandra " * 12 + "Smith"
     pdf = render_certificate(dataclasses.replace(DATA, learner_name=long_name))
-    assert "Alexandra" in text_of(pdf)
+    assert "Alexandra" in pdf_text(pdf)
 
 
 def test_a4_paper():

@@ -11,23 +11,16 @@ from ceengine.certificates.render import render_certificate
 from ceengine.certificates.signing import (
     MAX_PDF_BYTES,
     check_signature,
-    create_development_chain,
-    load_identity,
     sign_pdf,
 )
-from tests.hostile_pdf import (
+from tests.support.certificate_pdf import DATA, identity_in
+from tests.support.hostile_pdf import (
     PathBuilding,
     hostile_pdf,
     our_certificates,
     signature_in_object_stream,
     with_decoys_added,
 )
-from tests.unit.test_certificate_render import DATA
-
-
-def identity_in(folder, organisation="Example CE"):
-    files = create_development_chain(folder, organisation)
-    return load_identity(*(files[k].read_bytes() for k in ("key", "cert", "chain")))
 
 
 @pytest.fixture(scope="module")

@@ -22,8 +22,7 @@ from pyhanko_certvalidator import ValidationContext
 
 from ceengine.certificates.render import render_certificate
 from ceengine.certificates.signing import check_signature, sign_pdf
-from tests.unit.test_certificate_render import DATA
-from tests.unit.test_certificate_signing import identity_in
+from tests.support.certificate_pdf import DATA, identity_in
 
 
 def _time_stamping_authority():

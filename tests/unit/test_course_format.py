@@ -9,7 +9,7 @@ import pytest
 
 from ceengine.courses.format import content_hash, read_courses
 from ceengine.courses.markup import section_address
-from ceengine.courses.problems import CourseFormatError
+from tests.support.course_files import problems_of
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "courses"
 
@@ -25,12 +25,6 @@ def edit(path: Path, old: str, new: str) -> None:
     text = path.read_text()
     assert old in text, f"{old!r} not in {path}"
     path.write_text(text.replace(old, new, 1))
-
-
-def problems_of(courses: Path) -> list[str]:
-    with pytest.raises(CourseFormatError) as caught:
-        read_courses(courses)
-    return [str(p) for p in caught.value.problems]
 
 
 def test_fixture_courses_load_with_every_resource(courses):

@@ -1,0 +1,1 @@
+"""The admin console: its doors, reports, exports and concurrent actions."""

@@ -1,0 +1,1 @@
+"""Paying for certificates through Stripe Checkout and its webhooks."""

@@ -1,0 +1,1 @@
+"""Helpers the browser tests share: flows driven in Chromium (never a test)."""

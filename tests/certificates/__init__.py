@@ -1,0 +1,1 @@
+"""Certificates: issuing, emailing, verifying, superseding and the CLI."""

@@ -1,0 +1,1 @@
+"""Course files, the catalog and course pages, course media and the courses CLI."""

@@ -1,0 +1,1 @@
+"""Course evaluations, the rating line and reflections."""

@@ -1,0 +1,1 @@
+"""The outbox and the limits on the mail the site sends."""

@@ -1,0 +1,1 @@
+"""Settings and start-up, health and request logs, serving under gunicorn."""

@@ -1,0 +1,82 @@
+"""Settings, migrations and start-up rules."""
+
+from __future__ import annotations
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from flask_migrate import downgrade, upgrade
+
+from ceengine import create_app
+from ceengine.certificates.signing import create_development_chain
+from ceengine.extensions import db
+from tests.support.app import production_environment
+
+
+def test_migrations_build_exactly_the_models(database_url, courses_dir):
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url,
+                      "COURSES_DIR": str(courses_dir)})
+    with app.app_context():
+        upgrade()
+        with db.engine.connect() as connection:
+            differences = compare_metadata(MigrationContext.configure(connection), db.metadata)
+        assert differences == []
+        downgrade(revision="base")
+        upgrade()
+        db.engine.dispose()
+
+
+def test_production_refuses_the_development_secret(monkeypatch):
+    monkeypatch.setenv("CEENGINE_ENV", "production")
+    monkeypatch.delenv("CEENGINE_SECRET_KEY", raising=False)
+    with pytest.raises(RuntimeError, match="CEENGINE_SECRET_KEY"):
+        create_app()
+
+
+def test_production_needs_the_address_printed_on_certificates(monkeypatch, tmp_path):
+    production_environment(monkeypatch, tmp_path)
+    monkeypatch.delenv("CEENGINE_BASE_URL")
+    with pytest.raises(RuntimeError, match="CEENGINE_BASE_URL"):
+        create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'p.db'}"})
+
+
+def test_production_refuses_the_development_signing_key(monkeypatch, tmp_path):
+    production_environment(monkeypatch, tmp_path)
+    files = create_development_chain(tmp_path / "dev", "Sponsor")
+    monkeypatch.setenv("CEENGINE_SIGNING_KEY", str(files["key"]))
+    monkeypatch.setenv("CEENGINE_SIGNING_CERT", str(files["cert"]))
+    with pytest.raises(RuntimeError, match="development signing certificate"):
+        create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'p.db'}"})
+
+
+def test_production_refuses_a_missing_signing_key(monkeypatch, tmp_path):
+    production_environment(monkeypatch, tmp_path)
+    monkeypatch.setenv("CEENGINE_SIGNING_KEY", str(tmp_path / "nowhere.pem"))
+    with pytest.raises(RuntimeError, match="nowhere.pem"):
+        create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'p.db'}"})
+
+
+def test_production_cookies_are_secure(monkeypatch, tmp_path):
+    production_environment(monkeypatch, tmp_path)
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'p.db'}"})
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+    response = app.test_client().get("/", base_url="https://ce.example.org")
+    assert "max-age" in response.headers["Strict-Transport-Security"]
+
+
+def test_database_url_from_hosting_platforms_gets_the_driver(monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "postgres://u:p@db.example/ce")
+    app = create_app()
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u:p@db.example/ce"
+
+
+def test_a_mail_server_set_any_way_turns_on_smtp(tmp_path):
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'm.db'}",
+                      "MAIL_SERVER": "smtp.example.org", "SPONSOR_CONTACT": "ce@sponsor.org"})
+    assert app.config["MAIL_BACKEND"] == "smtp"
+    assert app.config["MAIL_DEFAULT_SENDER"] == "ce@sponsor.org"
+
+
+def test_without_a_mail_server_mail_goes_to_the_console(tmp_path):
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'm.db'}"})
+    assert app.config["MAIL_BACKEND"] == "console"

@@ -1,0 +1,1 @@
+"""Score My Quiz, its item types and the integrity of attempts."""

@@ -1,0 +1,1 @@
+"""Walks of the whole URL map and fuzzing of every form."""
