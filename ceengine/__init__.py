@@ -33,7 +33,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from ceengine.certificates import bp as certificates_bp
     from ceengine.completion import bp as completion_bp
     from ceengine.courses import bp as courses_bp
-    from ceengine.extensions import init_extensions
+    from ceengine.extensions import init_csrf, init_extensions
     from ceengine.feedback import bp as feedback_bp
     from ceengine.learners.identity import set_cookie_if_new
     from ceengine.ops import bp as ops_bp
@@ -55,6 +55,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(ops_bp)
     app.register_blueprint(mail_bp)
     request_guard.init_app(app)  # after the request log starts its clock
+    init_csrf(app)  # after the guard, which refuses what Flask-WTF cannot read
     app.after_request(set_cookie_if_new)
     if app.config["PROXY_COUNT"]:
         # Behind nginx: the client's address (rate limits, logs) and https come from its headers.

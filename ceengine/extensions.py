@@ -88,11 +88,16 @@ def content_security_policy(config: Mapping[str, Any]) -> dict:
     return policy
 
 
+def init_csrf(app: Flask) -> None:
+    """CSRF on every form. Bound after `request_guard`, whose checks come first: Flask-WTF
+    cannot read a form whose field names are unreadable (it fails with a 500)."""
+    csrf.init_app(app)
+
+
 def init_extensions(app: Flask) -> None:
-    """Bind every extension to `app`."""
+    """Bind every extension to `app`, but CSRF (`init_csrf`, once the request guard is in)."""
     db.init_app(app)
     migrate.init_app(app, db, directory=app.config["MIGRATIONS_DIR"])
-    csrf.init_app(app)
     limiter.init_app(app)
     mail.init_app(app)
     login_manager.init_app(app)

@@ -15,12 +15,16 @@ RAW_BODY_ENDPOINTS = {"completion.stripe_webhook"}  # checks its own signed body
 
 
 def refuse_unusable_input() -> tuple[str, int] | None:
-    """400 for a NUL character in any field or query value, or a file in a text field."""
+    """400 for a NUL character in any field or query value, a field whose name could not be
+    read, or a file in a text field."""
     if request.endpoint in RAW_BODY_ENDPOINTS:
         return None
     values = [*request.args.values(), *request.args.keys()]
     if request.method in ("POST", "PUT", "PATCH"):
         values += [*request.form.values(), *request.form.keys()]
+        if None in values or None in request.files:  # e.g. name="\": the parser reads no name
+            return render_error(400, "We could not read one of the fields this form sent. Go "
+                                     "back, reload the page and send the form again.")
         if set(request.files) - FILE_FIELDS:
             return render_error(400, "This form does not take a file. Go back, type your "
                                      "answer into the form and send it again.")
