@@ -22,8 +22,11 @@ from tests.support.html import form_in
 from tests.support.postgres_server import PostgresServer
 
 ADMIN_EMAIL, ADMIN_PASSWORD = "bench@example.org", "benchmark password 1"
-PAGES = {"admin ratings (/admin)": "/admin", "admin results (/admin/results)": "/admin/results",
-         "course page": "/courses/self-compassion-for-clinicians"}
+PAGES = {
+    "admin ratings (/admin)": "/admin",
+    "admin results (/admin/results)": "/admin/results",
+    "course page": "/courses/self-compassion-for-clinicians",
+}
 SPREAD = "interval '730 days'"
 SKEWED_STARS = "(ARRAY[1,2,3,3,4,4,4,5,5,5])[1 + floor(random() * 10)::int]"
 
@@ -38,44 +41,67 @@ class Timing:
 
 def _fill(connection, rows: int) -> None:
     """Write `rows` evaluations and `rows` attempts (with answers), spread over the courses."""
-    courses = connection.execute(sa.text(
-        "SELECT c.id, v.id, v.pass_threshold, v.content FROM courses c "
-        "JOIN course_versions v ON v.id = c.current_version_id ORDER BY c.id")).all()
+    courses = connection.execute(
+        sa.text(
+            "SELECT c.id, v.id, v.pass_threshold, v.content FROM courses c "
+            "JOIN course_versions v ON v.id = c.current_version_id ORDER BY c.id"
+        )
+    ).all()
     per_course = rows // len(courses)
-    connection.execute(sa.text(
-        "INSERT INTO learners (token, created_at) SELECT 'bench-' || g, now() "
-        "FROM generate_series(1, :n) g"), {"n": per_course})
+    connection.execute(
+        sa.text(
+            "INSERT INTO learners (token, created_at) SELECT 'bench-' || g, now() "
+            "FROM generate_series(1, :n) g"
+        ),
+        {"n": per_course},
+    )
     first = connection.scalar(sa.text("SELECT min(id) FROM learners"))
     for course_id, version_id, threshold, content in courses:
         values = {"c": course_id, "v": version_id, "first": first, "last": first + per_course - 1}
-        connection.execute(sa.text(
-            "INSERT INTO evaluations (learner_id, course_id, version_id, rating, relevance, "
-            "presenter_knowledge, recommend, comments, created_at, updated_at) "
-            f"SELECT id, :c, :v, {SKEWED_STARS}, {SKEWED_STARS}, {SKEWED_STARS}, "
-            "random() < 0.8, CASE WHEN random() < 0.3 THEN 'Useful course, comment ' || id "
-            "ELSE '' END, ts, ts FROM (SELECT id, now() - random() * " + SPREAD + " AS ts "
-            "FROM learners WHERE id BETWEEN :first AND :last) s"), values)
-        connection.execute(sa.text(
-            "INSERT INTO evaluation_objectives (evaluation_id, position, score) "
-            f"SELECT e.id, p, {SKEWED_STARS} FROM evaluations e, generate_series(1, :k) p "
-            "WHERE e.course_id = :c"), {**values, "k": len(content["objectives"])})
-        total = connection.scalar(sa.text(
-            "SELECT count(*) FROM quiz_items WHERE version_id = :v"), values)
-        connection.execute(sa.text(
-            "INSERT INTO attempts (public_id, form_key, learner_id, course_id, version_id, "
-            "subject, number, correct, total, percent, passed, submitted_at) "
-            "SELECT md5('p' || :c || '-' || g), md5('f' || :c || '-' || g), :first + g - 1, "
-            ":c, :v, 'learner:' || (:first + g - 1), 1, correct, :total, "
-            "correct * 100 / :total, correct * 100 / :total >= :pass, "
-            "ts FROM (SELECT g, least(:total, floor((:total + 1) * sqrt(random())))::int "
-            "AS correct, now() - random() * " + SPREAD + " AS ts "
-            "FROM generate_series(1, :n) g) s"),
-            {**values, "total": total, "pass": threshold, "n": per_course})
-        connection.execute(sa.text(
-            "INSERT INTO attempt_answers (attempt_id, item_id, position, chosen, correct) "
-            "SELECT a.id, i.id, i.position, CASE WHEN i.position <= a.correct THEN i.answer "
-            "ELSE 'wrong' END, i.position <= a.correct FROM attempts a "
-            "JOIN quiz_items i ON i.version_id = a.version_id WHERE a.course_id = :c"), values)
+        connection.execute(
+            sa.text(
+                "INSERT INTO evaluations (learner_id, course_id, version_id, rating, relevance, "
+                "presenter_knowledge, recommend, comments, created_at, updated_at) "
+                f"SELECT id, :c, :v, {SKEWED_STARS}, {SKEWED_STARS}, {SKEWED_STARS}, "
+                "random() < 0.8, CASE WHEN random() < 0.3 THEN 'Useful course, comment ' || id "
+                "ELSE '' END, ts, ts FROM (SELECT id, now() - random() * " + SPREAD + " AS ts "
+                "FROM learners WHERE id BETWEEN :first AND :last) s"
+            ),
+            values,
+        )
+        connection.execute(
+            sa.text(
+                "INSERT INTO evaluation_objectives (evaluation_id, position, score) "
+                f"SELECT e.id, p, {SKEWED_STARS} FROM evaluations e, generate_series(1, :k) p "
+                "WHERE e.course_id = :c"
+            ),
+            {**values, "k": len(content["objectives"])},
+        )
+        total = connection.scalar(
+            sa.text("SELECT count(*) FROM quiz_items WHERE version_id = :v"), values
+        )
+        connection.execute(
+            sa.text(
+                "INSERT INTO attempts (public_id, form_key, learner_id, course_id, version_id, "
+                "subject, number, correct, total, percent, passed, submitted_at) "
+                "SELECT md5('p' || :c || '-' || g), md5('f' || :c || '-' || g), :first + g - 1, "
+                ":c, :v, 'learner:' || (:first + g - 1), 1, correct, :total, "
+                "correct * 100 / :total, correct * 100 / :total >= :pass, "
+                "ts FROM (SELECT g, least(:total, floor((:total + 1) * sqrt(random())))::int "
+                "AS correct, now() - random() * " + SPREAD + " AS ts "
+                "FROM generate_series(1, :n) g) s"
+            ),
+            {**values, "total": total, "pass": threshold, "n": per_course},
+        )
+        connection.execute(
+            sa.text(
+                "INSERT INTO attempt_answers (attempt_id, item_id, position, chosen, correct) "
+                "SELECT a.id, i.id, i.position, CASE WHEN i.position <= a.correct THEN i.answer "
+                "ELSE 'wrong' END, i.position <= a.correct FROM attempts a "
+                "JOIN quiz_items i ON i.version_id = a.version_id WHERE a.course_id = :c"
+            ),
+            values,
+        )
     connection.execute(sa.text("ANALYZE"))
 
 
@@ -85,8 +111,9 @@ def _signed_in_client(app):
     create_admin(ADMIN_EMAIL, ADMIN_PASSWORD)
     client = app.test_client()
     form = form_in(client.get("/admin/login").get_data(as_text=True), "csrf_token")
-    response = client.post("/admin/login", data={**form.hidden, "email": ADMIN_EMAIL,
-                                                  "password": ADMIN_PASSWORD})
+    response = client.post(
+        "/admin/login", data={**form.hidden, "email": ADMIN_EMAIL, "password": ADMIN_PASSWORD}
+    )
     assert response.status_code == 303, response.status_code
     return client
 
@@ -115,8 +142,13 @@ def measure_size(server: PostgresServer, rows: int, repeats: int) -> dict[str, T
     from tests.support.app import PROJECT_COURSES
 
     url = server.create_database(f"bench_{rows}")
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "COURSES_DIR": str(PROJECT_COURSES),
-                      "ADMIN_LOGIN_RATE_LIMIT": "100 per minute"})
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": url,
+            "COURSES_DIR": str(PROJECT_COURSES),
+            "ADMIN_LOGIN_RATE_LIMIT": "100 per minute",
+        }
+    )
     with app.app_context():
         upgrade(directory=app.config["MIGRATIONS_DIR"])
         sync_courses(PROJECT_COURSES)
@@ -129,8 +161,10 @@ def measure_size(server: PostgresServer, rows: int, repeats: int) -> dict[str, T
         counted = time.perf_counter() - started
         with db.engine.begin() as connection:
             connection.execute(sa.text("ANALYZE"))
-        print(f"  {rows:>9,} rows: filled in {filled:.0f} s, totals rebuilt in {counted:.1f} s",
-              flush=True)
+        print(
+            f"  {rows:>9,} rows: filled in {filled:.0f} s, totals rebuilt in {counted:.1f} s",
+            flush=True,
+        )
         client = _signed_in_client(app)
         timings = {name: _time(client, path, repeats) for name, path in PAGES.items()}
         db.session.remove()
@@ -140,14 +174,17 @@ def measure_size(server: PostgresServer, rows: int, repeats: int) -> dict[str, T
 
 def table(small: int, large: int, results: dict[int, dict[str, Timing]]) -> str:
     """One row per page: p50 at both sizes, their ratio, and whether the targets are met."""
-    lines = [f"{'page (PostgreSQL, in-process)':<34} {f'p50 @{small:,}':>12} "
-             f"{f'p50 @{large:,}':>14} {'ratio':>6} {'target':>16}  met"]
+    lines = [
+        f"{'page (PostgreSQL, in-process)':<34} {f'p50 @{small:,}':>12} "
+        f"{f'p50 @{large:,}':>14} {'ratio':>6} {'target':>16}  met"
+    ]
     for name in PAGES:
         low, high = results[small][name].p50, results[large][name].p50
         ratio = high / low
         met = "yes" if high < 150 and ratio <= 2 else "NO"
-        lines.append(f"{name:<34} {low:>10.1f}ms {high:>12.1f}ms {ratio:>6.2f} "
-                     f"{'<150ms, <=2x':>16}  {met}")
+        lines.append(
+            f"{name:<34} {low:>10.1f}ms {high:>12.1f}ms {ratio:>6.2f} {'<150ms, <=2x':>16}  {met}"
+        )
     return "\n".join(lines)
 
 

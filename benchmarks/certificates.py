@@ -37,8 +37,12 @@ def _signing_env(folder: Path) -> dict[str, str]:
     from ceengine.certificates.signing import create_development_chain
 
     files = create_development_chain(folder / "signing", "ceengine Benchmarks")
-    return {"CEENGINE_SIGNING_KEY": str(files["key"]), "CEENGINE_SIGNING_CERT": str(files["cert"]),
-            "CEENGINE_SIGNING_CHAIN": str(files["chain"]), "CEENGINE_MAIL_SERVER": ""}
+    return {
+        "CEENGINE_SIGNING_KEY": str(files["key"]),
+        "CEENGINE_SIGNING_CERT": str(files["cert"]),
+        "CEENGINE_SIGNING_CHAIN": str(files["chain"]),
+        "CEENGINE_MAIL_SERVER": "",
+    }
 
 
 def _passed_attempts(count: int):
@@ -64,8 +68,9 @@ def _time(operation, count: int) -> list[float]:
     return samples
 
 
-def measure_issue(env: dict[str, str], count: int
-                  ) -> tuple[Timing, Timing, str, str, tuple[bytes, bytes]]:
+def measure_issue(
+    env: dict[str, str], count: int
+) -> tuple[Timing, Timing, str, str, tuple[bytes, bytes]]:
     """Time issue_certificate and the bare render+sign floor in one process; return a
     certificate's number and token, and a genuine and a hostile PDF to upload."""
     import os
@@ -83,8 +88,9 @@ def measure_issue(env: dict[str, str], count: int
     app = create_app({"MAIL_BACKEND": "locmem"})
     with app.test_request_context(base_url="https://ce.example.org"):
         attempts = _passed_attempts(count)
-        details = LearnerDetails("Ana María Núñez", "ana@example.org", "Social worker",
-                                 "LCSW", "LCS 12345", "California")
+        details = LearnerDetails(
+            "Ana María Núñez", "ana@example.org", "Social worker", "LCSW", "LCS 12345", "California"
+        )
         identity = signing_identity()
         data = certificate_data(attempts[0], details, new_certificate_number())
 
@@ -102,23 +108,29 @@ def measure_issue(env: dict[str, str], count: int
         number = issue_certificate(attempts[0], attempts[0].learner, details)[0].number
         token = certificate_token(number)
         files = uploads.upload_files(number)
-    return (Timing("bare render + sign (floor)", floor_samples),
-            Timing("issue certificate (render + sign + store)", issue_samples), number, token,
-            files)
+    return (
+        Timing("bare render + sign (floor)", floor_samples),
+        Timing("issue certificate (render + sign + store)", issue_samples),
+        number,
+        token,
+        files,
+    )
 
 
-def measure(folder: Path, hello: Load, seconds: int, count: int = 60
-            ) -> tuple[list[Timing], list[Row]]:
+def measure(
+    folder: Path, hello: Load, seconds: int, count: int = 60
+) -> tuple[list[Timing], list[Row]]:
     """Issue timings in-process, then the verify page, re-downloads and verify uploads (a
     genuine and a hostile PDF) under gunicorn."""
     env = {**prepare_database(folder), **_signing_env(folder)}
     floor, issue, number, token, (genuine, hostile) = measure_issue(env, count)
     rows = []
     with serve("wsgi:app", env, log=folder / "certificates.log") as server:
-        for name, path in (("verify page GET", f"/verify/{number}"),
-                           ("re-download certificate PDF", f"/certificates/{token}/pdf")):
+        for name, path in (
+            ("verify page GET", f"/verify/{number}"),
+            ("re-download certificate PDF", f"/certificates/{token}/pdf"),
+        ):
             load = run_wrk(server.url + path, seconds)
             rows.append(Row(name, load, hello, 0.4, server.peak_worker_mb()))
-        rows += uploads.measure(server.url, hello, seconds, genuine, hostile,
-                                server.peak_worker_mb)
+        rows += uploads.measure(server.url, hello, seconds, genuine, hostile, server.peak_worker_mb)
     return [floor, issue], rows

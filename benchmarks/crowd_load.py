@@ -42,17 +42,21 @@ def _crowd(database_url: str, folder: Path, people: int, at_once: int, workers: 
     verdict = "yes" if not (failures or tally.surprises or problems) else "NO"
     for line in (tally.server_errors + tally.surprises + problems)[:5]:
         print("   ", line)
-    return (f"{people:>6} {at_once:>5} {workers:>3} {tally.requests:>9} "
-            f"{tally.requests / seconds:>7.0f} {tally.percentile(0.5):>7.0f} "
-            f"{tally.percentile(0.99):>7.0f} {failures:>4} {len(tally.surprises):>5} "
-            f"{len(problems):>8} {peak:>9.0f}  {verdict}")
+    return (
+        f"{people:>6} {at_once:>5} {workers:>3} {tally.requests:>9} "
+        f"{tally.requests / seconds:>7.0f} {tally.percentile(0.5):>7.0f} "
+        f"{tally.percentile(0.99):>7.0f} {failures:>4} {len(tally.surprises):>5} "
+        f"{len(problems):>8} {peak:>9.0f}  {verdict}"
+    )
 
 
 def measure() -> str:
     """Both crowds, then the fault and instance tests at full size; the report."""
-    header = (f"{'database':<11} {'people':>6} {'at once':>5} {'w':>3} {'requests':>9} "
-              f"{'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} {'5xx':>4} {'wrong':>5} "
-              f"{'db issues':>8} {'peak MiB':>9}  ok")
+    header = (
+        f"{'database':<11} {'people':>6} {'at once':>5} {'w':>3} {'requests':>9} "
+        f"{'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} {'5xx':>4} {'wrong':>5} "
+        f"{'db issues':>8} {'peak MiB':>9}  ok"
+    )
     lines = [header]
     server = PostgresServer()
     with tempfile.TemporaryDirectory() as folder:
@@ -60,20 +64,35 @@ def measure() -> str:
             server.start()
             try:
                 url = server.create_database("crowd")
-                lines.append("postgresql  " + _crowd(url, Path(folder) / "pg",
-                                                     *FULL_CROWDS["postgresql"]))
+                lines.append(
+                    "postgresql  " + _crowd(url, Path(folder) / "pg", *FULL_CROWDS["postgresql"])
+                )
             finally:
                 server.stop()
         else:
             lines.append("postgresql  skipped (PostgreSQL is not installed)")
         sqlite = Path(folder) / "sqlite"
         sqlite.mkdir()
-        lines.append("sqlite      " + _crowd(f"sqlite:///{sqlite / 'crowd.db'}", sqlite,
-                                              *FULL_CROWDS["sqlite"]))
+        lines.append(
+            "sqlite      "
+            + _crowd(f"sqlite:///{sqlite / 'crowd.db'}", sqlite, *FULL_CROWDS["sqlite"])
+        )
     tests = subprocess.run(
-        [str(BIN / "pytest"), "-q", "-p", "no:logging", "-p", "no:cacheprovider",
-         "tests/operations/test_faults.py", "tests/operations/test_instances.py"], cwd=ROOT,
-        env={**os.environ, "CEENGINE_TEST_SCALE": "full"}, capture_output=True, text=True)
+        [
+            str(BIN / "pytest"),
+            "-q",
+            "-p",
+            "no:logging",
+            "-p",
+            "no:cacheprovider",
+            "tests/operations/test_faults.py",
+            "tests/operations/test_instances.py",
+        ],
+        cwd=ROOT,
+        env={**os.environ, "CEENGINE_TEST_SCALE": "full"},
+        capture_output=True,
+        text=True,
+    )
     summary = tests.stdout.strip().splitlines()[-1] if tests.stdout.strip() else tests.stderr
     lines.append("")
     lines.append(f"SIGKILL while issuing and two instances with Redis, at full size: {summary}")

@@ -31,20 +31,30 @@ class Row:
     @property
     def ratio(self) -> float | None:
         """Requests per second relative to hello-world."""
-        return self.load.requests_per_second / self.baseline.requests_per_second \
-            if self.baseline else None
+        return (
+            self.load.requests_per_second / self.baseline.requests_per_second
+            if self.baseline
+            else None
+        )
 
 
 def prepare_database(folder: Path) -> dict[str, str]:
     """A migrated SQLite database with the project's courses; the environment that uses it."""
-    env = {"DATABASE_URL": f"sqlite:///{folder / 'bench.db'}",
-           "CEENGINE_SECRET_KEY": "benchmark-secret-key-" + "x" * 20,
-           # One address sends everything here; a real crowd comes from many.
-           "CEENGINE_VERIFY_RATE_LIMIT": "1000000 per minute",
-           "CEENGINE_QUIZ_RATE_LIMIT": "1000000 per minute"}
+    env = {
+        "DATABASE_URL": f"sqlite:///{folder / 'bench.db'}",
+        "CEENGINE_SECRET_KEY": "benchmark-secret-key-" + "x" * 20,
+        # One address sends everything here; a real crowd comes from many.
+        "CEENGINE_VERIFY_RATE_LIMIT": "1000000 per minute",
+        "CEENGINE_QUIZ_RATE_LIMIT": "1000000 per minute",
+    }
     for command in (["db", "upgrade"], ["courses", "sync"]):
-        subprocess.run([str(BIN / "ceengine"), *command], cwd=ROOT, env={**os.environ, **env},
-                       check=True, capture_output=True)
+        subprocess.run(
+            [str(BIN / "ceengine"), *command],
+            cwd=ROOT,
+            env={**os.environ, **env},
+            check=True,
+            capture_output=True,
+        )
     return env
 
 
@@ -58,8 +68,7 @@ def _answered_quiz(base_url: str) -> tuple[str, str]:
 
     spec = read_courses(ROOT / "courses", only=COURSE)[0][0]
     answers = {item["statement"]: item["answer"] for item in spec.items}
-    chosen = {name: answers[legend] for name, legend in zip(form.radios, form.legends,
-                                                            strict=True)}
+    chosen = {name: answers[legend] for name, legend in zip(form.radios, form.legends, strict=True)}
     fields = {k: v for k, v in form.answers(chosen).items() if k != "form_key"}
     return urllib.parse.urlencode(fields), "; ".join(f"{c.name}={c.value}" for c in jar)
 
@@ -82,9 +91,12 @@ end
 
 def _result_page(base_url: str, body: str, cookies: str) -> str:
     """Score the quiz once; the address of its result page."""
-    request = urllib.request.Request(f"{base_url}/courses/{COURSE}/quiz",
-                                     data=f"{body}&form_key=bench-result".encode(),
-                                     headers={"Cookie": cookies}, method="POST")
+    request = urllib.request.Request(
+        f"{base_url}/courses/{COURSE}/quiz",
+        data=f"{body}&form_key=bench-result".encode(),
+        headers={"Cookie": cookies},
+        method="POST",
+    )
 
     class Stay(urllib.request.HTTPRedirectHandler):
         def redirect_request(self, *args, **kwargs):
@@ -119,8 +131,13 @@ def measure(seconds: int = 10) -> list[Row]:
             row("course page GET", f"/courses/{COURSE}", 0.5)
             body, cookies = _answered_quiz(url)
             result = _result_page(url, body, cookies)
-            row("result page GET", urllib.parse.urlsplit(result).path, None,
-                _cookie_script(cookies))
-            row("Score My Quiz POST", f"/courses/{COURSE}/quiz", 0.25,
-                _quiz_post_script(body, cookies))
+            row(
+                "result page GET", urllib.parse.urlsplit(result).path, None, _cookie_script(cookies)
+            )
+            row(
+                "Score My Quiz POST",
+                f"/courses/{COURSE}/quiz",
+                0.25,
+                _quiz_post_script(body, cookies),
+            )
     return rows

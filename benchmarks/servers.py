@@ -61,8 +61,7 @@ class Served:
 
 
 @contextmanager
-def serve(app: str, env: dict[str, str] | None = None, workers: int = 2,
-          log: Path | None = None):
+def serve(app: str, env: dict[str, str] | None = None, workers: int = 2, log: Path | None = None):
     """Serve `app` (module:variable) with `gunicorn -w N -k sync`; yield it as `Served`.
 
     Its output goes to `log` when given, so a test can read the tracebacks back.
@@ -74,9 +73,12 @@ def serve(app: str, env: dict[str, str] | None = None, workers: int = 2,
     process = subprocess.Popen(
         [str(BIN / "gunicorn"), *args, "-b", f"127.0.0.1:{port}", app],
         # Links in emails and on certificates point at this server (never the Host header).
-        cwd=ROOT, env={**os.environ, "CEENGINE_BASE_URL": f"http://127.0.0.1:{port}",
-                       **(env or {})}, start_new_session=True,
-        stdout=output, stderr=output)
+        cwd=ROOT,
+        env={**os.environ, "CEENGINE_BASE_URL": f"http://127.0.0.1:{port}", **(env or {})},
+        start_new_session=True,
+        stdout=output,
+        stderr=output,
+    )
     try:
         _wait_for(port, process)
         yield Served(f"http://127.0.0.1:{port}", process)
@@ -124,8 +126,14 @@ end
 """
 
 
-def run_wrk(url: str, seconds: int = 10, connections: int = 16, script: str | None = None,
-            warmup: int = 1, expected_status: int | None = None) -> Load:
+def run_wrk(
+    url: str,
+    seconds: int = 10,
+    connections: int = 16,
+    script: str | None = None,
+    warmup: int = 1,
+    expected_status: int | None = None,
+) -> Load:
     """Drive `url` with wrk (2 threads) for a bounded time and parse its report.
 
     A `warmup` run first, not counted: a gunicorn worker spends its first 1.5 s importing the
@@ -144,8 +152,9 @@ def run_wrk(url: str, seconds: int = 10, connections: int = 16, script: str | No
             command = ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", url]
             if script:
                 command[1:1] = ["-s", lua.name]
-            output = subprocess.run(command, capture_output=True, text=True,
-                                    timeout=duration + 60, check=True).stdout
+            output = subprocess.run(
+                command, capture_output=True, text=True, timeout=duration + 60, check=True
+            ).stdout
     finally:
         os.unlink(lua.name)
     latency = dict(re.findall(r"^\s+(50|99)%\s+([\d.]+\w+)", output, re.M))
@@ -153,10 +162,17 @@ def run_wrk(url: str, seconds: int = 10, connections: int = 16, script: str | No
     errors = sum(int(n) for n in re.findall(r"Non-2xx or 3xx responses: (\d+)", output))
     if expected_status is not None:
         errors = int(re.search(r"Unexpected statuses: (\d+)", output).group(1))
-    socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), "
-                              r"timeout (\d+)", output)
+    socket_errors = re.search(
+        r"Socket errors: connect (\d+), read (\d+), write (\d+), "
+        r"timeout (\d+)",
+        output,
+    )
     if socket_errors:
         errors += sum(int(n) for n in socket_errors.groups())
-    return Load(float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
-                _ms(*parse["50"]), _ms(*parse["99"]), errors,
-                int(re.search(r"(\d+) requests in", output).group(1)))
+    return Load(
+        float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
+        _ms(*parse["50"]),
+        _ms(*parse["99"]),
+        errors,
+        int(re.search(r"(\d+) requests in", output).group(1)),
+    )

@@ -43,15 +43,18 @@ def _session(base_url: str) -> tuple[str, str]:
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
     html = opener.open(f"{base_url}/verify").read().decode()
     return form_in(html, "csrf_token").hidden["csrf_token"], "; ".join(
-        f"{c.name}={c.value}" for c in jar)
+        f"{c.name}={c.value}" for c in jar
+    )
 
 
 def _multipart(token: str, pdf: bytes) -> tuple[bytes, str]:
     """The body a browser sends for the upload form, and its Content-Type."""
     boundary = uuid.uuid4().hex
-    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\n"
-            f"{token}\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"pdf\"; "
-            "filename=\"certificate.pdf\"\r\nContent-Type: application/pdf\r\n\r\n").encode()
+    body = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\n'
+        f'{token}\r\n--{boundary}\r\nContent-Disposition: form-data; name="pdf"; '
+        'filename="certificate.pdf"\r\nContent-Type: application/pdf\r\n\r\n'
+    ).encode()
     body += pdf + f"\r\n--{boundary}--\r\n".encode()
     return body, f"multipart/form-data; boundary={boundary}"
 
@@ -68,8 +71,9 @@ wrk.headers["Cookie"] = "{cookies}"
 """
 
 
-def measure(base_url: str, hello: Load, seconds: int, genuine: bytes, hostile: bytes,
-            peak_mb) -> list[Row]:
+def measure(
+    base_url: str, hello: Load, seconds: int, genuine: bytes, hostile: bytes, peak_mb
+) -> list[Row]:
     """The genuine upload (200) against hello-world, the hostile one (422) against it."""
     token, cookies = _session(base_url)
     loads = {}
@@ -78,9 +82,11 @@ def measure(base_url: str, hello: Load, seconds: int, genuine: bytes, hostile: b
             body, content_type = _multipart(token, pdf)
             (Path(folder) / name).write_bytes(body)
             script = _upload_script(Path(folder) / name, content_type, cookies)
-            loads[name] = run_wrk(f"{base_url}/verify", seconds, script=script,
-                                  expected_status=status)
+            loads[name] = run_wrk(
+                f"{base_url}/verify", seconds, script=script, expected_status=status
+            )
     genuine_row = Row("upload genuine PDF", loads["genuine"], hello, None, peak_mb())
-    hostile_row = Row(f"upload hostile ({DECOYS} decoys)", loads["hostile"], loads["genuine"],
-                      0.5, peak_mb())
+    hostile_row = Row(
+        f"upload hostile ({DECOYS} decoys)", loads["hostile"], loads["genuine"], 0.5, peak_mb()
+    )
     return [genuine_row, hostile_row]

@@ -17,8 +17,12 @@ def _run(**options) -> None:
 
 
 dev_run_command = click.Command(
-    "run", callback=_run, params=run_command.params, help=run_command.help,
-    short_help=run_command.short_help)
+    "run",
+    callback=_run,
+    params=run_command.params,
+    help=run_command.help,
+    short_help=run_command.short_help,
+)
 
 cli = FlaskGroup(
     create_app=create_app,

@@ -135,6 +135,7 @@ def check_production_settings(config: dict) -> None:
             "CEENGINE_ENV=production needs CEENGINE_SECRET_KEY set to a long random value."
         )
     if not config.get("BASE_URL", "").startswith("https://"):
-        raise RuntimeError("CEENGINE_ENV=production needs CEENGINE_BASE_URL, the https:// "
-                           "address printed on certificates for their verification page.")
-
+        raise RuntimeError(
+            "CEENGINE_ENV=production needs CEENGINE_BASE_URL, the https:// "
+            "address printed on certificates for their verification page."
+        )

@@ -11,22 +11,27 @@ MESSAGES = {
     400: ("Something in that request was not right", "Please go back and try again."),
     401: ("Please sign in", "This page needs you to sign in first."),
     403: ("Not allowed", "You do not have permission to see this page."),
-    404: ("Page not found",
-          "We could not find that page. Check the address or start from the course list."),
+    404: (
+        "Page not found",
+        "We could not find that page. Check the address or start from the course list.",
+    ),
     405: ("Not allowed", "That action is not available on this page."),
     410: ("No longer available", "What you asked for is no longer available."),
     413: ("Too large", "What you sent is larger than we accept."),
     429: ("Too many requests", "Please wait a moment and try again."),
-    500: ("Something went wrong on our side",
-          "Nothing you did caused this. Please try again in a moment."),
+    500: (
+        "Something went wrong on our side",
+        "Nothing you did caused this. Please try again in a moment.",
+    ),
 }
 
 
 def render_error(code: int, detail: str | None = None) -> tuple[str, int]:
     """Render the error page for `code`, with an optional specific message."""
     title, message = MESSAGES.get(code, MESSAGES[400 if code < 500 else 500])
-    return render_template("errors/error.html", code=code, title=title,
-                           message=detail or message), code
+    return render_template(
+        "errors/error.html", code=code, title=title, message=detail or message
+    ), code
 
 
 def _handle_http_error(error: HTTPException):
@@ -38,8 +43,13 @@ def _handle_http_error(error: HTTPException):
 def _handle_unexpected(error: Exception):
     db.session.rollback()
     # Handled here, Flask would not log it: the operator needs the traceback and the request id.
-    current_app.logger.error("Unhandled error on %s %s (request %s)", request.method,
-                             request.path, g.get("request_id", "-"), exc_info=error)
+    current_app.logger.error(
+        "Unhandled error on %s %s (request %s)",
+        request.method,
+        request.path,
+        g.get("request_id", "-"),
+        exc_info=error,
+    )
     return render_error(500)
 
 

@@ -72,8 +72,9 @@ def _sqlite_pragmas(dbapi_connection: sqlite3.Connection, _record: ConnectionPoo
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
     # Case-insensitive search in any script (SQLite's lower() and LIKE know only ASCII).
-    dbapi_connection.create_function("casefold", 1, lambda text: text and text.casefold(),
-                                     deterministic=True)
+    dbapi_connection.create_function(
+        "casefold", 1, lambda text: text and text.casefold(), deterministic=True
+    )
 
 
 def content_security_policy(config: Mapping[str, Any]) -> dict:

@@ -15,10 +15,19 @@ from ceengine.outbox.queue import Message, Outcome, enqueue
 FROM_REQUEST = "from-request"  # the default `client`: the visitor's address, if in a request
 
 
-def send_email(to: str, subject: str, template: str, *, kind: str = "message",
-               key: str | None = None, client: str | None = FROM_REQUEST,
-               about: str | None = None, window: timedelta | None = None,
-               commit: bool = True, **values) -> Outcome:
+def send_email(
+    to: str,
+    subject: str,
+    template: str,
+    *,
+    kind: str = "message",
+    key: str | None = None,
+    client: str | None = FROM_REQUEST,
+    about: str | None = None,
+    window: timedelta | None = None,
+    commit: bool = True,
+    **values,
+) -> Outcome:
     """Queue one plain-text email rendered from `template`; what became of it.
 
     The outcome is true when the message is queued (or was already, under the same `key`:
@@ -30,10 +39,22 @@ def send_email(to: str, subject: str, template: str, *, kind: str = "message",
     side sends (receipts, admin actions). The message joins the caller's transaction and is
     committed with it unless `commit` is False (then the caller commits).
     """
-    body = render_template(template, sponsor=current_app.config["SPONSOR_NAME"],
-                           contact=current_app.config["SPONSOR_CONTACT"], **values)
+    body = render_template(
+        template,
+        sponsor=current_app.config["SPONSOR_NAME"],
+        contact=current_app.config["SPONSOR_CONTACT"],
+        **values,
+    )
     if client == FROM_REQUEST:
         client = (request.remote_addr or "unknown") if has_request_context() else None
-    message = Message(recipient=to.strip(), subject=" ".join(subject.split())[:300], body=body,
-                      kind=kind, key=key, client=client, about=about, window=window)
+    message = Message(
+        recipient=to.strip(),
+        subject=" ".join(subject.split())[:300],
+        body=body,
+        kind=kind,
+        key=key,
+        client=client,
+        about=about,
+        window=window,
+    )
     return enqueue(message, commit=commit)

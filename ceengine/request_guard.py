@@ -23,14 +23,23 @@ def refuse_unusable_input() -> tuple[str, int] | None:
     if request.method in ("POST", "PUT", "PATCH"):
         values += [*request.form.values(), *request.form.keys()]
         if None in values or None in request.files:  # e.g. name="\": the parser reads no name
-            return render_error(400, "We could not read one of the fields this form sent. Go "
-                                     "back, reload the page and send the form again.")
+            return render_error(
+                400,
+                "We could not read one of the fields this form sent. Go "
+                "back, reload the page and send the form again.",
+            )
         if set(request.files) - FILE_FIELDS:
-            return render_error(400, "This form does not take a file. Go back, type your "
-                                     "answer into the form and send it again.")
+            return render_error(
+                400,
+                "This form does not take a file. Go back, type your "
+                "answer into the form and send it again.",
+            )
     if any("\x00" in value for value in values):
-        return render_error(400, "What you sent contains a character we cannot store (a NUL "
-                                 "character). Go back, retype it and send it again.")
+        return render_error(
+            400,
+            "What you sent contains a character we cannot store (a NUL "
+            "character). Go back, retype it and send it again.",
+        )
     return None
 
 

@@ -27,9 +27,12 @@ def add_to_totals(table: sa.Table, key_columns: Sequence[str], rows: list[dict])
     rows = sorted(rows, key=lambda row: tuple(str(row[k]) for k in key_columns))
     statement = insert(table).values(rows)
     counted = [name for name in rows[0] if name not in key_columns]
-    db.session.execute(statement.on_conflict_do_update(
-        index_elements=list(key_columns),
-        set_={name: table.c[name] + statement.excluded[name] for name in counted}))
+    db.session.execute(
+        statement.on_conflict_do_update(
+            index_elements=list(key_columns),
+            set_={name: table.c[name] + statement.excluded[name] for name in counted},
+        )
+    )
 
 
 def take_from_totals(table: sa.Table, key_columns: Sequence[str], rows: list[dict]) -> None:
@@ -42,13 +45,21 @@ def take_from_totals(table: sa.Table, key_columns: Sequence[str], rows: list[dic
         return
     rows = sorted(rows, key=lambda row: tuple(str(row[k]) for k in key_columns))
     counted = [name for name in rows[0] if name not in key_columns]
-    statement = (sa.update(table)
-                 .where(*(table.c[k] == sa.bindparam(f"key_{k}") for k in key_columns))
-                 .values({name: table.c[name] - sa.bindparam(f"less_{name}")
-                          for name in counted}))
-    db.session.execute(statement, [
-        {**{f"key_{k}": row[k] for k in key_columns},
-         **{f"less_{name}": row[name] for name in counted}} for row in rows])
+    statement = (
+        sa.update(table)
+        .where(*(table.c[k] == sa.bindparam(f"key_{k}") for k in key_columns))
+        .values({name: table.c[name] - sa.bindparam(f"less_{name}") for name in counted})
+    )
+    db.session.execute(
+        statement,
+        [
+            {
+                **{f"key_{k}": row[k] for k in key_columns},
+                **{f"less_{name}": row[name] for name in counted},
+            }
+            for row in rows
+        ],
+    )
 
 
 def day_of(moment: datetime) -> date:

@@ -23,6 +23,7 @@ def init_app(app: Flask) -> None:
     """Register filters and globals."""
     app.add_template_filter(format_hours, "hours")
     app.add_template_filter(format_money, "money")
+
     @app.context_processor
     def _site() -> dict:
         return {"site_name": app.config["SITE_NAME"]}

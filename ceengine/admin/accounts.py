@@ -35,8 +35,10 @@ class Locked(AccountError):
     minutes: int
 
     def __str__(self) -> str:
-        return (f"Too many failed sign-ins. For your security this account is locked; "
-                f"try again in {self.minutes} minute{'s' if self.minutes != 1 else ''}.")
+        return (
+            f"Too many failed sign-ins. For your security this account is locked; "
+            f"try again in {self.minutes} minute{'s' if self.minutes != 1 else ''}."
+        )
 
 
 def check_password_rules(password: str) -> None:
@@ -57,8 +59,10 @@ def create_admin(email: str, password: str) -> AdminUser:
         db.session.commit()
     except IntegrityError as exc:
         db.session.rollback()
-        raise AccountError(f"An admin with the email {email} already exists; use "
-                           "`ceengine admin set-password` to change the password.") from exc
+        raise AccountError(
+            f"An admin with the email {email} already exists; use "
+            "`ceengine admin set-password` to change the password."
+        ) from exc
     return user
 
 
@@ -95,11 +99,20 @@ def start_session(user: AdminUser, browser: str, lifetime: timedelta) -> str:
     `browser`; return the token the session cookie carries (only its hash is stored)."""
     now = utcnow()
     token = secrets.token_urlsafe(32)
-    db.session.execute(sa.delete(AdminSession).where(AdminSession.admin_id == user.id,
-                                                     AdminSession.expires_at <= now))
-    db.session.add(AdminSession(token_hash=_digest(token), admin_id=user.id,
-                                browser_hash=_digest(browser), created_at=now,
-                                expires_at=now + lifetime))
+    db.session.execute(
+        sa.delete(AdminSession).where(
+            AdminSession.admin_id == user.id, AdminSession.expires_at <= now
+        )
+    )
+    db.session.add(
+        AdminSession(
+            token_hash=_digest(token),
+            admin_id=user.id,
+            browser_hash=_digest(browser),
+            created_at=now,
+            expires_at=now + lifetime,
+        )
+    )
     db.session.commit()
     return token
 
@@ -110,12 +123,14 @@ def admin_for_session(token: str, browser: str) -> AdminUser | None:
     An expired session is deleted. So is one presented by another browser: its cookie was
     copied, and the session ends for the copy and the original alike.
     """
-    found = db.session.scalar(sa.select(AdminSession).where(
-        AdminSession.token_hash == _digest(token)))
+    found = db.session.scalar(
+        sa.select(AdminSession).where(AdminSession.token_hash == _digest(token))
+    )
     if found is None:
         return None
     if _as_utc(found.expires_at) > utcnow() and secrets.compare_digest(
-            found.browser_hash, _digest(browser)):
+        found.browser_hash, _digest(browser)
+    ):
         return found.admin
     end_session(token)
     return None
@@ -143,12 +158,17 @@ def authenticate(email: str, password: str) -> AdminUser | None:
     if not check_password_hash(user.password_hash, password):
         # Counted in SQL, so failures sent in parallel are all counted.
         failures = db.session.scalar(
-            sa.update(AdminUser).where(AdminUser.id == user.id)
+            sa.update(AdminUser)
+            .where(AdminUser.id == user.id)
             .values(failed_sign_ins=AdminUser.failed_sign_ins + 1)
-            .returning(AdminUser.failed_sign_ins))
+            .returning(AdminUser.failed_sign_ins)
+        )
         if failures >= MAX_FAILURES:
-            db.session.execute(sa.update(AdminUser).where(AdminUser.id == user.id).values(
-                failed_sign_ins=0, locked_until=utcnow() + timedelta(minutes=LOCK_MINUTES)))
+            db.session.execute(
+                sa.update(AdminUser)
+                .where(AdminUser.id == user.id)
+                .values(failed_sign_ins=0, locked_until=utcnow() + timedelta(minutes=LOCK_MINUTES))
+            )
             db.session.commit()
             raise Locked(LOCK_MINUTES)
         db.session.commit()

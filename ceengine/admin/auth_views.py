@@ -71,8 +71,13 @@ def sign_out_form() -> dict:
 def admin_path(target: str | None, default: str, prefix: str = "/admin") -> str:
     """`target` when it is a plain address inside the console (never another site), else
     `default`."""
-    if (target and target.startswith(prefix) and "//" not in target and "\\" not in target
-            and all(c.isprintable() and not c.isspace() for c in target)):
+    if (
+        target
+        and target.startswith(prefix)
+        and "//" not in target
+        and "\\" not in target
+        and all(c.isprintable() and not c.isspace() for c in target)
+    ):
         return target
     return default
 
@@ -97,8 +102,9 @@ def login() -> ResponseReturnValue:
         else:
             if user is not None:
                 session.clear()  # nothing from before the sign-in carries over
-                token = start_session(user, request.user_agent.string,
-                                      current_app.permanent_session_lifetime)
+                token = start_session(
+                    user, request.user_agent.string, current_app.permanent_session_lifetime
+                )
                 login_user(SignedInAdmin(user, token))
                 session.permanent = True
                 return redirect(_safe_next(request.args.get("next")), 303)

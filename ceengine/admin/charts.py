@@ -32,7 +32,10 @@ def bar_chart(values: list[tuple[str, float, str]]) -> Chart:
     """A chart of (label, value, text shown beside the bar), longest bar = the largest value."""
     largest = max((value for _, value, _ in values), default=0) or 1
     space = WIDTH - LABEL_WIDTH - VALUE_WIDTH
-    bars = [Bar(label, text, i * (BAR_HEIGHT + GAP), space * value / largest)
-            for i, (label, value, text) in enumerate(values)]
-    return Chart(bars, WIDTH, max(len(bars) * (BAR_HEIGHT + GAP) - GAP, BAR_HEIGHT),
-                 LABEL_WIDTH, space)
+    bars = [
+        Bar(label, text, i * (BAR_HEIGHT + GAP), space * value / largest)
+        for i, (label, value, text) in enumerate(values)
+    ]
+    return Chart(
+        bars, WIDTH, max(len(bars) * (BAR_HEIGHT + GAP) - GAP, BAR_HEIGHT), LABEL_WIDTH, space
+    )

@@ -12,5 +12,9 @@ from ceengine.outbox.queue import count_by_status, messages_failed, messages_wai
 @bp.get("/emails")
 def emails() -> ResponseReturnValue:
     """Emails not sent yet (with their last error) and emails given up on."""
-    return render_template("admin/emails.html", waiting=messages_waiting(),
-                           failed=messages_failed(), counts=count_by_status())
+    return render_template(
+        "admin/emails.html",
+        waiting=messages_waiting(),
+        failed=messages_failed(),
+        counts=count_by_status(),
+    )

@@ -28,12 +28,34 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # cells on (`;` in many locales, `,`, a tab, a line break), even with spaces or quotes
 # between: a careless import would begin a new cell there.
 _FORMULA_AFTER_SEPARATOR = re.compile(r'(?:^|(?<=[;,\t\r\n]))([ "]*)(?=[=+\-@])')
-ROSTER_COLUMNS = ["full_name", "email", "profession", "license_type", "license_number",
-                  "license_state", "course", "course_version", "ce_hours", "completion_date",
-                  "certificate_number", "certificate_status", "issued_date"]
-EVALUATION_COLUMNS = ["evaluation_id", "course", "course_version", "evaluated_date", "rating",
-                      "relevance", "presenter_knowledge", "recommend", "comments",
-                      "certified", "public_vote"]
+ROSTER_COLUMNS = [
+    "full_name",
+    "email",
+    "profession",
+    "license_type",
+    "license_number",
+    "license_state",
+    "course",
+    "course_version",
+    "ce_hours",
+    "completion_date",
+    "certificate_number",
+    "certificate_status",
+    "issued_date",
+]
+EVALUATION_COLUMNS = [
+    "evaluation_id",
+    "course",
+    "course_version",
+    "evaluated_date",
+    "rating",
+    "relevance",
+    "presenter_knowledge",
+    "recommend",
+    "comments",
+    "certified",
+    "public_vote",
+]
 
 
 def safe_cell(value: object) -> str:
@@ -69,11 +91,13 @@ def _lines(header: list[str], rows: Iterator[list]) -> Iterator[str]:
 
 def roster_csv(report_filter: Filter) -> Iterator[str]:
     """The completion roster: one row per certificate, as licensing boards report it."""
-    query = (sa.select(Certificate, CourseVersion.number)
-             .join(CourseVersion, CourseVersion.id == Certificate.version_id)
-             .where(*report_filter.moments(Certificate.completed_at))
-             .order_by(Certificate.completed_at, Certificate.id)
-             .execution_options(yield_per=BATCH))
+    query = (
+        sa.select(Certificate, CourseVersion.number)
+        .join(CourseVersion, CourseVersion.id == Certificate.version_id)
+        .where(*report_filter.moments(Certificate.completed_at))
+        .order_by(Certificate.completed_at, Certificate.id)
+        .execution_options(yield_per=BATCH)
+    )
     if report_filter.course_id:
         query = query.where(Certificate.course_id == report_filter.course_id)
     if report_filter.status:
@@ -81,12 +105,21 @@ def roster_csv(report_filter: Filter) -> Iterator[str]:
 
     def rows() -> Iterator[list]:
         for certificate, version_number in db.session.execute(query):
-            yield [certificate.full_name, certificate.email, certificate.profession,
-                   certificate.license_type, certificate.license_number,
-                   certificate.license_state, certificate.course_title, version_number,
-                   f"{certificate.ce_hours.normalize():f}",
-                   certificate.completed_at.date().isoformat(), certificate.number,
-                   certificate.status, certificate.issued_at.date().isoformat()]
+            yield [
+                certificate.full_name,
+                certificate.email,
+                certificate.profession,
+                certificate.license_type,
+                certificate.license_number,
+                certificate.license_state,
+                certificate.course_title,
+                version_number,
+                f"{certificate.ce_hours.normalize():f}",
+                certificate.completed_at.date().isoformat(),
+                certificate.number,
+                certificate.status,
+                certificate.issued_at.date().isoformat(),
+            ]
 
     return _lines(ROSTER_COLUMNS, rows())
 
@@ -95,37 +128,50 @@ def evaluations_csv(report_filter: Filter) -> Iterator[str]:
     """Every evaluation: the star rating, each objective, the other answers and comments, and
     whether the learner holds a valid certificate for the course (`certified`) and the
     evaluation counts on the public rating line (`public_vote`)."""
-    versions = sa.select(CourseVersion).join(
-        Course, Course.id == CourseVersion.course_id)
+    versions = sa.select(CourseVersion).join(Course, Course.id == CourseVersion.course_id)
     if report_filter.course_id:
         versions = versions.where(Course.id == report_filter.course_id)
-    objective_count = max((len(v.spec.objectives) for v in db.session.scalars(versions)),
-                          default=0)
-    certified = sa.exists().where(Certificate.learner_id == Evaluation.learner_id,
-                                  Certificate.course_id == Evaluation.course_id,
-                                  Certificate.status == VALID)
+    objective_count = max((len(v.spec.objectives) for v in db.session.scalars(versions)), default=0)
+    certified = sa.exists().where(
+        Certificate.learner_id == Evaluation.learner_id,
+        Certificate.course_id == Evaluation.course_id,
+        Certificate.status == VALID,
+    )
     counted = sa.exists().where(RatingVote.evaluation_id == Evaluation.id)
-    query = (sa.select(Evaluation, Course.slug, CourseVersion.number, certified, counted)
-             .join(CourseVersion, CourseVersion.id == Evaluation.version_id)
-             .join(Course, Course.id == Evaluation.course_id)
-             .where(*report_filter.moments(Evaluation.updated_at))
-             .order_by(Evaluation.updated_at, Evaluation.id)
-             .options(selectinload(Evaluation.objectives))
-             .execution_options(yield_per=BATCH))
+    query = (
+        sa.select(Evaluation, Course.slug, CourseVersion.number, certified, counted)
+        .join(CourseVersion, CourseVersion.id == Evaluation.version_id)
+        .join(Course, Course.id == Evaluation.course_id)
+        .where(*report_filter.moments(Evaluation.updated_at))
+        .order_by(Evaluation.updated_at, Evaluation.id)
+        .options(selectinload(Evaluation.objectives))
+        .execution_options(yield_per=BATCH)
+    )
     if report_filter.course_id:
         query = query.where(Evaluation.course_id == report_filter.course_id)
     header = EVALUATION_COLUMNS[:5] + [f"objective_{n}" for n in range(1, objective_count + 1)]
     header += EVALUATION_COLUMNS[5:]
 
     def rows() -> Iterator[list]:
-        for evaluation, slug, version_number, is_certified, is_counted in db.session.execute(
-                query):
+        for evaluation, slug, version_number, is_certified, is_counted in db.session.execute(query):
             scores = {o.position: o.score for o in evaluation.objectives}
-            yield ([evaluation.id, slug, version_number,
-                    evaluation.updated_at.date().isoformat(), evaluation.rating]
-                   + [scores.get(n, "") for n in range(1, objective_count + 1)]
-                   + [evaluation.relevance, evaluation.presenter_knowledge,
-                      "yes" if evaluation.recommend else "no", evaluation.comments,
-                      "yes" if is_certified else "no", "yes" if is_counted else "no"])
+            yield (
+                [
+                    evaluation.id,
+                    slug,
+                    version_number,
+                    evaluation.updated_at.date().isoformat(),
+                    evaluation.rating,
+                ]
+                + [scores.get(n, "") for n in range(1, objective_count + 1)]
+                + [
+                    evaluation.relevance,
+                    evaluation.presenter_knowledge,
+                    "yes" if evaluation.recommend else "no",
+                    evaluation.comments,
+                    "yes" if is_certified else "no",
+                    "yes" if is_counted else "no",
+                ]
+            )
 
     return _lines(header, rows())

@@ -25,15 +25,19 @@ def exports() -> ResponseReturnValue:
 
 def _csv(name: str, lines: Iterator[str]) -> Response:
     filename = f"ceengine-{name}-{date.today().isoformat()}.csv"
-    return Response(stream_with_context(lines), mimetype="text/csv", headers={
-        "Content-Disposition": f'attachment; filename="{filename}"'})
+    return Response(
+        stream_with_context(lines),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
 
 
 def _refuse(form: FilterForm) -> tuple[str, int]:
     """An export never quietly drops a filter: a mistake in it is a 400 that says what."""
     problems = [f"{field.label.text}: {error}" for field in form for error in field.errors]
-    return render_error(400, "This export's filter is not valid, so nothing was exported. "
-                             + " ".join(problems))
+    return render_error(
+        400, "This export's filter is not valid, so nothing was exported. " + " ".join(problems)
+    )
 
 
 @bp.get("/exports/roster.csv")

@@ -44,8 +44,14 @@ class Filter:
 
     def args(self, **changes) -> dict:
         """The filter as query-string arguments (for links and exports), with `changes`."""
-        values = {"course": self.course_id, "start": self.start, "end": self.end, "q": self.q,
-                  "status": self.status, **changes}
+        values = {
+            "course": self.course_id,
+            "start": self.start,
+            "end": self.end,
+            "q": self.q,
+            "status": self.status,
+            **changes,
+        }
         return {k: v for k, v in values.items() if v}
 
 
@@ -54,13 +60,16 @@ def course_choices() -> list[SelectChoice]:
     rows = db.session.execute(
         sa.select(Course.id, Course.slug, CourseVersion.title)
         .outerjoin(CourseVersion, CourseVersion.id == Course.current_version_id)
-        .order_by(CourseVersion.title, Course.slug))
-    return [SelectChoice("", "All courses")] + [SelectChoice(str(i), title or slug)
-                                                 for i, slug, title in rows]
+        .order_by(CourseVersion.title, Course.slug)
+    )
+    return [SelectChoice("", "All courses")] + [
+        SelectChoice(str(i), title or slug) for i, slug, title in rows
+    ]
 
 
-def read_filter(args: MultiDict, statuses: list[tuple[str, str]] | None = None
-                ) -> tuple[Filter, FilterForm]:
+def read_filter(
+    args: MultiDict, statuses: list[tuple[str, str]] | None = None
+) -> tuple[Filter, FilterForm]:
     """The filter in the query string, and its form (with errors for what is not valid).
 
     A part that is not valid (a date that is not a date, an end before the start) is left
@@ -71,8 +80,11 @@ def read_filter(args: MultiDict, statuses: list[tuple[str, str]] | None = None
     form.status.choices = [SelectChoice(value, label) for value, label in statuses or []]
     valid = form.validate() if args else True
     course = form.course.data
-    course_id = (int(course) if course and course.isascii() and course.isdigit()
-                 and len(course) < 10 else None)
+    course_id = (
+        int(course)
+        if course and course.isascii() and course.isdigit() and len(course) < 10
+        else None
+    )
     dates_ok = valid or not (form.start.errors or form.end.errors)
     start, end = (form.start.data, form.end.data) if dates_ok else (None, None)
     return Filter(course_id, start, end, form.q.data or "", form.status.data or ""), form

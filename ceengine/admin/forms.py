@@ -20,10 +20,14 @@ from ceengine.text import FULL_NAME_MAX, clean_text, printable
 class SignInForm(FlaskForm):
     """Email and password."""
 
-    email = EmailField("Email", filters=[clean_text],
-                       validators=[DataRequired("Enter your email address."), Length(max=254)])
-    password = PasswordField("Password", validators=[DataRequired("Enter your password."),
-                                                     Length(max=1000)])
+    email = EmailField(
+        "Email",
+        filters=[clean_text],
+        validators=[DataRequired("Enter your email address."), Length(max=254)],
+    )
+    password = PasswordField(
+        "Password", validators=[DataRequired("Enter your password."), Length(max=1000)]
+    )
     submit = SubmitField("Sign in")
 
 
@@ -40,8 +44,7 @@ class FilterForm(FlaskForm):
         csrf = False  # a GET form that only filters what is shown
 
     course = SelectField("Course", choices=[], validate_choice=False, default="")
-    start = DateField("From", validators=[Optional()],
-                      render_kw={"aria-describedby": "dates-hint"})
+    start = DateField("From", validators=[Optional()], render_kw={"aria-describedby": "dates-hint"})
     end = DateField("To", validators=[Optional()], render_kw={"aria-describedby": "dates-hint"})
     q = StringField("Search", filters=[clean_text], validators=[Optional(), Length(max=200)])
     status = SelectField("Status", choices=[], validate_choice=False, default="")
@@ -56,27 +59,44 @@ class FilterForm(FlaskForm):
 class RevokeForm(FlaskForm):
     """Revoke a certificate, saying why (shown on its public verify page)."""
 
-    reason = StringField("Reason (shown on the public verification page)", filters=[clean_text],
-                         validators=[DataRequired("Give a reason for revoking."),
-                                     Length(max=200), printable])
+    reason = StringField(
+        "Reason (shown on the public verification page)",
+        filters=[clean_text],
+        validators=[DataRequired("Give a reason for revoking."), Length(max=200), printable],
+    )
     # Own ids: the page shows this form next to the reissue form.
-    confirm = BooleanField("I understand that revoking cannot be undone", id="revoke-confirm",
-                           validators=[DataRequired("Tick the box to confirm the revocation.")])
+    confirm = BooleanField(
+        "I understand that revoking cannot be undone",
+        id="revoke-confirm",
+        validators=[DataRequired("Tick the box to confirm the revocation.")],
+    )
     submit = SubmitField("Revoke certificate", id="revoke-submit")
 
 
 class ReissueForm(FlaskForm):
     """Reissue a certificate with a corrected name or email."""
 
-    full_name = StringField("Full name on the new certificate", filters=[clean_text],
-                            validators=[DataRequired("Enter the full name."),
-                                        Length(max=FULL_NAME_MAX), printable])
-    email = EmailField("Email for the new certificate", filters=[clean_text],
-                       validators=[DataRequired("Enter the email address."),
-                                   Email("Enter an email address like name@example.org.",
-                                         check_deliverability=False, allow_smtputf8=False),
-                                   Length(max=254)])
-    confirm = BooleanField("Replace the current certificate (its number will show Superseded)",
-                           id="reissue-confirm",
-                           validators=[DataRequired("Tick the box to confirm the reissue.")])
+    full_name = StringField(
+        "Full name on the new certificate",
+        filters=[clean_text],
+        validators=[DataRequired("Enter the full name."), Length(max=FULL_NAME_MAX), printable],
+    )
+    email = EmailField(
+        "Email for the new certificate",
+        filters=[clean_text],
+        validators=[
+            DataRequired("Enter the email address."),
+            Email(
+                "Enter an email address like name@example.org.",
+                check_deliverability=False,
+                allow_smtputf8=False,
+            ),
+            Length(max=254),
+        ],
+    )
+    confirm = BooleanField(
+        "Replace the current certificate (its number will show Superseded)",
+        id="reissue-confirm",
+        validators=[DataRequired("Tick the box to confirm the reissue.")],
+    )
     submit = SubmitField("Reissue certificate", id="reissue-submit")

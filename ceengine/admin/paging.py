@@ -33,8 +33,9 @@ def page_number(args: MultiDict[str, str]) -> int:
     return args.get("page", 1, type=int) or 1
 
 
-def page_of(statement: sa.Select, number: int, per_page: int = PER_PAGE,
-            scalars: bool = True) -> Page:
+def page_of(
+    statement: sa.Select, number: int, per_page: int = PER_PAGE, scalars: bool = True
+) -> Page:
     """Rows `per_page` at a time; one row more than a page tells whether another follows."""
     number = min(max(number, 1), MAX_PAGE)
     statement = statement.limit(per_page + 1).offset((number - 1) * per_page)

@@ -13,21 +13,34 @@ from ceengine.feedback.models import Reflection
 from ceengine.quizzes.models import Attempt
 from ceengine.rollups import current_dialect
 
-CERTIFICATE_STATUSES = [("", "Any status"), ("valid", "Valid"), ("revoked", "Revoked"),
-                        ("superseded", "Superseded")]
-ORDER_STATUSES = [("", "Any status"), ("pending", "Pending"), ("paid", "Paid"),
-                  ("expired", "Expired"), ("failed", "Failed"), ("refunded", "Refunded"),
-                  ("disputed", "Disputed")]
-REFLECTION_STATUSES = [("pending", "Waiting for moderation"), ("approved", "Approved"),
-                       ("hidden", "Hidden"), ("all", "All")]
+CERTIFICATE_STATUSES = [
+    ("", "Any status"),
+    ("valid", "Valid"),
+    ("revoked", "Revoked"),
+    ("superseded", "Superseded"),
+]
+ORDER_STATUSES = [
+    ("", "Any status"),
+    ("pending", "Pending"),
+    ("paid", "Paid"),
+    ("expired", "Expired"),
+    ("failed", "Failed"),
+    ("refunded", "Refunded"),
+    ("disputed", "Disputed"),
+]
+REFLECTION_STATUSES = [
+    ("pending", "Waiting for moderation"),
+    ("approved", "Approved"),
+    ("hidden", "Hidden"),
+    ("all", "All"),
+]
 
 
 def _like(text: str) -> str:
     return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
-def _without_case(column: sa.ColumnElement[str],
-                  text: str) -> tuple[sa.ColumnElement[str], str]:
+def _without_case(column: sa.ColumnElement[str], text: str) -> tuple[sa.ColumnElement[str], str]:
     """The column and the search text without case, in any script (SQLite's own lower()
     knows only ASCII, so SQLite gets Python's casefold as a SQL function)."""
     if current_dialect() == "sqlite":
@@ -41,8 +54,10 @@ def certificates_query(report_filter: Filter) -> sa.Select:
     if report_filter.q:
         number = normalize_certificate_number(report_filter.q)
         name, text = _without_case(Certificate.full_name, report_filter.q)
-        conditions = [name.like(_like(text), escape="\\"),
-                      Certificate.email_key.like(_like(report_filter.q.lower()), escape="\\")]
+        conditions = [
+            name.like(_like(text), escape="\\"),
+            Certificate.email_key.like(_like(report_filter.q.lower()), escape="\\"),
+        ]
         if number:
             conditions.append(Certificate.number == number)
         query = query.where(sa.or_(*conditions))
@@ -55,11 +70,13 @@ def certificates_query(report_filter: Filter) -> sa.Select:
 
 def orders_query(report_filter: Filter) -> sa.Select:
     """Orders with their course title and certificate number, newest first."""
-    query = (sa.select(Order, CourseVersion.title, Certificate.number)
-             .join(Attempt, Attempt.id == Order.attempt_id)
-             .join(CourseVersion, CourseVersion.id == Attempt.version_id)
-             .outerjoin(Certificate, Certificate.id == Order.certificate_id)
-             .order_by(Order.created_at.desc(), Order.id.desc()))
+    query = (
+        sa.select(Order, CourseVersion.title, Certificate.number)
+        .join(Attempt, Attempt.id == Order.attempt_id)
+        .join(CourseVersion, CourseVersion.id == Attempt.version_id)
+        .outerjoin(Certificate, Certificate.id == Order.certificate_id)
+        .order_by(Order.created_at.desc(), Order.id.desc())
+    )
     if report_filter.course_id:
         query = query.where(Attempt.course_id == report_filter.course_id)
     if report_filter.status:
@@ -70,9 +87,11 @@ def orders_query(report_filter: Filter) -> sa.Select:
 def reflections_query(report_filter: Filter) -> sa.Select:
     """Reflections with their course, oldest waiting first in the queue, else newest first."""
     status = report_filter.status or "pending"
-    query = (sa.select(Reflection, CourseVersion.title)
-             .join(Course, Course.id == Reflection.course_id)
-             .outerjoin(CourseVersion, CourseVersion.id == Course.current_version_id))
+    query = (
+        sa.select(Reflection, CourseVersion.title)
+        .join(Course, Course.id == Reflection.course_id)
+        .outerjoin(CourseVersion, CourseVersion.id == Course.current_version_id)
+    )
     if status != "all":
         query = query.where(Reflection.status == status)
     if report_filter.course_id:

@@ -38,8 +38,10 @@ MODERATION = {"approve": (APPROVED, "approved"), "hide": (HIDDEN, "hidden")}
 
 
 def _back_to_reflections():
-    return redirect(admin_path(request.form.get("next"), url_for(".reflections"),
-                               prefix="/admin/reflections"), 303)
+    return redirect(
+        admin_path(request.form.get("next"), url_for(".reflections"), prefix="/admin/reflections"),
+        303,
+    )
 
 
 @bp.get("/reflections")
@@ -47,8 +49,13 @@ def reflections() -> ResponseReturnValue:
     """Reflections to moderate (waiting ones first), or any status."""
     report_filter, form = read_filter(request.args, REFLECTION_STATUSES)
     page = page_of(reflections_query(report_filter), page_number(request.args), scalars=False)
-    return render_template("admin/reflections.html", page=page, form=form,
-                           report_filter=report_filter, action_form=ActionForm())
+    return render_template(
+        "admin/reflections.html",
+        page=page,
+        form=form,
+        report_filter=report_filter,
+        action_form=ActionForm(),
+    )
 
 
 @bp.post("/reflections/<int(max=2147483647):reflection_id>/<any(approve, hide):action>")
@@ -71,8 +78,12 @@ def delete(reflection_id: int) -> ResponseReturnValue:
     form = ActionForm()
     if form.validate_on_submit():
         deleted = delete_reflection(reflection_id)
-        flash("The reflection has been deleted." if deleted
-              else "That reflection had already been deleted.", "success")
+        flash(
+            "The reflection has been deleted."
+            if deleted
+            else "That reflection had already been deleted.",
+            "success",
+        )
         return _back_to_reflections()
     if reflection is None:
         abort(404)
@@ -84,8 +95,9 @@ def certificates() -> ResponseReturnValue:
     """Find certificates by number, name or email."""
     report_filter, form = read_filter(request.args, CERTIFICATE_STATUSES)
     page = page_of(certificates_query(report_filter), page_number(request.args))
-    return render_template("admin/certificates.html", page=page, form=form,
-                           report_filter=report_filter)
+    return render_template(
+        "admin/certificates.html", page=page, form=form, report_filter=report_filter
+    )
 
 
 def _certificate_or_404(number: str) -> Certificate:
@@ -95,20 +107,29 @@ def _certificate_or_404(number: str) -> Certificate:
     return certificate
 
 
-def _certificate_page(certificate: Certificate, revoke: RevokeForm | None = None,
-                      reissue: ReissueForm | None = None,
-                      status: int = 200) -> tuple[str, int]:
-    reissue = reissue or ReissueForm(formdata=None, full_name=certificate.full_name,
-                                     email=certificate.email)
-    return render_template("admin/certificate.html", certificate=certificate,
-                           revoke=revoke or RevokeForm(formdata=None), reissue=reissue), status
+def _certificate_page(
+    certificate: Certificate,
+    revoke: RevokeForm | None = None,
+    reissue: ReissueForm | None = None,
+    status: int = 200,
+) -> tuple[str, int]:
+    reissue = reissue or ReissueForm(
+        formdata=None, full_name=certificate.full_name, email=certificate.email
+    )
+    return render_template(
+        "admin/certificate.html",
+        certificate=certificate,
+        revoke=revoke or RevokeForm(formdata=None),
+        reissue=reissue,
+    ), status
 
 
 def _no_longer_valid(certificate: Certificate) -> tuple[str, int]:
     """The page again, saying why: a revoked or superseded certificate is not changed again
     (another tab, or another admin, got there first)."""
-    flash(f"Certificate {certificate.number} is {certificate.status}: nothing was changed.",
-          "warning")
+    flash(
+        f"Certificate {certificate.number} is {certificate.status}: nothing was changed.", "warning"
+    )
     return _certificate_page(certificate, status=409)
 
 
@@ -155,9 +176,15 @@ def reissue(number: str) -> ResponseReturnValue:
         flash(str(problem), "warning")
         return redirect(url_for(".certificate", number=certificate.number), 303)
     sent = send_certificate_link(new)
-    flash(f"Reissued as {new.number}; {certificate.number} now shows Superseded. "
-          + (f"The new link was emailed to {new.email}." if sent
-             else f"The email to {new.email} could not be sent."), "success")
+    flash(
+        f"Reissued as {new.number}; {certificate.number} now shows Superseded. "
+        + (
+            f"The new link was emailed to {new.email}."
+            if sent
+            else f"The email to {new.email} could not be sent."
+        ),
+        "success",
+    )
     return redirect(url_for(".certificate", number=new.number), 303)
 
 
@@ -166,6 +193,11 @@ def orders() -> ResponseReturnValue:
     """Orders with status and amount (payments are on when the Stripe keys are set)."""
     report_filter, form = read_filter(request.args, ORDER_STATUSES)
     page = page_of(orders_query(report_filter), page_number(request.args), scalars=False)
-    return render_template("admin/orders.html", page=page, form=form, report_filter=report_filter,
-                           order_notes=order_notes,
-                           payments_on=payments_enabled(current_app.config))
+    return render_template(
+        "admin/orders.html",
+        page=page,
+        form=form,
+        report_filter=report_filter,
+        order_notes=order_notes,
+        payments_on=payments_enabled(current_app.config),
+    )

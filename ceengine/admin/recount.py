@@ -27,5 +27,7 @@ def recount_totals() -> dict[str, int]:
     feedback_totals.recount_feedback_totals()
     quiz_totals.recount_attempt_totals()
     db.session.commit()
-    return {model.__tablename__: db.session.scalar(sa.select(sa.func.count()).select_from(model))
-            for model in tables}
+    return {
+        model.__tablename__: db.session.scalar(sa.select(sa.func.count()).select_from(model))
+        for model in tables
+    }

@@ -46,9 +46,11 @@ class CourseRatings:
 
 
 def _courses(report_filter: Filter) -> list[tuple[int, str, str]]:
-    query = (sa.select(Course.id, Course.slug, CourseVersion.title)
-             .outerjoin(CourseVersion, CourseVersion.id == Course.current_version_id)
-             .order_by(CourseVersion.title, Course.slug))
+    query = (
+        sa.select(Course.id, Course.slug, CourseVersion.title)
+        .outerjoin(CourseVersion, CourseVersion.id == Course.current_version_id)
+        .order_by(CourseVersion.title, Course.slug)
+    )
     if report_filter.course_id:
         query = query.where(Course.id == report_filter.course_id)
     return [(i, slug, title or slug) for i, slug, title in db.session.execute(query)]
@@ -56,20 +58,32 @@ def _courses(report_filter: Filter) -> list[tuple[int, str, str]]:
 
 def _rating_tallies(report_filter: Filter):
     t = EvaluationTally
-    query = (sa.select(CourseVersion.course_id).join(t, t.version_id == CourseVersion.id)
-             .where(t.question == "rating", *report_filter.days(t.day)))
+    query = (
+        sa.select(CourseVersion.course_id)
+        .join(t, t.version_id == CourseVersion.id)
+        .where(t.question == "rating", *report_filter.days(t.day))
+    )
     if report_filter.course_id:
         query = query.where(CourseVersion.course_id == report_filter.course_id)
     return query
 
 
-def latest_comments(course_id: int, report_filter: Filter,
-                    limit: int = LATEST_COMMENTS) -> list[Evaluation]:
+def latest_comments(
+    course_id: int, report_filter: Filter, limit: int = LATEST_COMMENTS
+) -> list[Evaluation]:
     """The newest evaluations of a course that carry a comment."""
-    return list(db.session.scalars(
-        sa.select(Evaluation).where(Evaluation.course_id == course_id, Evaluation.comments != "",
-                                    *report_filter.moments(Evaluation.updated_at))
-        .order_by(Evaluation.updated_at.desc(), Evaluation.id.desc()).limit(limit)))
+    return list(
+        db.session.scalars(
+            sa.select(Evaluation)
+            .where(
+                Evaluation.course_id == course_id,
+                Evaluation.comments != "",
+                *report_filter.moments(Evaluation.updated_at),
+            )
+            .order_by(Evaluation.updated_at.desc(), Evaluation.id.desc())
+            .limit(limit)
+        )
+    )
 
 
 def ratings_report(report_filter: Filter) -> list[CourseRatings]:
@@ -80,15 +94,17 @@ def ratings_report(report_filter: Filter) -> list[CourseRatings]:
     # One pass over the rating totals: votes per course, month and star; both views add up.
     by_month: dict[tuple[int, str], dict[int, int]] = defaultdict(dict)
     for course_id, label, stars, count in db.session.execute(
-            _rating_tallies(report_filter).add_columns(month, t.answer, sa.func.sum(t.responses))
-            .group_by(CourseVersion.course_id, month, t.answer)):
+        _rating_tallies(report_filter)
+        .add_columns(month, t.answer, sa.func.sum(t.responses))
+        .group_by(CourseVersion.course_id, month, t.answer)
+    ):
         if course_id in courses and count:
             courses[course_id].distribution[stars] += int(count)
             by_month[course_id, label][stars] = int(count)
     for (course_id, label), counts in sorted(by_month.items()):
         courses[course_id].trend.append(
-            (label, RatingLine(sum(counts.values()),
-                               sum(stars * n for stars, n in counts.items()))))
+            (label, RatingLine(sum(counts.values()), sum(stars * n for stars, n in counts.items())))
+        )
     public = rating_lines(list(courses))
     for course in courses.values():
         course.public = public.get(course.course_id)
@@ -112,8 +128,10 @@ class VersionEvaluations:
 
     def objective_means(self) -> list[tuple[str, float | None]]:
         """Each objective with how well it was met on average (1-5)."""
-        return [(text, self.means.get(f"objective-{n}"))
-                for n, text in enumerate(self.objectives, start=1)]
+        return [
+            (text, self.means.get(f"objective-{n}"))
+            for n, text in enumerate(self.objectives, start=1)
+        ]
 
     def question_means(self) -> list[tuple[str, float | None]]:
         """The other 1-5 questions with their averages."""
@@ -127,19 +145,25 @@ def _counted_per_version(report_filter: Filter, version_ids: list[int]) -> dict[
     rows = db.session.execute(
         sa.select(Evaluation.version_id, sa.func.count())
         .join(RatingVote, RatingVote.evaluation_id == Evaluation.id)
-        .where(Evaluation.version_id.in_(version_ids),
-               *report_filter.moments(Evaluation.updated_at))
-        .group_by(Evaluation.version_id))
+        .where(
+            Evaluation.version_id.in_(version_ids), *report_filter.moments(Evaluation.updated_at)
+        )
+        .group_by(Evaluation.version_id)
+    )
     return {version_id: int(count) for version_id, count in rows}
 
 
 def evaluations_report(report_filter: Filter) -> list[VersionEvaluations]:
     """Per course version: responses, per-objective averages and the other questions."""
     t = EvaluationTally
-    query = (sa.select(t.version_id, t.question, sa.func.sum(t.responses),
-                       sa.func.sum(t.answer * t.responses))
-             .join(CourseVersion, CourseVersion.id == t.version_id)
-             .where(*report_filter.days(t.day)).group_by(t.version_id, t.question))
+    query = (
+        sa.select(
+            t.version_id, t.question, sa.func.sum(t.responses), sa.func.sum(t.answer * t.responses)
+        )
+        .join(CourseVersion, CourseVersion.id == t.version_id)
+        .where(*report_filter.days(t.day))
+        .group_by(t.version_id, t.question)
+    )
     if report_filter.course_id:
         query = query.where(CourseVersion.course_id == report_filter.course_id)
     sums: dict[int, dict[str, tuple[int, int]]] = defaultdict(dict)
@@ -147,15 +171,21 @@ def evaluations_report(report_filter: Filter) -> list[VersionEvaluations]:
         if count:
             sums[version_id][question] = (int(count), int(total))
     counted = _counted_per_version(report_filter, list(sums))
-    versions = db.session.scalars(sa.select(CourseVersion).where(CourseVersion.id.in_(sums))
-                                  .order_by(CourseVersion.title, CourseVersion.number))
+    versions = db.session.scalars(
+        sa.select(CourseVersion)
+        .where(CourseVersion.id.in_(sums))
+        .order_by(CourseVersion.title, CourseVersion.number)
+    )
     report = []
     for version in versions:
         answers = sums[version.id]
-        summary = VersionEvaluations(version.title, version.number,
-                                     version.spec.objectives,
-                                     responses=answers.get("rating", (0, 0))[0],
-                                     counted=counted.get(version.id, 0))
+        summary = VersionEvaluations(
+            version.title,
+            version.number,
+            version.spec.objectives,
+            responses=answers.get("rating", (0, 0))[0],
+            counted=counted.get(version.id, 0),
+        )
         summary.means = {q: total / count for q, (count, total) in answers.items()}
         summary.recommend_share = summary.means.pop("recommend", None)
         report.append(summary)
@@ -164,10 +194,12 @@ def evaluations_report(report_filter: Filter) -> list[VersionEvaluations]:
 
 def comments_page_query(report_filter: Filter) -> sa.Select:
     """Evaluations with comments, newest first, for the paged comments list."""
-    query = (sa.select(Evaluation, CourseVersion.title, CourseVersion.number)
-             .join(CourseVersion, CourseVersion.id == Evaluation.version_id)
-             .where(Evaluation.comments != "", *report_filter.moments(Evaluation.updated_at))
-             .order_by(Evaluation.updated_at.desc(), Evaluation.id.desc()))
+    query = (
+        sa.select(Evaluation, CourseVersion.title, CourseVersion.number)
+        .join(CourseVersion, CourseVersion.id == Evaluation.version_id)
+        .where(Evaluation.comments != "", *report_filter.moments(Evaluation.updated_at))
+        .order_by(Evaluation.updated_at.desc(), Evaluation.id.desc())
+    )
     if report_filter.course_id:
         query = query.where(Evaluation.course_id == report_filter.course_id)
     return query

@@ -45,15 +45,28 @@ class VersionResults:
 def results_report(report_filter: Filter) -> list[VersionResults]:
     """Every course version with attempts in the range, with pass rate and mean score."""
     r, v = VersionResultTally, CourseVersion
-    query = (sa.select(v.id, v.title, v.number, v.pass_threshold, sa.func.sum(r.attempts),
-                       sa.func.sum(r.passed), sa.func.sum(r.percent_sum))
-             .join(r, r.version_id == v.id).where(*report_filter.days(r.day))
-             .group_by(v.id, v.title, v.number, v.pass_threshold)
-             .order_by(v.title, v.number))
+    query = (
+        sa.select(
+            v.id,
+            v.title,
+            v.number,
+            v.pass_threshold,
+            sa.func.sum(r.attempts),
+            sa.func.sum(r.passed),
+            sa.func.sum(r.percent_sum),
+        )
+        .join(r, r.version_id == v.id)
+        .where(*report_filter.days(r.day))
+        .group_by(v.id, v.title, v.number, v.pass_threshold)
+        .order_by(v.title, v.number)
+    )
     if report_filter.course_id:
         query = query.where(v.course_id == report_filter.course_id)
-    return [VersionResults(*row[:4], int(row[4]), int(row[5]), int(row[6]))
-            for row in db.session.execute(query) if row[4]]
+    return [
+        VersionResults(*row[:4], int(row[4]), int(row[5]), int(row[6]))
+        for row in db.session.execute(query)
+        if row[4]
+    ]
 
 
 @dataclass(frozen=True)
@@ -73,30 +86,56 @@ def item_analysis(version_id: int, report_filter: Filter) -> tuple[VersionSums, 
     """Per item of a version: share answering correctly, discrimination index, a flag."""
     r = VersionResultTally
     n, score_sum, squares = db.session.execute(
-        sa.select(sa.func.coalesce(sa.func.sum(r.attempts), 0),
-                  sa.func.coalesce(sa.func.sum(r.score_sum), 0),
-                  sa.func.coalesce(sa.func.sum(r.score_squares), 0))
-        .where(r.version_id == version_id, *report_filter.days(r.day))).one()
+        sa.select(
+            sa.func.coalesce(sa.func.sum(r.attempts), 0),
+            sa.func.coalesce(sa.func.sum(r.score_sum), 0),
+            sa.func.coalesce(sa.func.sum(r.score_squares), 0),
+        ).where(r.version_id == version_id, *report_filter.days(r.day))
+    ).one()
     version = VersionSums(int(n), int(score_sum), int(squares))
     t = ItemResultTally
-    sums = (sa.select(t.item_id, sa.func.sum(t.answered).label("answered"),
-                      sa.func.sum(t.correct).label("correct"),
-                      sa.func.sum(t.correct_score_sum).label("xt"))
-            .where(t.item_id.in_(sa.select(QuizItem.id)
-                                 .where(QuizItem.version_id == version_id)),
-                   *report_filter.days(t.day))
-            .group_by(t.item_id).subquery())
+    sums = (
+        sa.select(
+            t.item_id,
+            sa.func.sum(t.answered).label("answered"),
+            sa.func.sum(t.correct).label("correct"),
+            sa.func.sum(t.correct_score_sum).label("xt"),
+        )
+        .where(
+            t.item_id.in_(sa.select(QuizItem.id).where(QuizItem.version_id == version_id)),
+            *report_filter.days(t.day),
+        )
+        .group_by(t.item_id)
+        .subquery()
+    )
     rows = db.session.execute(
-        sa.select(QuizItem.position, QuizItem.statement, QuizItem.answer, sums.c.answered,
-                  sums.c.correct, sums.c.xt)
+        sa.select(
+            QuizItem.position,
+            QuizItem.statement,
+            QuizItem.answer,
+            sums.c.answered,
+            sums.c.correct,
+            sums.c.xt,
+        )
         .outerjoin(sums, sums.c.item_id == QuizItem.id)
-        .where(QuizItem.version_id == version_id).order_by(QuizItem.position))
+        .where(QuizItem.version_id == version_id)
+        .order_by(QuizItem.position)
+    )
     items = []
     for position, statement, answer, answered, correct, xt in rows:
         figures = ItemSums(int(answered or 0), int(correct or 0), int(xt or 0))
         share, index = share_correct(figures), discrimination(figures, version)
-        items.append(ItemReport(position, statement, answer, figures.answered, share, index,
-                                flag(share, index, figures.answered)))
+        items.append(
+            ItemReport(
+                position,
+                statement,
+                answer,
+                figures.answered,
+                share,
+                index,
+                flag(share, index, figures.answered),
+            )
+        )
     return version, items
 
 

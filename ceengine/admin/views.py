@@ -23,12 +23,22 @@ def _charts(course: CourseRatings) -> dict:
     line = course.line
     if line is None:
         return {}
-    distribution = bar_chart([
-        (f"{stars} star{'s' if stars > 1 else ''}", count,
-         f"{count} ({round(100 * count / line.votes)}%)")
-        for stars, count in sorted(course.distribution.items(), reverse=True)])
-    trend = bar_chart([(month, month_line.percent, f"{month_line.percent}% of {month_line.votes}")
-                       for month, month_line in course.trend])
+    distribution = bar_chart(
+        [
+            (
+                f"{stars} star{'s' if stars > 1 else ''}",
+                count,
+                f"{count} ({round(100 * count / line.votes)}%)",
+            )
+            for stars, count in sorted(course.distribution.items(), reverse=True)
+        ]
+    )
+    trend = bar_chart(
+        [
+            (month, month_line.percent, f"{month_line.percent}% of {month_line.votes}")
+            for month, month_line in course.trend
+        ]
+    )
     return {"distribution": distribution, "trend": trend}
 
 
@@ -38,9 +48,13 @@ def ratings() -> ResponseReturnValue:
     """Ratings per course: votes, percentage, distribution, trend by month, latest comments."""
     report_filter, form = read_filter(request.args)
     courses = ratings_report(report_filter)
-    return render_template("admin/ratings.html", courses=courses, form=form,
-                           report_filter=report_filter,
-                           charts={c.course_id: _charts(c) for c in courses})
+    return render_template(
+        "admin/ratings.html",
+        courses=courses,
+        form=form,
+        report_filter=report_filter,
+        charts={c.course_id: _charts(c) for c in courses},
+    )
 
 
 @bp.get("/comments")
@@ -48,24 +62,37 @@ def comments() -> ResponseReturnValue:
     """Every evaluation comment, newest first, a page at a time."""
     report_filter, form = read_filter(request.args)
     page = page_of(comments_page_query(report_filter), page_number(request.args), scalars=False)
-    return render_template("admin/comments.html", page=page, form=form, report_filter=report_filter,
-                           statuses=vote_status([e for e, _, _ in page.items]))
+    return render_template(
+        "admin/comments.html",
+        page=page,
+        form=form,
+        report_filter=report_filter,
+        statuses=vote_status([e for e, _, _ in page.items]),
+    )
 
 
 @bp.get("/evaluations")
 def evaluations() -> ResponseReturnValue:
     """The evaluation summary per course version: objectives and the other questions."""
     report_filter, form = read_filter(request.args)
-    return render_template("admin/evaluations.html", versions=evaluations_report(report_filter),
-                           form=form, report_filter=report_filter)
+    return render_template(
+        "admin/evaluations.html",
+        versions=evaluations_report(report_filter),
+        form=form,
+        report_filter=report_filter,
+    )
 
 
 @bp.get("/results")
 def results() -> ResponseReturnValue:
     """Attempts, pass rate and mean score per course and version."""
     report_filter, form = read_filter(request.args)
-    return render_template("admin/results.html", versions=results_report(report_filter), form=form,
-                           report_filter=report_filter)
+    return render_template(
+        "admin/results.html",
+        versions=results_report(report_filter),
+        form=form,
+        report_filter=report_filter,
+    )
 
 
 @bp.get("/results/versions/<int(max=2147483647):version_id>")
@@ -76,5 +103,11 @@ def items(version_id: int) -> ResponseReturnValue:
         abort(404)
     report_filter, form = read_filter(request.args)
     sums, rows = item_analysis(version_id, report_filter)
-    return render_template("admin/items.html", version=version, sums=sums, rows=rows,
-                           form=form, report_filter=report_filter)
+    return render_template(
+        "admin/items.html",
+        version=version,
+        sums=sums,
+        rows=rows,
+        form=form,
+        report_filter=report_filter,
+    )

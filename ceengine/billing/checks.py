@@ -10,9 +10,26 @@ from dataclasses import dataclass
 from typing import Any
 
 # Stripe counts these currencies in whole units (no cents): 1 jpy is ¥1.
-ZERO_DECIMAL_CURRENCIES = frozenset({
-    "bif", "clp", "djf", "gnf", "jpy", "kmf", "krw", "mga", "pyg", "rwf", "ugx", "vnd", "vuv",
-    "xaf", "xof", "xpf"})
+ZERO_DECIMAL_CURRENCIES = frozenset(
+    {
+        "bif",
+        "clp",
+        "djf",
+        "gnf",
+        "jpy",
+        "kmf",
+        "krw",
+        "mga",
+        "pyg",
+        "rwf",
+        "ugx",
+        "vnd",
+        "vuv",
+        "xaf",
+        "xof",
+        "xpf",
+    }
+)
 _SYMBOLS = {"usd": "$", "eur": "€", "gbp": "£", "cad": "CA$", "aud": "A$"}
 
 
@@ -60,8 +77,10 @@ def payment_mismatch(session: Any, expected: Expected) -> str | None:
         return f"Paid {made}, but the app uses {key} key."
     currency = getattr(session, "currency", None)
     if not isinstance(currency, str) or currency.lower() != expected.currency.lower():
-        return (f"Paid in {str(currency or 'no currency').upper()}, but the order is in "
-                f"{expected.currency.upper()}.")
+        return (
+            f"Paid in {str(currency or 'no currency').upper()}, but the order is in "
+            f"{expected.currency.upper()}."
+        )
     fee = money(expected.fee_cents, expected.currency)
     total = getattr(session, "amount_total", None)
     if not expected.promotion_codes:
@@ -71,10 +90,11 @@ def payment_mismatch(session: Any, expected: Expected) -> str | None:
     subtotal, discount = getattr(session, "amount_subtotal", None), _discount(session)
     if subtotal != expected.fee_cents:
         return f"Charged a subtotal of {money(subtotal, currency)}, but the fee is {fee}."
-    if not isinstance(total, int) or not isinstance(discount, int) or \
-            total != subtotal - discount:
-        return (f"Paid {money(total, currency)}, which is not the fee {fee} less the "
-                f"promotion code's {money(discount, currency)}.")
+    if not isinstance(total, int) or not isinstance(discount, int) or total != subtotal - discount:
+        return (
+            f"Paid {money(total, currency)}, which is not the fee {fee} less the "
+            f"promotion code's {money(discount, currency)}."
+        )
     return None
 
 
@@ -84,8 +104,12 @@ def fully_refunded(charge: Any) -> bool:
         return True
     captured = getattr(charge, "amount_captured", None)
     refunded = getattr(charge, "amount_refunded", None)
-    return (isinstance(captured, int) and isinstance(refunded, int) and captured > 0
-            and refunded >= captured)
+    return (
+        isinstance(captured, int)
+        and isinstance(refunded, int)
+        and captured > 0
+        and refunded >= captured
+    )
 
 
 # --- a signed event's shape ----------------------------------------------------------------
@@ -110,20 +134,26 @@ def _amount_or_null(value: Any) -> bool:
 
 
 def _details(value: Any) -> bool:
-    return value is None or (isinstance(value, dict) and _amount_or_null(
-        value.get("amount_discount")))
+    return value is None or (
+        isinstance(value, dict) and _amount_or_null(value.get("amount_discount"))
+    )
 
 
 _SESSION_FIELDS = {
-    "id": _text, "client_reference_id": lambda v: v is None or isinstance(v, str),
+    "id": _text,
+    "client_reference_id": lambda v: v is None or isinstance(v, str),
     "payment_status": lambda v: v is None or isinstance(v, str),
-    "payment_intent": _text_or_null, "amount_total": _amount_or_null,
-    "amount_subtotal": _amount_or_null, "currency": _text_or_null,
-    "livemode": lambda v: isinstance(v, bool), "total_details": _details,
+    "payment_intent": _text_or_null,
+    "amount_total": _amount_or_null,
+    "amount_subtotal": _amount_or_null,
+    "currency": _text_or_null,
+    "livemode": lambda v: isinstance(v, bool),
+    "total_details": _details,
 }
 _CHARGE_FIELDS = {
     "payment_intent": lambda v: v is None or isinstance(v, str),
-    "amount_captured": _amount, "amount_refunded": _amount,
+    "amount_captured": _amount,
+    "amount_refunded": _amount,
     "refunded": lambda v: isinstance(v, bool),
 }
 # The fields each handled event's object must carry, and what their values may be.

@@ -28,12 +28,16 @@ def orders(status: str | None, limit: int) -> None:
     if not rows:
         click.echo("No orders.")
         return
-    click.echo(f"{'order':<24} {'status':<9} {'amount':>9}  {'created (UTC)':<16}  "
-               f"{'certificate':<17} email")
+    click.echo(
+        f"{'order':<24} {'status':<9} {'amount':>9}  {'created (UTC)':<16}  "
+        f"{'certificate':<17} email"
+    )
     for order in rows:
         number = order.certificate.number if order.certificate else "-"
-        click.echo(f"{order.public_id:<24} {order.status:<9} "
-                   f"{format_money(order.amount_cents, order.currency):>9}  "
-                   f"{order.created_at:%Y-%m-%d %H:%M}  {number:<17} {order.details['email']}")
+        click.echo(
+            f"{order.public_id:<24} {order.status:<9} "
+            f"{format_money(order.amount_cents, order.currency):>9}  "
+            f"{order.created_at:%Y-%m-%d %H:%M}  {number:<17} {order.details['email']}"
+        )
         for note in order_notes(order):
             click.echo(f"    {note}")

@@ -19,9 +19,16 @@ def send_receipt(order: Order, certificate: Certificate) -> Outcome:
     Not held to the visitor limits: a payment stands behind it, and the payer needs it.
     """
     return send_email(
-        certificate.email, f"Receipt and CE certificate: {certificate.course_title}",
-        "emails/receipt.txt", kind="receipt", key=f"receipt:{order.public_id}", client=None,
-        commit=False, order=order, certificate=certificate,
+        certificate.email,
+        f"Receipt and CE certificate: {certificate.course_title}",
+        "emails/receipt.txt",
+        kind="receipt",
+        key=f"receipt:{order.public_id}",
+        client=None,
+        commit=False,
+        order=order,
+        certificate=certificate,
         amount=format_money(order.amount_cents, order.currency),
         link=absolute_url("certificates.certificate", token=certificate_token(certificate.number)),
-        verify=verify_url(certificate.number))
+        verify=verify_url(certificate.number),
+    )

@@ -13,7 +13,13 @@ from ceengine.extensions import db
 from ceengine.quizzes.models import Attempt
 
 PENDING, PAID, EXPIRED, FAILED, REFUNDED, DISPUTED = (
-    "pending", "paid", "expired", "failed", "refunded", "disputed")
+    "pending",
+    "paid",
+    "expired",
+    "failed",
+    "refunded",
+    "disputed",
+)
 STATUSES = (PENDING, PAID, EXPIRED, FAILED, REFUNDED, DISPUTED)
 
 
@@ -27,8 +33,10 @@ class Order(db.Model):
 
     __tablename__ = "orders"
     __table_args__ = (
-        sa.CheckConstraint("status IN ('pending', 'paid', 'expired', 'failed', 'refunded', "
-                           "'disputed')", name="status_known"),
+        sa.CheckConstraint(
+            "status IN ('pending', 'paid', 'expired', 'failed', 'refunded', 'disputed')",
+            name="status_known",
+        ),
         sa.CheckConstraint("amount_cents > 0", name="amount_positive"),
         sa.CheckConstraint("amount_refunded_cents >= 0", name="amount_refunded_not_negative"),
         sa.Index("ix_orders_status_created", "status", "created_at"),
@@ -57,7 +65,8 @@ class Order(db.Model):
     attempt: Mapped[Attempt] = relationship()
     certificate: Mapped[Certificate | None] = relationship()
     payment_problems: Mapped[list[PaymentProblem]] = relationship(
-        back_populates="order", lazy="selectin", order_by="PaymentProblem.id")
+        back_populates="order", lazy="selectin", order_by="PaymentProblem.id"
+    )
 
 
 class CheckoutSession(db.Model):

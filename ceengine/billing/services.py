@@ -71,8 +71,7 @@ def order_by_reference(public_id: object) -> Order | None:
 
 def order_of_session(session_id: object) -> Order | None:
     """The order the app opened this Checkout Session for, if it did."""
-    if not isinstance(session_id, str) or not 0 < len(session_id) <= 255 or \
-            "\x00" in session_id:
+    if not isinstance(session_id, str) or not 0 < len(session_id) <= 255 or "\x00" in session_id:
         return None
     opened = db.session.get(CheckoutSession, session_id)
     return db.session.get(Order, opened.order_id) if opened is not None else None
@@ -82,10 +81,14 @@ def open_order(attempt: Attempt, details: LearnerDetails) -> Order:
     """The attempt's order, opened on the first call (one order per attempt, whoever asks)."""
     order = order_for_attempt(attempt)
     if order is None:
-        order = Order(public_id=secrets.token_urlsafe(16), attempt_id=attempt.id,
-                      learner_id=attempt.learner_id, amount_cents=fee_cents(attempt),
-                      currency=attempt.version.spec.certificate.currency,
-                      details=asdict(details))
+        order = Order(
+            public_id=secrets.token_urlsafe(16),
+            attempt_id=attempt.id,
+            learner_id=attempt.learner_id,
+            amount_cents=fee_cents(attempt),
+            currency=attempt.version.spec.certificate.currency,
+            details=asdict(details),
+        )
         db.session.add(order)
         try:
             db.session.commit()
@@ -98,8 +101,10 @@ def open_order(attempt: Attempt, details: LearnerDetails) -> Order:
 def _unavailable(error: stripe.StripeError) -> PaymentUnavailable:
     db.session.rollback()
     current_app.logger.warning("Stripe refused or was unreachable: %s", error)
-    return PaymentUnavailable("The payment service could not be reached. Your details "
-                              "are kept: please try again in a minute.")
+    return PaymentUnavailable(
+        "The payment service could not be reached. Your details "
+        "are kept: please try again in a minute."
+    )
 
 
 def current_session(order: Order) -> stripe.checkout.Session | None:
@@ -115,9 +120,14 @@ def current_session(order: Order) -> stripe.checkout.Session | None:
         raise _unavailable(error) from error
 
 
-def checkout_url(order: Order, details: LearnerDetails,
-                 previous: stripe.checkout.Session | None, *, success_url: str,
-                 cancel_url: str) -> str:
+def checkout_url(
+    order: Order,
+    details: LearnerDetails,
+    previous: stripe.checkout.Session | None,
+    *,
+    success_url: str,
+    cancel_url: str,
+) -> str:
     """The address of a Checkout Session that pays the order with these details.
 
     The previous session when it is still open with the same details (a double click, a second
@@ -126,8 +136,11 @@ def checkout_url(order: Order, details: LearnerDetails,
     """
     closed = closed_order_message(order)
     if closed is not None or order.status == PAID:
-        raise OrderClosed(closed or "This order is paid but its certificate is not issued "
-                          "yet: please try again in a minute.")
+        raise OrderClosed(
+            closed
+            or "This order is paid but its certificate is not issued "
+            "yet: please try again in a minute."
+        )
     try:
         if previous is not None and previous.status == "open":
             if order.details == asdict(details):
@@ -138,8 +151,11 @@ def checkout_url(order: Order, details: LearnerDetails,
         order.details, order.status = asdict(details), PENDING
         db.session.commit()  # the idempotency key is fixed before Stripe is called
         session = stripe_api.create_checkout_session(
-            order, f"CE certificate: {order.attempt.version.title}",
-            success_url=success_url, cancel_url=cancel_url)
+            order,
+            f"CE certificate: {order.attempt.version.title}",
+            success_url=success_url,
+            cancel_url=cancel_url,
+        )
     except stripe.StripeError as error:
         raise _unavailable(error) from error
     order.checkout_session_id = session.id
@@ -162,24 +178,36 @@ def paid_order(session: stripe.checkout.Session) -> Order | None:
     if order is None:
         claimed = order_by_reference(session.client_reference_id)
         if claimed is not None:
-            record_problem(claimed, session, "Paid through a Checkout Session not opened for "
-                            f"this order ({money(session.amount_total, session.currency)}).")
+            record_problem(
+                claimed,
+                session,
+                "Paid through a Checkout Session not opened for "
+                f"this order ({money(session.amount_total, session.currency)}).",
+            )
     return order
 
 
 def _expected(order: Order) -> Expected:
     config = current_app.config
-    return Expected(order.amount_cents, order.currency,
-                    key_is_live(config.get("STRIPE_SECRET_KEY")),
-                    bool(config.get("STRIPE_ALLOW_PROMOTION_CODES")))
+    return Expected(
+        order.amount_cents,
+        order.currency,
+        key_is_live(config.get("STRIPE_SECRET_KEY")),
+        bool(config.get("STRIPE_ALLOW_PROMOTION_CODES")),
+    )
 
 
 def pays_in_full(order: Order, session: stripe.checkout.Session) -> bool:
     """Whether a paid session of the order pays it in full; one that does not (wrong amount,
     currency or mode, a second payment) is recorded for the admin."""
     problem = payment_mismatch(session, _expected(order))
-    if problem is None and order.certificate_id is not None and order.payment_intent_id and \
-            session.payment_intent and session.payment_intent != order.payment_intent_id:
+    if (
+        problem is None
+        and order.certificate_id is not None
+        and order.payment_intent_id
+        and session.payment_intent
+        and session.payment_intent != order.payment_intent_id
+    ):
         problem = "Paid a second time for an order already paid: refund one of the payments."
     if problem is not None:
         record_problem(order, session, problem)
@@ -211,8 +239,7 @@ def end_session(session: stripe.checkout.Session, status: str) -> None:
     """A Checkout Session that failed or expired: its order takes the status, if it was
     waiting on that session."""
     order = order_of_session(session.id)
-    if order is not None and order.status == PENDING and \
-            order.checkout_session_id == session.id:
+    if order is not None and order.status == PENDING and order.checkout_session_id == session.id:
         order.status = status
         db.session.commit()
 
@@ -220,8 +247,7 @@ def end_session(session: stripe.checkout.Session, status: str) -> None:
 def _order_of_payment(payment_intent_id: str | None) -> Order | None:
     if not payment_intent_id:
         return None
-    order = db.session.scalar(sa.select(Order).where(
-        Order.payment_intent_id == payment_intent_id))
+    order = db.session.scalar(sa.select(Order).where(Order.payment_intent_id == payment_intent_id))
     if order is None:  # the refund came before we saw the payment: ask Stripe whose it is
         try:
             reference = stripe_api.order_reference_of_payment(payment_intent_id)

@@ -21,23 +21,33 @@ def stripe_client() -> stripe.StripeClient:
     client = app.extensions.get(_CLIENT_KEY)
     if client is None:
         base = app.config.get("STRIPE_API_BASE")
-        client = stripe.StripeClient(app.config["STRIPE_SECRET_KEY"],
-                                     base_addresses={"api": base} if base else None,
-                                     max_network_retries=2)
+        client = stripe.StripeClient(
+            app.config["STRIPE_SECRET_KEY"],
+            base_addresses={"api": base} if base else None,
+            max_network_retries=2,
+        )
         app.extensions[_CLIENT_KEY] = client
     return client
 
 
-def create_checkout_session(order: Order, product_name: str, success_url: str,
-                            cancel_url: str) -> stripe.checkout.Session:
+def create_checkout_session(
+    order: Order, product_name: str, success_url: str, cancel_url: str
+) -> stripe.checkout.Session:
     """A hosted Checkout Session for the order; retried safely with the same idempotency key."""
     params = {
         "mode": "payment",
         "client_reference_id": order.public_id,
         "customer_email": order.details["email"],
-        "line_items": [{"quantity": 1, "price_data": {
-            "currency": order.currency, "unit_amount": order.amount_cents,
-            "product_data": {"name": product_name}}}],
+        "line_items": [
+            {
+                "quantity": 1,
+                "price_data": {
+                    "currency": order.currency,
+                    "unit_amount": order.amount_cents,
+                    "product_data": {"name": product_name},
+                },
+            }
+        ],
         "metadata": {"order": order.public_id},
         "payment_intent_data": {"metadata": {"order": order.public_id}},
         "success_url": success_url + "?session_id={CHECKOUT_SESSION_ID}",
@@ -48,8 +58,9 @@ def create_checkout_session(order: Order, product_name: str, success_url: str,
     # Twin requests (a double click) for the same details and round get the same session back.
     digest = hashlib.sha256(json.dumps(order.details, sort_keys=True).encode()).hexdigest()[:16]
     key = f"ceengine-order-{order.public_id}-{order.sessions_opened}-{digest}"
-    return stripe_client().v1.checkout.sessions.create(params=params,
-                                                       options={"idempotency_key": key})
+    return stripe_client().v1.checkout.sessions.create(
+        params=params, options={"idempotency_key": key}
+    )
 
 
 def retrieve_session(session_id: str) -> stripe.checkout.Session:
@@ -78,8 +89,9 @@ def verified_event(body: bytes, signature: str) -> stripe.Event:
     raw body (STRIPE_WEBHOOK_SECRET) and of a shape the handlers can read."""
     secret = current_app.config["STRIPE_WEBHOOK_SECRET"]
     try:
-        stripe.WebhookSignature.verify_header(body, signature, secret,
-                                              stripe.Webhook.DEFAULT_TOLERANCE)
+        stripe.WebhookSignature.verify_header(
+            body, signature, secret, stripe.Webhook.DEFAULT_TOLERANCE
+        )
     except (stripe.SignatureVerificationError, TypeError, ValueError):
         # TypeError: a signature with non-ASCII characters; ValueError: a body not in UTF-8.
         raise UnusableEvent("The Stripe-Signature does not verify.") from None

@@ -34,13 +34,15 @@ def _fail(message: str) -> NoReturn:
 def _describe(certificate: Certificate) -> None:
     click.echo(f"Certificate {certificate.number}: {certificate.status.upper()}")
     click.echo(f"  Name:      {certificate.full_name} <{certificate.email}>")
-    click.echo(f"  Course:    {certificate.course_title} "
-               f"({format_hours(certificate.ce_hours)} CE hours)")
-    click.echo(f"  Completed: {long_date(certificate.completed_at)}; "
-               f"issued {long_date(certificate.issued_at)}")
+    click.echo(
+        f"  Course:    {certificate.course_title} ({format_hours(certificate.ce_hours)} CE hours)"
+    )
+    click.echo(
+        f"  Completed: {long_date(certificate.completed_at)}; "
+        f"issued {long_date(certificate.issued_at)}"
+    )
     if certificate.revoked_reason:
-        click.echo(f"  Revoked {long_date(certificate.revoked_at)}: "
-                   f"{certificate.revoked_reason}")
+        click.echo(f"  Revoked {long_date(certificate.revoked_at)}: {certificate.revoked_reason}")
     if certificate.superseded_by is not None:
         click.echo(f"  Superseded by {current_edition(certificate).number}")
     click.echo(f"  Verify:    {verify_url(certificate.number)}")
@@ -57,8 +59,10 @@ def init_signing(force: bool) -> None:
     """
     folder = development_folder(current_app)
     if (folder / "signing-key.pem").exists() and not force:
-        _fail(f"A signing key already exists in {folder}. Certificates already issued were "
-              "signed with it; use --force only if you mean to replace it.")
+        _fail(
+            f"A signing key already exists in {folder}. Certificates already issued were "
+            "signed with it; use --force only if you mean to replace it."
+        )
     files = create_development_chain(folder, current_app.config["SPONSOR_NAME"])
     for role, path in files.items():
         click.echo(f"Wrote {role:5} {path}")
@@ -70,10 +74,13 @@ def _status_line(certificate: Certificate) -> str:
     if certificate.status == REVOKED:
         return f"REVOKED on {long_date(certificate.revoked_at)}: {certificate.revoked_reason}"
     if certificate.status == SUPERSEDED:
-        return (f"SUPERSEDED by certificate {current_edition(certificate).number}, which "
-                "replaces it.")
-    return (f"VALID: certificate {certificate.number} was issued by "
-            f"{current_app.config['SPONSOR_NAME']} and has not been revoked.")
+        return (
+            f"SUPERSEDED by certificate {current_edition(certificate).number}, which replaces it."
+        )
+    return (
+        f"VALID: certificate {certificate.number} was issued by "
+        f"{current_app.config['SPONSOR_NAME']} and has not been revoked."
+    )
 
 
 @bp.cli.command("verify")
@@ -100,8 +107,10 @@ def verify(pdf_file: Path) -> None:
     if certificate.status == VALID:
         click.echo(f"AUTHENTIC AND UNCHANGED: {pdf_file}")
     else:
-        click.echo("The file is authentic and unchanged, but this certificate is no longer "
-                   f"valid: {pdf_file}")
+        click.echo(
+            "The file is authentic and unchanged, but this certificate is no longer "
+            f"valid: {pdf_file}"
+        )
     click.echo(f"  Signed by {check.signed_by}")
     _describe(certificate)
     if certificate.status != VALID:
@@ -158,6 +167,9 @@ def reissue(number: str, name: str | None, email: str | None, quiet: bool, yes: 
     click.echo(f"Reissued as {new.number}; {certificate.number} is now superseded.")
     if not quiet:
         sent = send_certificate_link(new)
-        click.echo(f"Emailed the new link to {new.email}." if sent else
-                   f"Could not email {new.email}; see the log.")
+        click.echo(
+            f"Emailed the new link to {new.email}."
+            if sent
+            else f"Could not email {new.email}; see the log."
+        )
     click.echo(f"Verify: {verify_url(new.number)}")

@@ -65,28 +65,41 @@ def verify_url(number: str) -> str:
     return absolute_url("certificates.verify_number", number=number)
 
 
-def certificate_data(attempt: Attempt, details: LearnerDetails, number: str,
-                     issued_hours: Decimal | None = None) -> CertificateData:
+def certificate_data(
+    attempt: Attempt, details: LearnerDetails, number: str, issued_hours: Decimal | None = None
+) -> CertificateData:
     """Everything printed on the certificate for this attempt and these details."""
     version, config = attempt.version, current_app.config
     course = version.spec
-    presenters = ", ".join(f"{p.name}, {p.credentials}" if p.credentials else p.name
-                           for p in course.presenters)
+    presenters = ", ".join(
+        f"{p.name}, {p.credentials}" if p.credentials else p.name for p in course.presenters
+    )
     return CertificateData(
-        number=number, learner_name=details.full_name, license_line=license_line(details),
-        course_title=version.title, presenters=presenters,
+        number=number,
+        learner_name=details.full_name,
+        license_line=license_line(details),
+        course_title=version.title,
+        presenters=presenters,
         ce_hours=format_hours(issued_hours if issued_hours is not None else version.ce_hours),
         course_format=course.format,
         completion_date=long_date(attempt.submitted_at),
         score=f"{attempt.correct} of {attempt.total} ({attempt.percent}%)",
-        sponsor_name=config["SPONSOR_NAME"], sponsor_contact=config["SPONSOR_CONTACT"],
-        verify_url=verify_url(number), administrator=config["CE_ADMINISTRATOR"],
-        approvals=approval_statements())
+        sponsor_name=config["SPONSOR_NAME"],
+        sponsor_contact=config["SPONSOR_CONTACT"],
+        verify_url=verify_url(number),
+        administrator=config["CE_ADMINISTRATOR"],
+        approvals=approval_statements(),
+    )
 
 
 def signed_certificate_pdf(data: CertificateData) -> bytes:
     """Render the certificate and sign it with the sponsor's key (kept in memory)."""
     config = current_app.config
     pdf = render_certificate(data, paper=config["CERTIFICATE_PAPER"])
-    return sign_pdf(pdf, signing_identity(), reason=f"CE certificate {data.number}",
-                    location=config["SIGNING_LOCATION"], timestamp_url=config["TIMESTAMP_URL"])
+    return sign_pdf(
+        pdf,
+        signing_identity(),
+        reason=f"CE certificate {data.number}",
+        location=config["SIGNING_LOCATION"],
+        timestamp_url=config["TIMESTAMP_URL"],
+    )

@@ -18,8 +18,12 @@ from reportlab.pdfgen.canvas import Canvas
 
 FONT_DIR = Path(__file__).resolve().parent.parent.parent / "static" / "fonts"
 REGULAR, BOLD, CJK, KOREAN = "DejaVuSans", "DejaVuSans-Bold", "DroidSansFallback", "NanumGothic"
-_FILES = {REGULAR: "DejaVuSans.ttf", BOLD: "DejaVuSans-Bold.ttf",
-          CJK: "DroidSansFallbackFull.ttf", KOREAN: "NanumGothic.ttf"}
+_FILES = {
+    REGULAR: "DejaVuSans.ttf",
+    BOLD: "DejaVuSans-Bold.ttf",
+    CJK: "DroidSansFallbackFull.ttf",
+    KOREAN: "NanumGothic.ttf",
+}
 FALLBACKS = (CJK, KOREAN)
 
 
@@ -61,8 +65,9 @@ def text_width(text: str, font: str, size: float) -> float:
     return sum(pdfmetrics.stringWidth(part, name, size) for name, part in runs(text, font))
 
 
-def draw_text(canvas: Canvas, x: float, y: float, text: str, font: str, size: float,
-              align: str = "left") -> None:
+def draw_text(
+    canvas: Canvas, x: float, y: float, text: str, font: str, size: float, align: str = "left"
+) -> None:
     """Draw `text` at (x, y), aligned left, centre or right, switching fonts as needed."""
     width = text_width(text, font, size)
     start = {"left": x, "centre": x - width / 2, "right": x - width}[align]

@@ -13,11 +13,19 @@ from ceengine.text import clean_text
 class SignInRequestForm(FlaskForm):
     """Ask for a sign-in link to "My certificates"."""
 
-    email = EmailField("Email address the certificates were issued to", filters=[clean_text],
-                       validators=[DataRequired("Enter your email address."),
-                                   Email("Enter an email address like name@example.org.",
-                                         check_deliverability=False, allow_smtputf8=False),
-                                   Length(max=254)])
+    email = EmailField(
+        "Email address the certificates were issued to",
+        filters=[clean_text],
+        validators=[
+            DataRequired("Enter your email address."),
+            Email(
+                "Enter an email address like name@example.org.",
+                check_deliverability=False,
+                allow_smtputf8=False,
+            ),
+            Length(max=254),
+        ],
+    )
     submit = SubmitField("Email me a sign-in link")
 
 

@@ -14,8 +14,9 @@ from ceengine.outbox.queue import Outcome
 SIGN_IN_SUBJECT = "Your sign-in link for My certificates"
 
 
-def send_certificate_link(certificate: Certificate, *, client: str | None = None,
-                          commit: bool = True) -> Outcome:
+def send_certificate_link(
+    certificate: Certificate, *, client: str | None = None, commit: bool = True
+) -> Outcome:
     """Queue the email with the address of the certificate page (once per certificate).
 
     `client` is the network address of the visitor who pressed Issue certificate: anyone can
@@ -24,14 +25,21 @@ def send_certificate_link(certificate: Certificate, *, client: str | None = None
     (course title, number, links), never what was typed. Admin reissues pass none: the name
     an admin set greets the learner.
     """
-    link = absolute_url("certificates.certificate",
-                        token=certificate_token(certificate.number))
-    return send_email(certificate.email, f"Your CE certificate: {certificate.course_title}",
-                      "emails/certificate_issued.txt", kind="certificate",
-                      key=f"certificate:{certificate.number}", client=client,
-                      about=f"learner:{certificate.learner_id}" if client else None,
-                      commit=commit, certificate=certificate, link=link, by_name=client is None,
-                      verify=verify_url(certificate.number))
+    link = absolute_url("certificates.certificate", token=certificate_token(certificate.number))
+    return send_email(
+        certificate.email,
+        f"Your CE certificate: {certificate.course_title}",
+        "emails/certificate_issued.txt",
+        kind="certificate",
+        key=f"certificate:{certificate.number}",
+        client=client,
+        about=f"learner:{certificate.learner_id}" if client else None,
+        commit=commit,
+        certificate=certificate,
+        link=link,
+        by_name=client is None,
+        verify=verify_url(certificate.number),
+    )
 
 
 def send_sign_in_link(address: str, *, client: str | None = None) -> Outcome:
@@ -41,7 +49,14 @@ def send_sign_in_link(address: str, *, client: str | None = None) -> Outcome:
     """
     token = sign_in_token(address)
     link = absolute_url("certificates.my_certificates_sign_in", token=token)
-    return send_email(address, SIGN_IN_SUBJECT, "emails/sign_in_link.txt", kind="sign-in",
-                      key=f"sign-in:{address}:{client}:{token}", client=client,
-                      window=timedelta(minutes=1) if client else None,
-                      link=link, hours=SIGN_IN_MAX_AGE // 3600)
+    return send_email(
+        address,
+        SIGN_IN_SUBJECT,
+        "emails/sign_in_link.txt",
+        kind="sign-in",
+        key=f"sign-in:{address}:{client}:{token}",
+        client=client,
+        window=timedelta(minutes=1) if client else None,
+        link=link,
+        hours=SIGN_IN_MAX_AGE // 3600,
+    )

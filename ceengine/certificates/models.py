@@ -27,10 +27,13 @@ class Certificate(db.Model):
     __table_args__ = (
         sa.UniqueConstraint("attempt_id", "edition"),
         sa.CheckConstraint("status IN ('valid', 'revoked', 'superseded')", name="status_known"),
-        sa.CheckConstraint("status != 'revoked' OR (revoked_reason IS NOT NULL "
-                           "AND revoked_at IS NOT NULL)", name="revocation_explained"),
-        sa.CheckConstraint("status != 'superseded' OR superseded_by_id IS NOT NULL",
-                           name="superseded_by_set"),
+        sa.CheckConstraint(
+            "status != 'revoked' OR (revoked_reason IS NOT NULL AND revoked_at IS NOT NULL)",
+            name="revocation_explained",
+        ),
+        sa.CheckConstraint(
+            "status != 'superseded' OR superseded_by_id IS NOT NULL", name="superseded_by_set"
+        ),
         sa.Index("ix_certificates_email", "email_key", "issued_at"),
         sa.Index("ix_certificates_learner", "learner_id", "issued_at"),
         # The admin list (newest first) and the roster export (by course, by completion).

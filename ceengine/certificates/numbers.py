@@ -24,7 +24,7 @@ def _check_symbol(body: str) -> str:
 
 
 def _group(body: str) -> str:
-    return "-".join(body[i:i + 4] for i in range(0, len(body), 4))
+    return "-".join(body[i : i + 4] for i in range(0, len(body), 4))
 
 
 def new_certificate_number() -> str:

@@ -103,8 +103,10 @@ def _draw_body(canvas: Canvas, data: CertificateData, width: float, height: floa
     canvas.setFillColor(MUTED)
     draw_text(canvas, centre, y - 2, f"Presented by {data.presenters}", REGULAR, 10.5, "centre")
     unit = "CE hour" if data.ce_hours == "1" else "CE hours"
-    facts = (f"{data.ce_hours} {unit}  ·  {data.course_format}  ·  Completed "
-             f"{data.completion_date}  ·  Score {data.score}")
+    facts = (
+        f"{data.ce_hours} {unit}  ·  {data.course_format}  ·  Completed "
+        f"{data.completion_date}  ·  Score {data.score}"
+    )
     draw_text(canvas, centre, y - 20, facts, REGULAR, 10.5, "centre")
     return y - 40
 

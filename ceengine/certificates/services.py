@@ -55,8 +55,12 @@ def check_eligible(attempt: Attempt, learner: Learner | None) -> None:
 
 def latest_certificate(attempt: Attempt) -> Certificate | None:
     """The newest edition of the certificate for an attempt, if one was issued."""
-    return db.session.scalar(sa.select(Certificate).where(Certificate.attempt_id == attempt.id)
-                             .order_by(Certificate.edition.desc()).limit(1))
+    return db.session.scalar(
+        sa.select(Certificate)
+        .where(Certificate.attempt_id == attempt.id)
+        .order_by(Certificate.edition.desc())
+        .limit(1)
+    )
 
 
 def _new_certificate(attempt: Attempt, details: LearnerDetails, edition: int) -> Certificate:
@@ -64,14 +68,26 @@ def _new_certificate(attempt: Attempt, details: LearnerDetails, edition: int) ->
     number = new_certificate_number()
     pdf = signed_certificate_pdf(certificate_data(attempt, details, number))
     return Certificate(
-        number=number, attempt_id=attempt.id, edition=edition, learner_id=attempt.learner_id,
-        course_id=attempt.course_id, version_id=attempt.version_id,
-        full_name=details.full_name, email=details.email, email_key=email_key(details.email),
-        profession=details.profession, license_type=details.license_type,
-        license_number=details.license_number, license_state=details.license_state,
-        course_title=attempt.version.title, ce_hours=attempt.version.ce_hours,
-        completed_at=attempt.submitted_at, score_percent=attempt.percent,
-        pdf=pdf, pdf_sha256=hashlib.sha256(pdf).hexdigest())
+        number=number,
+        attempt_id=attempt.id,
+        edition=edition,
+        learner_id=attempt.learner_id,
+        course_id=attempt.course_id,
+        version_id=attempt.version_id,
+        full_name=details.full_name,
+        email=details.email,
+        email_key=email_key(details.email),
+        profession=details.profession,
+        license_type=details.license_type,
+        license_number=details.license_number,
+        license_state=details.license_state,
+        course_title=attempt.version.title,
+        ce_hours=attempt.version.ce_hours,
+        completed_at=attempt.submitted_at,
+        score_percent=attempt.percent,
+        pdf=pdf,
+        pdf_sha256=hashlib.sha256(pdf).hexdigest(),
+    )
 
 
 def add_first_edition(attempt: Attempt, details: LearnerDetails) -> Certificate:
@@ -98,8 +114,9 @@ def find_certificate(number: str) -> Certificate | None:
 
 # Built once: re-downloads are the hottest path, and building a statement costs as much as
 # running it.
-_STORED_PDF = sa.select(Certificate.number, Certificate.status, Certificate.pdf_sha256,
-                        Certificate.pdf).where(Certificate.number == sa.bindparam("number"))
+_STORED_PDF = sa.select(
+    Certificate.number, Certificate.status, Certificate.pdf_sha256, Certificate.pdf
+).where(Certificate.number == sa.bindparam("number"))
 
 
 def stored_pdf(number: str) -> sa.Row | None:
@@ -109,20 +126,36 @@ def stored_pdf(number: str) -> sa.Row | None:
 
 def learner_details_on_file(learner_id: int) -> dict[str, str]:
     """The details on this learner's latest certificate, to fill in the next form."""
-    latest = db.session.scalar(sa.select(Certificate).where(Certificate.learner_id == learner_id)
-                               .order_by(Certificate.issued_at.desc()).limit(1))
+    latest = db.session.scalar(
+        sa.select(Certificate)
+        .where(Certificate.learner_id == learner_id)
+        .order_by(Certificate.issued_at.desc())
+        .limit(1)
+    )
     if latest is None:
         return {}
-    return {name: getattr(latest, name) for name in
-            ("full_name", "email", "profession", "license_type", "license_number",
-             "license_state")}
+    return {
+        name: getattr(latest, name)
+        for name in (
+            "full_name",
+            "email",
+            "profession",
+            "license_type",
+            "license_number",
+            "license_state",
+        )
+    }
 
 
 def certificates_for_email(address: str) -> list[Certificate]:
     """Every certificate issued to an address, newest first (the learner's transcript)."""
-    return list(db.session.scalars(
-        sa.select(Certificate).where(Certificate.email_key == email_key(address))
-        .order_by(Certificate.issued_at.desc(), Certificate.id.desc())))
+    return list(
+        db.session.scalars(
+            sa.select(Certificate)
+            .where(Certificate.email_key == email_key(address))
+            .order_by(Certificate.issued_at.desc(), Certificate.id.desc())
+        )
+    )
 
 
 def _certificate_or_error(number: str) -> Certificate:
@@ -144,7 +177,8 @@ def revoke_certificate(number: str, reason: str) -> Certificate:
     revoked = db.session.execute(
         sa.update(Certificate)
         .where(Certificate.id == certificate.id, Certificate.status == VALID)
-        .values(status=REVOKED, revoked_at=utcnow(), revoked_reason=clean_text(reason)))
+        .values(status=REVOKED, revoked_at=utcnow(), revoked_reason=clean_text(reason))
+    )
     if revoked.rowcount != 1:
         raise _lost_the_race(certificate)
     certificate_changed.send(certificate)
@@ -158,34 +192,44 @@ def _lost_the_race(certificate: Certificate) -> CertificateError:
     db.session.refresh(certificate)
     if certificate.status == VALID:  # not a race after all (a clash of new numbers)
         return CertificateError("The certificate could not be changed. Please try again.")
-    return NoLongerValid(f"Certificate {certificate.number} is {certificate.status}: "
-                         "nothing was changed.")
+    return NoLongerValid(
+        f"Certificate {certificate.number} is {certificate.status}: nothing was changed."
+    )
 
 
-def reissue_certificate(number: str, full_name: str | None = None,
-                        email: str | None = None) -> Certificate:
+def reissue_certificate(
+    number: str, full_name: str | None = None, email: str | None = None
+) -> Certificate:
     """A new certificate (new number, new PDF) replacing a valid one, which becomes Superseded.
 
     Of several reissues or revocations at once, one wins; the others raise NoLongerValid.
     """
     old = _certificate_or_error(number)
     if old.status != VALID:
-        raise NoLongerValid(f"Certificate {old.number} is {old.status}; only a valid "
-                            "certificate can be reissued.")
+        raise NoLongerValid(
+            f"Certificate {old.number} is {old.status}; only a valid certificate can be reissued."
+        )
     full_name = clean_text(full_name) or None
-    if full_name is not None and (len(full_name) > FULL_NAME_MAX
-                                  or not is_printable(full_name)):
-        raise CannotChange("The new name must be printable text of at most "
-                           f"{FULL_NAME_MAX} characters.")
+    if full_name is not None and (len(full_name) > FULL_NAME_MAX or not is_printable(full_name)):
+        raise CannotChange(
+            f"The new name must be printable text of at most {FULL_NAME_MAX} characters."
+        )
     email = clean_text(email) or None
     if email is not None:
         try:
-            email = validate_email(email, check_deliverability=False,
-                                   allow_smtputf8=False).normalized
+            email = validate_email(
+                email, check_deliverability=False, allow_smtputf8=False
+            ).normalized
         except EmailNotValidError as error:
             raise CannotChange("Enter an email address like name@example.org.") from error
-    details = LearnerDetails(old.full_name, old.email, old.profession, old.license_type,
-                             old.license_number, old.license_state)
+    details = LearnerDetails(
+        old.full_name,
+        old.email,
+        old.profession,
+        old.license_type,
+        old.license_number,
+        old.license_state,
+    )
     details = replace(details, full_name=full_name or old.full_name, email=email or old.email)
     new = _new_certificate(old.attempt, details, edition=old.edition + 1)
     db.session.add(new)
@@ -194,8 +238,10 @@ def reissue_certificate(number: str, full_name: str | None = None,
     except IntegrityError:
         raise _lost_the_race(old) from None
     superseded = db.session.execute(
-        sa.update(Certificate).where(Certificate.id == old.id, Certificate.status == VALID)
-        .values(status=SUPERSEDED, superseded_by_id=new.id))
+        sa.update(Certificate)
+        .where(Certificate.id == old.id, Certificate.status == VALID)
+        .values(status=SUPERSEDED, superseded_by_id=new.id)
+    )
     if superseded.rowcount != 1:  # revoked meanwhile
         raise _lost_the_race(old)
     certificate_changed.send(new)
@@ -234,5 +280,8 @@ def check_certificate_file(pdf: bytes) -> FileCheck:
         return FileCheck(stored, None, signature.signed_by)
     if signature.problem is not None:
         return FileCheck(None, signature.problem, signature.signed_by)
-    return FileCheck(None, "The signature is genuine, but no certificate we issued has "
-                           "exactly these contents.", signature.signed_by)
+    return FileCheck(
+        None,
+        "The signature is genuine, but no certificate we issued has exactly these contents.",
+        signature.signed_by,
+    )

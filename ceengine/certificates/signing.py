@@ -55,25 +55,29 @@ def _asn1_cert(cert: x509.Certificate) -> asn1_x509.Certificate:
     return asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER))
 
 
-def identity_from(key: PrivateKeyTypes, cert: x509.Certificate,
-                  chain: list[x509.Certificate]) -> SigningIdentity:
+def identity_from(
+    key: PrivateKeyTypes, cert: x509.Certificate, chain: list[x509.Certificate]
+) -> SigningIdentity:
     """A signing identity from a loaded private key, its certificate and the chain above it.
 
     The last certificate of `chain` (or `cert` itself when the chain is empty) is the root
     that verification trusts.
     """
-    der_key = key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
-                                serialization.NoEncryption())
+    der_key = key.private_bytes(
+        serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
     asn1_chain = [_asn1_cert(c) for c in chain] or [_asn1_cert(cert)]
     signer = signers.SimpleSigner(
         signing_cert=_asn1_cert(cert),
         signing_key=asn1_keys.PrivateKeyInfo.load(der_key),
-        cert_registry=SimpleCertificateStore.from_certs(asn1_chain))
+        cert_registry=SimpleCertificateStore.from_certs(asn1_chain),
+    )
     return SigningIdentity(signer, asn1_chain[-1])
 
 
-def load_identity(key_pem: bytes, cert_pem: bytes, chain_pem: bytes,
-                  password: bytes | None = None) -> SigningIdentity:
+def load_identity(
+    key_pem: bytes, cert_pem: bytes, chain_pem: bytes, password: bytes | None = None
+) -> SigningIdentity:
     """Load a PEM key, its certificate and its chain (ending at the root) into memory."""
     key = serialization.load_pem_private_key(key_pem, password=password)
     chain = x509.load_pem_x509_certificates(chain_pem) if chain_pem.strip() else []
@@ -88,16 +92,25 @@ def load_pkcs12_identity(data: bytes, password: bytes | None = None) -> SigningI
     return identity_from(key, cert, list(extra))
 
 
-def sign_pdf(pdf: bytes, identity: SigningIdentity, reason: str, location: str,
-             timestamp_url: str | None = None) -> bytes:
+def sign_pdf(
+    pdf: bytes,
+    identity: SigningIdentity,
+    reason: str,
+    location: str,
+    timestamp_url: str | None = None,
+) -> bytes:
     """Sign `pdf` with an invisible PAdES signature covering the whole document.
 
     PAdES B-B; with `timestamp_url` (an RFC 3161 authority) a signature timestamp makes it B-T.
     """
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
     meta = signers.PdfSignatureMetadata(
-        field_name=FIELD_NAME, reason=reason, location=location,
-        subfilter=fields.SigSeedSubFilter.PADES, md_algorithm="sha256")
+        field_name=FIELD_NAME,
+        reason=reason,
+        location=location,
+        subfilter=fields.SigSeedSubFilter.PADES,
+        md_algorithm="sha256",
+    )
     timestamper = timestamps.HTTPTimeStamper(timestamp_url) if timestamp_url else None
     output = signers.sign_pdf(writer, meta, signer=identity.signer, timestamper=timestamper)
     return output.getvalue()
@@ -127,15 +140,15 @@ _MAX_DECODED_BYTES = 64 * 1024
 _DECODE_LIMITS = DecodeLimits(
     per_stream=StreamDecodeLimits(max_ratio=None, max_output_size=_MAX_DECODED_BYTES),
     per_purpose={},
-    document_budget=DocumentDecodeBudget(base_allowance=_MAX_DECODED_BYTES, max_ratio=0))
+    document_budget=DocumentDecodeBudget(base_allowance=_MAX_DECODED_BYTES, max_ratio=0),
+)
 _DIGESTS = frozenset({"sha256", "sha384", "sha512"})
 
 NOT_READABLE = "This file is not a readable PDF."
 NOT_ONE_SIGNATURE = "This PDF does not carry exactly one signature."
 NOT_OURS = "The signature was not made by this sponsor's signing certificate."
 CHANGED = "The signature does not match the document: the PDF was changed after it was signed."
-NOT_WHOLE_FILE = ("The signature does not cover the whole file: something was added after "
-                  "signing.")
+NOT_WHOLE_FILE = "The signature does not cover the whole file: something was added after signing."
 
 
 def _one_signature(pdf: bytes) -> EmbeddedPdfSignature | str:
@@ -197,8 +210,9 @@ def check_signature(pdf: bytes, identity: SigningIdentity) -> SignatureCheck:
     try:
         signature.compute_integrity_info(skip_diff=True)  # the signed bytes' digest, coverage
         content_type = signature.signed_data["encap_content_info"]["content_type"].native
-        intact, valid = validate_sig_integrity(signature.signer_info, ours, content_type,
-                                               signature.compute_digest())
+        intact, valid = validate_sig_integrity(
+            signature.signer_info, ours, content_type, signature.compute_digest()
+        )
     except Exception:  # a malformed signature is one that does not match
         intact = valid = False
     if not intact or not valid:
@@ -209,13 +223,18 @@ def check_signature(pdf: bytes, identity: SigningIdentity) -> SignatureCheck:
 
 
 def _name(common_name: str, organisation: str) -> x509.Name:
-    return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name),
-                      x509.NameAttribute(NameOID.ORGANIZATION_NAME, organisation)])
+    return x509.Name(
+        [
+            x509.NameAttribute(NameOID.COMMON_NAME, common_name),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, organisation),
+        ]
+    )
 
 
 def _pem_key(key: PrivateKeyTypes) -> bytes:
-    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                             serialization.NoEncryption())
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
 
 
 def create_development_chain(folder: Path, organisation: str) -> dict[str, Path]:
@@ -223,31 +242,47 @@ def create_development_chain(folder: Path, organisation: str) -> dict[str, Path]
     now = dt.datetime.now(dt.UTC)
     root_key, key = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1())
     root_name = _name(f"{organisation} Development Root CA", organisation)
-    root = (x509.CertificateBuilder().subject_name(root_name).issuer_name(root_name)
-            .public_key(root_key.public_key()).serial_number(x509.random_serial_number())
-            .not_valid_before(now - dt.timedelta(days=1))
-            .not_valid_after(now + dt.timedelta(days=3650))
-            .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-            .add_extension(x509.KeyUsage(False, False, False, False, False, True, True, False,
-                                         False), critical=True)
-            .sign(root_key, hashes.SHA256()))
-    cert = (x509.CertificateBuilder()
-            .subject_name(_name(f"{organisation} Certificate Signing (development)",
-                                organisation))
-            .issuer_name(root_name).public_key(key.public_key())
-            .serial_number(x509.random_serial_number())
-            .not_valid_before(now - dt.timedelta(days=1))
-            .not_valid_after(now + dt.timedelta(days=1825))
-            .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-            .add_extension(x509.KeyUsage(True, True, False, False, False, False, False, False,
-                                         False), critical=True)
-            .sign(root_key, hashes.SHA256()))
+    root = (
+        x509.CertificateBuilder()
+        .subject_name(root_name)
+        .issuer_name(root_name)
+        .public_key(root_key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=3650))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+        .add_extension(
+            x509.KeyUsage(False, False, False, False, False, True, True, False, False),
+            critical=True,
+        )
+        .sign(root_key, hashes.SHA256())
+    )
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(_name(f"{organisation} Certificate Signing (development)", organisation))
+        .issuer_name(root_name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=1825))
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(
+            x509.KeyUsage(True, True, False, False, False, False, False, False, False),
+            critical=True,
+        )
+        .sign(root_key, hashes.SHA256())
+    )
     folder.mkdir(parents=True, exist_ok=True)
-    files = {"key": folder / "signing-key.pem", "cert": folder / "signing-cert.pem",
-             "chain": folder / "signing-chain.pem"}
+    files = {
+        "key": folder / "signing-key.pem",
+        "cert": folder / "signing-cert.pem",
+        "chain": folder / "signing-chain.pem",
+    }
     files["key"].write_bytes(_pem_key(key))
     files["key"].chmod(0o600)
     files["cert"].write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    files["chain"].write_bytes(cert.public_bytes(serialization.Encoding.PEM)
-                               + root.public_bytes(serialization.Encoding.PEM))
+    files["chain"].write_bytes(
+        cert.public_bytes(serialization.Encoding.PEM)
+        + root.public_bytes(serialization.Encoding.PEM)
+    )
     return files

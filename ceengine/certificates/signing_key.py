@@ -43,14 +43,15 @@ def _load(app: Flask) -> SigningIdentity:
     chain = Path(config.get("SIGNING_CHAIN") or folder / "signing-chain.pem")
     if not key.exists() and not config.get("SIGNING_KEY") and not config["PRODUCTION"]:
         # A fresh development checkout signs with a throwaway chain made on first use.
-        app.logger.warning("No signing key configured: creating a development chain in %s",
-                           folder)
+        app.logger.warning("No signing key configured: creating a development chain in %s", folder)
         create_development_chain(folder, config["SPONSOR_NAME"])
     for path in (key, cert):
         if not path.exists():
-            raise SigningNotConfigured(f"The signing file {path} does not exist. Run "
-                                       "`ceengine certificates init-signing` or set "
-                                       "CEENGINE_SIGNING_KEY and CEENGINE_SIGNING_CERT.")
+            raise SigningNotConfigured(
+                f"The signing file {path} does not exist. Run "
+                "`ceengine certificates init-signing` or set "
+                "CEENGINE_SIGNING_KEY and CEENGINE_SIGNING_CERT."
+            )
     chain_pem = chain.read_bytes() if chain.exists() else b""
     return load_identity(key.read_bytes(), cert.read_bytes(), chain_pem, _password(app))
 
@@ -66,8 +67,9 @@ def signing_identity(app: Flask | None = None) -> SigningIdentity:
                 try:
                     identity = _load(app)
                 except (OSError, ValueError) as error:
-                    raise SigningNotConfigured(f"The signing key could not be loaded: {error}")\
-                        from error
+                    raise SigningNotConfigured(
+                        f"The signing key could not be loaded: {error}"
+                    ) from error
                 # asn1crypto fills a name's parsed form in place on first read: read it once
                 # here, under the lock, or threads signing at once can see it half built.
                 identity.signer.subject_name  # noqa: B018
@@ -84,6 +86,8 @@ def check_production_signing(app: Flask) -> None:
     """In production, refuse to start without the sponsor's own signing key."""
     identity = signing_identity(app)
     if is_development(identity):
-        raise RuntimeError("CEENGINE_ENV=production refuses the development signing "
-                           "certificate: set CEENGINE_SIGNING_KEY/CERT/CHAIN or "
-                           "CEENGINE_SIGNING_PKCS12 to the sponsor's own.")
+        raise RuntimeError(
+            "CEENGINE_ENV=production refuses the development signing "
+            "certificate: set CEENGINE_SIGNING_KEY/CERT/CHAIN or "
+            "CEENGINE_SIGNING_PKCS12 to the sponsor's own."
+        )

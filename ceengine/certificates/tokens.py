@@ -42,8 +42,9 @@ def number_from_token(token: str) -> str | None:
     if not _TOKEN_SHAPE.fullmatch(token):
         return None
     try:
-        number = URLSafeSerializer(current_app.config["SECRET_KEY"],
-                                   salt=CERTIFICATE_SALT).loads(token)
+        number = URLSafeSerializer(current_app.config["SECRET_KEY"], salt=CERTIFICATE_SALT).loads(
+            token
+        )
     except BadSignature:
         return None
     # Only the exact token we made: base64's spare bits would let a twin string through.
@@ -71,7 +72,10 @@ def link_from_sign_in_token(token: str) -> SignInLink | None:
     except BadSignature:
         return None
     # Links from before single use carried the bare address: they are no longer accepted.
-    if not (isinstance(payload, dict) and isinstance(payload.get("email"), str)
-            and isinstance(payload.get("link"), str)):
+    if not (
+        isinstance(payload, dict)
+        and isinstance(payload.get("email"), str)
+        and isinstance(payload.get("link"), str)
+    ):
         return None
     return SignInLink(payload["email"], payload["link"])

@@ -56,13 +56,22 @@ def open_session(link: SignInLink) -> str:
     """
     now = utcnow()
     # A row is kept while its link could still be presented; older rows are not needed.
-    db.session.execute(sa.delete(TranscriptSession).where(
-        TranscriptSession.created_at < now - timedelta(seconds=SIGN_IN_MAX_AGE),
-        TranscriptSession.expires_at < now))
+    db.session.execute(
+        sa.delete(TranscriptSession).where(
+            TranscriptSession.created_at < now - timedelta(seconds=SIGN_IN_MAX_AGE),
+            TranscriptSession.expires_at < now,
+        )
+    )
     token = secrets.token_urlsafe(32)
-    db.session.add(TranscriptSession(link_id=link.link_id, token_hash=_digest(token),
-                                     email_key=link.email, created_at=now,
-                                     expires_at=now + SESSION_LIFETIME))
+    db.session.add(
+        TranscriptSession(
+            link_id=link.link_id,
+            token_hash=_digest(token),
+            email_key=link.email,
+            created_at=now,
+            expires_at=now + SESSION_LIFETIME,
+        )
+    )
     try:
         db.session.commit()
     except IntegrityError as exc:
@@ -73,21 +82,32 @@ def open_session(link: SignInLink) -> str:
 
 def link_was_used(link: SignInLink) -> bool:
     """Whether this sign-in link has already opened a session."""
-    return db.session.scalar(sa.select(sa.exists().where(
-        TranscriptSession.link_id == link.link_id)))
+    return db.session.scalar(
+        sa.select(sa.exists().where(TranscriptSession.link_id == link.link_id))
+    )
 
 
 def session_of_link(link: SignInLink, token: str | None) -> bool:
     """Whether `token` is the open session this link opened (the same browser, back again)."""
-    return bool(token) and address_of_session(token) is not None and db.session.scalar(
-        sa.select(sa.exists().where(TranscriptSession.link_id == link.link_id,
-                                    TranscriptSession.token_hash == _digest(token))))
+    return (
+        bool(token)
+        and address_of_session(token) is not None
+        and db.session.scalar(
+            sa.select(
+                sa.exists().where(
+                    TranscriptSession.link_id == link.link_id,
+                    TranscriptSession.token_hash == _digest(token),
+                )
+            )
+        )
+    )
 
 
 def address_of_session(token: str) -> str | None:
     """The address an open (not ended, not expired) session shows certificates for."""
-    found = db.session.scalar(sa.select(TranscriptSession).where(
-        TranscriptSession.token_hash == _digest(token)))
+    found = db.session.scalar(
+        sa.select(TranscriptSession).where(TranscriptSession.token_hash == _digest(token))
+    )
     if found is None or found.ended_at is not None or _as_utc(found.expires_at) <= utcnow():
         return None
     return found.email_key
@@ -95,7 +115,9 @@ def address_of_session(token: str) -> str | None:
 
 def end_session(token: str) -> None:
     """Sign out: the session ends on the server, so no copy of its cookie opens it again."""
-    db.session.execute(sa.update(TranscriptSession).where(
-        TranscriptSession.token_hash == _digest(token), TranscriptSession.ended_at.is_(None))
-        .values(ended_at=utcnow()))
+    db.session.execute(
+        sa.update(TranscriptSession)
+        .where(TranscriptSession.token_hash == _digest(token), TranscriptSession.ended_at.is_(None))
+        .values(ended_at=utcnow())
+    )
     db.session.commit()

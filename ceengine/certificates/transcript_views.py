@@ -23,8 +23,7 @@ from ceengine.extensions import limiter
 from ceengine.text import email_key
 
 SESSION_KEY = "certificates_session"  # the token of this browser's My certificates session
-USED = ("That sign-in link has already been used: each link signs in once. Ask for a new one "
-        "below.")
+USED = "That sign-in link has already been used: each link signs in once. Ask for a new one below."
 
 
 def _sign_in_limit() -> str:
@@ -45,9 +44,13 @@ def my_certificates() -> ResponseReturnValue:
         session.pop(SESSION_KEY, None)
         return render_template("certificates/my_sign_in.html", form=SignInRequestForm())
     certificates = certificates_for_email(address)
-    return render_template("certificates/my_certificates.html", address=address,
-                           certificates=certificates, token_for=certificate_token,
-                           sign_out=SignOutForm())
+    return render_template(
+        "certificates/my_certificates.html",
+        address=address,
+        certificates=certificates,
+        token_for=certificate_token,
+        sign_out=SignOutForm(),
+    )
 
 
 @bp.post("/my-certificates")
@@ -66,14 +69,18 @@ def request_sign_in() -> ResponseReturnValue:
     address = email_key(form.email.data)
     if certificates_for_email(address):
         send_sign_in_link(address, client=request.remote_addr or "unknown")
-    flash(f"If certificates were issued to {address}, a sign-in link is on its way there. "
-          "It signs you in once, within 24 hours.", "success")
+    flash(
+        f"If certificates were issued to {address}, a sign-in link is on its way there. "
+        "It signs you in once, within 24 hours.",
+        "success",
+    )
     return redirect(url_for(".my_certificates"), 303)
 
 
 def _sign_in_page(notice: str, status: int):
-    return render_template("certificates/my_sign_in.html", form=SignInRequestForm(),
-                           notice=notice), status
+    return render_template(
+        "certificates/my_sign_in.html", form=SignInRequestForm(), notice=notice
+    ), status
 
 
 @bp.route("/my-certificates/sign-in/<token>", methods=["GET", "POST"])
@@ -84,8 +91,9 @@ def my_certificates_sign_in(token: str) -> ResponseReturnValue:
     except LinkExpired:
         return _sign_in_page("That sign-in link has expired. Ask for a new one below.", 410)
     if link is None:
-        return render_error(404, "That sign-in link is not valid. Ask for a new one from "
-                                 "My certificates.")
+        return render_error(
+            404, "That sign-in link is not valid. Ask for a new one from My certificates."
+        )
     if session_of_link(link, session.get(SESSION_KEY)):
         return redirect(url_for(".my_certificates"), 303)  # this browser already used it
     form = OpenTranscriptForm()

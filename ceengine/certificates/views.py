@@ -28,8 +28,9 @@ def certificate(token: str) -> ResponseReturnValue:
     A superseded certificate's page says so and nothing of its replacement: a reissue may have
     gone to a corrected address, and this link may be the one sent to the mistyped one.
     """
-    return render_template("certificates/certificate.html", certificate=_certificate_for(token),
-                           token=token)
+    return render_template(
+        "certificates/certificate.html", certificate=_certificate_for(token), token=token
+    )
 
 
 @bp.get("/certificates/<token>/pdf")
@@ -41,10 +42,18 @@ def download(token: str) -> ResponseReturnValue:
     if stored is None:
         abort(404)
     if stored.status != VALID:
-        return render_error(410, f"Certificate {stored.number} is {stored.status} "
-                                 "and can no longer be downloaded. Open its page for details.")
-    response = Response(stored.pdf, mimetype="application/pdf", headers={
-        "Content-Disposition": f'attachment; filename="ce-certificate-{stored.number}.pdf"',
-        "Cache-Control": "private, no-cache"})
+        return render_error(
+            410,
+            f"Certificate {stored.number} is {stored.status} "
+            "and can no longer be downloaded. Open its page for details.",
+        )
+    response = Response(
+        stored.pdf,
+        mimetype="application/pdf",
+        headers={
+            "Content-Disposition": f'attachment; filename="ce-certificate-{stored.number}.pdf"',
+            "Cache-Control": "private, no-cache",
+        },
+    )
     response.set_etag(stored.pdf_sha256)
     return response.make_conditional(request)

@@ -13,8 +13,9 @@ from ceengine.links import absolute_url
 from ceengine.quizzes.models import Attempt
 
 
-def start_checkout(attempt: Attempt, learner: Learner | None,
-                   details: LearnerDetails) -> str | Certificate:
+def start_checkout(
+    attempt: Attempt, learner: Learner | None, details: LearnerDetails
+) -> str | Certificate:
     """Open a Checkout Session for the certificate; its address, or the certificate if paid.
 
     Pressing again with the same details (a double click, a second tab, a return from Cancel)
@@ -29,6 +30,10 @@ def start_checkout(attempt: Attempt, learner: Learner | None,
     certificate = latest_certificate(attempt)
     if certificate is not None:
         return certificate
-    return checkout_url(order, details, previous,
-                        success_url=absolute_url("completion.success", public_id=order.public_id),
-                        cancel_url=absolute_url("completion.cancel", public_id=order.public_id))
+    return checkout_url(
+        order,
+        details,
+        previous,
+        success_url=absolute_url("completion.success", public_id=order.public_id),
+        cancel_url=absolute_url("completion.cancel", public_id=order.public_id),
+    )

@@ -10,34 +10,54 @@ from ceengine.certificates.edition import LearnerDetails
 from ceengine.text import FULL_NAME_MAX, clean_text, printable
 
 LICENSE_FIELDS = ("profession", "license_type", "license_number", "license_state")
-REQUIRED_MESSAGES = {"license_type": "Enter your license type.",
-                     "license_number": "Enter your license number.",
-                     "license_state": "Enter the state or jurisdiction of your license."}
+REQUIRED_MESSAGES = {
+    "license_type": "Enter your license type.",
+    "license_number": "Enter your license number.",
+    "license_state": "Enter the state or jurisdiction of your license.",
+}
 
 
 class DetailsForm(FlaskForm):
     """Name, email and (where the course asks) license details, printed on the certificate."""
 
     full_name = StringField(
-        "Full name, as it should appear on the certificate", filters=[clean_text],
-        validators=[DataRequired("Enter your full name."),
-                    Length(max=FULL_NAME_MAX,
-                           message=f"Keep the name under {FULL_NAME_MAX} characters."),
-                    printable])
+        "Full name, as it should appear on the certificate",
+        filters=[clean_text],
+        validators=[
+            DataRequired("Enter your full name."),
+            Length(max=FULL_NAME_MAX, message=f"Keep the name under {FULL_NAME_MAX} characters."),
+            printable,
+        ],
+    )
     email = EmailField(
-        "Email (we send the certificate link here)", filters=[clean_text],
-        validators=[DataRequired("Enter your email address."),
-                    Email("Enter an email address like name@example.org.",
-                          check_deliverability=False, allow_smtputf8=False),
-                    Length(max=254)])
-    profession = StringField("Profession", filters=[clean_text],
-                             validators=[Optional(), Length(max=120), printable])
-    license_type = StringField("License type (e.g. LCSW, LMFT, RN)", filters=[clean_text],
-                               validators=[Optional(), Length(max=80), printable])
-    license_number = StringField("License number", filters=[clean_text],
-                                 validators=[Optional(), Length(max=60), printable])
-    license_state = StringField("State or jurisdiction of license", filters=[clean_text],
-                                validators=[Optional(), Length(max=60), printable])
+        "Email (we send the certificate link here)",
+        filters=[clean_text],
+        validators=[
+            DataRequired("Enter your email address."),
+            Email(
+                "Enter an email address like name@example.org.",
+                check_deliverability=False,
+                allow_smtputf8=False,
+            ),
+            Length(max=254),
+        ],
+    )
+    profession = StringField(
+        "Profession", filters=[clean_text], validators=[Optional(), Length(max=120), printable]
+    )
+    license_type = StringField(
+        "License type (e.g. LCSW, LMFT, RN)",
+        filters=[clean_text],
+        validators=[Optional(), Length(max=80), printable],
+    )
+    license_number = StringField(
+        "License number", filters=[clean_text], validators=[Optional(), Length(max=60), printable]
+    )
+    license_state = StringField(
+        "State or jurisdiction of license",
+        filters=[clean_text],
+        validators=[Optional(), Length(max=60), printable],
+    )
     preview = SubmitField("Preview")
     issue = SubmitField("Issue certificate")
 

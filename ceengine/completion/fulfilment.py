@@ -54,8 +54,13 @@ def fulfil_session(session: stripe.checkout.Session) -> Certificate | None:
     if not note_payment(order, session.payment_intent):  # the refund arrived first: never issue
         return None
     attempt = order.attempt
-    issued = issue_certificate(attempt, attempt.learner, LearnerDetails(**order.details),
-                               order=order, amount_paid=session.amount_total)
+    issued = issue_certificate(
+        attempt,
+        attempt.learner,
+        LearnerDetails(**order.details),
+        order=order,
+        amount_paid=session.amount_total,
+    )
     if not issued.is_new:  # issued by a twin (the webhook and the success page at once)
         mark_paid(order, issued.certificate, session.amount_total)
         db.session.commit()

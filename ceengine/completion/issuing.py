@@ -52,9 +52,15 @@ class Issued(NamedTuple):
         return self.email is not None
 
 
-def issue_certificate(attempt: Attempt, learner: Learner | None, details: LearnerDetails, *,
-                      client: str | None = None, order: Order | None = None,
-                      amount_paid: int | None = None) -> Issued:
+def issue_certificate(
+    attempt: Attempt,
+    learner: Learner | None,
+    details: LearnerDetails,
+    *,
+    client: str | None = None,
+    order: Order | None = None,
+    amount_paid: int | None = None,
+) -> Issued:
     """The certificate for a passed attempt, issued with its email on the first call.
 
     Free (no `order`): the email is the certificate link; `client` is the network address of

@@ -32,27 +32,35 @@ def success(public_id: str) -> ResponseReturnValue:
         try:
             session = current_session(order)
         except PaymentUnavailable:
-            return render_template("completion/processing.html", order=order,
-                                   refresh=REFRESH_SECONDS,
-                                   message="We could not reach the payment service to confirm "
-                                           "your payment. This page will try again."), 503
+            return render_template(
+                "completion/processing.html",
+                order=order,
+                refresh=REFRESH_SECONDS,
+                message="We could not reach the payment service to confirm "
+                "your payment. This page will try again.",
+            ), 503
         certificate = fulfil_session(session)
     if certificate is not None:
-        flash("Payment received: your certificate has been issued and emailed to you.",
-              "success")
-        return redirect(url_for("certificates.certificate",
-                                token=certificate_token(certificate.number)), 303)
+        flash("Payment received: your certificate has been issued and emailed to you.", "success")
+        return redirect(
+            url_for("certificates.certificate", token=certificate_token(certificate.number)), 303
+        )
     closed = closed_order_message(order)  # refunded, disputed, or a payment that did not match
     if closed is not None:
         return render_template("completion/closed.html", order=order, message=closed)
     if order.status in (FAILED, EXPIRED) or session.status in ("expired", "open"):
-        flash("The payment did not go through. Your details are kept: you can try again.",
-              "warning")
+        flash(
+            "The payment did not go through. Your details are kept: you can try again.", "warning"
+        )
         return redirect(url_for(".details", public_id=order.attempt.public_id), 303)
-    return render_template("completion/processing.html", order=order, refresh=REFRESH_SECONDS,
-                           message="Your payment is still being processed. This page checks "
-                                   "again every few seconds; you can also close it — we will "
-                                   "email your certificate when the payment completes.")
+    return render_template(
+        "completion/processing.html",
+        order=order,
+        refresh=REFRESH_SECONDS,
+        message="Your payment is still being processed. This page checks "
+        "again every few seconds; you can also close it — we will "
+        "email your certificate when the payment completes.",
+    )
 
 
 def _own_order(public_id: str) -> Order:

@@ -56,8 +56,9 @@ def _passed_attempt(public_id: str) -> Attempt:
 
 
 def _certificate_page(certificate: Certificate):
-    return redirect(url_for("certificates.certificate",
-                            token=certificate_token(certificate.number)), 303)
+    return redirect(
+        url_for("certificates.certificate", token=certificate_token(certificate.number)), 303
+    )
 
 
 def _form_for(attempt: Attempt):
@@ -76,14 +77,21 @@ def _saved_details(attempt: Attempt) -> dict[str, str]:
     return order.details if order else learner_details_on_file(attempt.learner_id)
 
 
-def _page(attempt: Attempt, form: DetailsForm, status: int = 200,
-          notice: str | None = None) -> tuple[str, int]:
+def _page(
+    attempt: Attempt, form: DetailsForm, status: int = 200, notice: str | None = None
+) -> tuple[str, int]:
     details = form.details() if form.full_name.data and not form.errors else None
     preview = certificate_data(attempt, details, PREVIEW_NUMBER) if details else None
-    return render_template("completion/details.html", attempt=attempt, form=form,
-                           course=attempt.version.spec, preview=preview, notice=notice,
-                           payment_due=payment_due(attempt),
-                           license_fields=[form[n] for n in LICENSE_FIELDS if n in form]), status
+    return render_template(
+        "completion/details.html",
+        attempt=attempt,
+        form=form,
+        course=attempt.version.spec,
+        preview=preview,
+        notice=notice,
+        payment_due=payment_due(attempt),
+        license_fields=[form[n] for n in LICENSE_FIELDS if n in form],
+    ), status
 
 
 def _checkout(attempt: Attempt, form: DetailsForm) -> ResponseReturnValue:
@@ -100,8 +108,9 @@ def _checkout(attempt: Attempt, form: DetailsForm) -> ResponseReturnValue:
 
 def _issue(attempt: Attempt, form: DetailsForm) -> ResponseReturnValue:
     try:
-        issued = issue_certificate(attempt, current_learner(), form.details(),
-                                   client=request.remote_addr or "unknown")
+        issued = issue_certificate(
+            attempt, current_learner(), form.details(), client=request.remote_addr or "unknown"
+        )
     except PaymentRequired as unpaid:
         return _page(attempt, form, 409, notice=str(unpaid))
     if issued.is_new:
@@ -114,16 +123,17 @@ def issued_notice(certificate: Certificate, outcome: Outcome) -> tuple[str, str]
     or that it was not sent and why."""
     email = certificate.email
     if outcome:
-        return f"Your certificate has been issued. We are emailing its link to {email}.", \
-            "success"
+        return f"Your certificate has been issued. We are emailing its link to {email}.", "success"
     reasons = {
         REPEAT: f"a certificate email already went to {email} from this browser or this "
-                f"network in the last {outcome.period}, and we send no more than one in that "
-                "time, so that this form cannot be used to flood someone's inbox.",
+        f"network in the last {outcome.period}, and we send no more than one in that "
+        "time, so that this form cannot be used to flood someone's inbox.",
         PER_RECIPIENT: f"{email} has already had as many emails as we send to one address in "
-                       f"{outcome.period}.",
+        f"{outcome.period}.",
         PER_CLIENT: "your network has already asked for as many emails as we send for one "
-                    f"network in {outcome.period}.",
+        f"network in {outcome.period}.",
     }
-    return (f"Your certificate has been issued, but we did not email its link: "
-            f"{reasons[outcome.refusal]} Bookmark this page to come back to it."), "warning"
+    return (
+        f"Your certificate has been issued, but we did not email its link: "
+        f"{reasons[outcome.refusal]} Bookmark this page to come back to it."
+    ), "warning"

@@ -34,18 +34,26 @@ def _summary(spec: CourseSpec) -> str:
     course = CourseContent.from_json(spec.content)
     hours = course.ce_hours
     per_hour = len(spec.items) / float(hours)
-    kinds = ", ".join(f"{sum(item['kind'] == name for item in spec.items)} {kind.summary_name}"
-                      for name, kind in ITEM_TYPES.items())
+    kinds = ", ".join(
+        f"{sum(item['kind'] == name for item in spec.items)} {kind.summary_name}"
+        for name, kind in ITEM_TYPES.items()
+    )
     layout = "single page" if course.single_page else f"{len(course.modules)} modules"
-    return (f"ok  {spec.slug}: {layout}, {hours.normalize():f} CE hours, "
-            f"{len(spec.items)} quiz items ({kinds}; {per_hour:.1f} per CE hour), "
-            f"pass mark {course.quiz_policy.pass_threshold}%")
+    return (
+        f"ok  {spec.slug}: {layout}, {hours.normalize():f} CE hours, "
+        f"{len(spec.items)} quiz items ({kinds}; {per_hour:.1f} per CE hour), "
+        f"pass mark {course.quiz_policy.pass_threshold}%"
+    )
 
 
 @bp.cli.command("check")
 @click.argument("slug", required=False)
-@click.option("--dir", "directory", type=click.Path(file_okay=False),
-              help="Courses folder (default: COURSES_DIR, ./courses).")
+@click.option(
+    "--dir",
+    "directory",
+    type=click.Path(file_okay=False),
+    help="Courses folder (default: COURSES_DIR, ./courses).",
+)
 def check_command(slug: str | None, directory: str | None) -> None:
     """Validate course files; exit 1 naming file, line and reason for each mistake."""
     try:
@@ -60,8 +68,12 @@ def check_command(slug: str | None, directory: str | None) -> None:
 
 
 @bp.cli.command("sync")
-@click.option("--dir", "directory", type=click.Path(file_okay=False),
-              help="Courses folder (default: COURSES_DIR, ./courses).")
+@click.option(
+    "--dir",
+    "directory",
+    type=click.Path(file_okay=False),
+    help="Courses folder (default: COURSES_DIR, ./courses).",
+)
 def sync_command(directory: str | None) -> None:
     """Load courses into the database; a changed course becomes a new version."""
     try:
@@ -77,10 +89,20 @@ def sync_command(directory: str | None) -> None:
 
 @bp.cli.command("answer-key")
 @click.argument("slug")
-@click.option("--format", "output", type=click.Choice(["json", "text"]), default="text",
-              show_default=True, help="json for machines, text for people.")
-@click.option("--dir", "directory", type=click.Path(file_okay=False),
-              help="Courses folder (default: COURSES_DIR, ./courses).")
+@click.option(
+    "--format",
+    "output",
+    type=click.Choice(["json", "text"]),
+    default="text",
+    show_default=True,
+    help="json for machines, text for people.",
+)
+@click.option(
+    "--dir",
+    "directory",
+    type=click.Path(file_okay=False),
+    help="Courses folder (default: COURSES_DIR, ./courses).",
+)
 def answer_key_command(slug: str, output: str, directory: str | None) -> None:
     """Print the quiz answer key of course SLUG (as accreditors ask for it)."""
     try:

@@ -115,11 +115,14 @@ class CourseContent:
     def from_json(cls, data: dict[str, Any]) -> CourseContent:
         """The typed view of a stored content dict, with the defaults for keys it lacks."""
         return cls(
-            slug=data["slug"], title=data["title"], summary=data["summary"],
+            slug=data["slug"],
+            title=data["title"],
+            summary=data["summary"],
             description_html=data["description_html"],
-            presenters=tuple(Presenter(name=p["name"], credentials=p.get("credentials"),
-                                       bio_html=p["bio_html"])
-                             for p in data["presenters"]),
+            presenters=tuple(
+                Presenter(name=p["name"], credentials=p.get("credentials"), bio_html=p["bio_html"])
+                for p in data["presenters"]
+            ),
             objectives=tuple(data["objectives"]),
             ce_hours=Decimal(data["ce_hours"]),
             level=data["level"],
@@ -127,17 +130,21 @@ class CourseContent:
             format=data.get("format") or DEFAULT_FORMAT,
             certificate=CertificateTerms(**_known(CertificateTerms, data["certificate"])),
             quiz_policy=QuizPolicy(**_known(QuizPolicy, data["quiz_policy"])),
-            evaluation=EvaluationSettings(**_known(EvaluationSettings,
-                                                   data.get("evaluation", {}))),
-            reflections=ReflectionSettings(**_known(ReflectionSettings,
-                                                    data.get("reflections", {}))),
+            evaluation=EvaluationSettings(**_known(EvaluationSettings, data.get("evaluation", {}))),
+            reflections=ReflectionSettings(
+                **_known(ReflectionSettings, data.get("reflections", {}))
+            ),
             references=tuple(data.get("references", ())),
             single_page=data["single_page"],
             modules=tuple(
-                Module(slug=m["slug"], title=m["title"], blocks=tuple(m["blocks"]),
-                       sections=tuple(Section(id=s["id"], title=s["title"])
-                                      for s in m["sections"]))
-                for m in data["modules"]),
+                Module(
+                    slug=m["slug"],
+                    title=m["title"],
+                    blocks=tuple(m["blocks"]),
+                    sections=tuple(Section(id=s["id"], title=s["title"]) for s in m["sections"]),
+                )
+                for m in data["modules"]
+            ),
         )
 
     def module(self, slug: str) -> Module | None:

@@ -15,8 +15,9 @@ MISSING = object()
 class Fields:
     """Typed access to one mapping in a course file; unknown keys are mistakes."""
 
-    def __init__(self, data: Any, path: Path, problems: Problems, what: str,
-                 allowed: set[str], line: int = 1) -> None:
+    def __init__(
+        self, data: Any, path: Path, problems: Problems, what: str, allowed: set[str], line: int = 1
+    ) -> None:
         self.path, self.problems, self.what = path, problems, what
         if not isinstance(data, dict):
             if data is not None:
@@ -42,13 +43,19 @@ class Fields:
         value = self.data.get(key, MISSING)
         if value is MISSING or value is None or value == "":
             if required:
-                self.error(None if key not in self.data else key,
-                           f"{self.what}: '{key}' is required")
+                self.error(
+                    None if key not in self.data else key, f"{self.what}: '{key}' is required"
+                )
             return MISSING
         return value
 
-    def text(self, key: str, required: bool = True, max_length: int | None = None,
-             default: str | None = None) -> str | None:
+    def text(
+        self,
+        key: str,
+        required: bool = True,
+        max_length: int | None = None,
+        default: str | None = None,
+    ) -> str | None:
         """A string value (numbers are not silently turned into text)."""
         value = self.raw(key, required)
         if value is MISSING:
@@ -58,12 +65,20 @@ class Fields:
             return default
         value = value.strip()
         if max_length and len(value) > max_length:
-            self.error(key, f"{self.what}: '{key}' is {len(value)} characters; "
-                            f"at most {max_length} allowed")
+            self.error(
+                key,
+                f"{self.what}: '{key}' is {len(value)} characters; at most {max_length} allowed",
+            )
         return value
 
-    def number(self, key: str, default: Decimal | None = None, minimum: Decimal | None = None,
-               maximum: Decimal | None = None, required: bool = False) -> Decimal | None:
+    def number(
+        self,
+        key: str,
+        default: Decimal | None = None,
+        minimum: Decimal | None = None,
+        maximum: Decimal | None = None,
+        required: bool = False,
+    ) -> Decimal | None:
         """A number, checked against its range."""
         value = self.raw(key, required)
         if value is MISSING:
@@ -90,8 +105,9 @@ class Fields:
         if value is MISSING:
             return default
         if value not in options:
-            self.error(key, f"{self.what}: '{key}' must be one of {', '.join(options)}, "
-                            f"not '{value}'")
+            self.error(
+                key, f"{self.what}: '{key}' must be one of {', '.join(options)}, not '{value}'"
+            )
             return default
         return value
 
@@ -120,8 +136,9 @@ class Fields:
         result = []
         for line, entry in self.items(key, required):
             if not isinstance(entry, str) or not entry.strip():
-                self.problems.add(self.path, line, f"{self.what}: each entry of '{key}' "
-                                                   "must be non-empty text")
+                self.problems.add(
+                    self.path, line, f"{self.what}: each entry of '{key}' must be non-empty text"
+                )
             else:
                 result.append(entry.strip())
         if required and not result and key in self.data:

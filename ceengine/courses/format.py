@@ -27,9 +27,23 @@ from ceengine.courses.yamlfile import YamlSyntaxError, load_yaml
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MODULE_FILE = re.compile(r"^(\d+)-([a-z0-9]+(?:-[a-z0-9]+)*)\.md$")
 LEVELS = ("introductory", "intermediate", "advanced")
-COURSE_KEYS = {"title", "summary", "description", "presenters", "objectives", "ce_hours",
-               "level", "audience", "format", "published", "certificate", "quiz", "references",
-               "evaluation", "reflections"}
+COURSE_KEYS = {
+    "title",
+    "summary",
+    "description",
+    "presenters",
+    "objectives",
+    "ce_hours",
+    "level",
+    "audience",
+    "format",
+    "published",
+    "certificate",
+    "quiz",
+    "references",
+    "evaluation",
+    "reflections",
+}
 
 
 @dataclass
@@ -56,10 +70,16 @@ def content_hash(folder: Path) -> str:
 def _presenters(meta: Fields) -> list[dict]:
     result = []
     for line, entry in meta.items("presenters"):
-        f = Fields(entry, meta.path, meta.problems, "presenter",
-                   {"name", "credentials", "bio"}, line=line)
-        result.append({"name": f.text("name"), "credentials": f.text("credentials"),
-                       "bio_html": render_markdown(f.text("bio") or "")})
+        f = Fields(
+            entry, meta.path, meta.problems, "presenter", {"name", "credentials", "bio"}, line=line
+        )
+        result.append(
+            {
+                "name": f.text("name"),
+                "credentials": f.text("credentials"),
+                "bio_html": render_markdown(f.text("bio") or ""),
+            }
+        )
     if not result and "presenters" in meta.data:
         meta.error("presenters", "course.yaml: 'presenters' needs at least one presenter")
     return result
@@ -73,17 +93,21 @@ def _feedback(q: Fields, ce_hours: Decimal | None) -> str:
     """`after_pass` (default) or `none`; the older values reveal the key before a pass."""
     value = q.choice("feedback", FEEDBACK, QuizPolicy().feedback)
     if value in REVEALING_FEEDBACK and ce_hours:
-        q.error("feedback", f"quiz: 'feedback: {value}' shows which answers were right before "
-                            "a learner passes, so a course that grants CE credit could be "
-                            "passed by retaking with the key; use 'feedback: after_pass' "
-                            "(every item explained once the learner passes or has no attempt "
-                            "left) or 'feedback: none'")
+        q.error(
+            "feedback",
+            f"quiz: 'feedback: {value}' shows which answers were right before "
+            "a learner passes, so a course that grants CE credit could be "
+            "passed by retaking with the key; use 'feedback: after_pass' "
+            "(every item explained once the learner passes or has no attempt "
+            "left) or 'feedback: none'",
+        )
     return value
 
 
 def _quiz_policy(meta: Fields, ce_hours: Decimal | None) -> dict:
-    q = meta.sub("quiz", "quiz", {"pass_threshold", "max_attempts", "wait_minutes",
-                                  "shuffle", "feedback"})
+    q = meta.sub(
+        "quiz", "quiz", {"pass_threshold", "max_attempts", "wait_minutes", "shuffle", "feedback"}
+    )
     default = QuizPolicy()
     attempts = q.data.get("max_attempts", "unlimited")
     if attempts == "unlimited":
@@ -94,11 +118,13 @@ def _quiz_policy(meta: Fields, ce_hours: Decimal | None) -> dict:
         if number != max_attempts:
             q.error("max_attempts", "quiz: 'max_attempts' must be a whole number or unlimited")
     return {
-        "pass_threshold": int(q.number("pass_threshold", Decimal(default.pass_threshold),
-                                       Decimal(1), Decimal(100))),
+        "pass_threshold": int(
+            q.number("pass_threshold", Decimal(default.pass_threshold), Decimal(1), Decimal(100))
+        ),
         "max_attempts": max_attempts,
-        "wait_minutes": int(q.number("wait_minutes", Decimal(default.wait_minutes), Decimal(0),
-                                     Decimal(525600))),
+        "wait_minutes": int(
+            q.number("wait_minutes", Decimal(default.wait_minutes), Decimal(0), Decimal(525600))
+        ),
         "shuffle": q.flag("shuffle", default.shuffle),
         "feedback": _feedback(q, ce_hours),
     }
@@ -110,12 +136,15 @@ def _certificate(meta: Fields) -> dict:
     fee = c.number("fee", Decimal(default.fee_cents) / 100, Decimal(0), Decimal(10000))
     currency = c.text("currency", required=False, default=default.currency).lower()
     if not re.fullmatch(r"[a-z]{3}", currency):
-        c.error("currency", f"certificate: 'currency' must be a 3-letter code like usd, "
-                            f"not '{currency}'")
+        c.error(
+            "currency",
+            f"certificate: 'currency' must be a 3-letter code like usd, not '{currency}'",
+        )
     if fee != fee.quantize(Decimal("0.01")):
         c.error("fee", "certificate: 'fee' can have at most two decimal places")
-    license_details = c.choice("license_details", ("none", "optional", "required"),
-                               default.license_details)
+    license_details = c.choice(
+        "license_details", ("none", "optional", "required"), default.license_details
+    )
     return {"fee_cents": int(fee * 100), "currency": currency, "license_details": license_details}
 
 
@@ -127,9 +156,11 @@ def _evaluation(meta: Fields) -> dict:
 def _reflections(meta: Fields) -> dict:
     r = meta.sub("reflections", "reflections", {"enabled", "prompt", "moderation"})
     default = ReflectionSettings()
-    return {"enabled": r.flag("enabled", default.enabled),
-            "prompt": r.text("prompt", required=False, max_length=200, default=default.prompt),
-            "moderation": r.flag("moderation", default.moderation)}
+    return {
+        "enabled": r.flag("enabled", default.enabled),
+        "prompt": r.text("prompt", required=False, max_length=200, default=default.prompt),
+        "moderation": r.flag("moderation", default.moderation),
+    }
 
 
 def _read_meta(folder: Path, problems: Problems) -> dict | None:
@@ -183,21 +214,32 @@ def _read_modules(folder: Path, problems: Problems) -> list[dict]:
     for path in sorted(modules_dir.iterdir(), key=lambda p: p.name):
         match = MODULE_FILE.match(path.name)
         if not match:
-            problems.add(path, 1, "module files are named like '01-overview.md' "
-                                  "(number, hyphen, lowercase words, .md)")
+            problems.add(
+                path,
+                1,
+                "module files are named like '01-overview.md' "
+                "(number, hyphen, lowercase words, .md)",
+            )
             continue
         if int(match.group(1)) in numbers:
             problems.add(path, 1, f"two module files share the number {match.group(1)}")
         numbers.add(int(match.group(1)))
-        modules.append({**read_lesson(path, media, problems, module=True),
-                        "slug": match.group(2), "order": int(match.group(1)), "file": path})
+        modules.append(
+            {
+                **read_lesson(path, media, problems, module=True),
+                "slug": match.group(2),
+                "order": int(match.group(1)),
+                "file": path,
+            }
+        )
     if not modules:
         problems.add(modules_dir, 1, "modules/ has no module files")
     return sorted(modules, key=lambda m: m["order"])
 
 
-def _link_sections(modules: list[dict], items: list[dict], quiz_path: Path,
-                   problems: Problems) -> None:
+def _link_sections(
+    modules: list[dict], items: list[dict], quiz_path: Path, problems: Problems
+) -> None:
     """Sections are unique in the course; each quiz item names one and learns its module."""
     where: dict[str, str] = {}
     slugs = [m["slug"] for m in modules]
@@ -206,32 +248,48 @@ def _link_sections(modules: list[dict], items: list[dict], quiz_path: Path,
             problems.add(module["file"], 1, f"two modules are both named '{module['slug']}'")
         for section in module["sections"]:
             if section["id"] in where:
-                problems.add(module["file"], section["line"],
-                             f"section '{section['title']}' has the address '{section['id']}', "
-                             "already used by another heading; section headings must differ")
+                problems.add(
+                    module["file"],
+                    section["line"],
+                    f"section '{section['title']}' has the address '{section['id']}', "
+                    "already used by another heading; section headings must differ",
+                )
             where[section["id"]] = module["slug"]
     for item in items:
         if item["section"] not in where:
             known = ", ".join(sorted(where)) or "none"
-            problems.add(quiz_path, item["line"],
-                         f"item '{item['key']}': section '{item['section']}' is not a '## ' "
-                         f"heading in the lesson (headings: {known})")
+            problems.add(
+                quiz_path,
+                item["line"],
+                f"item '{item['key']}': section '{item['section']}' is not a '## ' "
+                f"heading in the lesson (headings: {known})",
+            )
         item["module"] = where.get(item["section"])
 
 
 def _page_ready(modules: list[dict]) -> list[dict]:
     """Drop what only the checker needs (paths, lines) so the content is plain JSON."""
-    return [{"slug": m["slug"], "title": m["title"], "blocks": m["blocks"],
-             "sections": [{"id": s["id"], "title": s["title"]} for s in m["sections"]]}
-            for m in modules]
+    return [
+        {
+            "slug": m["slug"],
+            "title": m["title"],
+            "blocks": m["blocks"],
+            "sections": [{"id": s["id"], "title": s["title"]} for s in m["sections"]],
+        }
+        for m in modules
+    ]
 
 
 def read_course(folder: Path, problems: Problems) -> CourseSpec | None:
     """Read and check one course folder; None when it has mistakes."""
     before = len(problems.errors)
     if not SLUG.match(folder.name):
-        problems.add(folder, 1, f"course folder '{folder.name}' must be lowercase letters, "
-                                "digits and hyphens (it becomes the address)")
+        problems.add(
+            folder,
+            1,
+            f"course folder '{folder.name}' must be lowercase letters, "
+            "digits and hyphens (it becomes the address)",
+        )
     meta = _read_meta(folder, problems)
     modules = _read_modules(folder, problems)
     check_media_folder(folder / "media", problems)
@@ -239,11 +297,20 @@ def read_course(folder: Path, problems: Problems) -> CourseSpec | None:
     _link_sections(modules, items, folder / "quiz.yaml", problems)
     if meta is None or len(problems.errors) > before:
         return None
-    quiz_advice(folder / "quiz.yaml", problems, len(items), Decimal(meta["ce_hours"]),
-                meta["quiz_policy"]["pass_threshold"])
+    quiz_advice(
+        folder / "quiz.yaml",
+        problems,
+        len(items),
+        Decimal(meta["ce_hours"]),
+        meta["quiz_policy"]["pass_threshold"],
+    )
     published = meta.pop("published")
-    content = {"slug": folder.name, **meta, "single_page": (folder / "lesson.md").is_file(),
-               "modules": _page_ready(modules)}
+    content = {
+        "slug": folder.name,
+        **meta,
+        "single_page": (folder / "lesson.md").is_file(),
+        "modules": _page_ready(modules),
+    }
     for item in items:
         item.pop("line")
     return CourseSpec(folder.name, content, items, content_hash(folder), published)
@@ -251,8 +318,9 @@ def read_course(folder: Path, problems: Problems) -> CourseSpec | None:
 
 def course_folders(courses_dir: Path) -> list[Path]:
     """Every course folder (ignores files and folders starting with '.' or '_')."""
-    return sorted(p for p in courses_dir.iterdir()
-                  if p.is_dir() and not p.name.startswith((".", "_")))
+    return sorted(
+        p for p in courses_dir.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))
+    )
 
 
 def read_courses(courses_dir: Path, only: str | None = None) -> tuple[list[CourseSpec], Problems]:

@@ -25,8 +25,9 @@ def _split_title(text: str, path: Path, problems: Problems, module: bool) -> tup
     return first[2:].strip(), rest, 1
 
 
-def _resource_block(token: Token, path: Path, problems: Problems, media_dir: Path,
-                    offset: int) -> dict | None:
+def _resource_block(
+    token: Token, path: Path, problems: Problems, media_dir: Path, offset: int
+) -> dict | None:
     kind = token.info.strip()
     first_line = offset + token.map[0] + 2  # the line after the opening fence
     try:
@@ -66,8 +67,12 @@ def _check_headings(tokens: list[Token], path: Path, problems: Problems, offset:
         line = offset + token.map[0] + 1
         title = tokens[index + 1].content.strip()
         if token.tag == "h1":
-            problems.add(path, line, f"'# {title}': use '## ' for sections; the page "
-                                     "already has the title as its top heading")
+            problems.add(
+                path,
+                line,
+                f"'# {title}': use '## ' for sections; the page "
+                "already has the title as its top heading",
+            )
         elif token.tag == "h2":
             address = section_address(title)
             if not address:
@@ -99,9 +104,12 @@ def read_lesson(path: Path, media_dir: Path, problems: Problems, module: bool) -
     for token in tokens:
         if token.type == "fence" and token.info.strip() in RESOURCE_TYPES:
             if token.level > 0:
-                problems.add(path, offset + token.map[0] + 1,
-                             f"{token.info.strip()}: a resource block must start at the "
-                             "left margin, not inside a list or quote")
+                problems.add(
+                    path,
+                    offset + token.map[0] + 1,
+                    f"{token.info.strip()}: a resource block must start at the "
+                    "left margin, not inside a list or quote",
+                )
                 continue
             flush()
             resource = _resource_block(token, path, problems, media_dir, offset)

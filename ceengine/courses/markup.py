@@ -18,15 +18,21 @@ markdown = MarkdownIt("commonmark", {"html": True, "typographer": True}).enable(
 
 def clean_html(html: str) -> str:
     """Remove scripts, event handlers, styles and unsafe links from `html`."""
-    return nh3.clean(html, tags=_TAGS, attributes=_ATTRIBUTES, link_rel="noopener noreferrer",
-                     url_schemes={"http", "https", "mailto"})
+    return nh3.clean(
+        html,
+        tags=_TAGS,
+        attributes=_ATTRIBUTES,
+        link_rel="noopener noreferrer",
+        url_schemes={"http", "https", "mailto"},
+    )
 
 
 def wrap_tables(html: str) -> str:
     """Put each table in a labelled region that keyboard users can scroll on a phone."""
     return html.replace(
-        "<table>", '<div class="table-scroll" role="region" tabindex="0" '
-                   'aria-label="Table (scrolls sideways on small screens)"><table>'
+        "<table>",
+        '<div class="table-scroll" role="region" tabindex="0" '
+        'aria-label="Table (scrolls sideways on small screens)"><table>',
     ).replace("</table>", "</table></div>")
 
 

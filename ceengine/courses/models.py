@@ -83,9 +83,7 @@ class QuizItem(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    version_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("course_versions.id", ondelete="CASCADE")
-    )
+    version_id: Mapped[int] = mapped_column(sa.ForeignKey("course_versions.id", ondelete="CASCADE"))
     key: Mapped[str] = mapped_column(sa.String(100))
     position: Mapped[int]
     kind: Mapped[str] = mapped_column(sa.String(20))

@@ -17,8 +17,11 @@ def _blocks_html(content_hash: str, module_slug: str, version_id: int) -> Markup
     # Keyed by content hash: the same hash always means the same files, so the same HTML.
     version = db.session.get(CourseVersion, version_id)
     course = version.spec
-    return Markup(render_template("courses/_blocks.html", blocks=course.module(module_slug).blocks,
-                                  slug=course.slug))
+    return Markup(
+        render_template(
+            "courses/_blocks.html", blocks=course.module(module_slug).blocks, slug=course.slug
+        )
+    )
 
 
 def module_html(version: CourseVersion, module: Module) -> Markup:

@@ -26,9 +26,16 @@ def _read_item(data: Any, line: int, path: Path, problems: Problems, seen: set[s
         seen.add(item_id)
     kind = f.choice("type", tuple(ITEM_TYPES), default=DEFAULT_ITEM_TYPE)
     options, answer = item_type(kind).read(f)
-    item = {"key": item_id, "kind": kind, "statement": f.text("statement", max_length=1000),
-            "options": options, "answer": answer, "explanation": f.text("explanation"),
-            "section": f.text("section"), "line": f.line("section")}
+    item = {
+        "key": item_id,
+        "kind": kind,
+        "statement": f.text("statement", max_length=1000),
+        "options": options,
+        "answer": answer,
+        "explanation": f.text("explanation"),
+        "section": f.text("section"),
+        "line": f.line("section"),
+    }
     return item if None not in (item_id, item["statement"], answer) else None
 
 
@@ -44,19 +51,27 @@ def read_quiz(path: Path, problems: Problems) -> list[dict]:
         return []
     quiz = Fields(data, path, problems, "quiz.yaml", {"items"})
     seen: set[str] = set()
-    items = [_read_item(entry, line, path, problems, seen)
-             for line, entry in quiz.items("items")]
+    items = [_read_item(entry, line, path, problems, seen) for line, entry in quiz.items("items")]
     if not items and "items" in quiz.data:
         quiz.error("items", "quiz.yaml: 'items' needs at least one item")
     return [item for item in items if item]
 
 
-def quiz_advice(path: Path, problems: Problems, item_count: int, ce_hours: Decimal,
-                threshold: int) -> None:
+def quiz_advice(
+    path: Path, problems: Problems, item_count: int, ce_hours: Decimal, threshold: int
+) -> None:
     """Warn (without failing) where a quiz falls short of common accreditor guidance."""
     if ce_hours and item_count < APA_ITEMS_PER_HOUR * ce_hours:
-        problems.warn(path, 1, f"{item_count} items for {ce_hours} CE hours: APA recommends "
-                               f"{APA_ITEMS_PER_HOUR}-8 items per CE hour")
+        problems.warn(
+            path,
+            1,
+            f"{item_count} items for {ce_hours} CE hours: APA recommends "
+            f"{APA_ITEMS_PER_HOUR}-8 items per CE hour",
+        )
     if threshold < APA_MIN_THRESHOLD:
-        problems.warn(path, 1, f"pass threshold {threshold}% is under APA's recommended "
-                               f"minimum of {APA_MIN_THRESHOLD}% for home study")
+        problems.warn(
+            path,
+            1,
+            f"pass threshold {threshold}% is under APA's recommended "
+            f"minimum of {APA_MIN_THRESHOLD}% for home study",
+        )

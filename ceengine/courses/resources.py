@@ -29,14 +29,21 @@ def parse_duration(fields: Fields, key: str = "duration") -> dict[str, Any] | No
     value = fields.raw(key, required=True)
     match = _DURATION.match(str(value)) if isinstance(value, str) else None
     if not match:
-        fields.error(key, f"{fields.what}: '{key}' must be written like \"13:05\" or "
-                          f"\"1:02:30\" in quotes, not {value!r}")
+        fields.error(
+            key,
+            f"{fields.what}: '{key}' must be written like \"13:05\" or "
+            f'"1:02:30" in quotes, not {value!r}',
+        )
         return None
     hours, minutes, seconds = (int(g or 0) for g in match.groups())
     total = hours * 3600 + minutes * 60 + seconds
     spoken = f"{hours} h {minutes} min" if hours else f"{minutes} min {seconds} s"
-    return {"text": value, "seconds": total, "spoken": spoken,
-            "iso": f"PT{hours}H{minutes}M{seconds}S"}
+    return {
+        "text": value,
+        "seconds": total,
+        "spoken": spoken,
+        "iso": f"PT{hours}H{minutes}M{seconds}S",
+    }
 
 
 def media_content_type(name: str) -> str | None:
@@ -56,11 +63,15 @@ def check_media_folder(media_dir: Path, problems: Problems) -> None:
         if path.name.startswith("."):
             continue  # .DS_Store, .gitkeep: never served (the media address refuses them)
         if path.is_symlink() or not path.is_file():
-            problems.add(media_dir / name, 1, f"media/ holds files only; '{name}' is a "
-                                              "folder or a link")
+            problems.add(
+                media_dir / name, 1, f"media/ holds files only; '{name}' is a folder or a link"
+            )
         elif media_content_type(path.name) is None:
-            problems.add(media_dir / name, 1, f"media/ holds only audio and handouts; "
-                                              f"'{name}' is not one (allowed: {allowed})")
+            problems.add(
+                media_dir / name,
+                1,
+                f"media/ holds only audio and handouts; '{name}' is not one (allowed: {allowed})",
+            )
 
 
 def _media_file(fields: Fields, media_dir: Path, allowed: dict[str, str]) -> dict | None:
@@ -71,14 +82,20 @@ def _media_file(fields: Fields, media_dir: Path, allowed: dict[str, str]) -> dic
     if "/" in name or "\\" in name or name.startswith("."):
         fields.error("file", f"{fields.what}: 'file' must be a plain file name in media/")
     elif path.suffix.lower() not in allowed:
-        fields.error("file", f"{fields.what}: '{name}' must end in one of "
-                             f"{', '.join(sorted(allowed))}")
+        fields.error(
+            "file", f"{fields.what}: '{name}' must end in one of {', '.join(sorted(allowed))}"
+        )
     elif len(name.encode()) > 255 or not path.is_file():  # longer names cannot exist
-        fields.error("file", f"{fields.what}: media file '{name}' does not exist in "
-                             f"{media_dir.parent.name}/media/")
+        fields.error(
+            "file",
+            f"{fields.what}: media file '{name}' does not exist in {media_dir.parent.name}/media/",
+        )
     else:
-        return {"file": name, "type": allowed[path.suffix.lower()],
-                "size_kb": max(1, round(path.stat().st_size / 1024))}
+        return {
+            "file": name,
+            "type": allowed[path.suffix.lower()],
+            "size_kb": max(1, round(path.stat().st_size / 1024)),
+        }
     return None
 
 
@@ -94,34 +111,54 @@ def _video(f: Fields, media_dir: Path) -> dict:
             embed = template.format(id=video_id)
         else:
             f.error("id", f"video: '{video_id}' is not a valid {provider} video id")
-    return {"provider": provider, "embed_url": embed, "title": f.text("title"),
-            "duration": parse_duration(f), "speaker": f.text("speaker", required=False),
-            "description": f.text("description", required=False)}
+    return {
+        "provider": provider,
+        "embed_url": embed,
+        "title": f.text("title"),
+        "duration": parse_duration(f),
+        "speaker": f.text("speaker", required=False),
+        "description": f.text("description", required=False),
+    }
 
 
 def _audio(f: Fields, media_dir: Path) -> dict:
-    return {"media": _media_file(f, media_dir, AUDIO_TYPES), "title": f.text("title"),
-            "duration": parse_duration(f), "transcript": f.text("transcript")}
+    return {
+        "media": _media_file(f, media_dir, AUDIO_TYPES),
+        "title": f.text("title"),
+        "duration": parse_duration(f),
+        "transcript": f.text("transcript"),
+    }
 
 
 def _reading(f: Fields, media_dir: Path) -> dict:
     url = f.text("url", required=False)
     if url and not re.match(r"^https://[^\s/]+\.[^\s]+$", url):
         f.error("url", f"reading: 'url' must be a full https:// address, not '{url}'")
-    return {"title": f.text("title"), "author": f.text("author", required=False),
-            "source": f.text("source", required=False), "url": url,
-            "note": f.text("note", required=False)}
+    return {
+        "title": f.text("title"),
+        "author": f.text("author", required=False),
+        "source": f.text("source", required=False),
+        "url": url,
+        "note": f.text("note", required=False),
+    }
 
 
 def _handout(f: Fields, media_dir: Path) -> dict:
-    return {"media": _media_file(f, media_dir, HANDOUT_TYPES), "title": f.text("title"),
-            "description": f.text("description", required=False)}
+    return {
+        "media": _media_file(f, media_dir, HANDOUT_TYPES),
+        "title": f.text("title"),
+        "description": f.text("description", required=False),
+    }
 
 
 def _exercise(f: Fields, media_dir: Path) -> dict:
     steps = [render_inline(step) for step in f.texts("steps")]
-    return {"title": f.text("title"), "duration_text": f.text("duration", required=False),
-            "steps": steps, "reflection": f.text("reflection", required=False)}
+    return {
+        "title": f.text("title"),
+        "duration_text": f.text("duration", required=False),
+        "steps": steps,
+        "reflection": f.text("reflection", required=False),
+    }
 
 
 _READERS = {
@@ -133,8 +170,12 @@ _READERS = {
 }
 
 
-def read_resource(kind: str, fields_data: Any, make_fields: Callable[[Any, str, set[str]], Fields],
-                  media_dir: Path) -> dict:
+def read_resource(
+    kind: str,
+    fields_data: Any,
+    make_fields: Callable[[Any, str, set[str]], Fields],
+    media_dir: Path,
+) -> dict:
     """Validate one resource block and return what the page needs to show it."""
     reader, allowed = _READERS[kind]
     fields = make_fields(fields_data, kind, allowed)

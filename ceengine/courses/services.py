@@ -33,20 +33,35 @@ class SyncChange:
 
 
 def _new_version(course: Course, spec: CourseSpec) -> CourseVersion:
-    number = (db.session.scalar(
-        sa.select(sa.func.max(CourseVersion.number)).where(CourseVersion.course_id == course.id)
-    ) or 0) + 1
+    number = (
+        db.session.scalar(
+            sa.select(sa.func.max(CourseVersion.number)).where(CourseVersion.course_id == course.id)
+        )
+        or 0
+    ) + 1
     typed = CourseContent.from_json(spec.content)
     version = CourseVersion(
-        course=course, number=number, content_hash=spec.content_hash,
-        title=typed.title, summary=typed.summary, ce_hours=typed.ce_hours,
-        pass_threshold=typed.quiz_policy.pass_threshold, content=spec.content,
+        course=course,
+        number=number,
+        content_hash=spec.content_hash,
+        title=typed.title,
+        summary=typed.summary,
+        ce_hours=typed.ce_hours,
+        pass_threshold=typed.quiz_policy.pass_threshold,
+        content=spec.content,
     )
     version.items = [
-        QuizItem(key=item["key"], position=position, kind=item["kind"],
-                 statement=item["statement"], options=item["options"], answer=item["answer"],
-                 explanation=item["explanation"], section=item["section"],
-                 module=item["module"])
+        QuizItem(
+            key=item["key"],
+            position=position,
+            kind=item["kind"],
+            statement=item["statement"],
+            options=item["options"],
+            answer=item["answer"],
+            explanation=item["explanation"],
+            section=item["section"],
+            module=item["module"],
+        )
         for position, item in enumerate(spec.items, start=1)
     ]
     db.session.add(version)
@@ -60,12 +75,20 @@ def _sync_one(spec: CourseSpec) -> SyncChange:
         db.session.add(course)
         db.session.flush()
     course.published = spec.published
-    version = db.session.scalar(sa.select(CourseVersion).where(
-        CourseVersion.course_id == course.id, CourseVersion.content_hash == spec.content_hash))
+    version = db.session.scalar(
+        sa.select(CourseVersion).where(
+            CourseVersion.course_id == course.id, CourseVersion.content_hash == spec.content_hash
+        )
+    )
     if version is not None and course.current_version_id == version.id:
         return SyncChange(spec.slug, "unchanged", version.number)
-    action = "restored version" if version else "added" if not course.current_version_id \
+    action = (
+        "restored version"
+        if version
+        else "added"
+        if not course.current_version_id
         else "new version"
+    )
     version = version or _new_version(course, spec)
     db.session.flush()
     course.current_version = version
@@ -85,25 +108,29 @@ def sync_courses(courses_dir: Path) -> list[SyncChange]:
         db.session.commit()
     except IntegrityError as exc:
         db.session.rollback()
-        raise SyncConflict("another sync changed the courses at the same time; "
-                           "run `ceengine courses sync` again") from exc
+        raise SyncConflict(
+            "another sync changed the courses at the same time; run `ceengine courses sync` again"
+        ) from exc
     return changes
 
 
 def published_versions() -> list[CourseVersion]:
     """The current version of every published course, for the catalog."""
-    return list(db.session.scalars(
-        sa.select(CourseVersion)
-        .join(Course, Course.current_version_id == CourseVersion.id)
-        .where(Course.published)
-        .order_by(CourseVersion.title)
-    ))
+    return list(
+        db.session.scalars(
+            sa.select(CourseVersion)
+            .join(Course, Course.current_version_id == CourseVersion.id)
+            .where(Course.published)
+            .order_by(CourseVersion.title)
+        )
+    )
 
 
 def is_published(slug: str) -> bool:
     """Whether `slug` is a published course (without loading its content)."""
-    return bool(db.session.scalar(
-        sa.select(Course.id).where(Course.slug == slug, Course.published)))
+    return bool(
+        db.session.scalar(sa.select(Course.id).where(Course.slug == slug, Course.published))
+    )
 
 
 def current_version(slug: str) -> CourseVersion | None:
@@ -118,9 +145,14 @@ def current_version(slug: str) -> CourseVersion | None:
 def answer_key(items: list[dict]) -> list[dict]:
     """The quiz's answer key as accreditors ask for it, each answer as its item type gives it."""
     return [
-        {"number": number, "id": item["key"], "type": item["kind"],
-         "statement": item["statement"],
-         "answer": item_type(item["kind"]).key_answer(item["answer"]),
-         "options": item["options"], "section": item["section"]}
+        {
+            "number": number,
+            "id": item["key"],
+            "type": item["kind"],
+            "statement": item["statement"],
+            "answer": item_type(item["kind"]).key_answer(item["answer"]),
+            "options": item["options"],
+            "section": item["section"],
+        }
         for number, item in enumerate(items, start=1)
     ]

@@ -27,8 +27,11 @@ def _version_or_404(slug: str):
 def catalog() -> ResponseReturnValue:
     """List the published courses."""
     versions = published_versions()
-    return render_template("courses/catalog.html", versions=versions,
-                           ratings=rating_lines([v.course_id for v in versions]))
+    return render_template(
+        "courses/catalog.html",
+        versions=versions,
+        ratings=rating_lines([v.course_id for v in versions]),
+    )
 
 
 @bp.get("/courses/<slug>")
@@ -36,8 +39,9 @@ def course(slug: str) -> ResponseReturnValue:
     """The course page: details, the lesson (or its module list), then the quiz."""
     version = _version_or_404(slug)
     ensure_token()  # so a double-clicked Score My Quiz is seen as one learner's one form
-    return render_template("courses/course.html", **quiz_context(version),
-                           **feedback_context(version))
+    return render_template(
+        "courses/course.html", **quiz_context(version), **feedback_context(version)
+    )
 
 
 @bp.get("/courses/<slug>/modules/<module_slug>")
@@ -52,8 +56,12 @@ def module(slug: str, module_slug: str) -> ResponseReturnValue:
     if index is None:
         abort(404)
     return render_template(
-        "courses/module.html", version=version, course=course, module=modules[index],
-        position=index + 1, previous=modules[index - 1] if index else None,
+        "courses/module.html",
+        version=version,
+        course=course,
+        module=modules[index],
+        position=index + 1,
+        previous=modules[index - 1] if index else None,
         next=modules[index + 1] if index + 1 < len(modules) else None,
     )
 
@@ -69,5 +77,6 @@ def media(slug: str, filename: str) -> ResponseReturnValue:
         abort(404)
     folder = Path(current_app.config["COURSES_DIR"]) / slug / "media"
     download = Path(filename).suffix.lower() in HANDOUT_TYPES
-    return send_from_directory(folder, filename, mimetype=content_type, as_attachment=download,
-                               max_age=3600)
+    return send_from_directory(
+        folder, filename, mimetype=content_type, as_attachment=download, max_age=3600
+    )

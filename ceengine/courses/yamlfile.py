@@ -44,7 +44,8 @@ class _LineLoader(yaml.SafeLoader):
             if isinstance(key, list | dict):  # PyYAML's own check, which this hook replaces
                 raise DuplicateKeyError(
                     problem="a key must be a plain word, not a list or a mapping",
-                    problem_mark=key_node.start_mark)
+                    problem_mark=key_node.start_mark,
+                )
             if key in result:
                 raise DuplicateKeyError(
                     problem=f"key '{key}' appears twice", problem_mark=key_node.start_mark

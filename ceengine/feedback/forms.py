@@ -19,38 +19,67 @@ from ceengine.feedback.services import (
 from ceengine.text import clean_text, printable, printable_lines
 
 STAR_WORDS = {1: "Poor", 2: "Fair", 3: "Good", 4: "Very good", 5: "Excellent"}
-STARS = [SelectChoice(n, f"{n} star{'s' if n > 1 else ''}: {word}")
-         for n, word in STAR_WORDS.items()]
-MET = [SelectChoice(n, label) for n, label in
-       enumerate(("Not at all", "Slightly", "Moderately", "Mostly", "Completely"), start=1)]
-RELEVANCE = [SelectChoice(n, label) for n, label in enumerate(
-    ("Not relevant", "Slightly relevant", "Moderately relevant", "Very relevant",
-     "Highly relevant"), start=1)]
+STARS = [
+    SelectChoice(n, f"{n} star{'s' if n > 1 else ''}: {word}") for n, word in STAR_WORDS.items()
+]
+MET = [
+    SelectChoice(n, label)
+    for n, label in enumerate(
+        ("Not at all", "Slightly", "Moderately", "Mostly", "Completely"), start=1
+    )
+]
+RELEVANCE = [
+    SelectChoice(n, label)
+    for n, label in enumerate(
+        (
+            "Not relevant",
+            "Slightly relevant",
+            "Moderately relevant",
+            "Very relevant",
+            "Highly relevant",
+        ),
+        start=1,
+    )
+]
 KNOWLEDGE = [SelectChoice(n, label) for n, label in STAR_WORDS.items()]
 YES_NO = [SelectChoice("yes", "Yes"), SelectChoice("no", "No")]
 OBJECTIVE_PREFIX = "objective_"
 
 
 def _scale(label: str, choices: list, message: str) -> RadioField:
-    return RadioField(label, choices=choices, coerce=int,
-                      validators=[InputRequired(message)])
+    return RadioField(label, choices=choices, coerce=int, validators=[InputRequired(message)])
 
 
 class EvaluationForm(FlaskForm):
     """The questions every course evaluation asks; objectives are added per course."""
 
-    rating = _scale("Overall, how would you rate this course?", STARS,
-                    "Choose a star rating from 1 to 5.")
-    relevance = _scale("How relevant was this course to your practice?", RELEVANCE,
-                       "Say how relevant the course was to your practice.")
-    presenter_knowledge = _scale("How would you rate the presenter's knowledge of the subject?",
-                                 KNOWLEDGE, "Rate the presenter's knowledge.")
-    recommend = RadioField("Would you recommend this course to a colleague?", choices=YES_NO,
-                           validators=[InputRequired("Say whether you would recommend it.")])
+    rating = _scale(
+        "Overall, how would you rate this course?", STARS, "Choose a star rating from 1 to 5."
+    )
+    relevance = _scale(
+        "How relevant was this course to your practice?",
+        RELEVANCE,
+        "Say how relevant the course was to your practice.",
+    )
+    presenter_knowledge = _scale(
+        "How would you rate the presenter's knowledge of the subject?",
+        KNOWLEDGE,
+        "Rate the presenter's knowledge.",
+    )
+    recommend = RadioField(
+        "Would you recommend this course to a colleague?",
+        choices=YES_NO,
+        validators=[InputRequired("Say whether you would recommend it.")],
+    )
     comments = TextAreaField(
-        "Comments", validators=[Length(max=COMMENTS_MAX, message=f"Keep your comments under "
-                                                               f"{COMMENTS_MAX} characters."),
-                                printable_lines])
+        "Comments",
+        validators=[
+            Length(
+                max=COMMENTS_MAX, message=f"Keep your comments under {COMMENTS_MAX} characters."
+            ),
+            printable_lines,
+        ],
+    )
     submit = SubmitField("Submit my evaluation")
 
     def objective_fields(self) -> list:
@@ -60,10 +89,13 @@ class EvaluationForm(FlaskForm):
     def answers(self) -> EvaluationAnswers:
         """The answers, ready to store."""
         return EvaluationAnswers(
-            rating=self.rating.data, relevance=self.relevance.data,
+            rating=self.rating.data,
+            relevance=self.relevance.data,
             presenter_knowledge=self.presenter_knowledge.data,
-            recommend=self.recommend.data == "yes", comments=self.comments.data or "",
-            objectives=tuple(field.data for field in self.objective_fields()))
+            recommend=self.recommend.data == "yes",
+            comments=self.comments.data or "",
+            objectives=tuple(field.data for field in self.objective_fields()),
+        )
 
 
 @lru_cache(maxsize=64)
@@ -72,8 +104,11 @@ def _form_class(objectives: tuple[str, ...]) -> type:
         pass
 
     for number, objective in enumerate(objectives, start=1):
-        setattr(Form, f"{OBJECTIVE_PREFIX}{number}",
-                _scale(objective, MET, f"Say how well objective {number} was met."))
+        setattr(
+            Form,
+            f"{OBJECTIVE_PREFIX}{number}",
+            _scale(objective, MET, f"Say how well objective {number} was met."),
+        )
     return Form
 
 
@@ -87,14 +122,23 @@ class ReflectionForm(FlaskForm):
 
     form_key = HiddenField(validators=[InputRequired(), Regexp(r"^[A-Za-z0-9_-]{16,64}$")])
     display_name = StringField(
-        "Your name as it should appear", filters=[clean_text],
-        validators=[DataRequired("Enter the name to show with your reflection."),
-                    Length(max=NAME_MAX, message=f"Keep the name under {NAME_MAX} characters."),
-                    printable])
+        "Your name as it should appear",
+        filters=[clean_text],
+        validators=[
+            DataRequired("Enter the name to show with your reflection."),
+            Length(max=NAME_MAX, message=f"Keep the name under {NAME_MAX} characters."),
+            printable,
+        ],
+    )
     body = TextAreaField(
         "Your reflection",
-        validators=[DataRequired("Write your reflection before sharing it."),
-                    Length(max=REFLECTION_MAX,
-                           message=f"Keep your reflection under {REFLECTION_MAX} characters."),
-                    printable_lines])
+        validators=[
+            DataRequired("Write your reflection before sharing it."),
+            Length(
+                max=REFLECTION_MAX,
+                message=f"Keep your reflection under {REFLECTION_MAX} characters.",
+            ),
+            printable_lines,
+        ],
+    )
     submit = SubmitField("Share my reflection")

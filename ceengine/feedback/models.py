@@ -40,7 +40,8 @@ class Evaluation(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     objectives: Mapped[list[ObjectiveScore]] = relationship(
-        order_by="ObjectiveScore.position", cascade="all, delete-orphan")
+        order_by="ObjectiveScore.position", cascade="all, delete-orphan"
+    )
 
 
 class ObjectiveScore(db.Model):
@@ -50,7 +51,8 @@ class ObjectiveScore(db.Model):
     __table_args__ = (sa.CheckConstraint("score BETWEEN 1 AND 5", name="score_range"),)
 
     evaluation_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("evaluations.id", ondelete="CASCADE"), primary_key=True)
+        sa.ForeignKey("evaluations.id", ondelete="CASCADE"), primary_key=True
+    )
     position: Mapped[int] = mapped_column(primary_key=True)  # 1 = the course's first objective
     score: Mapped[int]
 
@@ -62,7 +64,8 @@ class RatingTotal(db.Model):
     __table_args__ = (sa.CheckConstraint("votes >= 0 AND stars >= 0", name="not_negative"),)
 
     course_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("courses.id", ondelete="CASCADE"), primary_key=True)
+        sa.ForeignKey("courses.id", ondelete="CASCADE"), primary_key=True
+    )
     votes: Mapped[int] = mapped_column(default=0)
     stars: Mapped[int] = mapped_column(default=0)
 
@@ -80,10 +83,12 @@ class RatingVote(db.Model):
     __table_args__ = (sa.CheckConstraint("stars BETWEEN 1 AND 5", name="stars_range"),)
 
     course_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("courses.id", ondelete="CASCADE"), primary_key=True)
+        sa.ForeignKey("courses.id", ondelete="CASCADE"), primary_key=True
+    )
     email_key: Mapped[str] = mapped_column(sa.String(254), primary_key=True)
     evaluation_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("evaluations.id", ondelete="CASCADE"), unique=True)
+        sa.ForeignKey("evaluations.id", ondelete="CASCADE"), unique=True
+    )
     stars: Mapped[int]
 
 
@@ -97,7 +102,8 @@ class EvaluationTally(db.Model):
     # "rating", "relevance", "presenter_knowledge", "recommend" (1 yes, 0 no), "objective-N"
     question: Mapped[str] = mapped_column(sa.String(30), primary_key=True)
     version_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("course_versions.id", ondelete="CASCADE"), primary_key=True)
+        sa.ForeignKey("course_versions.id", ondelete="CASCADE"), primary_key=True
+    )
     day: Mapped[date] = mapped_column(primary_key=True)
     answer: Mapped[int] = mapped_column(primary_key=True)
     responses: Mapped[int] = mapped_column(default=0)

@@ -39,13 +39,19 @@ def reflections_page(course_id: int, page: int) -> Pagination:
 def feedback_context(version: CourseVersion) -> dict:
     """The rating line, the latest approved reflections and the form to share one."""
     settings = version.spec.reflections
-    context = {"rating": rating_lines([version.course_id]).get(version.course_id),
-               "reflection_settings": settings}
+    context = {
+        "rating": rating_lines([version.course_id]).get(version.course_id),
+        "reflection_settings": settings,
+    }
     if settings.enabled:
-        latest = list(db.session.scalars(approved_reflections_query(version.course_id)
-                                         .limit(LATEST_ON_COURSE_PAGE + 1)))
-        context.update(reflections=latest[:LATEST_ON_COURSE_PAGE],
-                       more_reflections=len(latest) > LATEST_ON_COURSE_PAGE,
-                       reflection_form=ReflectionForm(formdata=None,
-                                                      form_key=new_reflection_key()))
+        latest = list(
+            db.session.scalars(
+                approved_reflections_query(version.course_id).limit(LATEST_ON_COURSE_PAGE + 1)
+            )
+        )
+        context.update(
+            reflections=latest[:LATEST_ON_COURSE_PAGE],
+            more_reflections=len(latest) > LATEST_ON_COURSE_PAGE,
+            reflection_form=ReflectionForm(formdata=None, form_key=new_reflection_key()),
+        )
     return context

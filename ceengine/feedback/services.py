@@ -72,14 +72,19 @@ class RatingLine:
 
 def evaluation_of(learner_id: int, course_id: int) -> Evaluation | None:
     """The learner's evaluation of the course, if they have given one."""
-    return db.session.scalar(sa.select(Evaluation).where(
-        Evaluation.learner_id == learner_id, Evaluation.course_id == course_id))
+    return db.session.scalar(
+        sa.select(Evaluation).where(
+            Evaluation.learner_id == learner_id, Evaluation.course_id == course_id
+        )
+    )
 
 
 def evaluation_due(attempt: Attempt) -> bool:
     """Whether this learner must evaluate the course before getting the certificate."""
-    return (attempt.version.spec.evaluation.required
-            and evaluation_of(attempt.learner_id, attempt.course_id) is None)
+    return (
+        attempt.version.spec.evaluation.required
+        and evaluation_of(attempt.learner_id, attempt.course_id) is None
+    )
 
 
 def _check(version: CourseVersion, answers: EvaluationAnswers) -> None:
@@ -100,12 +105,15 @@ def _fill(evaluation: Evaluation, version: CourseVersion, answers: EvaluationAns
     evaluation.recommend = answers.recommend
     evaluation.comments = answers.comments.strip()
     evaluation.updated_at = utcnow()
-    evaluation.objectives = [ObjectiveScore(position=position, score=score)
-                             for position, score in enumerate(answers.objectives, start=1)]
+    evaluation.objectives = [
+        ObjectiveScore(position=position, score=score)
+        for position, score in enumerate(answers.objectives, start=1)
+    ]
 
 
-def save_evaluation(learner: Learner, version: CourseVersion,
-                    answers: EvaluationAnswers) -> Evaluation:
+def save_evaluation(
+    learner: Learner, version: CourseVersion, answers: EvaluationAnswers
+) -> Evaluation:
     """Store the learner's evaluation of the course, or revise the one they gave.
 
     Every evaluation is kept for the admin's reports; the public rating line counts it only
@@ -115,11 +123,16 @@ def save_evaluation(learner: Learner, version: CourseVersion,
     # Writing to the course's rating total first makes evaluation writes for one course take
     # turns (a row lock on PostgreSQL, the write lock on SQLite): a revision then reads the
     # answers it takes back fresh, and two writers never wait on each other's tally rows.
-    add_to_totals(RatingTotal.__table__, ("course_id",),
-                  [{"course_id": version.course_id, "votes": 0, "stars": 0}])
-    evaluation = db.session.scalar(sa.select(Evaluation).where(
-        Evaluation.learner_id == learner.id, Evaluation.course_id == version.course_id)
-        .execution_options(populate_existing=True))
+    add_to_totals(
+        RatingTotal.__table__,
+        ("course_id",),
+        [{"course_id": version.course_id, "votes": 0, "stars": 0}],
+    )
+    evaluation = db.session.scalar(
+        sa.select(Evaluation)
+        .where(Evaluation.learner_id == learner.id, Evaluation.course_id == version.course_id)
+        .execution_options(populate_existing=True)
+    )
     if evaluation is None:
         evaluation = Evaluation(learner_id=learner.id, course_id=version.course_id)
         _fill(evaluation, version, answers)
@@ -147,10 +160,11 @@ def rating_lines(course_ids: list[int]) -> dict[int, RatingLine]:
     """The public rating line of each course with certified votes (one indexed lookup)."""
     if not course_ids:
         return {}
-    rows = db.session.execute(sa.select(RatingTotal.course_id, RatingTotal.votes,
-                                        RatingTotal.stars)
-                              .where(RatingTotal.course_id.in_(course_ids),
-                                     RatingTotal.votes > 0))
+    rows = db.session.execute(
+        sa.select(RatingTotal.course_id, RatingTotal.votes, RatingTotal.stars).where(
+            RatingTotal.course_id.in_(course_ids), RatingTotal.votes > 0
+        )
+    )
     return {course_id: RatingLine(votes, stars) for course_id, votes, stars in rows}
 
 
@@ -159,8 +173,9 @@ def new_reflection_key() -> str:
     return secrets.token_urlsafe(18)
 
 
-def post_reflection(learner: Learner, version: CourseVersion, form_key: str, name: str,
-                    body: str) -> tuple[Reflection, bool]:
+def post_reflection(
+    learner: Learner, version: CourseVersion, form_key: str, name: str, body: str
+) -> tuple[Reflection, bool]:
     """Store a reflection (held for moderation when the course says so); (row, is_new)."""
     settings = version.spec.reflections
     if not settings.enabled:
@@ -170,10 +185,14 @@ def post_reflection(learner: Learner, version: CourseVersion, form_key: str, nam
         if existing.learner_id != learner.id:
             raise FeedbackError("This form was already used. Reload the page to write another.")
         return existing, False
-    reflection = Reflection(form_key=form_key, course_id=version.course_id,
-                            learner_id=learner.id, display_name=name.strip(),
-                            body=clean_multiline(body),
-                            status=PENDING if settings.moderation else APPROVED)
+    reflection = Reflection(
+        form_key=form_key,
+        course_id=version.course_id,
+        learner_id=learner.id,
+        display_name=name.strip(),
+        body=clean_multiline(body),
+        status=PENDING if settings.moderation else APPROVED,
+    )
     db.session.add(reflection)
     try:
         db.session.commit()
@@ -185,15 +204,21 @@ def post_reflection(learner: Learner, version: CourseVersion, form_key: str, nam
 
 def approved_reflections_query(course_id: int) -> sa.Select:
     """A course's approved reflections, newest first."""
-    return (sa.select(Reflection).where(Reflection.course_id == course_id,
-                                        Reflection.status == APPROVED)
-            .order_by(Reflection.created_at.desc(), Reflection.id.desc()))
+    return (
+        sa.select(Reflection)
+        .where(Reflection.course_id == course_id, Reflection.status == APPROVED)
+        .order_by(Reflection.created_at.desc(), Reflection.id.desc())
+    )
 
 
 def approved_reflections(course_id: int, page: int, per_page: int = 20) -> Pagination:
     """The approved reflections on a course, one page at a time."""
-    return db.paginate(approved_reflections_query(course_id), page=min(max(page, 1), 10_000),
-                       per_page=per_page, error_out=False)
+    return db.paginate(
+        approved_reflections_query(course_id),
+        page=min(max(page, 1), 10_000),
+        per_page=per_page,
+        error_out=False,
+    )
 
 
 def moderate_reflection(reflection_id: int, status: str) -> Reflection:

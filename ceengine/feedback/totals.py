@@ -30,8 +30,16 @@ def _tally_rows(evaluation: Evaluation) -> list[dict]:
     day = day_of(evaluation.updated_at)
     answers = [(q, int(getattr(evaluation, q))) for q in QUESTIONS]
     answers += [(f"{OBJECTIVE_QUESTION}{o.position}", o.score) for o in evaluation.objectives]
-    return [{"question": question, "version_id": evaluation.version_id, "day": day,
-             "answer": answer, "responses": 1} for question, answer in answers]
+    return [
+        {
+            "question": question,
+            "version_id": evaluation.version_id,
+            "day": day,
+            "answer": answer,
+            "responses": 1,
+        }
+        for question, answer in answers
+    ]
 
 
 def count_evaluation(evaluation: Evaluation) -> None:
@@ -48,14 +56,17 @@ def _answer_counts(day: sa.ColumnElement[date]) -> list[sa.Select]:
     """(version, day, question, answer, responses) in SQL, one select per kind of question."""
     e = Evaluation
     selects = [
-        sa.select(e.version_id, day, sa.literal(question), answer, sa.func.count())
-        .group_by(e.version_id, day, answer)
-        for question, answer in ((q, sa.cast(getattr(e, q), sa.Integer)) for q in QUESTIONS)]
+        sa.select(e.version_id, day, sa.literal(question), answer, sa.func.count()).group_by(
+            e.version_id, day, answer
+        )
+        for question, answer in ((q, sa.cast(getattr(e, q), sa.Integer)) for q in QUESTIONS)
+    ]
     question = sa.literal(OBJECTIVE_QUESTION) + sa.cast(ObjectiveScore.position, sa.String)
     selects.append(
         sa.select(e.version_id, day, question, ObjectiveScore.score, sa.func.count())
         .join(ObjectiveScore, ObjectiveScore.evaluation_id == e.id)
-        .group_by(e.version_id, day, question, ObjectiveScore.score))
+        .group_by(e.version_id, day, question, ObjectiveScore.score)
+    )
     return selects
 
 
@@ -69,5 +80,8 @@ def recount_feedback_totals() -> None:
     rebuild_votes()
     day = sql_day(Evaluation.updated_at, current_dialect())
     for select in _answer_counts(day):
-        db.session.execute(sa.insert(EvaluationTally).from_select(
-            ["version_id", "day", "question", "answer", "responses"], select))
+        db.session.execute(
+            sa.insert(EvaluationTally).from_select(
+                ["version_id", "day", "question", "answer", "responses"], select
+            )
+        )

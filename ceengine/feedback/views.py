@@ -57,12 +57,21 @@ def evaluation(public_id: str) -> ResponseReturnValue:
         except FeedbackError as refused:
             form.comments.errors = [*form.comments.errors, str(refused)]
         else:
-            flash("Thank you: your evaluation has been saved." if existing is None
-                  else "Your evaluation has been updated.", "success")
+            flash(
+                "Thank you: your evaluation has been saved."
+                if existing is None
+                else "Your evaluation has been updated.",
+                "success",
+            )
             return redirect(url_for("completion.details", public_id=public_id), 303)
     status = 422 if form.is_submitted() else 200
-    return render_template("feedback/evaluation.html", form=form, attempt=attempt,
-                           course=course, revising=existing is not None), status
+    return render_template(
+        "feedback/evaluation.html",
+        form=form,
+        attempt=attempt,
+        course=course,
+        revising=existing is not None,
+    ), status
 
 
 def _taking_reflections(slug: str):
@@ -81,19 +90,32 @@ def share_reflection(slug: str) -> ResponseReturnValue:
     version, settings = _taking_reflections(slug)
     form = ReflectionForm()
     if not form.validate():
-        return render_template("feedback/reflections.html", version=version,
-                               course=version.spec, form=form, settings=settings,
-                               page=reflections_page(version.course_id, 1)), 422
+        return render_template(
+            "feedback/reflections.html",
+            version=version,
+            course=version.spec,
+            form=form,
+            settings=settings,
+            page=reflections_page(version.course_id, 1),
+        ), 422
     try:
-        reflection, _ = post_reflection(learner_for(ensure_token()), version,
-                                        form.form_key.data, form.display_name.data,
-                                        form.body.data)
+        reflection, _ = post_reflection(
+            learner_for(ensure_token()),
+            version,
+            form.form_key.data,
+            form.display_name.data,
+            form.body.data,
+        )
     except FeedbackError as refused:
         flash(str(refused), "in-place")
     else:  # shown beside the form, where the learner lands
-        flash("Thank you for sharing your reflection. It will appear once a moderator has "
-              "approved it." if reflection.status == "pending"
-              else "Thank you for sharing your reflection.", "in-place")
+        flash(
+            "Thank you for sharing your reflection. It will appear once a moderator has "
+            "approved it."
+            if reflection.status == "pending"
+            else "Thank you for sharing your reflection.",
+            "in-place",
+        )
     return redirect(url_for("courses.course", slug=slug, _anchor="share-heading"), 303)
 
 
@@ -102,6 +124,11 @@ def reflections(slug: str) -> ResponseReturnValue:
     """Every approved reflection on a course, a page at a time, with the form to share one."""
     version, settings = _taking_reflections(slug)
     page = reflections_page(version.course_id, request.args.get("page", 1, type=int))
-    return render_template("feedback/reflections.html", version=version, course=version.spec,
-                           form=ReflectionForm(formdata=None, form_key=new_reflection_key()),
-                           settings=settings, page=page)
+    return render_template(
+        "feedback/reflections.html",
+        version=version,
+        course=version.spec,
+        form=ReflectionForm(formdata=None, form_key=new_reflection_key()),
+        settings=settings,
+        page=page,
+    )

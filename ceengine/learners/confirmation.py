@@ -52,19 +52,26 @@ def pending_confirmation(token: str) -> EmailConfirmation:
         try:
             nonce = _serializer().loads(token, max_age=CONFIRM_MAX_AGE)
         except SignatureExpired as expired:
-            raise ConfirmationError("That confirmation link has expired. Ask for a new one "
-                                    "on the quiz page.") from expired
+            raise ConfirmationError(
+                "That confirmation link has expired. Ask for a new one on the quiz page."
+            ) from expired
         except BadSignature:
             nonce = None
-    row = db.session.scalar(sa.select(EmailConfirmation).where(
-        EmailConfirmation.nonce == nonce)) if isinstance(nonce, str) else None
+    row = (
+        db.session.scalar(sa.select(EmailConfirmation).where(EmailConfirmation.nonce == nonce))
+        if isinstance(nonce, str)
+        else None
+    )
     if row is None:
-        raise UnknownLink("That confirmation link is not valid. Ask for a new one on the "
-                          "quiz page.")
+        raise UnknownLink(
+            "That confirmation link is not valid. Ask for a new one on the quiz page."
+        )
     if row.used_at is not None:
-        raise ConfirmationError("That confirmation link has already been used. If this "
-                                "browser is not confirmed yet, ask for a new link on the "
-                                "quiz page.")
+        raise ConfirmationError(
+            "That confirmation link has already been used. If this "
+            "browser is not confirmed yet, ask for a new link on the "
+            "quiz page."
+        )
     return row
 
 
@@ -75,12 +82,15 @@ def confirm_learner(token: str, learner_token: str) -> str:
     used = db.session.execute(
         sa.update(EmailConfirmation)
         .where(EmailConfirmation.id == row.id, EmailConfirmation.used_at.is_(None))
-        .values(used_at=utcnow()))
+        .values(used_at=utcnow())
+    )
     if used.rowcount != 1:
         db.session.rollback()
-        raise ConfirmationError("That confirmation link has already been used. If this "
-                                "browser is not confirmed yet, ask for a new link on the "
-                                "quiz page.")
+        raise ConfirmationError(
+            "That confirmation link has already been used. If this "
+            "browser is not confirmed yet, ask for a new link on the "
+            "quiz page."
+        )
     learner = learner_for(learner_token)
     learner.email_key, learner.confirmed_at = row.email_key, utcnow()
     db.session.commit()

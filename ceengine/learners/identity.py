@@ -72,7 +72,12 @@ def learner_for(token: str) -> Learner:
 def set_cookie_if_new(response: Response) -> Response:
     """After-request hook: send the learner cookie when this request created a token."""
     if request.environ.get(_NEW_KEY):
-        response.set_cookie(COOKIE_NAME, _serializer().dumps(request.environ[_TOKEN_KEY]),
-                            max_age=COOKIE_MAX_AGE, httponly=True, samesite="Lax",
-                            secure=current_app.config["PRODUCTION"])
+        response.set_cookie(
+            COOKIE_NAME,
+            _serializer().dumps(request.environ[_TOKEN_KEY]),
+            max_age=COOKIE_MAX_AGE,
+            httponly=True,
+            samesite="Lax",
+            secure=current_app.config["PRODUCTION"],
+        )
     return response

@@ -64,9 +64,16 @@ def log_request(response: Response) -> Response:
     started = g.get("request_started")
     response.headers["X-Request-ID"] = request_id
     if logger.isEnabledFor(logging.INFO):
-        logger.info(json.dumps({
-            "request_id": request_id, "method": request.method, "path": request.path,
-            "status": response.status_code,
-            "ms": round((time.perf_counter() - started) * 1000, 1) if started else None,
-            "remote": request.remote_addr}))
+        logger.info(
+            json.dumps(
+                {
+                    "request_id": request_id,
+                    "method": request.method,
+                    "path": request.path,
+                    "status": response.status_code,
+                    "ms": round((time.perf_counter() - started) * 1000, 1) if started else None,
+                    "remote": request.remote_addr,
+                }
+            )
+        )
     return response

@@ -26,8 +26,10 @@ def send_pending() -> None:
     if batch.failed:
         click.echo(f"{_emails(batch.failed)} failed for good: see /admin/emails.")
     counts = count_by_status()
-    click.echo(f"Waiting: {counts.get('pending', 0) + counts.get('sending', 0)}; "
-               f"failed: {counts.get('failed', 0)}.")
+    click.echo(
+        f"Waiting: {counts.get('pending', 0) + counts.get('sending', 0)}; "
+        f"failed: {counts.get('failed', 0)}."
+    )
     if batch.deferred or batch.failed:
         raise SystemExit(1)
 

@@ -42,9 +42,10 @@ class Batch:
 
 
 def _due(now: datetime):
-    return sa.or_(sa.and_(OutboxMessage.status == PENDING, OutboxMessage.next_attempt_at <= now),
-                  sa.and_(OutboxMessage.status == SENDING,
-                          OutboxMessage.claimed_at < now - CLAIM_TIMEOUT))
+    return sa.or_(
+        sa.and_(OutboxMessage.status == PENDING, OutboxMessage.next_attempt_at <= now),
+        sa.and_(OutboxMessage.status == SENDING, OutboxMessage.claimed_at < now - CLAIM_TIMEOUT),
+    )
 
 
 def _claim(session: Session, now: datetime, size: int) -> list[OutboxMessage]:
@@ -56,19 +57,27 @@ def _claim(session: Session, now: datetime, size: int) -> list[OutboxMessage]:
     if session.get_bind().dialect.name == "postgresql":
         due = due.with_for_update(skip_locked=True)
     token = uuid.uuid4().hex
-    session.execute(sa.update(OutboxMessage).where(OutboxMessage.id.in_(due.scalar_subquery()))
-                    .values(status=SENDING, claim=token, claimed_at=now,
-                            attempts=OutboxMessage.attempts + 1),
-                    execution_options={"synchronize_session": False})
+    session.execute(
+        sa.update(OutboxMessage)
+        .where(OutboxMessage.id.in_(due.scalar_subquery()))
+        .values(status=SENDING, claim=token, claimed_at=now, attempts=OutboxMessage.attempts + 1),
+        execution_options={"synchronize_session": False},
+    )
     session.commit()
-    return list(session.scalars(sa.select(OutboxMessage).where(
-        OutboxMessage.claim == token, OutboxMessage.status == SENDING).order_by(OutboxMessage.id)))
+    return list(
+        session.scalars(
+            sa.select(OutboxMessage)
+            .where(OutboxMessage.claim == token, OutboxMessage.status == SENDING)
+            .order_by(OutboxMessage.id)
+        )
+    )
 
 
 def _permanent(error: Exception) -> bool:
     """The server said this recipient will never accept mail (5xx for every recipient)."""
     return isinstance(error, smtplib.SMTPRecipientsRefused) and all(
-        code >= 500 for code, _ in error.recipients.values())
+        code >= 500 for code, _ in error.recipients.values()
+    )
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -91,8 +100,13 @@ def _send(session: Session, message: OutboxMessage, now: datetime, batch: Batch)
             message.next_attempt_at = now + retry_delay(message.attempts)
             batch.deferred += 1
         # No traceback: a mail server being down is an event, not a bug.
-        current_app.logger.warning("Email %s to %s not sent (try %s): %s", message.id,
-                                   message.recipient, message.attempts, message.last_error)
+        current_app.logger.warning(
+            "Email %s to %s not sent (try %s): %s",
+            message.id,
+            message.recipient,
+            message.attempts,
+            message.last_error,
+        )
     else:
         message.status, message.sent_at, message.body = SENT, utcnow(), ""
         batch.sent += 1

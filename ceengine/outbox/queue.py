@@ -54,8 +54,9 @@ def parse_limit(text: str, setting: str) -> RateLimitItem:
     try:
         return parse(text)
     except ValueError as error:
-        raise RuntimeError(f"CEENGINE_{setting} must read like '5 per day', not {text!r}.") \
-            from error
+        raise RuntimeError(
+            f"CEENGINE_{setting} must read like '5 per day', not {text!r}."
+        ) from error
 
 
 def period_in_words(item: RateLimitItem) -> str:
@@ -69,9 +70,16 @@ def period_in_words(item: RateLimitItem) -> str:
 def _digest(message: Message) -> str:
     """The stored idempotency key: the caller's, or else the same message (kind, address,
     text) from the same network on the same day, which is only ever a double click."""
-    text = message.key or "\n".join((message.kind, message.recipient.lower(), message.subject,
-                                     message.body, message.client or "",
-                                     utcnow().date().isoformat()))
+    text = message.key or "\n".join(
+        (
+            message.kind,
+            message.recipient.lower(),
+            message.subject,
+            message.body,
+            message.client or "",
+            utcnow().date().isoformat(),
+        )
+    )
     return hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -80,13 +88,19 @@ def _serialize_limit_checks() -> None:
     if db.session.get_bind().dialect.name == "postgresql":
         db.session.execute(sa.select(sa.func.pg_advisory_xact_lock(_LIMITS_LOCK)))
     else:  # a write first: SQLite then holds its one write lock until this transaction ends
-        db.session.execute(sa.update(OutboxMessage).where(OutboxMessage.id == -1)
-                           .values(attempts=OutboxMessage.attempts))
+        db.session.execute(
+            sa.update(OutboxMessage)
+            .where(OutboxMessage.id == -1)
+            .values(attempts=OutboxMessage.attempts)
+        )
 
 
 def _count_since(since: datetime, *criteria: sa.ColumnElement[bool]) -> int:
-    return db.session.scalar(sa.select(sa.func.count(OutboxMessage.id)).where(
-        OutboxMessage.client.is_not(None), OutboxMessage.created_at >= since, *criteria))
+    return db.session.scalar(
+        sa.select(sa.func.count(OutboxMessage.id)).where(
+            OutboxMessage.client.is_not(None), OutboxMessage.created_at >= since, *criteria
+        )
+    )
 
 
 def _refusal(message: Message) -> Outcome | None:
@@ -97,15 +111,23 @@ def _refusal(message: Message) -> Outcome | None:
         same = [OutboxMessage.client == message.client]
         if message.about is not None:
             same.append(OutboxMessage.about == message.about)
-        if _count_since(now - window, OutboxMessage.kind == message.kind,
-                        OutboxMessage.recipient_key == recipient, sa.or_(*same)):
+        if _count_since(
+            now - window,
+            OutboxMessage.kind == message.kind,
+            OutboxMessage.recipient_key == recipient,
+            sa.or_(*same),
+        ):
             hours = window.total_seconds() / 3600
-            period = (f"{hours:g} hour{'' if hours == 1 else 's'}" if hours >= 1
-                      else f"{window.total_seconds():g} seconds")
+            period = (
+                f"{hours:g} hour{'' if hours == 1 else 's'}"
+                if hours >= 1
+                else f"{window.total_seconds():g} seconds"
+            )
             return Outcome(REFUSED, REPEAT, period)
     for refusal, setting, criterion in (
-            (PER_RECIPIENT, "MAIL_PER_RECIPIENT_LIMIT", OutboxMessage.recipient_key == recipient),
-            (PER_CLIENT, "MAIL_PER_CLIENT_LIMIT", OutboxMessage.client == message.client)):
+        (PER_RECIPIENT, "MAIL_PER_RECIPIENT_LIMIT", OutboxMessage.recipient_key == recipient),
+        (PER_CLIENT, "MAIL_PER_CLIENT_LIMIT", OutboxMessage.client == message.client),
+    ):
         limit = parse_limit(config[setting], setting)
         since = now - timedelta(seconds=limit.get_expiry())
         if _count_since(since, criterion) >= limit.amount:
@@ -117,8 +139,9 @@ def _insert(values: dict) -> bool:
     """Insert unless the key is already there (no error, so the caller's transaction lives)."""
     dialect = db.session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(OutboxMessage).values(**values).on_conflict_do_nothing(
-        index_elements=["key"])
+    statement = (
+        insert(OutboxMessage).values(**values).on_conflict_do_nothing(index_elements=["key"])
+    )
     return db.session.execute(statement.returning(OutboxMessage.id)).scalar() is not None
 
 
@@ -138,13 +161,25 @@ def enqueue(message: Message, commit: bool = True) -> Outcome:
             _serialize_limit_checks()
             refused = _refusal(message)
         if refused is not None:
-            current_app.logger.warning("Not emailing %s (%s): the %s limit", message.recipient,
-                                       message.kind, refused.refusal)
+            current_app.logger.warning(
+                "Not emailing %s (%s): the %s limit",
+                message.recipient,
+                message.kind,
+                refused.refusal,
+            )
             outcome = refused
-        elif _insert({"key": key, "kind": message.kind, "recipient": message.recipient,
-                      "recipient_key": message.recipient.lower(), "subject": message.subject,
-                      "body": message.body, "client": message.client,
-                      "about": message.about}):
+        elif _insert(
+            {
+                "key": key,
+                "kind": message.kind,
+                "recipient": message.recipient,
+                "recipient_key": message.recipient.lower(),
+                "subject": message.subject,
+                "body": message.body,
+                "client": message.client,
+                "about": message.about,
+            }
+        ):
             db.session.info[QUEUED_FLAG] = True
             outcome = Outcome(QUEUED)
         else:
@@ -156,27 +191,45 @@ def enqueue(message: Message, commit: bool = True) -> Outcome:
 
 def messages_waiting(limit: int = 100) -> list[OutboxMessage]:
     """Messages not sent yet (waiting or being sent), oldest first."""
-    return list(db.session.scalars(sa.select(OutboxMessage).where(
-        OutboxMessage.status.in_((PENDING, SENDING))).order_by(OutboxMessage.id).limit(limit)))
+    return list(
+        db.session.scalars(
+            sa.select(OutboxMessage)
+            .where(OutboxMessage.status.in_((PENDING, SENDING)))
+            .order_by(OutboxMessage.id)
+            .limit(limit)
+        )
+    )
 
 
 def messages_failed(limit: int = 100) -> list[OutboxMessage]:
     """Messages given up on, newest first."""
-    return list(db.session.scalars(sa.select(OutboxMessage).where(
-        OutboxMessage.status == FAILED).order_by(OutboxMessage.id.desc()).limit(limit)))
+    return list(
+        db.session.scalars(
+            sa.select(OutboxMessage)
+            .where(OutboxMessage.status == FAILED)
+            .order_by(OutboxMessage.id.desc())
+            .limit(limit)
+        )
+    )
 
 
 def count_by_status() -> dict[str, int]:
     """How many messages have each status."""
-    rows = db.session.execute(sa.select(OutboxMessage.status, sa.func.count(OutboxMessage.id))
-                              .group_by(OutboxMessage.status))
+    rows = db.session.execute(
+        sa.select(OutboxMessage.status, sa.func.count(OutboxMessage.id)).group_by(
+            OutboxMessage.status
+        )
+    )
     return {status: count for status, count in rows}
 
 
 def retry_failed() -> int:
     """Queue every failed message again, with a fresh set of attempts; how many."""
-    result = db.session.execute(sa.update(OutboxMessage).where(OutboxMessage.status == FAILED)
-                                .values(status=PENDING, attempts=0, next_attempt_at=utcnow()),
-                                execution_options={"synchronize_session": False})
+    result = db.session.execute(
+        sa.update(OutboxMessage)
+        .where(OutboxMessage.status == FAILED)
+        .values(status=PENDING, attempts=0, next_attempt_at=utcnow()),
+        execution_options={"synchronize_session": False},
+    )
     db.session.commit()
     return result.rowcount

@@ -52,8 +52,12 @@ class Courier:
         with self._lock:
             if self._thread is None or not self._thread.is_alive():
                 self._wake, self._stop = threading.Event(), threading.Event()
-                self._thread = threading.Thread(target=self._run, name=f"ceengine-mail-{pid}",
-                                                args=(self._wake, self._stop), daemon=True)
+                self._thread = threading.Thread(
+                    target=self._run,
+                    name=f"ceengine-mail-{pid}",
+                    args=(self._wake, self._stop),
+                    daemon=True,
+                )
                 self._thread.start()
 
     def wake(self) -> None:
@@ -120,8 +124,10 @@ def check_settings(config: Mapping[str, Any]) -> None:
     if config["MAIL_DELIVERY"] not in MODES:
         raise RuntimeError(f"CEENGINE_MAIL_DELIVERY must be one of {', '.join(MODES)}.")
     if config.get("PRODUCTION") and config["MAIL_DELIVERY"] == "inline":
-        raise RuntimeError("CEENGINE_MAIL_DELIVERY=inline sends email inside requests; in "
-                           "production use background (the default) or manual.")
+        raise RuntimeError(
+            "CEENGINE_MAIL_DELIVERY=inline sends email inside requests; in "
+            "production use background (the default) or manual."
+        )
     parse_limit(config["MAIL_PER_RECIPIENT_LIMIT"], "MAIL_PER_RECIPIENT_LIMIT")
     parse_limit(config["MAIL_PER_CLIENT_LIMIT"], "MAIL_PER_CLIENT_LIMIT")
 

@@ -51,8 +51,9 @@ def request_confirmation(slug: str) -> ResponseReturnValue:
     """Email a one-time link that confirms this browser for an address."""
     version = _version_or_404(slug)
     if not needs_confirmation(version):
-        return render_error(404, "This course's quiz needs no email address: take it on the "
-                                 "course page.")
+        return render_error(
+            404, "This course's quiz needs no email address: take it on the course page."
+        )
     form = ConfirmEmailRequestForm()
     if not form.validate_on_submit():
         ensure_token()
@@ -61,12 +62,18 @@ def request_confirmation(slug: str) -> ResponseReturnValue:
     outcome = send_confirmation_link(address, version)
     if not outcome:  # a mail limit: the address or this network has had enough for now
         ensure_token()
-        return render_template("quizzes/quiz.html", **quiz_context(version, email_form=form),
-                               notice="We have sent as many emails as we send to this address "
-                                      f"or from this network in {outcome.period or 'a while'}. "
-                                      "Use a link already sent, or try again later."), 429
-    flash(f"We sent a confirmation link to {address}. Open it in this browser (it works "
-          f"once, for {CONFIRM_MAX_AGE // 3600} hours), then take the quiz.", "success")
+        return render_template(
+            "quizzes/quiz.html",
+            **quiz_context(version, email_form=form),
+            notice="We have sent as many emails as we send to this address "
+            f"or from this network in {outcome.period or 'a while'}. "
+            "Use a link already sent, or try again later.",
+        ), 429
+    flash(
+        f"We sent a confirmation link to {address}. Open it in this browser (it works "
+        f"once, for {CONFIRM_MAX_AGE // 3600} hours), then take the quiz.",
+        "success",
+    )
     return redirect(url_for(".quiz", slug=slug), 303)
 
 
@@ -78,9 +85,13 @@ def confirm_page(slug: str, token: str) -> ResponseReturnValue:
         confirmation = pending_confirmation(token)
     except ConfirmationError as error:
         return render_error(404 if isinstance(error, UnknownLink) else 410, str(error))
-    return render_template("quizzes/confirm.html", course=version.spec,
-                           address=confirmation.email_key, form=ConfirmEmailForm(),
-                           token=token)
+    return render_template(
+        "quizzes/confirm.html",
+        course=version.spec,
+        address=confirmation.email_key,
+        form=ConfirmEmailForm(),
+        token=token,
+    )
 
 
 @bp.post("/courses/<slug>/quiz/confirm/<token>")
@@ -93,6 +104,5 @@ def confirm(slug: str, token: str) -> ResponseReturnValue:
         address = confirm_learner(token, ensure_token())
     except ConfirmationError as error:
         return render_error(404 if isinstance(error, UnknownLink) else 410, str(error))
-    flash(f"Your email {address} is confirmed on this browser. You can take the quiz.",
-          "success")
+    flash(f"Your email {address} is confirmed on this browser. You can take the quiz.", "success")
     return redirect(url_for(".quiz", slug=slug), 303)

@@ -34,16 +34,22 @@ def _form_class(fields: tuple[tuple[int, str, Choices], ...]) -> type:
         pass
 
     for item_id, statement, choices in fields:
-        field = RadioField(statement, choices=[SelectChoice(*choice) for choice in choices],
-                           validators=[InputRequired(message="has no answer yet.")])
+        field = RadioField(
+            statement,
+            choices=[SelectChoice(*choice) for choice in choices],
+            validators=[InputRequired(message="has no answer yet.")],
+        )
         setattr(Form, f"{ITEM_PREFIX}{item_id}", field)
     return Form
 
 
 def quiz_form(items: list[QuizItem], formdata: MultiDict | None = None, **data) -> QuizForm:
     """A form with a required radio group for each item, in the order shown."""
-    fields = tuple(sorted((item.id, item.statement, tuple(item.item_type.choices(item.options)))
-                          for item in items))
+    fields = tuple(
+        sorted(
+            (item.id, item.statement, tuple(item.item_type.choices(item.options))) for item in items
+        )
+    )
     form_class = _form_class(fields)
     form = form_class(formdata=formdata, **data) if formdata is not None else form_class(**data)
     form.item_fields = []
@@ -62,12 +68,16 @@ def check_not_tampered(formdata: MultiDict, items: list[QuizItem]) -> None:
             continue
         item = by_name.get(name)
         if item is None:
-            raise TamperedForm("The form answered a question that is not part of this quiz. "
-                               "Please reload the course page and answer the quiz again.")
+            raise TamperedForm(
+                "The form answered a question that is not part of this quiz. "
+                "Please reload the course page and answer the quiz again."
+            )
         values = formdata.getlist(name)
         if len(values) != 1 or item.item_type.normalise(item.options, values[0]) is None:
-            raise TamperedForm("The form sent an answer that is not one of the choices. "
-                               "Please reload the course page and answer the quiz again.")
+            raise TamperedForm(
+                "The form sent an answer that is not one of the choices. "
+                "Please reload the course page and answer the quiz again."
+            )
 
 
 def responses_of(form: QuizForm, items: list[QuizItem]) -> dict[int, str]:
@@ -75,8 +85,13 @@ def responses_of(form: QuizForm, items: list[QuizItem]) -> dict[int, str]:
     return {item.id: form[f"{ITEM_PREFIX}{item.id}"].data for item in items}
 
 
-def carried_over_form(formdata: MultiDict, old_items: list[QuizItem], items: list[QuizItem],
-                      form_key: str, version: int) -> QuizForm:
+def carried_over_form(
+    formdata: MultiDict,
+    old_items: list[QuizItem],
+    items: list[QuizItem],
+    form_key: str,
+    version: int,
+) -> QuizForm:
     """A form for the current version, keeping each answer the same statement still accepts."""
     current = {}
     for item in items:
@@ -95,11 +110,18 @@ class ConfirmEmailRequestForm(FlaskForm):
     """The address a course that limits attempts counts them by."""
 
     email = EmailField(
-        "Your email address", filters=[lambda v: (v or "").strip()],
-        validators=[DataRequired("Enter your email address."),
-                    Email("Enter an email address like name@example.org.",
-                          check_deliverability=False, allow_smtputf8=False),
-                    Length(max=254, message="Keep the address under 254 characters.")])
+        "Your email address",
+        filters=[lambda v: (v or "").strip()],
+        validators=[
+            DataRequired("Enter your email address."),
+            Email(
+                "Enter an email address like name@example.org.",
+                check_deliverability=False,
+                allow_smtputf8=False,
+            ),
+            Length(max=254, message="Keep the address under 254 characters."),
+        ],
+    )
     send = SubmitField("Email me a confirmation link")
 
 

@@ -81,5 +81,10 @@ def grade(keys: Sequence[ItemKey], responses: Mapping[int, str], threshold: int)
         results.append(ItemResult(key.id, chosen, kind.is_right(key.answer, chosen)))
     correct = sum(result.correct for result in results)
     total = len(keys)
-    return Grade(correct, total, percent_of(correct, total), passes(correct, total, threshold),
-                 tuple(results))
+    return Grade(
+        correct,
+        total,
+        percent_of(correct, total),
+        passes(correct, total, threshold),
+        tuple(results),
+    )

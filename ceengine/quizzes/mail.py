@@ -12,6 +12,12 @@ def send_confirmation_link(address: str, version: CourseVersion) -> Outcome:
     """Email a one-time link that confirms `address` on the browser that opens it."""
     slug = version.spec.slug
     link = absolute_url("quizzes.confirm_page", slug=slug, token=new_confirmation_token(address))
-    return send_email(address, "Confirm your email to take a CE quiz",
-                      "emails/confirm_quiz_email.txt", kind="confirm-email", link=link,
-                      hours=CONFIRM_MAX_AGE // 3600, course_title=version.spec.title)
+    return send_email(
+        address,
+        "Confirm your email to take a CE quiz",
+        "emails/confirm_quiz_email.txt",
+        kind="confirm-email",
+        link=link,
+        hours=CONFIRM_MAX_AGE // 3600,
+        course_title=version.spec.title,
+    )

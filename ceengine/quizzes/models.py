@@ -48,8 +48,8 @@ class Attempt(db.Model):
     version: Mapped[CourseVersion] = relationship()
     learner: Mapped[Learner] = relationship()
     answers: Mapped[list[AttemptAnswer]] = relationship(
-        back_populates="attempt", order_by="AttemptAnswer.position",
-        cascade="all, delete-orphan")
+        back_populates="attempt", order_by="AttemptAnswer.position", cascade="all, delete-orphan"
+    )
 
 
 class AttemptAnswer(db.Model):
@@ -83,7 +83,8 @@ class VersionResultTally(db.Model):
     __tablename__ = "version_result_tallies"
 
     version_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("course_versions.id", ondelete="CASCADE"), primary_key=True)
+        sa.ForeignKey("course_versions.id", ondelete="CASCADE"), primary_key=True
+    )
     day: Mapped[date] = mapped_column(primary_key=True)
     attempts: Mapped[int] = mapped_column(default=0)
     passed: Mapped[int] = mapped_column(default=0)
@@ -102,7 +103,8 @@ class ItemResultTally(db.Model):
     __tablename__ = "item_result_tallies"
 
     item_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("quiz_items.id", ondelete="CASCADE"), primary_key=True)
+        sa.ForeignKey("quiz_items.id", ondelete="CASCADE"), primary_key=True
+    )
     day: Mapped[date] = mapped_column(primary_key=True)
     answered: Mapped[int] = mapped_column(default=0)
     correct: Mapped[int] = mapped_column(default=0)

@@ -20,8 +20,11 @@ from ceengine.quizzes.services import (
 )
 
 
-def quiz_context(version: CourseVersion, form: QuizForm | None = None,
-                 email_form: ConfirmEmailRequestForm | None = None) -> dict:
+def quiz_context(
+    version: CourseVersion,
+    form: QuizForm | None = None,
+    email_form: ConfirmEmailRequestForm | None = None,
+) -> dict:
     """Template values for the quiz form, the retake policy and the learner's attempts."""
     if form is None:
         key = new_form_key()
@@ -29,13 +32,19 @@ def quiz_context(version: CourseVersion, form: QuizForm | None = None,
     learner = current_learner()
     address = confirmed_email(learner) if needs_confirmation(version) else None
     # The box also comes back with its errors when a confirmed browser asks for another link.
-    confirmation = {"needed": needs_confirmation(version) and (address is None
-                                                             or email_form is not None),
-                    "address": address,
-                    "form": email_form or ConfirmEmailRequestForm(formdata=None)}
-    return {"version": version, "course": version.spec, "form": form,
-            "availability": availability(learner, version), "confirmation": confirmation,
-            "attempts": learner_attempts(learner, version.course_id)}
+    confirmation = {
+        "needed": needs_confirmation(version) and (address is None or email_form is not None),
+        "address": address,
+        "form": email_form or ConfirmEmailRequestForm(formdata=None),
+    }
+    return {
+        "version": version,
+        "course": version.spec,
+        "form": form,
+        "availability": availability(learner, version),
+        "confirmation": confirmation,
+        "attempts": learner_attempts(learner, version.course_id),
+    }
 
 
 def section_links(version: CourseVersion) -> dict[str, tuple[str, str]]:
@@ -60,8 +69,7 @@ def shows_items(attempt: Attempt, feedback: str, attempts_left: int | None) -> b
     """
     if feedback == "none":
         return False
-    return attempt.passed or attempts_left == 0 or has_passed(attempt.subject,
-                                                               attempt.course_id)
+    return attempt.passed or attempts_left == 0 or has_passed(attempt.subject, attempt.course_id)
 
 
 def result_context(attempt: Attempt) -> dict:
@@ -71,8 +79,13 @@ def result_context(attempt: Attempt) -> dict:
     allowed = subject_availability(attempt.subject, version)
     feedback = version.spec.quiz_policy.feedback
     covered = {item.section for item in version.items}
-    return {"attempt": attempt, "version": version, "course": version.spec,
-            "sections": sections, "availability": allowed,
-            "feedback": feedback,
-            "show_items": shows_items(attempt, feedback, allowed.attempts_left),
-            "review": [link for section, link in sections.items() if section in covered]}
+    return {
+        "attempt": attempt,
+        "version": version,
+        "course": version.spec,
+        "sections": sections,
+        "availability": allowed,
+        "feedback": feedback,
+        "show_items": shows_items(attempt, feedback, allowed.attempts_left),
+        "review": [link for section, link in sections.items() if section in covered],
+    }

@@ -39,8 +39,10 @@ class EmailNotConfirmed(QuizError):
 
 
 UPDATED_NOTICE = "The quiz was updated: check your answers and press Score My Quiz again."
-CONFIRM_NOTICE = ("This course limits attempts, so it counts them per email address: confirm "
-                  "your email below, then press Score My Quiz again. Your answers are kept.")
+CONFIRM_NOTICE = (
+    "This course limits attempts, so it counts them per email address: confirm "
+    "your email below, then press Score My Quiz again. Your answers are kept."
+)
 _RETRIES = 50  # unlimited courses: a number a parallel post took first means: take the next
 
 
@@ -68,8 +70,10 @@ def submitted_version(course_slug: str, version_id: int) -> CourseVersion:
     """The version a form was rendered from; it must belong to the course in the address."""
     version = db.session.get(CourseVersion, version_id)
     if version is None or version.course.slug != course_slug or not version.course.published:
-        raise TamperedForm("This quiz form does not belong to this course. "
-                           "Please reload the course page and answer the quiz again.")
+        raise TamperedForm(
+            "This quiz form does not belong to this course. "
+            "Please reload the course page and answer the quiz again."
+        )
     return version
 
 
@@ -91,10 +95,13 @@ def learner_attempts(learner: Learner | None, course_id: int) -> list[Attempt]:
     """A learner's attempts at a course, newest first."""
     if learner is None:
         return []
-    return list(db.session.scalars(
-        sa.select(Attempt).where(Attempt.learner_id == learner.id,
-                                 Attempt.course_id == course_id)
-        .order_by(Attempt.submitted_at.desc(), Attempt.id.desc())))
+    return list(
+        db.session.scalars(
+            sa.select(Attempt)
+            .where(Attempt.learner_id == learner.id, Attempt.course_id == course_id)
+            .order_by(Attempt.submitted_at.desc(), Attempt.id.desc())
+        )
+    )
 
 
 def _used(subject: str | None, course_id: int):
@@ -102,8 +109,10 @@ def _used(subject: str | None, course_id: int):
     if subject is None:
         return 0, None
     used, last = db.session.execute(
-        sa.select(sa.func.max(Attempt.number), sa.func.max(Attempt.submitted_at))
-        .where(Attempt.course_id == course_id, Attempt.subject == subject)).one()
+        sa.select(sa.func.max(Attempt.number), sa.func.max(Attempt.submitted_at)).where(
+            Attempt.course_id == course_id, Attempt.subject == subject
+        )
+    ).one()
     if last is not None and last.tzinfo is None:  # SQLite drops the zone; values are UTC
         last = last.replace(tzinfo=utcnow().tzinfo)
     return used or 0, last
@@ -111,9 +120,13 @@ def _used(subject: str | None, course_id: int):
 
 def _apply_policy(version: CourseVersion, used: int, last: datetime | None) -> Availability:
     policy = version.spec.quiz_policy
-    return attempt_availability(max_attempts=policy.max_attempts,
-                                wait_minutes=policy.wait_minutes, attempts_used=used,
-                                last_attempt_at=last, now=utcnow())
+    return attempt_availability(
+        max_attempts=policy.max_attempts,
+        wait_minutes=policy.wait_minutes,
+        attempts_used=used,
+        last_attempt_at=last,
+        now=utcnow(),
+    )
 
 
 def subject_availability(subject: str | None, version: CourseVersion) -> Availability:
@@ -128,8 +141,16 @@ def availability(learner: Learner | None, version: CourseVersion) -> Availabilit
 
 def has_passed(subject: str, course_id: int) -> bool:
     """Whether `subject` has passed this course's quiz at some attempt."""
-    return db.session.scalar(sa.select(sa.exists().where(
-        Attempt.course_id == course_id, Attempt.subject == subject, Attempt.passed))) or False
+    return (
+        db.session.scalar(
+            sa.select(
+                sa.exists().where(
+                    Attempt.course_id == course_id, Attempt.subject == subject, Attempt.passed
+                )
+            )
+        )
+        or False
+    )
 
 
 def _refuse_if_scored(form_key: str, learner_token: str, answers: dict[int, str]) -> None:
@@ -140,13 +161,16 @@ def _refuse_if_scored(form_key: str, learner_token: str, answers: dict[int, str]
         return
     same = {a.item_id: a.chosen for a in attempt.answers} == answers
     if attempt.learner.token != learner_token or not same:
-        raise TamperedForm("This quiz form was already scored. To try again, start a new "
-                           "attempt from the course page.")
+        raise TamperedForm(
+            "This quiz form was already scored. To try again, start a new "
+            "attempt from the course page."
+        )
     raise AlreadyScored(attempt)
 
 
-def submit_attempt(learner_token: str, version: CourseVersion, form_key: str,
-                   responses: dict[int, str]) -> Attempt:
+def submit_attempt(
+    learner_token: str, version: CourseVersion, form_key: str, responses: dict[int, str]
+) -> Attempt:
     """Score and store one attempt; the same form submitted twice yields one attempt.
 
     The attempt takes the next number for its subject in the same transaction; the unique
@@ -182,22 +206,42 @@ def submit_attempt(learner_token: str, version: CourseVersion, form_key: str,
             _refuse_if_scored(form_key, learner_token, answers)  # a double click: its attempt
             if needs_confirmation(version):  # a parallel post took this number
                 again = subject_availability(subject, version)
-                raise AttemptNotAllowed(again.reason or "Another attempt at this quiz was "
-                                        "scored at the same moment. Reload the quiz page."
-                                        ) from None
-    raise AttemptNotAllowed("Too many attempts at this quiz arrived at once. Please press "
-                            "Score My Quiz again.")
+                raise AttemptNotAllowed(
+                    again.reason
+                    or "Another attempt at this quiz was "
+                    "scored at the same moment. Reload the quiz page."
+                ) from None
+    raise AttemptNotAllowed(
+        "Too many attempts at this quiz arrived at once. Please press Score My Quiz again."
+    )
 
 
-def _new_attempt(learner: Learner, version: CourseVersion, form_key: str, subject: str,
-                 number: int, result: Grade) -> Attempt:
-    attempt = Attempt(public_id=secrets.token_urlsafe(16), form_key=form_key, learner=learner,
-                      course_id=version.course_id, version=version, subject=subject,
-                      number=number, correct=result.correct, total=result.total,
-                      percent=result.percent, passed=result.passed, submitted_at=utcnow())
-    attempt.answers = [AttemptAnswer(item_id=r.item_id, position=position, chosen=r.chosen,
-                                     correct=r.correct)
-                       for position, r in enumerate(result.items, start=1)]
+def _new_attempt(
+    learner: Learner,
+    version: CourseVersion,
+    form_key: str,
+    subject: str,
+    number: int,
+    result: Grade,
+) -> Attempt:
+    attempt = Attempt(
+        public_id=secrets.token_urlsafe(16),
+        form_key=form_key,
+        learner=learner,
+        course_id=version.course_id,
+        version=version,
+        subject=subject,
+        number=number,
+        correct=result.correct,
+        total=result.total,
+        percent=result.percent,
+        passed=result.passed,
+        submitted_at=utcnow(),
+    )
+    attempt.answers = [
+        AttemptAnswer(item_id=r.item_id, position=position, chosen=r.chosen, correct=r.correct)
+        for position, r in enumerate(result.items, start=1)
+    ]
     db.session.add(attempt)
     return attempt
 
@@ -206,5 +250,6 @@ def attempt_for(public_id: str, learner: Learner | None) -> Attempt | None:
     """The attempt at `public_id`, only for the learner who made it."""
     if learner is None:
         return None
-    return db.session.scalar(sa.select(Attempt).where(Attempt.public_id == public_id,
-                                                      Attempt.learner_id == learner.id))
+    return db.session.scalar(
+        sa.select(Attempt).where(Attempt.public_id == public_id, Attempt.learner_id == learner.id)
+    )

@@ -15,12 +15,35 @@ TOTALS = (VersionResultTally, ItemResultTally)  # the tables below keep and rebu
 def count_attempt(attempt: Attempt) -> None:
     """Add a new attempt to the running totals the results pages read."""
     day, score = day_of(attempt.submitted_at), attempt.correct
-    add_to_totals(VersionResultTally.__table__, ("version_id", "day"), [{
-        "version_id": attempt.version_id, "day": day, "attempts": 1, "passed": int(attempt.passed),
-        "percent_sum": attempt.percent, "score_sum": score, "score_squares": score * score}])
-    add_to_totals(ItemResultTally.__table__, ("item_id", "day"), [
-        {"item_id": answer.item_id, "day": day, "answered": 1, "correct": int(answer.correct),
-         "correct_score_sum": score if answer.correct else 0} for answer in attempt.answers])
+    add_to_totals(
+        VersionResultTally.__table__,
+        ("version_id", "day"),
+        [
+            {
+                "version_id": attempt.version_id,
+                "day": day,
+                "attempts": 1,
+                "passed": int(attempt.passed),
+                "percent_sum": attempt.percent,
+                "score_sum": score,
+                "score_squares": score * score,
+            }
+        ],
+    )
+    add_to_totals(
+        ItemResultTally.__table__,
+        ("item_id", "day"),
+        [
+            {
+                "item_id": answer.item_id,
+                "day": day,
+                "answered": 1,
+                "correct": int(answer.correct),
+                "correct_score_sum": score if answer.correct else 0,
+            }
+            for answer in attempt.answers
+        ],
+    )
 
 
 def _one_if(condition: sa.ColumnElement[bool]) -> sa.Case[int]:
@@ -36,14 +59,39 @@ def recount_attempt_totals() -> None:
     day = sql_day(a.submitted_at, current_dialect())
     for model in TOTALS:
         db.session.execute(sa.delete(model))
-    db.session.execute(sa.insert(VersionResultTally).from_select(
-        ["version_id", "day", "attempts", "passed", "percent_sum", "score_sum", "score_squares"],
-        sa.select(a.version_id, day, sa.func.count(), sa.func.sum(_one_if(a.passed)),
-                  sa.func.sum(a.percent), sa.func.sum(a.correct),
-                  sa.func.sum(a.correct * a.correct))
-        .group_by(a.version_id, day)))
-    db.session.execute(sa.insert(ItemResultTally).from_select(
-        ["item_id", "day", "answered", "correct", "correct_score_sum"],
-        sa.select(answer.item_id, day, sa.func.count(), sa.func.sum(_one_if(answer.correct)),
-                  sa.func.sum(sa.case((answer.correct, a.correct), else_=0)))
-        .join(a, a.id == answer.attempt_id).group_by(answer.item_id, day)))
+    db.session.execute(
+        sa.insert(VersionResultTally).from_select(
+            [
+                "version_id",
+                "day",
+                "attempts",
+                "passed",
+                "percent_sum",
+                "score_sum",
+                "score_squares",
+            ],
+            sa.select(
+                a.version_id,
+                day,
+                sa.func.count(),
+                sa.func.sum(_one_if(a.passed)),
+                sa.func.sum(a.percent),
+                sa.func.sum(a.correct),
+                sa.func.sum(a.correct * a.correct),
+            ).group_by(a.version_id, day),
+        )
+    )
+    db.session.execute(
+        sa.insert(ItemResultTally).from_select(
+            ["item_id", "day", "answered", "correct", "correct_score_sum"],
+            sa.select(
+                answer.item_id,
+                day,
+                sa.func.count(),
+                sa.func.sum(_one_if(answer.correct)),
+                sa.func.sum(sa.case((answer.correct, a.correct), else_=0)),
+            )
+            .join(a, a.id == answer.attempt_id)
+            .group_by(answer.item_id, day),
+        )
+    )

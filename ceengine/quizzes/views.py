@@ -55,10 +55,13 @@ def _expired(error: CSRFError):
             return _tampered(tampered)
         except CourseGone as gone:
             return _gone(gone)
-        notice = notice or ("For your security this form had expired. Your answers are kept "
-                            "below: press Score My Quiz again.")
-        return render_template("quizzes/quiz.html", **quiz_context(version, form),
-                               notice=notice), 400
+        notice = notice or (
+            "For your security this form had expired. Your answers are kept "
+            "below: press Score My Quiz again."
+        )
+        return render_template(
+            "quizzes/quiz.html", **quiz_context(version, form), notice=notice
+        ), 400
     return render_error(400, "This form had expired. Go back, reload the page and try again.")
 
 
@@ -99,21 +102,24 @@ def score(slug: str) -> ResponseReturnValue:
     """Score My Quiz: score once on the current version, then 303 to the result page."""
     version, items, form, notice = _posted_form(slug)
     if notice:  # never scored on a version that is no longer current
-        return render_template("quizzes/quiz.html", **quiz_context(version, form),
-                               notice=notice), 409
+        return render_template(
+            "quizzes/quiz.html", **quiz_context(version, form), notice=notice
+        ), 409
     if not form.validate():
         if form.form_key.errors or form.version.errors:
             raise TamperedForm("This quiz form is incomplete. Please reload the course page.")
         return render_template("quizzes/quiz.html", **quiz_context(version, form)), 422
     try:
-        attempt = submit_attempt(ensure_token(), version, form.form_key.data,
-                                 responses_of(form, items))
+        attempt = submit_attempt(
+            ensure_token(), version, form.form_key.data, responses_of(form, items)
+        )
     except AlreadyScored as done:
         attempt = done.attempt
     except (AttemptNotAllowed, EmailNotConfirmed) as refused:
         status = 403 if isinstance(refused, EmailNotConfirmed) else 409
-        return render_template("quizzes/quiz.html", **quiz_context(version, form),
-                               notice=str(refused)), status
+        return render_template(
+            "quizzes/quiz.html", **quiz_context(version, form), notice=str(refused)
+        ), status
     return redirect(url_for("quizzes.result", public_id=attempt.public_id), 303)
 
 

@@ -39,14 +39,14 @@ from tests.support.factories import attempt_with, certificate_row, reflection_wi
 from tests.support.html import csrf_token_in, flashes_in, text_of
 
 NEW_PASSWORD = "another long passphrase"
-LOCKED = ("Too many failed sign-ins. For your security this account is locked; "
-          "try again in 15 minutes.")
+LOCKED = (
+    "Too many failed sign-ins. For your security this account is locked; try again in 15 minutes."
+)
 
 
 def admin_command(runner, *args: str, password: str | None = None):
     """Run `ceengine admin ARGS...`, piping `password` (one line) to standard input."""
-    return runner.invoke(args=["admin", *args],
-                         input=None if password is None else f"{password}\n")
+    return runner.invoke(args=["admin", *args], input=None if password is None else f"{password}\n")
 
 
 def admin_count() -> int:
@@ -57,8 +57,9 @@ def admin_count() -> int:
 
 
 def test_create_user_reads_the_password_from_stdin_and_the_admin_can_sign_in(app, runner):
-    result = admin_command(runner, "create-user", "  Dana@Compassion.TEST ",
-                           password=ADMIN_PASSWORD)
+    result = admin_command(
+        runner, "create-user", "  Dana@Compassion.TEST ", password=ADMIN_PASSWORD
+    )
 
     assert result.exit_code == 0, result.output
     assert "Created admin dana@compassion.test. Sign in at /admin/login." in result.output
@@ -82,8 +83,10 @@ def test_create_user_refuses_an_email_already_used(app, runner):
     result = admin_command(runner, "create-user", ADMIN_EMAIL.upper(), password=NEW_PASSWORD)
 
     assert result.exit_code == 1
-    assert (f"Error: An admin with the email {ADMIN_EMAIL} already exists; use "
-            "`ceengine admin set-password` to change the password.") in result.output
+    assert (
+        f"Error: An admin with the email {ADMIN_EMAIL} already exists; use "
+        "`ceengine admin set-password` to change the password."
+    ) in result.output
     assert admin_count() == 1
     assert sign_in(app.test_client(), password=ADMIN_PASSWORD).status_code == 303
 
@@ -104,8 +107,10 @@ def test_set_password_changes_it_and_signs_out_existing_sessions(app, runner):
     fresh_session()
 
     assert result.exit_code == 0, result.output
-    assert (f"Changed the password of {ADMIN_EMAIL}; their other sessions are signed out."
-            in result.output)
+    assert (
+        f"Changed the password of {ADMIN_EMAIL}; their other sessions are signed out."
+        in result.output
+    )
     assert not is_signed_in(signed_in)
     assert sign_in(app.test_client(), password=ADMIN_PASSWORD).status_code == 401
     assert sign_in(app.test_client(), password=NEW_PASSWORD).status_code == 303
@@ -115,8 +120,7 @@ def test_set_password_refuses_a_short_password_or_an_unknown_admin(app, runner):
     ensure_admin()
 
     short = admin_command(runner, "set-password", ADMIN_EMAIL, password="too short")
-    unknown = admin_command(runner, "set-password", "nobody@compassion.test",
-                            password=NEW_PASSWORD)
+    unknown = admin_command(runner, "set-password", "nobody@compassion.test", password=NEW_PASSWORD)
 
     assert short.exit_code == 1
     assert "Error: The password needs at least 12 characters." in short.output
@@ -150,11 +154,16 @@ def test_signing_in_goes_to_the_console_and_its_pages_work(app):
 
     assert response.status_code == 303
     assert response.headers["Location"] == "/admin"
-    for page, heading in [("/admin", "Ratings"), ("/admin/evaluations", "Evaluation summary"),
-                          ("/admin/comments", "Evaluation comments"),
-                          ("/admin/reflections", "Reflections"), ("/admin/results", "Quiz results"),
-                          ("/admin/certificates", "Certificates"), ("/admin/orders", "Orders"),
-                          ("/admin/exports", "Exports")]:
+    for page, heading in [
+        ("/admin", "Ratings"),
+        ("/admin/evaluations", "Evaluation summary"),
+        ("/admin/comments", "Evaluation comments"),
+        ("/admin/reflections", "Reflections"),
+        ("/admin/results", "Quiz results"),
+        ("/admin/certificates", "Certificates"),
+        ("/admin/orders", "Orders"),
+        ("/admin/exports", "Exports"),
+    ]:
         page_response = client.get(page)
         assert page_response.status_code == 200, page
         assert f"<h1>{heading}</h1>" in page_response.get_data(as_text=True), page
@@ -171,9 +180,11 @@ def test_the_sign_in_page_shows_to_a_signed_in_admin_as_a_redirect(app):
     assert response.headers["Location"] == "/admin"
 
 
-@pytest.mark.parametrize("email, password", [(ADMIN_EMAIL, "not the password"),
-                                             ("nobody@compassion.test", ADMIN_PASSWORD)],
-                         ids=["wrong-password", "unknown-email"])
+@pytest.mark.parametrize(
+    "email, password",
+    [(ADMIN_EMAIL, "not the password"), ("nobody@compassion.test", ADMIN_PASSWORD)],
+    ids=["wrong-password", "unknown-email"],
+)
 def test_wrong_credentials_get_one_message_whatever_was_wrong(app, email, password):
     ensure_admin()
     client = app.test_client()
@@ -192,8 +203,7 @@ def test_an_empty_form_is_refused_with_field_messages(app):
     client = app.test_client()
     token = csrf_token_in(client.get("/admin/login").get_data(as_text=True))
 
-    response = client.post("/admin/login", data={"csrf_token": token, "email": "",
-                                                 "password": ""})
+    response = client.post("/admin/login", data={"csrf_token": token, "email": "", "password": ""})
 
     assert response.status_code == 422
     assert "Enter your email address." in text_of(response)
@@ -257,8 +267,9 @@ def test_the_sign_in_form_is_rate_limited(app):
     app.config["ADMIN_LOGIN_RATE_LIMIT"] = "3 per minute"
     client = app.test_client()
 
-    statuses = [sign_in(client, "nobody@compassion.test", "whatever it is").status_code
-                for _ in range(4)]
+    statuses = [
+        sign_in(client, "nobody@compassion.test", "whatever it is").status_code for _ in range(4)
+    ]
 
     assert statuses == [401, 401, 401, 429]
     assert client.get("/admin/login").status_code == 200  # only POSTs are counted
@@ -269,8 +280,7 @@ def test_the_sign_in_page_needs_its_csrf_token(app):
     client = app.test_client()
     client.get("/admin/login")
 
-    response = client.post("/admin/login", data={"email": ADMIN_EMAIL,
-                                                 "password": ADMIN_PASSWORD})
+    response = client.post("/admin/login", data={"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD})
 
     assert response.status_code == 400
     assert not is_signed_in(client)
@@ -287,17 +297,31 @@ def test_an_anonymous_visit_comes_back_to_the_page_after_signing_in(app):
     assert redirected.status_code == 302
     location = redirected.headers["Location"]
     assert location.startswith("/admin/login?next=")
-    response = client.post(location, data={
-        "csrf_token": csrf_token_in(client.get(location).get_data(as_text=True)),
-        "email": ADMIN_EMAIL, "password": ADMIN_PASSWORD})
+    response = client.post(
+        location,
+        data={
+            "csrf_token": csrf_token_in(client.get(location).get_data(as_text=True)),
+            "email": ADMIN_EMAIL,
+            "password": ADMIN_PASSWORD,
+        },
+    )
 
     assert response.status_code == 303
     assert response.headers["Location"] == "/admin/certificates?q=kim"
 
 
-@pytest.mark.parametrize("target", ["https://evil.test", "//evil.test/admin", "/\\evil.test",
-                                    "/admin//evil.test", "/admin\\@evil.test",
-                                    "/courses/demo-lesson", "javascript:alert(1)"])
+@pytest.mark.parametrize(
+    "target",
+    [
+        "https://evil.test",
+        "//evil.test/admin",
+        "/\\evil.test",
+        "/admin//evil.test",
+        "/admin\\@evil.test",
+        "/courses/demo-lesson",
+        "javascript:alert(1)",
+    ],
+)
 def test_next_only_leads_inside_the_admin_console(app, target):
     ensure_admin()
 
@@ -371,9 +395,11 @@ def copy_of(app, client, user_agent: str | None = None):
 def shows_sign_in(client) -> bool:
     """Whether the console sends this browser to the sign-in page."""
     response = client.get("/admin")
-    return (response.status_code == 302
-            and response.headers["Location"].startswith("/admin/login")
-            and "Admin sign-in" in text_of(client.get(response.headers["Location"])))
+    return (
+        response.status_code == 302
+        and response.headers["Location"].startswith("/admin/login")
+        and "Admin sign-in" in text_of(client.get(response.headers["Location"]))
+    )
 
 
 def at_hours_after_sign_in(monkeypatch, signed_in_at, hours: float) -> None:
@@ -432,10 +458,16 @@ def test_admin_pages_are_never_cached(app):
     client = admin_client(app)
     anonymous = app.test_client()
 
-    responses = [client.get("/admin"), client.get("/admin/certificates"),
-                 client.get("/admin/exports/roster.csv"), client.get("/admin/certificates/x"),
-                 anonymous.get("/admin/login"), anonymous.get("/admin/results"),
-                 anonymous.post("/admin/logout"), post_action(client, "/admin/logout")]
+    responses = [
+        client.get("/admin"),
+        client.get("/admin/certificates"),
+        client.get("/admin/exports/roster.csv"),
+        client.get("/admin/certificates/x"),
+        anonymous.get("/admin/login"),
+        anonymous.get("/admin/results"),
+        anonymous.post("/admin/logout"),
+        post_action(client, "/admin/logout"),
+    ]
     assert [r.status_code for r in responses] == [200, 200, 200, 404, 200, 302, 400, 303]
     assert [r.headers.get("Cache-Control") for r in responses] == ["no-store"] * len(responses)
 
@@ -458,17 +490,22 @@ def plausible_url(rule, values: dict[str, str]) -> str:
 
 
 def admin_rules(app) -> list:
-    return [rule for rule in app.url_map.iter_rules()
-            if rule.endpoint.startswith("admin.") and rule.endpoint != "admin.login"]
+    return [
+        rule
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint.startswith("admin.") and rule.endpoint != "admin.login"
+    ]
 
 
 def admin_records() -> list:
     """What an admin action could change: certificates, reflections, admin accounts, sessions."""
     db.session.expire_all()
-    return ([(c.number, c.status, c.revoked_reason, c.full_name) for c in rows_of(Certificate)]
-            + [(r.id, r.status) for r in rows_of(Reflection)]
-            + [(a.email, a.password_hash) for a in rows_of(AdminUser)]
-            + [(s.admin_id, s.token_hash) for s in rows_of(AdminSession)])
+    return (
+        [(c.number, c.status, c.revoked_reason, c.full_name) for c in rows_of(Certificate)]
+        + [(r.id, r.status) for r in rows_of(Reflection)]
+        + [(a.email, a.password_hash) for a in rows_of(AdminUser)]
+        + [(s.admin_id, s.token_hash) for s in rows_of(AdminSession)]
+    )
 
 
 @pytest.fixture
@@ -477,16 +514,25 @@ def records(synced):
     ensure_admin()
     certificate = certificate_row(attempt_with("demo-lesson", [True] * 6), full_name="Kim Lee")
     reflection = reflection_with("demo-lesson", "Sam", "I slowed down today.")
-    return {"number": certificate.number, "reflection_id": str(reflection.id),
-            "version_id": str(certificate.version_id)}
+    return {
+        "number": certificate.number,
+        "reflection_id": str(reflection.id),
+        "version_id": str(certificate.version_id),
+    }
 
 
 def test_every_admin_address_sends_an_anonymous_visitor_to_sign_in(synced, records):
     client = synced.test_client()
     # a real CSRF token (from the sign-in page), so the guard is what refuses the POSTs
     token = csrf_token_in(client.get("/admin/login").get_data(as_text=True))
-    form = {"csrf_token": token, "reason": "Issued in error", "confirm": "y",
-            "full_name": "Mallory", "email": "mallory@evil.test", "submit": "Confirm"}
+    form = {
+        "csrf_token": token,
+        "reason": "Issued in error",
+        "confirm": "y",
+        "full_name": "Mallory",
+        "email": "mallory@evil.test",
+        "submit": "Confirm",
+    }
     before = admin_records()
     rules = admin_rules(synced)
     seen = []
@@ -510,10 +556,24 @@ def test_every_admin_address_sends_an_anonymous_visitor_to_sign_in(synced, recor
 
     assert len(rules) >= 15, [r.rule for r in rules]
     assert {r.endpoint for r in rules} >= {
-        "admin.logout", "admin.ratings", "admin.comments", "admin.evaluations", "admin.results",
-        "admin.items", "admin.reflections", "admin.moderate", "admin.delete",
-        "admin.certificates", "admin.certificate", "admin.revoke", "admin.reissue",
-        "admin.orders", "admin.exports", "admin.roster", "admin.evaluations_export"}
+        "admin.logout",
+        "admin.ratings",
+        "admin.comments",
+        "admin.evaluations",
+        "admin.results",
+        "admin.items",
+        "admin.reflections",
+        "admin.moderate",
+        "admin.delete",
+        "admin.certificates",
+        "admin.certificate",
+        "admin.revoke",
+        "admin.reissue",
+        "admin.orders",
+        "admin.exports",
+        "admin.roster",
+        "admin.evaluations_export",
+    }
     assert ("POST", f"/admin/certificates/{records['number']}/revoke") in seen
     assert admin_records() == before
 
@@ -535,8 +595,10 @@ def test_a_learner_who_took_a_quiz_is_still_anonymous_to_the_console(synced, rec
     before = admin_records()
 
     page = client.get("/admin/certificates")
-    action = client.post(f"/admin/certificates/{records['number']}/revoke",
-                         data={"csrf_token": token, "reason": "x", "confirm": "y"})
+    action = client.post(
+        f"/admin/certificates/{records['number']}/revoke",
+        data={"csrf_token": token, "reason": "x", "confirm": "y"},
+    )
 
     assert page.status_code == 302
     assert page.headers["Location"].startswith("/admin/login")
@@ -561,10 +623,14 @@ def action_without_token(name: str, records: dict) -> tuple[str, dict]:
         "approve": (f"/admin/reflections/{reflection}/approve", {}),
         "hide": (f"/admin/reflections/{reflection}/hide", {}),
         "delete": (f"/admin/reflections/{reflection}/delete", {}),
-        "revoke": (f"/admin/certificates/{number}/revoke",
-                   {"reason": "Issued in error", "confirm": "y"}),
-        "reissue": (f"/admin/certificates/{number}/reissue",
-                    {"full_name": "Kim Lee-Park", "email": "kim@example.org", "confirm": "y"}),
+        "revoke": (
+            f"/admin/certificates/{number}/revoke",
+            {"reason": "Issued in error", "confirm": "y"},
+        ),
+        "reissue": (
+            f"/admin/certificates/{number}/reissue",
+            {"full_name": "Kim Lee-Park", "email": "kim@example.org", "confirm": "y"},
+        ),
         "logout": ("/admin/logout", {}),
     }[name]
 

@@ -27,14 +27,17 @@ REASON = "Issued in error: the learner retook the quiz"
 
 @pytest.fixture
 def valid_certificate(synced) -> Certificate:
-    return certificate_row(attempt_with("demo-lesson", [True] * 6), full_name="Kim Lee",
-                           email="kim@example.org")
+    return certificate_row(
+        attempt_with("demo-lesson", [True] * 6), full_name="Kim Lee", email="kim@example.org"
+    )
 
 
 def action(kind: str, number: str) -> tuple[str, dict]:
     if kind == "reissue":
-        return (f"/admin/certificates/{number}/reissue",
-                {"full_name": "Kim Lee-Park", "email": "kim@example.org", "confirm": "y"})
+        return (
+            f"/admin/certificates/{number}/reissue",
+            {"full_name": "Kim Lee-Park", "email": "kim@example.org", "confirm": "y"},
+        )
     return f"/admin/certificates/{number}/revoke", {"reason": REASON, "confirm": "y"}
 
 
@@ -66,8 +69,9 @@ def race(app, monkeypatch, number: str, kinds: list[str], late: int | None = Non
         mine.index = index
         address, data = action(kinds[index], number)
         try:
-            results[index] = browsers[index].post(address,
-                                                  data={**data, "csrf_token": tokens[index]})
+            results[index] = browsers[index].post(
+                address, data={**data, "csrf_token": tokens[index]}
+            )
         except Exception as error:  # noqa: BLE001 - the test reports it, as a 500 would be
             results[index] = error
 
@@ -83,38 +87,52 @@ def race(app, monkeypatch, number: str, kinds: list[str], late: int | None = Non
 
 
 def statuses(results: list) -> list:
-    return sorted((r.status_code if hasattr(r, "status_code") else repr(r) for r in results),
-                  key=str)
+    return sorted(
+        (r.status_code if hasattr(r, "status_code") else repr(r) for r in results), key=str
+    )
 
 
 def editions(attempt_id: int) -> list[Certificate]:
-    return list(db.session.scalars(sa.select(Certificate).where(
-        Certificate.attempt_id == attempt_id).order_by(Certificate.edition)))
+    return list(
+        db.session.scalars(
+            sa.select(Certificate)
+            .where(Certificate.attempt_id == attempt_id)
+            .order_by(Certificate.edition)
+        )
+    )
 
 
-def test_four_admins_reissuing_at_once_make_one_new_certificate(synced, monkeypatch,
-                                                                valid_certificate):
+def test_four_admins_reissuing_at_once_make_one_new_certificate(
+    synced, monkeypatch, valid_certificate
+):
     old = valid_certificate
 
     results = race(synced, monkeypatch, old.number, ["reissue"] * 4)
 
     assert statuses(results) == [303, 409, 409, 409]
     for refused in (r for r in results if r.status_code == 409):
-        assert (f"Certificate {old.number} is superseded: nothing was changed."
-                in flashes_in(refused))
+        assert f"Certificate {old.number} is superseded: nothing was changed." in flashes_in(
+            refused
+        )
     first, new = editions(old.attempt_id)
     assert (first.status, first.superseded_by_id) == (SUPERSEDED, new.id)
     assert (new.status, new.full_name, new.edition) == (VALID, "Kim Lee-Park", 2)
 
 
 @pytest.mark.parametrize("first", ["revoke", "reissue"])
-def test_a_reissue_racing_a_revoke_changes_the_certificate_once(synced, monkeypatch,
-                                                                valid_certificate, first):
+def test_a_reissue_racing_a_revoke_changes_the_certificate_once(
+    synced, monkeypatch, valid_certificate, first
+):
     old = valid_certificate
     kinds = ["revoke", "reissue"]
 
-    results = race(synced, monkeypatch, old.number, kinds,
-                   late=kinds.index("reissue" if first == "revoke" else "revoke"))
+    results = race(
+        synced,
+        monkeypatch,
+        old.number,
+        kinds,
+        late=kinds.index("reissue" if first == "revoke" else "revoke"),
+    )
 
     assert statuses(results) == [303, 409]
     winner = kinds[[r.status_code for r in results].index(303)]

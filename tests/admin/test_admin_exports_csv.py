@@ -17,14 +17,16 @@ from tests.support.factories import at, attempt_with, certificate_row, evaluatio
 FORMULA_START = ("=", "+", "-", "@")
 COMMENTS = {
     "semicolon": ("great course;=1+1", "great course;'=1+1"),
-    "comma": ("fine,=HYPERLINK(\"https://evil.test\",\"x\")",
-              "fine,'=HYPERLINK(\"https://evil.test\",\"x\")"),
+    "comma": (
+        'fine,=HYPERLINK("https://evil.test","x")',
+        'fine,\'=HYPERLINK("https://evil.test","x")',
+    ),
     "tab": ("ok\t+1", "ok\t'+1"),
     "newline": ("line one\n@SUM(A1)", "line one\n'@SUM(A1)"),
     "crlf and spaces": ("thanks\r\n  -2+3", "thanks\r\n  '-2+3"),
-    "quote after the separator": ('a;"=1+1', 'a;"\'=1+1'),
+    "quote after the separator": ('a;"=1+1', "a;\"'=1+1"),
     "at the start": ("=1+1", "'=1+1"),
-    "plain": ("Fine,\n\"mostly\" - a good pace", "Fine,\n\"mostly\" - a good pace"),
+    "plain": ('Fine,\n"mostly" - a good pace', 'Fine,\n"mostly" - a good pace'),
 }
 
 
@@ -43,7 +45,7 @@ def all_quoted(rows: list[list[str]]) -> str:
 
 def cells_a_careless_import_makes(raw: str) -> list[str]:
     """Split on every separator a spreadsheet may use, ignoring quotes, as some imports do."""
-    return [piece.lstrip(' "') for piece in re.split(r'[;,\t\r\n]', raw)]
+    return [piece.lstrip(' "') for piece in re.split(r"[;,\t\r\n]", raw)]
 
 
 def assert_safe(raw: str) -> list[list[str]]:
@@ -55,8 +57,10 @@ def assert_safe(raw: str) -> list[list[str]]:
 
 
 def test_a_formula_after_any_separator_in_a_comment_is_kept_as_text(admin):
-    made = {label: evaluation_with("demo-lesson", 4, comments=typed, when=at("2024-05-01"))
-            for label, (typed, _) in COMMENTS.items()}
+    made = {
+        label: evaluation_with("demo-lesson", 4, comments=typed, when=at("2024-05-01"))
+        for label, (typed, _) in COMMENTS.items()
+    }
 
     rows = assert_safe(download(admin, "/admin/exports/evaluations.csv"))
 
@@ -70,13 +74,18 @@ def test_a_formula_after_any_separator_in_a_comment_is_kept_as_text(admin):
 
 def test_the_roster_guards_every_text_a_learner_typed_and_keeps_numbers(admin):
     attempt = attempt_with("demo-modules", [True] * 3, when=at("2024-04-02"))
-    certificate_row(attempt, full_name="Ana;=1+1", email="+1@example.org",
-                    profession="Nurse;@SUM(1)", license_type="RN", license_number="-12",
-                    license_state="OR\t=2")
+    certificate_row(
+        attempt,
+        full_name="Ana;=1+1",
+        email="+1@example.org",
+        profession="Nurse;@SUM(1)",
+        license_type="RN",
+        license_number="-12",
+        license_state="OR\t=2",
+    )
 
     rows = assert_safe(download(admin, "/admin/exports/roster.csv"))
 
     (row,) = rows[1:]
-    assert row[:6] == ["Ana;'=1+1", "'+1@example.org", "Nurse;'@SUM(1)", "RN", "'-12",
-                       "OR\t'=2"]
+    assert row[:6] == ["Ana;'=1+1", "'+1@example.org", "Nurse;'@SUM(1)", "RN", "'-12", "OR\t'=2"]
     assert row[7:9] == ["1", "0.5"]  # course version and CE hours: still numbers

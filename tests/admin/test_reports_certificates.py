@@ -22,11 +22,21 @@ from tests.support.reports import MODULES, body_rows, page
 @pytest.fixture
 def issued(synced):
     """Certificates for Ana (the lesson) and, issued later, for Kim (the modules)."""
-    certificate_row(attempt_with("demo-lesson", [True] * 6), full_name="Ana María Núñez",
-                    email="Ana.Nunez@Example.org", issued_at=datetime.now(UTC) - timedelta(1))
-    certificate_row(attempt_with("demo-modules", [True] * 3), full_name="Kim Lee",
-                    email="kim@example.org", profession="Nurse", license_type="RN",
-                    license_number="RN-1", license_state="OR")
+    certificate_row(
+        attempt_with("demo-lesson", [True] * 6),
+        full_name="Ana María Núñez",
+        email="Ana.Nunez@Example.org",
+        issued_at=datetime.now(UTC) - timedelta(1),
+    )
+    certificate_row(
+        attempt_with("demo-modules", [True] * 3),
+        full_name="Kim Lee",
+        email="kim@example.org",
+        profession="Nurse",
+        license_type="RN",
+        license_number="RN-1",
+        license_state="OR",
+    )
     ana, kim = certificates()
     return {"ana": ana, "kim": kim}
 
@@ -41,14 +51,21 @@ def listed(client, query: str) -> list[str]:
 
 def test_certificates_are_found_by_number_name_or_email(issued, admin):
     number = issued["ana"].number
-    searches = {f"q={number}": ["ana"],
-                f"q={number.lower().replace('-', '')}": ["ana"],  # typed loosely
-                f"q=+{number.replace('-', '+')}+": ["ana"],
-                "q=Mar%C3%ADa": ["ana"], "q=n%C3%BA%C3%B1ez": ["ana"], "q=lee": ["kim"],
-                "q=LEE": ["kim"], "q=ana.nunez%40example": ["ana"],
-                "q=EXAMPLE.ORG": ["kim", "ana"],  # newest first
-                "q=%25": [], "q=_": [], "q=%5C": [],  # %, _ and \ are plain characters
-                "q=nobody-here": []}
+    searches = {
+        f"q={number}": ["ana"],
+        f"q={number.lower().replace('-', '')}": ["ana"],  # typed loosely
+        f"q=+{number.replace('-', '+')}+": ["ana"],
+        "q=Mar%C3%ADa": ["ana"],
+        "q=n%C3%BA%C3%B1ez": ["ana"],
+        "q=lee": ["kim"],
+        "q=LEE": ["kim"],
+        "q=ana.nunez%40example": ["ana"],
+        "q=EXAMPLE.ORG": ["kim", "ana"],  # newest first
+        "q=%25": [],
+        "q=_": [],
+        "q=%5C": [],  # %, _ and \ are plain characters
+        "q=nobody-here": [],
+    }
 
     for query, who in searches.items():
         assert listed(admin, query) == [issued[w].number for w in who], query
@@ -60,8 +77,12 @@ def test_the_name_search_ignores_case_in_accented_letters(issued, admin):
 
 
 def test_the_status_filter_lists_certificates_by_status(issued, admin):
-    post_action(admin, f"/admin/certificates/{issued['kim'].number}/revoke",
-                reason="Issued in error", confirm="y")
+    post_action(
+        admin,
+        f"/admin/certificates/{issued['kim'].number}/revoke",
+        reason="Issued in error",
+        confirm="y",
+    )
 
     assert listed(admin, "status=revoked") == [issued["kim"].number]
     assert listed(admin, "status=valid") == [issued["ana"].number]
@@ -73,8 +94,14 @@ def test_a_certificate_page_shows_what_was_printed(issued, admin):
     facts = text_of(page(admin, f"/admin/certificates/{kim.number.lower()}"))
 
     assert f"Certificate {kim.number}" in facts
-    for fact in ("Status Valid", "Name Kim Lee", "Email kim@example.org",
-                 "License Nurse, RN, RN-1, OR", f"Course {MODULES}", "CE hours 0.5"):
+    for fact in (
+        "Status Valid",
+        "Name Kim Lee",
+        "Email kim@example.org",
+        "License Nurse, RN, RN-1, OR",
+        f"Course {MODULES}",
+        "CE hours 0.5",
+    ):
         assert fact in facts
     assert admin.get("/admin/certificates/7KQ2-M9XD-4HTR-V").status_code == 404
 
@@ -86,8 +113,7 @@ def test_revoking_needs_a_reason_and_the_ticked_box(issued, admin):
     number = issued["ana"].number
 
     unticked = post_action(admin, f"/admin/certificates/{number}/revoke", reason=REASON)
-    no_reason = post_action(admin, f"/admin/certificates/{number}/revoke", reason="  ",
-                            confirm="y")
+    no_reason = post_action(admin, f"/admin/certificates/{number}/revoke", reason="  ", confirm="y")
 
     assert unticked.status_code == 422
     assert "Tick the box to confirm the revocation." in text_of(unticked)
@@ -108,8 +134,9 @@ def synced_verify(client, number: str):
 def test_revoking_with_the_box_ticked_shows_revoked_with_the_reason(issued, admin):
     number = issued["ana"].number
 
-    response = post_action(admin, f"/admin/certificates/{number}/revoke", reason=REASON,
-                           confirm="y")
+    response = post_action(
+        admin, f"/admin/certificates/{number}/revoke", reason=REASON, confirm="y"
+    )
 
     assert response.status_code == 303
     assert response.headers["Location"] == f"/admin/certificates/{number}"
@@ -123,20 +150,26 @@ def test_revoking_with_the_box_ticked_shows_revoked_with_the_reason(issued, admi
     assert "Revoked" in public and REASON in public
 
 
-def test_reissuing_with_a_corrected_name_supersedes_and_emails_the_new_link(issued, admin,
-                                                                             synced):
+def test_reissuing_with_a_corrected_name_supersedes_and_emails_the_new_link(issued, admin, synced):
     old = issued["ana"]
     sent_before = len(outbox(synced))
 
-    response = post_action(admin, f"/admin/certificates/{old.number}/reissue",
-                           full_name="Ana María Núñez-Ortiz", email=old.email, confirm="y")
+    response = post_action(
+        admin,
+        f"/admin/certificates/{old.number}/reissue",
+        full_name="Ana María Núñez-Ortiz",
+        email=old.email,
+        confirm="y",
+    )
 
     assert response.status_code == 303
     new = certificates()[-1]
     assert new.number != old.number
     assert response.headers["Location"] == f"/admin/certificates/{new.number}"
-    assert (f"Reissued as {new.number}; {old.number} now shows Superseded. The new link was "
-            f"emailed to {new.email}.") in flashes_in(admin.get(response.headers["Location"]))
+    assert (
+        f"Reissued as {new.number}; {old.number} now shows Superseded. The new link was "
+        f"emailed to {new.email}."
+    ) in flashes_in(admin.get(response.headers["Location"]))
     db.session.expire_all()
     assert (old.status, old.superseded_by_id) == (SUPERSEDED, new.id)
     assert (new.status, new.full_name, new.edition) == (VALID, "Ana María Núñez-Ortiz", 2)
@@ -151,25 +184,36 @@ def test_reissuing_with_a_corrected_name_supersedes_and_emails_the_new_link(issu
     assert "Ana María Núñez-Ortiz" in email.body
 
 
-def test_a_superseded_or_revoked_certificate_offers_no_forms_and_refuses_changes(issued,
-                                                                                 admin):
+def test_a_superseded_or_revoked_certificate_offers_no_forms_and_refuses_changes(issued, admin):
     old = issued["kim"]
-    post_action(admin, f"/admin/certificates/{old.number}/reissue", full_name="Kim Lee-Park",
-                email=old.email, confirm="y")
+    post_action(
+        admin,
+        f"/admin/certificates/{old.number}/reissue",
+        full_name="Kim Lee-Park",
+        email=old.email,
+        confirm="y",
+    )
 
     shown = page(admin, f"/admin/certificates/{old.number}")
     # From a tab opened before the reissue: 409, the page as it is now, nothing changed.
-    again = post_action(admin, f"/admin/certificates/{old.number}/reissue",
-                        full_name="Kim Lee-Park", email=old.email, confirm="y")
-    revoke = post_action(admin, f"/admin/certificates/{old.number}/revoke", reason=REASON,
-                         confirm="y")
+    again = post_action(
+        admin,
+        f"/admin/certificates/{old.number}/reissue",
+        full_name="Kim Lee-Park",
+        email=old.email,
+        confirm="y",
+    )
+    revoke = post_action(
+        admin, f"/admin/certificates/{old.number}/revoke", reason=REASON, confirm="y"
+    )
 
     assert "Status Superseded" in text_of(shown)
     assert "Reissue with corrections" not in text_of(shown) and "Revoke" not in text_of(shown)
     for refused in (again, revoke):
         assert refused.status_code == 409
-        assert flashes_in(refused) == [f"Certificate {old.number} is superseded: nothing was "
-                                       "changed."]
+        assert flashes_in(refused) == [
+            f"Certificate {old.number} is superseded: nothing was changed."
+        ]
     assert len(certificates()) == 3  # Ana's, Kim's, and the one reissue
     db.session.expire_all()
     assert old.status == SUPERSEDED and old.revoked_reason is None
@@ -179,10 +223,19 @@ def test_reissuing_needs_the_ticked_box_and_an_email_address(issued, admin, sync
     old = issued["ana"]
     sent_before = len(outbox(synced))
 
-    unticked = post_action(admin, f"/admin/certificates/{old.number}/reissue",
-                           full_name="Someone Else", email=old.email)
-    bad_address = post_action(admin, f"/admin/certificates/{old.number}/reissue",
-                              full_name="Ana Núñez", email="ana at example", confirm="y")
+    unticked = post_action(
+        admin,
+        f"/admin/certificates/{old.number}/reissue",
+        full_name="Someone Else",
+        email=old.email,
+    )
+    bad_address = post_action(
+        admin,
+        f"/admin/certificates/{old.number}/reissue",
+        full_name="Ana Núñez",
+        email="ana at example",
+        confirm="y",
+    )
 
     assert unticked.status_code == 422
     assert "Tick the box to confirm the reissue." in text_of(unticked)
@@ -200,8 +253,12 @@ def test_reissuing_needs_the_ticked_box_and_an_email_address(issued, admin, sync
 def test_more_than_25_certificates_are_listed_a_page_at_a_time(synced, admin):
     attempt = attempt_with("demo-lesson", [True] * 6)
     start = datetime(2024, 6, 1, tzinfo=UTC)
-    made = [certificate_row(attempt, full_name=f"Pat Page {n}", edition=n,
-                            issued_at=start + timedelta(minutes=n)) for n in range(1, 28)]
+    made = [
+        certificate_row(
+            attempt, full_name=f"Pat Page {n}", edition=n, issued_at=start + timedelta(minutes=n)
+        )
+        for n in range(1, 28)
+    ]
     certificate_row(attempt_with("demo-lesson", [True] * 6), full_name="Someone Else")
     newest_first = [c.number for c in reversed(made)]
 

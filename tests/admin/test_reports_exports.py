@@ -21,21 +21,30 @@ from tests.support.reports import LESSON, MODULES, csv_rows, page
 @pytest.fixture
 def roster(synced):
     """Three certificates: April 2 (modules), April 10 (lesson, revoked), today (lesson)."""
-    first = certificate_row(attempt_with("demo-modules", [True] * 3, when=at("2024-04-02")),
-                            full_name='=HYPERLINK("https://evil.test","Fix")',
-                            email="+1@example.org", profession="Nurse", license_type="RN",
-                            license_number="RN-55", license_state="OR",
-                            issued_at=at("2024-04-03"))
-    second = certificate_row(attempt_with("demo-lesson", [True] * 6, when=at("2024-04-10")),
-                             full_name="Kim Lee", email="kim@example.org",
-                             profession="Social worker", license_type="LCSW",
-                             license_number="LC-778", license_state="WA",
-                             issued_at=at("2024-04-10", 13))
+    first = certificate_row(
+        attempt_with("demo-modules", [True] * 3, when=at("2024-04-02")),
+        full_name='=HYPERLINK("https://evil.test","Fix")',
+        email="+1@example.org",
+        profession="Nurse",
+        license_type="RN",
+        license_number="RN-55",
+        license_state="OR",
+        issued_at=at("2024-04-03"),
+    )
+    second = certificate_row(
+        attempt_with("demo-lesson", [True] * 6, when=at("2024-04-10")),
+        full_name="Kim Lee",
+        email="kim@example.org",
+        profession="Social worker",
+        license_type="LCSW",
+        license_number="LC-778",
+        license_state="WA",
+        issued_at=at("2024-04-10", 13),
+    )
     second.status, second.revoked_reason = REVOKED, "Issued in error"
     second.revoked_at = datetime.now(UTC)
     db.session.commit()
-    issue(synced.test_client(), "demo-lesson", full_name="Ana María Núñez",
-          email="ana@example.org")
+    issue(synced.test_client(), "demo-lesson", full_name="Ana María Núñez", email="ana@example.org")
     third = certificates()[-1]
     return [first, second, third]
 
@@ -46,17 +55,59 @@ def test_the_roster_has_one_row_per_certificate_with_what_boards_ask_for(roster,
 
     rows = csv_rows(response)
 
-    assert re.fullmatch(r'attachment; filename="ceengine-roster-\d{4}-\d{2}-\d{2}\.csv"',
-                        response.headers["Content-Disposition"])
+    assert re.fullmatch(
+        r'attachment; filename="ceengine-roster-\d{4}-\d{2}-\d{2}\.csv"',
+        response.headers["Content-Disposition"],
+    )
     assert rows[0] == ROSTER_COLUMNS
     today = datetime.now(UTC).date().isoformat()
     assert rows[1:] == [
-        ["\'=HYPERLINK(\"https://evil.test\",\"Fix\")", "'+1@example.org", "Nurse", "RN",
-         "RN-55", "OR", MODULES, "1", "0.5", "2024-04-02", first.number, "valid", "2024-04-03"],
-        ["Kim Lee", "kim@example.org", "Social worker", "LCSW", "LC-778", "WA", LESSON, "1",
-         "1", "2024-04-10", second.number, "revoked", "2024-04-10"],
-        ["Ana María Núñez", "ana@example.org", "", "", "", "", LESSON, "1", "1", today,
-         third.number, "valid", today]]
+        [
+            '\'=HYPERLINK("https://evil.test","Fix")',
+            "'+1@example.org",
+            "Nurse",
+            "RN",
+            "RN-55",
+            "OR",
+            MODULES,
+            "1",
+            "0.5",
+            "2024-04-02",
+            first.number,
+            "valid",
+            "2024-04-03",
+        ],
+        [
+            "Kim Lee",
+            "kim@example.org",
+            "Social worker",
+            "LCSW",
+            "LC-778",
+            "WA",
+            LESSON,
+            "1",
+            "1",
+            "2024-04-10",
+            second.number,
+            "revoked",
+            "2024-04-10",
+        ],
+        [
+            "Ana María Núñez",
+            "ana@example.org",
+            "",
+            "",
+            "",
+            "",
+            LESSON,
+            "1",
+            "1",
+            today,
+            third.number,
+            "valid",
+            today,
+        ],
+    ]
 
 
 def test_the_roster_honours_the_course_dates_and_status(roster, admin):
@@ -76,12 +127,12 @@ def test_the_roster_honours_the_course_dates_and_status(roster, admin):
 def test_the_exports_page_links_carry_the_chosen_filter(synced, admin):
     lesson = course_id("demo-lesson")
 
-    html = html_of(page(admin, f"/admin/exports?course={lesson}&start=2024-01-01"
-                               "&end=2024-06-30&status=valid"))
+    html = html_of(
+        page(admin, f"/admin/exports?course={lesson}&start=2024-01-01&end=2024-06-30&status=valid")
+    )
 
     roster_link = re.search(r'href="(/admin/exports/roster\.csv[^"]*)"', html).group(1)
-    evaluations_link = re.search(r'href="(/admin/exports/evaluations\.csv[^"]*)"',
-                                 html).group(1)
+    evaluations_link = re.search(r'href="(/admin/exports/evaluations\.csv[^"]*)"', html).group(1)
     for link in (roster_link, evaluations_link):
         assert f"course={lesson}" in link
         assert "start=2024-01-01" in link and "end=2024-06-30" in link
@@ -91,41 +142,106 @@ def test_the_exports_page_links_carry_the_chosen_filter(synced, admin):
 @pytest.fixture
 def evaluated(synced):
     """An evaluation of each course, in May 2024; the lesson's comment looks like a formula."""
-    lesson = evaluation_with("demo-lesson", 5, (5, 4), relevance=4, presenter=5,
-                             recommend=True, comments="=1+1", when=at("2024-05-01"))
-    modules = evaluation_with("demo-modules", 2, (3,), relevance=2, presenter=3,
-                              recommend=False, comments="Fine,\n\"mostly\"",
-                              when=at("2024-05-03"))
+    lesson = evaluation_with(
+        "demo-lesson",
+        5,
+        (5, 4),
+        relevance=4,
+        presenter=5,
+        recommend=True,
+        comments="=1+1",
+        when=at("2024-05-01"),
+    )
+    modules = evaluation_with(
+        "demo-modules",
+        2,
+        (3,),
+        relevance=2,
+        presenter=3,
+        recommend=False,
+        comments='Fine,\n"mostly"',
+        when=at("2024-05-03"),
+    )
     return lesson, modules
 
 
-def test_the_evaluations_export_has_one_row_per_evaluation_with_each_objective(evaluated,
-                                                                               admin):
+def test_the_evaluations_export_has_one_row_per_evaluation_with_each_objective(evaluated, admin):
     lesson, modules = evaluated
 
     rows = csv_rows(admin.get("/admin/exports/evaluations.csv"))
 
     assert rows == [
-        ["evaluation_id", "course", "course_version", "evaluated_date", "rating",
-         "objective_1", "objective_2", "relevance", "presenter_knowledge", "recommend",
-         "comments", "certified", "public_vote"],
-        [str(lesson.id), "demo-lesson", "1", "2024-05-01", "5", "5", "4", "4", "5", "yes",
-         "'=1+1", "no", "no"],
-        [str(modules.id), "demo-modules", "1", "2024-05-03", "2", "3", "", "2", "3", "no",
-         "Fine,\n\"mostly\"", "no", "no"]]
+        [
+            "evaluation_id",
+            "course",
+            "course_version",
+            "evaluated_date",
+            "rating",
+            "objective_1",
+            "objective_2",
+            "relevance",
+            "presenter_knowledge",
+            "recommend",
+            "comments",
+            "certified",
+            "public_vote",
+        ],
+        [
+            str(lesson.id),
+            "demo-lesson",
+            "1",
+            "2024-05-01",
+            "5",
+            "5",
+            "4",
+            "4",
+            "5",
+            "yes",
+            "'=1+1",
+            "no",
+            "no",
+        ],
+        [
+            str(modules.id),
+            "demo-modules",
+            "1",
+            "2024-05-03",
+            "2",
+            "3",
+            "",
+            "2",
+            "3",
+            "no",
+            'Fine,\n"mostly"',
+            "no",
+            "no",
+        ],
+    ]
 
 
 def test_the_evaluations_export_honours_the_course_and_dates(evaluated, admin):
     lesson, modules = evaluated
 
-    one_course = csv_rows(admin.get(
-        f"/admin/exports/evaluations.csv?course={course_id('demo-modules')}"))
+    one_course = csv_rows(
+        admin.get(f"/admin/exports/evaluations.csv?course={course_id('demo-modules')}")
+    )
     later = csv_rows(admin.get("/admin/exports/evaluations.csv?start=2024-05-02"))
     earlier = csv_rows(admin.get("/admin/exports/evaluations.csv?end=2024-05-01"))
 
-    assert one_course[0] == ["evaluation_id", "course", "course_version", "evaluated_date",
-                             "rating", "objective_1", "relevance", "presenter_knowledge",
-                             "recommend", "comments", "certified", "public_vote"]
+    assert one_course[0] == [
+        "evaluation_id",
+        "course",
+        "course_version",
+        "evaluated_date",
+        "rating",
+        "objective_1",
+        "relevance",
+        "presenter_knowledge",
+        "recommend",
+        "comments",
+        "certified",
+        "public_vote",
+    ]
     assert [row[0] for row in one_course[1:]] == [str(modules.id)]
     assert [row[0] for row in later[1:]] == [str(modules.id)]
     assert [row[0] for row in earlier[1:]] == [str(lesson.id)]

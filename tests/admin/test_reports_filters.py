@@ -35,8 +35,10 @@ def test_the_course_filter_narrows_every_report_to_one_course(rated, attempted, 
     assert [row[0] for row in results] == [MODULES]
     assert list(evaluations) == [f"{MODULES} version 1"]
     assert "Modules comment." in comments and "Good pace." not in comments
-    chosen = re.search(r'<option selected value="(\d+)">|<option value="(\d+)" selected>',
-                       html_of(page(admin, f"/admin?course={modules}")))
+    chosen = re.search(
+        r'<option selected value="(\d+)">|<option value="(\d+)" selected>',
+        html_of(page(admin, f"/admin?course={modules}")),
+    )
     assert chosen and str(modules) in chosen.groups()
     # a course that is not a number is ignored, not an error
     assert set(sections_in(page(admin, "/admin?course=x' OR 1=1 --"))) == {LESSON, MODULES}
@@ -70,8 +72,11 @@ def test_dates_narrow_the_comments_and_the_evaluation_summary(rated, admin):
 
 def test_dates_narrow_the_results_to_the_day_of_each_attempt(synced, admin):
     for n, pattern in enumerate(PATTERNS):
-        attempt_with("demo-lesson", [bool(x) for x in pattern],
-                     when=at("2024-03-01" if n < 4 else "2024-03-20", 23))
+        attempt_with(
+            "demo-lesson",
+            [bool(x) for x in pattern],
+            when=at("2024-03-01" if n < 4 else "2024-03-20", 23),
+        )
     recount_totals()
     version = version_of("demo-lesson").id
 
@@ -90,9 +95,16 @@ def test_dates_narrow_the_results_to_the_day_of_each_attempt(synced, admin):
 
 
 def test_an_end_before_the_start_is_explained_and_everything_shown(rated, admin):
-    for address in ("/admin", "/admin/results", "/admin/evaluations", "/admin/comments",
-                    "/admin/certificates", "/admin/reflections", "/admin/orders",
-                    "/admin/exports"):
+    for address in (
+        "/admin",
+        "/admin/results",
+        "/admin/evaluations",
+        "/admin/comments",
+        "/admin/certificates",
+        "/admin/reflections",
+        "/admin/orders",
+        "/admin/exports",
+    ):
         response = page(admin, f"{address}?start=2024-02-10&end=2024-02-01")
         assert "The end date is before the start date." in text_of(response), address
 
@@ -123,6 +135,8 @@ def test_the_latest_end_date_is_accepted(synced, admin):
 
 
 def test_an_id_too_large_for_the_database_is_not_found(synced, admin):
-    for address in ("/admin/results/versions/99999999999999999999",
-                    "/admin/reflections/99999999999999999999/delete"):
+    for address in (
+        "/admin/results/versions/99999999999999999999",
+        "/admin/reflections/99999999999999999999/delete",
+    ):
         assert admin.get(address).status_code == 404, address

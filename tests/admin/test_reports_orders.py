@@ -19,9 +19,15 @@ def ordered(synced):
     orders = []
     for status, email in (("paid", "payer@example.org"), ("pending", "waiting@example.org")):
         attempt = attempt_with("demo-modules", [True] * 3)
-        order = Order(public_id=f"ord_{status}_1", attempt_id=attempt.id,
-                      learner_id=attempt.learner_id, amount_cents=1500, currency="usd",
-                      status=status, details={"email": email, "full_name": "Pay Er"})
+        order = Order(
+            public_id=f"ord_{status}_1",
+            attempt_id=attempt.id,
+            learner_id=attempt.learner_id,
+            amount_cents=1500,
+            currency="usd",
+            status=status,
+            details={"email": email, "full_name": "Pay Er"},
+        )
         db.session.add(order)
         orders.append(order)
     db.session.commit()
@@ -34,11 +40,17 @@ def test_orders_list_status_and_amount_and_say_payments_are_off(ordered, admin):
     rows = body_rows(table_with(response, "Orders, newest first"))
     assert sorted((r[0], r[2], r[3], r[4], r[5], r[6]) for r in rows) == [
         ("ord_paid_1", MODULES, "payer@example.org", "$15.00", "Paid", "—"),
-        ("ord_pending_1", MODULES, "waiting@example.org", "$15.00", "Pending", "—")]
-    assert ("Payments are off: certificates are free until the Stripe keys are set."
-            in text_of(response))
-    assert [r[0] for r in body_rows(table_with(page(admin, "/admin/orders?status=paid"),
-                                               "Orders, newest first"))] == ["ord_paid_1"]
+        ("ord_pending_1", MODULES, "waiting@example.org", "$15.00", "Pending", "—"),
+    ]
+    assert "Payments are off: certificates are free until the Stripe keys are set." in text_of(
+        response
+    )
+    assert [
+        r[0]
+        for r in body_rows(
+            table_with(page(admin, "/admin/orders?status=paid"), "Orders, newest first")
+        )
+    ] == ["ord_paid_1"]
 
 
 def test_orders_do_not_say_payments_are_off_when_the_keys_are_set(ordered, admin, synced):

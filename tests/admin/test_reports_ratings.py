@@ -30,16 +30,40 @@ from tests.support.reports import HOSTILE, LESSON, MODULES, body_rows, csv_rows,
 # --- steps through the site's pages ----------------------------------------------------------
 
 
-def evaluate_fully(client, result_url: str, rating: int, objectives: list[int], relevance: int,
-                   presenter: int, recommend: str, comments: str = ""):
+def evaluate_fully(
+    client,
+    result_url: str,
+    rating: int,
+    objectives: list[int],
+    relevance: int,
+    presenter: int,
+    recommend: str,
+    comments: str = "",
+):
     """Fill in the course evaluation after a passed quiz, as the learner does: the form asks
     exactly these questions, and takes the answers."""
     form = evaluation_form(client, result_url)
-    assert set(form.radios) == {"rating", "relevance", "presenter_knowledge", "recommend",
-                                *(f"objective_{n}" for n in range(1, len(objectives) + 1))}
-    response = client.post(evaluation_url(result_url), data={**form.hidden, **answers(
-        rating=rating, objectives=objectives, relevance=relevance, presenter_knowledge=presenter,
-        recommend=recommend, comments=comments)})
+    assert set(form.radios) == {
+        "rating",
+        "relevance",
+        "presenter_knowledge",
+        "recommend",
+        *(f"objective_{n}" for n in range(1, len(objectives) + 1)),
+    }
+    response = client.post(
+        evaluation_url(result_url),
+        data={
+            **form.hidden,
+            **answers(
+                rating=rating,
+                objectives=objectives,
+                relevance=relevance,
+                presenter_knowledge=presenter,
+                recommend=recommend,
+                comments=comments,
+            ),
+        },
+    )
     assert response.status_code == 303, text_of(response)
     return response
 
@@ -54,11 +78,19 @@ def test_ratings_show_votes_percentage_distribution_trend_and_latest_comments(ra
     # 18 stars from 5 votes: a mean of 3.6 stars, 72% of 5 stars
     assert "72% from 5 votes (mean 3.60 of 5 stars)" in text_of(lesson)
     assert table_with(lesson, "Votes per star rating") == [
-        ["Stars", "Votes", "Share"], ["5", "2", "40%"], ["4", "1", "20%"], ["3", "1", "20%"],
-        ["2", "0", "0%"], ["1", "1", "20%"]]
+        ["Stars", "Votes", "Share"],
+        ["5", "2", "40%"],
+        ["4", "1", "20%"],
+        ["3", "1", "20%"],
+        ["2", "0", "0%"],
+        ["1", "1", "20%"],
+    ]
     # January: 5 and 5 stars (100%); February: 4, 3 and 1 (8 of 15 stars: 53%)
     assert table_with(lesson, "Rating by month") == [
-        ["Month", "Votes", "Rating"], ["2024-01", "2", "100%"], ["2024-02", "3", "53%"]]
+        ["Month", "Votes", "Rating"],
+        ["2024-01", "2", "100%"],
+        ["2024-02", "3", "53%"],
+    ]
     comments = re.findall(r'<p class="comment-body">(.*?)</p>', lesson)
     assert comments == ["Too short for an hour.", "Good pace.", "Loved the breathing practice."]
     assert "1 star · 25 Feb 2024" in text_of(lesson)
@@ -69,8 +101,9 @@ def test_ratings_show_votes_percentage_distribution_trend_and_latest_comments(ra
 def test_ratings_charts_are_labelled_svg_images_beside_tables(rated, admin):
     lesson = sections_in(page(admin, "/admin"))[LESSON]
 
-    charts = re.findall(r'<svg class="chart" role="img" aria-labelledby="([^"]+)"(.*?)</svg>',
-                        lesson, re.S)
+    charts = re.findall(
+        r'<svg class="chart" role="img" aria-labelledby="([^"]+)"(.*?)</svg>', lesson, re.S
+    )
     assert len(charts) == 2
     titles = []
     for labelled_by, drawing in charts:
@@ -80,15 +113,24 @@ def test_ratings_charts_are_labelled_svg_images_beside_tables(rated, admin):
         assert "<rect" in drawing
     assert titles == [
         f"Distribution of star ratings for {LESSON} (the same figures are in the table)",
-        f"Rating percentage by month for {LESSON} (the same figures are in the table)"]
+        f"Rating percentage by month for {LESSON} (the same figures are in the table)",
+    ]
     assert "2 (40%)" in charts[0][1] and "53% of 3" in charts[1][1]
     assert len(re.findall(r"<table", lesson)) == 2
 
 
 def test_an_evaluation_made_on_the_site_shows_in_the_ratings(synced, admin):
     learner = synced.test_client()
-    evaluate_fully(learner, take_quiz(learner, "demo-lesson"), rating=4, objectives=[5, 3],
-             relevance=4, presenter=5, recommend="yes", comments="Clear and kind.")
+    evaluate_fully(
+        learner,
+        take_quiz(learner, "demo-lesson"),
+        rating=4,
+        objectives=[5, 3],
+        relevance=4,
+        presenter=5,
+        recommend="yes",
+        comments="Clear and kind.",
+    )
 
     lesson = sections_in(page(admin, "/admin"))[LESSON]
 
@@ -128,12 +170,21 @@ def test_the_ratings_show_the_public_line_and_mark_each_response(synced, admin):
     assert "Public rating line: 80% from 1 certified vote" in lesson
     assert "All responses: 47% from 3 votes (mean 2.33 of 5 stars)" in lesson
     assert "Counted. 4 stars" in lesson
-    assert re.search(r"Counted\. 4 stars · \d\d \w+ \d{4} · Counted on the public line "
-                     r"\(certified\)", lesson)
-    assert re.search(r"Older, same address\. 2 stars · \d\d \w+ \d{4} · Certified, not "
-                     r"counted: a later evaluation from the same address counts", lesson)
-    assert re.search(r"No certificate\. 1 star · \d\d \w+ \d{4} · No certificate: not on "
-                     r"the public line", lesson)
+    assert re.search(
+        r"Counted\. 4 stars · \d\d \w+ \d{4} · Counted on the public line "
+        r"\(certified\)",
+        lesson,
+    )
+    assert re.search(
+        r"Older, same address\. 2 stars · \d\d \w+ \d{4} · Certified, not "
+        r"counted: a later evaluation from the same address counts",
+        lesson,
+    )
+    assert re.search(
+        r"No certificate\. 1 star · \d\d \w+ \d{4} · No certificate: not on "
+        r"the public line",
+        lesson,
+    )
     comments = text_of(page(admin, "/admin/comments"))
     assert comments.count("Counted on the public line (certified)") == 1
     assert comments.count("No certificate: not on the public line") == 1
@@ -142,8 +193,11 @@ def test_the_ratings_show_the_public_line_and_mark_each_response(synced, admin):
     assert "1 of them counts on the public rating line" in summary
     rows = csv_rows(admin.get("/admin/exports/evaluations.csv"))
     marks = {row[10]: (row[11], row[12]) for row in rows[1:]}
-    assert marks == {"Older, same address.": ("yes", "no"), "Counted.": ("yes", "yes"),
-                     "No certificate.": ("no", "no")}
+    assert marks == {
+        "Older, same address.": ("yes", "no"),
+        "Counted.": ("yes", "yes"),
+        "No certificate.": ("no", "no"),
+    }
     assert rating_lines(text_of(page(admin, "/courses/demo-lesson"))) == [(1, 80)]
 
 
@@ -184,30 +238,44 @@ def test_the_evaluation_summary_averages_each_objective_and_question(synced, adm
     assert list(sections) == [f"{LESSON} version 1", f"{MODULES} version 1"]
     lesson = sections[f"{LESSON} version 1"]
     assert "3 evaluations. 67% would recommend the course to a colleague." in text_of(lesson)
-    assert table_with(lesson, "Learning objectives: how well each was met "
-                              "(1 not at all, 5 completely)") == [
-        ["Objective", "Average"], ["Name the three parts of self-compassion.", "3.33"],
-        ["Describe one informal practice.", "3.00"]]
+    assert table_with(
+        lesson, "Learning objectives: how well each was met (1 not at all, 5 completely)"
+    ) == [
+        ["Objective", "Average"],
+        ["Name the three parts of self-compassion.", "3.33"],
+        ["Describe one informal practice.", "3.00"],
+    ]
     assert table_with(lesson, "Other questions (1 to 5)") == [
-        ["Question", "Average"], ["Overall rating (1-5 stars)", "3.67"],
-        ["Relevance to practice (1-5)", "3.67"], ["Presenter's knowledge (1-5)", "4.00"]]
+        ["Question", "Average"],
+        ["Overall rating (1-5 stars)", "3.67"],
+        ["Relevance to practice (1-5)", "3.67"],
+        ["Presenter's knowledge (1-5)", "4.00"],
+    ]
     modules = sections[f"{MODULES} version 1"]
     assert "1 evaluation. 0% would recommend the course to a colleague." in text_of(modules)
-    assert body_rows(table_with(modules, "Learning objectives: how well each was met "
-                                         "(1 not at all, 5 completely)")) == [
-        ["Follow a course module by module.", "2.00"]]
+    assert body_rows(
+        table_with(
+            modules, "Learning objectives: how well each was met (1 not at all, 5 completely)"
+        )
+    ) == [["Follow a course module by module.", "2.00"]]
 
 
 def test_the_evaluation_summary_follows_a_learner_revising_through_the_service(synced, admin):
-    first = evaluation_with("demo-lesson", 1, (1, 1), relevance=1, presenter=1,
-                            recommend=False)
+    first = evaluation_with("demo-lesson", 1, (1, 1), relevance=1, presenter=1, recommend=False)
     learner = db.session.get(Learner, first.learner_id)
 
-    save_evaluation(learner, version_of("demo-lesson"), EvaluationAnswers(
-        rating=5, objectives=(4, 5), relevance=5, presenter_knowledge=4, recommend=True))
+    save_evaluation(
+        learner,
+        version_of("demo-lesson"),
+        EvaluationAnswers(
+            rating=5, objectives=(4, 5), relevance=5, presenter_knowledge=4, recommend=True
+        ),
+    )
 
     lesson = sections_in(page(admin, "/admin/evaluations"))[f"{LESSON} version 1"]
     assert "1 evaluation. 100% would recommend" in text_of(lesson)
     assert body_rows(table_with(lesson, "Other questions (1 to 5)")) == [
-        ["Overall rating (1-5 stars)", "5.00"], ["Relevance to practice (1-5)", "5.00"],
-        ["Presenter's knowledge (1-5)", "4.00"]]
+        ["Overall rating (1-5 stars)", "5.00"],
+        ["Relevance to practice (1-5)", "5.00"],
+        ["Presenter's knowledge (1-5)", "4.00"],
+    ]

@@ -18,13 +18,19 @@ from tests.support.reports import page
 
 def report_texts(admin) -> dict[str, str]:
     version = version_of("demo-lesson").id
-    addresses = ["/admin", "/admin/evaluations", "/admin/results",
-                 f"/admin/results/versions/{version}", "/courses/demo-lesson"]
+    addresses = [
+        "/admin",
+        "/admin/evaluations",
+        "/admin/results",
+        f"/admin/results/versions/{version}",
+        "/courses/demo-lesson",
+    ]
     return {address: text_of(page(admin, address)) for address in addresses}
 
 
-def test_recount_rebuilds_the_totals_and_leaves_the_pages_as_they_were(rated, attempted, admin,
-                                                                       runner):
+def test_recount_rebuilds_the_totals_and_leaves_the_pages_as_they_were(
+    rated, attempted, admin, runner
+):
     before = report_texts(admin)
 
     result = runner.invoke(args=["admin", "recount"])
@@ -34,18 +40,24 @@ def test_recount_rebuilds_the_totals_and_leaves_the_pages_as_they_were(rated, at
     assert report_texts(admin) == before
     lines = result.output.splitlines()
     assert [line.split(":")[0] for line in lines[:5]] == [
-        "rating_totals", "rating_votes", "evaluation_tallies", "version_result_tallies",
-        "item_result_tallies"]
+        "rating_totals",
+        "rating_votes",
+        "evaluation_tallies",
+        "version_result_tallies",
+        "item_result_tallies",
+    ]
     assert all(re.fullmatch(r"\w+: \d+ rows", line) for line in lines[:5])
-    assert lines[5] == ("The ratings and results pages now match the stored evaluations and "
-                        "attempts.")
+    assert lines[5] == (
+        "The ratings and results pages now match the stored evaluations and attempts."
+    )
 
 
 def test_recount_repairs_totals_that_went_wrong(rated, attempted, admin, runner):
     before = report_texts(admin)
     db.session.execute(sa.delete(EvaluationTally).where(EvaluationTally.answer == 5))
-    db.session.execute(sa.update(VersionResultTally).values(attempts=VersionResultTally.attempts
-                                                            + 10))
+    db.session.execute(
+        sa.update(VersionResultTally).values(attempts=VersionResultTally.attempts + 10)
+    )
     db.session.commit()
     assert report_texts(admin) != before
 

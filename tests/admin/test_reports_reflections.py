@@ -15,8 +15,9 @@ from tests.support.reports import LESSON, page
 
 def public_reflections(client, slug: str) -> str:
     """The text of the course page and of its reflections page."""
-    return text_of(client.get(f"/courses/{slug}")) + text_of(client.get(
-        f"/courses/{slug}/reflections"))
+    return text_of(client.get(f"/courses/{slug}")) + text_of(
+        client.get(f"/courses/{slug}/reflections")
+    )
 
 
 def moderate(admin, reflection_id: int, action: str, listing: str = "/admin/reflections"):
@@ -32,10 +33,15 @@ def moderate(admin, reflection_id: int, action: str, listing: str = "/admin/refl
 def shared(synced):
     """A reflection a learner shared on the lesson's page, waiting for moderation."""
     learner = synced.test_client()
-    response = share_reflection(learner, "demo-lesson", "Sam R.", "The pause before replying "
-                                "helped me with a hard client today.")
-    assert ("Thank you for sharing your reflection. It will appear once a moderator has "
-            "approved it.") in flashes_in(learner.get(response.headers["Location"]))
+    response = share_reflection(
+        learner,
+        "demo-lesson",
+        "Sam R.",
+        "The pause before replying helped me with a hard client today.",
+    )
+    assert (
+        "Thank you for sharing your reflection. It will appear once a moderator has approved it."
+    ) in flashes_in(learner.get(response.headers["Location"]))
     return rows_of(Reflection)[0]
 
 
@@ -56,7 +62,8 @@ def test_approving_shows_the_reflection_on_the_course_page(synced, admin, shared
     assert response.status_code == 303
     assert response.headers["Location"].startswith("/admin/reflections")
     assert "The reflection by Sam R. is now approved." in flashes_in(
-        admin.get(response.headers["Location"]))
+        admin.get(response.headers["Location"])
+    )
     db.session.refresh(shared)
     assert shared.status == APPROVED and shared.moderated_at is not None
     assert BODY in text_of(synced.test_client().get("/courses/demo-lesson"))
@@ -102,12 +109,14 @@ def test_deleting_asks_first_then_removes_the_row(synced, admin, shared):
     assert admin.get(f"/admin/reflections/{shared.id}/delete").status_code == 404
     again = admin.post(f"/admin/reflections/{shared.id}/delete", data=form.hidden)
     assert "That reflection had already been deleted." in flashes_in(
-        admin.get(again.headers["Location"]))
+        admin.get(again.headers["Location"])
+    )
 
 
 def test_moderation_never_leads_outside_the_console(synced, admin, shared):
-    response = post_action(admin, f"/admin/reflections/{shared.id}/approve",
-                           next="https://evil.test/admin/reflections")
+    response = post_action(
+        admin, f"/admin/reflections/{shared.id}/approve", next="https://evil.test/admin/reflections"
+    )
 
     assert response.headers["Location"] == "/admin/reflections"
 
@@ -120,8 +129,11 @@ def test_moderating_a_reflection_that_is_gone_says_so(synced, admin):
 
 
 def test_a_line_break_in_next_goes_back_to_the_list(synced, admin, shared):
-    response = post_action(admin, f"/admin/reflections/{shared.id}/approve",
-                           next="/admin/reflections\r\nSet-Cookie: x=1")
+    response = post_action(
+        admin,
+        f"/admin/reflections/{shared.id}/approve",
+        next="/admin/reflections\r\nSet-Cookie: x=1",
+    )
 
     assert response.headers["Location"] == "/admin/reflections"
 

@@ -27,7 +27,8 @@ def test_results_show_attempts_pass_rate_and_mean_score_per_version(attempted, a
     # the modules: 3 and 2 of 3 (100% and 66%), pass mark 80%: 1 of 2, a mean of 83.0%
     assert rows == [
         [LESSON, "Version 1 item analysis", "7", "3", "43%", "61.6%", "75%"],
-        [MODULES, "Version 1 item analysis", "2", "1", "50%", "83.0%", "80%"]]
+        [MODULES, "Version 1 item analysis", "2", "1", "50%", "83.0%", "80%"],
+    ]
 
 
 def test_results_count_quizzes_taken_on_the_site(synced, admin):
@@ -45,8 +46,8 @@ def expected_items(version_id: int) -> dict[int, dict]:
     right: dict[int, dict[int, int]] = defaultdict(dict)  # item -> attempt -> 0/1
     totals: dict[int, int] = {}
     for answer, attempt in db.session.execute(
-            sa.select(AttemptAnswer, Attempt).join(Attempt)
-            .where(Attempt.version_id == version_id)):
+        sa.select(AttemptAnswer, Attempt).join(Attempt).where(Attempt.version_id == version_id)
+    ):
         right[answer.item_id][attempt.id] = int(answer.correct)
         totals[attempt.id] = attempt.correct
     figures = {}
@@ -63,7 +64,8 @@ def expected_items(version_id: int) -> dict[int, dict]:
 
 
 def test_item_analysis_gives_share_correct_and_the_corrected_item_total_correlation(
-        attempted, admin):
+    attempted, admin
+):
     version = version_of("demo-lesson")
     items = list(version.items)
     expected = expected_items(version.id)
@@ -74,8 +76,7 @@ def test_item_analysis_gives_share_correct_and_the_corrected_item_total_correlat
     assert "7 attempts." in text_of(response)
     rows = item_rows(response)
     assert [row[1] for row in rows] == [item.statement for item in items]
-    for row, item, pattern_column in zip(rows, items, zip(*PATTERNS, strict=True),
-                                         strict=True):
+    for row, item, pattern_column in zip(rows, items, zip(*PATTERNS, strict=True), strict=True):
         figures = expected[item.id]
         assert figures["share"] == sum(pattern_column) / 7  # the raw rows are as intended
         position, _, answer, answered, share, index, flag = row
@@ -95,8 +96,9 @@ def test_results_link_to_each_versions_item_analysis(attempted, admin):
     html = html_of(page(admin, "/admin/results"))
     links = re.findall(r'href="(/admin/results/versions/\d+)"', html)
 
-    assert links == [f"/admin/results/versions/{version_of(slug).id}"
-                     for slug in ("demo-lesson", "demo-modules")]
+    assert links == [
+        f"/admin/results/versions/{version_of(slug).id}" for slug in ("demo-lesson", "demo-modules")
+    ]
     assert "2 attempts." in text_of(page(admin, links[1]))
     assert admin.get("/admin/results/versions/999999").status_code == 404
 
@@ -109,9 +111,12 @@ def test_results_and_item_analysis_are_kept_per_course_version(synced, courses_d
     attempt_with("demo-lesson", [True] * 6)
     attempt_with("demo-lesson", [False] * 6)
     quiz = courses_dir / "demo-lesson" / "quiz.yaml"
-    quiz.write_text(quiz.read_text().replace("statement: Self-compassion has three parts.",
-                                             "statement: Self-compassion has three parts, "
-                                             "as Neff describes it."))
+    quiz.write_text(
+        quiz.read_text().replace(
+            "statement: Self-compassion has three parts.",
+            "statement: Self-compassion has three parts, as Neff describes it.",
+        )
+    )
     sync_courses(courses_dir)
     second = version_of("demo-lesson")
     attempt_with("demo-lesson", [True] * 6)
@@ -121,9 +126,15 @@ def test_results_and_item_analysis_are_kept_per_course_version(synced, courses_d
     second_items = item_rows(page(admin, f"/admin/results/versions/{second.id}"))
 
     assert (first.number, second.number) == (1, 2)
-    assert rows == [[LESSON, "Version 1 item analysis", "2", "1", "50%", "50.0%", "75%"],
-                    [LESSON, "Version 2 item analysis", "1", "1", "100%", "100.0%", "75%"]]
+    assert rows == [
+        [LESSON, "Version 1 item analysis", "2", "1", "50%", "50.0%", "75%"],
+        [LESSON, "Version 2 item analysis", "1", "1", "100%", "100.0%", "75%"],
+    ]
     answer = first.items[0].answer
     assert first_items[0][1:5] == ["Self-compassion has three parts.", answer, "2", "50%"]
-    assert second_items[0][1:5] == ["Self-compassion has three parts, as Neff describes it.",
-                                    answer, "1", "100%"]
+    assert second_items[0][1:5] == [
+        "Self-compassion has three parts, as Neff describes it.",
+        answer,
+        "1",
+        "100%",
+    ]

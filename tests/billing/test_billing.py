@@ -88,8 +88,9 @@ def test_pressing_continue_again_returns_to_the_same_checkout(app, client, strip
 
 def test_changed_details_close_the_first_checkout_and_open_another(app, client, stripe_fake):
     result, first = continue_to_payment(client)
-    response = submit_details(client, result, full_name="Ben O. Okafor", email="ben@example.org",
-                              **LICENSE)
+    response = submit_details(
+        client, result, full_name="Ben O. Okafor", email="ben@example.org", **LICENSE
+    )
     second = response.headers["Location"]
     assert first != second
     assert stripe_fake.sessions[session_id_of(first)]["status"] == "expired"
@@ -108,8 +109,8 @@ def test_a_slow_payment_shows_a_processing_page_that_refreshes(app, client, stri
     assert '<meta http-equiv="refresh"' in page.get_data(as_text=True)
     stripe_fake.succeed_async(session_id)
     status, _ = stripe_fake.deliver(
-        client, stripe_fake.session_event("checkout.session.async_payment_succeeded",
-                                          session_id))
+        client, stripe_fake.session_event("checkout.session.async_payment_succeeded", session_id)
+    )
     assert status == 200
     assert len(certificates()) == 1
     assert client.get(f"/billing/orders/{order.public_id}/success").status_code == 303
@@ -120,12 +121,18 @@ def test_the_webhook_alone_issues_the_certificate(app, client, stripe_fake):
     session_id = session_id_of(checkout)
     stripe_fake.complete(session_id)
     status, body = stripe_fake.deliver(
-        client, stripe_fake.session_event("checkout.session.completed", session_id))
+        client, stripe_fake.session_event("checkout.session.completed", session_id)
+    )
     assert status == 200 and json.loads(body)["outcome"] == "handled"
     (certificate,) = certificates()
     # The learner comes back later: the same certificate, no second receipt.
-    response = client.get(local(stripe_fake.sessions[session_id]["success_url"]
-                                .replace("{CHECKOUT_SESSION_ID}", session_id)))
+    response = client.get(
+        local(
+            stripe_fake.sessions[session_id]["success_url"].replace(
+                "{CHECKOUT_SESSION_ID}", session_id
+            )
+        )
+    )
     assert response.status_code == 303 and len(certificates()) == 1
     assert len(outbox(app)) == 1
 
@@ -144,8 +151,7 @@ def test_a_replayed_event_changes_nothing(app, client, stripe_fake):
 
 
 @pytest.mark.parametrize("forgery", ["wrong secret", "stale", "no header", "altered body"])
-def test_a_forged_or_stale_webhook_gets_400_and_changes_nothing(app, client, stripe_fake,
-                                                                forgery):
+def test_a_forged_or_stale_webhook_gets_400_and_changes_nothing(app, client, stripe_fake, forgery):
     _, checkout = continue_to_payment(client)
     session_id = session_id_of(checkout)
     stripe_fake.complete(session_id)
@@ -160,9 +166,12 @@ def test_a_forged_or_stale_webhook_gets_400_and_changes_nothing(app, client, str
         header = ""
     else:
         payload = payload.replace(b'"paid"', b'"unpaid"', 1)
-    response = client.post("/billing/stripe/webhook", data=payload,
-                            headers={"Stripe-Signature": header},
-                            content_type="application/json")
+    response = client.post(
+        "/billing/stripe/webhook",
+        data=payload,
+        headers={"Stripe-Signature": header},
+        content_type="application/json",
+    )
     assert response.status_code == 400
     assert certificates() == [] and orders()[0].status == "pending"
     assert db.session.scalar(sa.select(sa.func.count(StripeEvent.id))) == 0
@@ -170,9 +179,12 @@ def test_a_forged_or_stale_webhook_gets_400_and_changes_nothing(app, client, str
 
 def test_a_signed_body_that_is_not_json_gets_400(app, client, stripe_fake):
     payload = b"{not json"
-    response = client.post("/billing/stripe/webhook", data=payload,
-                           headers={"Stripe-Signature": stripe_fake.sign(payload)},
-                           content_type="application/json")
+    response = client.post(
+        "/billing/stripe/webhook",
+        data=payload,
+        headers={"Stripe-Signature": stripe_fake.sign(payload)},
+        content_type="application/json",
+    )
     assert response.status_code == 400
 
 
@@ -216,12 +228,16 @@ def test_a_dispute_flags_the_order(app, client, stripe_fake):
     assert certificates()[0].status == "valid"
 
 
-@pytest.mark.parametrize("event_type, change, status", [
-    ("checkout.session.expired", "expire", "expired"),
-    ("checkout.session.async_payment_failed", "fail", "failed"),
-])
-def test_expired_and_failed_sessions_mark_the_order(app, client, stripe_fake, event_type,
-                                                    change, status):
+@pytest.mark.parametrize(
+    "event_type, change, status",
+    [
+        ("checkout.session.expired", "expire", "expired"),
+        ("checkout.session.async_payment_failed", "fail", "failed"),
+    ],
+)
+def test_expired_and_failed_sessions_mark_the_order(
+    app, client, stripe_fake, event_type, change, status
+):
     _, checkout = continue_to_payment(client)
     session_id = session_id_of(checkout)
     if change == "expire":
@@ -229,13 +245,11 @@ def test_expired_and_failed_sessions_mark_the_order(app, client, stripe_fake, ev
     else:
         stripe_fake.complete(session_id, paid=False)
         stripe_fake.fail_async(session_id)
-    assert stripe_fake.deliver(client, stripe_fake.session_event(event_type, session_id))[0] \
-        == 200
+    assert stripe_fake.deliver(client, stripe_fake.session_event(event_type, session_id))[0] == 200
     assert orders()[0].status == status and certificates() == []
 
 
-def test_the_success_page_and_the_webhook_racing_issue_one_certificate(app, client,
-                                                                       stripe_fake):
+def test_the_success_page_and_the_webhook_racing_issue_one_certificate(app, client, stripe_fake):
     _, checkout = continue_to_payment(client)
     session_id = session_id_of(checkout)
     stripe_fake.complete(session_id)
@@ -275,8 +289,10 @@ def test_the_orders_command_lists_orders(app, client, stripe_fake):
     output = app.test_cli_runner().invoke(args=["billing", "orders"]).output
     (order,) = orders()
     assert order.public_id in output and "paid" in output and "$15.00" in output
-    assert "No orders." in app.test_cli_runner().invoke(
-        args=["billing", "orders", "--status", "refunded"]).output
+    assert (
+        "No orders."
+        in app.test_cli_runner().invoke(args=["billing", "orders", "--status", "refunded"]).output
+    )
 
 
 def test_the_webhook_is_not_there_when_payments_are_off(synced_without_payments):
@@ -297,8 +313,14 @@ def test_the_details_form_still_works_when_stripe_is_down(app, client, stripe_fa
     stripe_fake.close()
     address, page = details_page(client, result)
     form = form_in(page.get_data(as_text=True), "full_name")
-    data = {**form.hidden, **form.values, "full_name": "Ben Okafor", "email": "ben@example.org",
-            **LICENSE, "issue": form.submits["issue"]}
+    data = {
+        **form.hidden,
+        **form.values,
+        "full_name": "Ben Okafor",
+        "email": "ben@example.org",
+        **LICENSE,
+        "issue": form.submits["issue"],
+    }
     response = client.post(address, data=data)
     assert response.status_code == 503
     assert "payment service could not be reached" in text_of(response)
@@ -310,9 +332,17 @@ def test_an_order_whose_checkout_never_opened_returns_to_the_details(app, client
     stripe_fake.close()  # Stripe is down: the order exists, its session does not
     address, page = details_page(client, result)
     form = form_in(page.get_data(as_text=True), "full_name")
-    client.post(address, data={**form.hidden, **form.values, "full_name": "Ben Okafor",
-                               "email": "ben@example.org", **LICENSE,
-                               "issue": form.submits["issue"]})
+    client.post(
+        address,
+        data={
+            **form.hidden,
+            **form.values,
+            "full_name": "Ben Okafor",
+            "email": "ben@example.org",
+            **LICENSE,
+            "issue": form.submits["issue"],
+        },
+    )
     (order,) = orders()
     assert order.checkout_session_id is None
     response = client.get(f"/billing/orders/{order.public_id}/success")

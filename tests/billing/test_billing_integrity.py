@@ -49,20 +49,25 @@ def orders_command(app) -> str:
 # --- 2. any paid Checkout Session fulfilled any order -----------------------------------------
 
 
-@pytest.mark.parametrize("amount, currency, livemode", [
-    (1, "jpy", False),      # ¥1 carrying the learner's $15 order
-    (1500, "eur", False),   # the right number in another currency
-    (1500, "usd", False),   # the right fee, but a session the app never opened for the order
-    (1500, "usd", True),    # a live-mode session against a test-mode key
-])
+@pytest.mark.parametrize(
+    "amount, currency, livemode",
+    [
+        (1, "jpy", False),  # ¥1 carrying the learner's $15 order
+        (1500, "eur", False),  # the right number in another currency
+        (1500, "usd", False),  # the right fee, but a session the app never opened for the order
+        (1500, "usd", True),  # a live-mode session against a test-mode key
+    ],
+)
 def test_a_session_the_app_did_not_open_never_fulfils_the_order(
-        app, client, stripe_fake, monkeypatch, amount, currency, livemode):
+    app, client, stripe_fake, monkeypatch, amount, currency, livemode
+):
     continue_to_payment(client)
     (order,) = orders()
     foreign = stripe_fake.outside_session(order.public_id, amount, currency, livemode=livemode)
     stripe_fake.complete(foreign["id"])
     status, body = stripe_fake.deliver(
-        client, stripe_fake.session_event("checkout.session.completed", foreign["id"]))
+        client, stripe_fake.session_event("checkout.session.completed", foreign["id"])
+    )
     assert status == 200, body  # Stripe stops retrying
     assert certificates() == [] and outbox(app) == []
     db.session.expire_all()
@@ -76,14 +81,14 @@ def test_a_session_the_app_did_not_open_never_fulfils_the_order(
     assert "did not go through" in text_of(client.get(page.headers["Location"]))
     # The admin sees it, in the orders list and on the command line.
     (header, row) = admin_orders(app, monkeypatch)
-    assert "Pending" in row and any("not opened for this order" in cell or
-                                    "does not match" in cell for cell in row), row
+    assert "Pending" in row and any(
+        "not opened for this order" in cell or "does not match" in cell for cell in row
+    ), row
     output = orders_command(app)
     assert foreign["id"] in output and "problem" in output
 
 
-def test_the_own_session_in_the_wrong_mode_is_refused_on_the_success_page(app, client,
-                                                                           stripe_fake):
+def test_the_own_session_in_the_wrong_mode_is_refused_on_the_success_page(app, client, stripe_fake):
     result, checkout = continue_to_payment(client)
     session_id = session_id_of(checkout)
     stripe_fake.sessions[session_id]["livemode"] = True  # as if made with a live key
@@ -97,8 +102,9 @@ def test_the_own_session_in_the_wrong_mode_is_refused_on_the_success_page(app, c
     (problem,) = orders()[0].payment_problems
     assert "live" in problem.reason
     # Pressing Continue to payment again says the same, and does not open another session.
-    response = submit_details(client, result, full_name="Ben Okafor", email="ben@example.org",
-                              **LICENSE)
+    response = submit_details(
+        client, result, full_name="Ben Okafor", email="ben@example.org", **LICENSE
+    )
     assert response.status_code == 409 and f"{CONTACT} and quote order" in text_of(response)
     assert len(stripe_fake.sessions) == 1
 
@@ -124,8 +130,7 @@ def promo_app(stripe_fake, paying_app):
     return paying_app(stripe_fake, SPONSOR_CONTACT=CONTACT, STRIPE_ALLOW_PROMOTION_CODES=True)
 
 
-def test_a_promotion_code_lowers_the_total_and_still_issues(promo_app, stripe_fake,
-                                                            monkeypatch):
+def test_a_promotion_code_lowers_the_total_and_still_issues(promo_app, stripe_fake, monkeypatch):
     client = promo_app.test_client()
     _, checkout = continue_to_payment(client)
     stripe_fake.apply_promotion_code(session_id_of(checkout), 500)
@@ -143,7 +148,8 @@ def test_without_promotion_codes_a_lowered_total_is_refused(app, client, stripe_
     session["amount_total"], session["total_details"]["amount_discount"] = 1000, 500
     stripe_fake.complete(session["id"])
     status, _ = stripe_fake.deliver(
-        client, stripe_fake.session_event("checkout.session.completed", session["id"]))
+        client, stripe_fake.session_event("checkout.session.completed", session["id"])
+    )
     assert status == 200 and certificates() == []
     (problem,) = orders()[0].payment_problems
     assert "$10.00" in problem.reason and "$15.00" in problem.reason
@@ -154,13 +160,16 @@ def test_an_earlier_session_of_the_same_order_still_fulfils_it(app, client, stri
     the first payment, when it succeeds, is the order's own and issues the certificate."""
     result, first = continue_to_payment(client)
     stripe_fake.complete(session_id_of(first), paid=False)  # processing
-    response = submit_details(client, result, full_name="Ben O. Okafor",
-                              email="ben@example.org", **LICENSE)
+    response = submit_details(
+        client, result, full_name="Ben O. Okafor", email="ben@example.org", **LICENSE
+    )
     second = response.headers["Location"]
     assert second != first and orders()[0].checkout_session_id == session_id_of(second)
     stripe_fake.succeed_async(session_id_of(first))
-    status, _ = stripe_fake.deliver(client, stripe_fake.session_event(
-        "checkout.session.async_payment_succeeded", session_id_of(first)))
+    status, _ = stripe_fake.deliver(
+        client,
+        stripe_fake.session_event("checkout.session.async_payment_succeeded", session_id_of(first)),
+    )
     assert status == 200
     assert len(certificates()) == 1 and orders()[0].status == "paid"
     assert orders()[0].payment_problems == []
@@ -168,7 +177,8 @@ def test_an_earlier_session_of_the_same_order_still_fulfils_it(app, client, stri
 
 @pytest.mark.parametrize("field", ["amount_total", "currency", "livemode"])
 def test_a_session_event_without_the_fields_checked_is_refused_as_malformed(
-        app, client, stripe_fake, field):
+    app, client, stripe_fake, field
+):
     _, checkout = continue_to_payment(client)
     stripe_fake.complete(session_id_of(checkout))
     event = stripe_fake.session_event("checkout.session.completed", session_id_of(checkout))
@@ -181,9 +191,9 @@ def test_a_session_event_without_the_fields_checked_is_refused_as_malformed(
 # --- 3. a partial refund revoked the certificate ----------------------------------------------
 
 
-def test_a_partial_refund_keeps_the_certificate_and_is_shown_to_the_admin(app, client,
-                                                                          stripe_fake,
-                                                                          monkeypatch):
+def test_a_partial_refund_keeps_the_certificate_and_is_shown_to_the_admin(
+    app, client, stripe_fake, monkeypatch
+):
     _, checkout = continue_to_payment(client)
     session_id = session_id_of(checkout)
     client.get(local(pay(checkout)))
@@ -205,8 +215,9 @@ def test_a_partial_refund_keeps_the_certificate_and_is_shown_to_the_admin(app, c
 
 
 @pytest.mark.parametrize("field", ["amount_refunded", "refunded", "amount_captured"])
-def test_a_refund_event_without_its_amounts_is_refused_as_malformed(app, client, stripe_fake,
-                                                                    field):
+def test_a_refund_event_without_its_amounts_is_refused_as_malformed(
+    app, client, stripe_fake, field
+):
     _, checkout = continue_to_payment(client)
     client.get(local(pay(checkout)))
     event = stripe_fake.charge_refunded_event(session_id_of(checkout), 100)
@@ -229,11 +240,16 @@ def refunded_before_issue(client, stripe_fake):
 
 def test_continue_to_payment_after_a_refund_says_so(app, client, stripe_fake):
     result = refunded_before_issue(client, stripe_fake)
-    response = submit_details(client, result, full_name="Ben Okafor", email="ben@example.org",
-                              **LICENSE)
+    response = submit_details(
+        client, result, full_name="Ben Okafor", email="ben@example.org", **LICENSE
+    )
     assert response.status_code == 409
     words = text_of(response)
-    assert "refunded" in words and "no certificate was issued" in words and f"{CONTACT} and quote order" in words
+    assert (
+        "refunded" in words
+        and "no certificate was issued" in words
+        and f"{CONTACT} and quote order" in words
+    )
     assert certificates() == [] and len(stripe_fake.sessions) == 1
 
 
@@ -243,13 +259,16 @@ def test_the_success_page_after_a_refund_says_so(app, client, stripe_fake):
     page = client.get(f"/billing/orders/{order.public_id}/success")
     assert page.status_code == 200
     words = text_of(page)
-    assert "refunded" in words and "still being processed" not in words and f"{CONTACT} and quote order" in words
+    assert (
+        "refunded" in words
+        and "still being processed" not in words
+        and f"{CONTACT} and quote order" in words
+    )
     assert '<meta http-equiv="refresh"' not in page.get_data(as_text=True)
     assert certificates() == []
 
 
-def test_a_dispute_before_the_certificate_is_told_on_the_success_page(app, client,
-                                                                      stripe_fake):
+def test_a_dispute_before_the_certificate_is_told_on_the_success_page(app, client, stripe_fake):
     """A dispute opened before the app saw the payment: the payment is still the order's own,
     so the certificate is issued (as after a dispute on an issued one, the sponsor reviews)."""
     _, checkout = continue_to_payment(client)
@@ -264,7 +283,8 @@ def test_a_dispute_before_the_certificate_is_told_on_the_success_page(app, clien
 
 @pytest.mark.parametrize("state", ["expired", "failed", "never paid"])
 def test_an_expired_failed_or_unpaid_checkout_returns_to_the_details_in_words(
-        app, client, stripe_fake, state):
+    app, client, stripe_fake, state
+):
     _, checkout = continue_to_payment(client)
     session_id = session_id_of(checkout)
     if state == "expired":
@@ -273,8 +293,7 @@ def test_an_expired_failed_or_unpaid_checkout_returns_to_the_details_in_words(
     elif state == "failed":
         stripe_fake.complete(session_id, paid=False)
         stripe_fake.fail_async(session_id)
-        stripe_fake.deliver(client, stripe_fake.session_event("async_payment_failed",
-                                                              session_id))
+        stripe_fake.deliver(client, stripe_fake.session_event("async_payment_failed", session_id))
     (order,) = orders()
     response = client.get(f"/billing/orders/{order.public_id}/success")
     assert response.status_code == 303

@@ -28,6 +28,7 @@ SLUGS = [spec.slug for spec in read_courses(PROJECT_COURSES)[0]]
 
 def signature_problem(app, pdf: bytes) -> str | None:
     """pyHanko's verdict on the PDF. Run in a thread: Playwright's event loop owns this one."""
+
     def check() -> str | None:
         with app.app_context():
             return check_signature(pdf, signing_identity()).problem
@@ -121,8 +122,9 @@ def test_the_details_form_works_on_a_phone(live_server, page):
     page.get_by_role("button", name="Issue certificate").click()  # nothing typed yet
     expect(page.get_by_role("alert").get_by_text("Enter your full name.")).to_be_visible()
     assert_accessible(page)
-    overflow = page.evaluate("document.documentElement.scrollWidth - "
-                             "document.documentElement.clientWidth")
+    overflow = page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
     assert overflow <= 0, f"the details form scrolls sideways on {page.viewport_name}"
     fill_details(page, "김민준", "minjun@example.org")
     page.get_by_role("button", name="Issue certificate").click()
@@ -140,8 +142,10 @@ def test_the_certificate_renders_as_an_image(live_server, desktop_page, tmp_path
         page.get_by_role("link", name="Download certificate (PDF)").click()
     ARTIFACTS.mkdir(exist_ok=True)
     target = ARTIFACTS / "certificate-page-1"
-    subprocess.run(["pdftoppm", "-png", "-r", "80", "-singlefile", download_info.value.path(),
-                    str(target)], check=True)
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "80", "-singlefile", download_info.value.path(), str(target)],
+        check=True,
+    )
     png = target.with_suffix(".png").read_bytes()
     assert png.startswith(b"\x89PNG") and len(png) > 20_000
 

@@ -24,8 +24,9 @@ def paid_site(tmp_path_factory):
     folder = tmp_path_factory.mktemp("paid")
     shutil.copytree(FIXTURE_COURSES, folder / "courses")
     with FakeStripe() as stripe:
-        app = make_app(f"sqlite:///{folder / 'paid.db'}", folder / "courses",
-                       **stripe_settings(stripe))
+        app = make_app(
+            f"sqlite:///{folder / 'paid.db'}", folder / "courses", **stripe_settings(stripe)
+        )
         with app.app_context():
             sync_courses(folder / "courses")
         with LiveServer(app) as server:

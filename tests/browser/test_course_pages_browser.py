@@ -12,13 +12,20 @@ from tests.support.app import PROJECT_COURSES
 pytestmark = pytest.mark.browser
 
 SPECS, _ = read_courses(PROJECT_COURSES)
-PAGES = ["/"] + [
-    url
-    for spec in SPECS
-    for url in [f"/courses/{spec.slug}"] + (
-        [] if spec.content["single_page"]
-        else [f"/courses/{spec.slug}/modules/{m['slug']}" for m in spec.content["modules"]])
-] + ["/courses/no-such-course"]
+PAGES = (
+    ["/"]
+    + [
+        url
+        for spec in SPECS
+        for url in [f"/courses/{spec.slug}"]
+        + (
+            []
+            if spec.content["single_page"]
+            else [f"/courses/{spec.slug}/modules/{m['slug']}" for m in spec.content["modules"]]
+        )
+    ]
+    + ["/courses/no-such-course"]
+)
 
 
 def test_every_page_is_accessible_and_fits_the_screen(live_server, page):
@@ -26,8 +33,9 @@ def test_every_page_is_accessible_and_fits_the_screen(live_server, page):
         response = page.goto(live_server.url + path)
         assert response.status == (404 if "no-such" in path else 200), path
         assert_accessible(page)
-        overflow = page.evaluate("document.documentElement.scrollWidth - "
-                                 "document.documentElement.clientWidth")
+        overflow = page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
         assert overflow <= 0, f"{path} scrolls sideways by {overflow}px on {page.viewport_name}"
     page.goto(live_server.url + "/courses/self-compassion-for-clinicians")
     screenshot(page, f"course-page-{page.viewport_name}")
@@ -36,15 +44,19 @@ def test_every_page_is_accessible_and_fits_the_screen(live_server, page):
 def test_a_clinician_walks_a_multi_module_course(live_server, desktop_page):
     page = desktop_page
     page.goto(live_server.url + "/")
-    page.get_by_role("link", name="Compassion Cultivation Training for Healthcare Professionals").click()
+    page.get_by_role(
+        "link", name="Compassion Cultivation Training for Healthcare Professionals"
+    ).click()
     assert page.get_by_role("heading", level=1).inner_text().startswith("Compassion Cultivation")
     page.get_by_role("link", name="Start the course").click()
-    total = len(next(s for s in SPECS if s.slug == "compassion-cultivation-training")
-                .content["modules"])
+    total = len(
+        next(s for s in SPECS if s.slug == "compassion-cultivation-training").content["modules"]
+    )
     for position in range(1, total + 1):
         expect(page.get_by_text(f"Module {position} of {total}", exact=True).first).to_be_visible()
         current = page.get_by_role("navigation", name="Course modules").locator(
-            "[aria-current=page]")
+            "[aria-current=page]"
+        )
         assert current.count() == 1
         if position < total:
             page.get_by_role("link", name="Next:").click()

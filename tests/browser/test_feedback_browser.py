@@ -73,14 +73,20 @@ def test_evaluate_then_certificate_and_the_rating_line(server, browser):
     first.wait_for_url("**/certificate")
     issue_certificate(first, "Ana Núñez", "ana@example.org")
     first.goto(f"{base}/courses/{SLUG}")
-    assert rating_line(first) == (f"Rating of this course out of 1 votes: "
-                                  f"{rating_percent([4])}%")
+    assert rating_line(first) == (f"Rating of this course out of 1 votes: {rating_percent([4])}%")
 
     second = new_page(browser, "phone")  # another learner, on a phone
     pass_quiz(second, base, SLUG)
     second.get_by_role("link", name="Get my certificate").click()
-    evaluate(second, SLUG, stars=1, met="Slightly", relevance="Slightly relevant",
-             knowledge="Fair", recommend="No")
+    evaluate(
+        second,
+        SLUG,
+        stars=1,
+        met="Slightly",
+        relevance="Slightly relevant",
+        knowledge="Fair",
+        recommend="No",
+    )
     second.wait_for_url("**/certificate")
     issue_certificate(second, "Ben Okafor", "ben@example.org")
     first.reload()
@@ -88,8 +94,9 @@ def test_evaluate_then_certificate_and_the_rating_line(server, browser):
     assert expected == "Rating of this course out of 2 votes: 50%"
     assert rating_line(first) == expected
     first.goto(f"{base}/")  # the catalog shows the same line
-    expect(first.get_by_role("listitem").filter(has_text=TITLE).get_by_text(expected)) \
-        .to_be_visible()
+    expect(
+        first.get_by_role("listitem").filter(has_text=TITLE).get_by_text(expected)
+    ).to_be_visible()
     first.context.close()
     second.context.close()
 
@@ -106,8 +113,11 @@ def test_a_reflection_waits_for_a_moderator_then_shows_as_plain_text(server, bro
     section.get_by_label("Your name as it should appear").fill("Priya R.")
     section.get_by_role("button", name="Share my reflection").click()
     learner.wait_for_url("**#share-heading")
-    expect(learner.get_by_role("status").get_by_text(
-        "It will appear once a moderator has approved it.")).to_be_visible()
+    expect(
+        learner.get_by_role("status").get_by_text(
+            "It will appear once a moderator has approved it."
+        )
+    ).to_be_visible()
     assert section.get_by_text("Priya R.").count() == 0
     assert section.get_by_text("inner critic").count() == 0
     if runs_axe(server):

@@ -14,6 +14,7 @@ from tests.support.app import PROJECT_COURSES
 
 pytestmark = pytest.mark.browser
 
+
 @pytest.mark.parametrize("slug", [s.slug for s in read_courses(PROJECT_COURSES)[0]])
 def test_every_course_can_be_passed(live_server, desktop_page, slug):
     page = desktop_page

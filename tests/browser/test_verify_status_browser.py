@@ -19,6 +19,7 @@ def revoked_pdf(app, reason: str) -> bytes:
 
     Run in a thread: Playwright's event loop owns this one, and signing uses asyncio.run().
     """
+
     def steps() -> bytes:
         with app.app_context():
             g.pop("csrf_token", None)
@@ -32,8 +33,9 @@ def revoked_pdf(app, reason: str) -> bytes:
         return pool.submit(steps).result()
 
 
-def test_an_uploaded_revoked_certificate_leads_with_revoked_not_green(live_server,
-                                                                     desktop_page, tmp_path):
+def test_an_uploaded_revoked_certificate_leads_with_revoked_not_green(
+    live_server, desktop_page, tmp_path
+):
     page, base = desktop_page, live_server.url
     path = tmp_path / "revoked.pdf"
     path.write_bytes(revoked_pdf(live_server.app, "Issued in error"))
@@ -45,8 +47,11 @@ def test_an_uploaded_revoked_certificate_leads_with_revoked_not_green(live_serve
     statuses = page.locator("main .status")
     assert statuses.first.inner_text().startswith("Revoked on")
     assert "Issued in error" in statuses.first.inner_text()
-    assert statuses.nth(1).inner_text().startswith(
-        "The file is authentic and unchanged, but this certificate is no longer valid")
+    assert (
+        statuses.nth(1)
+        .inner_text()
+        .startswith("The file is authentic and unchanged, but this certificate is no longer valid")
+    )
     assert page.locator(".status-valid").count() == 0
     assert_accessible(page)
     screenshot(page, "verify-revoked-file")

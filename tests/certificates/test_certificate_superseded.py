@@ -29,13 +29,23 @@ def reissued(synced, client):
     page = issue(client, email=MISTYPED)
     (old,) = certificates()
     old_number, old_page, old_pdf = old.number, page.request.path, download_link(page)
-    response = post_action(admin_client(synced), f"/admin/certificates/{old_number}/reissue",
-                           full_name=old.full_name, email=CORRECTED, confirm="y")
+    response = post_action(
+        admin_client(synced),
+        f"/admin/certificates/{old_number}/reissue",
+        full_name=old.full_name,
+        email=CORRECTED,
+        confirm="y",
+    )
     assert response.status_code == 303
     new = certificates()[-1]
     assert (new.email, new.number != old_number) == (CORRECTED, True)
-    return {"old_number": old_number, "old_page": old_page, "old_pdf": old_pdf,
-            "new_number": new.number, "new_token": certificate_token(new.number)}
+    return {
+        "old_number": old_number,
+        "old_page": old_page,
+        "old_pdf": old_pdf,
+        "new_number": new.number,
+        "new_token": certificate_token(new.number),
+    }
 
 
 def test_the_old_link_says_superseded_and_nothing_of_the_new_certificate(reissued, synced):

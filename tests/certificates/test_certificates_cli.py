@@ -66,8 +66,7 @@ def status_of(number: str) -> str:
 # --- verify ----------------------------------------------------------------------------
 
 
-def test_verify_says_a_downloaded_pdf_is_authentic_and_unchanged(synced, client, runner,
-                                                                 tmp_path):
+def test_verify_says_a_downloaded_pdf_is_authentic_and_unchanged(synced, client, runner, tmp_path):
     certificate, path = downloaded(client, tmp_path)
 
     result = certificates_command(runner, "verify", str(path))
@@ -75,15 +74,17 @@ def test_verify_says_a_downloaded_pdf_is_authentic_and_unchanged(synced, client,
     assert result.exit_code == 0, result.output
     assert result.output.splitlines()[0] == (
         f"VALID: certificate {certificate.number} was issued by Compassion CE Institute and "
-        "has not been revoked.")
+        "has not been revoked."
+    )
     assert f"AUTHENTIC AND UNCHANGED: {path}" in result.output
     assert "Signed by" in result.output and "ceengine Tests" in result.output
     assert f"Certificate {certificate.number}: VALID" in result.output
     assert "Name:      Ana María Núñez <ana@example.org>" in result.output
 
 
-def test_verify_of_an_authentic_but_revoked_pdf_leads_with_revoked_and_fails(synced, client,
-                                                                            runner, tmp_path):
+def test_verify_of_an_authentic_but_revoked_pdf_leads_with_revoked_and_fails(
+    synced, client, runner, tmp_path
+):
     certificate, path = downloaded(client, tmp_path)
     certificates_command(runner, "revoke", certificate.number, "--reason", REASON, "--yes")
 
@@ -93,17 +94,20 @@ def test_verify_of_an_authentic_but_revoked_pdf_leads_with_revoked_and_fails(syn
     lines = result.output.splitlines()
     revoked_at = long_date(find_certificate(certificate.number).revoked_at)
     assert lines[0] == f"REVOKED on {revoked_at}: {REASON}"
-    assert lines[1] == ("The file is authentic and unchanged, but this certificate is no "
-                        f"longer valid: {path}")
+    assert lines[1] == (
+        f"The file is authentic and unchanged, but this certificate is no longer valid: {path}"
+    )
     assert "AUTHENTIC AND UNCHANGED" not in result.output
     assert f"Certificate {certificate.number}: REVOKED" in result.output
 
 
 def test_verify_of_an_authentic_but_superseded_pdf_leads_with_superseded_and_fails(
-        synced, client, runner, tmp_path):
+    synced, client, runner, tmp_path
+):
     certificate, path = downloaded(client, tmp_path)
-    certificates_command(runner, "reissue", certificate.number, "--name", "New Name",
-                         "--no-email", "--yes")
+    certificates_command(
+        runner, "reissue", certificate.number, "--name", "New Name", "--no-email", "--yes"
+    )
     db.session.expire_all()
     new = find_certificate(certificate.number).superseded_by
 
@@ -117,7 +121,8 @@ def test_verify_of_an_authentic_but_superseded_pdf_leads_with_superseded_and_fai
 
 
 def test_verify_refuses_a_forged_signature_with_decoy_roots_without_building_a_path(
-        synced, client, runner, tmp_path, monkeypatch):
+    synced, client, runner, tmp_path, monkeypatch
+):
     path = tmp_path / "forged.pdf"
     path.write_bytes(forged_certificate(issued(client), decoys=10))
     building = PathBuilding(monkeypatch, our_certificates(signing_identity()))
@@ -130,8 +135,9 @@ def test_verify_refuses_a_forged_signature_with_decoy_roots_without_building_a_p
     assert building.ends == []
 
 
-def test_verify_refuses_a_file_larger_than_any_certificate_without_reading_it(synced, runner,
-                                                                               tmp_path):
+def test_verify_refuses_a_file_larger_than_any_certificate_without_reading_it(
+    synced, runner, tmp_path
+):
     path = tmp_path / "huge.pdf"
     with path.open("wb") as file:
         file.write(b"%PDF-1.7\n")
@@ -227,8 +233,7 @@ def test_show_of_an_unknown_number_fails(synced, runner):
 def test_revoke_with_yes_revokes_and_show_gives_the_reason(synced, client, runner):
     certificate = issued(client)
 
-    result = certificates_command(runner, "revoke", certificate.number, "--reason", REASON,
-                                  "--yes")
+    result = certificates_command(runner, "revoke", certificate.number, "--reason", REASON, "--yes")
 
     assert result.exit_code == 0, result.output
     assert f"Revoked {certificate.number}: {REASON}" in result.output
@@ -241,8 +246,9 @@ def test_revoke_with_yes_revokes_and_show_gives_the_reason(synced, client, runne
 def test_revoke_asks_first_and_no_changes_nothing(synced, client, runner):
     certificate = issued(client)
 
-    result = certificates_command(runner, "revoke", certificate.number, "--reason", REASON,
-                                  answer="n\n")
+    result = certificates_command(
+        runner, "revoke", certificate.number, "--reason", REASON, answer="n\n"
+    )
 
     assert result.exit_code == 1
     assert "Revoke this certificate? This cannot be undone" in result.output
@@ -253,8 +259,9 @@ def test_revoke_asks_first_and_no_changes_nothing(synced, client, runner):
 def test_revoke_asks_first_and_yes_revokes(synced, client, runner):
     certificate = issued(client)
 
-    result = certificates_command(runner, "revoke", certificate.number, "--reason", REASON,
-                                  answer="y\n")
+    result = certificates_command(
+        runner, "revoke", certificate.number, "--reason", REASON, answer="y\n"
+    )
 
     assert result.exit_code == 0, result.output
     assert status_of(certificate.number) == REVOKED
@@ -264,8 +271,9 @@ def test_revoking_twice_fails_with_a_message(synced, client, runner):
     certificate = issued(client)
     certificates_command(runner, "revoke", certificate.number, "--reason", REASON, "--yes")
 
-    result = certificates_command(runner, "revoke", certificate.number, "--reason", "Again",
-                                  "--yes")
+    result = certificates_command(
+        runner, "revoke", certificate.number, "--reason", "Again", "--yes"
+    )
 
     assert result.exit_code == 1
     assert f"Error: Certificate {certificate.number} is already revoked." in result.output
@@ -276,8 +284,7 @@ def test_revoking_twice_fails_with_a_message(synced, client, runner):
 def test_revoke_needs_a_reason_that_is_not_blank(synced, client, runner):
     certificate = issued(client)
 
-    result = certificates_command(runner, "revoke", certificate.number, "--reason", "   ",
-                                  "--yes")
+    result = certificates_command(runner, "revoke", certificate.number, "--reason", "   ", "--yes")
 
     assert result.exit_code == 1
     assert "Give a reason: it is shown on the verification page." in result.output
@@ -305,16 +312,14 @@ def reissued_number(output: str) -> str:
 def test_reissue_prints_the_new_number_and_supersedes_the_old(synced, client, runner):
     old = issued(client, full_name="Ana Nunez")
 
-    result = certificates_command(runner, "reissue", old.number, "--name", "Ana Núñez",
-                                  "--yes")
+    result = certificates_command(runner, "reissue", old.number, "--name", "Ana Núñez", "--yes")
 
     assert result.exit_code == 0, result.output
     new_number = reissued_number(result.output)
     assert f"{old.number} is now superseded." in result.output
     assert result.output.rstrip().endswith(f"/verify/{new_number}")
     assert status_of(old.number) == SUPERSEDED
-    assert f"Superseded by {new_number}" in certificates_command(runner, "show",
-                                                                 old.number).output
+    assert f"Superseded by {new_number}" in certificates_command(runner, "show", old.number).output
     new = find_certificate(new_number)
     assert (new.status, new.full_name, new.email) == (VALID, "Ana Núñez", old.email)
 
@@ -323,8 +328,7 @@ def test_reissue_emails_the_learner_the_new_link(synced, client, runner):
     old = issued(client, email="ana@example.org")
     sent_before = len(outbox(synced))
 
-    result = certificates_command(runner, "reissue", old.number, "--name", "Ana Núñez",
-                                  "--yes")
+    result = certificates_command(runner, "reissue", old.number, "--name", "Ana Núñez", "--yes")
 
     assert result.exit_code == 0, result.output
     assert "Emailed the new link to ana@example.org." in result.output
@@ -340,8 +344,9 @@ def test_reissue_emails_the_learner_the_new_link(synced, client, runner):
 def test_reissue_to_a_new_address_emails_the_new_address(synced, client, runner):
     old = issued(client, email="ana@old.example.org")
 
-    result = certificates_command(runner, "reissue", old.number, "--email",
-                                  "ana@new.example.org", "--yes")
+    result = certificates_command(
+        runner, "reissue", old.number, "--email", "ana@new.example.org", "--yes"
+    )
 
     assert result.exit_code == 0, result.output
     assert outbox(synced)[-1].to == ["ana@new.example.org"]
@@ -352,8 +357,9 @@ def test_reissue_with_no_email_sends_nothing(synced, client, runner):
     old = issued(client)
     sent_before = len(outbox(synced))
 
-    result = certificates_command(runner, "reissue", old.number, "--name", "Ana Núñez",
-                                  "--no-email", "--yes")
+    result = certificates_command(
+        runner, "reissue", old.number, "--name", "Ana Núñez", "--no-email", "--yes"
+    )
 
     assert result.exit_code == 0, result.output
     assert "Emailed" not in result.output
@@ -363,8 +369,9 @@ def test_reissue_with_no_email_sends_nothing(synced, client, runner):
 def test_reissue_asks_first_and_no_changes_nothing(synced, client, runner):
     old = issued(client)
 
-    result = certificates_command(runner, "reissue", old.number, "--name", "Ana Núñez",
-                                  answer="n\n")
+    result = certificates_command(
+        runner, "reissue", old.number, "--name", "Ana Núñez", answer="n\n"
+    )
 
     assert result.exit_code == 1
     assert "Reissue it to Ana Núñez?" in result.output
@@ -379,16 +386,18 @@ def test_reissue_of_a_revoked_certificate_fails(synced, client, runner):
     result = certificates_command(runner, "reissue", old.number, "--name", "X Y", "--yes")
 
     assert result.exit_code == 1
-    assert (f"Error: Certificate {old.number} is revoked; only a valid certificate can be "
-            "reissued.") in result.output
+    assert (
+        f"Error: Certificate {old.number} is revoked; only a valid certificate can be reissued."
+    ) in result.output
     assert len(certificates()) == 1
 
 
 def test_reissue_refuses_an_email_address_that_is_not_one(synced, client, runner):
     old = issued(client)
 
-    result = certificates_command(runner, "reissue", old.number, "--email", "ana at example",
-                                  "--yes")
+    result = certificates_command(
+        runner, "reissue", old.number, "--email", "ana at example", "--yes"
+    )
 
     assert result.exit_code == 1
     assert "email address" in result.output.lower()
@@ -423,8 +432,10 @@ def bare_app(tmp_path, courses_dir):
 def signing_folder_contents(app) -> dict[str, bytes]:
     """The files init-signing wrote, by name."""
     folder = app.instance_path + "/signing"
-    return {name: open(f"{folder}/{name}", "rb").read()
-            for name in ("signing-key.pem", "signing-cert.pem", "signing-chain.pem")}
+    return {
+        name: open(f"{folder}/{name}", "rb").read()
+        for name in ("signing-key.pem", "signing-cert.pem", "signing-chain.pem")
+    }
 
 
 def test_init_signing_writes_a_key_certificate_and_chain(bare_app, tmp_path):
@@ -474,8 +485,9 @@ def test_pdfsig_finds_the_signature_valid_and_covering_the_document(synced, clie
         skip_missing_infrastructure("Poppler's pdfsig (poppler-utils) is not installed")
     _, path = downloaded(client, tmp_path)
 
-    report = subprocess.run(["pdfsig", str(path)], capture_output=True, text=True,
-                            timeout=60).stdout
+    report = subprocess.run(
+        ["pdfsig", str(path)], capture_output=True, text=True, timeout=60
+    ).stdout
 
     assert "Signature #1" in report
     assert "Signature Validation: Signature is Valid." in report

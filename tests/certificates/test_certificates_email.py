@@ -30,9 +30,7 @@ from tests.support.html import flashes, form_in, text_of
 from tests.support.mail_steps import links_in, outbox, queued, smtp_settings
 from tests.support.network import free_port
 
-SENT_FLASH = (
-    "If certificates were issued to {}, a sign-in link is on its way there. It signs you in once, within 24 hours."
-)
+SENT_FLASH = "If certificates were issued to {}, a sign-in link is on its way there. It signs you in once, within 24 hours."
 
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -326,8 +324,9 @@ def test_a_sign_in_link_signs_in_once_then_says_it_was_used(synced, client):
     response = second.get(link)
 
     assert response.status_code == 410
-    assert ("That sign-in link has already been used: each link signs in once. Ask for a new "
-            "one below.") in text_of(response)
+    assert (
+        "That sign-in link has already been used: each link signs in once. Ask for a new one below."
+    ) in text_of(response)
     assert (
         "Email me a sign-in link"
         in form_in(response.get_data(as_text=True), "email").submits.values()
@@ -346,11 +345,15 @@ def test_two_browsers_pressing_the_button_at_once_sign_in_once(synced, client):
     link = path_of(sign_in_link(synced))
     pages = {}
     for name in ("first", "second"):
-        pages[name] = (visitor := browser(synced)), form_in(
-            visitor.get(link).get_data(as_text=True), "csrf_token")
+        pages[name] = (
+            (visitor := browser(synced)),
+            form_in(visitor.get(link).get_data(as_text=True), "csrf_token"),
+        )
 
-    answers = [visitor.post(form.action, data={**form.hidden, **form.submits}).status_code
-               for visitor, form in pages.values()]
+    answers = [
+        visitor.post(form.action, data={**form.hidden, **form.submits}).status_code
+        for visitor, form in pages.values()
+    ]
 
     assert answers == [303, 410]
     assert [lists_certificates(visitor) for visitor, _ in pages.values()] == [True, False]
@@ -441,8 +444,7 @@ def test_a_session_lasts_8_hours(synced, client, monkeypatch):
     def hours_later(hours: float) -> None:
         later = opened + timedelta(hours=hours)
         monkeypatch.setattr("ceengine.certificates.transcript_sessions.utcnow", lambda: later)
-        monkeypatch.setattr(TimestampSigner, "get_timestamp",
-                            lambda self: int(later.timestamp()))
+        monkeypatch.setattr(TimestampSigner, "get_timestamp", lambda self: int(later.timestamp()))
 
     hours_later(7)
     assert lists_certificates(visitor)

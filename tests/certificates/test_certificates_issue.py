@@ -37,8 +37,9 @@ def test_a_pass_leads_to_the_details_form_with_its_preview(synced, client):
     assert re.search(r"<label[^>]*>Full name", html) and re.search(r"<label[^>]*>Email", html)
     assert 'value="Issue certificate"' in html
     assert "License number" not in html  # the demo lesson does not ask for a license
-    preview = submit_details(client, result, button="preview", full_name="Ana María Núñez",
-                             email="ana@example.org")
+    preview = submit_details(
+        client, result, button="preview", full_name="Ana María Núñez", email="ana@example.org"
+    )
     assert preview.status_code == 200
     text = text_of(preview)
     assert "This certifies that Ana María Núñez has successfully completed" in text
@@ -57,9 +58,10 @@ def test_another_learner_cannot_take_my_certificate(synced, client, app):
     public_id = take_quiz(client, "demo-lesson").rsplit("/", 1)[-1]
     stranger = app.test_client()
     assert stranger.get(f"/attempts/{public_id}/certificate").status_code == 404
-    assert stranger.post(f"/attempts/{public_id}/certificate",
-                         data={"full_name": "Mallory", "email": "m@example.org"}
-                         ).status_code in (400, 404)
+    assert stranger.post(
+        f"/attempts/{public_id}/certificate",
+        data={"full_name": "Mallory", "email": "m@example.org"},
+    ).status_code in (400, 404)
     assert certificates() == []
 
 
@@ -75,11 +77,19 @@ def test_issue_then_download_the_signed_pdf_with_every_field(synced, client):
     pdf = response.data
     assert hashlib.sha256(pdf).hexdigest() == certificate.pdf_sha256
     text = pdf_text(pdf)
-    for printed in ("Ana María Núñez", "Demo Lesson on Kindness", "Ada Example, PhD, LCSW",
-                    "1 CE hour ", "Self-paced online (home study)", "Score 6 of 6 (100%)",
-                    certificate.number, "Compassion CE Institute", "ce@compassion.test",
-                    "Dana Reyes, PhD, CE Administrator",
-                    f"http://127.0.0.1:5000/verify/{certificate.number}"):
+    for printed in (
+        "Ana María Núñez",
+        "Demo Lesson on Kindness",
+        "Ada Example, PhD, LCSW",
+        "1 CE hour ",
+        "Self-paced online (home study)",
+        "Score 6 of 6 (100%)",
+        certificate.number,
+        "Compassion CE Institute",
+        "ce@compassion.test",
+        "Dana Reyes, PhD, CE Administrator",
+        f"http://127.0.0.1:5000/verify/{certificate.number}",
+    ):
         assert printed in text, printed
     assert check_signature(pdf, signing_identity()).ok
 
@@ -96,16 +106,22 @@ def test_a_double_click_or_a_second_tab_issues_one_certificate(synced, client):
     address, page = details_page(client, result)
     first = submit_details(client, result, full_name="Ana Núñez", email="ana@example.org")
     other_tab = form_in(page.get_data(as_text=True), "full_name")
-    second = client.post(address, data={**other_tab.hidden, "full_name": "Someone Else",
-                                         "email": "x@example.org", "issue": "Issue certificate"})
+    second = client.post(
+        address,
+        data={
+            **other_tab.hidden,
+            "full_name": "Someone Else",
+            "email": "x@example.org",
+            "issue": "Issue certificate",
+        },
+    )
     assert first.status_code == second.status_code == 303
     assert first.headers["Location"] == second.headers["Location"]
     assert len(certificates()) == 1
     assert certificates()[0].full_name == "Ana Núñez"
 
 
-def test_the_database_keeps_one_certificate_when_two_requests_race(synced, client,
-                                                                    monkeypatch):
+def test_the_database_keeps_one_certificate_when_two_requests_race(synced, client, monkeypatch):
     public_id = take_quiz(client, "demo-lesson").rsplit("/", 1)[-1]
     attempt = db.session.query(Attempt).filter_by(public_id=public_id).one()
     details = LearnerDetails("Ana Núñez", "ana@example.org")
@@ -114,22 +130,23 @@ def test_the_database_keeps_one_certificate_when_two_requests_race(synced, clien
     # The twin request checked for a certificate before the winner committed.
     real = services.latest_certificate
     calls = iter([None])
-    monkeypatch.setattr(services, "latest_certificate",
-                        lambda a: next(calls, None) or real(a))
+    monkeypatch.setattr(services, "latest_certificate", lambda a: next(calls, None) or real(a))
     twin, created = issue_certificate(attempt, attempt.learner, details)
     assert not created and twin.id == winner.id
     assert len(certificates()) == 1
 
 
-@pytest.mark.parametrize("details, message", [
-    ({"full_name": "", "email": "ana@example.org"}, "Enter your full name."),
-    ({"full_name": "   ", "email": "ana@example.org"}, "Enter your full name."),
-    ({"full_name": "Ana", "email": "not-an-address"}, "Enter an email address like"),
-    ({"full_name": "Ana\u202eevil", "email": "ana@example.org"}, "only printable characters"),
-    ({"full_name": "A" * 121, "email": "ana@example.org"}, "under 120 characters"),
-])
-def test_bad_details_get_a_clear_message_and_keep_what_was_typed(synced, client, details,
-                                                                  message):
+@pytest.mark.parametrize(
+    "details, message",
+    [
+        ({"full_name": "", "email": "ana@example.org"}, "Enter your full name."),
+        ({"full_name": "   ", "email": "ana@example.org"}, "Enter your full name."),
+        ({"full_name": "Ana", "email": "not-an-address"}, "Enter an email address like"),
+        ({"full_name": "Ana\u202eevil", "email": "ana@example.org"}, "only printable characters"),
+        ({"full_name": "A" * 121, "email": "ana@example.org"}, "under 120 characters"),
+    ],
+)
+def test_bad_details_get_a_clear_message_and_keep_what_was_typed(synced, client, details, message):
     result = take_quiz(client, "demo-lesson")
     response = submit_details(client, result, **details)
     assert response.status_code == 422
@@ -153,9 +170,16 @@ def test_without_stripe_keys_every_certificate_is_free(synced, client):
     result = take_quiz(client, "demo-modules")  # the course's file asks for $15
     _, page = details_page(client, result)
     assert "payment" not in text_of(page).lower() and "$15" not in text_of(page)
-    response = submit_details(client, result, full_name="Ben Okafor", email="ben@example.org",
-                              profession="Registered Nurse", license_type="RN",
-                              license_number="RN-55", license_state="Oregon")
+    response = submit_details(
+        client,
+        result,
+        full_name="Ben Okafor",
+        email="ben@example.org",
+        profession="Registered Nurse",
+        license_type="RN",
+        license_number="RN-55",
+        license_state="Oregon",
+    )
     assert response.status_code == 303
     assert len(certificates()) == 1
 
@@ -164,9 +188,15 @@ def test_license_details_are_printed_under_the_name(synced, client, courses_dir)
     course = courses_dir / "demo-lesson" / "course.yaml"
     course.write_text(course.read_text() + "certificate:\n  license_details: optional\n")
     from ceengine.courses.services import sync_courses
+
     sync_courses(courses_dir)
-    page = issue(client, profession="Licensed Clinical Social Worker", license_type="LCSW",
-                 license_number="LCS 12345", license_state="California")
+    page = issue(
+        client,
+        profession="Licensed Clinical Social Worker",
+        license_type="LCSW",
+        license_number="LCS 12345",
+        license_state="California",
+    )
     text = pdf_text(client.get(download_link(page)).data)
     assert "Licensed Clinical Social Worker · License LCSW LCS 12345 (California)" in text
 
@@ -195,8 +225,9 @@ def test_a_guessed_or_altered_download_address_is_a_404(synced, client, app):
     (certificate,) = certificates()
     assert client.get(link.replace(token, token[:-2] + "xx")).status_code == 404
     assert client.get(f"/certificates/{certificate.number}/pdf").status_code == 404
-    assert client.get(f"/certificates/{certificate_token('ABCD-EFGH-JKMN-P')}/pdf"
-                      ).status_code == 404
+    assert (
+        client.get(f"/certificates/{certificate_token('ABCD-EFGH-JKMN-P')}/pdf").status_code == 404
+    )
 
 
 def test_the_download_is_private_and_revalidates(synced, client):
@@ -216,9 +247,12 @@ def test_a4_paper_by_configuration(synced, client, app):
 
 def test_approval_statements_come_from_configuration(synced, client, app, tmp_path):
     approvals = tmp_path / "approvals.txt"
-    approvals.write_text("Compassion CE Institute is approved by the American Psychological\n"
-                         "Association to sponsor continuing education.\n\n"
-                         "ASWB ACE provider #1234.\n", encoding="utf-8")
+    approvals.write_text(
+        "Compassion CE Institute is approved by the American Psychological\n"
+        "Association to sponsor continuing education.\n\n"
+        "ASWB ACE provider #1234.\n",
+        encoding="utf-8",
+    )
     app.config["APPROVALS_FILE"] = str(approvals)
     page = issue(client)
     text = pdf_text(client.get(download_link(page)).data)

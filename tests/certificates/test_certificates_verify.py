@@ -133,8 +133,9 @@ def test_letters_read_aloud_as_digits_are_taken_as_digits(synced, client):
 
 
 @pytest.mark.parametrize("check", ["*", "~", "$", "=", "U"])
-def test_a_number_ending_in_a_punctuation_check_symbol_can_be_verified(synced, client,
-                                                                       monkeypatch, check):
+def test_a_number_ending_in_a_punctuation_check_symbol_can_be_verified(
+    synced, client, monkeypatch, check
+):
     number = number_ending_in(check)
     monkeypatch.setattr("ceengine.certificates.services.new_certificate_number", lambda: number)
     page, certificate = issued(client)
@@ -202,8 +203,10 @@ def test_a_well_formed_number_never_issued_is_not_found_with_a_clear_message(syn
     response = client.get(f"/verify/{number}")
 
     assert response.status_code == 404
-    assert (f"No certificate has the number {number}. Check it against the certificate; "
-            "if it matches, contact the sponsor.") in spoken_text_of(response)
+    assert (
+        f"No certificate has the number {number}. Check it against the certificate; "
+        "if it matches, contact the sponsor."
+    ) in spoken_text_of(response)
 
 
 # --- revoked and superseded ------------------------------------------------------------
@@ -217,8 +220,9 @@ def test_a_revoked_certificate_says_revoked_with_the_reason_and_date(synced, cli
 
     assert response.status_code == 200
     text = spoken_text_of(response)
-    assert (f"Revoked on {long_date(revoked.revoked_at)}. "
-            "Reason: Issued in error: quiz retaken") in text
+    assert (
+        f"Revoked on {long_date(revoked.revoked_at)}. Reason: Issued in error: quiz retaken"
+    ) in text
     assert "Valid" not in text
     assert f"Name {certificate.full_name}" in text
 
@@ -231,7 +235,8 @@ def test_a_revoked_certificate_can_no_longer_be_downloaded(synced, client):
 
     assert response.status_code == 410
     assert f"Certificate {certificate.number} is revoked and can no longer be downloaded" in (
-        spoken_text_of(response))
+        spoken_text_of(response)
+    )
     assert "Revoked" in spoken_text_of(client.get(page.request.path))
 
 
@@ -250,8 +255,7 @@ def test_a_reissued_certificate_points_from_the_old_number_to_the_new(synced, cl
     assert "Name New Name" in new_page and "Old Name" not in new_page
 
 
-def test_the_reissued_pdf_carries_the_new_name_and_the_old_pdf_is_kept_as_issued(synced,
-                                                                                  client):
+def test_the_reissued_pdf_carries_the_new_name_and_the_old_pdf_is_kept_as_issued(synced, client):
     page, old = issued(client, full_name="Old Name")
     old_number, old_sha256 = old.number, stored_pdf_sha256(old.number)
     new = reissue_certificate(old_number, full_name="New Name")
@@ -300,7 +304,8 @@ def test_an_uploaded_superseded_pdf_is_authentic_but_says_it_was_replaced(synced
     text = spoken_text_of(response)
     # The status leads; the file's authenticity follows, without the green of a valid one.
     assert text.index(f"Superseded by certificate {new.number}") < text.index(
-        "The file is authentic and unchanged, but this certificate is no longer valid")
+        "The file is authentic and unchanged, but this certificate is no longer valid"
+    )
     assert "status-valid" not in response.get_data(as_text=True)
 
 
@@ -316,19 +321,20 @@ def test_an_uploaded_revoked_pdf_leads_with_revoked_and_is_not_shown_green(synce
     lead = f"Revoked on {long_date(revoked.revoked_at)}. Reason: Issued in error"
     assert lead in text
     assert text.index(lead) < text.index(
-        "The file is authentic and unchanged, but this certificate is no longer valid")
+        "The file is authentic and unchanged, but this certificate is no longer valid"
+    )
     assert "Authentic and unchanged:" not in text
     assert "status-valid" not in response.get_data(as_text=True)
 
 
-def test_a_pdf_issued_under_an_earlier_signing_key_is_still_authentic(synced, client,
-                                                                     tmp_path):
+def test_a_pdf_issued_under_an_earlier_signing_key_is_still_authentic(synced, client, tmp_path):
     page, certificate = issued(client)
     pdf = downloaded_pdf(client, page)
     # The sponsor moves to a new signing key: only the new certificate is configured now.
     files = create_development_chain(tmp_path / "new-key", "Compassion CE Institute")
     synced.extensions["ceengine.signing_identity"] = load_identity(
-        *(files[k].read_bytes() for k in ("key", "cert", "chain")))
+        *(files[k].read_bytes() for k in ("key", "cert", "chain"))
+    )
 
     response = upload(client, pdf)
 
@@ -359,7 +365,8 @@ def test_bytes_appended_after_the_end_are_refused(synced, client):
     text = spoken_text_of(response)
     assert "Not authentic" in text
     assert "The signature does not cover the whole file: something was added after signing" in (
-        text)
+        text
+    )
 
 
 def test_the_same_page_signed_with_another_key_is_refused(synced, client, tmp_path):
@@ -375,7 +382,8 @@ def test_the_same_page_signed_with_another_key_is_refused(synced, client, tmp_pa
 
 
 def test_a_forged_signature_with_decoy_roots_is_refused_without_building_a_path(
-        synced, client, monkeypatch):
+    synced, client, monkeypatch
+):
     # A self-made signer naming our root as its issuer, and six certificates named like our
     # root with one shared key: the old check tried every ordering of them (6: 1.7 s, 8: 95 s;
     # ten held a gunicorn worker until its timeout).
@@ -386,8 +394,9 @@ def test_a_forged_signature_with_decoy_roots_is_refused_without_building_a_path(
     response = upload(client, forged)
 
     assert response.status_code == 422
-    assert ("Not authentic: The signature was not made by this sponsor's signing "
-            "certificate.") in spoken_text_of(response)
+    assert (
+        "Not authentic: The signature was not made by this sponsor's signing certificate."
+    ) in spoken_text_of(response)
     assert building.ends == []
 
 
@@ -400,8 +409,10 @@ def test_a_pdf_signed_with_our_key_but_never_issued_is_refused(synced, client):
     response = upload(client, lookalike)
 
     assert response.status_code == 422
-    assert ("Not authentic: The signature is genuine, but no certificate we issued has exactly "
-            "these contents.") in spoken_text_of(response)
+    assert (
+        "Not authentic: The signature is genuine, but no certificate we issued has exactly "
+        "these contents."
+    ) in spoken_text_of(response)
 
 
 def test_a_file_that_is_not_a_pdf_is_refused_with_a_message(synced, client):
@@ -430,8 +441,10 @@ def test_a_file_larger_than_any_certificate_is_refused_with_a_message(synced, cl
     response = upload(client, b"%PDF-1.7\n" + b"0" * MAX_PDF_BYTES)
 
     assert response.status_code == 422
-    assert ("That file is larger than any certificate we issue (at most 256 KB). Choose the "
-            "certificate's PDF file.") in spoken_text_of(response)
+    assert (
+        "That file is larger than any certificate we issue (at most 256 KB). Choose the "
+        "certificate's PDF file."
+    ) in spoken_text_of(response)
 
 
 def test_a_file_over_the_size_limit_is_refused_with_a_page(synced, client):
@@ -469,19 +482,25 @@ def test_too_many_lookups_get_a_readable_429_page(limited):
     assert "Retry-After" in response.headers
 
 
-def test_the_verify_pages_never_show_the_learners_email_or_license(synced, client,
-                                                                   courses_dir):
+def test_the_verify_pages_never_show_the_learners_email_or_license(synced, client, courses_dir):
     course = courses_dir / "demo-lesson" / "course.yaml"
     course.write_text(course.read_text() + "certificate:\n  license_details: optional\n")
     sync_courses(courses_dir)
-    page, certificate = issued(client, email="private.person@example.org",
-                               profession="Social worker", license_type="LCSW",
-                               license_number="LIC-4455667", license_state="CA")
+    page, certificate = issued(
+        client,
+        email="private.person@example.org",
+        profession="Social worker",
+        license_type="LCSW",
+        license_number="LIC-4455667",
+        license_state="CA",
+    )
     assert certificate.license_number == "LIC-4455667"  # the details really were recorded
     visitor = synced.test_client()
 
-    pages = [visitor.get(f"/verify/{certificate.number}"),
-             upload(visitor, downloaded_pdf(client, page))]
+    pages = [
+        visitor.get(f"/verify/{certificate.number}"),
+        upload(visitor, downloaded_pdf(client, page)),
+    ]
 
     for response in pages:
         assert response.status_code == 200

@@ -23,15 +23,16 @@ ALLOWED = ".m4a, .mp3, .ogg, .pdf, .txt, .wav"
 
 
 @pytest.mark.parametrize("name", ["evil.html", "evil.svg", "evil.js"])
-def test_check_refuses_a_file_in_media_that_is_not_audio_or_a_handout(runner, courses_dir,
-                                                                     name):
+def test_check_refuses_a_file_in_media_that_is_not_audio_or_a_handout(runner, courses_dir, name):
     (courses_dir / "demo-lesson" / "media" / name).write_bytes(HOSTILE[name])
 
     result = runner.invoke(args=["courses", "check"])
 
     assert result.exit_code == 1, result.output
-    assert (f"courses/demo-lesson/media/{name}:1: media/ holds only audio and handouts; "
-            f"'{name}' is not one (allowed: {ALLOWED})") in result.output
+    assert (
+        f"courses/demo-lesson/media/{name}:1: media/ holds only audio and handouts; "
+        f"'{name}' is not one (allowed: {ALLOWED})"
+    ) in result.output
     assert "1 mistake: nothing was loaded." in result.output
 
 

@@ -26,12 +26,19 @@ def test_course_page_follows_the_seed_layout(synced, client):
     page = text_of(response)
     for expected in [
         "There is no charge for taking the course.",
-        "press Score My Quiz", "Score 75% or more, then get your CE certificate at no cost",
-        "Course presenter", "Ada Example , PhD, LCSW", "Course description",
-        "What you'll learn", "Name the three parts of self-compassion.",
-        "CE hours 1", "Audience Psychologists, social workers and counselors",
-        "Format Self-paced online (home study)", "The lesson",
-        "Three Parts of Self-Compassion", "References",
+        "press Score My Quiz",
+        "Score 75% or more, then get your CE certificate at no cost",
+        "Course presenter",
+        "Ada Example , PhD, LCSW",
+        "Course description",
+        "What you'll learn",
+        "Name the three parts of self-compassion.",
+        "CE hours 1",
+        "Audience Psychologists, social workers and counselors",
+        "Format Self-paced online (home study)",
+        "The lesson",
+        "Three Parts of Self-Compassion",
+        "References",
         "6 questions. You pass with 75% or more (5 of 6 correct).",
     ]:
         assert expected in page, expected
@@ -74,14 +81,19 @@ def test_module_page_shows_where_you_are(synced, client):
 
 
 def test_last_module_leads_to_the_quiz(synced, client):
-    html = client.get("/courses/demo-modules/modules/acting-with-compassion").get_data(
-        as_text=True)
+    html = client.get("/courses/demo-modules/modules/acting-with-compassion").get_data(as_text=True)
     assert 'href="/courses/demo-modules/quiz">Next: the quiz</a>' in html
 
 
-@pytest.mark.parametrize("url", ["/courses/no-such-course", "/courses/demo-modules/modules/nope",
-                                 "/courses/demo-lesson/media/nope.txt",
-                                 "/courses/demo-lesson/media/..%2Fcourse.yaml"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/courses/no-such-course",
+        "/courses/demo-modules/modules/nope",
+        "/courses/demo-lesson/media/nope.txt",
+        "/courses/demo-lesson/media/..%2Fcourse.yaml",
+    ],
+)
 def test_unknown_addresses_get_a_real_404_page(synced, client, url):
     response = client.get(url)
     assert response.status_code == 404
@@ -101,8 +113,9 @@ def test_handouts_download_and_audio_plays(synced, client):
     audio = client.get("/courses/demo-lesson/media/breathing.ogg")
     assert audio.mimetype == "audio/ogg"
     assert audio.headers["Content-Disposition"].startswith("inline")
-    partial = client.get("/courses/demo-lesson/media/breathing.ogg",
-                         headers={"Range": "bytes=0-99"})
+    partial = client.get(
+        "/courses/demo-lesson/media/breathing.ogg", headers={"Range": "bytes=0-99"}
+    )
     assert partial.status_code == 206 and len(partial.data) == 100
 
 

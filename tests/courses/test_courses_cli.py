@@ -16,17 +16,22 @@ def test_check_passes_on_the_project_courses(runner):
     result = runner.invoke(args=["courses", "check", "--dir", str(PROJECT_COURSES)])
     assert result.exit_code == 0, result.output
     assert "4 courses checked, no mistakes." in result.output
-    assert "ok  self-compassion-for-clinicians: single page, 1 CE hours, 8 quiz items" in result.output
+    assert (
+        "ok  self-compassion-for-clinicians: single page, 1 CE hours, 8 quiz items" in result.output
+    )
 
 
 def test_check_fails_naming_file_line_and_reason(runner, courses_dir):
     quiz = courses_dir / "demo-lesson" / "quiz.yaml"
-    quiz.write_text(quiz.read_text().replace("section: practising-every-day",
-                                             "section: nowhere", 1))
+    quiz.write_text(
+        quiz.read_text().replace("section: practising-every-day", "section: nowhere", 1)
+    )
     result = runner.invoke(args=["courses", "check"])
     assert result.exit_code == 1
-    assert ("courses/demo-lesson/quiz.yaml:11: item 'only-formal': section 'nowhere' is not "
-            "a '## ' heading") in result.output
+    assert (
+        "courses/demo-lesson/quiz.yaml:11: item 'only-formal': section 'nowhere' is not "
+        "a '## ' heading"
+    ) in result.output
     assert "1 mistake: nothing was loaded." in result.output
 
 
@@ -43,13 +48,19 @@ def test_sync_is_idempotent(runner):
 def test_a_changed_quiz_is_a_new_version_and_the_old_one_is_kept(runner, courses_dir):
     runner.invoke(args=["courses", "sync"])
     quiz = courses_dir / "demo-lesson" / "quiz.yaml"
-    quiz.write_text(quiz.read_text().replace("Self-compassion has three parts.",
-                                             "Self-compassion has exactly three parts."))
+    quiz.write_text(
+        quiz.read_text().replace(
+            "Self-compassion has three parts.", "Self-compassion has exactly three parts."
+        )
+    )
     result = runner.invoke(args=["courses", "sync"])
     assert "demo-lesson: new version (version 2)" in result.output
     course = db.session.scalar(sa.select(Course).where(Course.slug == "demo-lesson"))
-    versions = db.session.scalars(sa.select(CourseVersion).where(
-        CourseVersion.course_id == course.id).order_by(CourseVersion.number)).all()
+    versions = db.session.scalars(
+        sa.select(CourseVersion)
+        .where(CourseVersion.course_id == course.id)
+        .order_by(CourseVersion.number)
+    ).all()
     assert [v.number for v in versions] == [1, 2]
     assert course.current_version_id == versions[1].id
     assert versions[0].items[0].statement == "Self-compassion has three parts."
@@ -89,8 +100,7 @@ def test_answer_key_json_matches_the_page_statements(runner, client):
     result = runner.invoke(args=["courses", "answer-key", "demo-lesson", "--format", "json"])
     assert result.exit_code == 0, result.output
     key = json.loads(result.output)
-    assert [entry["answer"] for entry in key] == [True, False, "Common humanity", True, False,
-                                                  True]
+    assert [entry["answer"] for entry in key] == [True, False, "Common humanity", True, False, True]
     assert key[0]["statement"] == "Self-compassion has three parts."
     assert all({"statement", "answer"} <= set(entry) for entry in key)
 

@@ -34,10 +34,22 @@ from tests.support.course_files import problems_of
 from tests.support.fuzz_steps import is_readable
 
 SLUGS = ("demo-lesson", "demo-modules")
-FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[
-    HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large])
-NUMBERS = {("ce_hours",), ("quiz", "pass_threshold"), ("quiz", "max_attempts"),
-           ("quiz", "wait_minutes"), ("certificate", "fee")}
+FUZZ = settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[
+        HealthCheck.too_slow,
+        HealthCheck.filter_too_much,
+        HealthCheck.data_too_large,
+    ],
+)
+NUMBERS = {
+    ("ce_hours",),
+    ("quiz", "pass_threshold"),
+    ("quiz", "max_attempts"),
+    ("quiz", "wait_minutes"),
+    ("certificate", "fee"),
+}
 
 
 # --- the documented format ---------------------------------------------------------------------
@@ -50,16 +62,25 @@ def _readme_examples() -> tuple[dict, set[str], dict[str, dict]]:
     course = re.search(r"## `course.yaml`.*?```yaml\n(.*?)```", readme, re.S).group(1)
     quiz = re.search(r"## `quiz.yaml`.*?```yaml\n(.*?)```", readme, re.S).group(1)
     item_keys = set(re.findall(r"^ +-? *([a-z_]+):", quiz, re.M))
-    blocks = {kind: yaml.safe_load(body) for kind, body in
-              re.findall(r"```(" + "|".join(RESOURCE_TYPES) + r")\n(.*?)```", readme, re.S)}
+    blocks = {
+        kind: yaml.safe_load(body)
+        for kind, body in re.findall(
+            r"```(" + "|".join(RESOURCE_TYPES) + r")\n(.*?)```", readme, re.S
+        )
+    }
     return yaml.safe_load(course), item_keys, blocks
 
 
 def paths_in(document, prefix: tuple = ()) -> list[tuple]:
     """Every key path of a document: mappings by key, lists by their first entry."""
     found = []
-    children = document.items() if isinstance(document, dict) else \
-        [(0, document[0])] if isinstance(document, list) and document else []
+    children = (
+        document.items()
+        if isinstance(document, dict)
+        else [(0, document[0])]
+        if isinstance(document, list) and document
+        else []
+    )
     for key, value in children:
         found += [(*prefix, key), *paths_in(value, (*prefix, key))]
     return found
@@ -82,20 +103,80 @@ def test_the_fuzz_knows_every_field_the_format_has():
 # --- malformed values ----------------------------------------------------------------------------
 
 SCALARS = st.one_of(
-    st.none(), st.booleans(), st.integers(), st.integers(-10**30, 10**30), st.floats(),
-    st.sampled_from([float("nan"), float("inf"), float("-inf"), -0.0, 1e308, 5e-324, 0.25,
-                     100.25, "NaN", "sNaN", "Infinity", "-Infinity", "1E+999999"]),
-    st.text(max_size=30), st.just(""), st.dates(), st.datetimes(), st.binary(max_size=10),
-    st.sampled_from(["x" * 201, "é" * 1001, "x" * 100_000, "nan", "-1", "0", "0.1", "1e309",
-                     "yes", "~", "unlimited", "full", "usd", "US$", "<script>x</script>",
-                     "\x00", "\u202e", "true_false", "multiple_choice", "youtube", "13:05"]))
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.integers(-(10**30), 10**30),
+    st.floats(),
+    st.sampled_from(
+        [
+            float("nan"),
+            float("inf"),
+            float("-inf"),
+            -0.0,
+            1e308,
+            5e-324,
+            0.25,
+            100.25,
+            "NaN",
+            "sNaN",
+            "Infinity",
+            "-Infinity",
+            "1E+999999",
+        ]
+    ),
+    st.text(max_size=30),
+    st.just(""),
+    st.dates(),
+    st.datetimes(),
+    st.binary(max_size=10),
+    st.sampled_from(
+        [
+            "x" * 201,
+            "é" * 1001,
+            "x" * 100_000,
+            "nan",
+            "-1",
+            "0",
+            "0.1",
+            "1e309",
+            "yes",
+            "~",
+            "unlimited",
+            "full",
+            "usd",
+            "US$",
+            "<script>x</script>",
+            "\x00",
+            "\u202e",
+            "true_false",
+            "multiple_choice",
+            "youtube",
+            "13:05",
+        ]
+    ),
+)
 # Half scalars: left alone, st.recursive mostly makes lists and mappings.
-VALUES = SCALARS | st.recursive(SCALARS, lambda inner: st.lists(inner, max_size=4)
-                                | st.dictionaries(st.text(max_size=12), inner, max_size=4),
-                                max_leaves=8)
-BROKEN_YAML = ["key: 'unclosed\n", "\tindented: with a tab\n", "- stray\nkey: value\n",
-               "a: b: c\n", "x: !!python/object:os.system 1\n", "---\nsecond: document\n",
-               "x: &a [1]\ny: *nowhere\n", "x: \x00\n", "x: [1, 2\n", "{a: 1\n", "%YAML 9\n"]
+VALUES = SCALARS | st.recursive(
+    SCALARS,
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=4)
+    ),
+    max_leaves=8,
+)
+BROKEN_YAML = [
+    "key: 'unclosed\n",
+    "\tindented: with a tab\n",
+    "- stray\nkey: value\n",
+    "a: b: c\n",
+    "x: !!python/object:os.system 1\n",
+    "---\nsecond: document\n",
+    "x: &a [1]\ny: *nowhere\n",
+    "x: \x00\n",
+    "x: [1, 2\n",
+    "{a: 1\n",
+    "%YAML 9\n",
+]
 
 
 def _as_number(value) -> Decimal | None:
@@ -126,8 +207,11 @@ def _breaks(text: str) -> bool:
 
 def _get(document, path: tuple):
     for key in path:
-        found = key in document if isinstance(document, dict) else \
-            isinstance(document, list) and isinstance(key, int) and len(document) > key
+        found = (
+            key in document
+            if isinstance(document, dict)
+            else isinstance(document, list) and isinstance(key, int) and len(document) > key
+        )
         if not found:
             return None
         document = document[key]
@@ -151,7 +235,7 @@ def _set(document, path: tuple, value) -> None:
         document = document[key]
     last = path[-1]
     if isinstance(document, list) and value is _DELETE:
-        del document[last:last + 1]
+        del document[last : last + 1]
     elif isinstance(document, list):
         while len(document) <= last:
             document.append(None)
@@ -196,10 +280,14 @@ def dump(document) -> str:
 
 
 @FUZZ
-@given(slug=st.sampled_from(SLUGS), path=st.sampled_from(COURSE_PATHS), value=VALUES,
-       delete=st.booleans(), unknown=st.none() | st.text(min_size=1, max_size=12))
-def test_a_malformed_course_yaml_field_is_accepted_or_explained(slug, path, value, delete,
-                                                                unknown):
+@given(
+    slug=st.sampled_from(SLUGS),
+    path=st.sampled_from(COURSE_PATHS),
+    value=VALUES,
+    delete=st.booleans(),
+    unknown=st.none() | st.text(min_size=1, max_size=12),
+)
+def test_a_malformed_course_yaml_field_is_accepted_or_explained(slug, path, value, delete, unknown):
     with tempfile.TemporaryDirectory() as tmp:
         folder = copy_course(slug, Path(tmp))
         document = yaml.safe_load((folder / "course.yaml").read_text())
@@ -212,9 +300,15 @@ def test_a_malformed_course_yaml_field_is_accepted_or_explained(slug, path, valu
 
 
 NUMBER_LIKE = st.one_of(
-    st.floats(), st.integers(), st.integers(-10**40, 10**40), st.decimals().map(str),
-    st.decimals(allow_nan=False).map(float), st.booleans(), st.just("unlimited"),
-    st.from_regex(r"\A[-+]?[0-9]{0,4}(\.[0-9]{0,6})?([eE][-+]?[0-9]{1,4})?\Z"))
+    st.floats(),
+    st.integers(),
+    st.integers(-(10**40), 10**40),
+    st.decimals().map(str),
+    st.decimals(allow_nan=False).map(float),
+    st.booleans(),
+    st.just("unlimited"),
+    st.from_regex(r"\A[-+]?[0-9]{0,4}(\.[0-9]{0,6})?([eE][-+]?[0-9]{1,4})?\Z"),
+)
 
 
 @FUZZ
@@ -230,11 +324,16 @@ def test_a_malformed_number_is_accepted_or_explained(slug, path, value):
 
 
 @FUZZ
-@given(slug=st.sampled_from(SLUGS), index=st.integers(0, 6),
-       path=st.sampled_from(ITEM_PATHS), value=VALUES, operation=st.sampled_from(
-           ["replace", "replace", "delete", "duplicate id", "not a mapping", "unknown key"]))
-def test_a_malformed_quiz_item_field_is_accepted_or_explained(slug, index, path, value,
-                                                              operation):
+@given(
+    slug=st.sampled_from(SLUGS),
+    index=st.integers(0, 6),
+    path=st.sampled_from(ITEM_PATHS),
+    value=VALUES,
+    operation=st.sampled_from(
+        ["replace", "replace", "delete", "duplicate id", "not a mapping", "unknown key"]
+    ),
+)
+def test_a_malformed_quiz_item_field_is_accepted_or_explained(slug, index, path, value, operation):
     with tempfile.TemporaryDirectory() as tmp:
         folder = copy_course(slug, Path(tmp))
         document = yaml.safe_load((folder / "quiz.yaml").read_text())
@@ -261,16 +360,24 @@ BLOCK_KINDS = sorted(RESOURCE_TYPES) + ["unknown-kind"]
 @given(slug=st.sampled_from(SLUGS), kind=st.sampled_from(BLOCK_KINDS), data=st.data())
 def test_a_malformed_resource_block_is_accepted_or_explained(slug, kind, data):
     example = BLOCK_EXAMPLES.get(kind, {"title": "x"})
-    fields = {key: data.draw(st.one_of(st.just(good), VALUES), label=key)
-              for key, good in example.items() if data.draw(st.booleans(), label=f"has {key}")}
+    fields = {
+        key: data.draw(st.one_of(st.just(good), VALUES), label=key)
+        for key, good in example.items()
+        if data.draw(st.booleans(), label=f"has {key}")
+    }
     if data.draw(st.booleans(), label="unknown key"):
         fields[data.draw(st.text(min_size=1, max_size=10), label="key")] = "x"
-    body = data.draw(st.one_of(st.just(dump(fields)), st.sampled_from(BROKEN_YAML),
-                               st.text(max_size=200)), label="body")
+    body = data.draw(
+        st.one_of(st.just(dump(fields)), st.sampled_from(BROKEN_YAML), st.text(max_size=200)),
+        label="body",
+    )
     with tempfile.TemporaryDirectory() as tmp:
         folder = copy_course(slug, Path(tmp))
-        lessons = [folder / "lesson.md"] if slug == "demo-lesson" else \
-            sorted((folder / "modules").glob("*.md"))
+        lessons = (
+            [folder / "lesson.md"]
+            if slug == "demo-lesson"
+            else sorted((folder / "modules").glob("*.md"))
+        )
         lesson = data.draw(st.sampled_from(lessons), label="file")
         lines = lesson.read_text().split("\n")
         at = data.draw(st.integers(0, len(lines)), label="line")
@@ -289,16 +396,21 @@ def course_files(slug: str) -> list[str]:
 @FUZZ
 @given(slug=st.sampled_from(SLUGS), data=st.data())
 def test_a_file_replaced_by_noise_is_accepted_or_explained(slug, data):
-    name = data.draw(st.sampled_from([f for f in course_files(slug) if not f.startswith("media")]),
-                     label="file")
-    content = data.draw(st.one_of(
-        st.text(max_size=300).map(lambda t: t.encode("utf-8", "surrogatepass")),
-        st.binary(max_size=300),  # mostly not UTF-8
-        st.sampled_from(BROKEN_YAML).map(str.encode),
-        st.just(b"\xef\xbb\xbf" + (FIXTURE_COURSES / slug / name).read_bytes()),  # a BOM
-        st.just((FIXTURE_COURSES / slug / name).read_text().encode("utf-16")),
-        st.just((FIXTURE_COURSES / slug / name).read_text().encode("latin-1", "replace")),
-        st.just((FIXTURE_COURSES / slug / name).read_bytes() * 50)), label="content")
+    name = data.draw(
+        st.sampled_from([f for f in course_files(slug) if not f.startswith("media")]), label="file"
+    )
+    content = data.draw(
+        st.one_of(
+            st.text(max_size=300).map(lambda t: t.encode("utf-8", "surrogatepass")),
+            st.binary(max_size=300),  # mostly not UTF-8
+            st.sampled_from(BROKEN_YAML).map(str.encode),
+            st.just(b"\xef\xbb\xbf" + (FIXTURE_COURSES / slug / name).read_bytes()),  # a BOM
+            st.just((FIXTURE_COURSES / slug / name).read_text().encode("utf-16")),
+            st.just((FIXTURE_COURSES / slug / name).read_text().encode("latin-1", "replace")),
+            st.just((FIXTURE_COURSES / slug / name).read_bytes() * 50),
+        ),
+        label="content",
+    )
     with tempfile.TemporaryDirectory() as tmp:
         folder = copy_course(slug, Path(tmp))
         (folder / name).write_bytes(content)
@@ -323,29 +435,50 @@ STRUCTURE = {
     "no quiz.yaml": (LESSON, lambda f: (f / "quiz.yaml").unlink()),
     "course.yaml empty": (LESSON, lambda f: _write(f / "course.yaml", "")),
     "course.yaml a list": (LESSON, lambda f: _write(f / "course.yaml", "- a\n- b\n")),
-    "quiz.yaml a folder": (LESSON, lambda f: ((f / "quiz.yaml").unlink(),
-                                              (f / "quiz.yaml").mkdir())),
+    "quiz.yaml a folder": (
+        LESSON,
+        lambda f: ((f / "quiz.yaml").unlink(), (f / "quiz.yaml").mkdir()),
+    ),
     "no items": (LESSON, lambda f: _write(f / "quiz.yaml", "items: []\n")),
-    "lesson and modules": (LESSON, lambda f: _write(f / "modules" / "01-extra.md",
-                                                    "# Extra\n\nText.\n")),
+    "lesson and modules": (
+        LESSON,
+        lambda f: _write(f / "modules" / "01-extra.md", "# Extra\n\nText.\n"),
+    ),
     "no lesson": (LESSON, lambda f: (f / "lesson.md").unlink()),
-    "lesson.md a folder": (LESSON, lambda f: ((f / "lesson.md").unlink(),
-                                              (f / "lesson.md").mkdir())),
+    "lesson.md a folder": (
+        LESSON,
+        lambda f: ((f / "lesson.md").unlink(), (f / "lesson.md").mkdir()),
+    ),
     "an h1 in the lesson": (LESSON, lambda f: _write(f / "lesson.md", "# Title\n\nText.\n")),
     "no media folder": (LESSON, lambda f: shutil.rmtree(f / "media")),
-    "a media file as a folder": (LESSON, lambda f: ((f / "media" / "breathing.ogg").unlink(),
-                                                    (f / "media" / "breathing.ogg").mkdir())),
+    "a media file as a folder": (
+        LESSON,
+        lambda f: (
+            (f / "media" / "breathing.ogg").unlink(),
+            (f / "media" / "breathing.ogg").mkdir(),
+        ),
+    ),
     "an upper-case folder": (LESSON, lambda f: f.rename(f.with_name("Demo-Lesson"))),
-    "a module file misnamed": (MODULES, lambda f: _write(f / "modules" / "1_intro.md",
-                                                         "# I\n\nText.\n")),
-    "two modules numbered 01": (MODULES, lambda f: _write(f / "modules" / "01-again.md",
-                                                          "# A\n\nText.\n")),
-    "a module without a title": (MODULES, lambda f: _write(f / "modules" / "04-untitled.md",
-                                                           "Text.\n")),
-    "an empty modules folder": (MODULES, lambda f: [p.unlink()
-                                                    for p in (f / "modules").glob("*.md")]),
-    "a module that is not UTF-8": (MODULES, lambda f: (f / "modules" / "04-x.md")
-                                   .write_bytes(b"# X\n\xff\xfe")),
+    "a module file misnamed": (
+        MODULES,
+        lambda f: _write(f / "modules" / "1_intro.md", "# I\n\nText.\n"),
+    ),
+    "two modules numbered 01": (
+        MODULES,
+        lambda f: _write(f / "modules" / "01-again.md", "# A\n\nText.\n"),
+    ),
+    "a module without a title": (
+        MODULES,
+        lambda f: _write(f / "modules" / "04-untitled.md", "Text.\n"),
+    ),
+    "an empty modules folder": (
+        MODULES,
+        lambda f: [p.unlink() for p in (f / "modules").glob("*.md")],
+    ),
+    "a module that is not UTF-8": (
+        MODULES,
+        lambda f: (f / "modules" / "04-x.md").write_bytes(b"# X\n\xff\xfe"),
+    ),
 }
 
 
@@ -372,10 +505,14 @@ def test_courses_check_exits_non_zero_naming_file_line_and_reason(runner, course
     quiz.write_text(quiz.read_text().replace("answer: false", "answer: maybe", 1))
     result = runner.invoke(args=["courses", "check"])
     assert result.exit_code == 1
-    assert ("courses/demo-lesson/course.yaml:12: course.yaml: 'ce_hours' must be from 0.25 "
-            "to 100, not -1") in result.output
-    assert ("courses/demo-lesson/quiz.yaml:9: item 'only-formal': 'answer' must be true or "
-            "false, not 'maybe'") in result.output
+    assert (
+        "courses/demo-lesson/course.yaml:12: course.yaml: 'ce_hours' must be from 0.25 "
+        "to 100, not -1"
+    ) in result.output
+    assert (
+        "courses/demo-lesson/quiz.yaml:9: item 'only-formal': 'answer' must be true or "
+        "false, not 'maybe'"
+    ) in result.output
     assert "2 mistakes: nothing was loaded." in result.output
     assert "Traceback" not in result.output
 
@@ -390,8 +527,7 @@ def test_a_course_yaml_that_is_not_utf8_is_explained(tmp_path):
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # no database involved
-def test_courses_check_names_a_course_yaml_that_is_not_utf8(runner,
-                                                                              courses_dir):
+def test_courses_check_names_a_course_yaml_that_is_not_utf8(runner, courses_dir):
     (courses_dir / "demo-lesson" / "course.yaml").write_bytes(b"title: Caf\xe9\n")
     result = runner.invoke(args=["courses", "check"])
     if result.exception and not isinstance(result.exception, SystemExit):
@@ -415,9 +551,11 @@ def test_infinite_max_attempts_is_explained(tmp_path):
     assert any("max_attempts" in p for p in problems_of(folder.parent))
 
 
-UNHASHABLE = {"course.yaml": ("course.yaml", "? [a, b]\n: c\n"),
-              "a lesson block": ("lesson.md", "```video\n? [a]\n: b\n```\n"),
-              "quiz.yaml": ("quiz.yaml", "? [a, b]\n: c\n")}
+UNHASHABLE = {
+    "course.yaml": ("course.yaml", "? [a, b]\n: c\n"),
+    "a lesson block": ("lesson.md", "```video\n? [a]\n: b\n```\n"),
+    "quiz.yaml": ("quiz.yaml", "? [a, b]\n: c\n"),
+}
 
 
 @pytest.mark.parametrize("where", sorted(UNHASHABLE))
@@ -433,8 +571,9 @@ def test_a_yaml_key_that_is_a_list_is_explained(tmp_path, where):
 def test_an_over_long_media_file_name_is_explained(tmp_path):
     folder = copy_course("demo-lesson", tmp_path)
     lesson = folder / "lesson.md"
-    lesson.write_text(lesson.read_text().replace("file: breathing.ogg",
-                                                 "file: " + "a" * 300 + ".ogg"))
+    lesson.write_text(
+        lesson.read_text().replace("file: breathing.ogg", "file: " + "a" * 300 + ".ogg")
+    )
     assert any("does not exist" in p for p in problems_of(folder.parent))
 
 

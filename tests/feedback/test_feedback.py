@@ -64,8 +64,11 @@ def reflections() -> list[Reflection]:
 def catalog_line(client, slug: str) -> list[tuple[int, int]]:
     """The rating line(s) on the catalog card of one course."""
     html = client.get("/").get_data(as_text=True)
-    cards = [card for card in html.split('<li class="course-card">')[1:]
-             if f'href="/courses/{slug}"' in card]
+    cards = [
+        card
+        for card in html.split('<li class="course-card">')[1:]
+        if f'href="/courses/{slug}"' in card
+    ]
     assert len(cards) == 1, f"no single catalog card for {slug}"
     return rating_lines(cards[0])
 
@@ -75,6 +78,7 @@ def course_line(client, slug: str) -> list[tuple[int, int]]:
 
 
 # 1. The evaluation stands between the pass and the certificate.
+
 
 def test_the_evaluation_comes_between_the_pass_and_the_certificate(app, courses_dir, client):
     set_course(courses_dir)  # the default: evaluation required
@@ -87,24 +91,44 @@ def test_the_evaluation_comes_between_the_pass_and_the_certificate(app, courses_
     assert page.status_code == 200
     assert "Your certificate comes next" in text_of(page)
     form = form_in(page.get_data(as_text=True), "comments")
-    assert form.radios == {"rating": ["1", "2", "3", "4", "5"],
-                           "objective_1": ["1", "2", "3", "4", "5"],
-                           "objective_2": ["1", "2", "3", "4", "5"],
-                           "relevance": ["1", "2", "3", "4", "5"],
-                           "presenter_knowledge": ["1", "2", "3", "4", "5"],
-                           "recommend": ["yes", "no"]}
-    assert {"Name the three parts of self-compassion.",
-            "Describe one informal practice."} <= set(form.legends)
+    assert form.radios == {
+        "rating": ["1", "2", "3", "4", "5"],
+        "objective_1": ["1", "2", "3", "4", "5"],
+        "objective_2": ["1", "2", "3", "4", "5"],
+        "relevance": ["1", "2", "3", "4", "5"],
+        "presenter_knowledge": ["1", "2", "3", "4", "5"],
+        "recommend": ["yes", "no"],
+    }
+    assert {"Name the three parts of self-compassion.", "Describe one informal practice."} <= set(
+        form.legends
+    )
     assert form.hidden["csrf_token"]
-    bypass = client.post(address, data={"csrf_token": form.hidden["csrf_token"],
-                                        "full_name": "Ana Núñez", "email": "ana@example.org",
-                                        "issue": "Issue certificate"})
+    bypass = client.post(
+        address,
+        data={
+            "csrf_token": form.hidden["csrf_token"],
+            "full_name": "Ana Núñez",
+            "email": "ana@example.org",
+            "issue": "Issue certificate",
+        },
+    )
     assert bypass.status_code == 303 and bypass.headers["Location"] == evaluation_url(result)
     assert certificates() == []
 
-    sent = client.post(evaluation_url(result), data={
-        **form.hidden, **answers(rating=4, objectives=(5, 3), relevance=2, presenter_knowledge=5,
-                                 recommend="no", comments="  Clear and useful.  ")})
+    sent = client.post(
+        evaluation_url(result),
+        data={
+            **form.hidden,
+            **answers(
+                rating=4,
+                objectives=(5, 3),
+                relevance=2,
+                presenter_knowledge=5,
+                recommend="no",
+                comments="  Clear and useful.  ",
+            ),
+        },
+    )
     assert sent.status_code == 303
     assert sent.headers["Location"] == address
     details = client.get(address)
@@ -113,15 +137,28 @@ def test_the_evaluation_comes_between_the_pass_and_the_certificate(app, courses_
     form_in(details.get_data(as_text=True), "full_name")
 
     (evaluation,) = evaluations()
-    assert (evaluation.rating, evaluation.relevance, evaluation.presenter_knowledge,
-            evaluation.recommend, evaluation.comments) == (4, 2, 5, False, "Clear and useful.")
+    assert (
+        evaluation.rating,
+        evaluation.relevance,
+        evaluation.presenter_knowledge,
+        evaluation.recommend,
+        evaluation.comments,
+    ) == (4, 2, 5, False, "Clear and useful.")
     assert [(o.position, o.score) for o in evaluation.objectives] == [(1, 5), (2, 3)]
     assert "Revise my course evaluation" in text_of(client.get(result))
 
     # The database itself keeps one evaluation per learner and course.
-    db.session.add(Evaluation(learner_id=evaluation.learner_id, course_id=evaluation.course_id,
-                              version_id=evaluation.version_id, rating=1, relevance=1,
-                              presenter_knowledge=1, recommend=False))
+    db.session.add(
+        Evaluation(
+            learner_id=evaluation.learner_id,
+            course_id=evaluation.course_id,
+            version_id=evaluation.version_id,
+            rating=1,
+            relevance=1,
+            presenter_knowledge=1,
+            recommend=False,
+        )
+    )
     with pytest.raises(IntegrityError):
         db.session.commit()
     db.session.rollback()
@@ -145,8 +182,9 @@ def test_an_optional_evaluation_is_skipped_and_the_page_is_the_learners_own(sync
     take_quiz(stranger, "demo-lesson")  # now a learner with a cookie of their own
     assert stranger.get(evaluation_url(result)).status_code == 404
     token = quiz_form_in(stranger.get("/courses/demo-lesson").get_data(as_text=True)).hidden
-    response = stranger.post(evaluation_url(result),
-                             data={"csrf_token": token["csrf_token"], **answers()})
+    response = stranger.post(
+        evaluation_url(result), data={"csrf_token": token["csrf_token"], **answers()}
+    )
     assert response.status_code == 404
     assert client.get(evaluation_url(result)).status_code == 200
     assert evaluations() == []
@@ -154,22 +192,34 @@ def test_an_optional_evaluation_is_skipped_and_the_page_is_the_learners_own(sync
 
 # 2. Missing and impossible answers.
 
+
 def test_missing_or_impossible_answers_are_refused_with_422(synced, client):
     result = take_quiz(client, "demo-lesson")
     form = evaluation_form(client, result)
     url = evaluation_url(result)
-    for bad in ({"rating": "9"}, {"rating": "0"}, {"rating": "abc"}, {"objective_2": "6"},
-                {"relevance": "-1"}, {"presenter_knowledge": "4.5"}, {"recommend": "maybe"}):
+    for bad in (
+        {"rating": "9"},
+        {"rating": "0"},
+        {"rating": "abc"},
+        {"objective_2": "6"},
+        {"relevance": "-1"},
+        {"presenter_knowledge": "4.5"},
+        {"recommend": "maybe"},
+    ):
         response = client.post(url, data={**form.hidden, **answers(), **bad})
         assert response.status_code == 422, bad
         assert "Please correct" in text_of(response), bad
 
     empty = client.post(url, data=form.hidden)
     assert empty.status_code == 422
-    for message in ("Choose a star rating from 1 to 5.", "Say how well objective 1 was met.",
-                    "Say how well objective 2 was met.",
-                    "Say how relevant the course was to your practice.",
-                    "Rate the presenter's knowledge.", "Say whether you would recommend it."):
+    for message in (
+        "Choose a star rating from 1 to 5.",
+        "Say how well objective 1 was met.",
+        "Say how well objective 2 was met.",
+        "Say how relevant the course was to your practice.",
+        "Rate the presenter's knowledge.",
+        "Say whether you would recommend it.",
+    ):
         assert message in unescape(text_of(empty))
 
     one_missing = client.post(url, data={**form.hidden, **answers(objectives=(4,))})
@@ -193,7 +243,6 @@ def test_missing_or_impossible_answers_are_refused_with_422(synced, client):
 # 3. One evaluation per learner and course.
 
 
-
 def test_revising_updates_the_one_evaluation_and_the_rating(app, courses_dir, client):
     set_course(courses_dir)
     result = take_quiz(client, "demo-lesson")
@@ -202,19 +251,36 @@ def test_revising_updates_the_one_evaluation_and_the_rating(app, courses_dir, cl
     certify(client, result)
     assert course_line(client, "demo-lesson") == [(1, 100)]
 
-    link = re.search(r'<a href="([^"]+)">Revise my course evaluation</a>',
-                     client.get(result).get_data(as_text=True))
+    link = re.search(
+        r'<a href="([^"]+)">Revise my course evaluation</a>',
+        client.get(result).get_data(as_text=True),
+    )
     assert link and link.group(1) == evaluation_url(result)
     page = client.get(link.group(1))
     assert "You have evaluated this course before." in text_of(page)
     form = form_in(page.get_data(as_text=True), "comments")
-    assert form.checked == {"rating": "5", "objective_1": "5", "objective_2": "5",
-                            "relevance": "4", "presenter_knowledge": "5", "recommend": "yes"}
-    revised = client.post(link.group(1), data={**form.hidden, **form.checked, "rating": "3",
-                                               "objective_2": "2", "comments": "Revised."})
+    assert form.checked == {
+        "rating": "5",
+        "objective_1": "5",
+        "objective_2": "5",
+        "relevance": "4",
+        "presenter_knowledge": "5",
+        "recommend": "yes",
+    }
+    revised = client.post(
+        link.group(1),
+        data={
+            **form.hidden,
+            **form.checked,
+            "rating": "3",
+            "objective_2": "2",
+            "comments": "Revised.",
+        },
+    )
     assert revised.status_code == 303
     assert "Your evaluation has been updated." in text_of(
-        client.get(revised.headers["Location"], follow_redirects=True))  # to the certificate
+        client.get(revised.headers["Location"], follow_redirects=True)
+    )  # to the certificate
 
     (evaluation,) = evaluations()
     assert (evaluation.rating, evaluation.comments) == (3, "Revised.")
@@ -234,10 +300,23 @@ def test_revising_updates_the_one_evaluation_and_the_rating(app, courses_dir, cl
 
 # 4. The rating line.
 
-@pytest.mark.parametrize("ratings, percent", [
-    ((4, 3), 70), ((5, 4, 4), 87), ((4, 3, 3, 4), 70), ((3, 4, 4), 73), ((4, 5), 90),
-    ((4, 4, 4, 4, 3, 3, 3, 2), 68), ((1, 1, 1, 1, 1, 1, 1, 2), 23), ((5, 5, 5, 5, 5, 5, 5, 4), 98),
-    ((1,), 20), ((5,), 100), ((2, 3), 50)])
+
+@pytest.mark.parametrize(
+    "ratings, percent",
+    [
+        ((4, 3), 70),
+        ((5, 4, 4), 87),
+        ((4, 3, 3, 4), 70),
+        ((3, 4, 4), 73),
+        ((4, 5), 90),
+        ((4, 4, 4, 4, 3, 3, 3, 2), 68),
+        ((1, 1, 1, 1, 1, 1, 1, 2), 23),
+        ((5, 5, 5, 5, 5, 5, 5, 4), 98),
+        ((1,), 20),
+        ((5,), 100),
+        ((2, 3), 50),
+    ],
+)
 def test_the_rating_percent_is_rounded_half_up(ratings, percent):
     assert RatingLine(len(ratings), sum(ratings)).percent == percent
 
@@ -247,7 +326,8 @@ def test_the_rating_percent_is_rounded_half_up(ratings, percent):
 def test_the_rating_percent_is_the_mean_rounded_half_up(ratings):
     exact = Decimal(sum(ratings)) * 20 / Decimal(len(ratings))
     assert RatingLine(len(ratings), sum(ratings)).percent == int(
-        exact.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+        exact.quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    )
 
 
 def test_the_rating_line_shows_the_votes_and_the_rounded_mean(synced, client):
@@ -256,8 +336,7 @@ def test_the_rating_line_shows_the_votes_and_the_rounded_mean(synced, client):
 
     # After each vote: 4 → 80%, 4 3 → 70%, 4 3 4 → 73.3%, …, eight votes of 27 stars → 67.5%.
     expected = [(1, 80), (2, 70), (3, 73), (4, 70), (5, 72), (6, 70), (7, 69), (8, 68)]
-    for number, (rating, line) in enumerate(zip((4, 3, 4, 3, 4, 3, 3, 3), expected,
-                                                strict=True)):
+    for number, (rating, line) in enumerate(zip((4, 3, 4, 3, 4, 3, 3, 3), expected, strict=True)):
         learner = synced.test_client()
         result = take_quiz(learner, "demo-lesson")
         assert evaluate(learner, result, rating=rating).status_code == 303
@@ -280,6 +359,7 @@ def test_the_rating_line_shows_the_votes_and_the_rounded_mean(synced, client):
 
 # 5. Reflections.
 
+
 def test_a_reflection_waits_for_a_moderator_by_default(synced, client):
     html = client.get("/courses/demo-lesson").get_data(as_text=True)
     assert PROMPT in text_of(client.get("/courses/demo-lesson"))
@@ -295,13 +375,19 @@ def test_a_reflection_waits_for_a_moderator_by_default(synced, client):
     assert first.headers["Location"] == "/courses/demo-lesson#share-heading"
     assert client.post(form.action, data=data).status_code == 303  # a double click
     stranger = synced.test_client()
-    stolen = {**data, "csrf_token": reflection_form(stranger).hidden["csrf_token"],
-              "body": "Someone else's words."}
+    stolen = {
+        **data,
+        "csrf_token": reflection_form(stranger).hidden["csrf_token"],
+        "body": "Someone else's words.",
+    }
     assert stranger.post(form.action, data=stolen).status_code == 303
     assert "This form was already used." in text_of(stranger.get("/courses/demo-lesson"))
     (reflection,) = reflections()
     assert (reflection.status, reflection.display_name, reflection.body) == (
-        "pending", "Ana R.", "Noticing my inner critic\nmade me kinder to clients.")
+        "pending",
+        "Ana R.",
+        "Noticing my inner critic\nmade me kinder to clients.",
+    )
 
     page = text_of(client.get("/courses/demo-lesson"))
     assert "It will appear once a moderator has approved it." in page
@@ -316,9 +402,10 @@ def test_a_reflection_waits_for_a_moderator_by_default(synced, client):
 
 def test_without_moderation_a_reflection_shows_at_once_as_plain_text(app, courses_dir, client):
     set_course(courses_dir, evaluation=OPTIONAL, extra=NO_MODERATION)
-    body = ('Loved it <script>alert("x")</script> and see '
-            '<a href="https://evil.example/">my site</a>')
-    name = '<b>Eve</b> <img src=x onerror=alert(1)>'
+    body = (
+        'Loved it <script>alert("x")</script> and see <a href="https://evil.example/">my site</a>'
+    )
+    name = "<b>Eve</b> <img src=x onerror=alert(1)>"
     response = share(client, display_name=name, body=body)
     assert response.status_code == 303
     (reflection,) = reflections()
@@ -334,17 +421,20 @@ def test_without_moderation_a_reflection_shows_at_once_as_plain_text(app, course
 
 def test_empty_or_overlong_reflections_are_refused(synced, client):
     synced.config["REFLECTION_RATE_LIMIT"] = "100 per hour"
-    for typed, message in [({"body": "x" * 1501}, "Keep your reflection under 1500 characters."),
-                           ({"display_name": "N" * 81}, "Keep the name under 80 characters."),
-                           ({"body": "  "}, "Write your reflection before sharing it."),
-                           ({"display_name": ""}, "Enter the name to show with your reflection.")]:
+    for typed, message in [
+        ({"body": "x" * 1501}, "Keep your reflection under 1500 characters."),
+        ({"display_name": "N" * 81}, "Keep the name under 80 characters."),
+        ({"body": "  "}, "Write your reflection before sharing it."),
+        ({"display_name": ""}, "Enter the name to show with your reflection."),
+    ]:
         response = share(client, **typed)
         assert response.status_code == 422, typed
         assert message in text_of(response)
     assert reflections() == []
 
-    kept = form_in(share(client, display_name="N" * 81, body="Kept.").get_data(as_text=True),
-                   "display_name")
+    kept = form_in(
+        share(client, display_name="N" * 81, body="Kept.").get_data(as_text=True), "display_name"
+    )
     assert kept.values["body"] == "Kept."
     assert share(client, display_name="N" * 80, body="y" * 1500).status_code == 303
     (reflection,) = reflections()
@@ -368,8 +458,10 @@ def test_reflections_can_be_switched_off(app, courses_dir, client):
     assert PROMPT not in html and "Share your reflection" not in html
     assert 'id="reflections"' not in html
     token = quiz_form_in(html).hidden["csrf_token"]
-    response = client.post("/courses/demo-lesson/reflections", data={
-        "csrf_token": token, "form_key": "k" * 24, "display_name": "Ana", "body": "Hello."})
+    response = client.post(
+        "/courses/demo-lesson/reflections",
+        data={"csrf_token": token, "form_key": "k" * 24, "display_name": "Ana", "body": "Hello."},
+    )
     assert response.status_code == 404
     assert reflections() == []
     assert PROMPT in text_of(client.get("/courses/demo-modules"))  # other courses unaffected
@@ -384,14 +476,24 @@ def test_all_reflections_are_paged_twenty_at_a_time(synced, client):
     learner = Learner(token="reflection-author")
     db.session.add(learner)
     db.session.flush()
-    start, lesson, modules = utcnow() - timedelta(days=1), course_id("demo-lesson"), \
-        course_id("demo-modules")
+    start, lesson, modules = (
+        utcnow() - timedelta(days=1),
+        course_id("demo-lesson"),
+        course_id("demo-modules"),
+    )
 
     def add(number: int, status: str = APPROVED, course: int = lesson) -> None:
-        db.session.add(Reflection(form_key=f"key-{number:03d}-{status}-{course}",
-                                  course_id=course, learner_id=learner.id,
-                                  display_name=f"Author {number}", body=f"Reflection {number}.",
-                                  status=status, created_at=start + timedelta(minutes=number)))
+        db.session.add(
+            Reflection(
+                form_key=f"key-{number:03d}-{status}-{course}",
+                course_id=course,
+                learner_id=learner.id,
+                display_name=f"Author {number}",
+                body=f"Reflection {number}.",
+                status=status,
+                created_at=start + timedelta(minutes=number),
+            )
+        )
 
     for number in range(1, 24):
         add(number)
@@ -416,20 +518,56 @@ def test_all_reflections_are_paged_twenty_at_a_time(synced, client):
 
 # 6. The running totals always equal a recount from the stored rows.
 
+
 def new_version(courses_dir, number: int) -> None:
     """Publish a new version of the demo lesson (its summary changes)."""
     course = courses_dir / "demo-lesson" / "course.yaml"
-    course.write_text(re.sub(r"^summary: .*$", f"summary: A small course, edition {number}.",
-                             course.read_text(), flags=re.M))
+    course.write_text(
+        re.sub(
+            r"^summary: .*$",
+            f"summary: A small course, edition {number}.",
+            course.read_text(),
+            flags=re.M,
+        )
+    )
     sync_courses(courses_dir)
 
 
-STEP = st.tuples(st.integers(0, 2), st.sampled_from(
-    ["pass", "fail", "version", "cert-a", "cert-b", 1, 2, 3, 4, 5]))
-MIXED = [(0, "pass"), (1, "fail"), (0, 5), (1, "pass"), (1, 2), (0, "version"), (2, "fail"),
-         (2, "pass"), (2, 4), (1, "fail"), (0, 3), (1, "pass"), (1, 5), (2, 1)]
-CERTIFIED = [(0, "pass"), (0, 4), (0, "cert-a"), (1, "pass"), (1, "cert-a"), (1, 2),
-             (2, "pass"), (2, 5), (2, "cert-b"), (0, 1), (2, "pass"), (2, "cert-a"), (2, 3)]
+STEP = st.tuples(
+    st.integers(0, 2),
+    st.sampled_from(["pass", "fail", "version", "cert-a", "cert-b", 1, 2, 3, 4, 5]),
+)
+MIXED = [
+    (0, "pass"),
+    (1, "fail"),
+    (0, 5),
+    (1, "pass"),
+    (1, 2),
+    (0, "version"),
+    (2, "fail"),
+    (2, "pass"),
+    (2, 4),
+    (1, "fail"),
+    (0, 3),
+    (1, "pass"),
+    (1, 5),
+    (2, 1),
+]
+CERTIFIED = [
+    (0, "pass"),
+    (0, 4),
+    (0, "cert-a"),
+    (1, "pass"),
+    (1, "cert-a"),
+    (1, 2),
+    (2, "pass"),
+    (2, 5),
+    (2, "cert-b"),
+    (0, 1),
+    (2, "pass"),
+    (2, "cert-a"),
+    (2, 3),
+]
 
 
 def run_steps(app, courses_dir, steps, revisions: bool) -> None:
@@ -452,9 +590,14 @@ def run_steps(app, courses_dir, steps, revisions: bool) -> None:
             if step == "pass":
                 passed[learner] = result
         elif learner in passed and (revisions or learner not in evaluated):
-            response = evaluate(client, passed[learner], rating=step, objectives=(step, 6 - step),
-                                relevance=max(1, step - 1),
-                                recommend="yes" if step > 2 else "no")
+            response = evaluate(
+                client,
+                passed[learner],
+                rating=step,
+                objectives=(step, 6 - step),
+                relevance=max(1, step - 1),
+                recommend="yes" if step > 2 else "no",
+            )
             assert response.status_code == 303
             evaluated.add(learner)
 
@@ -468,8 +611,12 @@ def assert_totals_equal_a_recount() -> None:
 
 
 @pytest.mark.parametrize("revisions", [False, True], ids=["first-evaluations", "revisions"])
-@settings(max_examples=8, deadline=None, database=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=8,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(steps=st.lists(STEP, min_size=1, max_size=8))
 @example(steps=MIXED)
 @example(steps=CERTIFIED)
@@ -494,6 +641,7 @@ def test_a_failure_while_counting_keeps_no_evaluation(synced, client, monkeypatc
 
 # 7. Two first evaluations at the same moment.
 
+
 def _post_together(synced, client, result, form, ratings) -> list:
     """Post the evaluation form from one learner in several threads at the same moment."""
     cookies = {name: client.get_cookie(name).value for name in ("ceengine_learner", "session")}
@@ -507,8 +655,11 @@ def _post_together(synced, client, result, form, ratings) -> list:
                 for name, value in cookies.items():
                     other.set_cookie(name, value)
                 barrier.wait(timeout=10)
-                responses.append(other.post(evaluation_url(result),
-                                            data={**form.hidden, **answers(rating=rating)}))
+                responses.append(
+                    other.post(
+                        evaluation_url(result), data={**form.hidden, **answers(rating=rating)}
+                    )
+                )
                 db.session.remove()
         except Exception as error:  # reported below
             errors.append(error)
@@ -547,8 +698,10 @@ def test_simultaneous_revisions_keep_the_totals_exact(synced, client):
     result = take_quiz(client, "demo-lesson")
     certify(client, result)
     form = evaluation_form(client, result)
-    assert client.post(evaluation_url(result), data={**form.hidden, **answers(rating=5)}) \
-        .status_code == 303
+    assert (
+        client.post(evaluation_url(result), data={**form.hidden, **answers(rating=5)}).status_code
+        == 303
+    )
     for _ in range(3):  # each round: three revisions of the one evaluation at once
         responses = _post_together(synced, client, result, form, (1, 3, 4))
         assert sorted(r.status_code for r in responses) == [303, 303, 303]
@@ -557,8 +710,12 @@ def test_simultaneous_revisions_keep_the_totals_exact(synced, client):
 
 # 8. Only learners with a certificate vote on the public line, once per address.
 
-LICENSE = {"profession": "Registered Nurse", "license_type": "RN", "license_number": "RN-55",
-           "license_state": "Oregon"}
+LICENSE = {
+    "profession": "Registered Nurse",
+    "license_type": "RN",
+    "license_number": "RN-55",
+    "license_state": "Oregon",
+}
 
 
 def votes() -> list[RatingVote]:
@@ -566,11 +723,16 @@ def votes() -> list[RatingVote]:
 
 
 def test_scripted_one_star_evaluations_without_certificates_leave_the_public_line_alone(
-        synced, client, monkeypatch):
+    synced, client, monkeypatch
+):
     for number in range(30):  # 30 fresh cookies, each passing and giving one star
         bot = synced.test_client()
-        assert evaluate(bot, take_quiz(bot, "demo-lesson"), rating=1,
-                        comments=f"Terrible {number}").status_code == 303
+        assert (
+            evaluate(
+                bot, take_quiz(bot, "demo-lesson"), rating=1, comments=f"Terrible {number}"
+            ).status_code
+            == 303
+        )
     assert course_line(client, "demo-lesson") == []
     assert catalog_line(client, "demo-lesson") == []
     assert "Rating of this course" not in text_of(client.get("/"))
@@ -582,8 +744,7 @@ def test_scripted_one_star_evaluations_without_certificates_leave_the_public_lin
     lesson = course_id("demo-lesson")
     ratings = text_of(admin.get(f"/admin?course={lesson}"))
     assert "All responses: 20% from 30 votes (mean 1.00 of 5 stars)" in ratings
-    assert "Public rating line: none yet: no learner with a certificate has evaluated" \
-           in ratings
+    assert "Public rating line: none yet: no learner with a certificate has evaluated" in ratings
     assert ratings.count("No certificate: not on the public line") == 3  # latest comments
     comments = text_of(admin.get(f"/admin/comments?course={lesson}"))
     assert comments.count("No certificate: not on the public line") == 25  # the first page
@@ -595,8 +756,7 @@ def test_scripted_one_star_evaluations_without_certificates_leave_the_public_lin
     assert {(row["certified"], row["public_vote"]) for row in rows} == {("no", "no")}
 
 
-def test_a_certified_learners_vote_counts_once_whichever_comes_first(synced, courses_dir,
-                                                                     client):
+def test_a_certified_learners_vote_counts_once_whichever_comes_first(synced, courses_dir, client):
     # The certificate first (the evaluation is optional), then the evaluation.
     result = take_quiz(client, "demo-lesson")
     certify(client, result, email="ana@example.org")
@@ -617,13 +777,14 @@ def test_a_certified_learners_vote_counts_once_whichever_comes_first(synced, cou
     assert course_line(client, "demo-lesson") == [(2, 70)]
     assert details_page(other, second)[1].status_code == 303  # to the certificate, not again
     assert course_line(client, "demo-lesson") == [(2, 70)]
-    assert [(v.email_key, v.stars) for v in votes()] == [("ana@example.org", 2),
-                                                         ("ben@example.org", 5)]
+    assert [(v.email_key, v.stars) for v in votes()] == [
+        ("ana@example.org", 2),
+        ("ben@example.org", 5),
+    ]
     assert_totals_equal_a_recount()
 
 
-def test_one_address_with_two_cookies_counts_once_and_a_revision_moves_the_vote(synced,
-                                                                                client):
+def test_one_address_with_two_cookies_counts_once_and_a_revision_moves_the_vote(synced, client):
     first, second = synced.test_client(), synced.test_client()
     one = take_quiz(first, "demo-lesson")
     assert evaluate(first, one, rating=5).status_code == 303
@@ -645,7 +806,8 @@ def test_one_address_with_two_cookies_counts_once_and_a_revision_moves_the_vote(
 
 
 def test_a_reissue_moves_the_vote_to_the_corrected_address_and_a_revoke_removes_it(
-        synced, client, monkeypatch):
+    synced, client, monkeypatch
+):
     first, second = synced.test_client(), synced.test_client()
     one = take_quiz(first, "demo-lesson")
     assert evaluate(first, one, rating=5).status_code == 303
@@ -658,20 +820,30 @@ def test_a_reissue_moves_the_vote_to_the_corrected_address_and_a_revoke_removes_
 
     quick_password_hashes(monkeypatch)
     admin = admin_client(synced)
-    reissued = post_action(admin, f"/admin/certificates/{typo.number}/reissue",
-                           full_name=typo.full_name, email="ana@example.org", confirm="y")
+    reissued = post_action(
+        admin,
+        f"/admin/certificates/{typo.number}/reissue",
+        full_name=typo.full_name,
+        email="ana@example.org",
+        confirm="y",
+    )
     assert reissued.status_code == 303
     # One address now: its latest evaluation (one star, from the second cookie) is its vote.
     assert course_line(client, "demo-lesson") == [(1, 20)]
     assert_totals_equal_a_recount()
 
-    revoked = post_action(admin, f"/admin/certificates/{right.number}/revoke",
-                          reason="Issued in error", confirm="y")
+    revoked = post_action(
+        admin, f"/admin/certificates/{right.number}/revoke", reason="Issued in error", confirm="y"
+    )
     assert revoked.status_code == 303
     assert course_line(client, "demo-lesson") == [(1, 100)]  # the other holder's vote
     new = certificates()[-1]
-    assert post_action(admin, f"/admin/certificates/{new.number}/revoke",
-                       reason="Issued in error", confirm="y").status_code == 303
+    assert (
+        post_action(
+            admin, f"/admin/certificates/{new.number}/revoke", reason="Issued in error", confirm="y"
+        ).status_code
+        == 303
+    )
     assert course_line(client, "demo-lesson") == []
     assert len(evaluations()) == 2  # kept for the admin
     assert_totals_equal_a_recount()
@@ -683,13 +855,13 @@ def paid(stripe_fake, paying_app):
     return paying_app(stripe_fake)
 
 
-def test_a_paid_certificate_counts_the_vote_once_paid_and_a_refund_takes_it_back(
-        paid, stripe_fake):
+def test_a_paid_certificate_counts_the_vote_once_paid_and_a_refund_takes_it_back(paid, stripe_fake):
     client = paid.test_client()
     result = take_quiz(client, "demo-modules")
     assert evaluate(client, result, rating=2, objectives=(3,)).status_code == 303
-    response = submit_details(client, result, full_name="Ben Okafor", email="ben@example.org",
-                              **LICENSE)
+    response = submit_details(
+        client, result, full_name="Ben Okafor", email="ben@example.org", **LICENSE
+    )
     assert response.status_code == 303
     checkout = response.headers["Location"]
     assert checkout.startswith(stripe_fake.url)
@@ -719,9 +891,19 @@ def test_two_cookies_certified_for_one_address_at_the_same_moment_make_one_vote(
         assert evaluate(learner, result, rating=rating).status_code == 303
         address, page = details_page(learner, result)
         form = form_in(page.get_data(as_text=True), "full_name")
-        posts.append((learner, address, {**form.hidden, **form.values, "full_name": "Ana",
-                                         "email": "ana@example.org",
-                                         "issue": form.submits["issue"]}))
+        posts.append(
+            (
+                learner,
+                address,
+                {
+                    **form.hidden,
+                    **form.values,
+                    "full_name": "Ana",
+                    "email": "ana@example.org",
+                    "issue": form.submits["issue"],
+                },
+            )
+        )
     db.session.commit()
     barrier, responses, errors = threading.Barrier(2), [], []
 

@@ -29,8 +29,10 @@ def test_one_browser_cannot_email_a_stranger_a_second_certificate(synced):
     client = browser(synced)
     first = issue(client, full_name=SPAM_NAME, email=STRANGER)
     second = issue(client, full_name=SPAM_NAME, email=STRANGER)
-    assert ("success", f"Your certificate has been issued. We are emailing its link to "
-                       f"{STRANGER}.") in flashes(first)
+    assert (
+        "success",
+        f"Your certificate has been issued. We are emailing its link to {STRANGER}.",
+    ) in flashes(first)
     assert "in the last 24 hours" in not_sent(second)
     assert len(certificates()) == 2
     assert client.get(download_link(second)).data.startswith(b"%PDF")
@@ -79,19 +81,30 @@ def test_sign_in_links_stop_at_the_address_limit_with_the_same_answer(app_with):
         visitor = browser(app, remote)
         form = form_in(visitor.get("/my-certificates").get_data(as_text=True), "email")
         response = visitor.post(form.action, data={**form.hidden, "email": address})
-        return response.status_code, response.headers["Location"], \
-            flashes(visitor.get(response.headers["Location"]))
+        return (
+            response.status_code,
+            response.headers["Location"],
+            flashes(visitor.get(response.headers["Location"])),
+        )
 
     known = [ask("ana@example.org", f"10.0.1.{n}") for n in (1, 2, 3)]
     unknown = ask("nobody@example.org", "10.0.1.4")
     assert [m.to for m in outbox(app)] == [["ana@example.org"]] * 2
-    flash = [("success", "If certificates were issued to {}, a sign-in link is on its way "
-                         "there. It signs you in once, within 24 hours.")]
+    flash = [
+        (
+            "success",
+            "If certificates were issued to {}, a sign-in link is on its way "
+            "there. It signs you in once, within 24 hours.",
+        )
+    ]
     for status, location, said in known:
         assert (status, location) == (303, "/my-certificates")
         assert said == [(flash[0][0], flash[0][1].format("ana@example.org"))]
-    assert unknown == (303, "/my-certificates",
-                       [(flash[0][0], flash[0][1].format("nobody@example.org"))])
+    assert unknown == (
+        303,
+        "/my-certificates",
+        [(flash[0][0], flash[0][1].format("nobody@example.org"))],
+    )
 
 
 def test_an_admin_reissue_is_not_held_back_by_the_learners_limits(app_with):
@@ -103,9 +116,15 @@ def test_an_admin_reissue_is_not_held_back_by_the_learners_limits(app_with):
     (certificate,) = certificates()
     admin = admin_client(app)
     page = admin.get(f"/admin/certificates/{certificate.number}").get_data(as_text=True)
-    response = admin.post(f"/admin/certificates/{certificate.number}/reissue",
-                          data={"csrf_token": csrf_token_in(page), "full_name": "Ana M. Núñez",
-                                "email": "ana@example.org", "confirm": "y"})
+    response = admin.post(
+        f"/admin/certificates/{certificate.number}/reissue",
+        data={
+            "csrf_token": csrf_token_in(page),
+            "full_name": "Ana M. Núñez",
+            "email": "ana@example.org",
+            "confirm": "y",
+        },
+    )
     assert response.status_code == 303
     assert [m.to for m in outbox(app)] == [["ana@example.org"]] * 2
     assert "The new link was emailed" in text_of(admin.get(response.headers["Location"]))

@@ -33,8 +33,10 @@ def ask_for_sign_in(app, address: str):
     visitor = app.test_client()
     form = form_in(visitor.get("/my-certificates").get_data(as_text=True), "email")
     response = visitor.post(form.action, data={**form.hidden, "email": address})
-    said = re.findall(r'<p class="flash flash-\w+">(.*?)</p>',
-                      visitor.get("/my-certificates").get_data(as_text=True))
+    said = re.findall(
+        r'<p class="flash flash-\w+">(.*?)</p>',
+        visitor.get("/my-certificates").get_data(as_text=True),
+    )
     return response.status_code, response.headers.get("Location"), said
 
 
@@ -49,12 +51,16 @@ def test_a_sign_in_request_queues_the_email_and_sends_nothing_itself(app_with, s
     unknown = ask_for_sign_in(app, "nobody@example.org")
 
     assert known[:2] == unknown[:2] == (303, "/my-certificates")
-    assert [s.replace("ana@example.org", "…") for s in known[2]] == \
-        [s.replace("nobody@example.org", "…") for s in unknown[2]]
+    assert [s.replace("ana@example.org", "…") for s in known[2]] == [
+        s.replace("nobody@example.org", "…") for s in unknown[2]
+    ]
     assert len(inbox.envelopes) == 1  # neither request talked to the mail server
     (waiting,) = queued(status="pending")
-    assert (waiting.recipient, waiting.kind, waiting.subject) == \
-        ("ana@example.org", "sign-in", SIGN_IN_SUBJECT)
+    assert (waiting.recipient, waiting.kind, waiting.subject) == (
+        "ana@example.org",
+        "sign-in",
+        SIGN_IN_SUBJECT,
+    )
     assert queued(recipient="nobody@example.org") == []
 
     assert deliver(app) == 1
@@ -79,8 +85,10 @@ def test_the_request_is_answered_while_the_mail_server_has_not_answered(app_with
     assert [m.status for m in queued(kind="sign-in")] == ["sending"]
     inbox.release()
     wait_for(lambda: len(inbox.envelopes) == 2, what="the held email being accepted")
-    wait_for(lambda: [m.status for m in queued(kind="sign-in")] == ["sent"],
-             what="the worker recording the email as sent")
+    wait_for(
+        lambda: [m.status for m in queued(kind="sign-in")] == ["sent"],
+        what="the worker recording the email as sent",
+    )
 
 
 def test_a_refused_email_is_retried_and_shown_to_the_admin_until_sent(app_with, smtp_server):
@@ -105,8 +113,9 @@ def test_a_refused_email_is_retried_and_shown_to_the_admin_until_sent(app_with, 
     assert "ana@example.org" not in text_of(admin.get("/admin/emails"))
 
 
-def test_an_email_that_keeps_failing_is_marked_failed_then_sent_by_the_command(app_with,
-                                                                               smtp_server):
+def test_an_email_that_keeps_failing_is_marked_failed_then_sent_by_the_command(
+    app_with, smtp_server
+):
     port, inbox = smtp_server
     app = app_with(**smtp_settings(port), MAIL_MAX_ATTEMPTS=2)
     inbox.refuse(2)
@@ -131,9 +140,17 @@ def test_an_email_that_keeps_failing_is_marked_failed_then_sent_by_the_command(a
 def test_a_double_click_or_retry_queues_one_email(app_with):
     app = app_with(MAIL_DELIVERY="manual")
     with app.test_request_context():
-        outcomes = [send_email("ana@example.org", "Hello", "emails/sign_in_link.txt",
-                               key="greeting-1", link="https://example.org/x", hours=24)
-                    for _ in range(2)]
+        outcomes = [
+            send_email(
+                "ana@example.org",
+                "Hello",
+                "emails/sign_in_link.txt",
+                key="greeting-1",
+                link="https://example.org/x",
+                hours=24,
+            )
+            for _ in range(2)
+        ]
     assert [o.status for o in outcomes] == ["queued", "already-queued"]
     assert all(outcomes) and len(queued()) == 1
 
@@ -142,8 +159,13 @@ def test_workers_sharing_the_database_send_each_email_once(app_with, smtp_server
     port, inbox = smtp_server
     app = app_with(**smtp_settings(port), MAIL_DELIVERY="manual")
     for n in range(24):
-        send_email(f"person{n}@example.org", f"Message {n}", "emails/sign_in_link.txt",
-                   link="https://example.org/x", hours=24)
+        send_email(
+            f"person{n}@example.org",
+            f"Message {n}",
+            "emails/sign_in_link.txt",
+            link="https://example.org/x",
+            hours=24,
+        )
     barrier = threading.Barrier(4)
 
     def worker():
@@ -174,13 +196,19 @@ def test_the_admin_email_list_needs_the_admin_sign_in(synced, client):
 
 
 @pytest.mark.served
-def test_each_gunicorn_worker_sends_the_mail_its_requests_queue(served_database, courses_dir,
-                                                                 tmp_path, smtp_server):
+def test_each_gunicorn_worker_sends_the_mail_its_requests_queue(
+    served_database, courses_dir, tmp_path, smtp_server
+):
     port, inbox = smtp_server
-    env = served_env(served_database, courses_dir, CEENGINE_MAIL_SERVER="127.0.0.1",
-                     CEENGINE_MAIL_PORT=str(port), CEENGINE_MAIL_USE_TLS="false",
-                     # the app is imported before the workers fork: no thread may start then
-                     GUNICORN_CMD_ARGS="--preload")
+    env = served_env(
+        served_database,
+        courses_dir,
+        CEENGINE_MAIL_SERVER="127.0.0.1",
+        CEENGINE_MAIL_PORT=str(port),
+        CEENGINE_MAIL_USE_TLS="false",
+        # the app is imported before the workers fork: no thread may start then
+        GUNICORN_CMD_ARGS="--preload",
+    )
     prepare_database(env)
     log = tmp_path / "gunicorn.log"
     with serve("wsgi:app", env, workers=2, log=log) as server:
@@ -190,7 +218,6 @@ def test_each_gunicorn_worker_sends_the_mail_its_requests_queue(served_database,
             result = person.take_quiz("demo-lesson", passing=True)
             assert person.free_certificate(result, f"Clinician {n}", f"c{n}@example.org")
         wait_for(lambda: len(inbox.envelopes) == 4, what="four certificate emails")
-    assert sorted(e.rcpt_tos[0] for e in inbox.envelopes) == [f"c{n}@example.org"
-                                                               for n in range(4)]
+    assert sorted(e.rcpt_tos[0] for e in inbox.envelopes) == [f"c{n}@example.org" for n in range(4)]
     assert tally.server_errors == [] and tally.surprises == []
     assert server_errors_in(log) == []

@@ -14,8 +14,9 @@ from tests.support.app import production_environment
 
 
 def test_migrations_build_exactly_the_models(database_url, courses_dir):
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url,
-                      "COURSES_DIR": str(courses_dir)})
+    app = create_app(
+        {"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url, "COURSES_DIR": str(courses_dir)}
+    )
     with app.app_context():
         upgrade()
         with db.engine.connect() as connection:
@@ -71,8 +72,13 @@ def test_database_url_from_hosting_platforms_gets_the_driver(monkeypatch):
 
 
 def test_a_mail_server_set_any_way_turns_on_smtp(tmp_path):
-    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'm.db'}",
-                      "MAIL_SERVER": "smtp.example.org", "SPONSOR_CONTACT": "ce@sponsor.org"})
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'm.db'}",
+            "MAIL_SERVER": "smtp.example.org",
+            "SPONSOR_CONTACT": "ce@sponsor.org",
+        }
+    )
     assert app.config["MAIL_BACKEND"] == "smtp"
     assert app.config["MAIL_DEFAULT_SENDER"] == "ce@sponsor.org"
 

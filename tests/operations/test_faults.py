@@ -62,8 +62,9 @@ def _killed_during(send, server, rng: random.Random) -> tuple[int, bool]:
     return pid, "cut" in outcome
 
 
-def test_a_worker_killed_while_issuing_leaves_nothing_half_written(served_database,
-                                                                   courses_dir, tmp_path):
+def test_a_worker_killed_while_issuing_leaves_nothing_half_written(
+    served_database, courses_dir, tmp_path
+):
     rng = random.Random(7)
     crowd_courses(courses_dir)  # the paid course without an attempt limit (no email step)
     with FakeStripe() as stripe:
@@ -78,17 +79,21 @@ def test_a_worker_killed_while_issuing_leaves_nothing_half_written(served_databa
                 paid = index % 2 == 1
                 slug = PAID_COURSE if paid else "demo-lesson"
                 result = person.take_quiz(slug, passing=True)
-                address, data = person.details_form(result, f"Kill {index}", f"k{index}@example.org")
+                address, data = person.details_form(
+                    result, f"Kill {index}", f"k{index}@example.org"
+                )
                 if paid:  # killed while the webhook issues the certificate
-                    checkout = person.session.post(server.url + address, data=data,
-                                                   allow_redirects=False).headers["Location"]
+                    checkout = person.session.post(
+                        server.url + address, data=data, allow_redirects=False
+                    ).headers["Location"]
                     session_id = checkout.rsplit("/", 1)[-1]
                     stripe.complete(session_id)
                     event = stripe.session_event("checkout.session.completed", session_id)
                     send = lambda event=event: stripe.deliver(server.url, event)  # noqa: E731
                 else:  # killed while Issue certificate is pressed
                     send = lambda a=address, d=data, p=person: p.session.post(  # noqa: E731
-                        server.url + a, data=d, allow_redirects=False, timeout=120)
+                        server.url + a, data=d, allow_redirects=False, timeout=120
+                    )
                 killed, was_cut = _killed_during(send, server, rng)
                 cut += was_cut
                 _worker(server, previous=killed)
@@ -99,15 +104,19 @@ def test_a_worker_killed_while_issuing_leaves_nothing_half_written(served_databa
                 status = retried[0] if paid else retried.status_code
                 assert status in (200, 303), status
                 if paid:
-                    back = person.get(stripe.sessions[session_id]["success_url"].replace(
-                        "{CHECKOUT_SESSION_ID}", session_id))
+                    back = person.get(
+                        stripe.sessions[session_id]["success_url"].replace(
+                            "{CHECKOUT_SESSION_ID}", session_id
+                        )
+                    )
                     location = back.headers.get("Location", "")
                 else:
                     location = retried.headers["Location"]
                 assert "/certificates/" in location
                 assert person.use_certificate(location) == location
-                outcomes.append(Outcome(passed=True, paid=paid, result_url=result,
-                                        certificate_url=location))
+                outcomes.append(
+                    Outcome(passed=True, paid=paid, result_url=result, certificate_url=location)
+                )
             engine.dispose()
     assert tally.server_errors == [] and tally.surprises == []
     assert database_problems(served_database, outcomes) == []

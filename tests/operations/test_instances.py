@@ -29,20 +29,30 @@ def shared_database(postgres_server, courses_dir) -> str:
     return url
 
 
-def _two_instances(stack: ExitStack, database_url: str, courses_dir, tmp_path,
-                   storage: str) -> list[str]:
-    env = served_env(database_url, courses_dir, CEENGINE_RATELIMIT_STORAGE_URI=storage,
-                     CEENGINE_VERIFY_RATE_LIMIT=f"{LIMIT} per minute",
-                     CEENGINE_ADMIN_LOGIN_RATE_LIMIT=f"{LIMIT} per minute")
-    return [stack.enter_context(serve("wsgi:app", env, workers=2,
-                                      log=tmp_path / f"instance-{i}.log")).url
-            for i in range(2)]
+def _two_instances(
+    stack: ExitStack, database_url: str, courses_dir, tmp_path, storage: str
+) -> list[str]:
+    env = served_env(
+        database_url,
+        courses_dir,
+        CEENGINE_RATELIMIT_STORAGE_URI=storage,
+        CEENGINE_VERIFY_RATE_LIMIT=f"{LIMIT} per minute",
+        CEENGINE_ADMIN_LOGIN_RATE_LIMIT=f"{LIMIT} per minute",
+    )
+    return [
+        stack.enter_context(
+            serve("wsgi:app", env, workers=2, log=tmp_path / f"instance-{i}.log")
+        ).url
+        for i in range(2)
+    ]
 
 
 def _verify_statuses(urls: list[str], count: int) -> list[int]:
     """GET a verification page `count` times, alternating between the instances."""
-    return [requests.get(f"{urls[i % 2]}/verify/7KQ2-M9XD-4HTR-V", timeout=30).status_code
-            for i in range(count)]
+    return [
+        requests.get(f"{urls[i % 2]}/verify/7KQ2-M9XD-4HTR-V", timeout=30).status_code
+        for i in range(count)
+    ]
 
 
 def _sign_in_statuses(urls: list[str], count: int) -> list[int]:
@@ -51,14 +61,23 @@ def _sign_in_statuses(urls: list[str], count: int) -> list[int]:
     for i in range(count):
         browser = requests.Session()
         page = browser.get(f"{urls[i % 2]}/admin/login", timeout=30).text
-        statuses.append(browser.post(f"{urls[i % 2]}/admin/login", timeout=30, data={
-            "csrf_token": csrf_token_in(page), "email": "nobody@example.org",
-            "password": "not the password at all"}).status_code)
+        statuses.append(
+            browser.post(
+                f"{urls[i % 2]}/admin/login",
+                timeout=30,
+                data={
+                    "csrf_token": csrf_token_in(page),
+                    "email": "nobody@example.org",
+                    "password": "not the password at all",
+                },
+            ).status_code
+        )
     return statuses
 
 
-def test_rate_limits_hold_across_two_instances_sharing_redis(shared_database, courses_dir,
-                                                             tmp_path):
+def test_rate_limits_hold_across_two_instances_sharing_redis(
+    shared_database, courses_dir, tmp_path
+):
     with redis_server() as redis_url, ExitStack() as stack:
         urls = _two_instances(stack, shared_database, courses_dir, tmp_path, redis_url)
         verify = _verify_statuses(urls, LIMIT + 2)
@@ -69,8 +88,7 @@ def test_rate_limits_hold_across_two_instances_sharing_redis(shared_database, co
     assert over.status_code == 429 and "Please wait a moment and try again." in over.text
 
 
-def test_without_shared_storage_each_instance_counts_alone(shared_database, courses_dir,
-                                                           tmp_path):
+def test_without_shared_storage_each_instance_counts_alone(shared_database, courses_dir, tmp_path):
     """The reason Redis is needed: with per-process memory a visitor gets twice the limit."""
     with ExitStack() as stack:
         urls = _two_instances(stack, shared_database, courses_dir, tmp_path, "memory://")
@@ -79,8 +97,9 @@ def test_without_shared_storage_each_instance_counts_alone(shared_database, cour
     assert verify.count(429) < 2
 
 
-def test_a_certificate_issued_on_one_instance_verifies_on_the_other(shared_database,
-                                                                    courses_dir, tmp_path):
+def test_a_certificate_issued_on_one_instance_verifies_on_the_other(
+    shared_database, courses_dir, tmp_path
+):
     with redis_server() as redis_url, ExitStack() as stack:
         first, second = _two_instances(stack, shared_database, courses_dir, tmp_path, redis_url)
         tally = Tally()
@@ -96,9 +115,12 @@ def test_a_certificate_issued_on_one_instance_verifies_on_the_other(shared_datab
         assert "Ana María Núñez" in on_second.text
         browser = requests.Session()
         form = browser.get(f"{second}/verify", timeout=30).text
-        checked = browser.post(f"{second}/verify", timeout=30,
-                               data={"csrf_token": csrf_token_in(form)},
-                               files={"pdf": ("certificate.pdf", pdf, "application/pdf")})
+        checked = browser.post(
+            f"{second}/verify",
+            timeout=30,
+            data={"csrf_token": csrf_token_in(form)},
+            files={"pdf": ("certificate.pdf", pdf, "application/pdf")},
+        )
         assert checked.status_code == 200, checked.text[:500]
         assert "Authentic and unchanged" in checked.text
         download = requests.get(second + address + "/pdf", timeout=30)

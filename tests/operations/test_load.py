@@ -23,9 +23,11 @@ CROWDS = {"postgresql": (150, 75, 4), "sqlite": (60, 30, 2)}
 
 
 def test_a_crowd_of_clinicians_loses_nothing_and_gets_one_certificate_each(
-        served_database, courses_dir, tmp_path):
-    people, at_once, workers = CROWDS["sqlite" if served_database.startswith("sqlite")
-                                      else "postgresql"]
+    served_database, courses_dir, tmp_path
+):
+    people, at_once, workers = CROWDS[
+        "sqlite" if served_database.startswith("sqlite") else "postgresql"
+    ]
     log = tmp_path / "gunicorn.log"
     crowd_courses(courses_dir)
     with FakeStripe() as stripe:

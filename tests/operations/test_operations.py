@@ -49,8 +49,10 @@ def test_each_request_is_logged_once_as_json_with_its_id(client):
         logger.removeHandler(collect)
     assert response.headers["X-Request-ID"] == "proxy-given-1234"
     lines = [json.loads(record.getMessage()) for record in collect.records]
-    assert [(line["path"], line["status"]) for line in lines] == [("/healthz", 200),
-                                                                  ("/no-such-page", 404)]
+    assert [(line["path"], line["status"]) for line in lines] == [
+        ("/healthz", 200),
+        ("/no-such-page", 404),
+    ]
     assert lines[0]["request_id"] == "proxy-given-1234"
     assert lines[1]["request_id"] == other.headers["X-Request-ID"]
     assert lines[0]["ms"] >= 0 and lines[0]["method"] == "GET"
@@ -73,8 +75,9 @@ def test_an_unexpected_error_is_a_kind_page_and_a_logged_traceback(database_url,
     collect = Collect()
     app.logger.addHandler(collect)
     try:
-        response = app.test_client().get("/broken-for-the-test",
-                                         headers={"X-Request-ID": "trace-me-1234"})
+        response = app.test_client().get(
+            "/broken-for-the-test", headers={"X-Request-ID": "trace-me-1234"}
+        )
     finally:
         app.logger.removeHandler(collect)
     assert response.status_code == 500
@@ -87,14 +90,15 @@ def test_an_unexpected_error_is_a_kind_page_and_a_logged_traceback(database_url,
 
 
 def test_behind_a_proxy_limits_and_logs_use_the_clients_address(database_url, courses_dir):
-    app = make_app(database_url, courses_dir, PROXY_COUNT=1,
-                     VERIFY_RATE_LIMIT="2 per minute")
+    app = make_app(database_url, courses_dir, PROXY_COUNT=1, VERIFY_RATE_LIMIT="2 per minute")
     client = app.test_client()
     logger, collect = logging.getLogger("ceengine.requests"), Collect()
     logger.addHandler(collect)
     try:
-        first = [client.get("/verify", headers={"X-Forwarded-For": "203.0.113.7"}).status_code
-                 for _ in range(3)]
+        first = [
+            client.get("/verify", headers={"X-Forwarded-For": "203.0.113.7"}).status_code
+            for _ in range(3)
+        ]
         second = client.get("/verify", headers={"X-Forwarded-For": "198.51.100.9"}).status_code
     finally:
         logger.removeHandler(collect)
@@ -107,15 +111,21 @@ def test_behind_a_proxy_limits_and_logs_use_the_clients_address(database_url, co
 def test_without_a_proxy_setting_forwarded_headers_are_not_believed(database_url, courses_dir):
     app = make_app(database_url, courses_dir, VERIFY_RATE_LIMIT="2 per minute")
     client = app.test_client()
-    statuses = [client.get("/verify", headers={"X-Forwarded-For": f"203.0.113.{n}"}).status_code
-                for n in range(3)]
+    statuses = [
+        client.get("/verify", headers={"X-Forwarded-For": f"203.0.113.{n}"}).status_code
+        for n in range(3)
+    ]
     assert statuses == [200, 200, 429]  # a visitor cannot dodge the limit with a header
 
 
 def test_pages_still_work_while_the_rate_limit_store_is_down(database_url, courses_dir):
     """Redis unreachable: limits are counted in the process meanwhile, never a 500."""
-    app = make_app(database_url, courses_dir, RATELIMIT_STORAGE_URI="redis://127.0.0.1:9/0",
-                     VERIFY_RATE_LIMIT="2 per minute")
+    app = make_app(
+        database_url,
+        courses_dir,
+        RATELIMIT_STORAGE_URI="redis://127.0.0.1:9/0",
+        VERIFY_RATE_LIMIT="2 per minute",
+    )
     client = app.test_client()
     statuses = [client.get("/verify").status_code for _ in range(3)]
     assert statuses == [200, 200, 429]

@@ -70,8 +70,18 @@ def yes_no(monkeypatch):
 
 
 def _toy_item() -> QuizItem:
-    return QuizItem(id=1, key="toy", position=1, kind="yes_no", statement="Is this a toy item?",
-                    options=["y", "n"], answer="y", explanation="", section="toys", module="m")
+    return QuizItem(
+        id=1,
+        key="toy",
+        position=1,
+        kind="yes_no",
+        statement="Is this a toy item?",
+        options=["y", "n"],
+        answer="y",
+        explanation="",
+        section="toys",
+        module="m",
+    )
 
 
 def test_a_registered_type_is_read_from_the_quiz_file_with_its_own_mistakes(yes_no, tmp_path):
@@ -80,9 +90,11 @@ def test_a_registered_type_is_read_from_the_quiz_file_with_its_own_mistakes(yes_
     problems = Problems()
     items = read_quiz(path, problems)
     assert [(i["key"], i["kind"], i["options"], i["answer"]) for i in items] == [
-        ("toy", "yes_no", ["y", "n"], "y")]
+        ("toy", "yes_no", ["y", "n"], "y")
+    ]
     assert [(p.line, p.message) for p in problems.errors] == [
-        (11, "item 'broken': 'answer' must be yes or no, not 'perhaps'")]
+        (11, "item 'broken': 'answer' must be yes or no, not 'perhaps'")
+    ]
 
 
 def test_an_unregistered_type_is_refused_by_name(tmp_path):
@@ -90,13 +102,16 @@ def test_an_unregistered_type_is_refused_by_name(tmp_path):
     path.write_text(QUIZ)
     problems = Problems()
     read_quiz(path, problems)
-    assert ("item 'toy': 'type' must be one of true_false, multiple_choice, not 'yes_no'"
-            in [p.message for p in problems.errors])
+    assert "item 'toy': 'type' must be one of true_false, multiple_choice, not 'yes_no'" in [
+        p.message for p in problems.errors
+    ]
 
 
 def test_a_registered_type_is_graded_by_its_own_rules(yes_no):
-    keys = [ItemKey(1, ("y", "n"), "y", "yes_no"), ItemKey(2, ("True", "False"), "True",
-                                                             "true_false")]
+    keys = [
+        ItemKey(1, ("y", "n"), "y", "yes_no"),
+        ItemKey(2, ("True", "False"), "True", "true_false"),
+    ]
     result = grade(keys, {1: " Y ", 2: "False"}, 50)
     assert (result.correct, result.passed) == (1, True)
     assert [(r.chosen, r.correct) for r in result.items] == [("y", True), ("False", False)]
@@ -109,18 +124,28 @@ def test_a_registered_type_is_shown_with_its_labels(yes_no, tmp_path, courses_di
     item = _toy_item()
     with app.test_request_context():
         form = quiz_form([item], form_key="k" * 16, version="1")
-        html = render_template("quizzes/_form.html", form=form, course={"slug": "toy-course"},
-                               availability=Availability(True), confirmation={"needed": False})
+        html = render_template(
+            "quizzes/_form.html",
+            form=form,
+            course={"slug": "toy-course"},
+            availability=Availability(True),
+            confirmation={"needed": False},
+        )
         check_not_tampered(MultiDict({"item-1": "n"}), [item])
         with pytest.raises(TamperedForm):
             check_not_tampered(MultiDict({"item-1": "True"}), [item])
     assert re.findall(r'value="([yn])"[^>]*> <label for="item-1-\d">(\w+)</label>', html) == [
-        ("y", "Yes"), ("n", "No")]
+        ("y", "Yes"),
+        ("n", "No"),
+    ]
     assert (item.label_of("y"), item.label_of("n")) == ("Yes", "No")
 
 
 def test_the_database_accepts_exactly_the_registered_item_types():
     """A new type also needs a migration widening quiz_items' kind check (and the model's)."""
-    (check,) = [c for c in QuizItem.__table__.constraints
-                if isinstance(c, sa.CheckConstraint) and str(c.name).endswith("kind_known")]
+    (check,) = [
+        c
+        for c in QuizItem.__table__.constraints
+        if isinstance(c, sa.CheckConstraint) and str(c.name).endswith("kind_known")
+    ]
     assert re.findall(r"'(\w+)'", str(check.sqltext)) == list(ITEM_TYPES)

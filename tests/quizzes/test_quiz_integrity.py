@@ -50,11 +50,16 @@ def edit(courses_dir, slug: str, file: str, old: str, new: str) -> None:
 
 # --- 1. only the current version is scored --------------------------------------------------
 
-def test_a_form_from_an_old_version_comes_back_with_the_answers_kept(synced, courses_dir,
-                                                                      client):
+
+def test_a_form_from_an_old_version_comes_back_with_the_answers_kept(synced, courses_dir, client):
     old_form, data = answer_sheet(client, "demo-lesson")
-    edit(courses_dir, "demo-lesson", "quiz.yaml", "Self-compassion has three parts.",
-         "Self-compassion has three components.")
+    edit(
+        courses_dir,
+        "demo-lesson",
+        "quiz.yaml",
+        "Self-compassion has three parts.",
+        "Self-compassion has three components.",
+    )
     response = score(client, "demo-lesson", data)
     assert response.status_code == 409
     assert UPDATED in text_of(response)
@@ -70,8 +75,9 @@ def test_a_form_from_an_old_version_comes_back_with_the_answers_kept(synced, cou
     assert [a.version.number for a in attempts()] == [2]
 
 
-def test_an_old_version_id_with_answers_passing_its_old_mark_gets_no_pass(synced, courses_dir,
-                                                                          client):
+def test_an_old_version_id_with_answers_passing_its_old_mark_gets_no_pass(
+    synced, courses_dir, client
+):
     _, data = answer_sheet(client, "demo-lesson", wrong=1)  # 5 of 6: passes version 1's 75%
     edit(courses_dir, "demo-lesson", "course.yaml", "pass_threshold: 75", "pass_threshold: 100")
     for _ in range(2):
@@ -138,28 +144,36 @@ def test_with_no_attempt_left_the_items_are_explained(synced, client):
 def test_courses_check_refuses_feedback_that_reveals_items_before_a_pass(runner, courses_dir):
     course = courses_dir / "demo-lesson" / "course.yaml"
     for value in ("full", "right_wrong"):
-        course.write_text(re.sub(r"quiz:\n", f"quiz:\n  feedback: {value}\n",
-                                 course.read_text().replace("  feedback: full\n", "")
-                                 .replace("  feedback: right_wrong\n", "")))
+        course.write_text(
+            re.sub(
+                r"quiz:\n",
+                f"quiz:\n  feedback: {value}\n",
+                course.read_text()
+                .replace("  feedback: full\n", "")
+                .replace("  feedback: right_wrong\n", ""),
+            )
+        )
         line = course.read_text().splitlines().index(f"  feedback: {value}") + 1
         result = runner.invoke(args=["courses", "check"])
         assert result.exit_code == 1, result.output
-        assert (f"courses/demo-lesson/course.yaml:{line}: quiz: 'feedback: {value}' shows which "
-                "answers were right before a learner passes") in result.output
+        assert (
+            f"courses/demo-lesson/course.yaml:{line}: quiz: 'feedback: {value}' shows which "
+            "answers were right before a learner passes"
+        ) in result.output
         assert "use 'feedback: after_pass'" in result.output
 
 
 def test_after_pass_and_none_are_accepted(runner, courses_dir):
     course = courses_dir / "demo-lesson" / "course.yaml"
     for value in ("after_pass", "none"):
-        course.write_text(course.read_text().replace("quiz:\n", f"quiz:\n  feedback: {value}\n",
-                                                     1))
+        course.write_text(course.read_text().replace("quiz:\n", f"quiz:\n  feedback: {value}\n", 1))
         result = runner.invoke(args=["courses", "check"])
         assert result.exit_code == 0, result.output
         course.write_text(course.read_text().replace(f"  feedback: {value}\n", ""))
 
 
 # --- 5. the retake policy holds -------------------------------------------------------------
+
 
 def race(app, client, slug: str, count: int = 16) -> list:
     """`count` different quiz forms from one learner, posted at the same moment."""
@@ -184,8 +198,7 @@ def race(app, client, slug: str, count: int = 16) -> list:
     return responses
 
 
-def test_sixteen_parallel_posts_store_one_attempt_under_max_attempts_1(synced, courses_dir,
-                                                                       client):
+def test_sixteen_parallel_posts_store_one_attempt_under_max_attempts_1(synced, courses_dir, client):
     edit(courses_dir, "demo-modules", "course.yaml", "max_attempts: 2", "max_attempts: 1")
     confirm_if_asked(client, "demo-modules", "nurse@example.org")
     responses = race(synced, client, "demo-modules")
@@ -196,14 +209,20 @@ def test_sixteen_parallel_posts_store_one_attempt_under_max_attempts_1(synced, c
 
 
 def test_sixteen_parallel_posts_cannot_skip_the_wait(synced, courses_dir, client):
-    edit(courses_dir, "demo-lesson", "course.yaml", "pass_threshold: 75",
-         "pass_threshold: 75\n  wait_minutes: 30")
+    edit(
+        courses_dir,
+        "demo-lesson",
+        "course.yaml",
+        "pass_threshold: 75",
+        "pass_threshold: 75\n  wait_minutes: 30",
+    )
     confirm_if_asked(client, "demo-lesson", "nurse@example.org")
     responses = race(synced, client, "demo-lesson")
     assert sorted(r.status_code for r in responses) == [303] + [409] * 15
     assert len(attempts()) == 1
     assert "wait 30 minutes between attempts" in text_of(
-        next(r for r in responses if r.status_code == 409))
+        next(r for r in responses if r.status_code == 409)
+    )
 
 
 def test_parallel_posts_on_an_unlimited_course_are_all_scored(synced, client):
@@ -216,8 +235,12 @@ def test_a_new_cookie_does_not_start_the_attempts_over(synced, app):
     first = app.test_client()
     confirm_if_asked(first, "demo-modules", "nurse@example.org")
     for _ in range(2):
-        assert score(first, "demo-modules", answer_sheet(first, "demo-modules", wrong=2)[1]
-                     ).status_code == 303
+        assert (
+            score(
+                first, "demo-modules", answer_sheet(first, "demo-modules", wrong=2)[1]
+            ).status_code
+            == 303
+        )
     fresh = app.test_client()  # a private window, another browser
     _, data = answer_sheet(fresh, "demo-modules")
     confirm_if_asked(fresh, "demo-modules", "Nurse@Example.org")
@@ -227,8 +250,9 @@ def test_a_new_cookie_does_not_start_the_attempts_over(synced, app):
     assert len(attempts()) == 2
 
 
-def test_a_limited_course_asks_for_an_email_before_scoring_and_keeps_the_answers(synced, app,
-                                                                                  client):
+def test_a_limited_course_asks_for_an_email_before_scoring_and_keeps_the_answers(
+    synced, app, client
+):
     page = text_of(client.get("/courses/demo-modules/quiz"))
     assert ASKS_FOR_EMAIL in page
     _, data = answer_sheet(client, "demo-modules")
@@ -240,13 +264,14 @@ def test_a_limited_course_asks_for_an_email_before_scoring_and_keeps_the_answers
     assert attempts() == []
     assert request_confirmation(client, "demo-modules", "ana@example.org").status_code == 303
     assert "sent a confirmation link to ana@example.org" in text_of(
-        client.get("/courses/demo-modules/quiz"))
+        client.get("/courses/demo-modules/quiz")
+    )
     message = outbox(app)[-1]
     assert message.to == ["ana@example.org"]
     assert "Demo Modules on Compassion" in message.body and message.subject == (
-        "Confirm your email to take a CE quiz")
-    assert follow_confirmation(client, confirmation_link(app, "ana@example.org")
-                               ).status_code == 303
+        "Confirm your email to take a CE quiz"
+    )
+    assert follow_confirmation(client, confirmation_link(app, "ana@example.org")).status_code == 303
     assert ASKS_FOR_EMAIL not in text_of(client.get("/courses/demo-modules/quiz"))
     assert score(client, "demo-modules", kept.answers(kept.checked)).status_code == 303
     assert [a.subject for a in attempts()] == ["email:ana@example.org"]
@@ -277,8 +302,7 @@ def test_an_unlimited_course_keeps_the_no_account_flow(synced, client):
     assert score(client, "demo-lesson", answer_sheet(client, "demo-lesson")[1]).status_code == 303
 
 
-def test_a_limited_course_keeps_answers_when_one_is_blank_or_the_session_expired(synced,
-                                                                                  client):
+def test_a_limited_course_keeps_answers_when_one_is_blank_or_the_session_expired(synced, client):
     confirm_email(client, "demo-modules")
     form, data = answer_sheet(client, "demo-modules")
     blank = dict(data)
@@ -286,7 +310,8 @@ def test_a_limited_course_keeps_answers_when_one_is_blank_or_the_session_expired
     response = score(client, "demo-modules", blank)
     assert response.status_code == 422
     assert quiz_form_in(response.get_data(as_text=True)).checked == {
-        k: v for k, v in blank.items() if k.startswith("item-")}
+        k: v for k, v in blank.items() if k.startswith("item-")
+    }
     response = score(client, "demo-modules", {**data, "csrf_token": "expired"})
     assert response.status_code == 400
     kept = quiz_form_in(response.get_data(as_text=True))
@@ -299,8 +324,10 @@ def test_score_my_quiz_is_rate_limited_per_address(database_url, courses_dir):
     with app.app_context():
         sync_courses(courses_dir)
         client = app.test_client()
-        statuses = [score(client, "demo-lesson", answer_sheet(client, "demo-lesson")[1]).status_code
-                    for _ in range(3)]
+        statuses = [
+            score(client, "demo-lesson", answer_sheet(client, "demo-lesson")[1]).status_code
+            for _ in range(3)
+        ]
         assert statuses == [303, 303, 429]
         assert len(attempts()) == 2
         db.session.remove()

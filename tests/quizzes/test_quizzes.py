@@ -24,8 +24,9 @@ def learner_sheet(client, slug: str, wrong: int = 0, skip: int = 0, path: str = 
 def set_quiz_policy(courses_dir, setting: str) -> None:
     """Add one `quiz:` setting to the demo lesson and load the new version."""
     course = courses_dir / "demo-lesson" / "course.yaml"
-    course.write_text(course.read_text().replace("pass_threshold: 75",
-                                                 f"pass_threshold: 75\n  {setting}"))
+    course.write_text(
+        course.read_text().replace("pass_threshold: 75", f"pass_threshold: 75\n  {setting}")
+    )
     sync_courses(courses_dir)
 
 
@@ -34,8 +35,9 @@ def test_the_form_is_what_the_contract_promises(synced, client):
     form = quiz_form_in(html)
     assert len(form.radios) == 6
     assert "Self-compassion has three parts." in form.legends
-    assert re.search(r'<input[^>]*type="radio"[^>]*value="True"[^>]*>\s*<label[^>]*>True</label>',
-                     html)
+    assert re.search(
+        r'<input[^>]*type="radio"[^>]*value="True"[^>]*>\s*<label[^>]*>True</label>', html
+    )
     assert ">Score My Quiz</button>" in html
     assert ["Self-esteem", "Common humanity", "Perfectionism"] in form.radios.values()
 
@@ -61,7 +63,8 @@ def test_passing_scores_and_shows_feedback(synced, client):
     assert "Incorrect. Your answer:" in page and "Correct answer: True" in page
     assert "Self-kindness, common humanity and mindfulness." in page
     assert 'href="/courses/demo-lesson#three-parts-of-self-compassion"' in result.get_data(
-        as_text=True)
+        as_text=True
+    )
 
 
 def test_failing_offers_a_retake(synced, client):
@@ -121,15 +124,20 @@ def test_unanswered_items_are_named_and_other_answers_kept(synced, client):
     assert db.session.scalar(sa.select(sa.func.count(Attempt.id))) == 0
 
 
-@pytest.mark.parametrize("tamper, message", [
-    (lambda d: d.update({"item-99999": "True"}), "not part of this quiz"),
-    (lambda d: d.update({next(k for k in d if k.startswith("item-")): "Maybe"}),
-     "not one of the choices"),
-    (lambda d: d.update({"version": "99999"}), "does not belong to this course"),
-    (lambda d: d.update({"version": "abc"}), "incomplete"),
-    (lambda d: d.pop("form_key"), "incomplete"),
-    (lambda d: d.update({"form_key": "<script>"}), "incomplete"),
-])
+@pytest.mark.parametrize(
+    "tamper, message",
+    [
+        (lambda d: d.update({"item-99999": "True"}), "not part of this quiz"),
+        (
+            lambda d: d.update({next(k for k in d if k.startswith("item-")): "Maybe"}),
+            "not one of the choices",
+        ),
+        (lambda d: d.update({"version": "99999"}), "does not belong to this course"),
+        (lambda d: d.update({"version": "abc"}), "incomplete"),
+        (lambda d: d.pop("form_key"), "incomplete"),
+        (lambda d: d.update({"form_key": "<script>"}), "incomplete"),
+    ],
+)
 def test_tampered_forms_get_a_clear_400(synced, client, tamper, message):
     _, data = learner_sheet(client, "demo-lesson")
     tamper(data)
@@ -197,8 +205,11 @@ def test_results_keep_the_version_they_were_taken_on(app, courses_dir, client):
     _, data = learner_sheet(client, "demo-lesson")
     location = score(client, "demo-lesson", data).headers["Location"]
     quiz = courses_dir / "demo-lesson" / "quiz.yaml"
-    quiz.write_text(quiz.read_text().replace("Self-compassion has three parts.",
-                                             "Self-compassion has three components."))
+    quiz.write_text(
+        quiz.read_text().replace(
+            "Self-compassion has three parts.", "Self-compassion has three components."
+        )
+    )
     sync_courses(courses_dir)
     page = text_of(client.get(location))
     assert "Self-compassion has three parts." in page

@@ -59,14 +59,19 @@ from tests.support.fuzz_steps import (
 from tests.support.security_steps import row_counts
 
 SLUGS = ("demo-lesson", "demo-modules")  # a free single-page course; a paid one with modules
-LICENSE = {"profession": "Registered Nurse", "license_type": "RN", "license_number": "RN-55",
-           "license_state": "Oregon"}
+LICENSE = {
+    "profession": "Registered Nurse",
+    "license_type": "RN",
+    "license_number": "RN-55",
+    "license_state": "Oregon",
+}
 # Examples per rule: PostgreSQL requests cost more, and the file should run in about two
 # minutes on both databases together.
 EXAMPLES = {"sqlite": 40, "postgresql": 30}
-ONE_DATABASE = {"sqlite": pytest.mark.parametrize("database_url", ["sqlite"], indirect=True),
-                "postgresql": pytest.mark.parametrize("database_url", ["postgresql"],
-                                                      indirect=True)}
+ONE_DATABASE = {
+    "sqlite": pytest.mark.parametrize("database_url", ["sqlite"], indirect=True),
+    "postgresql": pytest.mark.parametrize("database_url", ["postgresql"], indirect=True),
+}
 LOGOUT_EMAIL = "fuzz-logout@compassion.test"  # its own admin: each example signs it out
 
 # POST rules not fuzzed as forms here, and why. The test below fails if one no longer exists.
@@ -86,17 +91,30 @@ FORM_PAGES = {
 }
 
 # What an honest learner or admin types into each kind of field.
-PLAUSIBLE = {"email": "ana@example.org", "password": ADMIN_PASSWORD,
-             "full_name": "Ana María Núñez", "profession": "Registered Nurse",
-             "license_type": "RN", "license_number": "RN-55", "license_state": "Oregon",
-             "reason": "Issued in error", "display_name": "Ana", "comments": "Useful.",
-             "body": "It helped me slow down with my clients."}
+PLAUSIBLE = {
+    "email": "ana@example.org",
+    "password": ADMIN_PASSWORD,
+    "full_name": "Ana María Núñez",
+    "profession": "Registered Nurse",
+    "license_type": "RN",
+    "license_number": "RN-55",
+    "license_state": "Oregon",
+    "reason": "Issued in error",
+    "display_name": "Ana",
+    "comments": "Useful.",
+    "body": "It helped me slow down with my clients.",
+}
 
 
 def _post_endpoints() -> list[str]:
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://",
-                      "STRIPE_SECRET_KEY": "sk_test_collect",
-                      "STRIPE_WEBHOOK_SECRET": "whsec_collect"})  # payments on: every rule
+    app = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": "sqlite://",
+            "STRIPE_SECRET_KEY": "sk_test_collect",
+            "STRIPE_WEBHOOK_SECRET": "whsec_collect",
+        }
+    )  # payments on: every rule
     return sorted({rule.endpoint for rule in app.url_map.iter_rules() if "POST" in rule.methods})
 
 
@@ -105,9 +123,17 @@ FUZZED = [endpoint for endpoint in POST_ENDPOINTS if endpoint not in SKIPPED]
 # The world is built once per test and shared by its examples (that is what lets the fuzz
 # reach deep code), and hostile bodies are large and slow on purpose: the health checks
 # about those are not about the app.
-FUZZ_SETTINGS = dict(deadline=None, database=None, suppress_health_check=[
-    HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.filter_too_much,
-    HealthCheck.data_too_large, HealthCheck.large_base_example])
+FUZZ_SETTINGS = dict(
+    deadline=None,
+    database=None,
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.filter_too_much,
+        HealthCheck.data_too_large,
+        HealthCheck.large_base_example,
+    ],
+)
 
 
 # --- the world the fuzz works in -------------------------------------------------------------
@@ -125,8 +151,10 @@ def fuzz_app(stripe_fake, paying_app, monkeypatch):
     """The app with payments on, rate limits off, quick password hashes, courses loaded."""
     quick_password_hashes(monkeypatch)
     # An unknown sign-in email is checked against a dummy hash; scrypt's 0.2 s each adds up.
-    monkeypatch.setattr("ceengine.admin.accounts._DUMMY_HASH",
-                        generate_password_hash("dummy", method="pbkdf2:sha256:1000"))
+    monkeypatch.setattr(
+        "ceengine.admin.accounts._DUMMY_HASH",
+        generate_password_hash("dummy", method="pbkdf2:sha256:1000"),
+    )
     return paying_app(stripe_fake, RATELIMIT_ENABLED=False, REQUEST_LOG=False)
 
 
@@ -193,8 +221,11 @@ class World:
         if url not in cache:
             page_path = FORM_PAGES.get(endpoint, lambda u: u)(url)
             page = client.get(page_path)
-            form = post_form_for(page.get_data(as_text=True), page_path, url) \
-                if page.status_code == 200 else None
+            form = (
+                post_form_for(page.get_data(as_text=True), page_path, url)
+                if page.status_code == 200
+                else None
+            )
             cache[url] = form, honest_parts(form, self.token(client))
         return cache[url]
 
@@ -206,19 +237,25 @@ class World:
         assert not missing, f"{endpoint}: add a real value for {missing} to ARGUMENTS"
         slug = choose(SLUGS)
         self.link_token = TOKENS.get(endpoint, lambda choose: "")(choose)
-        url = self.adapter.build(endpoint, {name: ARGUMENTS[name](self, slug, choose)
-                                            for name in rule.arguments}, method="POST")
+        url = self.adapter.build(
+            endpoint,
+            {name: ARGUMENTS[name](self, slug, choose) for name in rule.arguments},
+            method="POST",
+        )
         client = self.client_for(endpoint)
         form, parts = self.served_form(client, endpoint, url)
         # A fresh form key each time, as each page view gets: reused keys only replay.
-        parts = tuple(Part(p.name, secrets.token_urlsafe(18).encode()) if p.name == b"form_key"
-                      else p for p in parts)
+        parts = tuple(
+            Part(p.name, secrets.token_urlsafe(18).encode()) if p.name == b"form_key" else p
+            for p in parts
+        )
         return client, url, form, parts
 
 
 TOKENS = {  # an unused emailed link for each route that takes one
     "certificates.my_certificates_sign_in": lambda choose: sign_in_token(
-        choose(("ana@example.org", "nobody@example.org"))),
+        choose(("ana@example.org", "nobody@example.org"))
+    ),
     "quizzes.confirm": lambda choose: new_confirmation_token("fuzz@example.org"),
 }
 
@@ -285,13 +322,18 @@ def pdf_variants(world: World) -> st.SearchStrategy[bytes]:
     pdf = world.certificate[1]
     signature_at = pdf.find(b"/ByteRange")
     return st.one_of(
-        st.binary(max_size=300), st.binary(max_size=300).map(lambda b: b"%PDF-1.7\n" + b),
-        st.just(pdf), st.integers(0, len(pdf)).map(lambda n: pdf[:n]),
+        st.binary(max_size=300),
+        st.binary(max_size=300).map(lambda b: b"%PDF-1.7\n" + b),
+        st.just(pdf),
+        st.integers(0, len(pdf)).map(lambda n: pdf[:n]),
         st.binary(min_size=1, max_size=50).map(lambda b: pdf + b),
         st.tuples(st.integers(0, len(pdf) - 1), st.integers(0, 255)).map(
-            lambda c: pdf[:c[0]] + bytes([c[1]]) + pdf[c[0] + 1:]),
+            lambda c: pdf[: c[0]] + bytes([c[1]]) + pdf[c[0] + 1 :]
+        ),
         st.tuples(st.integers(signature_at, signature_at + 60), st.binary(max_size=8)).map(
-            lambda c: pdf[:c[0]] + c[1] + pdf[c[0] + 1:]))  # the signed byte ranges
+            lambda c: pdf[: c[0]] + c[1] + pdf[c[0] + 1 :]
+        ),
+    )  # the signed byte ranges
 
 
 # --- every POST rule is fuzzed ---------------------------------------------------------------
@@ -311,17 +353,22 @@ def test_fuzzing_a_form_never_gets_a_5xx_or_a_wordless_refusal(world, endpoint):
     @given(data=st.data())
     def fuzz(data):
         client, url, form, parts = world.target(
-            endpoint, lambda options: data.draw(st.sampled_from(options)))
+            endpoint, lambda options: data.draw(st.sampled_from(options))
+        )
         body = data.draw(post_bodies(parts, form, files), label="body")
         send(world, endpoint, client, url, form, body)
 
     fuzz()
 
 
-CLASSIC = [("nul", b"a\x00b", "form"), ("5001 é", utf8("é" * 5001), "form"),
-           ("not UTF-8", b"caf\xe9 \xff\xfe", "raw"), ("broken escapes", b"%zz%e9%", "raw"),
-           ("latin-1 multipart", "Núñez".encode("latin-1"), "multipart"),
-           ("a digit int() refuses", utf8("²"), "form")]
+CLASSIC = [
+    ("nul", b"a\x00b", "form"),
+    ("5001 é", utf8("é" * 5001), "form"),
+    ("not UTF-8", b"caf\xe9 \xff\xfe", "raw"),
+    ("broken escapes", b"%zz%e9%", "raw"),
+    ("latin-1 multipart", "Núñez".encode("latin-1"), "multipart"),
+    ("a digit int() refuses", utf8("²"), "form"),
+]
 CSRF_PROBLEMS = {
     "missing": lambda token, other: None,
     "garbage": lambda token, other: b"garbage",
@@ -333,10 +380,15 @@ CSRF_PROBLEMS = {
 
 def classic_bodies(parts: tuple[Part, ...], name: bytes) -> list[Body]:
     """The field `name` NUL, too long, not UTF-8, broken escapes, missing, sent twice."""
-    bodies = [encode_body([Part(p.name, value) if p.name == name else p for p in parts],
-                          encoding) for _, value, encoding in CLASSIC]
-    return [*bodies, encode_body([p for p in parts if p.name != name], "form"),
-            encode_body([*parts, Part(name, b"another value")], "form")]
+    bodies = [
+        encode_body([Part(p.name, value) if p.name == name else p for p in parts], encoding)
+        for _, value, encoding in CLASSIC
+    ]
+    return [
+        *bodies,
+        encode_body([p for p in parts if p.name != name], "form"),
+        encode_body([*parts, Part(name, b"another value")], "form"),
+    ]
 
 
 def check_classic_values(world: World, endpoint: str) -> None:
@@ -373,11 +425,12 @@ def check_size_limits(world: World, endpoint: str) -> None:
     # Werkzeug holds multipart text fields in memory up to MAX_FORM_MEMORY_SIZE (it does not
     # apply it to urlencoded bodies, which MAX_CONTENT_LENGTH bounds), and takes at most
     # MAX_FORM_PARTS parts.
-    bodies = [encode_body([*parts, Part(b"padding", b"x" * limit)], "form"),
-              encode_body([*parts, Part(b"padding", b"%PDF" + b"x" * limit, b"big.pdf")],
-                          "multipart"),
-              encode_body([*parts, Part(b"comments", b"x" * 600_000)], "multipart"),
-              encode_body([*parts, *[Part(b"f%d" % n, b"") for n in range(1500)]], "multipart")]
+    bodies = [
+        encode_body([*parts, Part(b"padding", b"x" * limit)], "form"),
+        encode_body([*parts, Part(b"padding", b"%PDF" + b"x" * limit, b"big.pdf")], "multipart"),
+        encode_body([*parts, Part(b"comments", b"x" * 600_000)], "multipart"),
+        encode_body([*parts, *[Part(b"f%d" % n, b"") for n in range(1500)]], "multipart"),
+    ]
     for body in bodies:
         response = post(client, url, body)
         assert response.status_code == 413, (body.content_type, response.status_code)
@@ -429,20 +482,24 @@ def test_fuzzing_the_get_forms_never_gets_a_5xx(world):
     for endpoint, (path, *names) in sorted(pages.items()):  # first the fixed set, each name
         for name in names:
             for _, value, encoding in CLASSIC:
-                body = encode_body([Part(name.encode(), value)], "raw" if encoding == "raw"
-                                   else "form")
-                check_answer(get_page(world, endpoint, path, body),
-                             f"GET {path}?{body.data[:100]!r}")
+                body = encode_body(
+                    [Part(name.encode(), value)], "raw" if encoding == "raw" else "form"
+                )
+                check_answer(
+                    get_page(world, endpoint, path, body), f"GET {path}?{body.data[:100]!r}"
+                )
 
     @settings(max_examples=examples(), **FUZZ_SETTINGS)
     @given(data=st.data())
     def fuzz(data):
         endpoint = data.draw(st.sampled_from(sorted(pages)))
         path, *names = pages[endpoint]
-        chosen = data.draw(st.lists(st.tuples(st.sampled_from(names), hostile_values()),
-                                    min_size=1, max_size=5))
-        body = encode_body([Part(n.encode(), v) for n, v in chosen],
-                           data.draw(st.sampled_from(["form", "raw"])))
+        chosen = data.draw(
+            st.lists(st.tuples(st.sampled_from(names), hostile_values()), min_size=1, max_size=5)
+        )
+        body = encode_body(
+            [Part(n.encode(), v) for n, v in chosen], data.draw(st.sampled_from(["form", "raw"]))
+        )
         check_answer(get_page(world, endpoint, path, body), f"GET {path}?{body.data[:300]!r}")
 
     fuzz()
@@ -451,13 +508,17 @@ def test_fuzzing_the_get_forms_never_gets_a_5xx(world):
 # --- bugs the fuzz found: each pinned until it is fixed ---------------------------------------
 
 
-FILE_IN_TEXT_FIELD = [("admin.login", "email"), ("admin.login", "password"),
-                      ("certificates.request_sign_in", "email"),
-                      ("completion.details", "full_name"),
-                      ("feedback.evaluation", "comments"),
-                      ("feedback.share_reflection", "display_name"),
-                      ("feedback.share_reflection", "form_key"), ("admin.revoke", "reason"),
-                      ("admin.reissue", "full_name")]
+FILE_IN_TEXT_FIELD = [
+    ("admin.login", "email"),
+    ("admin.login", "password"),
+    ("certificates.request_sign_in", "email"),
+    ("completion.details", "full_name"),
+    ("feedback.evaluation", "comments"),
+    ("feedback.share_reflection", "display_name"),
+    ("feedback.share_reflection", "form_key"),
+    ("admin.revoke", "reason"),
+    ("admin.reissue", "full_name"),
+]
 
 
 @pytest.mark.parametrize("endpoint, name", FILE_IN_TEXT_FIELD)
@@ -480,8 +541,7 @@ def test_a_superscript_digit_as_the_quiz_version_is_refused_in_words(world):
 @ONE_DATABASE["postgresql"]  # SQLite stores NUL characters
 def test_a_nul_in_the_admin_sign_in_email_is_refused_in_words_on_postgresql(world):
     client, url, _, parts = world.target("admin.login")
-    parts = [Part(p.name, b"dana\x00@compassion.test") if p.name == b"email" else p
-             for p in parts]
+    parts = [Part(p.name, b"dana\x00@compassion.test") if p.name == b"email" else p for p in parts]
     response = post(client, url, encode_body(parts, "form"))
     assert response.status_code == 400  # refused before any query: PostgreSQL cannot hold NUL
     check_answer(response, "email with NUL")
@@ -489,8 +549,7 @@ def test_a_nul_in_the_admin_sign_in_email_is_refused_in_words_on_postgresql(worl
 
 @pytest.mark.parametrize("endpoint", ["admin.revoke", "admin.reissue"])
 @ONE_DATABASE["sqlite"]  # the same on both databases
-def test_revoking_or_reissuing_a_replaced_certificate_says_why_nothing_changed(world,
-                                                                               endpoint):
+def test_revoking_or_reissuing_a_replaced_certificate_says_why_nothing_changed(world, endpoint):
     client, url, _, parts = world.target(endpoint)  # the form, while the certificate is valid
     revoke_certificate(url.split("/")[-2], "Issued in error")  # meanwhile, in another tab
     unticked = [p for p in parts if p.name != b"confirm"]
@@ -527,29 +586,46 @@ WEBHOOK = "/billing/stripe/webhook"
 HANDLED = sorted(HANDLERS)
 # Any text but lone surrogates (JSON cannot carry them), NUL included.
 SAFE_TEXT = st.text(st.characters(blacklist_categories=["Cs"]), max_size=40)
-JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False)
-                    | SAFE_TEXT, lambda inner: st.lists(inner, max_size=3)
-                    | st.dictionaries(SAFE_TEXT, inner, max_size=3), max_leaves=8)
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | SAFE_TEXT,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(SAFE_TEXT, inner, max_size=3),
+    max_leaves=8,
+)
 
 
 @pytest.fixture
 def paid_session(world, stripe_fake) -> dict[str, str]:
     """An order whose Checkout Session Stripe has taken payment for, not fulfilled yet."""
-    response = submit_details(world.learner, world.results["demo-modules"], button="issue",
-                              full_name="Ben Okafor", email="ben@example.org", **LICENSE)
+    response = submit_details(
+        world.learner,
+        world.results["demo-modules"],
+        button="issue",
+        full_name="Ben Okafor",
+        email="ben@example.org",
+        **LICENSE,
+    )
     assert response.status_code == 303, response.status_code
     session = stripe_fake.complete(response.headers["Location"].rsplit("/", 1)[-1])
-    return {"order": session["client_reference_id"], "session": session["id"],
-            "intent": session["payment_intent"]}
+    return {
+        "order": session["client_reference_id"],
+        "session": session["id"],
+        "intent": session["payment_intent"],
+    }
 
 
 def billing_state() -> tuple:
     """Orders, certificates and handled events, as rows."""
-    return (db.session.execute(sa.select(Order.id, Order.status, Order.certificate_id,
-                                         Order.payment_intent_id).order_by(Order.id)).all(),
-            db.session.execute(sa.select(Certificate.id, Certificate.status)
-                               .order_by(Certificate.id)).all(),
-            db.session.execute(sa.select(StripeEvent.id).order_by(StripeEvent.id)).all())
+    return (
+        db.session.execute(
+            sa.select(
+                Order.id, Order.status, Order.certificate_id, Order.payment_intent_id
+            ).order_by(Order.id)
+        ).all(),
+        db.session.execute(
+            sa.select(Certificate.id, Certificate.status).order_by(Certificate.id)
+        ).all(),
+        db.session.execute(sa.select(StripeEvent.id).order_by(StripeEvent.id)).all(),
+    )
 
 
 def deliver(client, body: bytes, signature: str | None):
@@ -567,24 +643,37 @@ def forged_signatures(stripe_fake, body: bytes) -> st.SearchStrategy[str | None]
     ascii_text = st.text(st.characters(min_codepoint=0x20), max_size=120)
     signed = stripe_fake.sign(body)
     return st.one_of(
-        st.none(), st.just(""), ascii_text,
-        st.builds("t={},v1={}".format, st.integers(-2**70, 2**70),
-                  st.text("0123456789abcdef", max_size=70)),
+        st.none(),
+        st.just(""),
+        ascii_text,
+        st.builds(
+            "t={},v1={}".format,
+            st.integers(-(2**70), 2**70),
+            st.text("0123456789abcdef", max_size=70),
+        ),
         st.just(stripe_fake.sign(body, secret="whsec_someone_else")),
         st.just(stripe_fake.sign(body, timestamp=int(time.time()) - 301)),  # too old
-        st.just(stripe_fake.sign(body + b" ")), st.just(signed[:-1]),
-        st.just(signed.replace("v1=", "v0=")), st.just(signed.replace("t=", "t=1")))
+        st.just(stripe_fake.sign(body + b" ")),
+        st.just(signed[:-1]),
+        st.just(signed.replace("v1=", "v0=")),
+        st.just(signed.replace("t=", "t=1")),
+    )
 
 
-def test_webhook_an_unsigned_or_forged_body_gets_400_and_changes_nothing(world, stripe_fake,
-                                                                         paid_session):
+def test_webhook_an_unsigned_or_forged_body_gets_400_and_changes_nothing(
+    world, stripe_fake, paid_session
+):
     real = stripe_fake.payload(stripe_fake.session_event("completed", paid_session["session"]))
 
     @settings(max_examples=examples() + 20, **FUZZ_SETTINGS)
     @given(data=st.data())
     def fuzz(data):
-        body = data.draw(st.one_of(st.just(real), st.binary(max_size=300),
-                                   JSON.map(lambda d: json.dumps(d).encode())), label="body")
+        body = data.draw(
+            st.one_of(
+                st.just(real), st.binary(max_size=300), JSON.map(lambda d: json.dumps(d).encode())
+            ),
+            label="body",
+        )
         signature = data.draw(forged_signatures(stripe_fake, body), label="signature")
         before = billing_state()
         response = deliver(world.learner, body, signature)
@@ -603,41 +692,63 @@ def test_webhook_an_unsigned_or_forged_body_gets_400_and_changes_nothing(world, 
 def events(ids: dict[str, str]) -> st.SearchStrategy[dict]:
     """Signed-for events: known and unknown types, the objects' fields wrong or missing, and
     now and then the real order, session or payment the world holds."""
+
     def real_or(name, other):
         return st.one_of(st.just(ids[name]), other)
-    session = st.fixed_dictionaries({
-        "id": real_or("session", SAFE_TEXT),
-        "client_reference_id": real_or("order", st.none() | SAFE_TEXT),
-        "payment_status": st.sampled_from(["paid", "unpaid", "no_payment_required"]) | SAFE_TEXT
-        | st.none(),
-        "payment_intent": real_or("intent", st.none()),
-        # the fields checked against the order: right now and then, else anything
-        "amount_total": st.just(1500) | JSON, "amount_subtotal": st.just(1500) | JSON,
-        "currency": st.just("usd") | JSON, "livemode": st.just(False) | JSON,
-        "total_details": st.just({"amount_discount": 0}) | JSON},
-        optional={"status": JSON, "x": JSON})
+
+    session = st.fixed_dictionaries(
+        {
+            "id": real_or("session", SAFE_TEXT),
+            "client_reference_id": real_or("order", st.none() | SAFE_TEXT),
+            "payment_status": st.sampled_from(["paid", "unpaid", "no_payment_required"])
+            | SAFE_TEXT
+            | st.none(),
+            "payment_intent": real_or("intent", st.none()),
+            # the fields checked against the order: right now and then, else anything
+            "amount_total": st.just(1500) | JSON,
+            "amount_subtotal": st.just(1500) | JSON,
+            "currency": st.just("usd") | JSON,
+            "livemode": st.just(False) | JSON,
+            "total_details": st.just({"amount_discount": 0}) | JSON,
+        },
+        optional={"status": JSON, "x": JSON},
+    )
     # A payment Stripe does not know is a known 500 (the app asks Stripe whose it is),
     # pinned by test_a_signed_refund_for_a_payment_stripe_does_not_know_is_refused_in_words.
-    charge = st.fixed_dictionaries({"id": SAFE_TEXT, "payment_intent":
-                                     real_or("intent", st.none() | st.just("")),
-                                     "amount_captured": st.just(1500) | JSON,
-                                     "amount_refunded": st.sampled_from([100, 1500]) | JSON,
-                                     "refunded": st.booleans() | JSON},
-                                    optional={"amount": JSON, "x": JSON})
+    charge = st.fixed_dictionaries(
+        {
+            "id": SAFE_TEXT,
+            "payment_intent": real_or("intent", st.none() | st.just("")),
+            "amount_captured": st.just(1500) | JSON,
+            "amount_refunded": st.sampled_from([100, 1500]) | JSON,
+            "refunded": st.booleans() | JSON,
+        },
+        optional={"amount": JSON, "x": JSON},
+    )
 
     def event(types, obj):
-        return st.fixed_dictionaries({
-            "id": st.text("abcdefghijklmnopqrstuvwxyz0123456789_", min_size=1, max_size=60)
-            .map("evt_".__add__), "object": st.just("event"), "type": types,
-            "data": st.fixed_dictionaries({"object": obj}, optional={"previous_attributes": JSON})},
-            optional={"livemode": JSON, "api_version": JSON, "request": JSON})
+        return st.fixed_dictionaries(
+            {
+                "id": st.text("abcdefghijklmnopqrstuvwxyz0123456789_", min_size=1, max_size=60).map(
+                    "evt_".__add__
+                ),
+                "object": st.just("event"),
+                "type": types,
+                "data": st.fixed_dictionaries(
+                    {"object": obj}, optional={"previous_attributes": JSON}
+                ),
+            },
+            optional={"livemode": JSON, "api_version": JSON, "request": JSON},
+        )
+
     # Unknown types carry anything; a handled type whose object is not the shape its
     # handler reads is a known 500, pinned by test_a_signed_event_of_the_wrong_shape_is_refused_in_words.
     unknown = SAFE_TEXT.filter(lambda t: t not in HANDLERS)
-    return st.one_of(event(st.sampled_from([t for t in HANDLED if t.startswith("checkout")]),
-                           session),
-                     event(st.sampled_from(["charge.refunded", "charge.dispute.created"]), charge),
-                     event(unknown, JSON))
+    return st.one_of(
+        event(st.sampled_from([t for t in HANDLED if t.startswith("checkout")]), session),
+        event(st.sampled_from(["charge.refunded", "charge.dispute.created"]), charge),
+        event(unknown, JSON),
+    )
 
 
 def not_json(body: bytes) -> bool:
@@ -649,18 +760,23 @@ def not_json(body: bytes) -> bool:
     return False
 
 
-def test_webhook_a_signed_event_with_wrong_or_missing_fields_is_answered(world, stripe_fake,
-                                                                       paid_session):
+def test_webhook_a_signed_event_with_wrong_or_missing_fields_is_answered(
+    world, stripe_fake, paid_session
+):
     ids = paid_session
 
     @settings(max_examples=examples() + 20, **FUZZ_SETTINGS)
     @given(data=st.data())
     def fuzz(data):
-        event = data.draw(st.one_of(events(ids), st.binary(max_size=200).filter(not_json),
-                                    st.just({"object": "v2.core.event", "id": "evtn_1"})),
-                          label="event")
-        body = json.dumps(event, ensure_ascii=False).encode() if isinstance(event, dict) \
-            else event
+        event = data.draw(
+            st.one_of(
+                events(ids),
+                st.binary(max_size=200).filter(not_json),
+                st.just({"object": "v2.core.event", "id": "evtn_1"}),
+            ),
+            label="event",
+        )
+        body = json.dumps(event, ensure_ascii=False).encode() if isinstance(event, dict) else event
         before = billing_state()
         response = deliver(world.learner, body, stripe_fake.sign(body))
         assert response.status_code in (200, 400), response.status_code
@@ -691,18 +807,31 @@ def test_a_non_ascii_stripe_signature_is_refused_in_words(world, stripe_fake):
 
 
 WRONG_SHAPES = {
-    "a list": [], "null": None, "a string": "event",
+    "a list": [],
+    "null": None,
+    "a string": "event",
     "no id": {"object": "event", "type": "customer.created"},
     "no type": {"id": "evt_1", "object": "event"},
     "a type that is a list": {"id": "evt_1", "object": "event", "type": ["x"]},
     "no data": {"id": "evt_1", "object": "event", "type": "checkout.session.completed"},
-    "data not an object": {"id": "evt_1", "object": "event", "type": "charge.refunded",
-                           "data": {"object": "ch_1"}},
-    "a session without its fields": {"id": "evt_1", "object": "event",
-                                     "type": "checkout.session.completed",
-                                     "data": {"object": {"id": "cs_1"}}},
-    "a charge without its payment": {"id": "evt_1", "object": "event",
-                                     "type": "charge.refunded", "data": {"object": {}}},
+    "data not an object": {
+        "id": "evt_1",
+        "object": "event",
+        "type": "charge.refunded",
+        "data": {"object": "ch_1"},
+    },
+    "a session without its fields": {
+        "id": "evt_1",
+        "object": "event",
+        "type": "checkout.session.completed",
+        "data": {"object": {"id": "cs_1"}},
+    },
+    "a charge without its payment": {
+        "id": "evt_1",
+        "object": "event",
+        "type": "charge.refunded",
+        "data": {"object": {}},
+    },
 }
 
 
@@ -717,24 +846,40 @@ def test_a_signed_event_of_the_wrong_shape_is_refused_in_words(world, stripe_fak
 
 @ONE_DATABASE["sqlite"]  # the same on both databases
 def test_a_signed_refund_for_a_payment_stripe_does_not_know_is_refused_in_words(world, stripe_fake):
-    event = stripe_fake.event("charge.refunded", {"id": "ch_1", "object": "charge",
-                                                  "payment_intent": "pi_not_ours",
-                                                  "amount_captured": 1500,
-                                                  "amount_refunded": 1500, "refunded": True})
+    event = stripe_fake.event(
+        "charge.refunded",
+        {
+            "id": "ch_1",
+            "object": "charge",
+            "payment_intent": "pi_not_ours",
+            "amount_captured": 1500,
+            "amount_refunded": 1500,
+            "refunded": True,
+        },
+    )
     status, _ = stripe_fake.deliver(world.learner, event)
     assert status == 200
 
 
-LONG_OR_NUL = {"a NUL in the id": {"id": "evt_\x00"}, "an id of 300 characters":
-               {"id": "evt_" + "x" * 296}, "a type of 150 characters": {"type": "t" * 150}}
+LONG_OR_NUL = {
+    "a NUL in the id": {"id": "evt_\x00"},
+    "an id of 300 characters": {"id": "evt_" + "x" * 296},
+    "a type of 150 characters": {"type": "t" * 150},
+}
 
 
 @pytest.mark.parametrize("problem", sorted(LONG_OR_NUL))
 @ONE_DATABASE["postgresql"]  # SQLite stores NUL characters and ignores column lengths
 def test_a_signed_event_with_a_nul_or_an_over_long_id_is_refused_in_words_on_postgresql(
-        world, stripe_fake, problem):
-    event = {"id": "evt_ok", "object": "event", "type": "customer.created",
-             "data": {"object": {}}, **LONG_OR_NUL[problem]}
+    world, stripe_fake, problem
+):
+    event = {
+        "id": "evt_ok",
+        "object": "event",
+        "type": "customer.created",
+        "data": {"object": {}},
+        **LONG_OR_NUL[problem],
+    }
     body = json.dumps(event).encode()
     response = deliver(world.learner, body, stripe_fake.sign(body))
     assert response.status_code < 500
@@ -745,9 +890,7 @@ def test_a_signed_event_with_a_nul_or_an_over_long_id_is_refused_in_words_on_pos
 def test_a_multipart_field_whose_name_cannot_be_read_is_refused_in_words(world, path):
     """`name="\\"` leaves the field without a name (the multipart parser reads None): a 400
     in words, never a 500 (found by the form fuzzer)."""
-    body = (b'--XyZ\r\nContent-Disposition: form-data; name="\\"\r\n\r\nvalue\r\n'
-            b"--XyZ--\r\n")
-    response = world.learner.post(path, data=body,
-                                  content_type="multipart/form-data; boundary=XyZ")
+    body = b'--XyZ\r\nContent-Disposition: form-data; name="\\"\r\n\r\nvalue\r\n--XyZ--\r\n'
+    response = world.learner.post(path, data=body, content_type="multipart/form-data; boundary=XyZ")
     assert response.status_code == 400
     assert "could not read" in response.get_data(as_text=True)

@@ -89,8 +89,11 @@ def world(secured) -> World:
 def leaks(response) -> list[str]:
     """Learner A's details found in a response's body or its redirect."""
     served = response.get_data().decode(errors="replace") + response.headers.get("Location", "")
-    return [secret for secret in (A_NAME, A_EMAIL, A_LICENSE["license_number"])
-            if secret.lower() in served.lower()]
+    return [
+        secret
+        for secret in (A_NAME, A_EMAIL, A_LICENSE["license_number"])
+        if secret.lower() in served.lower()
+    ]
 
 
 # === 1. CSRF ==================================================================================
@@ -99,15 +102,25 @@ def leaks(response) -> list[str]:
 # ARCHITECTURE.md rule 4: only the Stripe webhook.
 CSRF_EXEMPT = {
     "completion.stripe_webhook": "Stripe calls it server to server, with no session and no "
-                                 "form; it is authenticated by the Stripe-Signature HMAC over "
-                                 "the raw body instead",
+    "form; it is authenticated by the Stripe-Signature HMAC over "
+    "the raw body instead",
 }
 # Actions the walk must meet, so a broken enumeration cannot pass by walking nothing.
 KNOWN_ACTIONS = {
-    "quizzes.score", "completion.details", "feedback.evaluation", "feedback.share_reflection",
-    "certificates.request_sign_in", "certificates.my_certificates_sign_out",
-    "certificates.my_certificates_sign_in", "certificates.verify_file", "admin.login", "admin.logout", "admin.moderate", "admin.delete",
-    "admin.revoke", "admin.reissue",
+    "quizzes.score",
+    "completion.details",
+    "feedback.evaluation",
+    "feedback.share_reflection",
+    "certificates.request_sign_in",
+    "certificates.my_certificates_sign_out",
+    "certificates.my_certificates_sign_in",
+    "certificates.verify_file",
+    "admin.login",
+    "admin.logout",
+    "admin.moderate",
+    "admin.delete",
+    "admin.revoke",
+    "admin.reissue",
 }
 # The control walk signs out last, and deletes the reflection after moderating it.
 LAST = ("admin.delete", "admin.logout")
@@ -116,32 +129,44 @@ LAST = ("admin.delete", "admin.logout")
 def guarded_actions(app) -> list:
     """Every state-changing rule that must check the CSRF token, logout last."""
     found = [rule for rule in rules(app, STATE_CHANGING) if rule.endpoint not in CSRF_EXEMPT]
-    return sorted(found, key=lambda r: (LAST.index(r.endpoint) + 1 if r.endpoint in LAST else 0,
-                                        r.rule))
+    return sorted(
+        found, key=lambda r: (LAST.index(r.endpoint) + 1 if r.endpoint in LAST else 0, r.rule)
+    )
 
 
 def forged_forms(world: World) -> dict[str, dict]:
     """For each action, the form a browser would send (and an attacker's page would copy),
     filled in so that the action would really change something if the token were not checked."""
     quiz = quiz_form_in(world.a.get("/courses/demo-lesson/quiz").get_data(as_text=True))
-    right = {name: db.session.get(QuizItem, int(name.removeprefix("item-"))).answer
-             for name in quiz.radios}
-    reflection = form_in(world.a.get("/courses/demo-lesson").get_data(as_text=True),
-                         "display_name")
+    right = {
+        name: db.session.get(QuizItem, int(name.removeprefix("item-"))).answer
+        for name in quiz.radios
+    }
+    reflection = form_in(world.a.get("/courses/demo-lesson").get_data(as_text=True), "display_name")
     forms = {
         "quizzes.score": quiz.answers(right),
-        "feedback.share_reflection": {**reflection.hidden, "display_name": "Mallory",
-                                      "body": "Posted by another site."},
+        "feedback.share_reflection": {
+            **reflection.hidden,
+            "display_name": "Mallory",
+            "body": "Posted by another site.",
+        },
         "feedback.evaluation": evaluation_answers(rating=1, comments="Posted by another site."),
-        "completion.details": {"full_name": "Mallory Forger", "email": "mallory@evil.test",
-                                 **A_LICENSE, "issue": "Issue certificate"},
+        "completion.details": {
+            "full_name": "Mallory Forger",
+            "email": "mallory@evil.test",
+            **A_LICENSE,
+            "issue": "Issue certificate",
+        },
         "certificates.request_sign_in": {"email": A_EMAIL, "submit": "Email me a sign-in link"},
         "certificates.my_certificates_sign_out": {"submit": "Sign out"},
         "certificates.my_certificates_sign_in": {"submit": "Open my certificates"},
         "admin.login": {"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD},
         "admin.revoke": {"reason": "Forged by another site", "confirm": "y"},
-        "admin.reissue": {"full_name": "Mallory Forger", "email": "mallory@evil.test",
-                          "confirm": "y"},
+        "admin.reissue": {
+            "full_name": "Mallory Forger",
+            "email": "mallory@evil.test",
+            "confirm": "y",
+        },
     }
     for form in forms.values():
         form.pop("csrf_token", None)
@@ -184,10 +209,15 @@ def test_every_state_changing_route_refuses_a_post_without_its_csrf_token(world,
             for method in methods_of(rule, STATE_CHANGING):
                 for token in (None, others_token):
                     seen = len(refusals)
-                    response = client.open(url, method=method,
-                                           data=body_for(rule.endpoint, forms, token))
-                    where = (method, url, rule.endpoint, "another browser's token" if token
-                             else "no token")
+                    response = client.open(
+                        url, method=method, data=body_for(rule.endpoint, forms, token)
+                    )
+                    where = (
+                        method,
+                        url,
+                        rule.endpoint,
+                        "another browser's token" if token else "no token",
+                    )
                     assert response.status_code == 400, (where, response.status_code)
                     assert len(refusals) == seen + 1, f"{where}: not refused by the CSRF check"
                     assert not leaks(response), where
@@ -209,10 +239,15 @@ def test_with_its_token_each_walked_action_gets_past_the_check(world, monkeypatc
         client = world.client_for(rule)
         for url in world.urls_of(rule):
             for method in methods_of(rule, STATE_CHANGING):
-                response = client.open(url, method=method,
-                                       data=body_for(rule.endpoint, forms, tokens[id(client)]))
+                response = client.open(
+                    url, method=method, data=body_for(rule.endpoint, forms, tokens[id(client)])
+                )
                 assert response.status_code not in (400, 401, 403, 404), (
-                    method, url, response.status_code, text_of(response)[:300])
+                    method,
+                    url,
+                    response.status_code,
+                    text_of(response)[:300],
+                )
                 assert response.status_code < 500
     assert refusals == []
 
@@ -223,21 +258,31 @@ def paying(stripe_fake, paying_app):
     return paying_app(stripe_fake, WTF_CSRF_ENABLED=True)
 
 
-def test_the_stripe_webhook_is_exempt_and_checks_its_signature_instead(paying, stripe_fake,
-                                                                       monkeypatch):
+def test_the_stripe_webhook_is_exempt_and_checks_its_signature_instead(
+    paying, stripe_fake, monkeypatch
+):
     client = paying.test_client()
     refusals = record_csrf_refusals(monkeypatch)
     before = database_state()
     event = stripe_fake.event("customer.created", {"id": "cus_test", "object": "customer"})
     body = stripe_fake.payload(event)
 
-    forged = client.post("/billing/stripe/webhook", data=body, headers={
-        "Content-Type": "application/json", "Stripe-Signature": "t=1,v1=" + "0" * 64})
-    unsigned = client.post("/billing/stripe/webhook", data=body,
-                           headers={"Content-Type": "application/json"})
-    other_secret = client.post("/billing/stripe/webhook", data=body, headers={
-        "Content-Type": "application/json",
-        "Stripe-Signature": stripe_fake.sign(body, secret="whsec_someone_else")})
+    forged = client.post(
+        "/billing/stripe/webhook",
+        data=body,
+        headers={"Content-Type": "application/json", "Stripe-Signature": "t=1,v1=" + "0" * 64},
+    )
+    unsigned = client.post(
+        "/billing/stripe/webhook", data=body, headers={"Content-Type": "application/json"}
+    )
+    other_secret = client.post(
+        "/billing/stripe/webhook",
+        data=body,
+        headers={
+            "Content-Type": "application/json",
+            "Stripe-Signature": stripe_fake.sign(body, secret="whsec_someone_else"),
+        },
+    )
 
     for response in (forged, unsigned, other_secret):
         assert response.status_code == 400
@@ -251,12 +296,14 @@ def test_the_stripe_webhook_is_exempt_and_checks_its_signature_instead(paying, s
     assert [e.id for e in db.session.scalars(sa.select(StripeEvent))] == [event["id"]]
 
 
-def test_with_payments_off_the_webhook_is_not_found_rather_than_a_csrf_refusal(secured,
-                                                                                monkeypatch):
+def test_with_payments_off_the_webhook_is_not_found_rather_than_a_csrf_refusal(
+    secured, monkeypatch
+):
     refusals = record_csrf_refusals(monkeypatch)
 
-    response = secured.test_client().post("/billing/stripe/webhook", data=b"{}",
-                                          headers={"Stripe-Signature": "t=1,v1=00"})
+    response = secured.test_client().post(
+        "/billing/stripe/webhook", data=b"{}", headers={"Stripe-Signature": "t=1,v1=00"}
+    )
 
     assert response.status_code == 404
     assert "Payments are not turned on." in text_of(response)
@@ -273,27 +320,38 @@ LEARNER_ARGUMENTS = {"public_id", "token", "number"}
 # refuses an altered token (checked below for every rule, these included).
 PUBLIC_BY_DESIGN = {
     "certificates.certificate": "the certificate link emailed to the learner: a signed token "
-                                "(own salt) that the learner may forward, e.g. to an employer",
+    "(own salt) that the learner may forward, e.g. to an employer",
     "certificates.download": "the PDF behind the same certificate link",
     "certificates.my_certificates_sign_in": "the emailed sign-in link: holding it proves "
-                                            "access to the address, not to a browser",
+    "access to the address, not to a browser",
     "quizzes.confirm_page": "the emailed link that confirms an address for a course that "
-                            "limits attempts: holding it proves access to the address; it "
-                            "confirms whichever browser presses its button, once",
+    "limits attempts: holding it proves access to the address; it "
+    "confirms whichever browser presses its button, once",
     "quizzes.confirm": "the button on that page (tests/quizzes/test_quiz_integrity.py)",
     "certificates.verify_number": "public verification for licensing boards by the number "
-                                  "printed on the certificate; it shows no email or license "
-                                  "number (tests/certificates/test_certificates_verify.py)",
+    "printed on the certificate; it shows no email or license "
+    "number (tests/certificates/test_certificates_verify.py)",
 }
-KNOWN_LEARNER_PAGES = {"quizzes.result", "completion.details", "feedback.evaluation",
-                       "completion.success", "completion.cancel", *PUBLIC_BY_DESIGN}
+KNOWN_LEARNER_PAGES = {
+    "quizzes.result",
+    "completion.details",
+    "feedback.evaluation",
+    "completion.success",
+    "completion.cancel",
+    *PUBLIC_BY_DESIGN,
+}
 REFUSED = (403, 404)
 
 
 def learner_rules(app) -> list:
     """Every rule outside /admin whose address names a learner's record."""
-    return [rule for rule in rules(app) if rule.arguments & LEARNER_ARGUMENTS
-            and not rule.endpoint.startswith("admin.") and rule.endpoint != "static"]
+    return [
+        rule
+        for rule in rules(app)
+        if rule.arguments & LEARNER_ARGUMENTS
+        and not rule.endpoint.startswith("admin.")
+        and rule.endpoint != "static"
+    ]
 
 
 def owned_rules(app) -> list:
@@ -307,15 +365,20 @@ def test_the_learner_walk_covers_every_learner_address(secured):
     assert walked >= KNOWN_LEARNER_PAGES, KNOWN_LEARNER_PAGES - walked
     assert set(PUBLIC_BY_DESIGN) <= walked, "the allow-list names a rule that does not exist"
     assert {rule.endpoint for rule in owned_rules(secured)} >= {
-        "quizzes.result", "completion.details", "feedback.evaluation", "completion.success"}
+        "quizzes.result",
+        "completion.details",
+        "feedback.evaluation",
+        "completion.success",
+    }
 
 
 def strangers(world: World) -> dict[str, object]:
     """Browsers that are not learner A: learner B, a new visitor, one with A's cookie forged."""
     anonymous, forged = world.app.test_client(), world.app.test_client()
     cookie = world.a.get_cookie("ceengine_learner").value
-    forged.set_cookie("ceengine_learner", cookie[:-6] + ("AAAAAA" if cookie[-6:] != "AAAAAA"
-                                                         else "BBBBBB"))
+    forged.set_cookie(
+        "ceengine_learner", cookie[:-6] + ("AAAAAA" if cookie[-6:] != "AAAAAA" else "BBBBBB")
+    )
     return {"learner B": world.b, "a new visitor": anonymous, "a forged cookie": forged}
 
 
@@ -332,9 +395,18 @@ def test_a_learners_pages_are_not_found_for_anyone_else(world):
         for rule in owned:
             for url in world.urls_of(rule):
                 for method in methods_of(rule, {"GET", *STATE_CHANGING}):
-                    data = {"csrf_token": token, "full_name": "B", "email": "b@example.org",
-                            **A_LICENSE, "issue": "Issue certificate",
-                            **evaluation_answers()} if method != "GET" else None
+                    data = (
+                        {
+                            "csrf_token": token,
+                            "full_name": "B",
+                            "email": "b@example.org",
+                            **A_LICENSE,
+                            "issue": "Issue certificate",
+                            **evaluation_answers(),
+                        }
+                        if method != "GET"
+                        else None
+                    )
                     response = client.open(url, method=method, data=data)
                     where = (who, method, url)
                     assert response.status_code in REFUSED, (where, response.status_code)
@@ -352,9 +424,16 @@ def test_another_learner_cannot_open_a_checkout_for_a_learners_attempt(paying, s
     before = database_state()
 
     for who, client in strangers(world).items():
-        response = client.post(address, data={
-            "csrf_token": token_of(client), "full_name": "B", "email": "b@example.org",
-            **A_LICENSE, "issue": "Continue to payment"})
+        response = client.post(
+            address,
+            data={
+                "csrf_token": token_of(client),
+                "full_name": "B",
+                "email": "b@example.org",
+                **A_LICENSE,
+                "issue": "Continue to payment",
+            },
+        )
         assert response.status_code in REFUSED, (who, response.status_code)
         assert "Location" not in response.headers, who
 
@@ -466,12 +545,17 @@ def test_security_headers_on_error_responses(world):
         "404 altered certificate link": visitor.get(f"/certificates/{world.certificate_token}x"),
         "400 no CSRF token": visitor.post("/my-certificates", data={"email": A_EMAIL}),
         "400 export filter": world.admin.get("/admin/exports/roster.csv?start=yesterday"),
-        "401 admin action signed out": visitor.post("/admin/logout",
-                                                    data={"csrf_token": token_of(visitor)}),
+        "401 admin action signed out": visitor.post(
+            "/admin/logout", data={"csrf_token": token_of(visitor)}
+        ),
         "405 wrong method": visitor.get("/billing/stripe/webhook"),
-        "413 upload too large": visitor.post("/verify", data={
-            "csrf_token": token_of(visitor, "/verify"),
-            "pdf": (io.BytesIO(b"%PDF-1.4\n" + b"0" * (3 * 1024 * 1024)), "big.pdf")}),
+        "413 upload too large": visitor.post(
+            "/verify",
+            data={
+                "csrf_token": token_of(visitor, "/verify"),
+                "pdf": (io.BytesIO(b"%PDF-1.4\n" + b"0" * (3 * 1024 * 1024)), "big.pdf"),
+            },
+        ),
     }
     for what, response in responses.items():
         assert str(response.status_code) == what[:3], (what, response.status_code)
@@ -482,8 +566,14 @@ def test_security_headers_on_error_responses(world):
 def production(database_url, courses_dir, tmp_path, monkeypatch):
     """The app as deployed: CEENGINE_ENV=production with the settings production insists on."""
     production_environment(monkeypatch, tmp_path)
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url,
-                      "COURSES_DIR": str(courses_dir), "MAIL_BACKEND": "locmem"})
+    app = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "COURSES_DIR": str(courses_dir),
+            "MAIL_BACKEND": "locmem",
+        }
+    )
     app.test_client_class = FreshRequestClient
     with app.app_context():
         db.drop_all()
@@ -499,11 +589,22 @@ HTTPS = "https://localhost"
 
 def test_production_sends_hsts_on_every_response_and_redirects_http(production):
     client = production.test_client()
-    responses = {url: client.get(url, base_url=HTTPS) for url in
-                 ["/", "/courses/demo-lesson", "/courses/demo-lesson/quiz", "/verify",
-                  "/my-certificates", "/admin/login", "/healthz", "/no-such-page"]}
-    responses["400 no CSRF token"] = client.post("/my-certificates", base_url=HTTPS,
-                                                 data={"email": A_EMAIL})
+    responses = {
+        url: client.get(url, base_url=HTTPS)
+        for url in [
+            "/",
+            "/courses/demo-lesson",
+            "/courses/demo-lesson/quiz",
+            "/verify",
+            "/my-certificates",
+            "/admin/login",
+            "/healthz",
+            "/no-such-page",
+        ]
+    }
+    responses["400 no CSRF token"] = client.post(
+        "/my-certificates", base_url=HTTPS, data={"email": A_EMAIL}
+    )
 
     for where, response in responses.items():
         assert response.status_code in (200, 400, 404), (where, response.status_code)
@@ -526,13 +627,20 @@ def test_production_cookies_are_secure_httponly_and_same_site(production):
     token = form_in(form_page.get_data(as_text=True), "csrf_token").hidden["csrf_token"]
     credentials = {"csrf_token": token, "email": ADMIN_EMAIL, "password": ADMIN_PASSWORD}
     no_referrer = client.post("/admin/login", base_url=HTTPS, data=credentials)
-    signed_in = client.post("/admin/login", base_url=HTTPS, data=credentials,
-                            headers={"Referer": f"{HTTPS}/admin/login"})
+    signed_in = client.post(
+        "/admin/login",
+        base_url=HTTPS,
+        data=credentials,
+        headers={"Referer": f"{HTTPS}/admin/login"},
+    )
 
     assert no_referrer.status_code == 400  # over HTTPS the CSRF check also wants our Referer
     assert signed_in.status_code == 303
-    for response, name in [(form_page, "session"), (course_page, "ceengine_learner"),
-                           (signed_in, "session")]:
+    for response, name in [
+        (form_page, "session"),
+        (course_page, "ceengine_learner"),
+        (signed_in, "session"),
+    ]:
         attributes = cookie_attributes(response, name)
         assert attributes is not None, f"no {name} cookie set"
         assert "secure" in attributes, (name, attributes)
@@ -567,8 +675,13 @@ def admin_record() -> tuple:
     db.session.rollback()
     user = admin_by_email(ADMIN_EMAIL)
     sessions = db.session.scalar(sa.select(sa.func.count()).select_from(AdminSession))
-    return (user.failed_sign_ins, user.locked_until, user.last_sign_in_at, sessions,
-            user.password_hash)
+    return (
+        user.failed_sign_ins,
+        user.locked_until,
+        user.last_sign_in_at,
+        sessions,
+        user.password_hash,
+    )
 
 
 def test_a_rate_limited_admin_sign_in_counts_nothing_and_signs_nobody_in(secured):
@@ -597,8 +710,10 @@ def test_the_verify_form_and_upload_are_rate_limited_and_keep_nothing(secured, e
     def ask():
         if endpoint == "lookup":
             return client.get(f"/verify?number={number}")
-        return client.post("/verify", data={
-            "csrf_token": token, "pdf": (io.BytesIO(b"%PDF-1.4\nnot signed"), "c.pdf")})
+        return client.post(
+            "/verify",
+            data={"csrf_token": token, "pdf": (io.BytesIO(b"%PDF-1.4\nnot signed"), "c.pdf")},
+        )
 
     allowed = [ask().status_code for _ in range(2)]
     before = database_state()
@@ -613,8 +728,9 @@ def ask_for_sign_in_link(client, address: str, remote: str):
     """Ask My certificates for a sign-in link from the browser address `remote`."""
     environ = {"REMOTE_ADDR": remote}
     token = csrf_token_in(client.get("/my-certificates", environ_base=environ))
-    return client.post("/my-certificates", environ_base=environ,
-                       data={"csrf_token": token, "email": address})
+    return client.post(
+        "/my-certificates", environ_base=environ, data={"csrf_token": token, "email": address}
+    )
 
 
 def test_sign_in_links_are_limited_per_address_and_a_refused_ask_sends_nothing(secured):
@@ -622,8 +738,10 @@ def test_sign_in_links_are_limited_per_address_and_a_refused_ask_sends_nothing(s
     issue(secured.test_client(), full_name=A_NAME, email=A_EMAIL)
     sent = len(outbox(secured))
 
-    first = [ask_for_sign_in_link(secured.test_client(), A_EMAIL, f"10.0.0.{n}").status_code
-             for n in (1, 2)]
+    first = [
+        ask_for_sign_in_link(secured.test_client(), A_EMAIL, f"10.0.0.{n}").status_code
+        for n in (1, 2)
+    ]
     assert first == [303, 303]
     assert len(outbox(secured)) == sent + 2
     before = database_state()

@@ -21,20 +21,22 @@ def quick_password_hashes(monkeypatch) -> None:
 
     Checking a password reads the method from the stored hash, so sign-in works unchanged.
     """
-    monkeypatch.setattr("ceengine.admin.accounts.generate_password_hash",
-                        functools.partial(generate_password_hash, method="pbkdf2:sha256:1000"))
+    monkeypatch.setattr(
+        "ceengine.admin.accounts.generate_password_hash",
+        functools.partial(generate_password_hash, method="pbkdf2:sha256:1000"),
+    )
 
 
 # --- signing in and acting --------------------------------------------------------------
 
 
-def sign_in(client, email: str = ADMIN_EMAIL, password: str = ADMIN_PASSWORD,
-            next_page: str | None = None):
+def sign_in(
+    client, email: str = ADMIN_EMAIL, password: str = ADMIN_PASSWORD, next_page: str | None = None
+):
     """Open the sign-in page and submit it, as a browser does; return the POST's response."""
     address = "/admin/login" + (f"?next={quote(next_page, safe='')}" if next_page else "")
     token = csrf_token_in(client.get(address).get_data(as_text=True))
-    return client.post(address, data={"csrf_token": token, "email": email,
-                                      "password": password})
+    return client.post(address, data={"csrf_token": token, "email": email, "password": password})
 
 
 def ensure_admin(email: str = ADMIN_EMAIL, password: str = ADMIN_PASSWORD) -> None:

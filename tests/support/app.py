@@ -34,20 +34,27 @@ def skip_missing_infrastructure(reason: str) -> None:
 @functools.cache
 def signing_files() -> dict[str, Path]:
     """One development signing chain for the whole test run (never the project's instance/)."""
-    return create_development_chain(Path(tempfile.mkdtemp(prefix="ceengine-signing-")),
-                                    "ceengine Tests")
+    return create_development_chain(
+        Path(tempfile.mkdtemp(prefix="ceengine-signing-")), "ceengine Tests"
+    )
 
 
 def app_settings() -> dict:
     """Settings every test app shares: the test signing key, email kept in memory."""
     files = signing_files()
-    return {"TESTING": True, "SIGNING_KEY": str(files["key"]), "SIGNING_CERT": str(files["cert"]),
-            "SIGNING_CHAIN": str(files["chain"]), "MAIL_BACKEND": "locmem",
-            # Queued mail is sent right after the commit that queued it, so a test sees it when
-            # the request returns; tests/mail/test_mail_outbox.py covers the background worker.
-            "MAIL_DELIVERY": "inline",
-            "SPONSOR_NAME": "Compassion CE Institute", "SPONSOR_CONTACT": "ce@compassion.test",
-            "CE_ADMINISTRATOR": "Dana Reyes, PhD, CE Administrator"}
+    return {
+        "TESTING": True,
+        "SIGNING_KEY": str(files["key"]),
+        "SIGNING_CERT": str(files["cert"]),
+        "SIGNING_CHAIN": str(files["chain"]),
+        "MAIL_BACKEND": "locmem",
+        # Queued mail is sent right after the commit that queued it, so a test sees it when
+        # the request returns; tests/mail/test_mail_outbox.py covers the background worker.
+        "MAIL_DELIVERY": "inline",
+        "SPONSOR_NAME": "Compassion CE Institute",
+        "SPONSOR_CONTACT": "ce@compassion.test",
+        "CE_ADMINISTRATOR": "Dana Reyes, PhD, CE Administrator",
+    }
 
 
 class FreshRequestClient(FlaskClient):
@@ -89,8 +96,14 @@ def browser(app, remote: str = "127.0.0.1") -> Browser:
 
 def make_app(database_url: str, courses_dir: Path, **overrides):
     """An app on `database_url` with fresh tables."""
-    app = create_app({**app_settings(), "SQLALCHEMY_DATABASE_URI": database_url,
-                      "COURSES_DIR": str(courses_dir), **overrides})
+    app = create_app(
+        {
+            **app_settings(),
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "COURSES_DIR": str(courses_dir),
+            **overrides,
+        }
+    )
     app.test_client_class = FreshRequestClient
     with app.app_context():
         db.drop_all()

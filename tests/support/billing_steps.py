@@ -13,14 +13,21 @@ from ceengine.extensions import db
 from tests.support.certificate_steps import submit_details, take_quiz
 from tests.support.html import text_of
 
-LICENSE = {"profession": "Registered Nurse", "license_type": "RN", "license_number": "RN-55",
-           "license_state": "Oregon"}
+LICENSE = {
+    "profession": "Registered Nurse",
+    "license_type": "RN",
+    "license_number": "RN-55",
+    "license_state": "Oregon",
+}
 
 
 def stripe_settings(fake) -> dict:
     """App settings that turn payments on, pointed at the local Stripe (tests/support/fake_stripe.py)."""
-    return {"STRIPE_SECRET_KEY": fake.secret_key, "STRIPE_WEBHOOK_SECRET": fake.webhook_secret,
-            "STRIPE_API_BASE": fake.url}
+    return {
+        "STRIPE_SECRET_KEY": fake.secret_key,
+        "STRIPE_WEBHOOK_SECRET": fake.webhook_secret,
+        "STRIPE_API_BASE": fake.url,
+    }
 
 
 def orders() -> list[Order]:
@@ -30,8 +37,9 @@ def orders() -> list[Order]:
 def continue_to_payment(client, result: str | None = None):
     """Pass the paid course, fill in the details, press Continue to payment."""
     result = result or take_quiz(client, "demo-modules")
-    response = submit_details(client, result, full_name="Ben Okafor", email="ben@example.org",
-                              **LICENSE)
+    response = submit_details(
+        client, result, full_name="Ben Okafor", email="ben@example.org", **LICENSE
+    )
     assert response.status_code == 303, text_of(response)
     return result, response.headers["Location"]
 
@@ -42,6 +50,7 @@ def session_id_of(checkout_url: str) -> str:
 
 def pay(checkout_url: str) -> str:
     """Press Pay on the hosted page; return where Stripe sends the learner back."""
+
     class NoRedirect(urllib.request.HTTPRedirectHandler):
         def redirect_request(self, *args, **kwargs):
             return None

@@ -17,16 +17,24 @@ from ceengine.certificates.render import CertificateData
 from ceengine.certificates.signing import create_development_chain, load_identity
 
 DATA = CertificateData(
-    number="7KQ2-M9XD-4HTR-V", learner_name="José Álvarez-Núñez",
+    number="7KQ2-M9XD-4HTR-V",
+    learner_name="José Álvarez-Núñez",
     course_title="Compassion Cultivation Training for Healthcare Professionals",
-    presenters="Gonzalo Brito-Pons, PhD", ce_hours="2",
-    course_format="Self-paced online (home study)", completion_date="21 November 2026",
-    score="13 of 14 (92%)", sponsor_name="Example CE Sponsor", sponsor_contact="ce@example.org",
+    presenters="Gonzalo Brito-Pons, PhD",
+    ce_hours="2",
+    course_format="Self-paced online (home study)",
+    completion_date="21 November 2026",
+    score="13 of 14 (92%)",
+    sponsor_name="Example CE Sponsor",
+    sponsor_contact="ce@example.org",
     verify_url="https://ce.example.org/verify/7KQ2-M9XD-4HTR-V",
     administrator="Dana Reyes, PhD, CE Administrator",
     license_line="LCSW · License 12345 · California",
-    approvals=("Example CE Sponsor is approved by the American Psychological Association to "
-               "sponsor continuing education for psychologists.",))
+    approvals=(
+        "Example CE Sponsor is approved by the American Psychological Association to "
+        "sponsor continuing education for psychologists.",
+    ),
+)
 
 
 def pdf_text(pdf: bytes) -> str:
@@ -47,13 +55,23 @@ def sponsor_signing_files(folder: Path) -> tuple[Path, Path]:
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Compassion CE Institute")])
     now = dt.datetime.now(dt.UTC)
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
-            .public_key(key.public_key()).serial_number(x509.random_serial_number())
-            .not_valid_before(now).not_valid_after(now + dt.timedelta(days=30))
-            .sign(key, hashes.SHA256()))
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now)
+        .not_valid_after(now + dt.timedelta(days=30))
+        .sign(key, hashes.SHA256())
+    )
     key_file, cert_file = folder / "key.pem", folder / "cert.pem"
-    key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM,
-                                           serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))
+    key_file.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
     cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
     return key_file, cert_file

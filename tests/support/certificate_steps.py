@@ -48,19 +48,26 @@ def submit_details(client, result_url: str, button: str = "issue", **details):
     return client.post(address, data=data)
 
 
-def issue(client, slug: str = "demo-lesson", full_name: str = "Ana María Núñez",
-          email: str = "ana@example.org", **details):
+def issue(
+    client,
+    slug: str = "demo-lesson",
+    full_name: str = "Ana María Núñez",
+    email: str = "ana@example.org",
+    **details,
+):
     """Pass the quiz and issue the certificate; return the certificate page response."""
-    response = submit_details(client, take_quiz(client, slug), full_name=full_name,
-                              email=email, **details)
+    response = submit_details(
+        client, take_quiz(client, slug), full_name=full_name, email=email, **details
+    )
     assert response.status_code == 303, text_of(response)
     return client.get(response.headers["Location"])
 
 
 def download_link(page) -> str:
     """The address behind `Download certificate (PDF)`."""
-    match = re.search(r'href="([^"]+)"[^>]*>Download certificate \(PDF\)',
-                      page.get_data(as_text=True))
+    match = re.search(
+        r'href="([^"]+)"[^>]*>Download certificate \(PDF\)', page.get_data(as_text=True)
+    )
     assert match, "no Download certificate (PDF) link"
     return match.group(1)
 

@@ -25,8 +25,12 @@ from tests.support.fake_stripe import FakeStripe
 from tests.support.html import form_in, quiz_form_in
 
 FREE_COURSE, PAID_COURSE = "demo-lesson", "demo-modules"
-LICENSE = {"profession": "Licensed Clinical Social Worker", "license_type": "LCSW",
-           "license_number": "LC-1024", "license_state": "Oregon"}
+LICENSE = {
+    "profession": "Licensed Clinical Social Worker",
+    "license_type": "LCSW",
+    "license_number": "LC-1024",
+    "license_state": "Oregon",
+}
 TIMEOUT = 120  # a request stuck longer than this is a failure, not a wait
 
 
@@ -92,8 +96,9 @@ class Clinician:
     def _send(self, method: str, path: str, session: requests.Session | None = None, **kwargs):
         url = path if path.startswith("http") else self.base_url + path
         started = time.perf_counter()
-        response = (session or self.session).request(method, url, allow_redirects=False,
-                                                     timeout=TIMEOUT, **kwargs)
+        response = (session or self.session).request(
+            method, url, allow_redirects=False, timeout=TIMEOUT, **kwargs
+        )
         self.tally.record(method, urlsplit(url).path, response, time.perf_counter() - started)
         return response
 
@@ -112,8 +117,9 @@ class Clinician:
             start.wait()
             responses[index] = self._send("POST", path, session, data=data)
 
-        threads = [threading.Thread(target=press, args=(i, s))
-                   for i, s in enumerate((self.session, twin))]
+        threads = [
+            threading.Thread(target=press, args=(i, s)) for i, s in enumerate((self.session, twin))
+        ]
         for thread in threads:
             thread.start()
         for thread in threads:
@@ -140,9 +146,10 @@ class Clinician:
             chosen[name] = right if passing else next(o for o in options if o != right)
         responses = self.double_click(f"/courses/{slug}/quiz", form.answers(chosen))
         places = {r.headers.get("Location") for r in responses}
-        if not self._expect([r.status_code for r in responses] == [303, 303] and len(places) == 1,
-                            f"Score My Quiz double click: {[r.status_code for r in responses]}"
-                            f" {places}"):
+        if not self._expect(
+            [r.status_code for r in responses] == [303, 303] and len(places) == 1,
+            f"Score My Quiz double click: {[r.status_code for r in responses]} {places}",
+        ):
             return None
         result = places.pop()
         self._expect(self.get(result).status_code == 200, "result page")
@@ -160,8 +167,14 @@ class Clinician:
             return None, None
         form = form_in(details.text, "full_name")
         license = {key: value for key, value in LICENSE.items() if key in form.values}
-        return address, {**form.hidden, **form.values, "full_name": name, "email": email,
-                         **license, "issue": form.submits["issue"]}
+        return address, {
+            **form.hidden,
+            **form.values,
+            "full_name": name,
+            "email": email,
+            **license,
+            "issue": form.submits["issue"],
+        }
 
     def free_certificate(self, result: str, name: str, email: str) -> str | None:
         """Double-click Issue certificate, then open, download and verify it."""
@@ -170,14 +183,16 @@ class Clinician:
             return None
         responses = self.double_click(address, data)
         places = {r.headers.get("Location") for r in responses}
-        if not self._expect([r.status_code for r in responses] == [303, 303] and len(places) == 1,
-                            f"Issue certificate double click: {[r.status_code for r in responses]}"
-                            f" {places}"):
+        if not self._expect(
+            [r.status_code for r in responses] == [303, 303] and len(places) == 1,
+            f"Issue certificate double click: {[r.status_code for r in responses]} {places}",
+        ):
             return None
         return self.use_certificate(places.pop())
 
-    def paid_certificate(self, result: str, name: str, email: str,
-                         stripe: FakeStripe, replays: int = 3) -> str | None:
+    def paid_certificate(
+        self, result: str, name: str, email: str, stripe: FakeStripe, replays: int = 3
+    ) -> str | None:
         """Double-click Continue to payment, pay, and let Stripe deliver the event `replays` times
         at once; then come back through the success page."""
         address, data = self.details_form(result, name, email)
@@ -185,28 +200,37 @@ class Clinician:
             return None
         responses = self.double_click(address, data)
         checkout = responses[-1].headers.get("Location", "")
-        if not self._expect(all(r.status_code == 303 for r in responses)
-                            and "/pay/" in checkout, f"Continue to payment: "
-                            f"{[r.status_code for r in responses]} {checkout}"):
+        if not self._expect(
+            all(r.status_code == 303 for r in responses) and "/pay/" in checkout,
+            f"Continue to payment: {[r.status_code for r in responses]} {checkout}",
+        ):
             return None
         session_id = checkout.rsplit("/", 1)[-1]
         stripe.complete(session_id)
         event = stripe.session_event("checkout.session.completed", session_id)
         with ThreadPoolExecutor(replays) as pool:
-            deliveries = list(pool.map(lambda _: stripe.deliver(self.base_url, event, timeout=TIMEOUT),
-                                       range(replays)))
+            deliveries = list(
+                pool.map(
+                    lambda _: stripe.deliver(self.base_url, event, timeout=TIMEOUT), range(replays)
+                )
+            )
         with self.tally.lock:
             for status, _ in deliveries:
                 self.tally.statuses[status] += 1
                 if status >= 500:
                     self.tally.server_errors.append(f"POST webhook -> {status}")
-        self._expect(all(status == 200 for status, _ in deliveries),
-                     f"webhook replays: {[status for status, _ in deliveries]}")
-        success = stripe.sessions[session_id]["success_url"].replace("{CHECKOUT_SESSION_ID}",
-                                                                     session_id)
+        self._expect(
+            all(status == 200 for status, _ in deliveries),
+            f"webhook replays: {[status for status, _ in deliveries]}",
+        )
+        success = stripe.sessions[session_id]["success_url"].replace(
+            "{CHECKOUT_SESSION_ID}", session_id
+        )
         back = self.get(success)
-        if not self._expect(back.status_code == 303 and "/certificates/" in
-                            back.headers.get("Location", ""), f"success page {back.status_code}"):
+        if not self._expect(
+            back.status_code == 303 and "/certificates/" in back.headers.get("Location", ""),
+            f"success page {back.status_code}",
+        ):
             return None
         return self.use_certificate(back.headers["Location"])
 
@@ -234,8 +258,13 @@ def quiz_answers(database_url: str) -> dict[int, str]:
         engine.dispose()
 
 
-def run_crowd(base_url: str, database_url: str, clinicians: int, concurrency: int,
-              stripe: FakeStripe | None = None) -> tuple[Tally, list[Outcome]]:
+def run_crowd(
+    base_url: str,
+    database_url: str,
+    clinicians: int,
+    concurrency: int,
+    stripe: FakeStripe | None = None,
+) -> tuple[Tally, list[Outcome]]:
     """`clinicians` people, `concurrency` at a time. One in four fails the quiz; with Stripe,
     one in three of those who pass takes the paid course."""
     tally, answers = Tally(), quiz_answers(database_url)
@@ -245,13 +274,16 @@ def run_crowd(base_url: str, database_url: str, clinicians: int, concurrency: in
         paid = stripe is not None and index % 3 == 1
         outcome = Outcome(passed=index % 4 != 0, paid=paid)
         try:
-            outcome.result_url = person.take_quiz(PAID_COURSE if paid else FREE_COURSE,
-                                                  outcome.passed)
+            outcome.result_url = person.take_quiz(
+                PAID_COURSE if paid else FREE_COURSE, outcome.passed
+            )
             if outcome.result_url and outcome.passed:
                 name, email = f"Clinician {index}", f"clinician{index}@example.org"
                 outcome.certificate_url = (
-                    person.paid_certificate(outcome.result_url, name, email, stripe) if paid
-                    else person.free_certificate(outcome.result_url, name, email))
+                    person.paid_certificate(outcome.result_url, name, email, stripe)
+                    if paid
+                    else person.free_certificate(outcome.result_url, name, email)
+                )
         except requests.RequestException as error:  # refused or timed out: a failure to report
             tally.surprise(f"clinician {index}: {type(error).__name__}: {error}")
         return outcome
@@ -280,6 +312,7 @@ def database_problems(database_url: str, outcomes: list[Outcome]) -> list[str]:
     engine = sa.create_engine(database_url)
     try:
         with engine.connect() as db:
+
             def one(sql: str, **params) -> int:
                 return db.execute(sa.text(sql), params).scalar_one()
 
@@ -290,13 +323,17 @@ def database_problems(database_url: str, outcomes: list[Outcome]) -> list[str]:
                 public_id = outcome.result_url.rstrip("/").rsplit("/", 1)[-1]
                 if one("SELECT count(*) FROM attempts WHERE public_id = :p", p=public_id) != 1:
                     problems.append(f"attempt {public_id} is not stored exactly once")
-            per_attempt = db.execute(sa.text(
-                "SELECT a.passed, count(c.id) FROM attempts a LEFT JOIN certificates c "
-                "ON c.attempt_id = a.id GROUP BY a.id, a.passed")).all()
+            per_attempt = db.execute(
+                sa.text(
+                    "SELECT a.passed, count(c.id) FROM attempts a LEFT JOIN certificates c "
+                    "ON c.attempt_id = a.id GROUP BY a.id, a.passed"
+                )
+            ).all()
             for passed, count in per_attempt:
                 if count != (1 if passed else 0):
-                    problems.append(f"a {'passed' if passed else 'failed'} attempt has "
-                                    f"{count} certificates")
+                    problems.append(
+                        f"a {'passed' if passed else 'failed'} attempt has {count} certificates"
+                    )
             expected = sum(1 for o in outcomes if o.passed and o.result_url)
             issued = one("SELECT count(*) FROM certificates")
             if issued != expected:
@@ -309,9 +346,11 @@ def database_problems(database_url: str, outcomes: list[Outcome]) -> list[str]:
             unfulfilled = [o for o in orders if o.status != "paid" or o.certificate_id is None]
             if unfulfilled:
                 problems.append(f"{len(unfulfilled)} orders not paid with a certificate")
-            doubled = one("SELECT count(*) FROM (SELECT certificate_id FROM orders "
-                          "WHERE certificate_id IS NOT NULL GROUP BY certificate_id "
-                          "HAVING count(*) > 1) AS doubled")
+            doubled = one(
+                "SELECT count(*) FROM (SELECT certificate_id FROM orders "
+                "WHERE certificate_id IS NOT NULL GROUP BY certificate_id "
+                "HAVING count(*) > 1) AS doubled"
+            )
             if doubled:
                 problems.append(f"{doubled} certificates paid for by two orders")
     finally:

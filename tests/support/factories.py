@@ -54,8 +54,10 @@ def attempt_with(slug: str, right: Sequence[bool], when: datetime | None = None)
     version = version_of(slug)
     items = list(version.items)
     assert len(right) == len(items), f"{slug} has {len(items)} items"
-    responses = {item.id: item.answer if ok else next(o for o in item.options if o != item.answer)
-                 for item, ok in zip(items, right, strict=True)}
+    responses = {
+        item.id: item.answer if ok else next(o for o in item.options if o != item.answer)
+        for item, ok in zip(items, right, strict=True)
+    }
     token = secrets.token_urlsafe(24)
     if needs_confirmation(version):  # the course counts attempts per confirmed address
         learner = learner_for(token)
@@ -68,15 +70,31 @@ def attempt_with(slug: str, right: Sequence[bool], when: datetime | None = None)
     return attempt
 
 
-def evaluation_with(slug: str, rating: int, objectives: Sequence[int] | None = None,
-                    relevance: int = 3, presenter: int = 3, recommend: bool = True,
-                    comments: str = "", when: datetime | None = None) -> Evaluation:
+def evaluation_with(
+    slug: str,
+    rating: int,
+    objectives: Sequence[int] | None = None,
+    relevance: int = 3,
+    presenter: int = 3,
+    recommend: bool = True,
+    comments: str = "",
+    when: datetime | None = None,
+) -> Evaluation:
     """A new learner's evaluation of a course (`when`: back-date it, then recount)."""
     version = version_of(slug)
     objectives = tuple(objectives or (3,) * len(version.content["objectives"]))
-    evaluation = save_evaluation(new_learner(), version, EvaluationAnswers(
-        rating=rating, objectives=objectives, relevance=relevance,
-        presenter_knowledge=presenter, recommend=recommend, comments=comments))
+    evaluation = save_evaluation(
+        new_learner(),
+        version,
+        EvaluationAnswers(
+            rating=rating,
+            objectives=objectives,
+            relevance=relevance,
+            presenter_knowledge=presenter,
+            recommend=recommend,
+            comments=comments,
+        ),
+    )
     if when is not None:
         evaluation.updated_at = evaluation.created_at = when
         db.session.commit()
@@ -85,25 +103,42 @@ def evaluation_with(slug: str, rating: int, objectives: Sequence[int] | None = N
 
 def reflection_with(slug: str, name: str, body: str) -> Reflection:
     """A new learner's reflection, waiting for moderation."""
-    reflection, _ = post_reflection(new_learner(), version_of(slug), secrets.token_urlsafe(18),
-                                    name, body)
+    reflection, _ = post_reflection(
+        new_learner(), version_of(slug), secrets.token_urlsafe(18), name, body
+    )
     return reflection
 
 
-def certificate_row(attempt: Attempt, full_name: str = "Kim Lee",
-                    email: str = "kim@example.org", edition: int = 1,
-                    issued_at: datetime | None = None, **details) -> Certificate:
+def certificate_row(
+    attempt: Attempt,
+    full_name: str = "Kim Lee",
+    email: str = "kim@example.org",
+    edition: int = 1,
+    issued_at: datetime | None = None,
+    **details,
+) -> Certificate:
     """A certificate row for a passed attempt, stored directly (no PDF is rendered)."""
     version = attempt.version
     pdf = b"%PDF-1.7 placeholder " + secrets.token_bytes(8)
     certificate = Certificate(
-        number=new_certificate_number(), attempt_id=attempt.id, edition=edition,
-        learner_id=attempt.learner_id, course_id=attempt.course_id, version_id=version.id,
-        full_name=full_name, email=email, email_key=email.lower(),
-        course_title=version.title, ce_hours=version.ce_hours,
-        completed_at=attempt.submitted_at, score_percent=attempt.percent, pdf=pdf,
-        pdf_sha256=hashlib.sha256(pdf).hexdigest(), issued_at=issued_at or datetime.now(UTC),
-        **details)
+        number=new_certificate_number(),
+        attempt_id=attempt.id,
+        edition=edition,
+        learner_id=attempt.learner_id,
+        course_id=attempt.course_id,
+        version_id=version.id,
+        full_name=full_name,
+        email=email,
+        email_key=email.lower(),
+        course_title=version.title,
+        ce_hours=version.ce_hours,
+        completed_at=attempt.submitted_at,
+        score_percent=attempt.percent,
+        pdf=pdf,
+        pdf_sha256=hashlib.sha256(pdf).hexdigest(),
+        issued_at=issued_at or datetime.now(UTC),
+        **details,
+    )
     db.session.add(certificate)
     db.session.commit()
     return certificate

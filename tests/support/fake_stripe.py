@@ -64,9 +64,26 @@ SESSION_EVENTS = (
     "checkout.session.async_payment_failed",
     "checkout.session.expired",
 )
-ZERO_DECIMAL_CURRENCIES = frozenset({
-    "bif", "clp", "djf", "gnf", "jpy", "kmf", "krw", "mga", "pyg", "rwf", "ugx", "vnd", "vuv",
-    "xaf", "xof", "xpf"})
+ZERO_DECIMAL_CURRENCIES = frozenset(
+    {
+        "bif",
+        "clp",
+        "djf",
+        "gnf",
+        "jpy",
+        "kmf",
+        "krw",
+        "mga",
+        "pyg",
+        "rwf",
+        "ugx",
+        "vnd",
+        "vuv",
+        "xaf",
+        "xof",
+        "xpf",
+    }
+)
 _REQUEST_OPTIONS = frozenset(stripe.RequestOptions.__annotations__)
 _ALPHANUMERIC = string.ascii_letters + string.digits
 _KEY_PART = re.compile(r"\[([^\[\]]*)\]")
@@ -90,11 +107,23 @@ def format_amount(amount: int | None, currency: str | None) -> str:
 class StripeAPIError(Exception):
     """An error answer of the fake API, to be sent in Stripe's error shape."""
 
-    def __init__(self, status: int, message: str, *, code: str | None = None,
-                 param: str | None = None, type_: str = "invalid_request_error") -> None:
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        *,
+        code: str | None = None,
+        param: str | None = None,
+        type_: str = "invalid_request_error",
+    ) -> None:
         super().__init__(message)
         self.status, self.message, self.code, self.param, self.type = (
-            status, message, code, param, type_)
+            status,
+            message,
+            code,
+            param,
+            type_,
+        )
 
     def payload(self, request_id: str) -> Json:
         """The ``{"error": {...}}`` body Stripe sends."""
@@ -105,18 +134,21 @@ class StripeAPIError(Exception):
         if self.param:
             error["param"] = self.param
         error["request_log_url"] = (
-            f"https://dashboard.stripe.com/test/logs/{request_id}?t={int(time.time())}")
+            f"https://dashboard.stripe.com/test/logs/{request_id}?t={int(time.time())}"
+        )
         return {"error": error}
 
 
 def _missing(param: str) -> StripeAPIError:
-    return StripeAPIError(400, f"Missing required param: {param}.", code="parameter_missing",
-                          param=param)
+    return StripeAPIError(
+        400, f"Missing required param: {param}.", code="parameter_missing", param=param
+    )
 
 
 def _no_such(kind: str, object_id: str, param: str) -> StripeAPIError:
-    return StripeAPIError(404, f"No such {kind}: '{object_id}'", code="resource_missing",
-                          param=param)
+    return StripeAPIError(
+        404, f"No such {kind}: '{object_id}'", code="resource_missing", param=param
+    )
 
 
 # --- Stripe's form encoding -------------------------------------------------------------------
@@ -137,12 +169,20 @@ def _insert(tree: Json, key: str, path: list[str], value: str) -> None:
     for part in path[:-1]:
         node = node.setdefault(part or str(len(node)), {})
         if not isinstance(node, dict):
-            raise StripeAPIError(400, f"Invalid parameter: {key} conflicts with another one.",
-                                 code="parameter_invalid_string", param=key)
+            raise StripeAPIError(
+                400,
+                f"Invalid parameter: {key} conflicts with another one.",
+                code="parameter_invalid_string",
+                param=key,
+            )
     last = path[-1] or str(len(node))
     if isinstance(node.get(last), dict):
-        raise StripeAPIError(400, f"Invalid parameter: {key} conflicts with another one.",
-                             code="parameter_invalid_string", param=key)
+        raise StripeAPIError(
+            400,
+            f"Invalid parameter: {key} conflicts with another one.",
+            code="parameter_invalid_string",
+            param=key,
+        )
     node[last] = value
 
 
@@ -162,22 +202,25 @@ def _reject_unknown(params: Mapping[str, Any], schema: type, prefix: str = "") -
     for name in params:
         if name not in known:
             full = f"{prefix}[{name}]" if prefix else name
-            raise StripeAPIError(400, f"Received unknown parameter: {full}",
-                                 code="parameter_unknown", param=full)
+            raise StripeAPIError(
+                400, f"Received unknown parameter: {full}", code="parameter_unknown", param=full
+            )
 
 
 def _integer(value: Any, param: str) -> int:
     if isinstance(value, str) and re.fullmatch(r"-?\d+", value):
         return int(value)
-    raise StripeAPIError(400, f"Invalid integer: {value}", code="parameter_invalid_integer",
-                         param=param)
+    raise StripeAPIError(
+        400, f"Invalid integer: {value}", code="parameter_invalid_integer", param=param
+    )
 
 
 def _boolean(value: Any, param: str) -> bool:
     if value in ("true", "false"):
         return value == "true"
-    raise StripeAPIError(400, f"Invalid boolean: {value}", code="parameter_invalid_string",
-                         param=param)
+    raise StripeAPIError(
+        400, f"Invalid boolean: {value}", code="parameter_invalid_string", param=param
+    )
 
 
 def _mapping(value: Any, param: str) -> Json:
@@ -185,8 +228,12 @@ def _mapping(value: Any, param: str) -> Json:
         return {}
     if isinstance(value, dict):
         return value
-    raise StripeAPIError(400, f"Invalid object: {param} must be an object.",
-                         code="parameter_invalid_string", param=param)
+    raise StripeAPIError(
+        400,
+        f"Invalid object: {param} must be an object.",
+        code="parameter_invalid_string",
+        param=param,
+    )
 
 
 def _url(value: Any, param: str) -> str | None:
@@ -238,8 +285,11 @@ class _Handler(BaseHTTPRequestHandler):
         except Exception as error:  # a bug in the fake: say so, and ask the SDK not to retry
             traceback.print_exc()
             payload = {"error": {"type": "api_error", "message": f"fake_stripe crashed: {error!r}"}}
-            response = _Response(500, json.dumps(payload).encode(), {
-                "Content-Type": "application/json", "Stripe-Should-Retry": "false"})
+            response = _Response(
+                500,
+                json.dumps(payload).encode(),
+                {"Content-Type": "application/json", "Stripe-Should-Retry": "false"},
+            )
         self.send_response(response.status)
         for name, value in response.headers.items():
             self.send_header(name, value)
@@ -270,8 +320,9 @@ def _page(status: int, title: str, content: str) -> _Response:
     return _Response(status, document.encode(), {"Content-Type": "text/html; charset=utf-8"})
 
 
-def _post_url(url: str, body: bytes, headers: dict[str, str],
-              timeout: float = 30) -> tuple[int, str]:
+def _post_url(
+    url: str, body: bytes, headers: dict[str, str], timeout: float = 30
+) -> tuple[int, str]:
     request = urllib.request.Request(url, data=body, headers=headers, method="POST")
     opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
     try:
@@ -297,8 +348,9 @@ class _Saved:
 class FakeStripe:
     """Stripe's API, hosted Checkout page and webhook sender, on 127.0.0.1 in a daemon thread."""
 
-    def __init__(self, secret_key: str = "sk_test_fake",
-                 webhook_secret: str = "whsec_test_fake") -> None:
+    def __init__(
+        self, secret_key: str = "sk_test_fake", webhook_secret: str = "whsec_test_fake"
+    ) -> None:
         self.secret_key = secret_key
         self.webhook_secret = webhook_secret
         # Stripe marks every object made with a live key `livemode: true`.
@@ -318,8 +370,9 @@ class FakeStripe:
         self._lock = threading.RLock()
         self._server = _Server(self)
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True,
-                                        name="fake-stripe")
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, daemon=True, name="fake-stripe"
+        )
         self._thread.start()
 
     def __enter__(self) -> FakeStripe:
@@ -341,9 +394,18 @@ class FakeStripe:
         with self._lock:
             session = self._session(session_id)
             self._require(session, "open")
-            session.update(status="complete", url=None, customer_details={
-                "address": None, "email": session["customer_email"], "name": None,
-                "phone": None, "tax_exempt": "none", "tax_ids": []})
+            session.update(
+                status="complete",
+                url=None,
+                customer_details={
+                    "address": None,
+                    "email": session["customer_email"],
+                    "name": None,
+                    "phone": None,
+                    "tax_exempt": "none",
+                    "tax_ids": [],
+                },
+            )
             if session["mode"] == "setup" or not session["amount_total"]:
                 session["payment_status"] = "no_payment_required"
                 return session
@@ -364,9 +426,14 @@ class FakeStripe:
         """The processing payment of a completed session failed: it stays complete, unpaid."""
         with self._lock:
             session, intent = self._processing(session_id)
-            intent.update(status="requires_payment_method", last_payment_error={
-                "type": "invalid_request_error", "code": "payment_method_provider_decline",
-                "message": "The payment was declined by the payment method provider."})
+            intent.update(
+                status="requires_payment_method",
+                last_payment_error={
+                    "type": "invalid_request_error",
+                    "code": "payment_method_provider_decline",
+                    "message": "The payment was declined by the payment method provider.",
+                },
+            )
             return session
 
     def expire(self, session_id: str) -> Json:
@@ -377,14 +444,30 @@ class FakeStripe:
             session.update(status="expired", url=None)
             return session
 
-    def outside_session(self, client_reference_id: str | None, amount: int,
-                        currency: str = "usd", *, livemode: bool | None = None) -> Json:
+    def outside_session(
+        self,
+        client_reference_id: str | None,
+        amount: int,
+        currency: str = "usd",
+        *,
+        livemode: bool | None = None,
+    ) -> Json:
         """An open Checkout Session the app did not open (a Payment Link, another shop on the
         same account): any reference, amount, currency and mode. Complete it as usual."""
         with self._lock:
-            params: Json = {"mode": "payment", "line_items": [{"quantity": "1", "price_data": {
-                "currency": currency, "unit_amount": str(amount),
-                "product_data": {"name": "Something else"}}}]}
+            params: Json = {
+                "mode": "payment",
+                "line_items": [
+                    {
+                        "quantity": "1",
+                        "price_data": {
+                            "currency": currency,
+                            "unit_amount": str(amount),
+                            "product_data": {"name": "Something else"},
+                        },
+                    }
+                ],
+            }
             if client_reference_id is not None:
                 params["client_reference_id"] = client_reference_id
             session = self.sessions[self._create_session(params)["id"]]
@@ -403,8 +486,9 @@ class FakeStripe:
             if not 0 < amount_off <= session["amount_subtotal"]:
                 raise ValueError(f"cannot take {amount_off} off {session['amount_subtotal']}")
             session["total_details"]["amount_discount"] += amount_off
-            session["amount_total"] = (session["amount_subtotal"]
-                                       - session["total_details"]["amount_discount"])
+            session["amount_total"] = (
+                session["amount_subtotal"] - session["total_details"]["amount_discount"]
+            )
             item = self.line_items[session_id][0]
             item["amount_discount"] += amount_off
             item["amount_total"] = item["amount_subtotal"] - item["amount_discount"]
@@ -424,23 +508,35 @@ class FakeStripe:
         session = self._session(session_id)
         intent = self.payment_intents.get(session["payment_intent"] or "")
         if session["status"] != "complete" or intent is None or intent["status"] != "processing":
-            raise ValueError(f"{session_id} has no payment processing (complete it with paid=False)")
+            raise ValueError(
+                f"{session_id} has no payment processing (complete it with paid=False)"
+            )
         return session, intent
 
     def _new_intent(self, session: Json, status: str) -> Json:
         data = self._intent_data.get(session["id"], {})
         intent_id = random_id("pi_test_")
         intent: Json = {
-            "id": intent_id, "object": "payment_intent", "amount": session["amount_total"],
-            "amount_capturable": 0, "amount_received": 0, "capture_method": "automatic_async",
+            "id": intent_id,
+            "object": "payment_intent",
+            "amount": session["amount_total"],
+            "amount_capturable": 0,
+            "amount_received": 0,
+            "capture_method": "automatic_async",
             "client_secret": f"{intent_id}_secret_{random_id('', 25)}",
-            "confirmation_method": "automatic", "created": int(time.time()),
-            "currency": session["currency"], "customer": None,
-            "description": data.get("description"), "last_payment_error": None,
-            "latest_charge": None, "livemode": session["livemode"],
+            "confirmation_method": "automatic",
+            "created": int(time.time()),
+            "currency": session["currency"],
+            "customer": None,
+            "description": data.get("description"),
+            "last_payment_error": None,
+            "latest_charge": None,
+            "livemode": session["livemode"],
             "metadata": dict(data.get("metadata", {})),
-            "payment_method": random_id("pm_test_"), "payment_method_types": ["card"],
-            "receipt_email": data.get("receipt_email"), "status": status,
+            "payment_method": random_id("pm_test_"),
+            "payment_method_types": ["card"],
+            "receipt_email": data.get("receipt_email"),
+            "status": status,
         }
         self.payment_intents[intent_id] = intent
         if status == "succeeded":
@@ -450,17 +546,35 @@ class FakeStripe:
     def _settle(self, intent: Json) -> None:
         charge_id = random_id("ch_test_")
         self.charges[charge_id] = {
-            "id": charge_id, "object": "charge", "amount": intent["amount"],
-            "amount_captured": intent["amount"], "amount_refunded": 0,
-            "balance_transaction": random_id("txn_test_"), "captured": True,
-            "created": int(time.time()), "currency": intent["currency"], "customer": None,
-            "description": intent["description"], "disputed": False, "failure_code": None,
-            "failure_message": None, "livemode": intent["livemode"], "metadata": {}, "paid": True,
-            "payment_intent": intent["id"], "payment_method": intent["payment_method"],
-            "receipt_email": intent["receipt_email"], "refunded": False, "status": "succeeded",
+            "id": charge_id,
+            "object": "charge",
+            "amount": intent["amount"],
+            "amount_captured": intent["amount"],
+            "amount_refunded": 0,
+            "balance_transaction": random_id("txn_test_"),
+            "captured": True,
+            "created": int(time.time()),
+            "currency": intent["currency"],
+            "customer": None,
+            "description": intent["description"],
+            "disputed": False,
+            "failure_code": None,
+            "failure_message": None,
+            "livemode": intent["livemode"],
+            "metadata": {},
+            "paid": True,
+            "payment_intent": intent["id"],
+            "payment_method": intent["payment_method"],
+            "receipt_email": intent["receipt_email"],
+            "refunded": False,
+            "status": "succeeded",
         }
-        intent.update(status="succeeded", amount_received=intent["amount"],
-                      latest_charge=charge_id, last_payment_error=None)
+        intent.update(
+            status="succeeded",
+            amount_received=intent["amount"],
+            latest_charge=charge_id,
+            last_payment_error=None,
+        )
 
     def _charge_of(self, session_id: str) -> Json:
         session = self._session(session_id)
@@ -471,16 +585,20 @@ class FakeStripe:
 
     # --- events and webhooks --------------------------------------------------------------------
 
-    def event(self, type: str, obj: Json,
-              previous_attributes: Json | None = None) -> Json:
+    def event(self, type: str, obj: Json, previous_attributes: Json | None = None) -> Json:
         """A Stripe Event (snapshot payload) carrying `obj`."""
         data: Json = {"object": copy.deepcopy(obj)}
         if previous_attributes is not None:
             data["previous_attributes"] = previous_attributes
         event = {
-            "id": random_id("evt_test_"), "object": "event", "api_version": API_VERSION,
-            "created": int(time.time()), "data": data, "livemode": self.livemode,
-            "pending_webhooks": 1, "request": {"id": None, "idempotency_key": None},
+            "id": random_id("evt_test_"),
+            "object": "event",
+            "api_version": API_VERSION,
+            "created": int(time.time()),
+            "data": data,
+            "livemode": self.livemode,
+            "pending_webhooks": 1,
+            "request": {"id": None, "idempotency_key": None},
             "type": type,
         }
         with self._lock:
@@ -503,8 +621,7 @@ class FakeStripe:
         turns true only once the whole captured amount is refunded."""
         with self._lock:
             charge = self._charge_of(session_id)
-            before = {"amount_refunded": charge["amount_refunded"],
-                      "refunded": charge["refunded"]}
+            before = {"amount_refunded": charge["amount_refunded"], "refunded": charge["refunded"]}
             left = charge["amount_captured"] - charge["amount_refunded"]
             if amount is None:
                 amount = left
@@ -522,13 +639,24 @@ class FakeStripe:
             dispute_id = random_id("dp_")
             now = int(time.time())
             self.disputes[dispute_id] = dispute = {
-                "id": dispute_id, "object": "dispute", "amount": charge["amount"],
-                "balance_transactions": [], "charge": charge["id"], "created": now,
-                "currency": charge["currency"], "evidence_details": {
-                    "due_by": now + 7 * 24 * 60 * 60, "has_evidence": False,
-                    "past_due": False, "submission_count": 0},
-                "is_charge_refundable": False, "livemode": charge["livemode"], "metadata": {},
-                "payment_intent": charge["payment_intent"], "reason": "fraudulent",
+                "id": dispute_id,
+                "object": "dispute",
+                "amount": charge["amount"],
+                "balance_transactions": [],
+                "charge": charge["id"],
+                "created": now,
+                "currency": charge["currency"],
+                "evidence_details": {
+                    "due_by": now + 7 * 24 * 60 * 60,
+                    "has_evidence": False,
+                    "past_due": False,
+                    "submission_count": 0,
+                },
+                "is_charge_refundable": False,
+                "livemode": charge["livemode"],
+                "metadata": {},
+                "payment_intent": charge["payment_intent"],
+                "reason": "fraudulent",
                 "status": "needs_response",
             }
             return self.event("charge.dispute.created", dispute)
@@ -538,8 +666,9 @@ class FakeStripe:
         """The webhook body for `event`, as Stripe sends it (pretty-printed UTF-8 JSON)."""
         return json.dumps(event, indent=2, ensure_ascii=False).encode()
 
-    def sign(self, payload: bytes | str, timestamp: int | None = None,
-             secret: str | None = None) -> str:
+    def sign(
+        self, payload: bytes | str, timestamp: int | None = None, secret: str | None = None
+    ) -> str:
         """The ``Stripe-Signature`` header for `payload`: ``t=<time>,v1=<HMAC-SHA256 hex>``."""
         signed_at = int(time.time()) if timestamp is None else timestamp
         body = payload.encode() if isinstance(payload, str) else payload
@@ -547,16 +676,25 @@ class FakeStripe:
         digest = hmac.new(key, f"{signed_at}.".encode() + body, hashlib.sha256).hexdigest()
         return f"t={signed_at},v1={digest}"
 
-    def deliver(self, target: str | _PostingClient, event: Json, *, secret: str | None = None,
-                timestamp: int | None = None, path: str = WEBHOOK_PATH,
-                timeout: float = 30) -> tuple[int, str]:
+    def deliver(
+        self,
+        target: str | _PostingClient,
+        event: Json,
+        *,
+        secret: str | None = None,
+        timestamp: int | None = None,
+        path: str = WEBHOOK_PATH,
+        timeout: float = 30,
+    ) -> tuple[int, str]:
         """POST `event`, signed, to the app's webhook: `target` is a base URL or a test client.
 
         `timeout` is how long a served app may take to answer, queueing included."""
         body = self.payload(event)
-        headers = {"Content-Type": "application/json; charset=utf-8",
-                   "Stripe-Signature": self.sign(body, timestamp, secret),
-                   "User-Agent": "Stripe/1.0 (+https://stripe.com/docs/webhooks)"}
+        headers = {
+            "Content-Type": "application/json; charset=utf-8",
+            "Stripe-Signature": self.sign(body, timestamp, secret),
+            "User-Agent": "Stripe/1.0 (+https://stripe.com/docs/webhooks)",
+        }
         if isinstance(target, str):
             status, text = _post_url(target.rstrip("/") + path, body, headers, timeout)
         else:
@@ -568,8 +706,9 @@ class FakeStripe:
 
     # --- HTTP ------------------------------------------------------------------------------------
 
-    def dispatch(self, method: str, target: str, headers: Mapping[str, str],
-                 body: bytes) -> _Response:
+    def dispatch(
+        self, method: str, target: str, headers: Mapping[str, str], body: bytes
+    ) -> _Response:
         """Answer one HTTP request (called from the server's threads)."""
         path, _, query = target.partition("?")
         if path.startswith("/v1/"):
@@ -583,9 +722,12 @@ class FakeStripe:
 
     def _api(self, method: str, path: str, form: str, headers: Mapping[str, str]) -> _Response:
         request_id = random_id("req_", 14)
-        answer_headers = {"Content-Type": "application/json", "Request-Id": request_id,
-                          "Stripe-Version": headers.get("Stripe-Version") or API_VERSION,
-                          "Cache-Control": "no-cache, no-store"}
+        answer_headers = {
+            "Content-Type": "application/json",
+            "Request-Id": request_id,
+            "Stripe-Version": headers.get("Stripe-Version") or API_VERSION,
+            "Cache-Control": "no-cache, no-store",
+        }
         key = headers.get("Idempotency-Key")
         if key:
             answer_headers["Idempotency-Key"] = key
@@ -605,8 +747,13 @@ class FakeStripe:
                 return self._json(status, payload, answer_headers)
             return self._idempotent(key, (method, path, params), request_id, answer_headers)
 
-    def _idempotent(self, key: str, request: tuple[str, str, Json], request_id: str,
-                    answer_headers: dict[str, str]) -> _Response:
+    def _idempotent(
+        self,
+        key: str,
+        request: tuple[str, str, Json],
+        request_id: str,
+        answer_headers: dict[str, str],
+    ) -> _Response:
         saved = self._idempotency.get(key)
         if saved is None:
             status, payload = self._execute(*request, request_id)
@@ -615,13 +762,18 @@ class FakeStripe:
             return response
         if saved.request != request:
             error = StripeAPIError(
-                400, "Keys for idempotent requests can only be used with the same parameters "
-                     f"they were first used with. Try using a key other than '{key}' if you "
-                     "meant to execute a different request.", type_="idempotency_error")
+                400,
+                "Keys for idempotent requests can only be used with the same parameters "
+                f"they were first used with. Try using a key other than '{key}' if you "
+                "meant to execute a different request.",
+                type_="idempotency_error",
+            )
             return self._json(400, error.payload(request_id), answer_headers)
-        return _Response(saved.status, saved.body.encode(), {
-            **answer_headers, "Idempotent-Replayed": "true",
-            "Original-Request": saved.request_id})
+        return _Response(
+            saved.status,
+            saved.body.encode(),
+            {**answer_headers, "Idempotent-Replayed": "true", "Original-Request": saved.request_id},
+        )
 
     @staticmethod
     def _json(status: int, payload: Json, headers: dict[str, str]) -> _Response:
@@ -631,11 +783,14 @@ class FakeStripe:
         scheme, _, key = authorization.partition(" ")
         if not key.strip():
             raise StripeAPIError(
-                401, "You did not provide an API key. You need to provide your API key in the "
-                     "Authorization header, using Bearer auth (e.g. 'Authorization: Bearer "
-                     "YOUR_SECRET_KEY').")
-        if scheme.lower() != "bearer" or not hmac.compare_digest(key.encode(),
-                                                                  self.secret_key.encode()):
+                401,
+                "You did not provide an API key. You need to provide your API key in the "
+                "Authorization header, using Bearer auth (e.g. 'Authorization: Bearer "
+                "YOUR_SECRET_KEY').",
+            )
+        if scheme.lower() != "bearer" or not hmac.compare_digest(
+            key.encode(), self.secret_key.encode()
+        ):
             shown = key[:8] + "*" * max(len(key) - 12, 0) + key[-4:]
             raise StripeAPIError(401, f"Invalid API Key provided: {shown}")
 
@@ -659,9 +814,12 @@ class FakeStripe:
             match = re.fullmatch(pattern, path)
             if verb == method and match:
                 return handler(params, *(unquote(group) for group in match.groups()))
-        raise StripeAPIError(404, f"Unrecognized request URL ({method}: {path}). Please see "
-                                  "https://stripe.com/docs or we can help at "
-                                  "https://support.stripe.com/.")
+        raise StripeAPIError(
+            404,
+            f"Unrecognized request URL ({method}: {path}). Please see "
+            "https://stripe.com/docs or we can help at "
+            "https://support.stripe.com/.",
+        )
 
     # --- API endpoints ---------------------------------------------------------------------------
 
@@ -671,48 +829,82 @@ class FakeStripe:
         if mode is None:
             raise _missing("mode")
         if mode not in ("payment", "setup"):
-            raise StripeAPIError(400, f"The fake Stripe supports mode payment and setup, not "
-                                      f"{mode!r}.", code="parameter_invalid_string", param="mode")
+            raise StripeAPIError(
+                400,
+                f"The fake Stripe supports mode payment and setup, not {mode!r}.",
+                code="parameter_invalid_string",
+                param="mode",
+            )
         items = self._new_line_items(params.get("line_items"), mode)
         currencies = {item["currency"] for item in items} or {
-            (params.get("currency") or "").lower() or None}
+            (params.get("currency") or "").lower() or None
+        }
         if len(currencies) > 1:
-            raise StripeAPIError(400, "All line items must have the same currency.",
-                                 param="line_items")
+            raise StripeAPIError(
+                400, "All line items must have the same currency.", param="line_items"
+            )
         total = sum(item["amount_total"] for item in items) if mode == "payment" else None
         email = params.get("customer_email")
         if email is not None and not re.fullmatch(r"[^@\s]+@[^@\s]+", email):
-            raise StripeAPIError(400, f"Invalid email address: {email}", code="email_invalid",
-                                 param="customer_email")
+            raise StripeAPIError(
+                400, f"Invalid email address: {email}", code="email_invalid", param="customer_email"
+            )
         promotion = params.get("allow_promotion_codes")
         now = int(time.time())
         session_id = random_id("cs_test_a1", 56)
         session: Json = {
-            "id": session_id, "object": "checkout.session", "after_expiration": None,
-            "allow_promotion_codes": (None if promotion is None
-                                      else _boolean(promotion, "allow_promotion_codes")),
-            "amount_subtotal": total, "amount_total": total,
+            "id": session_id,
+            "object": "checkout.session",
+            "after_expiration": None,
+            "allow_promotion_codes": (
+                None if promotion is None else _boolean(promotion, "allow_promotion_codes")
+            ),
+            "amount_subtotal": total,
+            "amount_total": total,
             "automatic_tax": {"enabled": False, "liability": None, "status": None},
             "billing_address_collection": None,
             "cancel_url": _url(params.get("cancel_url"), "cancel_url"),
-            "client_reference_id": params.get("client_reference_id"), "client_secret": None,
-            "consent": None, "consent_collection": None, "created": now,
-            "currency": next(iter(currencies)), "custom_fields": [],
-            "custom_text": {"after_submit": None, "shipping_address": None, "submit": None,
-                            "terms_of_service_acceptance": None},
-            "customer": None, "customer_creation": "if_required", "customer_details": None,
-            "customer_email": email, "expires_at": self._expires_at(params, now),
-            "invoice": None, "livemode": self.livemode, "locale": params.get("locale"),
-            "metadata": dict(_mapping(params.get("metadata"), "metadata")), "mode": mode,
-            "payment_intent": None, "payment_link": None,
-            "payment_method_collection": "if_required", "payment_method_types": ["card"],
+            "client_reference_id": params.get("client_reference_id"),
+            "client_secret": None,
+            "consent": None,
+            "consent_collection": None,
+            "created": now,
+            "currency": next(iter(currencies)),
+            "custom_fields": [],
+            "custom_text": {
+                "after_submit": None,
+                "shipping_address": None,
+                "submit": None,
+                "terms_of_service_acceptance": None,
+            },
+            "customer": None,
+            "customer_creation": "if_required",
+            "customer_details": None,
+            "customer_email": email,
+            "expires_at": self._expires_at(params, now),
+            "invoice": None,
+            "livemode": self.livemode,
+            "locale": params.get("locale"),
+            "metadata": dict(_mapping(params.get("metadata"), "metadata")),
+            "mode": mode,
+            "payment_intent": None,
+            "payment_link": None,
+            "payment_method_collection": "if_required",
+            "payment_method_types": ["card"],
             "payment_status": "unpaid" if mode == "payment" else "no_payment_required",
-            "phone_number_collection": {"enabled": False}, "recovered_from": None,
-            "setup_intent": None, "shipping_address_collection": None, "shipping_cost": None,
-            "shipping_options": [], "status": "open", "submit_type": None, "subscription": None,
+            "phone_number_collection": {"enabled": False},
+            "recovered_from": None,
+            "setup_intent": None,
+            "shipping_address_collection": None,
+            "shipping_cost": None,
+            "shipping_options": [],
+            "status": "open",
+            "submit_type": None,
+            "subscription": None,
             "success_url": _url(params.get("success_url"), "success_url"),
             "total_details": {"amount_discount": 0, "amount_shipping": 0, "amount_tax": 0},
-            "ui_mode": "hosted", "url": f"{self.url}/pay/{session_id}",
+            "ui_mode": "hosted",
+            "url": f"{self.url}/pay/{session_id}",
         }
         intent_data = _mapping(params.get("payment_intent_data"), "payment_intent_data")
         _reject_unknown(intent_data, SessionCreateParamsPaymentIntentData, "payment_intent_data")
@@ -727,10 +919,10 @@ class FakeStripe:
         if not raw:
             raise _missing("line_items")
         if not isinstance(raw, list):
-            raise StripeAPIError(400, "Invalid array", code="parameter_invalid_string",
-                                 param="line_items")
-        return [self._new_line_item(item, f"line_items[{index}]")
-                for index, item in enumerate(raw)]
+            raise StripeAPIError(
+                400, "Invalid array", code="parameter_invalid_string", param="line_items"
+            )
+        return [self._new_line_item(item, f"line_items[{index}]") for index, item in enumerate(raw)]
 
     def _new_line_item(self, raw: Any, where: str) -> Json:
         item = _mapping(raw, where)
@@ -745,25 +937,42 @@ class FakeStripe:
             raise _missing(f"{where}[price_data]")
         _reject_unknown(data, SessionCreateParamsLineItemPriceData, f"{where}[price_data]")
         product = _mapping(data.get("product_data"), f"{where}[price_data][product_data]")
-        _reject_unknown(product, SessionCreateParamsLineItemPriceDataProductData,
-                        f"{where}[price_data][product_data]")
-        required = {f"{where}[price_data][currency]": data.get("currency"),
-                    f"{where}[price_data][unit_amount]": data.get("unit_amount"),
-                    f"{where}[price_data][product_data][name]": product.get("name")}
+        _reject_unknown(
+            product,
+            SessionCreateParamsLineItemPriceDataProductData,
+            f"{where}[price_data][product_data]",
+        )
+        required = {
+            f"{where}[price_data][currency]": data.get("currency"),
+            f"{where}[price_data][unit_amount]": data.get("unit_amount"),
+            f"{where}[price_data][product_data][name]": product.get("name"),
+        }
         for param, value in required.items():
             if value in (None, ""):
                 raise _missing(param)
         unit_amount = _integer(data["unit_amount"], f"{where}[price_data][unit_amount]")
         currency = data["currency"].lower()
         return {
-            "id": random_id("li_test_"), "object": "item", "amount_discount": 0,
-            "amount_subtotal": unit_amount * quantity, "amount_tax": 0,
-            "amount_total": unit_amount * quantity, "currency": currency,
-            "description": product["name"], "quantity": quantity,
-            "price": {"id": random_id("price_test_"), "object": "price", "active": False,
-                      "currency": currency, "livemode": False, "metadata": {},
-                      "product": random_id("prod_test_", 14), "type": "one_time",
-                      "unit_amount": unit_amount},
+            "id": random_id("li_test_"),
+            "object": "item",
+            "amount_discount": 0,
+            "amount_subtotal": unit_amount * quantity,
+            "amount_tax": 0,
+            "amount_total": unit_amount * quantity,
+            "currency": currency,
+            "description": product["name"],
+            "quantity": quantity,
+            "price": {
+                "id": random_id("price_test_"),
+                "object": "price",
+                "active": False,
+                "currency": currency,
+                "livemode": False,
+                "metadata": {},
+                "product": random_id("prod_test_", 14),
+                "type": "one_time",
+                "unit_amount": unit_amount,
+            },
         }
 
     @staticmethod
@@ -772,9 +981,13 @@ class FakeStripe:
             return now + SESSION_LIFETIME
         expires_at = _integer(params["expires_at"], "expires_at")
         if not now + 30 * 60 <= expires_at <= now + SESSION_LIFETIME:
-            raise StripeAPIError(400, "The `expires_at` timestamp must be between 30 minutes "
-                                      "and 24 hours from Checkout Session creation.",
-                                 code="parameter_invalid_integer", param="expires_at")
+            raise StripeAPIError(
+                400,
+                "The `expires_at` timestamp must be between 30 minutes "
+                "and 24 hours from Checkout Session creation.",
+                code="parameter_invalid_integer",
+                param="expires_at",
+            )
         return expires_at
 
     def _expanded(self, session: Json, expand: Any) -> Json:
@@ -787,13 +1000,18 @@ class FakeStripe:
             elif path == "line_items":
                 answer["line_items"] = self._line_item_list(session["id"])
             else:
-                raise StripeAPIError(400, f"This property cannot be expanded ({path}).",
-                                     param="expand")
+                raise StripeAPIError(
+                    400, f"This property cannot be expanded ({path}).", param="expand"
+                )
         return answer
 
     def _line_item_list(self, session_id: str) -> Json:
-        return {"object": "list", "data": copy.deepcopy(self.line_items[session_id]),
-                "has_more": False, "url": f"/v1/checkout/sessions/{session_id}/line_items"}
+        return {
+            "object": "list",
+            "data": copy.deepcopy(self.line_items[session_id]),
+            "has_more": False,
+            "url": f"/v1/checkout/sessions/{session_id}/line_items",
+        }
 
     def _api_session(self, session_id: str) -> Json:
         if session_id not in self.sessions:
@@ -810,9 +1028,12 @@ class FakeStripe:
     def _expire_session(self, params: Json, session_id: str) -> Json:
         session = self._api_session(session_id)
         if session["status"] != "open":
-            raise StripeAPIError(400, "Only Checkout Sessions with a status of `open` can be "
-                                      f"expired. This session has a status of "
-                                      f"`{session['status']}`.")
+            raise StripeAPIError(
+                400,
+                "Only Checkout Sessions with a status of `open` can be "
+                f"expired. This session has a status of "
+                f"`{session['status']}`.",
+            )
         self.expire(session_id)
         return self._expanded(session, params.get("expand"))
 
@@ -827,11 +1048,17 @@ class FakeStripe:
         """The page for a session that is missing or no longer open; None when payable."""
         session = self.sessions.get(session_id)
         if session is None:
-            return _page(404, "Checkout session not found",
-                         "<p>There is no checkout session at this address.</p>")
+            return _page(
+                404,
+                "Checkout session not found",
+                "<p>There is no checkout session at this address.</p>",
+            )
         if session["status"] != "open":
-            return _page(closed_status, f"This checkout session is {session['status']}",
-                         "<p>It can no longer be paid.</p>")
+            return _page(
+                closed_status,
+                f"This checkout session is {session['status']}",
+                "<p>It can no longer be paid.</p>",
+            )
         return None
 
     def _pay_page(self, session_id: str) -> _Response:
@@ -843,7 +1070,8 @@ class FakeStripe:
             rows = "".join(
                 f"<tr><td>{html.escape(item['description'])}</td><td>{item['quantity']}</td>"
                 f"<td>{format_amount(item['amount_total'], item['currency'])}</td></tr>\n"
-                for item in self.line_items[session_id])
+                for item in self.line_items[session_id]
+            )
             total = format_amount(session["amount_total"], session["currency"])
             cancel = session["cancel_url"]
         content = f"""<p>Test mode: this page stands in for Stripe Checkout.</p>

@@ -13,14 +13,17 @@ from ceengine.quizzes.models import ItemResultTally, VersionResultTally
 from tests.support.certificate_steps import submit_details
 from tests.support.html import form_in, text_of
 
-OPTIONAL = "evaluation:\n  required: false  # the certificate tests skip it; " \
-           "tests/feedback/test_feedback.py turns it on\n"
+OPTIONAL = (
+    "evaluation:\n  required: false  # the certificate tests skip it; "
+    "tests/feedback/test_feedback.py turns it on\n"
+)
 TOTALS = (RatingTotal, RatingVote, EvaluationTally, VersionResultTally, ItemResultTally)
 RATING_LINE = re.compile(r"Rating of this course out of (\d+) votes: (\d+)%")
 
 
-def set_course(courses_dir, slug: str = "demo-lesson", evaluation: str = "",
-               extra: str = "") -> None:
+def set_course(
+    courses_dir, slug: str = "demo-lesson", evaluation: str = "", extra: str = ""
+) -> None:
     """Replace the fixture's `evaluation: required: false` (empty = the default) and load it."""
     course = courses_dir / slug / "course.yaml"
     text = course.read_text()
@@ -41,12 +44,17 @@ def evaluation_form(client, result_url: str):
     return form_in(page.get_data(as_text=True), "comments")
 
 
-def answers(rating=5, objectives=(5, 4), relevance=4, presenter_knowledge=5,
-            recommend="yes", comments="") -> dict[str, str]:
+def answers(
+    rating=5, objectives=(5, 4), relevance=4, presenter_knowledge=5, recommend="yes", comments=""
+) -> dict[str, str]:
     """A complete set of evaluation answers, as the browser posts them."""
-    data = {"rating": rating, "relevance": relevance,
-            "presenter_knowledge": presenter_knowledge, "recommend": recommend,
-            "comments": comments}
+    data = {
+        "rating": rating,
+        "relevance": relevance,
+        "presenter_knowledge": presenter_knowledge,
+        "recommend": recommend,
+        "comments": comments,
+    }
     data.update({f"objective_{n}": score for n, score in enumerate(objectives, start=1)})
     return {name: str(value) for name, value in data.items() if value is not None}
 
@@ -69,19 +77,26 @@ def totals() -> dict[str, set[tuple]]:
         table = model.__table__
         counters = [c for c in table.c if not c.primary_key]
         rows = db.session.execute(sa.select(table)).all()
-        snapshot[table.name] = {tuple(row) for row in rows
-                                if any(getattr(row, c.name) for c in counters)}
+        snapshot[table.name] = {
+            tuple(row) for row in rows if any(getattr(row, c.name) for c in counters)
+        }
     return snapshot
 
 
 def zero_rows() -> int:
     """How many running-total rows count nothing (left behind when answers are revised)."""
-    return sum(len(db.session.execute(sa.select(model.__table__)).all())
-               for model in TOTALS) - sum(len(rows) for rows in totals().values())
+    return sum(len(db.session.execute(sa.select(model.__table__)).all()) for model in TOTALS) - sum(
+        len(rows) for rows in totals().values()
+    )
 
 
-def certify(client, result_url: str, email: str = "ana@example.org",
-            full_name: str = "Ana María Núñez", **details):
+def certify(
+    client,
+    result_url: str,
+    email: str = "ana@example.org",
+    full_name: str = "Ana María Núñez",
+    **details,
+):
     """Get the certificate of a passed attempt (free course) for this address; its page."""
     response = submit_details(client, result_url, full_name=full_name, email=email, **details)
     assert response.status_code == 303, text_of(response)

@@ -34,8 +34,12 @@ class PageForm:
 def forms_on(page_html: str, page_path: str) -> list[PageForm]:
     """Every form on a page."""
     path = urlsplit(page_path).path
-    return [PageForm(urlsplit(form.action or path).path if form.method == "post" else "<get>",
-                     form.controls) for form in forms_in(page_html)]
+    return [
+        PageForm(
+            urlsplit(form.action or path).path if form.method == "post" else "<get>", form.controls
+        )
+        for form in forms_in(page_html)
+    ]
 
 
 def post_form_for(page_html: str, page_path: str, url: str) -> PageForm | None:
@@ -66,8 +70,9 @@ class Body:
 
     def read_as_the_app_does(self) -> tuple[MultiDict, MultiDict]:
         """(request.form, request.files) as Werkzeug parses this body for the app."""
-        environ = EnvironBuilder(method="POST", data=self.data,
-                                 content_type=self.content_type).get_environ()
+        environ = EnvironBuilder(
+            method="POST", data=self.data, content_type=self.content_type
+        ).get_environ()
         request = Request(environ)
         try:
             return request.form, request.files
@@ -84,12 +89,19 @@ def encode_body(parts: list[Part], encoding: str) -> Body:
     """The body for `encoding`: form (escaped), raw (bytes as they are), multipart, json, none."""
     parts = tuple(parts)
     if encoding == "form":
-        data = b"&".join(quote_from_bytes(p.name, safe="").encode() + b"="
-                         + quote_from_bytes(p.value, safe="").encode() for p in parts)
+        data = b"&".join(
+            quote_from_bytes(p.name, safe="").encode()
+            + b"="
+            + quote_from_bytes(p.value, safe="").encode()
+            for p in parts
+        )
         return Body(data, "application/x-www-form-urlencoded", parts)
     if encoding == "raw":  # latin-1, broken UTF-8 and broken %-escapes, as they come
-        return Body(b"&".join(p.name + b"=" + p.value for p in parts),
-                    "application/x-www-form-urlencoded", parts)
+        return Body(
+            b"&".join(p.name + b"=" + p.value for p in parts),
+            "application/x-www-form-urlencoded",
+            parts,
+        )
     if encoding == "json":
         document = {p.name.decode("latin-1"): p.value.decode("latin-1") for p in parts}
         return Body(json.dumps(document).encode(), "application/json", parts)
@@ -99,8 +111,11 @@ def encode_body(parts: list[Part], encoding: str) -> Body:
     for part in parts:
         disposition = b'Content-Disposition: form-data; name="' + _header_safe(part.name) + b'"'
         if part.filename is not None:
-            disposition += (b'; filename="' + _header_safe(part.filename)
-                            + b'"\r\nContent-Type: application/octet-stream')
+            disposition += (
+                b'; filename="'
+                + _header_safe(part.filename)
+                + b'"\r\nContent-Type: application/octet-stream'
+            )
         chunks.append(b"--" + BOUNDARY + b"\r\n" + disposition + b"\r\n\r\n" + part.value + b"\r\n")
     data = b"".join(chunks) + b"--" + BOUNDARY + b"--\r\n"
     return Body(data, "multipart/form-data; boundary=" + BOUNDARY.decode(), parts)
@@ -108,10 +123,44 @@ def encode_body(parts: list[Part], encoding: str) -> Body:
 
 # --- hostile values ----------------------------------------------------------------------------
 
-NASTY = ["", " ", "\x00", "a\x00b", "\u202eevil", "\ufeff", "\r\n", "\t", "-1", "0", "1e309",
-         "NaN", "-0", "99999999999999999999", "true", "null", "[]", "{}", "٣", "𝟙", "²", "½",
-         "<script>alert(1)</script>", "' OR '1'='1", "%s%n", "{{7*7}}", "../../etc/passwd",
-         "name@example.org", "@", "a@b", "😀😀😀", "A" * 16, "x" * 64, "True", "False", "yes"]
+NASTY = [
+    "",
+    " ",
+    "\x00",
+    "a\x00b",
+    "\u202eevil",
+    "\ufeff",
+    "\r\n",
+    "\t",
+    "-1",
+    "0",
+    "1e309",
+    "NaN",
+    "-0",
+    "99999999999999999999",
+    "true",
+    "null",
+    "[]",
+    "{}",
+    "٣",
+    "𝟙",
+    "²",
+    "½",
+    "<script>alert(1)</script>",
+    "' OR '1'='1",
+    "%s%n",
+    "{{7*7}}",
+    "../../etc/passwd",
+    "name@example.org",
+    "@",
+    "a@b",
+    "😀😀😀",
+    "A" * 16,
+    "x" * 64,
+    "True",
+    "False",
+    "yes",
+]
 SIZES = [61, 81, 121, 201, 255, 1001, 2001, 5001, 100_001]
 
 
@@ -129,8 +178,11 @@ def hostile_values(options: tuple[str, ...] = ()) -> st.SearchStrategy[bytes]:
         *[st.sampled_from(NASTY).map(utf8)] * 3,  # the values that break things, more often
         st.integers().map(str).map(utf8),
         st.floats().map(repr).map(utf8),
-        st.builds(lambda size, char: utf8(char * size), st.sampled_from(SIZES),
-                  st.sampled_from(["x", "é", "\x00", " ", "𝟙", "<"])),
+        st.builds(
+            lambda size, char: utf8(char * size),
+            st.sampled_from(SIZES),
+            st.sampled_from(["x", "é", "\x00", " ", "𝟙", "<"]),
+        ),
     ]
     if options:  # another control's choice: the answer to a different question
         strategies.append(st.sampled_from(options).map(utf8))
@@ -139,25 +191,46 @@ def hostile_values(options: tuple[str, ...] = ()) -> st.SearchStrategy[bytes]:
 
 def field_names() -> st.SearchStrategy[bytes]:
     """Names no form has: any text, bytes that are not UTF-8, near misses."""
-    return st.one_of(st.text(max_size=30).map(utf8), st.binary(min_size=1, max_size=30),
-                     st.sampled_from([b"", b"csrf_token ", b"item-", b"item-0", b"objective_9",
-                                      b"x[]", b"a.b", b"__proto__", b"submit"]))
+    return st.one_of(
+        st.text(max_size=30).map(utf8),
+        st.binary(min_size=1, max_size=30),
+        st.sampled_from(
+            [
+                b"",
+                b"csrf_token ",
+                b"item-",
+                b"item-0",
+                b"objective_9",
+                b"x[]",
+                b"a.b",
+                b"__proto__",
+                b"submit",
+            ]
+        ),
+    )
 
 
 def file_names() -> st.SearchStrategy[bytes]:
     """What a browser may send as a file's name."""
-    return st.one_of(st.just(b"certificate.pdf"), st.just(b""), field_names(),
-                     st.just(b"../../etc/passwd"), st.just("é".encode("latin-1") + b".pdf"))
+    return st.one_of(
+        st.just(b"certificate.pdf"),
+        st.just(b""),
+        field_names(),
+        st.just(b"../../etc/passwd"),
+        st.just("é".encode("latin-1") + b".pdf"),
+    )
 
 
 @st.composite
-def post_bodies(draw, baseline: tuple[Part, ...], form: PageForm | None,
-                files: st.SearchStrategy[bytes]) -> Body:
+def post_bodies(
+    draw, baseline: tuple[Part, ...], form: PageForm | None, files: st.SearchStrategy[bytes]
+) -> Body:
     """The honest body with 1-4 fields dropped, replaced, duplicated or added; sometimes a
     bad CSRF token; sent in any encoding."""
     controls = form.controls if form else {}
-    options = tuple(sorted({v for c in controls.values() if c.kind in ("radio", "select")
-                            for v in c.values}))
+    options = tuple(
+        sorted({v for c in controls.values() if c.kind in ("radio", "select") for v in c.values})
+    )
     parts = list(baseline)
     names = sorted({p.name for p in parts if p.name != b"csrf_token"})
     for _ in range(draw(st.integers(1, 4))):
@@ -182,8 +255,10 @@ def post_bodies(draw, baseline: tuple[Part, ...], form: PageForm | None,
     if csrf == "drop":
         parts = [p for p in parts if p.name != b"csrf_token"]
     elif csrf == "garbage":
-        parts = [replace(p, value=draw(hostile_values())) if p.name == b"csrf_token" else p
-                 for p in parts]
+        parts = [
+            replace(p, value=draw(hostile_values())) if p.name == b"csrf_token" else p
+            for p in parts
+        ]
     return encode_body(parts, draw(st.sampled_from(ENCODINGS)))
 
 
@@ -215,8 +290,11 @@ def messages_in(response) -> list[str]:
 def is_readable(message: str) -> bool:
     """A sentence, not a code or a traceback: a few words made of letters."""
     words = re.findall(r"[^\W\d_]{2,}", message)
-    return len(words) >= 2 and len(message) >= 8 \
+    return (
+        len(words) >= 2
+        and len(message) >= 8
         and not any(sign in message for sign in TRACEBACK_SIGNS)
+    )
 
 
 def has_field_errors(page: str) -> bool:

@@ -31,14 +31,21 @@ def _asn1(cert: x509.Certificate) -> asn1_x509.Certificate:
 def decoy_certificates(root: asn1_x509.Certificate, count: int, key) -> list[x509.Certificate]:
     """`count` CA certificates named like `root` (subject and issuer), all with `key`."""
     name = x509.Name.from_rfc4514_string(
-        x509.load_der_x509_certificate(root.dump()).subject.rfc4514_string())
+        x509.load_der_x509_certificate(root.dump()).subject.rfc4514_string()
+    )
     now = dt.datetime.now(dt.UTC)
-    return [x509.CertificateBuilder().subject_name(name).issuer_name(name)
-            .public_key(key.public_key()).serial_number(x509.random_serial_number())
-            .not_valid_before(now - dt.timedelta(days=1))
-            .not_valid_after(now + dt.timedelta(days=365))
-            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-            .sign(key, hashes.SHA256()) for _ in range(count)]
+    return [
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=365))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+        for _ in range(count)
+    ]
 
 
 def hostile_pdf(pdf: bytes, root: asn1_x509.Certificate, decoys: int) -> bytes:
@@ -48,26 +55,38 @@ def hostile_pdf(pdf: bytes, root: asn1_x509.Certificate, decoys: int) -> bytes:
     key = ec.generate_private_key(ec.SECP256R1())
     now = dt.datetime.now(dt.UTC)
     issuer = x509.load_der_x509_certificate(root.dump()).subject
-    cert = (x509.CertificateBuilder()
-            .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Forged Signer")]))
-            .issuer_name(issuer).public_key(key.public_key())
-            .serial_number(x509.random_serial_number())
-            .not_valid_before(now - dt.timedelta(days=1))
-            .not_valid_after(now + dt.timedelta(days=365))
-            .add_extension(x509.KeyUsage(True, True, False, False, False, False, False, False,
-                                         False), critical=True)
-            .sign(shared, hashes.SHA256()))
-    der_key = key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
-                                serialization.NoEncryption())
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Forged Signer")]))
+        .issuer_name(issuer)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=365))
+        .add_extension(
+            x509.KeyUsage(True, True, False, False, False, False, False, False, False),
+            critical=True,
+        )
+        .sign(shared, hashes.SHA256())
+    )
+    der_key = key.private_bytes(
+        serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
     signer = signers.SimpleSigner(
-        signing_cert=_asn1(cert), signing_key=asn1_keys.PrivateKeyInfo.load(der_key),
+        signing_cert=_asn1(cert),
+        signing_key=asn1_keys.PrivateKeyInfo.load(der_key),
         cert_registry=SimpleCertificateStore.from_certs(
-            [_asn1(c) for c in decoy_certificates(root, decoys, shared)]))
-    meta = signers.PdfSignatureMetadata(field_name="CertificateSignature",
-                                        subfilter=fields.SigSeedSubFilter.PADES,
-                                        md_algorithm="sha256")
-    return signers.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(pdf)), meta,
-                            signer=signer).getvalue()
+            [_asn1(c) for c in decoy_certificates(root, decoys, shared)]
+        ),
+    )
+    meta = signers.PdfSignatureMetadata(
+        field_name="CertificateSignature",
+        subfilter=fields.SigSeedSubFilter.PADES,
+        md_algorithm="sha256",
+    )
+    return signers.sign_pdf(
+        IncrementalPdfFileWriter(io.BytesIO(pdf)), meta, signer=signer
+    ).getvalue()
 
 
 def with_decoys_added(signed: bytes, root: asn1_x509.Certificate, decoys: int) -> bytes:
@@ -80,15 +99,17 @@ def with_decoys_added(signed: bytes, root: asn1_x509.Certificate, decoys: int) -
     info = cms.ContentInfo.load(bytes.fromhex(hex_digits.decode()))
     signed_data = info["content"]
     shared = ec.generate_private_key(ec.SECP256R1())
-    extra = [cms.CertificateChoices(name="certificate", value=_asn1(c))
-             for c in decoy_certificates(root, decoys, shared)]
+    extra = [
+        cms.CertificateChoices(name="certificate", value=_asn1(c))
+        for c in decoy_certificates(root, decoys, shared)
+    ]
     signed_data["certificates"] = cms.CertificateSet([*signed_data["certificates"], *extra])
     contents = cms.ContentInfo({"content_type": "signed_data", "content": signed_data}).dump()
     new_hex = contents.hex().encode()
     if len(new_hex) > len(hex_digits):
         raise ValueError("the signature's /Contents has no room for that many decoys")
     new_hex = new_hex.ljust(len(hex_digits), b"0")
-    return signed[:match.start(1)] + new_hex + signed[match.end(1):]
+    return signed[: match.start(1)] + new_hex + signed[match.end(1) :]
 
 
 def our_certificates(identity) -> list[asn1_x509.Certificate]:
@@ -113,11 +134,13 @@ class PathBuilding:
 
         def recorded(builder, end_entity_cert):
             self.ends.append(end_entity_cert.subject.human_friendly)
-            strangers = [c.subject.human_friendly for c in builder.registry
-                         if c.dump() not in allowed]
+            strangers = [
+                c.subject.human_friendly for c in builder.registry if c.dump() not in allowed
+            ]
             assert end_entity_cert.dump() in allowed and not strangers, (
                 f"a certification path was built for {self.ends[-1]} with certificates the "
-                f"upload brought: {strangers}")
+                f"upload brought: {strangers}"
+            )
             return original(builder, end_entity_cert)
 
         monkeypatch.setattr(PathBuilder, "async_build_paths_lazy", recorded)
@@ -144,20 +167,33 @@ def signature_in_object_stream(contents: int) -> bytes:
 
     writer = PdfFileWriter(stream_xrefs=True)
     box = generic.ArrayObject([generic.NumberObject(n) for n in (0, 0, 612, 792)])
-    writer.insert_page(generic.DictionaryObject({pdf_name("/Type"): pdf_name("/Page"),
-                                                 pdf_name("/MediaBox"): box}))
-    signature = generic.DictionaryObject({
-        pdf_name("/Type"): pdf_name("/Sig"), pdf_name("/Filter"): pdf_name("/Adobe.PPKLite"),
-        pdf_name("/SubFilter"): pdf_name("/ETSI.CAdES.detached"),
-        pdf_name("/ByteRange"): generic.ArrayObject([generic.NumberObject(n)
-                                                     for n in (0, 1, 2, 3)]),
-        pdf_name("/Contents"): generic.ByteStringObject(b"\0" * contents)})
+    writer.insert_page(
+        generic.DictionaryObject({pdf_name("/Type"): pdf_name("/Page"), pdf_name("/MediaBox"): box})
+    )
+    signature = generic.DictionaryObject(
+        {
+            pdf_name("/Type"): pdf_name("/Sig"),
+            pdf_name("/Filter"): pdf_name("/Adobe.PPKLite"),
+            pdf_name("/SubFilter"): pdf_name("/ETSI.CAdES.detached"),
+            pdf_name("/ByteRange"): generic.ArrayObject(
+                [generic.NumberObject(n) for n in (0, 1, 2, 3)]
+            ),
+            pdf_name("/Contents"): generic.ByteStringObject(b"\0" * contents),
+        }
+    )
     value = writer.add_object(signature, obj_stream=writer.prepare_object_stream())
-    field = writer.add_object(generic.DictionaryObject({
-        pdf_name("/FT"): pdf_name("/Sig"), pdf_name("/T"): generic.TextStringObject("Sig"),
-        pdf_name("/V"): value}))
+    field = writer.add_object(
+        generic.DictionaryObject(
+            {
+                pdf_name("/FT"): pdf_name("/Sig"),
+                pdf_name("/T"): generic.TextStringObject("Sig"),
+                pdf_name("/V"): value,
+            }
+        )
+    )
     writer.root[pdf_name("/AcroForm")] = generic.DictionaryObject(
-        {pdf_name("/Fields"): generic.ArrayObject([field])})
+        {pdf_name("/Fields"): generic.ArrayObject([field])}
+    )
     output = io.BytesIO()
     writer.write(output)
     return output.getvalue()

@@ -71,8 +71,9 @@ class _PageParser(HTMLParser):
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
         if tag == "form":
-            self.forms.append(Form(action=attrs.get("action", ""),
-                                   method=(attrs.get("method") or "get").lower()))
+            self.forms.append(
+                Form(action=attrs.get("action", ""), method=(attrs.get("method") or "get").lower())
+            )
         elif tag in ("input", "button", "textarea", "select", "legend") and self.forms:
             self._form_tag(self.forms[-1], tag, attrs)
         elif tag == "option" and self._select is not None:
@@ -148,8 +149,9 @@ class _PageParser(HTMLParser):
         if self._textarea is not None:
             values = self.forms[-1].values
             start = not values[self._textarea]  # WTForms puts a line break after the tag
-            values[self._textarea] += data.removeprefix("\r\n").removeprefix("\n") if start \
-                else data
+            values[self._textarea] += (
+                data.removeprefix("\r\n").removeprefix("\n") if start else data
+            )
         if self._in_legend:
             self.forms[-1].legends[-1] += data
         if self._cell is not None:
@@ -204,7 +206,9 @@ def tables_in(source) -> list[dict]:
 def table_with(source, caption: str) -> list[list[str]]:
     """The rows of the one table whose caption is `caption` (header row first)."""
     found = [t["rows"] for t in tables_in(source) if t["caption"] == caption]
-    assert len(found) == 1, f"{len(found)} tables {caption!r} in {[t['caption'] for t in tables_in(source)]}"
+    assert len(found) == 1, (
+        f"{len(found)} tables {caption!r} in {[t['caption'] for t in tables_in(source)]}"
+    )
     return found[0]
 
 

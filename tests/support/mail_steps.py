@@ -65,7 +65,8 @@ class Inbox:
         if not self._released.is_set():
             self.waiting.set()
             await asyncio.get_running_loop().run_in_executor(
-                None, self._released.wait, self.HOLD_SECONDS)
+                None, self._released.wait, self.HOLD_SECONDS
+            )
         if self.refusals:
             self.refusals -= 1
             return "451 4.3.0 Mailbox busy, try again later"
@@ -74,14 +75,19 @@ class Inbox:
 
     def messages(self) -> list:
         """The accepted messages, parsed."""
-        return [email.message_from_bytes(e.content, policy=email.policy.default)
-                for e in self.envelopes]
+        return [
+            email.message_from_bytes(e.content, policy=email.policy.default) for e in self.envelopes
+        ]
 
 
 def smtp_settings(port: int) -> dict:
     """App settings that send over plain SMTP to the loopback server on `port`."""
-    return {"MAIL_BACKEND": "smtp", "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": port,
-            "MAIL_USE_TLS": False}
+    return {
+        "MAIL_BACKEND": "smtp",
+        "MAIL_SERVER": "127.0.0.1",
+        "MAIL_PORT": port,
+        "MAIL_USE_TLS": False,
+    }
 
 
 def deliver(app, later: timedelta = timedelta(0)) -> int:

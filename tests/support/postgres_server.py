@@ -43,11 +43,22 @@ class PostgresServer:
         if os.geteuid() == 0:
             shutil.chown(self.dir, "postgres", "postgres")
         data = str(self.dir / "data")
-        self._run("initdb", "-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8",
-                  "--no-instructions")
-        options = (f"-c listen_addresses=127.0.0.1 -p {self.port} -c fsync=off "
-                   f"-c synchronous_commit=off -c full_page_writes=off "
-                   f"-c unix_socket_directories={self.dir} -c max_connections=300")
+        self._run(
+            "initdb",
+            "-D",
+            data,
+            "-U",
+            "postgres",
+            "--auth=trust",
+            "-E",
+            "UTF8",
+            "--no-instructions",
+        )
+        options = (
+            f"-c listen_addresses=127.0.0.1 -p {self.port} -c fsync=off "
+            f"-c synchronous_commit=off -c full_page_writes=off "
+            f"-c unix_socket_directories={self.dir} -c max_connections=300"
+        )
         self._run("pg_ctl", "-D", data, "-o", options, "-l", str(self.dir / "log"), "-w", "start")
         return self.url("postgres")
 
@@ -59,8 +70,9 @@ class PostgresServer:
         """Create an empty database and return its URL."""
         import psycopg
 
-        with psycopg.connect(f"postgresql://postgres@127.0.0.1:{self.port}/postgres",
-                             autocommit=True) as conn:
+        with psycopg.connect(
+            f"postgresql://postgres@127.0.0.1:{self.port}/postgres", autocommit=True
+        ) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
             conn.execute(f'CREATE DATABASE "{name}"')
         return self.url(name)

@@ -19,8 +19,9 @@ def request_confirmation(client, slug: str, email: str):
     """Fill in the quiz page's email box and press Email me a confirmation link."""
     page = client.get(f"/courses/{slug}/quiz").get_data(as_text=True)
     form = form_in(page, "send")
-    return client.post(form.action, data={**form.hidden, "email": email,
-                                          "send": form.submits["send"]})
+    return client.post(
+        form.action, data={**form.hidden, "email": email, "send": form.submits["send"]}
+    )
 
 
 def confirmation_link(app, email: str, take: bool = False) -> str:
@@ -49,8 +50,7 @@ def follow_confirmation(client, path: str):
 def confirm_email(client, slug: str, email: str = "learner@example.org") -> None:
     """Confirm `email` on this client's browser for a course that limits attempts."""
     assert request_confirmation(client, slug, email).status_code == 303
-    response = follow_confirmation(client, confirmation_link(client.application, email,
-                                                             take=True))
+    response = follow_confirmation(client, confirmation_link(client.application, email, take=True))
     assert response.status_code == 303, response.status_code
 
 
@@ -70,8 +70,9 @@ def answer_sheet(client, slug: str, wrong: int = 0, skip: int = 0, path: str = "
         if index < skip:
             continue
         item = db.session.get(QuizItem, int(name.removeprefix("item-")))
-        chosen[name] = item.answer if index >= skip + wrong else next(
-            o for o in options if o != item.answer)
+        chosen[name] = (
+            item.answer if index >= skip + wrong else next(o for o in options if o != item.answer)
+        )
     return form, form.answers(chosen)
 
 

@@ -12,14 +12,25 @@ from tests.support.html import html_of, table_with
 LESSON, MODULES = "Demo Lesson on Kindness", "Demo Modules on Compassion"
 HOSTILE = '<script>alert(1)</script> <a href="https://evil.test/">click me</a>'
 
-RATINGS = [(5, "2024-01-10", "Loved the breathing practice."), (5, "2024-01-20", ""),
-           (4, "2024-02-03", "Good pace."), (3, "2024-02-14", ""),
-           (1, "2024-02-25", "Too short for an hour.")]
+RATINGS = [
+    (5, "2024-01-10", "Loved the breathing practice."),
+    (5, "2024-01-20", ""),
+    (4, "2024-02-03", "Good pace."),
+    (3, "2024-02-14", ""),
+    (1, "2024-02-25", "Too short for an hour."),
+]
 
 # The lesson's six items, answered right (1) or wrong (0), one row per attempt. Item 1 is
 # always right, item 6 right once in seven: both get a flag.
-PATTERNS = [[1, 1, 1, 1, 1, 0], [1, 1, 1, 1, 0, 0], [1, 1, 0, 1, 1, 1], [1, 0, 1, 0, 0, 0],
-            [1, 1, 1, 1, 1, 0], [1, 0, 0, 1, 0, 0], [1, 1, 0, 0, 1, 0]]
+PATTERNS = [
+    [1, 1, 1, 1, 1, 0],
+    [1, 1, 1, 1, 0, 0],
+    [1, 1, 0, 1, 1, 1],
+    [1, 0, 1, 0, 0, 0],
+    [1, 1, 1, 1, 1, 0],
+    [1, 0, 0, 1, 0, 0],
+    [1, 1, 0, 0, 1, 0],
+]
 
 
 def page(client, address: str):

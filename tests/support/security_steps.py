@@ -32,8 +32,12 @@ from tests.support.html import csrf_token_in
 # Learner A's details: distinctive, so a page that leaks them is easy to spot.
 A_NAME = "Zelda Quartermain"
 A_EMAIL = "zelda.quartermain@example.org"
-A_LICENSE = {"profession": "Clinical social worker", "license_type": "LCSW",
-             "license_number": "ZQ-771234", "license_state": "Oregon"}
+A_LICENSE = {
+    "profession": "Clinical social worker",
+    "license_type": "LCSW",
+    "license_number": "ZQ-771234",
+    "license_state": "Oregon",
+}
 STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
 
 
@@ -53,8 +57,10 @@ def database_state() -> dict[str, list[str]]:
 def row_counts() -> dict[str, int]:
     """How many rows each table holds (committed: what the next request would see)."""
     db.session.rollback()
-    return {table.name: db.session.scalar(sa.select(sa.func.count()).select_from(table))
-            for table in db.metadata.sorted_tables}
+    return {
+        table.name: db.session.scalar(sa.select(sa.func.count()).select_from(table))
+        for table in db.metadata.sorted_tables
+    }
 
 
 def record_csrf_refusals(monkeypatch) -> list[str]:
@@ -99,19 +105,21 @@ class World:
     def values_for(self, rule: Rule) -> dict[str, list[str]]:
         """For each variable of `rule`, the real values to try (the first is the usual one)."""
         defaults = {
-            "slug": ["demo-lesson"], "module_slug": [first_module("demo-modules")],
-            "filename": ["worksheet.txt"], "public_id": [self.certified_attempt,
-                                                         self.pending_attempt],
-            "token": [self.certificate_token], "number": [self.number],
-            "reflection_id": [self.reflection_id], "version_id": [self.version_id],
+            "slug": ["demo-lesson"],
+            "module_slug": [first_module("demo-modules")],
+            "filename": ["worksheet.txt"],
+            "public_id": [self.certified_attempt, self.pending_attempt],
+            "token": [self.certificate_token],
+            "number": [self.number],
+            "reflection_id": [self.reflection_id],
+            "version_id": [self.version_id],
             "action": ["approve", "hide"],
         }
         overrides = {
             "static": {"filename": ["css/site.css"]},
             "courses.module": {"slug": ["demo-modules"]},
             # the details form of an attempt without a certificate: a forged POST would issue
-            "completion.details": {"public_id": [self.pending_attempt,
-                                                   self.certified_attempt]},
+            "completion.details": {"public_id": [self.pending_attempt, self.certified_attempt]},
             "completion.success": {"public_id": [self.order]},
             "completion.cancel": {"public_id": [self.order]},
             "certificates.my_certificates_sign_in": {"token": [self.sign_in_token]},
@@ -122,8 +130,10 @@ class World:
         values = {}
         for name in sorted(rule.arguments):
             chosen = overrides.get(rule.endpoint, {}).get(name, defaults.get(name))
-            assert chosen, (f"{rule.rule} ({rule.endpoint}) has a variable {name!r} that "
-                            "tests/support/security_steps.py does not know how to fill: add a real value")
+            assert chosen, (
+                f"{rule.rule} ({rule.endpoint}) has a variable {name!r} that "
+                "tests/support/security_steps.py does not know how to fill: add a real value"
+            )
             values[name] = chosen
         return values
 
@@ -131,8 +141,10 @@ class World:
         """The rule's address for every combination of real values."""
         values = self.values_for(rule)
         names = list(values)
-        return [url_of(rule, dict(zip(names, combination, strict=True)))
-                for combination in itertools.product(*(values[n] for n in names))]
+        return [
+            url_of(rule, dict(zip(names, combination, strict=True)))
+            for combination in itertools.product(*(values[n] for n in names))
+        ]
 
     def url_of(self, rule: Rule) -> str:
         """The rule's address with the usual real values."""
@@ -165,9 +177,14 @@ def open_order(public_id: str) -> str:
     from ceengine.quizzes.models import Attempt
 
     attempt = db.session.scalar(sa.select(Attempt).where(Attempt.public_id == public_id))
-    order = Order(public_id=secrets.token_urlsafe(16), attempt_id=attempt.id,
-                  learner_id=attempt.learner_id, amount_cents=1500, currency="usd",
-                  details={"full_name": A_NAME, "email": A_EMAIL, **A_LICENSE})
+    order = Order(
+        public_id=secrets.token_urlsafe(16),
+        attempt_id=attempt.id,
+        learner_id=attempt.learner_id,
+        amount_cents=1500,
+        currency="usd",
+        details={"full_name": A_NAME, "email": A_EMAIL, **A_LICENSE},
+    )
     db.session.add(order)
     db.session.commit()
     return order.public_id
@@ -182,13 +199,20 @@ def build_world(app) -> World:
     take_quiz(b, "demo-lesson")
     reflection = reflection_with("demo-lesson", "Sam", "I slowed down today.")
     return World(
-        app=app, a=a, b=b, admin=admin_client(app),
-        certified_attempt=certificate.attempt.public_id, pending_attempt=pending,
-        order=open_order(pending), number=certificate.number,
+        app=app,
+        a=a,
+        b=b,
+        admin=admin_client(app),
+        certified_attempt=certificate.attempt.public_id,
+        pending_attempt=pending,
+        order=open_order(pending),
+        number=certificate.number,
         certificate_token=certificate_token(certificate.number),
         sign_in_token=sign_in_token(email_key(A_EMAIL)),
-        confirm_token=new_confirmation_token(A_EMAIL), reflection_id=str(reflection.id),
-        version_id=str(certificate.version_id))
+        confirm_token=new_confirmation_token(A_EMAIL),
+        reflection_id=str(reflection.id),
+        version_id=str(certificate.version_id),
+    )
 
 
 def token_of(client: FlaskClient, page: str = "/my-certificates") -> str:
@@ -198,8 +222,7 @@ def token_of(client: FlaskClient, page: str = "/my-certificates") -> str:
 
 def rules(app, methods: set[str] | None = None) -> list[Rule]:
     """Every rule of the URL map (answering one of `methods`, when given), in a stable order."""
-    found = [rule for rule in app.url_map.iter_rules()
-             if methods is None or rule.methods & methods]
+    found = [rule for rule in app.url_map.iter_rules() if methods is None or rule.methods & methods]
     return sorted(found, key=lambda rule: (rule.rule, rule.endpoint))
 
 
@@ -215,7 +238,7 @@ def _swap(text: str, position: int, alphabet: str) -> str:
     """`text` with the character at `position` replaced by another one of `alphabet`."""
     current = text[position]
     replacement = next(c for c in alphabet if c != current and c.upper() != current.upper())
-    return text[:position] + replacement + text[position + 1:]
+    return text[:position] + replacement + text[position + 1 :]
 
 
 def altered(value: str, alphabet: str = "AbCdEfGhJkMnPqRsTvWxYz") -> dict[str, str]:

@@ -20,25 +20,35 @@ from tests.support.app import signing_files
 from tests.support.network import free_port
 
 # Generous limits: a crowd comes from one address, and these tests are about what is stored.
-OPEN_LIMITS = {"CEENGINE_VERIFY_RATE_LIMIT": "100000 per minute",
-               "CEENGINE_SIGN_IN_RATE_LIMIT": "100000 per minute",
-               "CEENGINE_REFLECTION_RATE_LIMIT": "100000 per minute",
-               "CEENGINE_ADMIN_LOGIN_RATE_LIMIT": "100000 per minute",
-               "CEENGINE_QUIZ_RATE_LIMIT": "100000 per minute",
-               "CEENGINE_MAIL_PER_CLIENT_LIMIT": "100000 per minute"}
+OPEN_LIMITS = {
+    "CEENGINE_VERIFY_RATE_LIMIT": "100000 per minute",
+    "CEENGINE_SIGN_IN_RATE_LIMIT": "100000 per minute",
+    "CEENGINE_REFLECTION_RATE_LIMIT": "100000 per minute",
+    "CEENGINE_ADMIN_LOGIN_RATE_LIMIT": "100000 per minute",
+    "CEENGINE_QUIZ_RATE_LIMIT": "100000 per minute",
+    "CEENGINE_MAIL_PER_CLIENT_LIMIT": "100000 per minute",
+}
 
 
 def served_env(database_url: str, courses_dir: Path, stripe=None, **extra: str) -> dict:
     """The environment a gunicorn worker reads its settings from."""
     files = signing_files()
-    env = {"DATABASE_URL": database_url, "CEENGINE_COURSES_DIR": str(courses_dir),
-           "CEENGINE_SECRET_KEY": "served-test-secret-key-" + "x" * 24,
-           "CEENGINE_SIGNING_KEY": str(files["key"]), "CEENGINE_SIGNING_CERT": str(files["cert"]),
-           "CEENGINE_SIGNING_CHAIN": str(files["chain"]), "CEENGINE_REQUEST_LOG": "off",
-           **OPEN_LIMITS}
+    env = {
+        "DATABASE_URL": database_url,
+        "CEENGINE_COURSES_DIR": str(courses_dir),
+        "CEENGINE_SECRET_KEY": "served-test-secret-key-" + "x" * 24,
+        "CEENGINE_SIGNING_KEY": str(files["key"]),
+        "CEENGINE_SIGNING_CERT": str(files["cert"]),
+        "CEENGINE_SIGNING_CHAIN": str(files["chain"]),
+        "CEENGINE_REQUEST_LOG": "off",
+        **OPEN_LIMITS,
+    }
     if stripe is not None:
-        env.update(STRIPE_SECRET_KEY=stripe.secret_key,
-                   STRIPE_WEBHOOK_SECRET=stripe.webhook_secret, STRIPE_API_BASE=stripe.url)
+        env.update(
+            STRIPE_SECRET_KEY=stripe.secret_key,
+            STRIPE_WEBHOOK_SECRET=stripe.webhook_secret,
+            STRIPE_API_BASE=stripe.url,
+        )
     env.update(extra)
     return env
 
@@ -46,8 +56,14 @@ def served_env(database_url: str, courses_dir: Path, stripe=None, **extra: str) 
 def prepare_database(env: dict) -> None:
     """`ceengine db upgrade` and `ceengine courses sync`, as an operator runs them."""
     for command in (["db", "upgrade"], ["courses", "sync"]):
-        subprocess.run([str(BIN / "ceengine"), *command], cwd=ROOT, env={**os.environ, **env},
-                       check=True, capture_output=True, timeout=120)
+        subprocess.run(
+            [str(BIN / "ceengine"), *command],
+            cwd=ROOT,
+            env={**os.environ, **env},
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
 
 
 def server_errors_in(log: Path) -> list[str]:
@@ -65,9 +81,23 @@ def redis_server():
 
         skip_missing_infrastructure("redis-server is not installed (apt-get install redis-server)")
     port, folder = free_port(), tempfile.mkdtemp(prefix="ceengine-redis-")
-    process = subprocess.Popen([program, "--port", str(port), "--bind", "127.0.0.1",
-                                "--save", "", "--appendonly", "no", "--dir", folder],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [
+            program,
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            folder,
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         deadline = time.monotonic() + 20
         while True:

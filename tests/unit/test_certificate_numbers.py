@@ -13,8 +13,10 @@ from ceengine.certificates.numbers import (
     normalize_certificate_number,
 )
 
-SHAPE = re.compile(r"^[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-"
-                   r"[0-9A-HJKMNP-TV-Z*~$=U]$")
+SHAPE = re.compile(
+    r"^[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-"
+    r"[0-9A-HJKMNP-TV-Z*~$=U]$"
+)
 
 
 def test_numbers_are_grouped_and_unique():
@@ -31,8 +33,7 @@ def test_a_number_reads_back_as_itself():
 
 
 def test_letters_that_look_like_digits_are_read_as_digits():
-    number = next(n for n in iter(new_certificate_number, None)
-                  if "1" in n[:-1] and "0" in n[:-1])
+    number = next(n for n in iter(new_certificate_number, None) if "1" in n[:-1] and "0" in n[:-1])
     typed = number[:-1].replace("1", "l").replace("0", "O") + number[-1]
     assert typed != number
     assert normalize_certificate_number(typed) == number
@@ -44,7 +45,7 @@ def test_any_single_mistyped_symbol_is_caught(position, replacement):
     body = number.replace("-", "")[:-1]
     if body[position] == replacement:
         return
-    typo = body[:position] + replacement + body[position + 1:] + number[-1]
+    typo = body[:position] + replacement + body[position + 1 :] + number[-1]
     assert normalize_certificate_number(typo) is None
 
 

@@ -16,10 +16,22 @@ from tests.support.certificate_pdf import DATA, pdf_text
 
 def test_every_field_is_printed():
     text = pdf_text(render_certificate(DATA))
-    for value in [DATA.number, DATA.learner_name, DATA.course_title, DATA.presenters,
-                  "2 CE hours", DATA.course_format, DATA.completion_date, DATA.score,
-                  DATA.sponsor_name, DATA.sponsor_contact, DATA.verify_url, DATA.administrator,
-                  "License 12345", "American Psychological Association"]:
+    for value in [
+        DATA.number,
+        DATA.learner_name,
+        DATA.course_title,
+        DATA.presenters,
+        "2 CE hours",
+        DATA.course_format,
+        DATA.completion_date,
+        DATA.score,
+        DATA.sponsor_name,
+        DATA.sponsor_contact,
+        DATA.verify_url,
+        DATA.administrator,
+        "License 12345",
+        "American Psychological Association",
+    ]:
         assert value in text, value
 
 
@@ -27,7 +39,9 @@ def test_the_same_data_gives_the_same_bytes():
     assert render_certificate(DATA) == render_certificate(DATA)
 
 
-@pytest.mark.parametrize("name", ["王小明", "山田太郎", "김민준", "שרה כהן", "Zoë Ødegård-Łukasiewicz"])
+@pytest.mark.parametrize(
+    "name", ["王小明", "山田太郎", "김민준", "שרה כהן", "Zoë Ødegård-Łukasiewicz"]
+)
 def test_names_in_any_script_are_embedded(name):
     pdf = render_certificate(dataclasses.replace(DATA, learner_name=name))
     text = pdf_text(pdf)
@@ -51,6 +65,5 @@ def test_a4_paper():
 def test_the_page_renders_to_an_image(tmp_path):
     pdf = tmp_path / "certificate.pdf"
     pdf.write_bytes(render_certificate(DATA))
-    subprocess.run(["pdftoppm", "-r", "50", "-png", str(pdf), str(tmp_path / "page")],
-                   check=True)
+    subprocess.run(["pdftoppm", "-r", "50", "-png", str(pdf), str(tmp_path / "page")], check=True)
     assert (tmp_path / "page-1.png").stat().st_size > 5000

@@ -41,8 +41,9 @@ def test_a_signed_certificate_is_authentic_and_unchanged(identity, signed):
 
 def test_bytes_appended_after_the_end_are_caught(identity, signed):
     result = check_signature(signed + b"\n% appended\n", identity)
-    assert result.problem == ("The signature does not cover the whole file: something was "
-                              "added after signing.")
+    assert result.problem == (
+        "The signature does not cover the whole file: something was added after signing."
+    )
 
 
 def test_one_changed_byte_of_content_is_caught(identity, signed):
@@ -62,17 +63,23 @@ def test_a_signature_by_another_key_is_not_trusted(identity, tmp_path):
 
 def test_an_unsigned_pdf_and_a_non_pdf_are_refused(identity):
     assert check_signature(render_certificate(DATA), identity).problem == (
-        "This PDF does not carry exactly one signature.")
+        "This PDF does not carry exactly one signature."
+    )
     assert check_signature(b"not a pdf at all", identity).problem == (
-        "This file is not a readable PDF.")
+        "This file is not a readable PDF."
+    )
 
 
-@pytest.mark.parametrize(("decoys", "signed_by"), [
-    (6, "Common Name: Forged Signer"),  # compared with our certificate, and refused
-    (10, None),  # more certificates than ours ever carry: refused before reading the signer
-])
+@pytest.mark.parametrize(
+    ("decoys", "signed_by"),
+    [
+        (6, "Common Name: Forged Signer"),  # compared with our certificate, and refused
+        (10, None),  # more certificates than ours ever carry: refused before reading the signer
+    ],
+)
 def test_a_self_made_signer_with_decoy_roots_is_refused_before_any_path_is_built(
-        identity, monkeypatch, decoys, signed_by):
+    identity, monkeypatch, decoys, signed_by
+):
     # Certificates named like our root, one shared key: the old check tried every ordering of
     # them (6 decoys took 1.7 s, 7 took 11 s, 8 took 95 s) before saying "not trusted".
     forged = hostile_pdf(render_certificate(DATA), identity.root, decoys=decoys)
@@ -107,7 +114,8 @@ def test_a_signature_hidden_in_a_compressed_object_stream_is_not_inflated(identi
 
 def test_a_file_larger_than_any_certificate_is_refused_unread(identity):
     assert check_signature(b"%PDF-1.7\n" + b"0" * MAX_PDF_BYTES, identity).problem == (
-        "This file is larger than any certificate we issue.")
+        "This file is larger than any certificate we issue."
+    )
 
 
 @pytest.mark.skipif(not shutil.which("pdfsig"), reason="poppler-utils (pdfsig) not installed")

@@ -30,17 +30,24 @@ def _time_stamping_authority():
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Test Timestamp Authority")])
     now = dt.datetime.now(dt.UTC)
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
-            .public_key(key.public_key()).serial_number(x509.random_serial_number())
-            .not_valid_before(now - dt.timedelta(days=1))
-            .not_valid_after(now + dt.timedelta(days=30))
-            .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]),
-                           critical=True)
-            .sign(key, hashes.SHA256()))
-    der_key = key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
-                                serialization.NoEncryption())
-    return (asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER)),
-            asn1_keys.PrivateKeyInfo.load(der_key))
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=30))
+        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    der_key = key.private_bytes(
+        serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    return (
+        asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER)),
+        asn1_keys.PrivateKeyInfo.load(der_key),
+    )
 
 
 @pytest.fixture(scope="module")
@@ -71,13 +78,16 @@ def tsa():
 def test_a_configured_timestamp_authority_makes_the_signature_b_t(tsa, tmp_path):
     url, tsa_cert = tsa
     identity = identity_in(tmp_path)
-    signed = sign_pdf(render_certificate(DATA), identity, "CE certificate", "Online",
-                      timestamp_url=url)
+    signed = sign_pdf(
+        render_certificate(DATA), identity, "CE certificate", "Online", timestamp_url=url
+    )
     assert check_signature(signed, identity).ok
     signature = PdfFileReader(io.BytesIO(signed)).embedded_signatures[0]
     status = validate_pdf_signature(
-        signature, ValidationContext(trust_roots=[identity.root]),
-        ts_validation_context=ValidationContext(trust_roots=[tsa_cert]))
+        signature,
+        ValidationContext(trust_roots=[identity.root]),
+        ts_validation_context=ValidationContext(trust_roots=[tsa_cert]),
+    )
     assert status.timestamp_validity is not None
     assert status.timestamp_validity.intact and status.timestamp_validity.trusted
 

@@ -24,17 +24,33 @@ FIXTURES = Path(__file__).parent.parent / "fixtures" / "courses"
 # What a version synced before `format`, `evaluation`, `reflections` and
 # `certificate.license_details` existed holds.
 OLDEST_CONTENT = {
-    "slug": "old-course", "title": "Old course", "summary": "Synced long ago.",
+    "slug": "old-course",
+    "title": "Old course",
+    "summary": "Synced long ago.",
     "description_html": "<p>Old.</p>",
     "presenters": [{"name": "Ada Example", "credentials": "PhD", "bio_html": "<p>Ada.</p>"}],
-    "objectives": ["Name one thing."], "ce_hours": "1.5", "level": "introductory",
-    "audience": "Nurses", "certificate": {"fee_cents": 0, "currency": "usd"},
-    "quiz_policy": {"pass_threshold": 80, "max_attempts": None, "wait_minutes": 0,
-                    "shuffle": False, "feedback": "after_pass"},
-    "references": [], "single_page": True,
-    "modules": [{"slug": "lesson", "title": "Lesson",
-                 "blocks": [{"kind": "html", "html": "<h2 id=\"one\">One</h2>"}],
-                 "sections": [{"id": "one", "title": "One"}]}],
+    "objectives": ["Name one thing."],
+    "ce_hours": "1.5",
+    "level": "introductory",
+    "audience": "Nurses",
+    "certificate": {"fee_cents": 0, "currency": "usd"},
+    "quiz_policy": {
+        "pass_threshold": 80,
+        "max_attempts": None,
+        "wait_minutes": 0,
+        "shuffle": False,
+        "feedback": "after_pass",
+    },
+    "references": [],
+    "single_page": True,
+    "modules": [
+        {
+            "slug": "lesson",
+            "title": "Lesson",
+            "blocks": [{"kind": "html", "html": '<h2 id="one">One</h2>'}],
+            "sections": [{"id": "one", "title": "One"}],
+        }
+    ],
 }
 
 
@@ -44,7 +60,8 @@ def test_a_version_synced_before_the_newer_keys_reads_with_the_documented_defaul
     assert course.certificate.license_details == "none"
     assert course.evaluation.required is True
     assert course.reflections == ReflectionSettings(
-        enabled=True, prompt="What insights did this session spark for you?", moderation=True)
+        enabled=True, prompt="What insights did this session spark for you?", moderation=True
+    )
     assert course.ce_hours == Decimal("1.5")
     assert course.quiz_policy.pass_threshold == 80
     assert course.module("lesson").sections[0].title == "One"
@@ -65,10 +82,12 @@ def test_the_loader_stores_the_same_defaults_the_view_fills_in(tmp_path):
     assert stored["certificate"] == dataclasses.asdict(CertificateTerms())
     assert stored["evaluation"] == dataclasses.asdict(EvaluationSettings())
     assert stored["reflections"] == dataclasses.asdict(ReflectionSettings())
-    assert QuizPolicy() == QuizPolicy(pass_threshold=75, max_attempts=None, wait_minutes=0,
-                                      shuffle=False, feedback="after_pass")
-    assert CertificateTerms() == CertificateTerms(fee_cents=0, currency="usd",
-                                                  license_details="none")
+    assert QuizPolicy() == QuizPolicy(
+        pass_threshold=75, max_attempts=None, wait_minutes=0, shuffle=False, feedback="after_pass"
+    )
+    assert CertificateTerms() == CertificateTerms(
+        fee_cents=0, currency="usd", license_details="none"
+    )
 
 
 def test_the_view_is_read_only_and_follows_its_version():

@@ -21,8 +21,11 @@ def quizzes(draw):
     keys, responses = [], {}
     for item_id in range(1, count + 1):
         kind = "true_false" if draw(st.booleans()) else "multiple_choice"
-        options = TF if kind == "true_false" else tuple(f"Option {n}" for n in range(
-            draw(st.integers(2, 6))))
+        options = (
+            TF
+            if kind == "true_false"
+            else tuple(f"Option {n}" for n in range(draw(st.integers(2, 6))))
+        )
         answer = draw(st.sampled_from(options))
         keys.append(ItemKey(item_id, options, answer, kind))
         responses[item_id] = draw(st.sampled_from(options))
@@ -54,9 +57,18 @@ def test_percentage_is_rounded_down_and_never_shows_a_fail_as_a_pass(total, thre
         assert (shown >= threshold) == passes(correct, total, threshold)
 
 
-@pytest.mark.parametrize("correct, total, threshold, passed", [
-    (6, 8, 75, True), (5, 8, 75, False), (3, 4, 75, True), (8, 8, 100, True),
-    (7, 8, 100, False), (0, 8, 1, False), (1, 100, 1, True)])
+@pytest.mark.parametrize(
+    "correct, total, threshold, passed",
+    [
+        (6, 8, 75, True),
+        (5, 8, 75, False),
+        (3, 4, 75, True),
+        (8, 8, 100, True),
+        (7, 8, 100, False),
+        (0, 8, 1, False),
+        (1, 100, 1, True),
+    ],
+)
 def test_exactly_at_the_threshold_passes(correct, total, threshold, passed):
     assert passes(correct, total, threshold) is passed
 
@@ -81,28 +93,40 @@ NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
 
 
 def test_unlimited_attempts_are_always_allowed():
-    result = attempt_availability(max_attempts=None, wait_minutes=0, attempts_used=50,
-                                  last_attempt_at=NOW, now=NOW)
+    result = attempt_availability(
+        max_attempts=None, wait_minutes=0, attempts_used=50, last_attempt_at=NOW, now=NOW
+    )
     assert result.allowed and result.attempts_left is None
 
 
 def test_the_attempt_limit_is_explained():
-    result = attempt_availability(max_attempts=2, wait_minutes=0, attempts_used=2,
-                                  last_attempt_at=NOW, now=NOW)
+    result = attempt_availability(
+        max_attempts=2, wait_minutes=0, attempts_used=2, last_attempt_at=NOW, now=NOW
+    )
     assert not result.allowed
     assert result.reason == "You have used all 2 attempts this course allows."
-    assert attempt_availability(max_attempts=2, wait_minutes=0, attempts_used=1,
-                                last_attempt_at=NOW, now=NOW).attempts_left == 1
+    assert (
+        attempt_availability(
+            max_attempts=2, wait_minutes=0, attempts_used=1, last_attempt_at=NOW, now=NOW
+        ).attempts_left
+        == 1
+    )
 
 
 def test_the_waiting_time_is_explained_and_ends():
     last = NOW - timedelta(minutes=20)
-    waiting = attempt_availability(max_attempts=None, wait_minutes=60, attempts_used=1,
-                                   last_attempt_at=last, now=NOW)
+    waiting = attempt_availability(
+        max_attempts=None, wait_minutes=60, attempts_used=1, last_attempt_at=last, now=NOW
+    )
     assert not waiting.allowed
     assert "wait 60 minutes between attempts" in waiting.reason
     assert "try again in 40 minutes" in waiting.reason
     assert waiting.retry_at == last + timedelta(minutes=60)
-    later = attempt_availability(max_attempts=None, wait_minutes=60, attempts_used=1,
-                                 last_attempt_at=last, now=NOW + timedelta(minutes=40))
+    later = attempt_availability(
+        max_attempts=None,
+        wait_minutes=60,
+        attempts_used=1,
+        last_attempt_at=last,
+        now=NOW + timedelta(minutes=40),
+    )
     assert later.allowed

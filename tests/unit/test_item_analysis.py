@@ -27,8 +27,9 @@ def sums_of(matrix: list[list[int]], item: int) -> tuple[ItemSums, VersionSums]:
     scores = [sum(row) for row in matrix]
     version = VersionSums(len(matrix), sum(scores), sum(s * s for s in scores))
     right = [row[item] for row in matrix]
-    return ItemSums(len(matrix), sum(right),
-                    sum(s for s, x in zip(scores, right, strict=True) if x)), version
+    return ItemSums(
+        len(matrix), sum(right), sum(s for s, x in zip(scores, right, strict=True) if x)
+    ), version
 
 
 def corrected_item_total(matrix: list[list[int]], item: int) -> float | None:
@@ -106,21 +107,24 @@ def test_share_correct_of_an_item_nobody_answered_is_none():
     assert share_correct(ItemSums(0, 0, 0)) is None
 
 
-@pytest.mark.parametrize("share, index, expected", [
-    (None, None, ""),
-    (None, -0.5, ""),
-    (1.0, None, RIGHT),
-    (0.95, 0.5, RIGHT),  # the threshold itself is flagged
-    (0.9499, 0.5, ""),
-    (0.0, None, WRONG),
-    (0.20, 0.5, WRONG),
-    (0.2001, 0.5, ""),
-    (0.5, 0.0999, WEAK),
-    (0.5, -0.4, WEAK),
-    (0.5, 0.10, ""),
-    (0.5, None, ""),  # undefined discrimination is not called weak
-    (0.96, -0.9, RIGHT),  # the share's flag comes first
-    (0.1, -0.9, WRONG),
-])
+@pytest.mark.parametrize(
+    "share, index, expected",
+    [
+        (None, None, ""),
+        (None, -0.5, ""),
+        (1.0, None, RIGHT),
+        (0.95, 0.5, RIGHT),  # the threshold itself is flagged
+        (0.9499, 0.5, ""),
+        (0.0, None, WRONG),
+        (0.20, 0.5, WRONG),
+        (0.2001, 0.5, ""),
+        (0.5, 0.0999, WEAK),
+        (0.5, -0.4, WEAK),
+        (0.5, 0.10, ""),
+        (0.5, None, ""),  # undefined discrimination is not called weak
+        (0.96, -0.9, RIGHT),  # the share's flag comes first
+        (0.1, -0.9, WRONG),
+    ],
+)
 def test_flags_and_their_thresholds(share, index, expected):
     assert flag(share, index) == expected

@@ -33,8 +33,15 @@ def test_an_address_is_compared_trimmed_and_lower_cased():
     assert email_key("  Ana@Example.ORG ") == "ana@example.org"
 
 
-@pytest.mark.parametrize("text", ["Ana María", "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645",
-                                  "\u0915\u094d\u200d\u0937", ""])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ana María",
+        "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645",
+        "\u0915\u094d\u200d\u0937",
+        "",
+    ],
+)
 def test_names_in_any_script_are_printable(text):
     assert is_printable(text)
 

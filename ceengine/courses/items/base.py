@@ -34,8 +34,7 @@ class ItemType(ABC):
 
     def normalise(self, options: Sequence[str], submitted: str) -> str | None:
         """The answer a submitted value stands for; None when no honest form could send it."""
-        return submitted if any(submitted == value for value, _ in self.choices(options)) \
-            else None
+        return submitted if any(submitted == value for value, _ in self.choices(options)) else None
 
     def is_right(self, answer: str, chosen: str) -> bool:
         """Whether a (normalised) answer is the correct one."""

@@ -53,18 +53,26 @@ def star_label(stars: int) -> str:
     return f"{stars} star{'s' if stars > 1 else ''}: {words[stars]}"
 
 
-def evaluate(page, slug: str, stars: int, comments: str = "", met: str = "Mostly",
-             relevance: str = "Very relevant", knowledge: str = "Very good",
-             recommend: str = "Yes") -> None:
+def evaluate(
+    page,
+    slug: str,
+    stars: int,
+    comments: str = "",
+    met: str = "Mostly",
+    relevance: str = "Very relevant",
+    knowledge: str = "Very good",
+    recommend: str = "Yes",
+) -> None:
     """Answer the course evaluation by the labels a person reads, and submit it."""
     page.get_by_role("radio", name=star_label(stars), exact=True).check()
     for objective in COURSES[slug].content["objectives"]:
         group = page.get_by_role("group", name=objective, exact=True)
         group.get_by_role("radio", name=met, exact=True).check()
-    for question, choice in [("How relevant was this course to your practice?", relevance),
-                             ("How would you rate the presenter's knowledge of the subject?",
-                              knowledge),
-                             ("Would you recommend this course to a colleague?", recommend)]:
+    for question, choice in [
+        ("How relevant was this course to your practice?", relevance),
+        ("How would you rate the presenter's knowledge of the subject?", knowledge),
+        ("Would you recommend this course to a colleague?", recommend),
+    ]:
         group = page.get_by_role("group", name=question, exact=True)
         group.get_by_role("radio", name=choice, exact=True).check()
     if comments:
@@ -83,8 +91,7 @@ def issue_certificate(page, full_name: str, email: str) -> str:
 
 def fact(page, term: str) -> str:
     """The value next to `term` in a page's list of facts (dt/dd)."""
-    row = page.locator("dl.facts > div").filter(
-        has=page.locator("dt", has_text=term)).first
+    row = page.locator("dl.facts > div").filter(has=page.locator("dt", has_text=term)).first
     return row.locator("dd").inner_text().strip()
 
 

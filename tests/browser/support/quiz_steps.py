@@ -11,8 +11,9 @@ from ceengine.courses.format import read_courses
 from tests.support.app import FIXTURE_COURSES, PROJECT_COURSES
 from tests.support.quiz_steps import confirmation_link
 
-COURSES = {spec.slug: spec for spec in
-           read_courses(PROJECT_COURSES)[0] + read_courses(FIXTURE_COURSES)[0]}
+COURSES = {
+    spec.slug: spec for spec in read_courses(PROJECT_COURSES)[0] + read_courses(FIXTURE_COURSES)[0]
+}
 
 
 def confirm_email_in_browser(page, app, base: str, slug: str, email: str | None = None) -> None:
