@@ -46,8 +46,9 @@ test: install system-deps lint  ## Lint, then every test: unit, SQLite and Postg
 test-fast: install  ## Run the tests without the browser
 	$(BIN)/pytest -m "not browser"
 
-lint: install  ## ruff check and the import contracts (docs/architecture.md)
+lint: install  ## ruff check, ruff format --check, and the import contracts (docs/architecture.md)
 	$(BIN)/ruff check ceengine tests benchmarks
+	$(BIN)/ruff format --check ceengine tests benchmarks
 	$(BIN)/lint-imports
 
 bench: install system-deps  ## Run the benchmark harness and print its table
