@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Callable, Mapping
 from datetime import timedelta
 from pathlib import Path
@@ -82,6 +83,8 @@ class Config:
         self.TIMESTAMP_URL = env("CEENGINE_TIMESTAMP_URL")
         self.CERTIFICATE_PAPER = env("CEENGINE_CERTIFICATE_PAPER", "letter").lower()
         self.CE_ADMINISTRATOR = env("CEENGINE_CE_ADMINISTRATOR", "CE Administrator")
+        self.CE_ADMINISTRATOR_SIGNATURE = env("CEENGINE_CE_ADMINISTRATOR_SIGNATURE")
+        # Replaced by courses/sponsor.yaml; only read to refuse (production) or warn.
         self.APPROVALS_FILE = env("CEENGINE_APPROVALS_FILE")
         self.SIGNING_LOCATION = env("CEENGINE_SIGNING_LOCATION", "Online")
 
@@ -124,10 +127,28 @@ def derive_settings(config: dict) -> None:
         config["MAIL_BACKEND"] = "smtp" if config.get("MAIL_SERVER") else "console"
 
 
+APPROVALS_FILE_GONE = (
+    "CEENGINE_APPROVALS_FILE is no longer read: it printed the same approval statements on "
+    "every certificate, whichever body approved the course. List approvals in "
+    "courses/sponsor.yaml and each course's credit in its course.yaml (docs/accreditation.md), "
+    "then unset CEENGINE_APPROVALS_FILE."
+)
+
+
 def check_production_settings(config: dict) -> None:
     """Refuse to run with impossible settings, and in production with development secrets."""
     if config.get("CERTIFICATE_PAPER") not in ("letter", "a4"):
         raise RuntimeError("CEENGINE_CERTIFICATE_PAPER must be letter or a4.")
+    signature = config.get("CE_ADMINISTRATOR_SIGNATURE")
+    if signature and not Path(signature).is_file():
+        raise RuntimeError(
+            f"CEENGINE_CE_ADMINISTRATOR_SIGNATURE is {signature}, which is not a file: "
+            "give the path of a PNG or JPEG of the CE administrator's signature."
+        )
+    if config.get("APPROVALS_FILE"):
+        if config.get("PRODUCTION"):
+            raise RuntimeError(APPROVALS_FILE_GONE)
+        warnings.warn(APPROVALS_FILE_GONE, DeprecationWarning, stacklevel=2)
     if not config.get("PRODUCTION"):
         return
     if config.get("SECRET_KEY") in (None, "", DEV_SECRET_KEY):

@@ -7,6 +7,7 @@ at the end wrap `is_printable` so every form refuses the same characters with th
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 from wtforms import Field
@@ -54,3 +55,30 @@ def printable_lines(_form: BaseForm, field: Field) -> None:
     """Like `printable`, but line breaks in a longer text are fine."""
     if not is_printable((field.data or "").replace("\n", " ").replace("\r", " ")):
         raise ValidationError(_NOT_PRINTABLE)
+
+
+_LICENSE_NUMBER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 .#/-]{0,39}$")
+_JURISDICTION = re.compile(r"^[^\W\d_][^\W\d_ .'-]*(?:[ .'-]+[^\W\d_]+)*\.?$")
+
+
+def is_license_number(text: str) -> bool:
+    """A license number as boards print it: letters and digits (with - . / # and spaces),
+    at least one digit, at most 40 characters — not a sentence."""
+    return bool(_LICENSE_NUMBER.match(text)) and any(c.isdigit() for c in text)
+
+
+def license_number(_form: BaseForm, field: Field) -> None:
+    """WTForms validator: the license number's shape."""
+    if field.data and not is_license_number(field.data):
+        raise ValidationError(
+            "Enter the license number as it is printed on your license, for example "
+            "LCSW 12345 or 123456: letters and digits only."
+        )
+
+
+def jurisdiction(_form: BaseForm, field: Field) -> None:
+    """WTForms validator: a state or jurisdiction is a name or a code like CA, in letters."""
+    if field.data and not (len(field.data) <= 60 and _JURISDICTION.match(field.data)):
+        raise ValidationError(
+            "Enter the state or jurisdiction in letters, for example California or CA."
+        )

@@ -4,20 +4,23 @@ and the signed PDF made from it."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
 from flask import current_app
 
-from ceengine.certificates.render import CertificateData, render_certificate
+from ceengine.certificates.render import CertificateData, PrintedCredit, render_certificate
 from ceengine.certificates.signing import sign_pdf
 from ceengine.certificates.signing_key import signing_identity
+from ceengine.columns import utcnow
+from ceengine.courses.approvals import Credit, course_credits
+from ceengine.courses.services import current_sponsor
 from ceengine.links import absolute_url
 from ceengine.quizzes.models import Attempt
 from ceengine.templating import format_hours
 
-_APPROVALS_KEY = "ceengine.approval_statements"
+_SIGNATURE_KEY = "ceengine.administrator_signature"
 
 
 @dataclass(frozen=True)
@@ -30,17 +33,61 @@ class LearnerDetails:
     license_type: str = ""
     license_number: str = ""
     license_state: str = ""
+    attestation: str = ""  # the words the learner confirmed ("" before attestation existed)
 
 
-def approval_statements() -> tuple[str, ...]:
-    """The sponsor's approval statements: paragraphs of CEENGINE_APPROVALS_FILE, read once."""
+@dataclass(frozen=True)
+class CreditPlan:
+    """The accredited credit a certificate issued now would carry, and what is left off why."""
+
+    credits: tuple[Credit, ...]
+    left_off: tuple[tuple[Credit, str], ...]
+    not_approved_by: tuple[str, ...]
+    attestation: str
+
+    @property
+    def required_details(self) -> frozenset[str]:
+        """The license details the approvals on the certificate require."""
+        return frozenset(d for c in self.credits for d in c.approval.requires)
+
+    def printed(self, course_format: str) -> tuple[PrintedCredit, ...]:
+        """The credits as the certificate prints (and stores) them."""
+        sponsor_name = current_app.config["SPONSOR_NAME"]
+        return tuple(
+            PrintedCredit.from_printed(c.printed(sponsor_name, course_format)) for c in self.credits
+        )
+
+
+def local_day(moment: datetime) -> date:
+    """The sponsor's calendar day of a stored (UTC) moment."""
+    return moment.date()
+
+
+def credit_plan(attempt: Attempt, now: datetime | None = None) -> CreditPlan:
+    """The credit the attempt's course carries for a certificate issued at `now`: an approval
+    counts only when in force both on the day the learner completed and on the day of issue."""
+    sponsor = current_sponsor()
+    course = attempt.version.spec
+    completed, issued = local_day(attempt.submitted_at), local_day(now or utcnow())
+    on_completion = course_credits(sponsor, course.credit_claims, course.not_approved_by, completed)
+    on_issue = course_credits(sponsor, course.credit_claims, course.not_approved_by, issued)
+    issued_ok = {c.approval.id for c in on_issue.in_force}
+    credits = tuple(c for c in on_completion.in_force if c.approval.id in issued_ok)
+    left_off = on_completion.lapsed + tuple(
+        (c, reason)
+        for c, reason in on_issue.lapsed
+        if c.approval.id not in {lapsed.approval.id for lapsed, _ in on_completion.lapsed}
+    )
+    return CreditPlan(credits, left_off, on_issue.not_approved_by, sponsor.attestation)
+
+
+def administrator_signature() -> bytes | None:
+    """The CE administrator's signature image (CEENGINE_CE_ADMINISTRATOR_SIGNATURE), read once."""
     app = current_app
-    if _APPROVALS_KEY not in app.extensions:
-        path = app.config.get("APPROVALS_FILE")
-        text = Path(path).read_text(encoding="utf-8") if path else ""
-        paragraphs = [" ".join(p.split()) for p in text.split("\n\n")]
-        app.extensions[_APPROVALS_KEY] = tuple(p for p in paragraphs if p)
-    return app.extensions[_APPROVALS_KEY]
+    if _SIGNATURE_KEY not in app.extensions:
+        path = app.config.get("CE_ADMINISTRATOR_SIGNATURE")
+        app.extensions[_SIGNATURE_KEY] = Path(path).read_bytes() if path else None
+    return app.extensions[_SIGNATURE_KEY]
 
 
 def license_line(details: LearnerDetails) -> str:
@@ -56,8 +103,9 @@ def license_line(details: LearnerDetails) -> str:
 
 
 def long_date(moment: datetime) -> str:
-    """A date as printed: November 21, 2026."""
-    return f"{moment:%B} {moment.day}, {moment.year}"
+    """A moment's local date as printed: November 21, 2026."""
+    day = local_day(moment)
+    return f"{day:%B} {day.day}, {day.year}"
 
 
 def verify_url(number: str) -> str:
@@ -66,9 +114,14 @@ def verify_url(number: str) -> str:
 
 
 def certificate_data(
-    attempt: Attempt, details: LearnerDetails, number: str, issued_hours: Decimal | None = None
+    attempt: Attempt,
+    details: LearnerDetails,
+    number: str,
+    credits: tuple[PrintedCredit, ...] = (),
+    not_approved_by: tuple[str, ...] = (),
+    issued_hours: Decimal | None = None,
 ) -> CertificateData:
-    """Everything printed on the certificate for this attempt and these details."""
+    """Everything printed on the certificate for this attempt, these details and credits."""
     version, config = attempt.version, current_app.config
     course = version.spec
     presenters = ", ".join(
@@ -88,7 +141,9 @@ def certificate_data(
         sponsor_contact=config["SPONSOR_CONTACT"],
         verify_url=verify_url(number),
         administrator=config["CE_ADMINISTRATOR"],
-        approvals=approval_statements(),
+        credits=credits,
+        not_approved_by=not_approved_by,
+        signature_png=administrator_signature(),
     )
 
 

@@ -61,6 +61,10 @@ class Certificate(db.Model):
     ce_hours: Mapped[Decimal] = mapped_column(sa.Numeric(5, 2))
     completed_at: Mapped[datetime] = mapped_column(UTCDateTime)
     score_percent: Mapped[int]
+    # Per approval covering the course when issued: body, provider, statement, hours, type.
+    credits: Mapped[list] = mapped_column(sa.JSON, default=list, server_default=sa.text("'[]'"))
+    attestation: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    attested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     status: Mapped[str] = mapped_column(sa.String(12), default=VALID)
     revoked_reason: Mapped[str | None] = mapped_column(sa.Text)

@@ -8,12 +8,54 @@ from dataclasses import dataclass, field
 import segno
 from reportlab.lib.colors import HexColor
 from reportlab.lib.pagesizes import A4, LETTER, landscape
+from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
 
 from ceengine.certificates.fonts import BOLD, REGULAR, draw_text, register_fonts, text_width
 
 PAGE_SIZES = {"letter": landscape(LETTER), "a4": landscape(A4)}
 INK, ACCENT, MUTED = HexColor("#1d2530"), HexColor("#16486a"), HexColor("#4f5b69")
+NO_CREDIT = "This course carries no accredited continuing education credit."
+
+
+@dataclass(frozen=True)
+class PrintedCredit:
+    """One approval's credit as printed: the body, provider, hours and type, and statement."""
+
+    short: str
+    body_name: str
+    provider: str
+    number: str
+    period: str
+    amount: str
+    format: str
+    statement: str
+
+    @classmethod
+    def from_printed(cls, data: dict) -> PrintedCredit:
+        """From the stored form (`approvals.Credit.printed`)."""
+        return cls(
+            short=data["short"],
+            body_name=data["body_name"],
+            provider=data["provider"],
+            number=data.get("number", ""),
+            period=data.get("period", ""),
+            amount=data["amount"],
+            format=data.get("format", ""),
+            statement=data["statement"],
+        )
+
+    def heading(self) -> str:
+        """'ASWB ACE: 2 continuing education hours (clinical) · Provider #1234 · Approval
+        period: …'."""
+        parts = [f"{self.short}: {self.amount}"]
+        if self.format:
+            parts.append(self.format)
+        if self.number:
+            parts.append(f"Provider {self.provider}, #{self.number}")
+        if self.period:
+            parts.append(f"Approval period {self.period}")
+        return " · ".join(parts)
 
 
 @dataclass(frozen=True)
@@ -33,7 +75,25 @@ class CertificateData:
     verify_url: str
     administrator: str
     license_line: str = ""
-    approvals: tuple[str, ...] = field(default_factory=tuple)
+    credits: tuple[PrintedCredit, ...] = field(default_factory=tuple)
+    not_approved_by: tuple[str, ...] = field(default_factory=tuple)
+    signature_png: bytes | None = None
+
+    @property
+    def hours_text(self) -> str:
+        """'2 CE hours' with accredited credit, '2 hours' of instruction without."""
+        if self.credits:
+            return f"{self.ce_hours} {'CE hour' if self.ce_hours == '1' else 'CE hours'}"
+        return f"{self.ce_hours} {'hour' if self.ce_hours == '1' else 'hours'}"
+
+    @property
+    def credit_note(self) -> str:
+        """The line under the credits: what the course is not approved for, or no credit."""
+        if not self.credits:
+            return NO_CREDIT
+        if self.not_approved_by:
+            return f"Not approved for credit by: {', '.join(self.not_approved_by)}."
+        return ""
 
 
 def fit_size(text: str, font: str, largest: float, smallest: float, width: float) -> float:
@@ -102,24 +162,60 @@ def _draw_body(canvas: Canvas, data: CertificateData, width: float, height: floa
         y -= 21
     canvas.setFillColor(MUTED)
     draw_text(canvas, centre, y - 2, f"Presented by {data.presenters}", REGULAR, 10.5, "centre")
-    unit = "CE hour" if data.ce_hours == "1" else "CE hours"
     facts = (
-        f"{data.ce_hours} {unit}  ·  {data.course_format}  ·  Completed "
+        f"{data.hours_text}  ·  {data.course_format}  ·  Completed "
         f"{data.completion_date}  ·  Score {data.score}"
     )
     draw_text(canvas, centre, y - 20, facts, REGULAR, 10.5, "centre")
     return y - 40
 
 
-def _draw_footer(canvas: Canvas, data: CertificateData, width: float, top: float) -> None:
-    left, qr_size = 60, 92
+def _credit_lines(data: CertificateData, size: float, width: float) -> list[tuple[str, str]]:
+    """(font, line) pairs of the credits block at font `size`."""
+    lines: list[tuple[str, str]] = []
+    for number, credit in enumerate(data.credits):
+        if number:
+            lines.append((REGULAR, ""))  # a blank line between approvals
+        lines += [(BOLD, line) for line in wrap(credit.heading(), BOLD, size, width)]
+        lines += [(REGULAR, line) for line in wrap(credit.statement, REGULAR, size, width)]
+    if data.credit_note:
+        lines += [(BOLD, line) for line in wrap(data.credit_note, BOLD, size, width)]
+    return lines
+
+
+def _draw_credits(
+    canvas: Canvas, data: CertificateData, left: float, width: float, top: float, bottom: float
+) -> None:
+    """Each approval's credit and statement, at the largest size (9 to 6 pt) that fits."""
+    size = 9.0
+    while size > 6 and len(_credit_lines(data, size, width)) * size * 1.25 > top - bottom:
+        size -= 0.5
     y = top
     canvas.setFillColor(INK)
-    for statement in data.approvals:
-        for line in wrap(statement, REGULAR, 9, width - 2 * left - qr_size - 20):
-            draw_text(canvas, left, y, line, REGULAR, 9)
-            y -= 11.5
-        y -= 3
+    for font, line in _credit_lines(data, size, width):
+        if y < bottom:
+            break
+        if line:
+            draw_text(canvas, left, y, line, font, size)
+        y -= size * (0.6 if not line else 1.25)
+
+
+def _draw_footer(canvas: Canvas, data: CertificateData, width: float, top: float) -> None:
+    left, qr_size = 60, 92
+    _draw_credits(canvas, data, left, width - 2 * left, top, 160)
+    canvas.setFillColor(INK)
+    if data.signature_png:
+        image = ImageReader(io.BytesIO(data.signature_png))
+        canvas.drawImage(
+            image,
+            left,
+            121,
+            width=150,
+            height=34,
+            preserveAspectRatio=True,
+            anchor="sw",
+            mask="auto",
+        )
     canvas.setStrokeColor(INK)
     canvas.line(left, 118, left + 220, 118)
     draw_text(canvas, left, 106, data.administrator, REGULAR, 9.5)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
+from datetime import datetime
 
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
@@ -12,14 +13,17 @@ from sqlalchemy.exc import IntegrityError
 from ceengine.certificates.edition import (
     LearnerDetails,
     certificate_data,
+    credit_plan,
     signed_certificate_pdf,
 )
 from ceengine.certificates.models import REVOKED, SUPERSEDED, VALID, Certificate
 from ceengine.certificates.numbers import new_certificate_number, normalize_certificate_number
+from ceengine.certificates.render import PrintedCredit
 from ceengine.certificates.signals import certificate_changed
 from ceengine.certificates.signing import check_signature
 from ceengine.certificates.signing_key import signing_identity
 from ceengine.columns import utcnow
+from ceengine.courses.approvals import body_name
 from ceengine.extensions import db
 from ceengine.learners.models import Learner
 from ceengine.quizzes.models import Attempt
@@ -63,10 +67,18 @@ def latest_certificate(attempt: Attempt) -> Certificate | None:
     )
 
 
-def _new_certificate(attempt: Attempt, details: LearnerDetails, edition: int) -> Certificate:
+def _new_certificate(
+    attempt: Attempt,
+    details: LearnerDetails,
+    edition: int,
+    credits: tuple[PrintedCredit, ...],
+    not_approved_by: tuple[str, ...],
+    attested_at: datetime | None,
+) -> Certificate:
     """Render, sign and build (not yet stored) one edition of the certificate."""
     number = new_certificate_number()
-    pdf = signed_certificate_pdf(certificate_data(attempt, details, number))
+    data = certificate_data(attempt, details, number, credits, not_approved_by)
+    pdf = signed_certificate_pdf(data)
     return Certificate(
         number=number,
         attempt_id=attempt.id,
@@ -85,19 +97,35 @@ def _new_certificate(attempt: Attempt, details: LearnerDetails, edition: int) ->
         ce_hours=attempt.version.ce_hours,
         completed_at=attempt.submitted_at,
         score_percent=attempt.percent,
+        credits=[{**asdict(c)} for c in credits],
+        attestation=details.attestation,
+        attested_at=attested_at if details.attestation else None,
         pdf=pdf,
         pdf_sha256=hashlib.sha256(pdf).hexdigest(),
     )
 
 
-def add_first_edition(attempt: Attempt, details: LearnerDetails) -> Certificate:
+def add_first_edition(
+    attempt: Attempt, details: LearnerDetails, attested_at: datetime | None = None
+) -> Certificate:
     """Render, sign and add the first edition of a passed attempt's certificate, flushed in the
     caller's transaction, which commits it with what goes with it (ceengine/completion/).
 
+    It carries the credit of each approval in force on the completion day and today;
+    `attested_at` is when the learner confirmed the attestation (default: now).
     Raises IntegrityError when a twin request added it first or the new number is taken; the
     caller rolls back.
     """
-    certificate = _new_certificate(attempt, details, edition=1)
+    plan = credit_plan(attempt)
+    course_format = attempt.version.spec.format
+    certificate = _new_certificate(
+        attempt,
+        details,
+        1,
+        plan.printed(course_format),
+        plan.not_approved_by,
+        attested_at or utcnow(),
+    )
     db.session.add(certificate)
     db.session.flush()
     certificate_changed.send(certificate)
@@ -229,9 +257,19 @@ def reissue_certificate(
         old.license_type,
         old.license_number,
         old.license_state,
+        old.attestation,
     )
     details = replace(details, full_name=full_name or old.full_name, email=email or old.email)
-    new = _new_certificate(old.attempt, details, edition=old.edition + 1)
+    # The credit stays what was earned and printed: a reissue corrects the learner's details.
+    credits = tuple(PrintedCredit.from_printed(c) for c in old.credits or ())
+    new = _new_certificate(
+        old.attempt,
+        details,
+        old.edition + 1,
+        credits,
+        tuple(body_name(b) for b in old.version.spec.not_approved_by),
+        old.attested_at,
+    )
     db.session.add(new)
     try:
         db.session.flush()  # (attempt, edition) is unique: a twin reissue fails here

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, StringField, SubmitField
+from wtforms import BooleanField, EmailField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from ceengine.certificates.edition import LearnerDetails
-from ceengine.text import FULL_NAME_MAX, clean_text, printable
+from ceengine.text import FULL_NAME_MAX, clean_text, jurisdiction, license_number, printable
 
 LICENSE_FIELDS = ("profession", "license_type", "license_number", "license_state")
 REQUIRED_MESSAGES = {
@@ -51,32 +51,52 @@ class DetailsForm(FlaskForm):
         validators=[Optional(), Length(max=80), printable],
     )
     license_number = StringField(
-        "License number", filters=[clean_text], validators=[Optional(), Length(max=60), printable]
+        "License number",
+        filters=[clean_text],
+        validators=[Optional(), Length(max=60), printable, license_number],
     )
     license_state = StringField(
         "State or jurisdiction of license",
         filters=[clean_text],
-        validators=[Optional(), Length(max=60), printable],
+        validators=[Optional(), Length(max=60), printable, jurisdiction],
+    )
+    attest = BooleanField(
+        "I completed this course myself, including the post-test.",
+        validators=[DataRequired("Confirm that you completed this course yourself.")],
     )
     preview = SubmitField("Preview")
     issue = SubmitField("Issue certificate")
 
     def details(self) -> LearnerDetails:
-        """The cleaned details, ready to print."""
+        """The cleaned details, ready to print (with the attestation, once confirmed)."""
         extra = {name: self[name].data or "" for name in LICENSE_FIELDS if name in self}
-        return LearnerDetails(self.full_name.data, self.email.data, **extra)
+        attestation = self.attest.label.text if self.attest.data else ""
+        return LearnerDetails(
+            self.full_name.data, self.email.data, **extra, attestation=attestation
+        )
 
 
-def details_form(license_details: str, submit_label: str, **kwargs) -> DetailsForm:
-    """The details form for a course that asks for license details none/optional/required."""
+def details_form(
+    license_details: str,
+    submit_label: str,
+    attestation: str,
+    required: frozenset[str] = frozenset(),
+    **kwargs,
+) -> DetailsForm:
+    """The details form for a course whose license details are none/optional/required, with
+    `required` the details an approval covering the course needs on the certificate, and
+    `attestation` the sponsor's words the learner confirms."""
     form = DetailsForm(**kwargs)
     form.issue.label.text = submit_label
-    if license_details == "none":
+    form.attest.label.text = attestation
+    if license_details == "required":
+        required = required | frozenset(REQUIRED_MESSAGES)
+    if license_details == "none" and not required:
         for name in LICENSE_FIELDS:
             delattr(form, name)
-    elif license_details == "required":
-        for name, message in REQUIRED_MESSAGES.items():
-            field = form[name]
-            field.validators = [DataRequired(message), *field.validators[1:]]
-            field.flags.required = True
+        return form
+    for name in required & set(REQUIRED_MESSAGES):
+        field = form[name]
+        field.validators = [DataRequired(REQUIRED_MESSAGES[name]), *field.validators[1:]]
+        field.flags.required = True
     return form

@@ -77,7 +77,9 @@ def issue_certificate(
         raise PaymentRequired("This course charges for its certificate: continue to payment.")
     for _ in range(_NUMBER_TRIES):
         try:
-            certificate = add_first_edition(attempt, details)
+            # A paid certificate's learner confirmed the attestation before checkout.
+            attested_at = order.created_at if order is not None else None
+            certificate = add_first_edition(attempt, details, attested_at)
             if order is None:
                 email = send_certificate_link(certificate, client=client, commit=False)
             else:

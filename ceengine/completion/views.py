@@ -10,7 +10,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from ceengine.billing.services import OrderClosed, PaymentUnavailable, order_for_attempt
-from ceengine.certificates.edition import certificate_data
+from ceengine.certificates.edition import CreditPlan, certificate_data, credit_plan
 from ceengine.certificates.models import Certificate
 from ceengine.certificates.services import latest_certificate, learner_details_on_file
 from ceengine.certificates.tokens import certificate_token
@@ -36,16 +36,19 @@ def details(public_id: str) -> ResponseReturnValue:
         return _certificate_page(existing)
     if evaluation_due(attempt):  # accreditors expect an evaluation before credit
         return redirect(url_for("feedback.evaluation", public_id=public_id), 303)
-    form = _form_for(attempt)
+    plan = credit_plan(attempt)
+    form = _form_for(attempt, plan)
     if not form.is_submitted():
-        return _page(attempt, form)
+        return _page(attempt, form, plan)
+    if not form.issue.data:  # Preview: the attestation is confirmed with Issue certificate
+        form.attest.validators = []
     if not form.validate():
-        return _page(attempt, form, 422)
+        return _page(attempt, form, plan, 422)
     if not form.issue.data:
-        return _page(attempt, form)
+        return _page(attempt, form, plan)
     if payment_due(attempt):
-        return _checkout(attempt, form)
-    return _issue(attempt, form)
+        return _checkout(attempt, form, plan)
+    return _issue(attempt, form, plan)
 
 
 def _passed_attempt(public_id: str) -> Attempt:
@@ -61,9 +64,14 @@ def _certificate_page(certificate: Certificate):
     )
 
 
-def _form_for(attempt: Attempt):
+def _form_for(attempt: Attempt, plan: CreditPlan):
     label = "Continue to payment" if payment_due(attempt) else "Issue certificate"
-    form = details_form(attempt.version.spec.certificate.license_details, label)
+    form = details_form(
+        attempt.version.spec.certificate.license_details,
+        label,
+        plan.attestation,
+        plan.required_details,
+    )
     if not form.is_submitted():
         for name, value in _saved_details(attempt).items():
             if name in form:
@@ -78,15 +86,24 @@ def _saved_details(attempt: Attempt) -> dict[str, str]:
 
 
 def _page(
-    attempt: Attempt, form: DetailsForm, status: int = 200, notice: str | None = None
+    attempt: Attempt,
+    form: DetailsForm,
+    plan: CreditPlan,
+    status: int = 200,
+    notice: str | None = None,
 ) -> tuple[str, int]:
     details = form.details() if form.full_name.data and not form.errors else None
-    preview = certificate_data(attempt, details, PREVIEW_NUMBER) if details else None
+    course = attempt.version.spec
+    preview = None
+    if details:
+        credits = plan.printed(course.format)
+        preview = certificate_data(attempt, details, PREVIEW_NUMBER, credits, plan.not_approved_by)
     return render_template(
         "completion/details.html",
         attempt=attempt,
         form=form,
-        course=attempt.version.spec,
+        course=course,
+        plan=plan,
         preview=preview,
         notice=notice,
         payment_due=payment_due(attempt),
@@ -94,25 +111,25 @@ def _page(
     ), status
 
 
-def _checkout(attempt: Attempt, form: DetailsForm) -> ResponseReturnValue:
+def _checkout(attempt: Attempt, form: DetailsForm, plan: CreditPlan) -> ResponseReturnValue:
     try:
         destination = start_checkout(attempt, current_learner(), form.details())
     except PaymentUnavailable as unavailable:
-        return _page(attempt, form, 503, notice=str(unavailable))
+        return _page(attempt, form, plan, 503, notice=str(unavailable))
     except OrderClosed as closed:  # refunded, disputed, a payment that did not match
-        return _page(attempt, form, 409, notice=str(closed))
+        return _page(attempt, form, plan, 409, notice=str(closed))
     if isinstance(destination, str):
         return redirect(destination, 303)  # Stripe's hosted Checkout page
     return _certificate_page(destination)
 
 
-def _issue(attempt: Attempt, form: DetailsForm) -> ResponseReturnValue:
+def _issue(attempt: Attempt, form: DetailsForm, plan: CreditPlan) -> ResponseReturnValue:
     try:
         issued = issue_certificate(
             attempt, current_learner(), form.details(), client=request.remote_addr or "unknown"
         )
     except PaymentRequired as unpaid:
-        return _page(attempt, form, 409, notice=str(unpaid))
+        return _page(attempt, form, plan, 409, notice=str(unpaid))
     if issued.is_new:
         flash(*issued_notice(issued.certificate, issued.email))
     return _certificate_page(issued.certificate)

@@ -12,10 +12,11 @@ from flask import current_app
 
 from ceengine.courses import bp
 from ceengine.courses.content import CourseContent
-from ceengine.courses.format import CourseSpec, read_courses
+from ceengine.courses.format import CourseSpec, read_courses, read_library
 from ceengine.courses.items import ITEM_TYPES, item_type
 from ceengine.courses.problems import CourseFormatError
 from ceengine.courses.services import SyncConflict, answer_key, sync_courses
+from ceengine.courses.sponsorfile import SPONSOR_FILE, SponsorSpec
 
 
 def _courses_dir(path: str | None) -> Path:
@@ -28,6 +29,20 @@ def _fail(error: CourseFormatError) -> NoReturn:
     count = len(error.problems)
     click.echo(f"\n{count} mistake{'s' if count != 1 else ''}: nothing was loaded.", err=True)
     sys.exit(1)
+
+
+def _sponsor_summary(spec: SponsorSpec) -> str:
+    approvals = spec.sponsor.approvals
+    if not approvals:
+        return (
+            f"ok  {SPONSOR_FILE}: no approvals (every certificate is a Certificate of Completion)"
+        )
+    listed = "; ".join(
+        f"{a.id}: {a.short}" + (f", until {a.ends.isoformat()}" if a.ends else "")
+        for a in approvals
+    )
+    count = len(approvals)
+    return f"ok  {SPONSOR_FILE}: {count} approval{'s' if count != 1 else ''} ({listed})"
 
 
 def _summary(spec: CourseSpec) -> str:
@@ -57,11 +72,12 @@ def _summary(spec: CourseSpec) -> str:
 def check_command(slug: str | None, directory: str | None) -> None:
     """Validate course files; exit 1 naming file, line and reason for each mistake."""
     try:
-        specs, problems = read_courses(_courses_dir(directory), only=slug)
+        specs, sponsor, problems = read_library(_courses_dir(directory), only=slug)
     except CourseFormatError as error:
         _fail(error)
     for warning in problems.warnings:
         click.echo(str(warning), err=True)
+    click.echo(_sponsor_summary(sponsor))
     for spec in specs:
         click.echo(_summary(spec))
     click.echo(f"{len(specs)} course{'s' if len(specs) != 1 else ''} checked, no mistakes.")
@@ -84,7 +100,8 @@ def sync_command(directory: str | None) -> None:
         raise click.ClickException(str(error)) from error
     for change in changes:
         click.echo(str(change))
-    click.echo(f"{len(changes)} course{'s' if len(changes) != 1 else ''} synced.")
+    count = sum(change.slug != SPONSOR_FILE for change in changes)
+    click.echo(f"{count} course{'s' if count != 1 else ''} synced.")
 
 
 @bp.cli.command("answer-key")

@@ -59,6 +59,15 @@ class ReflectionSettings:
 
 
 @dataclass(frozen=True)
+class CreditClaim:
+    """One approval the course is approved under, with its hours and credit type."""
+
+    approval: str
+    hours: Decimal
+    type: str = ""
+
+
+@dataclass(frozen=True)
 class Presenter:
     """One presenter as the course page and the certificate show them."""
 
@@ -110,6 +119,8 @@ class CourseContent:
     references: tuple[str, ...]
     single_page: bool
     modules: tuple[Module, ...]
+    credits: tuple[CreditClaim, ...] = ()
+    not_approved_by: tuple[str, ...] = ()
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> CourseContent:
@@ -145,7 +156,17 @@ class CourseContent:
                 )
                 for m in data["modules"]
             ),
+            credits=tuple(
+                CreditClaim(c["approval"], Decimal(c["hours"]), c.get("type", ""))
+                for c in data.get("credits", ())
+            ),
+            not_approved_by=tuple(data.get("not_approved_by", ())),
         )
+
+    @property
+    def credit_claims(self) -> tuple[tuple[str, Decimal, str], ...]:
+        """The claims as `approvals.course_credits` takes them."""
+        return tuple((c.approval, c.hours, c.type) for c in self.credits)
 
     def module(self, slug: str) -> Module | None:
         """The module whose address is `slug`, or None."""

@@ -6,6 +6,7 @@ import hashlib
 import os
 import re
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -22,6 +23,13 @@ from ceengine.courses.markup import render_markdown
 from ceengine.courses.problems import CourseFormatError, Problems
 from ceengine.courses.quizfile import quiz_advice, read_quiz
 from ceengine.courses.resources import check_media_folder
+from ceengine.courses.sponsorfile import (
+    SponsorSpec,
+    check_claims,
+    credit_advice,
+    read_credit,
+    read_sponsor,
+)
 from ceengine.courses.yamlfile import YamlSyntaxError, load_yaml
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -43,6 +51,8 @@ COURSE_KEYS = {
     "references",
     "evaluation",
     "reflections",
+    "credit",
+    "not_approved_by",
 }
 
 
@@ -196,6 +206,8 @@ def _read_meta(folder: Path, problems: Problems) -> dict | None:
         "evaluation": _evaluation(meta),
         "reflections": _reflections(meta),
         "references": meta.texts("references", required=False),
+        "credits": read_credit(meta, hours),
+        "not_approved_by": meta.texts("not_approved_by", required=False),
     }
 
 
@@ -280,8 +292,10 @@ def _page_ready(modules: list[dict]) -> list[dict]:
     ]
 
 
-def read_course(folder: Path, problems: Problems) -> CourseSpec | None:
-    """Read and check one course folder; None when it has mistakes."""
+def read_course(
+    folder: Path, problems: Problems, sponsor: SponsorSpec | None = None
+) -> CourseSpec | None:
+    """Read and check one course folder against the sponsor's approvals; None on mistakes."""
     before = len(problems.errors)
     if not SLUG.match(folder.name):
         problems.add(
@@ -295,15 +309,24 @@ def read_course(folder: Path, problems: Problems) -> CourseSpec | None:
     check_media_folder(folder / "media", problems)
     items = read_quiz(folder / "quiz.yaml", problems)
     _link_sections(modules, items, folder / "quiz.yaml", problems)
+    approvals = sponsor.sponsor if sponsor else SponsorSpec.empty().sponsor
+    if meta is not None:
+        check_claims(
+            folder / "course.yaml", problems, meta["credits"], meta["not_approved_by"], approvals
+        )
     if meta is None or len(problems.errors) > before:
         return None
-    quiz_advice(
-        folder / "quiz.yaml",
-        problems,
-        len(items),
-        Decimal(meta["ce_hours"]),
-        meta["quiz_policy"]["pass_threshold"],
-    )
+    threshold = meta["quiz_policy"]["pass_threshold"]
+    if meta["credits"]:
+        credit_advice(
+            folder / "quiz.yaml", problems, meta["credits"], approvals, len(items), threshold
+        )
+    else:
+        quiz_advice(
+            folder / "quiz.yaml", problems, len(items), Decimal(meta["ce_hours"]), threshold
+        )
+    for claim in meta["credits"]:
+        claim.pop("line")
     published = meta.pop("published")
     content = {
         "slug": folder.name,
@@ -323,18 +346,30 @@ def course_folders(courses_dir: Path) -> list[Path]:
     )
 
 
-def read_courses(courses_dir: Path, only: str | None = None) -> tuple[list[CourseSpec], Problems]:
-    """Read every course; raise CourseFormatError listing all mistakes if any course has one."""
+def read_library(
+    courses_dir: Path, only: str | None = None, today: date | None = None
+) -> tuple[list[CourseSpec], SponsorSpec, Problems]:
+    """Read sponsor.yaml and every course (or only `only`), checked against each other on
+    `today` (approval periods); raise CourseFormatError listing every mistake if any."""
     problems = Problems(root=courses_dir)
     if not courses_dir.is_dir():
         problems.add(courses_dir, 1, "the courses folder does not exist")
         raise CourseFormatError(problems.errors)
+    sponsor = read_sponsor(courses_dir, problems, today or date.today())
     folders = course_folders(courses_dir)
     if only:
         folders = [f for f in folders if f.name == only]
         if not folders:
             problems.add(courses_dir / only, 1, f"there is no course folder '{only}'")
-    specs = [read_course(folder, problems) for folder in folders]
+    specs = [read_course(folder, problems, sponsor) for folder in folders]
     if problems.errors:
         raise CourseFormatError(sorted(problems.errors))
-    return [s for s in specs if s], problems
+    return [s for s in specs if s], sponsor, problems
+
+
+def read_courses(
+    courses_dir: Path, only: str | None = None, today: date | None = None
+) -> tuple[list[CourseSpec], Problems]:
+    """Read every course (see `read_library`), without the sponsor."""
+    specs, _, problems = read_library(courses_dir, only, today)
+    return specs, problems

@@ -104,3 +104,19 @@ class QuizItem(db.Model):
     def label_of(self, answer: str) -> str:
         """How an answer to this item is shown to the learner."""
         return self.item_type.label(self.options, answer)
+
+
+class SponsorVersion(db.Model):
+    """One exact content of `sponsor.yaml` (the approvals); the newest synced one is in force.
+
+    Kept like course versions: a certificate stores what it printed, and this history shows
+    which approvals the sponsor listed when.
+    """
+
+    __tablename__ = "sponsor_versions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[int] = mapped_column(unique=True)
+    content_hash: Mapped[str] = mapped_column(sa.String(64))
+    content: Mapped[dict] = mapped_column(sa.JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
+from ceengine.columns import utcnow
+from ceengine.courses.approvals import CourseCredits, Sponsor, course_credits
 from ceengine.courses.content import CourseContent
-from ceengine.courses.format import CourseSpec, read_courses
+from ceengine.courses.format import CourseSpec, read_library
 from ceengine.courses.items import item_type
-from ceengine.courses.models import Course, CourseVersion, QuizItem
+from ceengine.courses.models import Course, CourseVersion, QuizItem, SponsorVersion
+from ceengine.courses.sponsorfile import SPONSOR_FILE, SponsorSpec
 from ceengine.extensions import db
 
 
@@ -95,11 +99,33 @@ def _sync_one(spec: CourseSpec) -> SyncChange:
     return SyncChange(spec.slug, action, version.number)
 
 
-def sync_courses(courses_dir: Path) -> list[SyncChange]:
-    """Load every course folder into the database in one transaction (all or nothing)."""
-    specs, _ = read_courses(courses_dir)
+def _latest_sponsor_version() -> SponsorVersion | None:
+    return db.session.scalar(
+        sa.select(SponsorVersion).order_by(SponsorVersion.number.desc()).limit(1)
+    )
+
+
+def _sync_sponsor(spec: SponsorSpec) -> SyncChange:
+    latest = _latest_sponsor_version()
+    if latest is not None and latest.content_hash == spec.content_hash:
+        return SyncChange(SPONSOR_FILE, "unchanged", latest.number)
+    number = (latest.number if latest else 0) + 1
+    db.session.add(
+        SponsorVersion(
+            number=number, content_hash=spec.content_hash, content=spec.sponsor.to_json()
+        )
+    )
+    db.session.flush()
+    return SyncChange(SPONSOR_FILE, "new version" if latest else "added", number)
+
+
+def sync_courses(courses_dir: Path, today: date | None = None) -> list[SyncChange]:
+    """Load sponsor.yaml and every course folder into the database in one transaction (all or
+    nothing), checked on `today` (approval periods)."""
+    specs, sponsor, _ = read_library(courses_dir, today=today)
     try:
-        changes = [_sync_one(spec) for spec in specs]
+        changes = [_sync_sponsor(sponsor)]
+        changes += [_sync_one(spec) for spec in specs]
         on_disk = {spec.slug for spec in specs}
         for course in db.session.scalars(sa.select(Course).where(Course.published)):
             if course.slug not in on_disk:
@@ -156,3 +182,25 @@ def answer_key(items: list[dict]) -> list[dict]:
         }
         for number, item in enumerate(items, start=1)
     ]
+
+
+def sponsor_today() -> date:
+    """Today in the sponsor's calendar."""
+    return utcnow().date()
+
+
+def current_sponsor() -> Sponsor:
+    """The approvals of the newest synced sponsor.yaml (none before the first sync)."""
+    latest = _latest_sponsor_version()
+    return Sponsor.from_json(latest.content if latest else None)
+
+
+def credits_on(version: CourseVersion, day: date, sponsor: Sponsor | None = None) -> CourseCredits:
+    """The credit a course version carries on `day` under the sponsor's current approvals."""
+    course = version.spec
+    return course_credits(
+        sponsor if sponsor is not None else current_sponsor(),
+        course.credit_claims,
+        course.not_approved_by,
+        day,
+    )

@@ -4,12 +4,27 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import abort, current_app, redirect, render_template, send_from_directory, url_for
+from flask import (
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 
 from ceengine.courses import bp
 from ceengine.courses.resources import HANDOUT_TYPES, media_content_type
-from ceengine.courses.services import current_version, is_published, published_versions
+from ceengine.courses.services import (
+    credits_on,
+    current_sponsor,
+    current_version,
+    is_published,
+    published_versions,
+    sponsor_today,
+)
 from ceengine.feedback.presenters import feedback_context
 from ceengine.feedback.services import rating_lines
 from ceengine.learners.identity import ensure_token
@@ -25,22 +40,47 @@ def _version_or_404(slug: str):
 
 @bp.get("/")
 def catalog() -> ResponseReturnValue:
-    """List the published courses."""
+    """List the published courses, with the credit each carries today; `?for=social workers`
+    keeps the courses approved for a profession, `?body=aswb-ace` those a body approves."""
     versions = published_versions()
+    sponsor, today = current_sponsor(), sponsor_today()
+    standing = {v.id: credits_on(v, today, sponsor) for v in versions}
+    professions = sorted({p for s in standing.values() for p in s.professions})
+    bodies = sorted(
+        {(c.approval.body, c.approval.short) for s in standing.values() for c in s.in_force},
+        key=lambda b: b[1],
+    )
+    wanted, body = request.args.get("for", ""), request.args.get("body", "")
+    shown = [
+        v
+        for v in versions
+        if (not wanted or wanted in standing[v.id].professions)
+        and (not body or any(c.approval.body == body for c in standing[v.id].in_force))
+    ]
     return render_template(
         "courses/catalog.html",
-        versions=versions,
-        ratings=rating_lines([v.course_id for v in versions]),
+        versions=shown,
+        all_count=len(versions),
+        standing=standing,
+        professions=professions,
+        bodies=bodies,
+        wanted=wanted,
+        body=body,
+        ratings=rating_lines([v.course_id for v in shown]),
     )
 
 
 @bp.get("/courses/<slug>")
 def course(slug: str) -> ResponseReturnValue:
-    """The course page: details, the lesson (or its module list), then the quiz."""
+    """The course page: details, the credit it carries, the lesson (or its module list), then
+    the quiz."""
     version = _version_or_404(slug)
     ensure_token()  # so a double-clicked Score My Quiz is seen as one learner's one form
     return render_template(
-        "courses/course.html", **quiz_context(version), **feedback_context(version)
+        "courses/course.html",
+        **quiz_context(version),
+        **feedback_context(version),
+        credit=credits_on(version, sponsor_today()),
     )
 
 

@@ -319,6 +319,7 @@ def test_the_details_form_still_works_when_stripe_is_down(app, client, stripe_fa
         "full_name": "Ben Okafor",
         "email": "ben@example.org",
         **LICENSE,
+        "attest": "y",
         "issue": form.submits["issue"],
     }
     response = client.post(address, data=data)
@@ -340,6 +341,7 @@ def test_an_order_whose_checkout_never_opened_returns_to_the_details(app, client
             "full_name": "Ben Okafor",
             "email": "ben@example.org",
             **LICENSE,
+            "attest": "y",
             "issue": form.submits["issue"],
         },
     )

@@ -48,6 +48,7 @@ def pass_and_fill_details(page, server, name: str, email: str, license_number: s
     page.get_by_label("License type").fill("RN")
     page.get_by_label("License number").fill(license_number)
     page.get_by_label("State or jurisdiction").fill("Oregon")
+    page.get_by_label("I completed this course myself").check()
 
 
 def test_pay_for_a_certificate_and_download_it(paid_site, desktop_page):

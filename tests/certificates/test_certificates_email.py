@@ -143,6 +143,7 @@ def test_a_double_submitted_details_form_sends_one_email(synced, client):
         **form.values,
         "full_name": "Ana María Núñez",
         "email": "ana@example.org",
+        "attest": "y",
         "issue": form.submits["issue"],
     }
     first, second = client.post(address, data=data), client.post(address, data=data)

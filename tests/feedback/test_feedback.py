@@ -109,6 +109,7 @@ def test_the_evaluation_comes_between_the_pass_and_the_certificate(app, courses_
             "csrf_token": form.hidden["csrf_token"],
             "full_name": "Ana Núñez",
             "email": "ana@example.org",
+            "attest": "y",
             "issue": "Issue certificate",
         },
     )
@@ -900,6 +901,7 @@ def test_two_cookies_certified_for_one_address_at_the_same_moment_make_one_vote(
                     **form.values,
                     "full_name": "Ana",
                     "email": "ana@example.org",
+                    "attest": "y",
                     "issue": form.submits["issue"],
                 },
             )

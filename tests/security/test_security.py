@@ -155,6 +155,7 @@ def forged_forms(world: World) -> dict[str, dict]:
             "full_name": "Mallory Forger",
             "email": "mallory@evil.test",
             **A_LICENSE,
+            "attest": "y",
             "issue": "Issue certificate",
         },
         "certificates.request_sign_in": {"email": A_EMAIL, "submit": "Email me a sign-in link"},
@@ -401,6 +402,7 @@ def test_a_learners_pages_are_not_found_for_anyone_else(world):
                             "full_name": "B",
                             "email": "b@example.org",
                             **A_LICENSE,
+                            "attest": "y",
                             "issue": "Issue certificate",
                             **evaluation_answers(),
                         }
@@ -431,6 +433,7 @@ def test_another_learner_cannot_open_a_checkout_for_a_learners_attempt(paying, s
                 "full_name": "B",
                 "email": "b@example.org",
                 **A_LICENSE,
+                "attest": "y",
                 "issue": "Continue to payment",
             },
         )

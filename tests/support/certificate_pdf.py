@@ -13,7 +13,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from pypdf import PdfReader
 
-from ceengine.certificates.render import CertificateData
+from ceengine.certificates.render import CertificateData, PrintedCredit
 from ceengine.certificates.signing import create_development_chain, load_identity
 
 DATA = CertificateData(
@@ -30,9 +30,19 @@ DATA = CertificateData(
     verify_url="https://ce.example.org/verify/7KQ2-M9XD-4HTR-V",
     administrator="Dana Reyes, PhD, CE Administrator",
     license_line="LCSW · License 12345 · California",
-    approvals=(
-        "Example CE Sponsor is approved by the American Psychological Association to "
-        "sponsor continuing education for psychologists.",
+    credits=(
+        PrintedCredit(
+            short="APA",
+            body_name="American Psychological Association",
+            provider="Example CE Sponsor",
+            number="",
+            period="",
+            amount="2 CE credits",
+            format="Self-paced online (home study)",
+            statement="Example CE Sponsor is approved by the American Psychological Association "
+            "to sponsor continuing education for psychologists. Example CE Sponsor maintains "
+            "responsibility for this program and its content.",
+        ),
     ),
 )
 

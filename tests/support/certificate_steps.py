@@ -44,7 +44,7 @@ def submit_details(client, result_url: str, button: str = "issue", **details):
     """Fill in the details form (Full name, Email, …) and press a button."""
     address, page = details_page(client, result_url)
     form = form_in(page.get_data(as_text=True), "full_name")
-    data = {**form.hidden, **form.values, **details, button: form.submits[button]}
+    data = {"attest": "y", **form.hidden, **form.values, **details, button: form.submits[button]}
     return client.post(address, data=data)
 
 

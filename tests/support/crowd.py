@@ -173,6 +173,7 @@ class Clinician:
             "full_name": name,
             "email": email,
             **license,
+            "attest": "y",
             "issue": form.submits["issue"],
         }
 
