@@ -8,7 +8,12 @@ import click
 
 from ceengine.admin import bp
 from ceengine.admin.accounts import AccountError, create_admin, set_password
+from ceengine.admin.packet import write_packet
 from ceengine.admin.recount import recount_totals
+from ceengine.courses import bp as courses_bp
+from ceengine.courses.format import read_library
+from ceengine.courses.problems import CourseFormatError
+from ceengine.courses.services import sponsor_today
 
 
 def _read_password() -> str:
@@ -51,3 +56,35 @@ def recount() -> None:
     for name, rows in counts.items():
         click.echo(f"{name}: {rows} rows")
     click.echo("The ratings and results pages now match the stored evaluations and attempts.")
+
+
+@courses_bp.cli.command("packet")
+@click.argument("slug")
+@click.option("--out", "out", required=True, type=click.Path(file_okay=False), help="Folder.")
+@click.option("--force", is_flag=True, help="Write into a folder that already has files.")
+@click.option(
+    "--dir",
+    "directory",
+    type=click.Path(file_okay=False),
+    help="Courses folder (default: COURSES_DIR, ./courses).",
+)
+def packet_command(slug: str, out: str, force: bool, directory: str | None) -> None:
+    """Write the accreditor packet of course SLUG into a folder: syllabus, answer key,
+    evaluation form, credit estimate and a sample certificate marked SAMPLE."""
+    from pathlib import Path
+
+    from flask import current_app
+
+    target = Path(out)
+    if target.is_dir() and any(target.iterdir()) and not force:
+        raise click.ClickException(f"{out} already has files; choose an empty folder or --force.")
+    courses_dir = Path(directory or current_app.config["COURSES_DIR"])
+    try:
+        specs, sponsor, _ = read_library(courses_dir, only=slug)
+    except CourseFormatError as error:
+        for problem in error.problems:
+            click.echo(str(problem), err=True)
+        raise click.ClickException("the course has mistakes: no packet was written.") from None
+    written = write_packet(specs[0], sponsor.sponsor, target, sponsor_today())
+    for packet_file in written:
+        click.echo(f"{target / packet_file.name}  {packet_file.about}")

@@ -78,6 +78,7 @@ class CertificateData:
     credits: tuple[PrintedCredit, ...] = field(default_factory=tuple)
     not_approved_by: tuple[str, ...] = field(default_factory=tuple)
     signature_png: bytes | None = None
+    sample: bool = False  # a specimen for an accreditor: SAMPLE across the page
 
     @property
     def hours_text(self) -> str:
@@ -225,6 +226,15 @@ def _draw_footer(canvas: Canvas, data: CertificateData, width: float, top: float
     _draw_qr(canvas, data.verify_url, width - left - qr_size, 52, qr_size)
 
 
+def _draw_sample_mark(canvas: Canvas, width: float, height: float) -> None:
+    canvas.saveState()
+    canvas.setFillColor(HexColor("#c0392b"), alpha=0.18)
+    canvas.translate(width / 2, height / 2)
+    canvas.rotate(24)
+    draw_text(canvas, 0, -40, "SAMPLE", BOLD, 150, "centre")
+    canvas.restoreState()
+
+
 def render_certificate(data: CertificateData, paper: str = "letter") -> bytes:
     """The certificate as a one-page landscape PDF (Letter or A4)."""
     register_fonts()
@@ -236,6 +246,8 @@ def render_certificate(data: CertificateData, paper: str = "letter") -> bytes:
     _draw_frame(canvas, width, height)
     top = _draw_body(canvas, data, width, height)
     _draw_footer(canvas, data, width, top)
+    if data.sample:
+        _draw_sample_mark(canvas, width, height)
     canvas.showPage()
     canvas.save()
     return buffer.getvalue()
