@@ -87,6 +87,8 @@ class Config:
         # Replaced by courses/sponsor.yaml; only read to refuse (production) or warn.
         self.APPROVALS_FILE = env("CEENGINE_APPROVALS_FILE")
         self.SIGNING_LOCATION = env("CEENGINE_SIGNING_LOCATION", "Online")
+        # How long learner records are kept before `ceengine admin purge` may remove them.
+        self.RECORDS_RETENTION_YEARS = int(env("CEENGINE_RECORDS_RETENTION_YEARS", "4"))
 
     def _mail_settings(self, env: Callable[..., str | None]) -> None:
         self.MAIL_SERVER = env("CEENGINE_MAIL_SERVER")
@@ -139,6 +141,8 @@ def check_production_settings(config: dict) -> None:
     """Refuse to run with impossible settings, and in production with development secrets."""
     if config.get("CERTIFICATE_PAPER") not in ("letter", "a4"):
         raise RuntimeError("CEENGINE_CERTIFICATE_PAPER must be letter or a4.")
+    if int(config.get("RECORDS_RETENTION_YEARS", 4)) < 1:
+        raise RuntimeError("CEENGINE_RECORDS_RETENTION_YEARS must be a whole number of years >= 1.")
     signature = config.get("CE_ADMINISTRATOR_SIGNATURE")
     if signature and not Path(signature).is_file():
         raise RuntimeError(

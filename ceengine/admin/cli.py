@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import sys
+from datetime import datetime
 
 import click
 
 from ceengine.admin import bp
 from ceengine.admin.accounts import AccountError, create_admin, set_password
 from ceengine.admin.packet import write_packet
+from ceengine.admin.purge import PurgeRefused, purge
 from ceengine.admin.recount import recount_totals
 from ceengine.courses import bp as courses_bp
 from ceengine.courses.format import read_library
@@ -88,3 +90,33 @@ def packet_command(slug: str, out: str, force: bool, directory: str | None) -> N
     written = write_packet(specs[0], sponsor.sponsor, target, sponsor_today())
     for packet_file in written:
         click.echo(f"{target / packet_file.name}  {packet_file.about}")
+
+
+@bp.cli.command("purge")
+@click.option(
+    "--before",
+    "before",
+    required=True,
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Remove learner data dated before this day (YYYY-MM-DD).",
+)
+@click.option("--yes", is_flag=True, help="Remove it; without --yes, only say what would go.")
+def purge_command(before: datetime, yes: bool) -> None:
+    """Remove learner data older than the records retention period (dry run by default).
+
+    Attempts, certificates, orders, evaluations, reflections, emails and learners left with
+    nothing, dated before --before; refuses a day inside CEENGINE_RECORDS_RETENTION_YEARS.
+    """
+    from flask import current_app
+
+    years = current_app.config["RECORDS_RETENTION_YEARS"]
+    try:
+        counts = purge(before.date(), sponsor_today(), years, apply=yes)
+    except PurgeRefused as refused:
+        raise click.ClickException(str(refused)) from None
+    verb = "Removed" if yes else "Would remove"
+    click.echo(f"{verb}, for everything before {before.date().isoformat()}:")
+    for count in counts:
+        click.echo(f"  {count.rows:>7}  {count.what}")
+    if not yes:
+        click.echo("Nothing was removed (dry run). Run again with --yes to remove it.")
