@@ -14,6 +14,7 @@ from ceengine.certificates.render import CertificateData, render_certificate
 from ceengine.certificates.signing import sign_pdf
 from ceengine.certificates.signing_key import signing_identity
 from ceengine.links import absolute_url
+from ceengine.localtime import local_date
 from ceengine.quizzes.models import Attempt
 from ceengine.templating import format_hours
 
@@ -56,8 +57,8 @@ def license_line(details: LearnerDetails) -> str:
 
 
 def long_date(moment: datetime) -> str:
-    """A date as printed: November 21, 2026."""
-    return f"{moment:%B} {moment.day}, {moment.year}"
+    """A date as printed, the sponsor's day (CEENGINE_TIMEZONE): November 21, 2026."""
+    return local_date(moment)
 
 
 def verify_url(number: str) -> str:
