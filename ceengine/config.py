@@ -140,11 +140,6 @@ def check_production_settings(config: dict) -> None:
             raise RuntimeError(str(error)) from None
     if not config.get("PRODUCTION"):
         return
-    if not config.get("TIMEZONE"):
-        raise RuntimeError(
-            "CEENGINE_ENV=production needs CEENGINE_TIMEZONE, the sponsor's IANA time zone "
-            "(e.g. America/Los_Angeles): the dates on certificates and reports are its days."
-        )
     if config.get("SECRET_KEY") in (None, "", DEV_SECRET_KEY):
         raise RuntimeError(
             "CEENGINE_ENV=production needs CEENGINE_SECRET_KEY set to a long random value."
@@ -153,4 +148,9 @@ def check_production_settings(config: dict) -> None:
         raise RuntimeError(
             "CEENGINE_ENV=production needs CEENGINE_BASE_URL, the https:// "
             "address printed on certificates for their verification page."
+        )
+    if not config.get("TIMEZONE"):
+        raise RuntimeError(
+            "CEENGINE_ENV=production needs CEENGINE_TIMEZONE, the sponsor's IANA time zone "
+            "(e.g. America/Los_Angeles): the dates on certificates and reports are its days."
         )
