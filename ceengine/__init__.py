@@ -25,6 +25,11 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         app.config.update(overrides)
     derive_settings(app.config)
     check_production_settings(app.config)
+    if not app.config["TIMEZONE"]:
+        app.logger.warning(
+            "CEENGINE_TIMEZONE is not set: dates on certificates and reports are UTC days. "
+            "Set it to the sponsor's IANA time zone, e.g. America/Los_Angeles."
+        )
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     from ceengine import errors, request_guard, templating

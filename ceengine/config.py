@@ -9,6 +9,8 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from ceengine.localtime import zone_named
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEV_SECRET_KEY = "dev-only-secret-key-not-for-production"
 DEV_SERVER_URL = "http://127.0.0.1:5000"  # `ceengine run` / `make run` without --port
@@ -45,6 +47,9 @@ class Config:
         # Without BASE_URL (development only), links use the development server's address:
         # `ceengine run` sets it from its --host and --port, never from a request's Host.
         self.DEV_SERVER_URL = (env("CEENGINE_DEV_SERVER_URL") or DEV_SERVER_URL).rstrip("/")
+        # The sponsor's IANA zone: the days on certificates and reports are its days (UTC
+        # in development when unset; required in production).
+        self.TIMEZONE = (env("CEENGINE_TIMEZONE") or "").strip()
         self._certificate_settings(env)
         self._mail_settings(env)
         self.STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY")
@@ -141,6 +146,11 @@ def check_production_settings(config: dict) -> None:
     """Refuse to run with impossible settings, and in production with development secrets."""
     if config.get("CERTIFICATE_PAPER") not in ("letter", "a4"):
         raise RuntimeError("CEENGINE_CERTIFICATE_PAPER must be letter or a4.")
+    if config.get("TIMEZONE"):
+        try:
+            zone_named(config["TIMEZONE"])
+        except ValueError as error:
+            raise RuntimeError(str(error)) from None
     if int(config.get("RECORDS_RETENTION_YEARS", 4)) < 1:
         raise RuntimeError("CEENGINE_RECORDS_RETENTION_YEARS must be a whole number of years >= 1.")
     signature = config.get("CE_ADMINISTRATOR_SIGNATURE")
@@ -163,4 +173,9 @@ def check_production_settings(config: dict) -> None:
         raise RuntimeError(
             "CEENGINE_ENV=production needs CEENGINE_BASE_URL, the https:// "
             "address printed on certificates for their verification page."
+        )
+    if not config.get("TIMEZONE"):
+        raise RuntimeError(
+            "CEENGINE_ENV=production needs CEENGINE_TIMEZONE, the sponsor's IANA time zone "
+            "(e.g. America/Los_Angeles): the dates on certificates and reports are its days."
         )

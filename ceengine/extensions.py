@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import Flask
@@ -62,6 +64,16 @@ CONTENT_SECURITY_POLICY = {
 }
 
 
+def _sqlite_local_day(stamp: str | None, zone: str) -> str | None:
+    """local_day(timestamp, zone) in SQLite: the ISO day in `zone` of a stored UTC timestamp."""
+    if stamp is None:
+        return None
+    moment = datetime.fromisoformat(stamp)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(ZoneInfo(zone)).date().isoformat()
+
+
 def _sqlite_pragmas(dbapi_connection: sqlite3.Connection, _record: ConnectionPoolEntry) -> None:
     """WAL, foreign keys, a busy timeout and NORMAL sync for every SQLite connection."""
     cursor = dbapi_connection.cursor()
@@ -75,6 +87,8 @@ def _sqlite_pragmas(dbapi_connection: sqlite3.Connection, _record: ConnectionPoo
     dbapi_connection.create_function(
         "casefold", 1, lambda text: text and text.casefold(), deterministic=True
     )
+    # The sponsor's day of a timestamp (ceengine.rollups.sql_day): SQLite knows no zones.
+    dbapi_connection.create_function("local_day", 2, _sqlite_local_day, deterministic=True)
 
 
 def content_security_policy(config: Mapping[str, Any]) -> dict:

@@ -10,11 +10,12 @@ the raw rows should they ever be doubted.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
+from ceengine import localtime
 from ceengine.extensions import db
 
 
@@ -63,8 +64,9 @@ def take_from_totals(table: sa.Table, key_columns: Sequence[str], rows: list[dic
 
 
 def day_of(moment: datetime) -> date:
-    """The UTC calendar day a moment falls on (rollups count by day)."""
-    return moment.date() if moment.tzinfo is None else moment.astimezone(UTC).date()
+    """The sponsor's calendar day a moment falls on (rollups count by CEENGINE_TIMEZONE's
+    days, so a change of zone needs `ceengine admin recount`)."""
+    return localtime.day_of(moment)
 
 
 def month_label(column: sa.ColumnElement[date], dialect: str) -> sa.ColumnElement[str]:
@@ -75,10 +77,12 @@ def month_label(column: sa.ColumnElement[date], dialect: str) -> sa.ColumnElemen
 
 
 def sql_day(column: sa.ColumnElement[datetime], dialect: str) -> sa.ColumnElement[date]:
-    """SQL for the UTC day of a timestamp column (used when rebuilding rollups)."""
+    """SQL for the sponsor's day of a timestamp column (used when rebuilding rollups)."""
+    zone = localtime.zone_name()
     if dialect == "postgresql":
-        return sa.cast(sa.func.timezone("UTC", column), sa.Date)
-    return sa.func.date(column)
+        return sa.cast(sa.func.timezone(zone, column), sa.Date)
+    # A function of each SQLite connection (ceengine/extensions.py): SQLite has no zones.
+    return sa.func.local_day(column, zone)
 
 
 def current_dialect() -> str:

@@ -6,6 +6,8 @@ from decimal import Decimal
 
 from flask import Flask
 
+from ceengine import localtime
+
 
 def format_hours(hours: float | Decimal) -> str:
     """Show CE hours without trailing zeros: 1, 1.5, 0.75."""
@@ -23,6 +25,11 @@ def init_app(app: Flask) -> None:
     """Register filters and globals."""
     app.add_template_filter(format_hours, "hours")
     app.add_template_filter(format_money, "money")
+    # Dates and times in the sponsor's zone (CEENGINE_TIMEZONE); stored moments are UTC.
+    app.add_template_filter(localtime.local_date, "local_date")
+    app.add_template_filter(localtime.short_date, "short_date")
+    app.add_template_filter(localtime.clock, "clock")
+    app.add_template_global(localtime.zone_name, "time_zone")
 
     @app.context_processor
     def _site() -> dict:

@@ -2,7 +2,8 @@
 
 Rows stream from the database a batch at a time, so an export of any size never sits in
 memory. Every cell is quoted, and text is never read as a formula by a spreadsheet, whatever
-separator it splits cells on (see `safe_cell`).
+separator it splits cells on (see `safe_cell`). Dates are the sponsor's days
+(CEENGINE_TIMEZONE), as on the certificates.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from ceengine.certificates.models import VALID, Certificate
 from ceengine.courses.models import Course, CourseVersion
 from ceengine.extensions import db
 from ceengine.feedback.models import Evaluation, RatingVote
+from ceengine.localtime import day_of
 
 BATCH = 1000
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -115,10 +117,10 @@ def roster_csv(report_filter: Filter) -> Iterator[str]:
                 certificate.course_title,
                 version_number,
                 f"{certificate.ce_hours.normalize():f}",
-                certificate.completed_at.date().isoformat(),
+                day_of(certificate.completed_at).isoformat(),
                 certificate.number,
                 certificate.status,
-                certificate.issued_at.date().isoformat(),
+                day_of(certificate.issued_at).isoformat(),
             ]
 
     return _lines(ROSTER_COLUMNS, rows())
@@ -160,7 +162,7 @@ def evaluations_csv(report_filter: Filter) -> Iterator[str]:
                     evaluation.id,
                     slug,
                     version_number,
-                    evaluation.updated_at.date().isoformat(),
+                    day_of(evaluation.updated_at).isoformat(),
                     evaluation.rating,
                 ]
                 + [scores.get(n, "") for n in range(1, objective_count + 1)]

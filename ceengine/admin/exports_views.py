@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
 
 from flask import Response, render_template, request, stream_with_context
 from flask.typing import ResponseReturnValue
@@ -14,6 +13,7 @@ from ceengine.admin.filters import read_filter
 from ceengine.admin.forms import FilterForm
 from ceengine.admin.records import CERTIFICATE_STATUSES
 from ceengine.errors import render_error
+from ceengine.localtime import today
 
 
 @bp.get("/exports")
@@ -24,7 +24,7 @@ def exports() -> ResponseReturnValue:
 
 
 def _csv(name: str, lines: Iterator[str]) -> Response:
-    filename = f"ceengine-{name}-{date.today().isoformat()}.csv"
+    filename = f"ceengine-{name}-{today().isoformat()}.csv"
     return Response(
         stream_with_context(lines),
         mimetype="text/csv",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from werkzeug.datastructures import MultiDict
@@ -12,11 +12,13 @@ from wtforms.fields.choices import SelectChoice
 from ceengine.admin.forms import FilterForm
 from ceengine.courses.models import Course, CourseVersion
 from ceengine.extensions import db
+from ceengine.localtime import end_of_day, start_of_day
 
 
 @dataclass(frozen=True)
 class Filter:
-    """Which course (None: all) and which days (inclusive, UTC; None: open-ended)."""
+    """Which course (None: all) and which days (inclusive, the sponsor's days in
+    CEENGINE_TIMEZONE; None: open-ended)."""
 
     course_id: int | None = None
     start: date | None = None
@@ -34,12 +36,13 @@ class Filter:
         return conditions
 
     def moments(self, column: sa.ColumnElement[datetime]) -> list[sa.ColumnElement[bool]]:
-        """Conditions on a timestamp column: from the start of `start` to the end of `end`."""
+        """Conditions on a timestamp column: from the start of the sponsor's day `start` to
+        the end of its day `end`."""
         conditions = []
         if self.start:
-            conditions.append(column >= datetime.combine(self.start, time(), UTC))
+            conditions.append(column >= start_of_day(self.start))
         if self.end and self.end < date.max:
-            conditions.append(column < datetime.combine(self.end + timedelta(days=1), time(), UTC))
+            conditions.append(column < end_of_day(self.end))
         return conditions
 
     def args(self, **changes) -> dict:

@@ -4,7 +4,7 @@ and the signed PDF made from it."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -17,6 +17,7 @@ from ceengine.columns import utcnow
 from ceengine.courses.approvals import Credit, course_credits
 from ceengine.courses.services import current_sponsor
 from ceengine.links import absolute_url
+from ceengine.localtime import day_of, local_date
 from ceengine.quizzes.models import Attempt
 from ceengine.templating import format_hours
 
@@ -58,17 +59,12 @@ class CreditPlan:
         )
 
 
-def local_day(moment: datetime) -> date:
-    """The sponsor's calendar day of a stored (UTC) moment."""
-    return moment.date()
-
-
 def credit_plan(attempt: Attempt, now: datetime | None = None) -> CreditPlan:
     """The credit the attempt's course carries for a certificate issued at `now`: an approval
     counts only when in force both on the day the learner completed and on the day of issue."""
     sponsor = current_sponsor()
     course = attempt.version.spec
-    completed, issued = local_day(attempt.submitted_at), local_day(now or utcnow())
+    completed, issued = day_of(attempt.submitted_at), day_of(now or utcnow())
     on_completion = course_credits(sponsor, course.credit_claims, course.not_approved_by, completed)
     on_issue = course_credits(sponsor, course.credit_claims, course.not_approved_by, issued)
     issued_ok = {c.approval.id for c in on_issue.in_force}
@@ -103,9 +99,8 @@ def license_line(details: LearnerDetails) -> str:
 
 
 def long_date(moment: datetime) -> str:
-    """A moment's local date as printed: November 21, 2026."""
-    day = local_day(moment)
-    return f"{day:%B} {day.day}, {day.year}"
+    """A date as printed, the sponsor's day (CEENGINE_TIMEZONE): November 21, 2026."""
+    return local_date(moment)
 
 
 def verify_url(number: str) -> str:

@@ -15,7 +15,7 @@ from ceengine.courses.content import CourseContent
 from ceengine.courses.format import CourseSpec, read_courses, read_library
 from ceengine.courses.items import ITEM_TYPES, item_type
 from ceengine.courses.problems import CourseFormatError
-from ceengine.courses.services import SyncConflict, answer_key, sync_courses
+from ceengine.courses.services import SyncConflict, answer_key, sponsor_today, sync_courses
 from ceengine.courses.sponsorfile import SPONSOR_FILE, SponsorSpec
 
 
@@ -72,7 +72,9 @@ def _summary(spec: CourseSpec) -> str:
 def check_command(slug: str | None, directory: str | None) -> None:
     """Validate course files; exit 1 naming file, line and reason for each mistake."""
     try:
-        specs, sponsor, problems = read_library(_courses_dir(directory), only=slug)
+        specs, sponsor, problems = read_library(
+            _courses_dir(directory), only=slug, today=sponsor_today()
+        )
     except CourseFormatError as error:
         _fail(error)
     for warning in problems.warnings:

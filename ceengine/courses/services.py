@@ -9,7 +9,6 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from ceengine.columns import utcnow
 from ceengine.courses.approvals import CourseCredits, Sponsor, course_credits
 from ceengine.courses.content import CourseContent
 from ceengine.courses.format import CourseSpec, read_library
@@ -17,6 +16,7 @@ from ceengine.courses.items import item_type
 from ceengine.courses.models import Course, CourseVersion, QuizItem, SponsorVersion
 from ceengine.courses.sponsorfile import SPONSOR_FILE, SponsorSpec
 from ceengine.extensions import db
+from ceengine.localtime import today
 
 
 class SyncConflict(Exception):
@@ -119,10 +119,10 @@ def _sync_sponsor(spec: SponsorSpec) -> SyncChange:
     return SyncChange(SPONSOR_FILE, "new version" if latest else "added", number)
 
 
-def sync_courses(courses_dir: Path, today: date | None = None) -> list[SyncChange]:
+def sync_courses(courses_dir: Path, day: date | None = None) -> list[SyncChange]:
     """Load sponsor.yaml and every course folder into the database in one transaction (all or
-    nothing), checked on `today` (approval periods)."""
-    specs, sponsor, _ = read_library(courses_dir, today=today)
+    nothing), checked on `day` (approval periods; default: the sponsor's today)."""
+    specs, sponsor, _ = read_library(courses_dir, today=day or sponsor_today())
     try:
         changes = [_sync_sponsor(sponsor)]
         changes += [_sync_one(spec) for spec in specs]
@@ -185,8 +185,8 @@ def answer_key(items: list[dict]) -> list[dict]:
 
 
 def sponsor_today() -> date:
-    """Today in the sponsor's calendar."""
-    return utcnow().date()
+    """Today in the sponsor's calendar (CEENGINE_TIMEZONE)."""
+    return today()
 
 
 def current_sponsor() -> Sponsor:

@@ -339,7 +339,7 @@ def test_an_ended_approval_is_left_off_and_the_learner_is_told_why(app, courses_
         courses_dir,
         SPONSOR.replace(f"approved_until: {LATER.isoformat()}", f"approved_until: {ended}"),
     )
-    sync_courses(courses_dir, today=ended)  # synced while the approval was in force
+    sync_courses(courses_dir, day=ended)  # synced while the approval was in force
     course = text_of(client.get("/courses/demo-lesson"))
     assert "No ASWB ACE credit: the sponsor's ASWB ACE approval ended on" in course
     result = take_quiz(client, "demo-lesson")
@@ -364,7 +364,7 @@ def test_with_every_approval_ended_it_is_a_certificate_of_completion(app, course
         f"    approved_from: 2025-01-01\n    approved_until: {ended}\n",
         claims="credit:\n  - approval: aswb\n",
     )
-    sync_courses(courses_dir, today=ended)
+    sync_courses(courses_dir, day=ended)
     course = text_of(client.get("/courses/demo-lesson"))
     assert "This course carries no accredited continuing education credit at present." in course
     page = issue(client)

@@ -86,3 +86,39 @@ def test_a_mail_server_set_any_way_turns_on_smtp(tmp_path):
 def test_without_a_mail_server_mail_goes_to_the_console(tmp_path):
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'm.db'}"})
     assert app.config["MAIL_BACKEND"] == "console"
+
+
+def test_production_refuses_to_start_without_the_sponsors_time_zone(monkeypatch, tmp_path):
+    production_environment(monkeypatch, tmp_path)
+    monkeypatch.delenv("CEENGINE_TIMEZONE")
+    with pytest.raises(RuntimeError, match="needs CEENGINE_TIMEZONE, the sponsor's IANA time zone"):
+        create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'p.db'}"})
+
+
+@pytest.mark.parametrize("zone", ["Pacific Time", "America/Los_Angles", "../etc/passwd", "PST"])
+def test_a_time_zone_that_is_not_an_iana_zone_is_refused_in_words(monkeypatch, tmp_path, zone):
+    monkeypatch.setenv("CEENGINE_TIMEZONE", zone)
+    with pytest.raises(RuntimeError) as refused:
+        create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'z.db'}"})
+    assert str(refused.value) == (
+        f"CEENGINE_TIMEZONE={zone!r} is not an IANA time zone; "
+        "give one such as America/Los_Angeles, America/New_York or Europe/London."
+    )
+
+
+def test_development_without_a_time_zone_uses_utc_and_warns(monkeypatch, tmp_path, caplog):
+    monkeypatch.delenv("CEENGINE_TIMEZONE", raising=False)
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'd.db'}"})
+    assert "CEENGINE_TIMEZONE is not set: dates on certificates and reports are UTC days" in (
+        caplog.text
+    )
+    with app.app_context():
+        assert app.jinja_env.globals["time_zone"]() == "UTC"
+
+
+def test_a_time_zone_set_in_the_environment_is_used(monkeypatch, tmp_path, caplog):
+    monkeypatch.setenv("CEENGINE_TIMEZONE", "Europe/Berlin")
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'b.db'}"})
+    assert "CEENGINE_TIMEZONE" not in caplog.text
+    with app.app_context():
+        assert app.jinja_env.globals["time_zone"]() == "Europe/Berlin"

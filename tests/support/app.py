@@ -54,6 +54,7 @@ def app_settings() -> dict:
         "SPONSOR_NAME": "Compassion CE Institute",
         "SPONSOR_CONTACT": "ce@compassion.test",
         "CE_ADMINISTRATOR": "Dana Reyes, PhD, CE Administrator",
+        "TIMEZONE": "UTC",  # said, so no test app warns; tests of other zones override it
     }
 
 
@@ -112,10 +113,12 @@ def make_app(database_url: str, courses_dir: Path, **overrides):
 
 
 def production_environment(monkeypatch, tmp_path) -> None:
-    """Everything production insists on: a secret, an https address, the sponsor's key."""
+    """Everything production insists on: a secret, an https address, the sponsor's key and
+    time zone."""
     key_file, cert_file = sponsor_signing_files(tmp_path)
     monkeypatch.setenv("CEENGINE_ENV", "production")
     monkeypatch.setenv("CEENGINE_SECRET_KEY", "x" * 40)
     monkeypatch.setenv("CEENGINE_BASE_URL", "https://ce.example.org")
+    monkeypatch.setenv("CEENGINE_TIMEZONE", "America/Los_Angeles")
     monkeypatch.setenv("CEENGINE_SIGNING_KEY", str(key_file))
     monkeypatch.setenv("CEENGINE_SIGNING_CERT", str(cert_file))
