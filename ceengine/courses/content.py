@@ -8,7 +8,7 @@ synced before the key existed does not have.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from typing import Any
 
@@ -110,6 +110,8 @@ class CourseContent:
     references: tuple[str, ...]
     single_page: bool
     modules: tuple[Module, ...]
+    # Seconds each media/ audio file plays, read at sync (versions synced before: empty).
+    audio_seconds: dict[str, float] = field(default_factory=dict)
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> CourseContent:
@@ -145,6 +147,7 @@ class CourseContent:
                 )
                 for m in data["modules"]
             ),
+            audio_seconds=dict(data.get("audio_seconds", {})),
         )
 
     def module(self, slug: str) -> Module | None:
