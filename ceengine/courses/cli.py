@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import sys
-from decimal import Decimal
 from pathlib import Path
 from typing import NoReturn
 
@@ -13,7 +12,7 @@ from flask import current_app
 
 from ceengine.courses import bp
 from ceengine.courses.content import CourseContent
-from ceengine.courses.estimate import Estimate, estimate_course, format_minutes
+from ceengine.courses.estimate import Estimate, estimate_course, format_hours, format_minutes
 from ceengine.courses.format import CourseSpec, read_courses
 from ceengine.courses.items import ITEM_TYPES, item_type
 from ceengine.courses.problems import CourseFormatError, Problems
@@ -73,7 +72,7 @@ def _credit_warnings(courses_dir: Path, specs: list[CourseSpec]) -> list[str]:
         problems.warn(
             path,
             line,
-            f"ce_hours {estimate.declared_hours.normalize():f} is "
+            f"ce_hours {format_hours(estimate.declared_hours)} is "
             f"{estimate.difference_percent}% more than the estimated "
             f"{format_minutes(estimate.total_minutes)} (more than the "
             f"{margin}% CEENGINE_CREDIT_MARGIN); see `ceengine courses credit-estimate "
@@ -156,10 +155,6 @@ def answer_key_command(slug: str, output: str, directory: str | None) -> None:
         click.echo(f"{number}. {item['statement']}\n   Answer: {answer}")
 
 
-def _hours(hours: Decimal) -> str:
-    return f"{hours.normalize():f} h"
-
-
 def _difference(percent: int) -> str:
     if not percent:
         return "0% (declared hours match the estimate)"
@@ -180,8 +175,8 @@ def _estimate_table(spec: CourseSpec, estimate: Estimate) -> list[tuple[str, str
         ),
         (f"Quiz ({estimate.quiz_items} items, 1 min each)", format_minutes(estimate.quiz_minutes)),
         ("Estimated total", format_minutes(estimate.total_minutes)),
-        ("Rounded to the quarter hour", _hours(estimate.rounded_hours)),
-        ("Declared CE hours", _hours(estimate.declared_hours)),
+        ("Rounded to the quarter hour", format_hours(estimate.rounded_hours)),
+        ("Declared CE hours", format_hours(estimate.declared_hours)),
         ("Difference", _difference(estimate.difference_percent)),
     ]
 

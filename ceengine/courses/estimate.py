@@ -60,6 +60,11 @@ def format_minutes(minutes: float) -> str:
     return f"{hours} h {rest} min" if rest else f"{hours} h"
 
 
+def format_hours(hours: Decimal) -> str:
+    """Hours without trailing zeros: "1.25 h", "2 h", "10 h"."""
+    return f"{hours.normalize():f} h"
+
+
 @dataclass(frozen=True)
 class Estimate:
     """A course's estimated time, part by part, next to the CE hours it declares."""
@@ -91,6 +96,11 @@ class Estimate:
     def total_minutes(self) -> float:
         """Reading, media, exercises and quiz together."""
         return self.reading_minutes + self.media_minutes + self.exercise_minutes + self.quiz_minutes
+
+    @property
+    def total_text(self) -> str:
+        """The total as people say it ("3 h 42 min")."""
+        return format_minutes(self.total_minutes)
 
     @property
     def rounded_hours(self) -> Decimal:
