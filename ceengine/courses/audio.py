@@ -15,7 +15,7 @@ def audio_seconds(media_dir: Path, files: Iterable[str]) -> dict[str, float]:
     for name in files:
         try:
             audio = mutagen.File(media_dir / name)
-        except (mutagen.MutagenError, OSError):
+        except Exception:  # MutagenError, OSError, and IndexError on some damaged files
             continue
         length = getattr(getattr(audio, "info", None), "length", None)
         if length:

@@ -52,7 +52,9 @@ def audio_files(course: CourseContent) -> list[str]:
 
 
 def format_minutes(minutes: float) -> str:
-    """A length as people say it: "42 min", "3 h 42 min", "2 h"."""
+    """A length as people say it: "42 min", "3 h 42 min", "2 h", "under 1 min"."""
+    if 0 < minutes < 0.5:
+        return "under 1 min"
     whole = int(Decimal(str(minutes)).quantize(Decimal(1), ROUND_HALF_UP))
     hours, rest = divmod(whole, 60)
     if not hours:

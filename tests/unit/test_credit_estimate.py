@@ -134,8 +134,13 @@ def test_the_reading_rate_sets_the_reading_minutes(course_folder):
     assert estimate.total_minutes == 21
 
 
-def test_an_audio_file_that_cannot_be_read_counts_its_stated_duration(course_folder):
-    (course_folder / "media" / "tone.wav").write_bytes(b"not really a wave file")
+@pytest.mark.parametrize(
+    "damaged",
+    [b"not really a wave file", b"RIFF\x24\x00\x00\x00WAVEfmt ", b""],
+    ids=["text", "cut-short", "empty"],
+)
+def test_an_audio_file_that_cannot_be_read_counts_its_stated_duration(course_folder, damaged):
+    (course_folder / "media" / "tone.wav").write_bytes(damaged)
     course, items = load(course_folder)
     seconds = audio_seconds(course_folder / "media", audio_files(course))
     assert seconds == {}
@@ -174,7 +179,15 @@ def test_only_a_duration_that_is_just_a_number_of_minutes_or_hours_counts(durati
 
 @pytest.mark.parametrize(
     ("minutes", "said"),
-    [(0, "0 min"), (42, "42 min"), (59.6, "1 h"), (222, "3 h 42 min"), (120, "2 h")],
+    [
+        (0, "0 min"),
+        (0.2, "under 1 min"),
+        (0.5, "1 min"),
+        (42, "42 min"),
+        (59.6, "1 h"),
+        (222, "3 h 42 min"),
+        (120, "2 h"),
+    ],
 )
 def test_lengths_are_said_in_hours_and_minutes(minutes, said):
     assert format_minutes(minutes) == said
