@@ -110,8 +110,9 @@ class CourseContent:
     references: tuple[str, ...]
     single_page: bool
     modules: tuple[Module, ...]
-    # Seconds each media/ audio file plays, read at sync (versions synced before: empty).
-    audio_seconds: dict[str, float] = field(default_factory=dict)
+    # Measured at sync for the credit estimate (versions synced before: empty, None).
+    audio_seconds: dict[str, float] = field(default_factory=dict)  # seconds each file plays
+    lesson_words: int | None = None
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> CourseContent:
@@ -148,6 +149,7 @@ class CourseContent:
                 for m in data["modules"]
             ),
             audio_seconds=dict(data.get("audio_seconds", {})),
+            lesson_words=data.get("lesson_words"),
         )
 
     def module(self, slug: str) -> Module | None:

@@ -20,13 +20,24 @@ DEFAULT_READING_WPM = 200  # NCBTMB: 12,000 words an hour
 DEFAULT_CREDIT_MARGIN = 25  # percent the declared hours may exceed the estimate by
 QUIZ_MINUTES_PER_ITEM = 1
 _TAG = re.compile(r"<[^>]*>")
-_WORD = re.compile(r"\S*\w\S*")  # a run of non-space holding a letter or digit ("—" is not one)
+_WORD_CHARACTER = re.compile(r"\w")
 _STATED_MINUTES = re.compile(r"^\s*(\d{1,4})\s*(?:(minutes?|mins?)|(hours?|h))\s*$", re.IGNORECASE)
 
 
 def count_words(page_html: str) -> int:
-    """The words a reader reads in an HTML fragment: its text, without tags or attributes."""
-    return len(_WORD.findall(html.unescape(_TAG.sub(" ", page_html))))
+    """The words a reader reads in an HTML fragment: its text, without tags or attributes.
+
+    A word is a run of non-space holding a letter or digit ("—" alone is not one).
+    """
+    text = html.unescape(_TAG.sub(" ", page_html))
+    return sum(1 for word in text.split() if word[0].isalnum() or _WORD_CHARACTER.search(word))
+
+
+def lesson_words(course: CourseContent) -> int:
+    """The words of the course's lesson text (its modules' prose and headings), as read."""
+    return sum(
+        count_words(block["html"]) for block in _blocks(course.modules) if block["kind"] == "html"
+    )
 
 
 def stated_minutes(text: str | None) -> int | None:
@@ -129,13 +140,14 @@ def estimate_course(
     audio_seconds: Mapping[str, float],
     reading_wpm: int = DEFAULT_READING_WPM,
 ) -> Estimate:
-    """Estimate `course`'s time; audio plays for `audio_seconds[file]`, else its stated duration."""
-    words, media, exercise_minutes, untimed = 0, 0.0, 0, 0
+    """Estimate `course`'s time; audio plays for `audio_seconds[file]`, else its stated duration.
+
+    The word count stored at sync is used when the content has one (counting is the slow part).
+    """
+    media, exercise_minutes, untimed = 0.0, 0, 0
     for block in _blocks(course.modules):
         kind = block["kind"]
-        if kind == "html":
-            words += count_words(block["html"])
-        elif kind == "audio":
+        if kind == "audio":
             played = audio_seconds.get((block.get("media") or {}).get("file", ""))
             media += played if played is not None else block["duration"]["seconds"]
         elif kind == "video":
@@ -145,7 +157,7 @@ def estimate_course(
             exercise_minutes += minutes or 0
             untimed += minutes is None
     return Estimate(
-        words=words,
+        words=lesson_words(course) if course.lesson_words is None else course.lesson_words,
         reading_wpm=reading_wpm,
         media_seconds=media,
         exercise_minutes=exercise_minutes,

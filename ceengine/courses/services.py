@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ceengine.courses.audio import audio_seconds
 from ceengine.courses.content import CourseContent
-from ceengine.courses.estimate import Estimate, audio_files, estimate_course
+from ceengine.courses.estimate import Estimate, audio_files, estimate_course, lesson_words
 from ceengine.courses.format import CourseSpec, read_courses
 from ceengine.courses.items import item_type
 from ceengine.courses.models import Course, CourseVersion, QuizItem
@@ -101,8 +101,10 @@ def sync_courses(courses_dir: Path) -> list[SyncChange]:
     """Load every course folder into the database in one transaction (all or nothing)."""
     specs, _ = read_courses(courses_dir)
     for spec in specs:
-        # Read once here, so pages that show the credit estimate never open media files.
+        # Measured once here, so pages that show the credit estimate never open media files
+        # nor count words.
         spec.content["audio_seconds"] = course_audio_seconds(courses_dir / spec.slug, spec)
+        spec.content["lesson_words"] = lesson_words(CourseContent.from_json(spec.content))
     try:
         changes = [_sync_one(spec) for spec in specs]
         on_disk = {spec.slug for spec in specs}

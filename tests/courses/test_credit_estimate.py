@@ -133,7 +133,7 @@ def test_the_shipped_courses_pass_the_check_without_a_credit_warning(runner):
     assert "CEENGINE_CREDIT_MARGIN" not in result.output
 
 
-def test_sync_stores_how_long_each_audio_file_plays(runner):
+def test_sync_stores_how_long_each_audio_file_plays_and_the_lesson_words(runner):
     result = runner.invoke(args=["courses", "sync"])
     assert result.exit_code == 0, result.output
     content = db.session.scalar(
@@ -142,6 +142,9 @@ def test_sync_stores_how_long_each_audio_file_plays(runner):
         .where(Course.slug == "demo-lesson")
     )
     assert content["audio_seconds"] == {"breathing.ogg": pytest.approx(3.99, abs=0.01)}
+    estimate = runner.invoke(args=["courses", "credit-estimate", "demo-lesson"]).output
+    assert f"  Lesson words                 {content['lesson_words']}\n" in estimate
+    assert content["lesson_words"] == 39
 
 
 @pytest.mark.parametrize(

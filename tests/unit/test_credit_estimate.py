@@ -191,3 +191,10 @@ def test_only_a_duration_that_is_just_a_number_of_minutes_or_hours_counts(durati
 )
 def test_lengths_are_said_in_hours_and_minutes(minutes, said):
     assert format_minutes(minutes) == said
+
+
+def test_a_word_count_stored_at_sync_is_used_rather_than_counted_again(course_folder):
+    specs, _ = read_courses(course_folder.parent)
+    stored = CourseContent.from_json({**specs[0].content, "lesson_words": 1000})
+    estimate = estimate_course(stored, 2, {"tone.wav": 90.0})
+    assert (estimate.words, estimate.reading_minutes) == (1000, 5)
