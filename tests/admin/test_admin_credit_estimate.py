@@ -32,7 +32,7 @@ def test_each_course_shows_its_ce_hours_and_estimated_time(rated, admin, runner)
         [
             LESSON,
             "none yet",
-            "72% (5)",
+            "72% (5 votes)",
             "1 h",
             "29 min (about 0.5 h)",
             "+104%: more than 25% above the estimate",
