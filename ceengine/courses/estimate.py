@@ -1,9 +1,10 @@
 """How long a course takes, worked out from what it holds, to compare with its CE hours.
 
 The rates are documented (README, courses/README.md) so an accreditor can follow them:
-lesson text at a reading rate (200 words per minute by default: NCBTMB's 12,000 words an
-hour); audio and video for as long as they play; an exercise for the minutes its `duration`
-field states, when that field is a plain number of minutes; one minute per quiz item.
+lesson text at a reading rate (the CEENGINE_READING_WPM setting: 200 words a minute by
+default, NCBTMB's 12,000 words an hour); audio and video for as long as they play; an
+exercise for the minutes its `duration` field states, when that field is a plain number of
+minutes; one minute per quiz item.
 """
 
 from __future__ import annotations
@@ -16,8 +17,6 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from ceengine.courses.content import CourseContent
 
-DEFAULT_READING_WPM = 200  # NCBTMB: 12,000 words an hour
-DEFAULT_CREDIT_MARGIN = 25  # percent the declared hours may exceed the estimate by
 QUIZ_MINUTES_PER_ITEM = 1
 _TAG = re.compile(r"<[^>]*>")
 _WORD_CHARACTER = re.compile(r"\w")
@@ -138,7 +137,7 @@ def estimate_course(
     course: CourseContent,
     quiz_items: int,
     audio_seconds: Mapping[str, float],
-    reading_wpm: int = DEFAULT_READING_WPM,
+    reading_wpm: int,
 ) -> Estimate:
     """Estimate `course`'s time; audio plays for `audio_seconds[file]`, else its stated duration.
 

@@ -144,7 +144,7 @@ def test_an_audio_file_that_cannot_be_read_counts_its_stated_duration(course_fol
     course, items = load(course_folder)
     seconds = audio_seconds(course_folder / "media", audio_files(course))
     assert seconds == {}
-    estimate = estimate_course(course, items, seconds)
+    estimate = estimate_course(course, items, seconds, reading_wpm=200)
     assert estimate.media_seconds == 9 * 60 + 59 + 150
 
 
@@ -152,7 +152,7 @@ def test_declared_hours_far_above_the_estimate_exceed_the_margin(course_folder):
     meta = course_folder / "course.yaml"
     meta.write_text(meta.read_text().replace("ce_hours: 0.25\n", "ce_hours: 0.5\n"))
     course, items = load(course_folder)
-    estimate = estimate_course(course, items, {"tone.wav": 90.0})
+    estimate = estimate_course(course, items, {"tone.wav": 90.0}, reading_wpm=200)
     assert estimate.difference_percent == 58  # 30 declared minutes against 19
     assert estimate.declared_exceeds(25)
     assert not estimate.declared_exceeds(60)
@@ -196,5 +196,5 @@ def test_lengths_are_said_in_hours_and_minutes(minutes, said):
 def test_a_word_count_stored_at_sync_is_used_rather_than_counted_again(course_folder):
     specs, _ = read_courses(course_folder.parent)
     stored = CourseContent.from_json({**specs[0].content, "lesson_words": 1000})
-    estimate = estimate_course(stored, 2, {"tone.wav": 90.0})
+    estimate = estimate_course(stored, 2, {"tone.wav": 90.0}, reading_wpm=200)
     assert (estimate.words, estimate.reading_minutes) == (1000, 5)
