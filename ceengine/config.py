@@ -30,7 +30,7 @@ def _whole_number(
 ) -> int:
     """A whole-number setting, refused at start in words when it is not one in range."""
     text = (env(name) or "").strip() or str(default)
-    if not text.isdigit() or not low <= int(text) <= high:
+    if not (text.isascii() and text.isdigit()) or not low <= int(text) <= high:
         raise RuntimeError(f"{name} must be a whole number from {low} to {high}, not {text!r}.")
     return int(text)
 

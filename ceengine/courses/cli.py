@@ -162,7 +162,7 @@ def _difference(percent: int) -> str:
     return f"{percent:+d}% (declared hours are {abs(percent)}% {side} than the estimate)"
 
 
-def _estimate_table(spec: CourseSpec, estimate: Estimate) -> list[tuple[str, str]]:
+def _estimate_table(estimate: Estimate) -> list[tuple[str, str]]:
     untimed = estimate.untimed_exercises
     return [
         ("Lesson words", f"{estimate.words:,}"),
@@ -198,7 +198,7 @@ def credit_estimate_command(slug: str | None, directory: str | None) -> None:
     except CourseFormatError as error:
         _fail(error)
     for number, spec in enumerate(specs):
-        rows = _estimate_table(spec, _estimate(courses_dir, spec))
+        rows = _estimate_table(_estimate(courses_dir, spec))
         width = max(len(label) for label, _ in rows)
         if number:
             click.echo()

@@ -154,6 +154,7 @@ def test_sync_stores_how_long_each_audio_file_plays_and_the_lesson_words(runner)
         ("CEENGINE_READING_WPM", "0"),
         ("CEENGINE_CREDIT_MARGIN", "-5"),
         ("CEENGINE_CREDIT_MARGIN", "12.5"),
+        ("CEENGINE_CREDIT_MARGIN", "²"),
     ],
 )
 def test_a_setting_that_is_not_a_whole_number_in_range_is_refused_in_words(
