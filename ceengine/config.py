@@ -28,6 +28,16 @@ def _database_url(instance_path: Path) -> str:
     return f"sqlite:///{instance_path / 'ceengine.db'}"
 
 
+def _whole_number(
+    env: Callable[..., str | None], name: str, default: int, low: int, high: int
+) -> int:
+    """A whole-number setting, refused at start in words when it is not one in range."""
+    text = (env(name) or "").strip() or str(default)
+    if not (text.isascii() and text.isdigit()) or not low <= int(text) <= high:
+        raise RuntimeError(f"{name} must be a whole number from {low} to {high}, not {text!r}.")
+    return int(text)
+
+
 class Config:
     """Settings from CEENGINE_* variables; `create_app` layers FLASK_* variables on top."""
 
@@ -50,6 +60,9 @@ class Config:
         # The sponsor's IANA zone: the days on certificates and reports are its days (UTC
         # in development when unset; required in production).
         self.TIMEZONE = (env("CEENGINE_TIMEZONE") or "").strip()
+        # The credit estimate (`ceengine courses credit-estimate`, the admin's first page).
+        self.READING_WPM = _whole_number(env, "CEENGINE_READING_WPM", 200, 50, 1000)
+        self.CREDIT_MARGIN = _whole_number(env, "CEENGINE_CREDIT_MARGIN", 25, 0, 1000)
         self._certificate_settings(env)
         self._mail_settings(env)
         self.STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, render_template, request
+from flask import abort, current_app, render_template, request
 from flask.typing import ResponseReturnValue
 
 from ceengine.admin import bp
@@ -16,6 +16,8 @@ from ceengine.admin.reports import (
     ratings_report,
 )
 from ceengine.admin.results import item_analysis, results_report, version_title
+from ceengine.courses.estimate import format_hours
+from ceengine.courses.services import current_estimates
 from ceengine.feedback.votes import vote_status
 
 
@@ -45,7 +47,8 @@ def _charts(course: CourseRatings) -> dict:
 @bp.get("/")
 @bp.get("")  # the canonical address: /admin
 def ratings() -> ResponseReturnValue:
-    """Ratings per course: votes, percentage, distribution, trend by month, latest comments."""
+    """Ratings per course: votes, percentage, distribution, trend by month, latest comments;
+    and each course's declared CE hours beside its estimated time."""
     report_filter, form = read_filter(request.args)
     courses = ratings_report(report_filter)
     return render_template(
@@ -54,6 +57,9 @@ def ratings() -> ResponseReturnValue:
         form=form,
         report_filter=report_filter,
         charts={c.course_id: _charts(c) for c in courses},
+        estimates=current_estimates(current_app.config["READING_WPM"]),
+        credit_margin=current_app.config["CREDIT_MARGIN"],
+        format_hours=format_hours,
     )
 
 

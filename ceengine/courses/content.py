@@ -8,7 +8,7 @@ synced before the key existed does not have.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from typing import Any
 
@@ -121,6 +121,9 @@ class CourseContent:
     modules: tuple[Module, ...]
     credits: tuple[CreditClaim, ...] = ()
     not_approved_by: tuple[str, ...] = ()
+    # Measured at sync for the credit estimate (versions synced before: empty, None).
+    audio_seconds: dict[str, float] = field(default_factory=dict)  # seconds each file plays
+    lesson_words: int | None = None
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> CourseContent:
@@ -161,6 +164,8 @@ class CourseContent:
                 for c in data.get("credits", ())
             ),
             not_approved_by=tuple(data.get("not_approved_by", ())),
+            audio_seconds=dict(data.get("audio_seconds", {})),
+            lesson_words=data.get("lesson_words"),
         )
 
     @property

@@ -10,7 +10,9 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from ceengine.courses.approvals import CourseCredits, Sponsor, course_credits
+from ceengine.courses.audio import audio_seconds
 from ceengine.courses.content import CourseContent
+from ceengine.courses.estimate import Estimate, audio_files, estimate_course, lesson_words
 from ceengine.courses.format import CourseSpec, read_library
 from ceengine.courses.items import item_type
 from ceengine.courses.models import Course, CourseVersion, QuizItem, SponsorVersion
@@ -123,6 +125,11 @@ def sync_courses(courses_dir: Path, day: date | None = None) -> list[SyncChange]
     """Load sponsor.yaml and every course folder into the database in one transaction (all or
     nothing), checked on `day` (approval periods; default: the sponsor's today)."""
     specs, sponsor, _ = read_library(courses_dir, today=day or sponsor_today())
+    for spec in specs:
+        # Measured once here, so pages that show the credit estimate never open media files
+        # nor count words.
+        spec.content["audio_seconds"] = course_audio_seconds(courses_dir / spec.slug, spec)
+        spec.content["lesson_words"] = lesson_words(CourseContent.from_json(spec.content))
     try:
         changes = [_sync_sponsor(sponsor)]
         changes += [_sync_one(spec) for spec in specs]
@@ -138,6 +145,30 @@ def sync_courses(courses_dir: Path, day: date | None = None) -> list[SyncChange]
             "another sync changed the courses at the same time; run `ceengine courses sync` again"
         ) from exc
     return changes
+
+
+def course_audio_seconds(folder: Path, spec: CourseSpec) -> dict[str, float]:
+    """Seconds each audio file of the course read from `folder` plays."""
+    return audio_seconds(folder / "media", audio_files(CourseContent.from_json(spec.content)))
+
+
+def current_estimates(reading_wpm: int) -> dict[int, Estimate]:
+    """The credit estimate of each course's current version, by course id."""
+    items = (
+        sa.select(sa.func.count(QuizItem.id))
+        .where(QuizItem.version_id == CourseVersion.id)
+        .scalar_subquery()
+    )
+    rows = db.session.execute(
+        sa.select(Course.id, CourseVersion.content, items).join(
+            CourseVersion, CourseVersion.id == Course.current_version_id
+        )
+    )
+    estimates = {}
+    for course_id, content, items in rows:
+        course = CourseContent.from_json(content)
+        estimates[course_id] = estimate_course(course, items, course.audio_seconds, reading_wpm)
+    return estimates
 
 
 def published_versions() -> list[CourseVersion]:
