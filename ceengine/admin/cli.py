@@ -87,7 +87,7 @@ def packet_command(slug: str, out: str, force: bool, directory: str | None) -> N
         for problem in error.problems:
             click.echo(str(problem), err=True)
         raise click.ClickException("the course has mistakes: no packet was written.") from None
-    written = write_packet(specs[0], sponsor.sponsor, target, sponsor_today())
+    written = write_packet(specs[0], sponsor.sponsor, target, sponsor_today(), courses_dir)
     for packet_file in written:
         click.echo(f"{target / packet_file.name}  {packet_file.about}")
 

@@ -20,9 +20,10 @@ from ceengine.certificates.edition import administrator_signature
 from ceengine.certificates.render import CertificateData, PrintedCredit, render_certificate
 from ceengine.courses.approvals import Sponsor, body_name, course_credits, long_date
 from ceengine.courses.content import CourseContent
+from ceengine.courses.estimate import estimate_rows
 from ceengine.courses.format import CourseSpec
 from ceengine.courses.items import item_type
-from ceengine.courses.services import answer_key
+from ceengine.courses.services import answer_key, spec_estimate
 from ceengine.feedback.forms import evaluation_form
 from ceengine.links import base_url
 from ceengine.templating import format_hours
@@ -179,8 +180,23 @@ def sample_certificate(spec: CourseSpec, sponsor: Sponsor, today: date) -> bytes
     return render_certificate(data, paper=config["CERTIFICATE_PAPER"])
 
 
+def estimate_text(courses_dir: Path, spec: CourseSpec) -> str:
+    """The credit estimate, worked out, as `courses credit-estimate` prints it."""
+    rows = estimate_rows(spec_estimate(courses_dir, spec))
+    width = max(len(label) for label, _ in rows)
+    lines = [f"Credit estimate: {spec.content['title']} ({spec.slug})", ""]
+    lines += [f"  {label:<{width}}  {value}" for label, value in rows]
+    lines += [
+        "",
+        "Lesson text is counted at the reading rate above (CEENGINE_READING_WPM); audio for as",
+        "long as each file plays; video and exercises for their stated minutes; the quiz at one",
+        "minute per item.",
+    ]
+    return "\n".join(lines) + "\n"
+
+
 def write_packet(
-    spec: CourseSpec, sponsor: Sponsor, out: Path, today: date, estimate: str | None = None
+    spec: CourseSpec, sponsor: Sponsor, out: Path, today: date, courses_dir: Path
 ) -> list[PacketFile]:
     """Write the packet's files into `out` (created); return what was written."""
     out.mkdir(parents=True, exist_ok=True)
@@ -197,8 +213,10 @@ def write_packet(
         ),
         "evaluation-form.md": (evaluation_text(spec), "the participant evaluation"),
     }
-    if estimate is not None:
-        files["credit-estimate.txt"] = (estimate, "the time the course takes, worked out")
+    files["credit-estimate.txt"] = (
+        estimate_text(courses_dir, spec),
+        "the time the course takes, worked out from words, media and quiz",
+    )
     written = []
     for name, (text, about) in files.items():
         (out / name).write_text(text, encoding="utf-8")

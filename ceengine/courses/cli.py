@@ -12,14 +12,14 @@ from flask import current_app
 
 from ceengine.courses import bp
 from ceengine.courses.content import CourseContent
-from ceengine.courses.estimate import Estimate, estimate_course, format_hours, format_minutes
+from ceengine.courses.estimate import estimate_rows, format_hours, format_minutes
 from ceengine.courses.format import CourseSpec, read_courses, read_library
 from ceengine.courses.items import ITEM_TYPES, item_type
 from ceengine.courses.problems import CourseFormatError, Problems
 from ceengine.courses.services import (
     SyncConflict,
     answer_key,
-    course_audio_seconds,
+    spec_estimate,
     sponsor_today,
     sync_courses,
 )
@@ -68,18 +68,12 @@ def _summary(spec: CourseSpec) -> str:
     )
 
 
-def _estimate(courses_dir: Path, spec: CourseSpec) -> Estimate:
-    course = CourseContent.from_json(spec.content)
-    seconds = course_audio_seconds(courses_dir / spec.slug, spec)
-    return estimate_course(course, len(spec.items), seconds, current_app.config["READING_WPM"])
-
-
 def _credit_warnings(courses_dir: Path, specs: list[CourseSpec]) -> list[str]:
     """Courses declaring more hours than their estimate allows, with the line of `ce_hours`."""
     margin = current_app.config["CREDIT_MARGIN"]
     problems = Problems(root=courses_dir)
     for spec in specs:
-        estimate = _estimate(courses_dir, spec)
+        estimate = spec_estimate(courses_dir, spec)
         if not estimate.declared_exceeds(margin):
             continue
         path = courses_dir / spec.slug / "course.yaml"
@@ -175,32 +169,6 @@ def answer_key_command(slug: str, output: str, directory: str | None) -> None:
         click.echo(f"{number}. {item['statement']}\n   Answer: {answer}")
 
 
-def _difference(percent: int) -> str:
-    if not percent:
-        return "0% (declared hours match the estimate)"
-    side = "more" if percent > 0 else "less"
-    return f"{percent:+d}% (declared hours are {abs(percent)}% {side} than the estimate)"
-
-
-def _estimate_table(estimate: Estimate) -> list[tuple[str, str]]:
-    untimed = estimate.untimed_exercises
-    return [
-        ("Lesson words", f"{estimate.words:,}"),
-        (f"Reading at {estimate.reading_wpm} words/min", format_minutes(estimate.reading_minutes)),
-        ("Audio and video", format_minutes(estimate.media_minutes)),
-        (
-            "Exercises (stated minutes)",
-            format_minutes(estimate.exercise_minutes)
-            + (f" ({untimed} more without stated minutes, not counted)" if untimed else ""),
-        ),
-        (f"Quiz ({estimate.quiz_items} items, 1 min each)", format_minutes(estimate.quiz_minutes)),
-        ("Estimated total", format_minutes(estimate.total_minutes)),
-        ("Rounded to the quarter hour", format_hours(estimate.rounded_hours)),
-        ("Declared CE hours", format_hours(estimate.declared_hours)),
-        ("Difference", _difference(estimate.difference_percent)),
-    ]
-
-
 @bp.cli.command("credit-estimate")
 @click.argument("slug", required=False)
 @click.option(
@@ -218,7 +186,7 @@ def credit_estimate_command(slug: str | None, directory: str | None) -> None:
     except CourseFormatError as error:
         _fail(error)
     for number, spec in enumerate(specs):
-        rows = _estimate_table(_estimate(courses_dir, spec))
+        rows = estimate_rows(spec_estimate(courses_dir, spec))
         width = max(len(label) for label, _ in rows)
         if number:
             click.echo()

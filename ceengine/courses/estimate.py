@@ -169,3 +169,30 @@ def estimate_course(
 def _blocks(modules: Iterable) -> Iterable[dict]:
     for module in modules:
         yield from module.blocks
+
+
+def _difference(percent: int) -> str:
+    if not percent:
+        return "0% (declared hours match the estimate)"
+    side = "more" if percent > 0 else "less"
+    return f"{percent:+d}% (declared hours are {abs(percent)}% {side} than the estimate)"
+
+
+def estimate_rows(estimate: Estimate) -> list[tuple[str, str]]:
+    """The estimate as (label, value) rows, as `courses credit-estimate` prints them."""
+    untimed = estimate.untimed_exercises
+    return [
+        ("Lesson words", f"{estimate.words:,}"),
+        (f"Reading at {estimate.reading_wpm} words/min", format_minutes(estimate.reading_minutes)),
+        ("Audio and video", format_minutes(estimate.media_minutes)),
+        (
+            "Exercises (stated minutes)",
+            format_minutes(estimate.exercise_minutes)
+            + (f" ({untimed} more without stated minutes, not counted)" if untimed else ""),
+        ),
+        (f"Quiz ({estimate.quiz_items} items, 1 min each)", format_minutes(estimate.quiz_minutes)),
+        ("Estimated total", format_minutes(estimate.total_minutes)),
+        ("Rounded to the quarter hour", format_hours(estimate.rounded_hours)),
+        ("Declared CE hours", format_hours(estimate.declared_hours)),
+        ("Difference", _difference(estimate.difference_percent)),
+    ]

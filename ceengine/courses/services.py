@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 
 import sqlalchemy as sa
+from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from ceengine.courses.approvals import CourseCredits, Sponsor, course_credits
@@ -218,6 +219,13 @@ def answer_key(items: list[dict]) -> list[dict]:
 def sponsor_today() -> date:
     """Today in the sponsor's calendar (CEENGINE_TIMEZONE)."""
     return today()
+
+
+def spec_estimate(courses_dir: Path, spec: CourseSpec) -> Estimate:
+    """The credit estimate of a course as read from its folder (audio measured now)."""
+    course = CourseContent.from_json(spec.content)
+    seconds = course_audio_seconds(courses_dir / spec.slug, spec)
+    return estimate_course(course, len(spec.items), seconds, current_app.config["READING_WPM"])
 
 
 def current_sponsor() -> Sponsor:

@@ -26,6 +26,7 @@ def test_the_packet_holds_everything_an_application_asks_for(app, runner, course
         "answer-key.txt",
         "answer-key.json",
         "evaluation-form.md",
+        "credit-estimate.txt",
         "sample-certificate.pdf",
     }
     syllabus = (out / "syllabus.md").read_text()
@@ -50,6 +51,8 @@ def test_the_packet_holds_everything_an_application_asks_for(app, runner, course
     evaluation = (out / "evaluation-form.md").read_text()
     assert "Overall, how would you rate this course?" in evaluation
     assert "Name the three parts of self-compassion." in evaluation  # per-objective question
+    estimate = (out / "credit-estimate.txt").read_text()
+    assert "Reading at 200 words/min" in estimate and "Declared CE hours" in estimate
     pdf = (out / "sample-certificate.pdf").read_bytes()
     text = pdf_text(pdf)
     assert "SAMPLE" in text and "Sample Learner" in text
