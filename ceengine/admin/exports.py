@@ -22,7 +22,7 @@ from ceengine.certificates.models import VALID, Certificate
 from ceengine.courses.models import Course, CourseVersion
 from ceengine.extensions import db
 from ceengine.feedback.models import Evaluation, RatingVote
-from ceengine.localtime import day_of
+from ceengine.localtime import day_of, local
 
 BATCH = 1000
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -44,6 +44,8 @@ ROSTER_COLUMNS = [
     "certificate_number",
     "certificate_status",
     "issued_date",
+    "accredited_credit",
+    "attested_at",
 ]
 EVALUATION_COLUMNS = [
     "evaluation_id",
@@ -121,6 +123,10 @@ def roster_csv(report_filter: Filter) -> Iterator[str]:
                 certificate.number,
                 certificate.status,
                 day_of(certificate.issued_at).isoformat(),
+                "; ".join(f"{c['short']}: {c['amount']}" for c in certificate.credits or ()),
+                local(certificate.attested_at).isoformat(timespec="seconds")
+                if certificate.attested_at
+                else "",
             ]
 
     return _lines(ROSTER_COLUMNS, rows())

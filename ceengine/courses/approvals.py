@@ -23,7 +23,9 @@ class Guidance:
 
     min_pass: int | None = None
     items_per_hour: tuple[int, int] | None = None
+    true_false_per_hour: int | None = None  # at most this many true/false items per hour
     source: str = ""
+    item_source: str = ""
 
 
 @dataclass(frozen=True)
@@ -62,7 +64,9 @@ BODIES: dict[str, Body] = {
             guidance=Guidance(
                 min_pass=75,
                 items_per_hour=(6, 8),
+                true_false_per_hour=1,
                 source="APA CE Sponsor Approval System FAQ (home study)",
+                item_source="a state association's home-study FAQ for APA sponsors",
             ),
         ),
         Body(

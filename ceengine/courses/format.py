@@ -319,7 +319,12 @@ def read_course(
     threshold = meta["quiz_policy"]["pass_threshold"]
     if meta["credits"]:
         credit_advice(
-            folder / "quiz.yaml", problems, meta["credits"], approvals, len(items), threshold
+            folder / "quiz.yaml",
+            problems,
+            meta["credits"],
+            approvals,
+            [item["kind"] for item in items],
+            threshold,
         )
     else:
         quiz_advice(

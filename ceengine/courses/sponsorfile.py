@@ -243,7 +243,7 @@ def credit_advice(
     problems: Problems,
     claims: list[dict],
     sponsor: Sponsor,
-    items: int,
+    item_kinds: list[str],
     threshold: int,
 ) -> None:
     """Warn, citing the body, where the post-test falls outside a claiming body's guidance."""
@@ -252,7 +252,18 @@ def credit_advice(
         if approval is None:
             continue
         guidance, hours = approval.spec.guidance, Decimal(claim["hours"])
-        who = approval.short
+        who, items = approval.short, len(item_kinds)
+        true_false = item_kinds.count("true_false")
+        if guidance.true_false_per_hour is not None and hours:
+            allowed = guidance.true_false_per_hour * hours
+            if true_false > allowed:
+                problems.warn(
+                    path,
+                    1,
+                    f"{true_false} true/false items for {hours.normalize():f} {who} credit "
+                    f"hours: {guidance.item_source} advises at most "
+                    f"{guidance.true_false_per_hour} per hour; consider multiple-choice items",
+                )
         if guidance.min_pass is not None and threshold < guidance.min_pass:
             problems.warn(
                 path,

@@ -10,6 +10,7 @@ import pytest
 from ceengine.admin.exports import ROSTER_COLUMNS
 from ceengine.certificates.models import REVOKED
 from ceengine.extensions import db
+from ceengine.localtime import local
 from tests.support.certificate_steps import certificates, issue
 from tests.support.factories import at, attempt_with, certificate_row, course_id, evaluation_with
 from tests.support.html import html_of
@@ -76,6 +77,8 @@ def test_the_roster_has_one_row_per_certificate_with_what_boards_ask_for(roster,
             first.number,
             "valid",
             "2024-04-03",
+            "",
+            "",
         ],
         [
             "Kim Lee",
@@ -91,6 +94,8 @@ def test_the_roster_has_one_row_per_certificate_with_what_boards_ask_for(roster,
             second.number,
             "revoked",
             "2024-04-10",
+            "",
+            "",
         ],
         [
             "Ana María Núñez",
@@ -106,8 +111,11 @@ def test_the_roster_has_one_row_per_certificate_with_what_boards_ask_for(roster,
             third.number,
             "valid",
             today,
+            "",  # the fixture courses carry no accredited credit
+            local(third.attested_at).isoformat(timespec="seconds"),  # ticked on the form
         ],
     ]
+    assert third.attested_at is not None
 
 
 def test_the_roster_honours_the_course_dates_and_status(roster, admin):

@@ -196,6 +196,11 @@ def test_post_test_guidance_is_checked_per_claiming_body(courses_dir):
     )
     _, _, found = read_library(courses_dir)
     assert any("12.0 per hour): APA recommends 6-8 items" in str(w) for w in found.warnings)
+    # five true/false items for half an APA credit hour: APA sponsors' guidance on item types
+    assert any(
+        "5 true/false items for 0.5 APA credit hours" in str(w) and "at most 1 per hour" in str(w)
+        for w in found.warnings
+    ), found.warnings
 
 
 # --- course page and catalog -------------------------------------------------------------------
@@ -396,6 +401,9 @@ def test_the_learner_attests_in_the_sponsors_words_and_it_is_kept(accredited, cl
     text = text_of(admin.get(f"/admin/certificates/{certificate.number}"))
     assert "Attestation “I did this course on my own, post-test included.”, confirmed" in text
     assert "ASWB ACE: 1 continuing education hour (clinical), provider #1234" in text
+    roster = admin.get("/admin/exports/roster.csv").get_data(as_text=True).splitlines()
+    assert roster[0].endswith(',"accredited_credit","attested_at"')
+    assert "APA: 1 CE credit; ASWB ACE: 1 continuing education hour (clinical)" in roster[1]
 
 
 def test_a_reissue_keeps_the_credit_and_attestation_it_was_issued_with(accredited, client):
