@@ -76,6 +76,7 @@ def test_the_roster_has_one_row_per_certificate_with_what_boards_ask_for(roster,
             first.number,
             "valid",
             "2024-04-03",
+            "0",  # minutes on the course: scored as soon as it was opened
         ],
         [
             "Kim Lee",
@@ -91,6 +92,7 @@ def test_the_roster_has_one_row_per_certificate_with_what_boards_ask_for(roster,
             second.number,
             "revoked",
             "2024-04-10",
+            "0",
         ],
         [
             "Ana María Núñez",
@@ -106,6 +108,7 @@ def test_the_roster_has_one_row_per_certificate_with_what_boards_ask_for(roster,
             third.number,
             "valid",
             today,
+            "0",
         ],
     ]
 
