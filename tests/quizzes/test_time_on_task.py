@@ -125,6 +125,8 @@ def test_scoring_before_the_minimum_study_time_is_refused_with_the_answers_kept(
     client.get(LESSON)  # 2:05 pm
     clock.advance(minutes=20)
     _, data = answer_sheet(client, "demo-lesson", wrong=1)
+    quiz_page = text_of(client.get(f"{LESSON}/quiz"))
+    assert "This course asks for at least 1 h of study, counted from when you first" in quiz_page
 
     refused = score(client, "demo-lesson", data)
 
