@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 
 from flask import Flask
@@ -21,6 +22,21 @@ def format_money(cents: int, currency: str) -> str:
     return f"{symbol}{amount}" if symbol else f"{amount} {currency.upper()}"
 
 
+def format_minutes(duration: timedelta | int | None) -> str:
+    """Show a duration (or a number of minutes) as a person says it: 1 h 12 min, 45 min."""
+    if duration is None:
+        return "—"
+    minutes = (
+        int(duration.total_seconds() // 60) if isinstance(duration, timedelta) else int(duration)
+    )
+    if minutes < 1:
+        return "under 1 min"
+    hours, minutes = divmod(minutes, 60)
+    if not hours:
+        return f"{minutes} min"
+    return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+
+
 def init_app(app: Flask) -> None:
     """Register filters and globals."""
     app.add_template_filter(format_hours, "hours")
@@ -30,6 +46,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(localtime.short_date, "short_date")
     app.add_template_filter(localtime.clock, "clock")
     app.add_template_global(localtime.zone_name, "time_zone")
+    app.add_template_filter(format_minutes, "minutes")
 
     @app.context_processor
     def _site() -> dict:

@@ -12,6 +12,7 @@ import csv
 import io
 import re
 from collections.abc import Iterator
+from datetime import datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -23,6 +24,7 @@ from ceengine.courses.models import Course, CourseVersion
 from ceengine.extensions import db
 from ceengine.feedback.models import Evaluation, RatingVote
 from ceengine.localtime import day_of, local
+from ceengine.quizzes.models import Attempt
 
 BATCH = 1000
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -46,6 +48,7 @@ ROSTER_COLUMNS = [
     "issued_date",
     "accredited_credit",
     "attested_at",
+    "minutes_on_course",  # first opening of the course to scoring; empty before it was noted
 ]
 EVALUATION_COLUMNS = [
     "evaluation_id",
@@ -78,6 +81,13 @@ def safe_cell(value: object) -> str:
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
+def _minutes_between(start: datetime | None, end: datetime) -> int | None:
+    """Whole minutes from `start` to `end` (None when `start` was never noted)."""
+    if start is None:
+        return None
+    return max(0, int((end - start).total_seconds() // 60))
+
+
 def _lines(header: list[str], rows: Iterator[list]) -> Iterator[str]:
     buffer = io.StringIO()
     # Every cell quoted: a `;`, `,` or line break inside text never ends its cell for a
@@ -96,8 +106,9 @@ def _lines(header: list[str], rows: Iterator[list]) -> Iterator[str]:
 def roster_csv(report_filter: Filter) -> Iterator[str]:
     """The completion roster: one row per certificate, as licensing boards report it."""
     query = (
-        sa.select(Certificate, CourseVersion.number)
+        sa.select(Certificate, CourseVersion.number, Attempt.opened_at, Attempt.submitted_at)
         .join(CourseVersion, CourseVersion.id == Certificate.version_id)
+        .join(Attempt, Attempt.id == Certificate.attempt_id)
         .where(*report_filter.moments(Certificate.completed_at))
         .order_by(Certificate.completed_at, Certificate.id)
         .execution_options(yield_per=BATCH)
@@ -108,7 +119,7 @@ def roster_csv(report_filter: Filter) -> Iterator[str]:
         query = query.where(Certificate.status == report_filter.status)
 
     def rows() -> Iterator[list]:
-        for certificate, version_number in db.session.execute(query):
+        for certificate, version_number, opened_at, scored_at in db.session.execute(query):
             yield [
                 certificate.full_name,
                 certificate.email,
@@ -127,6 +138,7 @@ def roster_csv(report_filter: Filter) -> Iterator[str]:
                 local(certificate.attested_at).isoformat(timespec="seconds")
                 if certificate.attested_at
                 else "",
+                _minutes_between(opened_at, scored_at),
             ]
 
     return _lines(ROSTER_COLUMNS, rows())

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
 import sqlalchemy as sa
 
 from ceengine.admin.filters import Filter
@@ -9,6 +12,7 @@ from ceengine.billing.models import Order
 from ceengine.certificates.models import Certificate
 from ceengine.certificates.numbers import normalize_certificate_number
 from ceengine.courses.models import Course, CourseVersion
+from ceengine.courses.openings import modules_opened
 from ceengine.feedback.models import Reflection
 from ceengine.quizzes.models import Attempt
 from ceengine.rollups import current_dialect
@@ -34,6 +38,36 @@ REFLECTION_STATUSES = [
     ("hidden", "Hidden"),
     ("all", "All"),
 ]
+
+
+@dataclass(frozen=True)
+class StudyTime:
+    """How long the learner spent on the course before scoring, and the modules opened."""
+
+    opened_at: datetime | None  # None: the attempt predates time on task
+    scored_at: datetime
+    on_course: timedelta | None
+    modules_opened: int | None  # None: a single-page course
+    module_count: int
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+
+
+def study_time(attempt: Attempt) -> StudyTime:
+    """First opening of the course to scoring, and the modules opened by then."""
+    course = attempt.version.spec
+    scored = _utc(attempt.submitted_at)
+    opened_at = _utc(attempt.opened_at) if attempt.opened_at else None
+    count = len(course.modules)
+    opened = (
+        None
+        if course.single_page
+        else modules_opened(attempt.learner_id, attempt.course_id, count, scored)
+    )
+    on_course = scored - opened_at if opened_at else None
+    return StudyTime(opened_at, scored, on_course, opened, count)
 
 
 def _like(text: str) -> str:

@@ -17,6 +17,7 @@ from ceengine.admin.records import (
     certificates_query,
     orders_query,
     reflections_query,
+    study_time,
 )
 from ceengine.billing.problems import order_notes
 from ceengine.certificates.mail import send_certificate_link
@@ -119,6 +120,7 @@ def _certificate_page(
     return render_template(
         "admin/certificate.html",
         certificate=certificate,
+        study=study_time(certificate.attempt),
         revoke=revoke or RevokeForm(formdata=None),
         reissue=reissue,
     ), status

@@ -31,6 +31,7 @@ class QuizPolicy:
     wait_minutes: int = 0
     shuffle: bool = False
     feedback: str = "after_pass"  # after_pass | none (older versions: full | right_wrong)
+    minimum_minutes: int = 0  # 0: time on the course is recorded, not enforced
 
 
 @dataclass(frozen=True)

@@ -54,6 +54,15 @@ COURSE_KEYS = {
     "credit",
     "not_approved_by",
 }
+QUIZ_KEYS = {
+    "pass_threshold",
+    "max_attempts",
+    "wait_minutes",
+    "minimum_minutes",
+    "shuffle",
+    "feedback",
+}
+MAX_MINUTES = Decimal(525600)  # a year: a longer wait or study time is a typing mistake
 
 
 @dataclass
@@ -114,10 +123,18 @@ def _feedback(q: Fields, ce_hours: Decimal | None) -> str:
     return value
 
 
+def _minimum_minutes(q: Fields) -> int:
+    """Minutes from first opening the course before the quiz can be scored (0: no minimum)."""
+    default = Decimal(QuizPolicy().minimum_minutes)
+    number = q.number("minimum_minutes", default, Decimal(0), MAX_MINUTES)
+    if number != int(number):
+        q.error("minimum_minutes", "quiz: 'minimum_minutes' must be a whole number of minutes")
+        return int(default)
+    return int(number)
+
+
 def _quiz_policy(meta: Fields, ce_hours: Decimal | None) -> dict:
-    q = meta.sub(
-        "quiz", "quiz", {"pass_threshold", "max_attempts", "wait_minutes", "shuffle", "feedback"}
-    )
+    q = meta.sub("quiz", "quiz", QUIZ_KEYS)
     default = QuizPolicy()
     attempts = q.data.get("max_attempts", "unlimited")
     if attempts == "unlimited":
@@ -133,8 +150,9 @@ def _quiz_policy(meta: Fields, ce_hours: Decimal | None) -> dict:
         ),
         "max_attempts": max_attempts,
         "wait_minutes": int(
-            q.number("wait_minutes", Decimal(default.wait_minutes), Decimal(0), Decimal(525600))
+            q.number("wait_minutes", Decimal(default.wait_minutes), Decimal(0), MAX_MINUTES)
         ),
+        "minimum_minutes": _minimum_minutes(q),
         "shuffle": q.flag("shuffle", default.shuffle),
         "feedback": _feedback(q, ce_hours),
     }

@@ -120,3 +120,32 @@ class SponsorVersion(db.Model):
     content_hash: Mapped[str] = mapped_column(sa.String(64))
     content: Mapped[dict] = mapped_column(sa.JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class CourseOpening(db.Model):
+    """When a learner first opened a course (`module` None) or one of its modules.
+
+    One row per (learner, course, module), kept by the database: a reload or two requests at
+    once find the row there and leave it. `module` is the module's position (1, 2, ...).
+    """
+
+    __tablename__ = "course_openings"
+    __table_args__ = (
+        sa.UniqueConstraint("learner_id", "course_id", "module"),
+        # NULLs are distinct in a unique constraint: the course page's row needs its own.
+        sa.Index(
+            "uq_course_openings_course_page",
+            "learner_id",
+            "course_id",
+            unique=True,
+            sqlite_where=sa.text("module IS NULL"),
+            postgresql_where=sa.text("module IS NULL"),
+        ),
+        sa.CheckConstraint("module >= 1", name="module_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    learner_id: Mapped[int] = mapped_column(sa.ForeignKey("learners.id", ondelete="CASCADE"))
+    course_id: Mapped[int] = mapped_column(sa.ForeignKey("courses.id", ondelete="CASCADE"))
+    module: Mapped[int | None]
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -25,9 +25,9 @@ from ceengine.courses.services import (
     published_versions,
     sponsor_today,
 )
+from ceengine.courses.visits import note_opening
 from ceengine.feedback.presenters import feedback_context
 from ceengine.feedback.services import rating_lines
-from ceengine.learners.identity import ensure_token
 from ceengine.quizzes.presenters import quiz_context
 
 
@@ -75,7 +75,8 @@ def course(slug: str) -> ResponseReturnValue:
     """The course page: details, the credit it carries, the lesson (or its module list), then
     the quiz."""
     version = _version_or_404(slug)
-    ensure_token()  # so a double-clicked Score My Quiz is seen as one learner's one form
+    # The learner cookie also makes a double-clicked Score My Quiz one learner's one form.
+    note_opening(version.course_id)
     return render_template(
         "courses/course.html",
         **quiz_context(version),
@@ -95,6 +96,7 @@ def module(slug: str, module_slug: str) -> ResponseReturnValue:
     index = next((i for i, m in enumerate(modules) if m.slug == module_slug), None)
     if index is None:
         abort(404)
+    note_opening(version.course_id, index + 1)
     return render_template(
         "courses/module.html",
         version=version,

@@ -47,6 +47,11 @@ def ensure_token() -> str:
     return token
 
 
+def token_is_new() -> bool:
+    """Whether this request made the learner token (the browser sent no learner cookie)."""
+    return bool(request.environ.get(_NEW_KEY))
+
+
 def current_learner() -> Learner | None:
     """The learner row for this request's cookie, if there is one."""
     token = current_token()

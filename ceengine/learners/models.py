@@ -12,8 +12,8 @@ from ceengine.extensions import db
 
 
 class Learner(db.Model):
-    """Someone who has submitted a quiz; no account. A confirmed email only where a course
-    limits attempts (the retake policy counts per confirmed address)."""
+    """Someone who has opened a course or submitted a quiz; no account. A confirmed email
+    only where a course limits attempts (the retake policy counts per confirmed address)."""
 
     __tablename__ = "learners"
 

@@ -44,6 +44,9 @@ class Attempt(db.Model):
     percent: Mapped[int]
     passed: Mapped[bool]
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # When the learner first opened the course, copied at scoring: the time on the course
+    # is submitted_at - opened_at. None for attempts scored before it was noted.
+    opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     version: Mapped[CourseVersion] = relationship()
     learner: Mapped[Learner] = relationship()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 
 
 @dataclass(frozen=True)
@@ -46,3 +46,38 @@ def attempt_availability(
                 attempts_left=left,
             )
     return Availability(True, attempts_left=left)
+
+
+def clock_time(moment: datetime, now: datetime, zone: tzinfo = UTC) -> str:
+    """A time in `zone` as a person reads it: 3:05 pm PST, with the date when not today."""
+    moment, now = moment.astimezone(zone), now.astimezone(zone)
+    hour = moment.hour % 12 or 12
+    text = f"{hour}:{moment.minute:02d} {'am' if moment.hour < 12 else 'pm'} {moment.tzname()}"
+    if moment.date() != now.date():
+        text += f" on {moment.day} {moment.strftime('%B %Y')}"
+    return text
+
+
+def scoring_availability(
+    *,
+    minimum_minutes: int,
+    first_opened_at: datetime | None,
+    now: datetime,
+    zone: tzinfo = UTC,
+) -> Availability:
+    """Apply the course's minimum study time, counted from first opening the course."""
+    if not minimum_minutes:
+        return Availability(True)
+    opens_at = (first_opened_at or now) + timedelta(minutes=minimum_minutes)
+    if now >= opens_at:
+        return Availability(True)
+    # Rounded up to the minute: "from 3:05 pm" never lets a learner press at 3:05 too early.
+    if opens_at.second or opens_at.microsecond:
+        opens_at = opens_at.replace(second=0, microsecond=0) + timedelta(minutes=1)
+    plural = "s" if minimum_minutes != 1 else ""
+    return Availability(
+        False,
+        f"You can score this quiz from {clock_time(opens_at, now, zone)} — the course asks "
+        f"for at least {minimum_minutes} minute{plural} of study.",
+        retry_at=opens_at,
+    )

@@ -10,15 +10,17 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
+from ceengine import localtime
 from ceengine.columns import utcnow
 from ceengine.courses.models import CourseVersion, QuizItem
+from ceengine.courses.openings import first_opened, record_opening
 from ceengine.extensions import db
 from ceengine.learners.confirmation import confirmed_email
 from ceengine.learners.identity import learner_for
 from ceengine.learners.models import Learner
 from ceengine.quizzes.grading import Grade, ItemKey, grade
 from ceengine.quizzes.models import Attempt, AttemptAnswer
-from ceengine.quizzes.policy import Availability, attempt_availability
+from ceengine.quizzes.policy import Availability, attempt_availability, scoring_availability
 from ceengine.quizzes.totals import count_attempt
 
 
@@ -32,6 +34,10 @@ class TamperedForm(QuizError):
 
 class AttemptNotAllowed(QuizError):
     """The course's retake policy refuses another attempt now."""
+
+
+class ScoringNotOpen(AttemptNotAllowed):
+    """The course's minimum study time has not passed since the learner first opened it."""
 
 
 class EmailNotConfirmed(QuizError):
@@ -182,6 +188,7 @@ def submit_attempt(
     result = grade(keys, responses, version.pass_threshold)
     answers = {r.item_id: r.chosen for r in result.items}  # as stored: normalised by type
     _refuse_if_scored(form_key, learner_token, answers)
+    opened_at = _study_started(learner_token, version)
     for _ in range(_RETRIES):
         learner = learner_for(learner_token)
         subject = policy_subject(learner, version)
@@ -196,6 +203,7 @@ def submit_attempt(
             db.session.rollback()
             raise AttemptNotAllowed(allowed.reason)
         attempt = _new_attempt(learner, version, form_key, subject, used + 1, result)
+        attempt.opened_at = opened_at
         try:
             db.session.flush()  # the unique keys refuse a twin here, before any totals move
             count_attempt(attempt)
@@ -214,6 +222,27 @@ def submit_attempt(
     raise AttemptNotAllowed(
         "Too many attempts at this quiz arrived at once. Please press Score My Quiz again."
     )
+
+
+def _study_started(learner_token: str, version: CourseVersion) -> datetime:
+    """When the learner first opened the course (noted now if it never was); raises
+    ScoringNotOpen while the course's minimum study time has not passed since then."""
+    learner = learner_for(learner_token)
+    now = utcnow()
+    opened_at = first_opened(learner.id, version.course_id)
+    if opened_at is None:  # a quiz posted without its pages seen: the clock starts now
+        opened_at = now
+        record_opening(learner.id, version.course_id, None, now)
+        db.session.commit()  # kept when refused below: the next press counts from here
+    gate = scoring_availability(
+        minimum_minutes=version.spec.quiz_policy.minimum_minutes,
+        first_opened_at=opened_at,
+        now=now,
+        zone=localtime.zone(),
+    )
+    if not gate.allowed:
+        raise ScoringNotOpen(gate.reason)
+    return opened_at
 
 
 def _new_attempt(

@@ -7,6 +7,7 @@ from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
 
 from ceengine.courses.services import current_version
+from ceengine.courses.visits import note_opening
 from ceengine.errors import render_error
 from ceengine.extensions import limiter
 from ceengine.learners.identity import current_learner, ensure_token
@@ -92,7 +93,7 @@ def quiz(slug: str) -> ResponseReturnValue:
     version = current_version(slug)
     if version is None:
         abort(404)
-    ensure_token()
+    note_opening(version.course_id)
     return render_template("quizzes/quiz.html", **quiz_context(version))
 
 

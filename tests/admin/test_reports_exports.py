@@ -79,6 +79,7 @@ def test_the_roster_has_one_row_per_certificate_with_what_boards_ask_for(roster,
             "2024-04-03",
             "",
             "",
+            "0",  # minutes on the course: scored as soon as it was opened
         ],
         [
             "Kim Lee",
@@ -96,6 +97,7 @@ def test_the_roster_has_one_row_per_certificate_with_what_boards_ask_for(roster,
             "2024-04-10",
             "",
             "",
+            "0",
         ],
         [
             "Ana María Núñez",
@@ -113,6 +115,7 @@ def test_the_roster_has_one_row_per_certificate_with_what_boards_ask_for(roster,
             today,
             "",  # the fixture courses carry no accredited credit
             local(third.attested_at).isoformat(timespec="seconds"),  # ticked on the form
+            "0",
         ],
     ]
     assert third.attested_at is not None

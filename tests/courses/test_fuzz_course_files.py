@@ -25,7 +25,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ceengine.courses.format import COURSE_KEYS, read_courses
+from ceengine.courses.format import COURSE_KEYS, QUIZ_KEYS, read_courses
 from ceengine.courses.problems import CourseFormatError
 from ceengine.courses.quizfile import ITEM_KEYS
 from ceengine.courses.resources import _READERS, RESOURCE_TYPES
@@ -48,6 +48,7 @@ NUMBERS = {
     ("quiz", "pass_threshold"),
     ("quiz", "max_attempts"),
     ("quiz", "wait_minutes"),
+    ("quiz", "minimum_minutes"),
     ("certificate", "fee"),
 }
 
@@ -98,6 +99,11 @@ def test_the_fuzz_knows_every_field_the_format_has():
     for kind, (_, allowed) in _READERS.items():
         assert set(BLOCK_EXAMPLES[kind]) == allowed, kind
     assert ("presenters", 0, "bio") in COURSE_PATHS and ("quiz", "feedback") in COURSE_PATHS
+    documented_quiz_keys = {path[1] for path in COURSE_PATHS if path[0] == "quiz" and path[1:]}
+    assert documented_quiz_keys <= QUIZ_KEYS
+    # Every quiz setting the loader reads is fuzzed: as documented, or as a number below.
+    fuzzed_quiz_keys = documented_quiz_keys | {p[1] for p in NUMBERS if p[0] == "quiz"}
+    assert QUIZ_KEYS.issubset(fuzzed_quiz_keys)
 
 
 # --- malformed values ----------------------------------------------------------------------------
@@ -314,7 +320,8 @@ NUMBER_LIKE = st.one_of(
 @FUZZ
 @given(slug=st.sampled_from(SLUGS), path=st.sampled_from(sorted(NUMBERS)), value=NUMBER_LIKE)
 def test_a_malformed_number_is_accepted_or_explained(slug, path, value):
-    """CE hours, pass mark, attempts, wait and fee: the loader's richest parsing."""
+    """CE hours, pass mark, attempts, wait, minimum study time and fee: the loader's richest
+    parsing."""
     with tempfile.TemporaryDirectory() as tmp:
         folder = copy_course(slug, Path(tmp))
         document = yaml.safe_load((folder / "course.yaml").read_text())

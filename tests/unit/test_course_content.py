@@ -64,6 +64,7 @@ def test_a_version_synced_before_the_newer_keys_reads_with_the_documented_defaul
     )
     assert course.ce_hours == Decimal("1.5")
     assert course.quiz_policy.pass_threshold == 80
+    assert course.quiz_policy.minimum_minutes == 0  # time on the course: noted, not enforced
     assert course.module("lesson").sections[0].title == "One"
     assert course.module("missing") is None
 
@@ -83,7 +84,12 @@ def test_the_loader_stores_the_same_defaults_the_view_fills_in(tmp_path):
     assert stored["evaluation"] == dataclasses.asdict(EvaluationSettings())
     assert stored["reflections"] == dataclasses.asdict(ReflectionSettings())
     assert QuizPolicy() == QuizPolicy(
-        pass_threshold=75, max_attempts=None, wait_minutes=0, shuffle=False, feedback="after_pass"
+        pass_threshold=75,
+        max_attempts=None,
+        wait_minutes=0,
+        shuffle=False,
+        feedback="after_pass",
+        minimum_minutes=0,
     )
     assert CertificateTerms() == CertificateTerms(
         fee_cents=0, currency="usd", license_details="none"

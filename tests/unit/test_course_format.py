@@ -71,6 +71,7 @@ def test_modules_are_ordered_and_items_know_their_module(courses):
         "license_details": "required",
     }
     assert modules.content["quiz_policy"]["max_attempts"] == 2
+    assert modules.content["quiz_policy"]["minimum_minutes"] == 0
 
 
 @pytest.mark.parametrize(
@@ -133,6 +134,24 @@ MISTAKES = [
         "ce_hours: 1",
         "ce_hours: -2",
         "courses/demo-lesson/course.yaml:12: course.yaml: 'ce_hours' must be from 0.25 to 100, not -2",
+    ),
+    (
+        "course.yaml",
+        "pass_threshold: 75",
+        "pass_threshold: 75\n  minimum_minutes: 45.5",
+        "courses/demo-lesson/course.yaml:17: quiz: 'minimum_minutes' must be a whole number of minutes",
+    ),
+    (
+        "course.yaml",
+        "pass_threshold: 75",
+        "pass_threshold: 75\n  minimum_minutes: an hour",
+        "courses/demo-lesson/course.yaml:17: quiz: 'minimum_minutes' must be a number, not 'an hour'",
+    ),
+    (
+        "course.yaml",
+        "pass_threshold: 75",
+        "pass_threshold: 75\n  minimum_minutes: -5",
+        "courses/demo-lesson/course.yaml:17: quiz: 'minimum_minutes' must be from 0 to 525600, not -5",
     ),
     (
         "lesson.md",
