@@ -121,6 +121,7 @@ class CourseContent:
     modules: tuple[Module, ...]
     credits: tuple[CreditClaim, ...] = ()
     not_approved_by: tuple[str, ...] = ()
+    ce_broker_course: str = ""  # CE Broker's course tracking number, without "20-"
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> CourseContent:
@@ -161,6 +162,7 @@ class CourseContent:
                 for c in data.get("credits", ())
             ),
             not_approved_by=tuple(data.get("not_approved_by", ())),
+            ce_broker_course=data.get("ce_broker_course", ""),
         )
 
     @property
