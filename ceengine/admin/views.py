@@ -6,6 +6,7 @@ from flask import abort, render_template, request
 from flask.typing import ResponseReturnValue
 
 from ceengine.admin import bp
+from ceengine.admin.ce_broker import florida_backlog
 from ceengine.admin.charts import bar_chart
 from ceengine.admin.filters import read_filter
 from ceengine.admin.paging import page_number, page_of
@@ -54,6 +55,7 @@ def ratings() -> ResponseReturnValue:
         form=form,
         report_filter=report_filter,
         charts={c.course_id: _charts(c) for c in courses},
+        backlog=florida_backlog(),
     )
 
 

@@ -169,7 +169,9 @@ def ce_broker_number(f: Fields, key: str, prefix: str, required: bool) -> str:
     value = f.raw(key, required)
     if value is MISSING:
         return ""
-    text = str(value).strip() if isinstance(value, str | int) and not isinstance(value, bool) else ""
+    text = (
+        str(value).strip() if isinstance(value, str | int) and not isinstance(value, bool) else ""
+    )
     if text.startswith(prefix):
         f.error(key, f"{f.what}: write '{key}' without CE Broker's \"{prefix}\": {text[3:]}")
     elif not CE_BROKER_NUMBER.match(text):
