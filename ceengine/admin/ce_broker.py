@@ -153,9 +153,13 @@ def mark_reported(report_filter: Filter, certificate_ids: list[int], admin_id: i
         ]
     )
     # Two clicks at once: the second finds the first's rows and adds nothing.
-    result = db.session.execute(statement.on_conflict_do_nothing(index_elements=["certificate_id"]))
+    recorded = db.session.scalars(
+        statement.on_conflict_do_nothing(index_elements=["certificate_id"]).returning(
+            CeBrokerReport.certificate_id
+        )
+    ).all()
     db.session.commit()
-    return result.rowcount
+    return len(recorded)
 
 
 @dataclass(frozen=True)
