@@ -87,8 +87,8 @@ def ce_broker() -> ResponseReturnValue:
 
 @bp.get("/exports/ce-broker.xls")
 def ce_broker_xls() -> ResponseReturnValue:
-    """CE Broker's Excel roster of the ready rows (with `digest`: only if the page still
-    shows the same rows)."""
+    """CE Broker's Excel roster of the ready rows, perhaps none (with `digest`: only if the
+    page still shows the same rows)."""
     report_filter, form = read_filter(request.args)
     if form.errors:
         return _refuse(form)
@@ -101,13 +101,10 @@ def ce_broker_xls() -> ResponseReturnValue:
             "completion, a revocation or another admin's mark), so nothing was downloaded. "
             "Open the CE Broker page again and download from there.",
         )
-    if roster.ce_broker is None or not roster.ready:
-        return render_error(
-            404, "No Florida completion in these dates is ready for CE Broker: nothing to download."
-        )
     filename = f"ceengine-ce-broker-{date.today().isoformat()}.xls"
+    provider_number = roster.ce_broker.provider_number if roster.ce_broker else ""
     return Response(
-        roster_xls(roster.ce_broker.provider_number, roster.ready),
+        roster_xls(provider_number, roster.ready),  # no row without a provider number
         mimetype="application/vnd.ms-excel",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )

@@ -275,7 +275,7 @@ def test_rows_the_roster_cannot_take_are_refused_and_listed_with_the_reason(admi
     assert len(cells(download(admin))) == 1
 
 
-def test_without_a_ce_broker_section_every_row_is_refused_and_nothing_downloads(synced):
+def test_without_a_ce_broker_section_every_row_is_refused_and_the_roster_is_empty(synced):
     admin = admin_client(synced)
     florida_learner = completion("2026-11-02")
 
@@ -291,9 +291,10 @@ def test_without_a_ce_broker_section_every_row_is_refused_and_nothing_downloads(
         ]
     ]
     assert "sponsor.yaml has no ce_broker section" in text_of(response)
-    missing = admin.get("/admin/exports/ce-broker.xls")
-    assert missing.status_code == 404
-    assert "nothing to download" in text_of(missing)
+    assert "Download CE Broker roster" not in text_of(response)
+    empty = admin.get("/admin/exports/ce-broker.xls")
+    assert empty.status_code == 200
+    assert xlrd.open_workbook(file_contents=empty.data).sheet_by_index(0).nrows == 0
 
 
 # --- marking as reported -----------------------------------------------------------------
@@ -327,7 +328,9 @@ def test_marking_twice_records_each_completion_once_and_they_leave_the_roster(ad
     assert "2 completions in these dates were already reported" in text_of(after)
     shown = body_rows(table_with(after, "Completions already reported to CE Broker"))
     assert [r[0] for r in shown] == [first.number, second.number]
-    assert admin.get("/admin/exports/ce-broker.xls").status_code == 404
+    assert "Download CE Broker roster" not in text_of(after)
+    emptied = admin.get("/admin/exports/ce-broker.xls")
+    assert xlrd.open_workbook(file_contents=emptied.data).sheet_by_index(0).nrows == 0
 
     third = completion("2026-11-04")  # the next roster holds only the new completion
     assert [row[4] for row in cells(download(admin))] == ["SW 1234"]
