@@ -169,9 +169,15 @@ def ce_broker_number(f: Fields, key: str, prefix: str, required: bool) -> str:
     value = f.raw(key, required)
     if value is MISSING:
         return ""
-    text = (
-        str(value).strip() if isinstance(value, str | int) and not isinstance(value, bool) else ""
-    )
+    if isinstance(value, int) and not isinstance(value, bool):
+        # YAML reads 0123 as the number 83: only quoted text keeps the number as written.
+        f.error(
+            key,
+            f"{f.what}: write '{key}' in quotes, as written on CE Broker: a bare number may "
+            "not be read as written (0123 is read as 83)",
+        )
+        return ""
+    text = value.strip() if isinstance(value, str) else ""
     if text.startswith(prefix):
         f.error(key, f"{f.what}: write '{key}' without CE Broker's \"{prefix}\": {text[3:]}")
     elif not CE_BROKER_NUMBER.match(text):

@@ -176,6 +176,13 @@ def test_the_provider_number_is_required_and_in_digits(courses_dir):
         "courses/sponsor.yaml:2: ce_broker: 'provider_number' must be CE Broker's number in "
         "digits, not 'PR-12'"
     ]
+    (courses_dir / "sponsor.yaml").write_text(
+        "ce_broker:\n  provider_number: 0123\n", encoding="utf-8"
+    )
+    assert problems_of(courses_dir) == [  # YAML reads a bare 0123 as 83
+        "courses/sponsor.yaml:2: ce_broker: write 'provider_number' in quotes, as written on "
+        "CE Broker: a bare number may not be read as written (0123 is read as 83)"
+    ]
 
 
 # --- the roster --------------------------------------------------------------------------
