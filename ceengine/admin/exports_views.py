@@ -1,16 +1,19 @@
-"""The exports page and the CSV downloads."""
+"""The exports page, the CSV downloads and the CE Broker roster (Florida)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from flask import Response, render_template, request, stream_with_context
+from flask import Response, flash, redirect, render_template, request, stream_with_context, url_for
 from flask.typing import ResponseReturnValue
+from flask_login import current_user
 
 from ceengine.admin import bp
+from ceengine.admin.ce_broker import RosterChanged, ce_broker_roster, mark_reported
+from ceengine.admin.ce_broker_file import roster_xls
 from ceengine.admin.exports import evaluations_csv, roster_csv
-from ceengine.admin.filters import read_filter
-from ceengine.admin.forms import FilterForm
+from ceengine.admin.filters import Filter, read_filter
+from ceengine.admin.forms import CeBrokerReportedForm, FilterForm
 from ceengine.admin.records import CERTIFICATE_STATUSES
 from ceengine.errors import render_error
 from ceengine.localtime import today
@@ -56,3 +59,74 @@ def evaluations_export() -> ResponseReturnValue:
     if form.errors:
         return _refuse(form)
     return _csv("evaluations", evaluations_csv(report_filter))
+
+
+def _ce_broker_page(
+    report_filter: Filter, form: FilterForm, status: int = 200, problem: str = ""
+) -> tuple[str, int]:
+    roster = ce_broker_roster(report_filter)
+    return render_template(
+        "admin/ce_broker.html",
+        roster=roster,
+        form=form,
+        report_filter=report_filter,
+        mark_form=CeBrokerReportedForm(formdata=None, ids=roster.ids),
+        show_reported=request.args.get("reported") == "1",
+        problem=problem,
+    ), status
+
+
+@bp.get("/exports/ce-broker")
+def ce_broker() -> ResponseReturnValue:
+    """Florida completions in some dates: ready for CE Broker, refused (and why), reported."""
+    report_filter, form = read_filter(request.args)
+    if form.errors:
+        return _refuse(form)
+    return _ce_broker_page(report_filter, form)
+
+
+@bp.get("/exports/ce-broker.xls")
+def ce_broker_xls() -> ResponseReturnValue:
+    """CE Broker's Excel roster of the ready rows, perhaps none (with `digest`: only if the
+    page still shows the same rows)."""
+    report_filter, form = read_filter(request.args)
+    if form.errors:
+        return _refuse(form)
+    roster = ce_broker_roster(report_filter)
+    digest = request.args.get("digest")
+    if digest is not None and digest != roster.digest:
+        return render_error(
+            409,
+            "The completions ready for CE Broker changed since the page was shown (a new "
+            "completion, a revocation or another admin's mark), so nothing was downloaded. "
+            "Open the CE Broker page again and download from there.",
+        )
+    filename = f"ceengine-ce-broker-{today().isoformat()}.xls"
+    provider_number = roster.ce_broker.provider_number if roster.ce_broker else ""
+    return Response(
+        roster_xls(provider_number, roster.ready),  # no row without a provider number
+        mimetype="application/vnd.ms-excel",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@bp.post("/exports/ce-broker/reported")
+def ce_broker_reported() -> ResponseReturnValue:
+    """The admin uploaded the roster to CE Broker: mark exactly its completions as reported."""
+    report_filter, form = read_filter(request.args)
+    if form.errors:
+        return _refuse(form)
+    mark = CeBrokerReportedForm()  # CSRFProtect has already checked the token
+    if not mark.validate():
+        return render_error(400, " ".join(e for errors in mark.errors.values() for e in errors))
+    try:
+        count = mark_reported(report_filter, mark.certificate_ids(), current_user.user.id)
+    except RosterChanged as problem:
+        return _ce_broker_page(report_filter, form, status=409, problem=str(problem))
+    flash(
+        f"Marked {count} completion{'s' if count != 1 else ''} as reported to CE Broker."
+        if count
+        else "These completions were already marked as reported; nothing changed.",
+        "success",
+    )
+    return redirect(url_for(".ce_broker", **report_filter.args()), 303)

@@ -7,12 +7,20 @@ from wtforms import (
     BooleanField,
     DateField,
     EmailField,
+    HiddenField,
     PasswordField,
     SelectField,
     StringField,
     SubmitField,
 )
-from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    Length,
+    Optional,
+    Regexp,
+    ValidationError,
+)
 
 from ceengine.text import FULL_NAME_MAX, clean_text, printable
 
@@ -35,6 +43,23 @@ class ActionForm(FlaskForm):
     """A button that changes something (a form, so it carries a CSRF token)."""
 
     submit = SubmitField("Confirm")
+
+
+class CeBrokerReportedForm(FlaskForm):
+    """The admin uploaded the CE Broker roster: mark exactly the completions it held."""
+
+    ids = HiddenField(
+        validators=[
+            DataRequired("The roster held no completion to mark."),
+            Length(max=200_000),
+            Regexp(r"^[0-9]{1,10}(,[0-9]{1,10})*$", message="The roster's list is not valid."),
+        ]
+    )
+    submit = SubmitField("Mark as reported")
+
+    def certificate_ids(self) -> list[int]:
+        """The certificate ids the page listed."""
+        return [int(i) for i in self.ids.data.split(",")]
 
 
 class FilterForm(FlaskForm):

@@ -1,5 +1,5 @@
-"""Admin accounts (an email, a hashed password, a lock after repeated failures) and their
-signed-in sessions."""
+"""Admin accounts (an email, a hashed password, a lock after repeated failures), their
+signed-in sessions, and which completions an admin reported to CE Broker."""
 
 from __future__ import annotations
 
@@ -46,3 +46,21 @@ class AdminSession(db.Model):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     admin: Mapped[AdminUser] = relationship()
+
+
+class CeBrokerReport(db.Model):
+    """A certificate's completion, reported to CE Broker (an admin confirmed the upload).
+
+    One row per certificate at most (`certificate_id` is unique), so a double click or a
+    retry never records a completion twice; `batch` groups the rows of one upload.
+    """
+
+    __tablename__ = "ce_broker_reports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    certificate_id: Mapped[int] = mapped_column(sa.ForeignKey("certificates.id"), unique=True)
+    reported_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    admin_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("admin_users.id", ondelete="SET NULL")
+    )
+    batch: Mapped[str] = mapped_column(sa.String(32), index=True)

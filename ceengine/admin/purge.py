@@ -17,9 +17,11 @@ from datetime import UTC, date, datetime, time
 
 import sqlalchemy as sa
 
+from ceengine.admin.models import CeBrokerReport
 from ceengine.billing.models import CheckoutSession, Order, PaymentProblem
 from ceengine.certificates.models import Certificate
 from ceengine.certificates.transcript_sessions import TranscriptSession
+from ceengine.courses.models import CourseOpening
 from ceengine.extensions import db
 from ceengine.feedback.models import Evaluation, ObjectiveScore, RatingVote, Reflection
 from ceengine.learners.models import EmailConfirmation, Learner
@@ -57,6 +59,7 @@ def _steps(before: datetime) -> list[tuple[str, sa.Delete]]:
         sa.select(Order.id).where(Order.learner_id == Learner.id),
         sa.select(Evaluation.id).where(Evaluation.learner_id == Learner.id),
         sa.select(Reflection.id).where(Reflection.learner_id == Learner.id),
+        sa.select(CourseOpening.id).where(CourseOpening.learner_id == Learner.id),
     ]
     return [
         (
@@ -68,6 +71,14 @@ def _steps(before: datetime) -> list[tuple[str, sa.Delete]]:
             sa.delete(PaymentProblem).where(PaymentProblem.order_id.in_(old_orders)),
         ),
         ("orders", sa.delete(Order).where(Order.id.in_(old_orders))),
+        (
+            "CE Broker report marks",
+            sa.delete(CeBrokerReport).where(
+                CeBrokerReport.certificate_id.in_(
+                    sa.select(Certificate.id).where(Certificate.attempt_id.in_(old_attempts))
+                )
+            ),
+        ),
         # Every edition at once: an edition points at the one that replaced it, and foreign
         # keys are checked at the end of the statement.
         ("certificates", sa.delete(Certificate).where(Certificate.attempt_id.in_(old_attempts))),
@@ -80,6 +91,7 @@ def _steps(before: datetime) -> list[tuple[str, sa.Delete]]:
         ("", sa.delete(ObjectiveScore).where(ObjectiveScore.evaluation_id.in_(old_evaluations))),
         ("evaluations", sa.delete(Evaluation).where(Evaluation.id.in_(old_evaluations))),
         ("reflections", sa.delete(Reflection).where(Reflection.created_at < before)),
+        ("course openings", sa.delete(CourseOpening).where(CourseOpening.opened_at < before)),
         ("emails", sa.delete(OutboxMessage).where(OutboxMessage.created_at < before)),
         (
             "email confirmations",

@@ -6,6 +6,7 @@ from flask import abort, current_app, render_template, request
 from flask.typing import ResponseReturnValue
 
 from ceengine.admin import bp
+from ceengine.admin.ce_broker import florida_backlog
 from ceengine.admin.charts import bar_chart
 from ceengine.admin.filters import read_filter
 from ceengine.admin.paging import page_number, page_of
@@ -60,6 +61,7 @@ def ratings() -> ResponseReturnValue:
         estimates=current_estimates(current_app.config["READING_WPM"]),
         credit_margin=current_app.config["CREDIT_MARGIN"],
         format_hours=format_hours,
+        backlog=florida_backlog(),
     )
 
 

@@ -39,6 +39,8 @@ class Certificate(db.Model):
         # The admin list (newest first) and the roster export (by course, by completion).
         sa.Index("ix_certificates_issued", "issued_at"),
         sa.Index("ix_certificates_course_completed", "course_id", "completed_at"),
+        # Completions by the learner's license state (Florida's are reported to CE Broker).
+        sa.Index("ix_certificates_license_state", "license_state", "completed_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

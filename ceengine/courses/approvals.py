@@ -223,11 +223,41 @@ class Approval:
 
 
 @dataclass(frozen=True)
+class CeBroker:
+    """How the sponsor reports Florida completions to CE Broker: its provider tracking number
+    (without "50-") and the CE Broker profession code of each license type learners write."""
+
+    provider_number: str
+    professions: tuple[tuple[str, str], ...] = ()  # (license type lower-cased, code)
+
+    def profession_code(self, license_type: str) -> str | None:
+        """The CE Broker profession code for a license type as typed (any case), or None."""
+        wanted = " ".join(license_type.split()).lower()
+        return next((code for kind, code in self.professions if kind == wanted), None)
+
+    def to_json(self) -> dict[str, Any]:
+        """The stored form."""
+        return {
+            "provider_number": self.provider_number,
+            "professions": {kind: code for kind, code in self.professions},
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any] | None) -> CeBroker | None:
+        """The settings from their stored form (None: the sponsor does not report to CE Broker)."""
+        if not data:
+            return None
+        return cls(data["provider_number"], tuple(data.get("professions", {}).items()))
+
+
+@dataclass(frozen=True)
 class Sponsor:
-    """What sponsor.yaml says: the approvals and the attestation learners confirm."""
+    """What sponsor.yaml says: the approvals, the attestation learners confirm, and how
+    completions are reported to CE Broker (None: they are not)."""
 
     approvals: tuple[Approval, ...] = ()
     attestation: str = DEFAULT_ATTESTATION
+    ce_broker: CeBroker | None = None
 
     def approval(self, approval_id: str) -> Approval | None:
         """The approval with this id, or None."""
@@ -238,6 +268,7 @@ class Sponsor:
         return {
             "approvals": [a.to_json() for a in self.approvals],
             "attestation": self.attestation,
+            "ce_broker": self.ce_broker.to_json() if self.ce_broker else None,
         }
 
     @classmethod
@@ -248,6 +279,7 @@ class Sponsor:
         return cls(
             approvals=tuple(Approval.from_json(a) for a in data.get("approvals", ())),
             attestation=data.get("attestation") or DEFAULT_ATTESTATION,
+            ce_broker=CeBroker.from_json(data.get("ce_broker")),  # absent before CE Broker
         )
 
 

@@ -125,6 +125,7 @@ class CourseContent:
     # Measured at sync for the credit estimate (versions synced before: empty, None).
     audio_seconds: dict[str, float] = field(default_factory=dict)  # seconds each file plays
     lesson_words: int | None = None
+    ce_broker_course: str = ""  # CE Broker's course tracking number, without "20-"
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> CourseContent:
@@ -167,6 +168,7 @@ class CourseContent:
             not_approved_by=tuple(data.get("not_approved_by", ())),
             audio_seconds=dict(data.get("audio_seconds", {})),
             lesson_words=data.get("lesson_words"),
+            ce_broker_course=data.get("ce_broker_course", ""),
         )
 
     @property

@@ -27,6 +27,7 @@ from ceengine.courses.sponsorfile import (
     SponsorSpec,
     check_claims,
     credit_advice,
+    read_ce_broker_course,
     read_credit,
     read_sponsor,
 )
@@ -53,6 +54,7 @@ COURSE_KEYS = {
     "reflections",
     "credit",
     "not_approved_by",
+    "ce_broker_course",
 }
 QUIZ_KEYS = {
     "pass_threshold",
@@ -226,6 +228,7 @@ def _read_meta(folder: Path, problems: Problems) -> dict | None:
         "references": meta.texts("references", required=False),
         "credits": read_credit(meta, hours),
         "not_approved_by": meta.texts("not_approved_by", required=False),
+        "ce_broker_course": read_ce_broker_course(meta),
     }
 
 

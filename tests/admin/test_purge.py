@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 import sqlalchemy as sa
 
 from ceengine.certificates.models import Certificate
+from ceengine.courses.models import CourseOpening
 from ceengine.extensions import db
 from ceengine.feedback.models import Evaluation
 from ceengine.learners.models import Learner
@@ -31,6 +32,7 @@ def backdate_everything() -> None:
         (Evaluation, Evaluation.updated_at),
         (Learner, Learner.created_at),
         (OutboxMessage, OutboxMessage.created_at),
+        (CourseOpening, CourseOpening.opened_at),
     ):
         db.session.execute(sa.update(model).values({column: LONG_AGO}))
     db.session.commit()

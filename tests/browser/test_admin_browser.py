@@ -276,6 +276,8 @@ def test_every_admin_page_has_its_heading_and_passes_axe(live_server, browser, s
     check(page, "Orders")
     nav(page, "Exports")
     check(page, "Exports")
+    page.get_by_role("link", name="CE Broker roster (Florida)").click()
+    check(page, "CE Broker roster (Florida)")
 
     nav(page, "Reflections")
     check(page, "Reflections", "admin-reflections")

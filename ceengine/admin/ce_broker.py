@@ -1,0 +1,190 @@
+"""Reporting Florida completions to CE Broker: the roster for some dates, the record of
+what an admin confirmed uploading, and the overview's count of what is still unreported.
+
+Florida rule 64B-5.002(2)(a): approved providers "shall submit licensee program completion
+data through the CE tracking system within thirty (30) days of program completion".
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+
+from ceengine.admin.ce_broker_file import RosterRow, florida_spellings, roster_row
+from ceengine.admin.filters import Filter
+from ceengine.admin.models import CeBrokerReport
+from ceengine.certificates.models import VALID, Certificate
+from ceengine.columns import utcnow
+from ceengine.courses.approvals import CeBroker
+from ceengine.courses.models import Course, CourseVersion
+from ceengine.courses.services import current_sponsor, sponsor_today
+from ceengine.extensions import db
+from ceengine.localtime import day_of
+from ceengine.rollups import current_dialect
+
+REPORT_WITHIN = timedelta(days=30)  # Florida rule 64B-5.002(2)(a)
+
+
+class RosterChanged(Exception):
+    """The completions an admin saw are no longer the ones that would be marked."""
+
+
+def completed_in(report_filter: Filter) -> list[sa.ColumnElement[bool]]:
+    """Which completions fall in the filter's days, and `completion_day` below: the same day
+    boundaries as the completion roster (one place to change them)."""
+    return report_filter.moments(Certificate.completed_at)
+
+
+def completion_day(completed_at: datetime) -> date:
+    """The completion date a roster gives for a completion moment: the sponsor's day."""
+    return day_of(completed_at)
+
+
+def _florida_completions() -> list[sa.ColumnElement[bool]]:
+    """Valid certificates (the current edition: not revoked, not superseded) of Florida
+    licensees."""
+    return [Certificate.status == VALID, Certificate.license_state.in_(florida_spellings())]
+
+
+@dataclass(frozen=True)
+class Roster:
+    """The Florida completions in some dates: ready for CE Broker, refused (with the reasons),
+    and already reported."""
+
+    ce_broker: CeBroker | None
+    ready: tuple[RosterRow, ...] = ()
+    refused: tuple[RosterRow, ...] = ()
+    reported: tuple[tuple[RosterRow, CeBrokerReport], ...] = field(default_factory=tuple)
+
+    @property
+    def ids(self) -> str:
+        """The ready rows' certificate ids, as the confirmation form carries them."""
+        return ",".join(str(row.certificate_id) for row in self.ready)
+
+    @property
+    def digest(self) -> str:
+        """A short fingerprint of the ready rows, so a download matches the page it came from."""
+        return hashlib.sha256(self.ids.encode()).hexdigest()[:32]
+
+
+def _course_numbers() -> dict[int, tuple[str, str]]:
+    """Per course: its CE Broker course number (from the current version) and its slug."""
+    rows = db.session.execute(
+        sa.select(Course.id, Course.slug, CourseVersion).outerjoin(
+            CourseVersion, CourseVersion.id == Course.current_version_id
+        )
+    )
+    return {
+        course_id: (version.spec.ce_broker_course if version else "", slug)
+        for course_id, slug, version in rows
+    }
+
+
+def ce_broker_roster(report_filter: Filter) -> Roster:
+    """The Florida completions in the filter's dates (and course), sorted by completion."""
+    ce_broker = current_sponsor().ce_broker
+    courses = _course_numbers()
+    query = (
+        sa.select(Certificate, CeBrokerReport)
+        .outerjoin(CeBrokerReport, CeBrokerReport.certificate_id == Certificate.id)
+        .where(*_florida_completions(), *completed_in(report_filter))
+        .order_by(Certificate.completed_at, Certificate.id)
+    )
+    if report_filter.course_id:
+        query = query.where(Certificate.course_id == report_filter.course_id)
+    ready, refused, reported = [], [], []
+    for certificate, report in db.session.execute(query):
+        course_number, slug = courses.get(certificate.course_id, ("", ""))
+        row = roster_row(
+            ce_broker,
+            certificate.id,
+            certificate.number,
+            certificate.full_name,
+            certificate.email,
+            certificate.license_type,
+            certificate.license_number,
+            completion_day(certificate.completed_at),
+            course_number,
+            slug,
+        )
+        if report is not None:
+            reported.append((row, report))
+        else:
+            (refused if row.problems else ready).append(row)
+    return Roster(ce_broker, tuple(ready), tuple(refused), tuple(reported))
+
+
+def mark_reported(report_filter: Filter, certificate_ids: list[int], admin_id: int) -> int:
+    """Record that the admin uploaded these completions to CE Broker; return how many are new.
+
+    Exactly the rows the admin saw: each must still be ready in these dates, or already
+    reported (a double click or a retry, which records nothing again); otherwise
+    RosterChanged, and nothing is recorded.
+    """
+    wanted = set(certificate_ids)
+    already = set(
+        db.session.scalars(
+            sa.select(CeBrokerReport.certificate_id).where(
+                CeBrokerReport.certificate_id.in_(wanted)
+            )
+        )
+    )
+    ready = {row.certificate_id for row in ce_broker_roster(report_filter).ready}
+    gone = wanted - already - ready
+    if gone:
+        raise RosterChanged(
+            f"{len(gone)} of the completions on the page you confirmed can no longer be "
+            "reported as shown (revoked, reissued or moved out of these dates since): nothing "
+            "was marked. Check the roster below, download it again and upload that one."
+        )
+    new = sorted(wanted - already)
+    if not new:
+        return 0
+    insert = postgresql.insert if current_dialect() == "postgresql" else sqlite.insert
+    batch, now = secrets.token_hex(8), utcnow()
+    statement = insert(CeBrokerReport).values(
+        [
+            {"certificate_id": i, "reported_at": now, "admin_id": admin_id, "batch": batch}
+            for i in new
+        ]
+    )
+    # Two clicks at once: the second finds the first's rows and adds nothing.
+    recorded = db.session.scalars(
+        statement.on_conflict_do_nothing(index_elements=["certificate_id"]).returning(
+            CeBrokerReport.certificate_id
+        )
+    ).all()
+    db.session.commit()
+    return len(recorded)
+
+
+@dataclass(frozen=True)
+class Backlog:
+    """Florida completions not yet reported to CE Broker, and how many are past 30 days."""
+
+    unreported: int
+    overdue: int
+
+
+def florida_backlog() -> Backlog | None:
+    """The unreported Florida completions (None when the sponsor does not report to CE Broker).
+
+    One indexed count: Florida certificates by license state, less those reported.
+    """
+    if current_sponsor().ce_broker is None:
+        return None
+    # Completed on or before this day: more than 30 days ago.
+    last_overdue_day = sponsor_today() - REPORT_WITHIN - timedelta(days=1)
+    overdue = sa.and_(*completed_in(Filter(end=last_overdue_day)))
+    reported = sa.exists().where(CeBrokerReport.certificate_id == Certificate.id)
+    unreported, late = db.session.execute(
+        sa.select(
+            sa.func.count(), sa.func.coalesce(sa.func.sum(sa.case((overdue, 1), else_=0)), 0)
+        ).where(*_florida_completions(), ~reported)
+    ).one()
+    return Backlog(int(unreported), int(late))
