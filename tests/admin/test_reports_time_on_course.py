@@ -26,8 +26,8 @@ def test_the_record_shows_the_time_on_course_and_the_modules_opened(synced, admi
     record = text_of(page(admin, f"/admin/certificates/{certificate.number}"))
 
     assert (
-        "Time on course 1 h 12 min (first opened 02 Mar 2026 14:05 UTC, "
-        "scored 02 Mar 2026 15:17 UTC)" in record
+        "Time on course 1 h 12 min (first opened 02 Mar 2026 2:05 pm UTC, "
+        "scored 02 Mar 2026 3:17 pm UTC)" in record
     )
     assert "Modules opened 2 of 3" in record
     (row,) = csv_records(admin.get("/admin/exports/roster.csv"))

@@ -52,3 +52,12 @@ def test_the_minimum_counts_from_the_first_opening_and_rounds_the_time_up():
     assert scoring_availability(minimum_minutes=60, first_opened_at=opened, now=later).allowed
     one = scoring_availability(minimum_minutes=1, first_opened_at=NOW, now=NOW)
     assert one.reason.endswith("at least 1 minute of study.")
+
+
+def test_the_time_scoring_opens_is_told_in_the_sponsors_zone():
+    from zoneinfo import ZoneInfo
+
+    pacific = ZoneInfo("America/Los_Angeles")
+    assert clock_time(NOW.replace(hour=23, minute=5), NOW, pacific) == "3:05 pm PST"
+    refused = scoring_availability(minimum_minutes=60, first_opened_at=NOW, now=NOW, zone=pacific)
+    assert "from 2:30 am PST —" in refused.reason
