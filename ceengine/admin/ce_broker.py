@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import aliased
 
 from ceengine.admin.ce_broker_file import RosterRow, florida_spellings, roster_row
 from ceengine.admin.filters import Filter
@@ -85,20 +86,44 @@ def _course_numbers() -> dict[int, tuple[str, str]]:
     }
 
 
+def _reported_attempt() -> sa.ColumnElement[bool]:
+    """Some edition of this certificate's attempt was reported: a reissue (a corrected name)
+    is the same completion, already in CE Broker."""
+    edition = aliased(Certificate)
+    return (
+        sa.exists()
+        .where(CeBrokerReport.certificate_id == edition.id)
+        .where(edition.attempt_id == Certificate.attempt_id)
+    )
+
+
+def _reports_by_attempt(attempt_ids: list[int]) -> dict[int, CeBrokerReport]:
+    if not attempt_ids:
+        return {}
+    rows = db.session.execute(
+        sa.select(Certificate.attempt_id, CeBrokerReport)
+        .join(CeBrokerReport, CeBrokerReport.certificate_id == Certificate.id)
+        .where(Certificate.attempt_id.in_(set(attempt_ids)))
+    )
+    return {attempt_id: report for attempt_id, report in rows}
+
+
 def ce_broker_roster(report_filter: Filter) -> Roster:
     """The Florida completions in the filter's dates (and course), sorted by completion."""
     ce_broker = current_sponsor().ce_broker
     courses = _course_numbers()
     query = (
-        sa.select(Certificate, CeBrokerReport)
-        .outerjoin(CeBrokerReport, CeBrokerReport.certificate_id == Certificate.id)
+        sa.select(Certificate)
         .where(*_florida_completions(), *completed_in(report_filter))
         .order_by(Certificate.completed_at, Certificate.id)
     )
     if report_filter.course_id:
         query = query.where(Certificate.course_id == report_filter.course_id)
+    certificates = list(db.session.scalars(query))
+    reports = _reports_by_attempt([c.attempt_id for c in certificates])
     ready, refused, reported = [], [], []
-    for certificate, report in db.session.execute(query):
+    for certificate in certificates:
+        report = reports.get(certificate.attempt_id)
         course_number, slug = courses.get(certificate.course_id, ("", ""))
         row = roster_row(
             ce_broker,
@@ -111,6 +136,7 @@ def ce_broker_roster(report_filter: Filter) -> Roster:
             completion_day(certificate.completed_at),
             course_number,
             slug,
+            has_credit=bool(certificate.credits),
         )
         if report is not None:
             reported.append((row, report))
@@ -181,10 +207,11 @@ def florida_backlog() -> Backlog | None:
     # Completed on or before this day: more than 30 days ago.
     last_overdue_day = sponsor_today() - REPORT_WITHIN - timedelta(days=1)
     overdue = sa.and_(*completed_in(Filter(end=last_overdue_day)))
-    reported = sa.exists().where(CeBrokerReport.certificate_id == Certificate.id)
+    reported = _reported_attempt()
+    credited = sa.cast(Certificate.credits, sa.Text) != "[]"  # Completion only: not reported
     unreported, late = db.session.execute(
         sa.select(
             sa.func.count(), sa.func.coalesce(sa.func.sum(sa.case((overdue, 1), else_=0)), 0)
-        ).where(*_florida_completions(), ~reported)
+        ).where(*_florida_completions(), credited, ~reported)
     ).one()
     return Backlog(int(unreported), int(late))

@@ -28,6 +28,7 @@ FLORIDA = ("fl", "florida")
 DATE_FORMAT = "m/d/yyyy"  # CE Broker's example: 12/3/2008
 SHEET_NAME = "Sheet1"
 NO_PROVIDER = "no CE Broker provider number in sponsor.yaml"
+NO_CREDIT = "a Certificate of Completion: no approval covered the course, nothing to report"
 NO_LICENSE_NUMBER = "no license number"
 NO_LICENSE_TYPE = "no license type, so no CE Broker profession code"
 
@@ -79,9 +80,12 @@ def roster_row(
     completed_on: date,
     course_number: str,
     course_id: str,
+    has_credit: bool = True,
 ) -> RosterRow:
     """A completion's roster row, with every reason CE Broker could not take it."""
     problems = []
+    if not has_credit:
+        problems.append(NO_CREDIT)
     if ce_broker is None:
         problems.append(NO_PROVIDER)
     if not license_number.strip():

@@ -118,7 +118,7 @@ def ce_broker_reported() -> ResponseReturnValue:
         return _refuse(form)
     mark = CeBrokerReportedForm()  # CSRFProtect has already checked the token
     if not mark.validate():
-        return render_error(400, " ".join(e for errors in mark.errors.values() for e in errors))
+        return render_error(422, " ".join(e for errors in mark.errors.values() for e in errors))
     try:
         count = mark_reported(report_filter, mark.certificate_ids(), current_user.user.id)
     except RosterChanged as problem:

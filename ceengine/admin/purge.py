@@ -13,7 +13,7 @@ removes. Running totals (ratings, results) hold no personal data and are left as
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime
 
 import sqlalchemy as sa
 
@@ -25,6 +25,7 @@ from ceengine.courses.models import CourseOpening
 from ceengine.extensions import db
 from ceengine.feedback.models import Evaluation, ObjectiveScore, RatingVote, Reflection
 from ceengine.learners.models import EmailConfirmation, Learner
+from ceengine.localtime import start_of_day
 from ceengine.outbox.models import OutboxMessage
 from ceengine.quizzes.models import Attempt, AttemptAnswer
 
@@ -122,7 +123,7 @@ def purge(before: date, today: date, retention_years: int, apply: bool) -> list[
             f"{retention_years}-year retention period (CEENGINE_RECORDS_RETENTION_YEARS): "
             f"give a date on or before {cutoff.isoformat()}."
         )
-    moment = datetime.combine(before, time.min, tzinfo=UTC)
+    moment = start_of_day(before)  # the sponsor's day (CEENGINE_TIMEZONE)
     counts = []
     try:
         for what, statement in _steps(moment):

@@ -184,26 +184,63 @@ def _credit_lines(data: CertificateData, size: float, width: float) -> list[tupl
     return lines
 
 
-def _draw_credits(
-    canvas: Canvas, data: CertificateData, left: float, width: float, top: float, bottom: float
-) -> None:
-    """Each approval's credit and statement, at the largest size (9 to 6 pt) that fits."""
+def _credits_fit(data: CertificateData, width: float, top: float, bottom: float) -> float | None:
+    """The largest size (9 to 6 pt) at which the credits fit between top and bottom, or None."""
     size = 9.0
-    while size > 6 and len(_credit_lines(data, size, width)) * size * 1.25 > top - bottom:
+    while len(_credit_lines(data, size, width)) * size * 1.25 > top - bottom:
+        if size <= 6:
+            return None
         size -= 0.5
-    y = top
+    return size
+
+
+def _draw_lines(
+    canvas: Canvas, lines: list[tuple[str, str]], left: float, y: float, size: float
+) -> float:
     canvas.setFillColor(INK)
-    for font, line in _credit_lines(data, size, width):
-        if y < bottom:
-            break
+    for font, line in lines:
         if line:
             draw_text(canvas, left, y, line, font, size)
         y -= size * (0.6 if not line else 1.25)
+    return y
 
 
-def _draw_footer(canvas: Canvas, data: CertificateData, width: float, top: float) -> None:
+def _draw_credit_pages(canvas: Canvas, data: CertificateData, width: float, height: float) -> None:
+    """More approvals than page 1 holds: they follow on pages of their own, never cut."""
+    left, size = 60, 9.0
+    lines = _credit_lines(data, size, width - 2 * left)
+    per_page = int((height - 140) / (size * 1.25))
+    for start in range(0, len(lines), per_page):
+        canvas.showPage()
+        _draw_frame(canvas, width, height)
+        canvas.setFillColor(ACCENT)
+        draw_text(
+            canvas,
+            left,
+            height - 76,
+            f"Continuing education credit · {data.learner_name}",
+            BOLD,
+            13,
+        )
+        canvas.setFillColor(MUTED)
+        draw_text(canvas, left, height - 94, f"Certificate number {data.number}", REGULAR, 9.5)
+        _draw_lines(canvas, lines[start : start + per_page], left, height - 120, size)
+
+
+def _draw_footer(canvas: Canvas, data: CertificateData, width: float, top: float) -> bool:
+    """The credits, signature and verification; False when the credits need pages of their
+    own (page 1 then says so)."""
     left, qr_size = 60, 92
-    _draw_credits(canvas, data, left, width - 2 * left, top, 160)
+    size = _credits_fit(data, width - 2 * left, top, 160)
+    if size is not None:
+        _draw_lines(canvas, _credit_lines(data, size, width - 2 * left), left, top, size)
+    else:
+        canvas.setFillColor(INK)
+        note = (
+            f"Continuing education credit from {len(data.credits)} approvals: "
+            "see the pages that follow."
+        )
+        draw_text(canvas, left, top, note, BOLD, 9)
     canvas.setFillColor(INK)
     if data.signature_png:
         image = ImageReader(io.BytesIO(data.signature_png))
@@ -224,6 +261,7 @@ def _draw_footer(canvas: Canvas, data: CertificateData, width: float, top: float
     draw_text(canvas, left, 72, f"Certificate number {data.number}", BOLD, 9.5)
     draw_text(canvas, left, 58, f"Verify at {data.verify_url}", REGULAR, 9)
     _draw_qr(canvas, data.verify_url, width - left - qr_size, 52, qr_size)
+    return size is not None
 
 
 def _draw_sample_mark(canvas: Canvas, width: float, height: float) -> None:
@@ -236,7 +274,8 @@ def _draw_sample_mark(canvas: Canvas, width: float, height: float) -> None:
 
 
 def render_certificate(data: CertificateData, paper: str = "letter") -> bytes:
-    """The certificate as a one-page landscape PDF (Letter or A4)."""
+    """The certificate as a landscape PDF (Letter or A4): one page, or more when the credits
+    of many approvals do not fit on the first."""
     register_fonts()
     width, height = PAGE_SIZES[paper]
     buffer = io.BytesIO()
@@ -245,9 +284,11 @@ def render_certificate(data: CertificateData, paper: str = "letter") -> bytes:
     canvas.setAuthor(data.sponsor_name)
     _draw_frame(canvas, width, height)
     top = _draw_body(canvas, data, width, height)
-    _draw_footer(canvas, data, width, top)
+    fits = _draw_footer(canvas, data, width, top)
     if data.sample:
         _draw_sample_mark(canvas, width, height)
+    if not fits:
+        _draw_credit_pages(canvas, data, width, height)
     canvas.showPage()
     canvas.save()
     return buffer.getvalue()

@@ -106,17 +106,19 @@ def _new_certificate(
 
 
 def add_first_edition(
-    attempt: Attempt, details: LearnerDetails, attested_at: datetime | None = None
+    attempt: Attempt, details: LearnerDetails, confirmed_at: datetime | None = None
 ) -> Certificate:
     """Render, sign and add the first edition of a passed attempt's certificate, flushed in the
     caller's transaction, which commits it with what goes with it (ceengine/completion/).
 
-    It carries the credit of each approval in force on the completion day and today;
-    `attested_at` is when the learner confirmed the attestation (default: now).
+    `confirmed_at` is when the learner confirmed the details and the attestation (default:
+    now; for a paid certificate, when they went to pay). It carries the credit of each
+    approval in force on the completion day and on that day: what the learner was shown.
     Raises IntegrityError when a twin request added it first or the new number is taken; the
     caller rolls back.
     """
-    plan = credit_plan(attempt)
+    confirmed_at = confirmed_at or utcnow()
+    plan = credit_plan(attempt, confirmed_at)
     course_format = attempt.version.spec.format
     certificate = _new_certificate(
         attempt,
@@ -124,7 +126,7 @@ def add_first_edition(
         1,
         plan.printed(course_format),
         plan.not_approved_by,
-        attested_at or utcnow(),
+        confirmed_at,
     )
     db.session.add(certificate)
     db.session.flush()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import stripe
 
-from ceengine.billing.models import EXPIRED, FAILED
+from ceengine.billing.models import EXPIRED, FAILED, CheckoutSession
 from ceengine.billing.services import (
     dispute_order,
     end_session,
@@ -54,12 +54,14 @@ def fulfil_session(session: stripe.checkout.Session) -> Certificate | None:
     if not note_payment(order, session.payment_intent):  # the refund arrived first: never issue
         return None
     attempt = order.attempt
+    opened = db.session.get(CheckoutSession, session.id)
     issued = issue_certificate(
         attempt,
         attempt.learner,
         LearnerDetails(**order.details),
         order=order,
         amount_paid=session.amount_total,
+        confirmed_at=opened.opened_at if opened is not None else None,
     )
     if not issued.is_new:  # issued by a twin (the webhook and the success page at once)
         mark_paid(order, issued.certificate, session.amount_total)

@@ -4,6 +4,7 @@ and emailed, or neither."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import NamedTuple
 
 from flask import current_app
@@ -60,14 +61,17 @@ def issue_certificate(
     client: str | None = None,
     order: Order | None = None,
     amount_paid: int | None = None,
+    confirmed_at: datetime | None = None,
 ) -> Issued:
     """The certificate for a passed attempt, issued with its email on the first call.
 
     Free (no `order`): the email is the certificate link; `client` is the network address of
     the visitor who pressed Issue certificate, which holds it to the visitor limits. Paid:
     `order` is marked paid (`amount_paid`, what Stripe took) and its receipt, which carries
-    the link, is the email. A second call — a double click, a retry, another tab, the webhook
-    and the success page at once — returns the first certificate and makes nothing.
+    the link, is the email; `confirmed_at` is when the paid Checkout Session was opened (the
+    credit the learner saw then is the credit printed). A second call — a double click, a
+    retry, another tab, the webhook and the success page at once — returns the first
+    certificate and makes nothing.
     """
     check_eligible(attempt, learner)
     existing = latest_certificate(attempt)
@@ -77,9 +81,11 @@ def issue_certificate(
         raise PaymentRequired("This course charges for its certificate: continue to payment.")
     for _ in range(_NUMBER_TRIES):
         try:
-            # A paid certificate's learner confirmed the attestation before checkout.
-            attested_at = order.created_at if order is not None else None
-            certificate = add_first_edition(attempt, details, attested_at)
+            # A paid certificate's learner confirmed the details, the credit shown and the
+            # attestation before checkout.
+            if confirmed_at is None and order is not None:
+                confirmed_at = order.created_at
+            certificate = add_first_edition(attempt, details, confirmed_at)
             if order is None:
                 email = send_certificate_link(certificate, client=client, commit=False)
             else:

@@ -180,7 +180,10 @@ class Approval:
 
     def statement_for(self, sponsor_name: str) -> str:
         """The approval statement with the provider, number and period filled in."""
-        return self.statement_template.format(
+        template = self.statement_template
+        if not self.number:  # never "provider #." on a certificate
+            template = template.replace(", provider #{number}", "")
+        return template.format(
             provider=self.provider or sponsor_name,
             number=self.number,
             body=self.body_name,

@@ -6,9 +6,10 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from string import Formatter
 
 from ceengine.courses.approvals import (
     BODIES,
@@ -43,7 +44,6 @@ APPROVAL_KEYS = {
 CREDIT_KEYS = {"approval", "hours", "type"}
 APPROVAL_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 ENDING_SOON = timedelta(days=60)
-PLACEHOLDERS = re.compile(r"\{([a-z_]*)\}")
 KNOWN_PLACEHOLDERS = {"provider", "number", "body", "start", "end"}
 # CE Broker numbers are digits; its files want them without the "50-" (provider) or "20-"
 # (course) prefix its pages print (help.cebroker.com, "Creating Excel Files").
@@ -68,6 +68,9 @@ def _date(f: Fields, key: str) -> date | None:
     value = f.raw(key, required=False)
     if value is MISSING:
         return None
+    if isinstance(value, datetime):
+        f.error(key, f"{f.what}: '{key}' must be a date like 2026-01-31, without a time of day")
+        return None
     if isinstance(value, date):
         return value
     if isinstance(value, str):
@@ -83,14 +86,27 @@ def _statement(f: Fields, body_key: str) -> str:
     template = f.text("statement", required=False, max_length=1500)
     if template is None:
         return BODIES[body_key].statement if body_key in BODIES else ""
-    unknown = set(PLACEHOLDERS.findall(template)) - KNOWN_PLACEHOLDERS
-    if unknown or template.count("{") != template.count("}"):
+    try:
+        fields = [
+            (name, conversion, spec)
+            for _, name, spec, conversion in Formatter().parse(template)
+            if name is not None
+        ]
+    except ValueError:  # a lone { or }
+        fields = [("{", None, "")]
+    wrong = [
+        name
+        for name, conversion, spec in fields
+        if name not in KNOWN_PLACEHOLDERS or conversion or spec
+    ]
+    if wrong:
         f.error(
             "statement",
             f"{f.what}: 'statement' may use only the placeholders "
-            "{provider} {number} {body} {start} {end}"
-            + (f" (not {{{sorted(unknown)[0]}}})" if unknown else ""),
+            f"{{provider}} {{number}} {{body}} {{start}} {{end}}, written exactly so "
+            f"(not '{{{wrong[0]}}}'); write braces of your own as {{{{ and }}}}",
         )
+        return ""
     return " ".join(template.split())
 
 
@@ -122,6 +138,8 @@ def _approval(entry: object, line: int, f_parent: Fields, today: date) -> Approv
     spec = BODIES.get(body_key)
     name = f.text("body_name", required=body_key == "other", max_length=200)
     number = f.text("number", required=bool(spec and spec.needs_number), max_length=40) or ""
+    if spec and spec.needs_number and "number" in f.data and not number:
+        f.error("number", f"{f.what}: 'number' is empty: give the provider number")
     if "number" in f.data and isinstance(f.data["number"], int | float):
         number = str(f.data["number"])  # 1234 written without quotes
     starts, ends = _date(f, "approved_from"), _date(f, "approved_until")

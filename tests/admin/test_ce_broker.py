@@ -11,6 +11,8 @@ import pytest
 import sqlalchemy as sa
 import xlrd
 
+from ceengine.admin.ce_broker import ce_broker_roster, florida_backlog
+from ceengine.admin.filters import Filter
 from ceengine.admin.models import CeBrokerReport
 from ceengine.certificates.models import REVOKED, SUPERSEDED
 from ceengine.courses.approvals import Sponsor
@@ -32,6 +34,16 @@ ce_broker:
     lmft: MFT
 """
 ITEMS = {"demo-lesson": 6, "demo-modules": 3}
+FLORIDA_CREDIT = {
+    "short": "Florida Board",
+    "body_name": "Florida Board of Clinical Social Work",
+    "provider": "Compassion CE Institute",
+    "number": "50-1234",
+    "period": "",
+    "amount": "1 CE hour",
+    "format": "Self-paced online (home study)",
+    "statement": "Compassion CE Institute is approved by the Florida Board, provider #50-1234.",
+}
 READY = "Completions ready for CE Broker, by completion date"
 REFUSED = "Completions the roster cannot take, with the reason"
 
@@ -54,8 +66,9 @@ def completion(
     license_type: str = "LCSW",
     full_name: str = "Kim Lee",
     email: str = "kim@example.org",
+    credited: bool = True,
 ):
-    """A valid certificate for a completion on `day` (noon UTC)."""
+    """A valid certificate for a completion on `day` (noon UTC), carrying Florida credit."""
     return certificate_row(
         attempt_with(slug, [True] * ITEMS[slug], when=at(day)),
         full_name=full_name,
@@ -63,6 +76,7 @@ def completion(
         license_type=license_type,
         license_number=license_number,
         license_state=state,
+        credits=[FLORIDA_CREDIT] if credited else [],
     )
 
 
@@ -230,6 +244,7 @@ def test_only_valid_florida_completions_in_the_dates_are_in_the_roster(admin):
         license_type="LCSW",
         license_number="SW 9",
         license_state="FL",
+        credits=[FLORIDA_CREDIT],
     )
     old.status, old.superseded_by_id = SUPERSEDED, new.id
     db.session.commit()
@@ -382,7 +397,7 @@ def test_a_list_that_is_not_certificate_ids_is_refused(admin):
 
     response = mark(admin, ids="1;drop table")
 
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "The roster's list is not valid." in text_of(response)
 
 
@@ -457,3 +472,31 @@ def test_the_overview_says_nothing_when_all_is_reported_or_the_sponsor_does_not_
     mark(admin)
     assert notice(admin) == ""
     assert db.session.scalar(sa.select(sa.func.count()).select_from(CeBrokerReport)) == 1
+
+
+def test_a_certificate_of_completion_is_not_reported(admin):
+    completion("2026-11-02", credited=False, full_name="No Credit")
+
+    roster = ce_broker_roster(Filter(start=date(2026, 11, 1), end=date(2026, 11, 30)))
+
+    assert roster.ready == ()
+    (row,) = roster.refused
+    assert "a Certificate of Completion" in row.problems[0]
+    assert florida_backlog().unreported == 0
+
+
+def test_a_reissued_certificate_stays_reported(admin):
+    from ceengine.certificates.services import reissue_certificate
+
+    first = completion("2026-11-02")
+    db.session.commit()
+    mark(admin, ids=str(first.id))
+    assert rows_of(CeBrokerReport) != []
+    reissued = reissue_certificate(first.number, full_name="Kim A. Lee")
+
+    roster = ce_broker_roster(Filter(start=date(2026, 11, 1), end=date(2026, 11, 30)))
+
+    assert roster.ready == () and [row.certificate_id for row, _ in roster.reported] == [
+        reissued.id
+    ]
+    assert florida_backlog().unreported == 0

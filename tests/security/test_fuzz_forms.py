@@ -456,7 +456,10 @@ def get_form_pages(world: World) -> dict[str, list[str]]:
         if "GET" not in rule.methods or rule.arguments or rule.endpoint in pages:
             continue
         client = world.admin if rule.endpoint.startswith("admin.") else world.learner
-        forms = forms_on(client.get(rule.rule).get_data(as_text=True), rule.rule)
+        response = client.get(rule.rule)
+        if response.mimetype != "text/html":  # a download (CSV, .xls): no form to fill
+            continue
+        forms = forms_on(response.get_data(as_text=True), rule.rule)
         names = [name for form in forms if form.action == "<get>" for name in form.controls]
         if names:
             pages[rule.endpoint] = [rule.rule, *names, "page"]  # lists also take a page number
