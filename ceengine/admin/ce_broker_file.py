@@ -24,7 +24,8 @@ import xlwt
 
 from ceengine.courses.approvals import CeBroker
 
-FLORIDA = ("fl", "florida")
+FLORIDA = ("fl", "fl.", "fla", "fla.", "florida")
+FLORIDA_IN_FULL = ("State of Florida", "state of florida", "STATE OF FLORIDA")
 DATE_FORMAT = "m/d/yyyy"  # CE Broker's example: 12/3/2008
 SHEET_NAME = "Sheet1"
 NO_PROVIDER = "no CE Broker provider number in sponsor.yaml"
@@ -34,18 +35,19 @@ NO_LICENSE_TYPE = "no license type, so no CE Broker profession code"
 
 
 def is_florida(state: str) -> bool:
-    """Whether a license state as typed names Florida (FL or Florida, any case)."""
-    return " ".join(state.split()).lower() in FLORIDA
+    """Whether a license state as typed names Florida (FL, Fla., Florida, any case)."""
+    typed = " ".join(state.split()).lower()
+    return typed in FLORIDA or typed == "state of florida"
 
 
 def florida_spellings() -> tuple[str, ...]:
-    """Every capitalisation of FL and Florida.
+    """Every capitalisation of FL, FL., Fla, Fla. and Florida, and State of Florida.
 
     The details form trims what learners type, so a plain index on the state answers
     `state IN (these)`; `lower(state)` would need an expression index, which SQLite's schema
     reflection cannot compare with the models.
     """
-    return tuple(
+    return FLORIDA_IN_FULL + tuple(
         "".join(letters)
         for word in FLORIDA
         for letters in itertools.product(*((c.lower(), c.upper()) for c in word))

@@ -53,7 +53,14 @@ class PurgeCount:
 def _steps(before: datetime) -> list[tuple[str, sa.Delete]]:
     old_attempts = sa.select(Attempt.id).where(Attempt.submitted_at < before)
     old_orders = sa.select(Order.id).where(Order.attempt_id.in_(old_attempts))
-    old_evaluations = sa.select(Evaluation.id).where(Evaluation.updated_at < before)
+    # An evaluation stays while its learner has a newer attempt at the course: the certificate
+    # of that attempt (inside retention) rests on it.
+    newer_attempt = sa.exists().where(
+        Attempt.learner_id == Evaluation.learner_id,
+        Attempt.course_id == Evaluation.course_id,
+        Attempt.submitted_at >= before,
+    )
+    old_evaluations = sa.select(Evaluation.id).where(Evaluation.updated_at < before, ~newer_attempt)
     keeps_learner = [
         sa.select(Attempt.id).where(Attempt.learner_id == Learner.id),
         sa.select(Certificate.id).where(Certificate.learner_id == Learner.id),

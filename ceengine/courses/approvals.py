@@ -158,6 +158,12 @@ class Approval:
         """How pages name the body in a list: APA, ASWB ACE, or the body's own name."""
         return self.spec.short or self.body_name
 
+    @property
+    def catalog_key(self) -> str:
+        """How the catalog's 'Approved by' filter names it: the body (apa, aswb-ace, ...), or
+        for an `other` body, the approval's own id (two state boards are two choices)."""
+        return self.id if self.body == "other" else self.body
+
     def period(self) -> str:
         """The approval period as printed, or '' when it has none."""
         if self.starts and self.ends:

@@ -47,7 +47,7 @@ def catalog() -> ResponseReturnValue:
     standing = {v.id: credits_on(v, today, sponsor) for v in versions}
     professions = sorted({p for s in standing.values() for p in s.professions})
     bodies = sorted(
-        {(c.approval.body, c.approval.short) for s in standing.values() for c in s.in_force},
+        {(c.approval.catalog_key, c.approval.short) for s in standing.values() for c in s.in_force},
         key=lambda b: b[1],
     )
     wanted, body = request.args.get("for", ""), request.args.get("body", "")
@@ -55,7 +55,7 @@ def catalog() -> ResponseReturnValue:
         v
         for v in versions
         if (not wanted or wanted in standing[v.id].professions)
-        and (not body or any(c.approval.body == body for c in standing[v.id].in_force))
+        and (not body or any(c.approval.catalog_key == body for c in standing[v.id].in_force))
     ]
     return render_template(
         "courses/catalog.html",

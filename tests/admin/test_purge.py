@@ -125,3 +125,37 @@ def test_the_retention_period_is_a_setting(synced, client, runner):
     before = (date.today() - timedelta(days=365 * 5)).isoformat()
     result = runner.invoke(args=["admin", "purge", "--before", before])
     assert result.exit_code != 0 and "7-year retention period" in result.output
+
+
+def test_the_cut_off_is_the_start_of_the_sponsors_day(app_with):
+    from zoneinfo import ZoneInfo
+
+    from ceengine.admin.purge import purge, retention_cutoff
+    from ceengine.courses.services import sponsor_today
+    from tests.support.factories import attempt_with
+
+    app_with(TIMEZONE="Australia/Sydney")
+    today = sponsor_today()
+    cutoff = retention_cutoff(today, 4)
+    # 5 am in Sydney on the cut-off day is the afternoon before in UTC: inside retention
+    sydney = datetime(cutoff.year, cutoff.month, cutoff.day, 5, tzinfo=ZoneInfo("Australia/Sydney"))
+    attempt_with("demo-lesson", [True] * 6, when=sydney.astimezone(UTC))
+    counts = {c.what: c.rows for c in purge(cutoff, today, 4, apply=False)}
+    assert counts["quiz attempts"] == 0
+
+
+def test_an_evaluation_stays_while_a_newer_attempt_rests_on_it(synced, client, runner, courses_dir):
+    from ceengine.courses.services import sync_courses
+    from tests.support.certificate_steps import take_quiz
+
+    course = courses_dir / "demo-lesson" / "course.yaml"
+    course.write_text(course.read_text().replace("required: false", "required: true"))
+    sync_courses(courses_dir)
+    evaluate(client, take_quiz(client, "demo-lesson"))
+    backdate_everything()
+    take_quiz(client, "demo-lesson")  # a retake today, by the same learner
+    before = (date.today() - timedelta(days=365 * 4 + 2)).isoformat()
+    result = runner.invoke(args=["admin", "purge", "--before", before, "--yes"])
+    assert "      1  quiz attempts" in result.output, result.output
+    assert "      0  evaluations" in result.output
+    assert count(Evaluation) == 1

@@ -254,6 +254,8 @@ def test_the_catalog_filters_by_profession_and_by_body(accredited, client):
     assert "1 of 2 courses carry credit for social workers" in social
     by_apa = text_of(client.get("/?body=apa"))
     assert "Demo Lesson on Kindness" in by_apa and "Demo Modules" not in by_apa
+    shipped_style = text_of(client.get("/?body=nbcc"))  # listed, but claimed by no course
+    assert "No course matches this filter." in shipped_style
     nobody = client.get("/?for=astronauts")
     assert nobody.status_code == 200 and "No course matches this filter." in text_of(nobody)
 
@@ -495,3 +497,17 @@ def test_sync_versions_the_sponsor_file(app, courses_dir):
     sponsor = courses_dir / "sponsor.yaml"
     sponsor.write_text(sponsor.read_text().replace('"6789"', '"6790"'))
     assert str(sync_courses(courses_dir)[0]) == "sponsor.yaml: new version (version 2)"
+
+
+def test_two_other_boards_are_two_choices_in_the_catalog(app, courses_dir, client):
+    accredit(
+        courses_dir,
+        "approvals:\n  - id: ohio\n    body: other\n    body_name: Ohio Board\n"
+        "  - id: texas\n    body: other\n    body_name: Texas Board\n",
+        claims="credit:\n  - approval: texas\n",
+    )
+    sync_courses(courses_dir)
+    assert 'value="texas"' in client.get("/").get_data(as_text=True)
+    ohio = text_of(client.get("/?body=ohio"))
+    assert "Demo Lesson on Kindness" not in ohio and "No course matches this filter." in ohio
+    assert "Demo Lesson on Kindness" in text_of(client.get("/?body=texas"))
