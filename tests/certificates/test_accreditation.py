@@ -422,7 +422,7 @@ def test_the_learner_attests_in_the_sponsors_words_and_it_is_kept(accredited, cl
     assert "Attestation “I did this course on my own, post-test included.”, confirmed" in text
     assert "ASWB ACE: 1 continuing education hour (clinical), provider #1234" in text
     roster = admin.get("/admin/exports/roster.csv").get_data(as_text=True).splitlines()
-    assert roster[0].endswith(',"accredited_credit","attested_at"')
+    assert '"accredited_credit","attested_at"' in roster[0]
     assert "APA: 1 CE credit; ASWB ACE: 1 continuing education hour (clinical)" in roster[1]
 
 

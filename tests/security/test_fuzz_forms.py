@@ -457,9 +457,10 @@ def get_form_pages(world: World) -> dict[str, list[str]]:
             continue
         client = world.admin if rule.endpoint.startswith("admin.") else world.learner
         response = client.get(rule.rule)
+        body = response.get_data()  # read whole, so a streamed download ends in its context
         if response.mimetype != "text/html":  # a download (CSV, .xls): no form to fill
             continue
-        forms = forms_on(response.get_data(as_text=True), rule.rule)
+        forms = forms_on(body.decode(), rule.rule)
         names = [name for form in forms if form.action == "<get>" for name in form.controls]
         if names:
             pages[rule.endpoint] = [rule.rule, *names, "page"]  # lists also take a page number
