@@ -13,6 +13,7 @@ from ceengine.admin.packet import write_packet
 from ceengine.admin.purge import PurgeRefused, purge
 from ceengine.admin.recount import recount_totals
 from ceengine.courses import bp as courses_bp
+from ceengine.courses.cli import DIR_OPTION
 from ceengine.courses.format import read_library
 from ceengine.courses.problems import CourseFormatError
 from ceengine.courses.services import sponsor_today
@@ -64,12 +65,7 @@ def recount() -> None:
 @click.argument("slug")
 @click.option("--out", "out", required=True, type=click.Path(file_okay=False), help="Folder.")
 @click.option("--force", is_flag=True, help="Write into a folder that already has files.")
-@click.option(
-    "--dir",
-    "directory",
-    type=click.Path(file_okay=False),
-    help="Courses folder (default: COURSES_DIR, ./courses).",
-)
+@DIR_OPTION
 def packet_command(slug: str, out: str, force: bool, directory: str | None) -> None:
     """Write the accreditor packet of course SLUG into a folder: syllabus, answer key,
     evaluation form, credit estimate and a sample certificate marked SAMPLE."""

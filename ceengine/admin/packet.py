@@ -16,7 +16,7 @@ from pathlib import Path
 
 from flask import current_app
 
-from ceengine.certificates.edition import administrator_signature
+from ceengine.certificates.edition import administrator_signature, printed_credits
 from ceengine.certificates.render import CertificateData, PrintedCredit, render_certificate
 from ceengine.courses.approvals import Sponsor, body_name, course_credits, long_date
 from ceengine.courses.content import CourseContent
@@ -48,8 +48,7 @@ class PacketFile:
 
 def _credits(course: CourseContent, sponsor: Sponsor, today: date) -> list[PrintedCredit]:
     standing = course_credits(sponsor, course.credit_claims, course.not_approved_by, today)
-    name = current_app.config["SPONSOR_NAME"]
-    return [PrintedCredit.from_printed(c.printed(name, course.format)) for c in standing.in_force]
+    return list(printed_credits(standing.in_force, course.format))
 
 
 def syllabus(spec: CourseSpec, sponsor: Sponsor, today: date) -> str:

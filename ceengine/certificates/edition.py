@@ -3,6 +3,7 @@ and the signed PDF made from it."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -14,7 +15,7 @@ from ceengine.certificates.render import CertificateData, PrintedCredit, render_
 from ceengine.certificates.signing import sign_pdf
 from ceengine.certificates.signing_key import signing_identity
 from ceengine.columns import utcnow
-from ceengine.courses.approvals import Credit, course_credits
+from ceengine.courses.approvals import CourseCredits, Credit, course_credits
 from ceengine.courses.services import current_sponsor
 from ceengine.links import absolute_url
 from ceengine.localtime import day_of, local_date
@@ -37,26 +38,44 @@ class LearnerDetails:
     attestation: str = ""  # the words the learner confirmed ("" before attestation existed)
 
 
+def printed_credits(credits: Iterable[Credit], course_format: str) -> tuple[PrintedCredit, ...]:
+    """Credits as the certificate prints (and stores) them."""
+    sponsor_name = current_app.config["SPONSOR_NAME"]
+    return tuple(
+        PrintedCredit.from_printed(c.printed(sponsor_name, course_format)) for c in credits
+    )
+
+
 @dataclass(frozen=True)
 class CreditPlan:
     """The accredited credit a certificate issued now would carry, and what is left off why."""
 
-    credits: tuple[Credit, ...]
-    left_off: tuple[tuple[Credit, str], ...]
-    not_approved_by: tuple[str, ...]
+    standing: CourseCredits
     attestation: str
+
+    @property
+    def credits(self) -> tuple[Credit, ...]:
+        """The approvals' credit the certificate carries."""
+        return self.standing.in_force
+
+    @property
+    def left_off(self) -> tuple[tuple[Credit, str], ...]:
+        """The claimed credit left off, each with the reason in words."""
+        return self.standing.lapsed
+
+    @property
+    def not_approved_by(self) -> tuple[str, ...]:
+        """The bodies that do not approve the course, by name."""
+        return self.standing.not_approved_by
 
     @property
     def required_details(self) -> frozenset[str]:
         """The license details the approvals on the certificate require."""
-        return frozenset(d for c in self.credits for d in c.approval.requires)
+        return self.standing.required_details
 
     def printed(self, course_format: str) -> tuple[PrintedCredit, ...]:
         """The credits as the certificate prints (and stores) them."""
-        sponsor_name = current_app.config["SPONSOR_NAME"]
-        return tuple(
-            PrintedCredit.from_printed(c.printed(sponsor_name, course_format)) for c in self.credits
-        )
+        return printed_credits(self.credits, course_format)
 
 
 def credit_plan(attempt: Attempt, now: datetime | None = None) -> CreditPlan:
@@ -64,17 +83,14 @@ def credit_plan(attempt: Attempt, now: datetime | None = None) -> CreditPlan:
     counts only when in force both on the day the learner completed and on the day of issue."""
     sponsor = current_sponsor()
     course = attempt.version.spec
-    completed, issued = day_of(attempt.submitted_at), day_of(now or utcnow())
-    on_completion = course_credits(sponsor, course.credit_claims, course.not_approved_by, completed)
-    on_issue = course_credits(sponsor, course.credit_claims, course.not_approved_by, issued)
-    issued_ok = {c.approval.id for c in on_issue.in_force}
-    credits = tuple(c for c in on_completion.in_force if c.approval.id in issued_ok)
-    left_off = on_completion.lapsed + tuple(
-        (c, reason)
-        for c, reason in on_issue.lapsed
-        if c.approval.id not in {lapsed.approval.id for lapsed, _ in on_completion.lapsed}
+    standing = course_credits(
+        sponsor,
+        course.credit_claims,
+        course.not_approved_by,
+        day_of(attempt.submitted_at),
+        day_of(now or utcnow()),
     )
-    return CreditPlan(credits, left_off, on_issue.not_approved_by, sponsor.attestation)
+    return CreditPlan(standing, sponsor.attestation)
 
 
 def administrator_signature() -> bytes | None:

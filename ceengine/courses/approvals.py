@@ -312,15 +312,11 @@ class Credit:
         """Everything the certificate prints for this credit, as stored with it."""
         approval = self.approval
         return {
-            "approval": approval.id,
-            "body": approval.body,
             "body_name": approval.body_name,
             "short": approval.short,
             "provider": approval.provider or sponsor_name,
             "number": approval.number,
             "period": approval.period(),
-            "hours": f"{self.hours.normalize():f}",
-            "credit_type": self.credit_type,
             "amount": self.amount(),
             "format": course_format,
             "statement": approval.statement_for(sponsor_name),
@@ -356,9 +352,10 @@ def course_credits(
     sponsor: Sponsor,
     claims: tuple[tuple[str, Decimal, str], ...],
     not_approved_by: tuple[str, ...],
-    day: date,
+    *days: date,
 ) -> CourseCredits:
-    """The credit a course's claims (approval id, hours, type) give on `day`.
+    """The credit a course's claims (approval id, hours, type) give: an approval counts when
+    in force on every one of `days` (a certificate: the completion day and the issue day).
 
     A claim naming an approval the sponsor no longer lists gives nothing: no page or
     certificate claims an approval that is not in the sponsor file.
@@ -369,10 +366,11 @@ def course_credits(
         if approval is None:
             continue
         credit = Credit(approval, hours, credit_type)
-        if approval.in_force_on(day):
+        missed = next((day for day in days if not approval.in_force_on(day)), None)
+        if missed is None:
             in_force.append(credit)
         else:
-            lapsed.append((credit, approval.lapse_reason(day)))
+            lapsed.append((credit, approval.lapse_reason(missed)))
     return CourseCredits(
         tuple(in_force), tuple(lapsed), tuple(body_name(b) for b in not_approved_by)
     )

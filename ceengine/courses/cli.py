@@ -25,6 +25,13 @@ from ceengine.courses.services import (
 )
 from ceengine.courses.sponsorfile import SPONSOR_FILE, SponsorSpec
 
+DIR_OPTION = click.option(
+    "--dir",
+    "directory",
+    type=click.Path(file_okay=False),
+    help="Courses folder (default: COURSES_DIR, ./courses).",
+)
+
 
 def _courses_dir(path: str | None) -> Path:
     return Path(path or current_app.config["COURSES_DIR"])
@@ -93,12 +100,7 @@ def _credit_warnings(courses_dir: Path, specs: list[CourseSpec]) -> list[str]:
 
 @bp.cli.command("check")
 @click.argument("slug", required=False)
-@click.option(
-    "--dir",
-    "directory",
-    type=click.Path(file_okay=False),
-    help="Courses folder (default: COURSES_DIR, ./courses).",
-)
+@DIR_OPTION
 def check_command(slug: str | None, directory: str | None) -> None:
     """Validate course files; exit 1 naming file, line and reason for each mistake."""
     try:
@@ -118,12 +120,7 @@ def check_command(slug: str | None, directory: str | None) -> None:
 
 
 @bp.cli.command("sync")
-@click.option(
-    "--dir",
-    "directory",
-    type=click.Path(file_okay=False),
-    help="Courses folder (default: COURSES_DIR, ./courses).",
-)
+@DIR_OPTION
 def sync_command(directory: str | None) -> None:
     """Load courses into the database; a changed course becomes a new version."""
     try:
@@ -148,12 +145,7 @@ def sync_command(directory: str | None) -> None:
     show_default=True,
     help="json for machines, text for people.",
 )
-@click.option(
-    "--dir",
-    "directory",
-    type=click.Path(file_okay=False),
-    help="Courses folder (default: COURSES_DIR, ./courses).",
-)
+@DIR_OPTION
 def answer_key_command(slug: str, output: str, directory: str | None) -> None:
     """Print the quiz answer key of course SLUG (as accreditors ask for it)."""
     try:
@@ -171,12 +163,7 @@ def answer_key_command(slug: str, output: str, directory: str | None) -> None:
 
 @bp.cli.command("credit-estimate")
 @click.argument("slug", required=False)
-@click.option(
-    "--dir",
-    "directory",
-    type=click.Path(file_okay=False),
-    help="Courses folder (default: COURSES_DIR, ./courses).",
-)
+@DIR_OPTION
 def credit_estimate_command(slug: str | None, directory: str | None) -> None:
     """Estimate each course's time from its words, media, exercises and quiz; compare with
     its CE hours."""

@@ -10,6 +10,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+from ceengine.courses.cebrokerfile import read_ce_broker_course
 from ceengine.courses.content import (
     DEFAULT_FORMAT,
     CertificateTerms,
@@ -27,7 +28,6 @@ from ceengine.courses.sponsorfile import (
     SponsorSpec,
     check_claims,
     credit_advice,
-    read_ce_broker_course,
     read_credit,
     read_sponsor,
 )

@@ -16,18 +16,17 @@ from ceengine.courses.approvals import (
     DEFAULT_ATTESTATION,
     LICENSE_DETAILS,
     Approval,
-    CeBroker,
     Sponsor,
     body_name,
     long_date,
 )
+from ceengine.courses.cebrokerfile import read_ce_broker
 from ceengine.courses.fields import MISSING, Fields
 from ceengine.courses.problems import Problems
 from ceengine.courses.yamlfile import YamlSyntaxError, load_yaml
 
 SPONSOR_FILE = "sponsor.yaml"
 SPONSOR_KEYS = {"attestation", "approvals", "ce_broker"}
-CE_BROKER_KEYS = {"provider_number", "professions"}
 APPROVAL_KEYS = {
     "id",
     "body",
@@ -45,10 +44,6 @@ CREDIT_KEYS = {"approval", "hours", "type"}
 APPROVAL_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 ENDING_SOON = timedelta(days=60)
 KNOWN_PLACEHOLDERS = {"provider", "number", "body", "start", "end"}
-# CE Broker numbers are digits; its files want them without the "50-" (provider) or "20-"
-# (course) prefix its pages print (help.cebroker.com, "Creating Excel Files").
-CE_BROKER_NUMBER = re.compile(r"^[0-9]{1,12}$")
-PROFESSION_CODE = re.compile(r"^[A-Za-z0-9]{1,20}$")
 
 
 @dataclass(frozen=True)
@@ -140,8 +135,6 @@ def _approval(entry: object, line: int, f_parent: Fields, today: date) -> Approv
     number = f.text("number", required=bool(spec and spec.needs_number), max_length=40) or ""
     if spec and spec.needs_number and "number" in f.data and not number:
         f.error("number", f"{f.what}: 'number' is empty: give the provider number")
-    if "number" in f.data and isinstance(f.data["number"], int | float):
-        number = str(f.data["number"])  # 1234 written without quotes
     starts, ends = _date(f, "approved_from"), _date(f, "approved_until")
     if spec and spec.needs_period and not (starts and ends):
         f.error(
@@ -182,67 +175,6 @@ def _approval(entry: object, line: int, f_parent: Fields, today: date) -> Approv
     )
 
 
-def ce_broker_number(f: Fields, key: str, prefix: str, required: bool) -> str:
-    """A CE Broker tracking number: digits, written without CE Broker's `prefix` ("50-")."""
-    value = f.raw(key, required)
-    if value is MISSING:
-        return ""
-    if isinstance(value, int) and not isinstance(value, bool):
-        # YAML reads 0123 as the number 83: only quoted text keeps the number as written.
-        f.error(
-            key,
-            f"{f.what}: write '{key}' in quotes, as written on CE Broker: a bare number may "
-            "not be read as written (0123 is read as 83)",
-        )
-        return ""
-    text = value.strip() if isinstance(value, str) else ""
-    if text.startswith(prefix):
-        f.error(key, f"{f.what}: write '{key}' without CE Broker's \"{prefix}\": {text[3:]}")
-    elif not CE_BROKER_NUMBER.match(text):
-        f.error(key, f"{f.what}: '{key}' must be CE Broker's number in digits, not '{value}'")
-    else:
-        return text
-    return ""
-
-
-def _professions(f: Fields) -> tuple[tuple[str, str], ...]:
-    """`professions`: license type as learners write it -> CE Broker profession code."""
-    table = f.data.get("professions")
-    if table is None:
-        return ()
-    if not isinstance(table, dict):
-        f.error("professions", f"{f.what}: 'professions' must map license types to codes")
-        return ()
-    found: dict[str, str] = {}
-    for kind, code in table.items():
-        line = table.line_of(kind)
-        if not (isinstance(kind, str) and isinstance(code, str) and PROFESSION_CODE.match(code)):
-            f.problems.add(
-                f.path,
-                line,
-                f"{f.what}: write each profession as LICENSE TYPE: CODE, for example "
-                f"LCSW: CSW (CE Broker's code in letters and digits), not '{kind}: {code}'",
-            )
-            continue
-        key = " ".join(kind.split()).lower()
-        if key in found:
-            f.problems.add(f.path, line, f"{f.what}: license type '{kind}' is listed twice")
-        found[key] = code
-    return tuple(found.items())
-
-
-def _ce_broker(meta: Fields) -> CeBroker | None:
-    f = meta.sub("ce_broker", "ce_broker", CE_BROKER_KEYS)
-    number = ce_broker_number(f, "provider_number", "50-", required=True)
-    professions = _professions(f)
-    return CeBroker(number, professions) if number else None
-
-
-def read_ce_broker_course(meta: Fields) -> str:
-    """A course's `ce_broker_course`: its CE Broker course tracking number, without "20-"."""
-    return ce_broker_number(meta, "ce_broker_course", "20-", required=False)
-
-
 def read_sponsor(courses_dir: Path, problems: Problems, today: date) -> SponsorSpec:
     """Read and check `sponsor.yaml`; with no file, the sponsor holds no approval."""
     path = courses_dir / SPONSOR_FILE
@@ -268,7 +200,7 @@ def read_sponsor(courses_dir: Path, problems: Problems, today: date) -> SponsorS
         seen.add(approval.id)
         approvals.append(approval)
     attestation = meta.text("attestation", required=False, max_length=300)
-    ce_broker = _ce_broker(meta) if "ce_broker" in meta.data else None
+    ce_broker = read_ce_broker(meta) if "ce_broker" in meta.data else None
     sponsor = Sponsor(tuple(approvals), attestation or DEFAULT_ATTESTATION, ce_broker)
     return SponsorSpec(sponsor, hashlib.sha256(raw).hexdigest())
 
