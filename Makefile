@@ -4,10 +4,11 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+NODE_STAMP := node_modules/.installed
 PORT ?= 5000
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
-.PHONY: help install system-deps db run test test-fast lint bench clean
+.PHONY: help install node-deps system-deps db run test test-fast lint bench clean
 
 help:  ## Show the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -19,6 +20,12 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 install: $(STAMP)  ## Create .venv and install the project with its test tools
+
+$(NODE_STAMP): package-lock.json
+	npm ci --no-audit --no-fund
+	touch $(NODE_STAMP)
+
+node-deps: $(NODE_STAMP)  ## Install the Node credential checker's packages (tests/credentials) from package-lock.json
 
 system-deps:  ## Install Debian's chromium, poppler-utils, PostgreSQL and Redis when absent (needs root)
 	@missing=""; \
@@ -40,7 +47,7 @@ db: install  ## Create or upgrade the SQLite database under instance/ and sync c
 run: db  ## Serve on http://127.0.0.1:$(PORT)
 	$(BIN)/ceengine run --host 127.0.0.1 --port $(PORT)
 
-test: install system-deps lint  ## Lint, then every test: unit, SQLite and PostgreSQL, browser (on both cores)
+test: install node-deps system-deps lint  ## Lint, then every test: unit, SQLite and PostgreSQL, browser (on both cores)
 	$(BIN)/pytest -n 2
 
 test-fast: install  ## Run the tests without the browser
@@ -55,5 +62,5 @@ bench: install system-deps  ## Run the benchmark harness and print its table
 	@command -v wrk >/dev/null || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq wrk >/dev/null; }
 	$(BIN)/python -m benchmarks
 
-clean:  ## Remove .venv and caches (keeps instance/)
-	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info
+clean:  ## Remove .venv, node_modules and caches (keeps instance/)
+	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache *.egg-info
