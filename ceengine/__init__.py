@@ -69,7 +69,9 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         count = app.config["PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
     if app.config["PRODUCTION"]:
+        from ceengine.certificates.credential_key import check_production_credential_key
         from ceengine.certificates.signing_key import check_production_signing
 
         check_production_signing(app)
+        check_production_credential_key(app)
     return app

@@ -105,6 +105,9 @@ class Config:
         # Replaced by courses/sponsor.yaml; only read to refuse (production) or warn.
         self.APPROVALS_FILE = env("CEENGINE_APPROVALS_FILE")
         self.SIGNING_LOCATION = env("CEENGINE_SIGNING_LOCATION", "Online")
+        # The Ed25519 key that signs Open Badge credentials, and earlier keys still published.
+        self.CREDENTIAL_KEY = env("CEENGINE_CREDENTIAL_KEY")
+        self.CREDENTIAL_PREVIOUS_KEYS = env("CEENGINE_CREDENTIAL_PREVIOUS_KEYS", "")
         # How long learner records are kept before `ceengine admin purge` may remove them.
         self.RECORDS_RETENTION_YEARS = int(env("CEENGINE_RECORDS_RETENTION_YEARS", "4"))
 

@@ -7,6 +7,7 @@ bp = Blueprint("certificates", __name__, cli_group="certificates")
 
 from ceengine.certificates import (  # noqa: E402,F401 - register routes and commands
     cli,
+    credential_views,
     transcript_views,
     verify_views,
     views,

@@ -1,8 +1,10 @@
 """What a certificate says, gathered from the attempt, the learner and the sponsor's settings,
-and the signed PDF made from it."""
+and what is made from it: the signed Open Badge credential and the signed PDF carrying it."""
 
 from __future__ import annotations
 
+import json
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -11,13 +13,28 @@ from pathlib import Path
 
 from flask import current_app
 
+from ceengine.certificates.badge import (
+    BadgeCredit,
+    BadgeData,
+    StatusEntry,
+    achievement_credential,
+    email_identity,
+)
+from ceengine.certificates.credentials import (
+    email_salt,
+    extension_context_url,
+    sign,
+    sponsor_issuer,
+    status_list_url,
+)
 from ceengine.certificates.render import CertificateData, PrintedCredit, render_certificate
-from ceengine.certificates.signing import sign_pdf
+from ceengine.certificates.signing import Attachment, sign_pdf
 from ceengine.certificates.signing_key import signing_identity
+from ceengine.certificates.status_list import list_and_slot
 from ceengine.columns import utcnow
 from ceengine.courses.approvals import CourseCredits, Credit, course_credits
 from ceengine.courses.services import current_sponsor
-from ceengine.links import absolute_url
+from ceengine.links import absolute_url, base_url
 from ceengine.localtime import day_of, local_date
 from ceengine.quizzes.models import Attempt
 from ceengine.templating import format_hours
@@ -158,14 +175,86 @@ def certificate_data(
     )
 
 
-def signed_certificate_pdf(data: CertificateData) -> bytes:
-    """Render the certificate and sign it with the sponsor's key (kept in memory)."""
+def _badge_credit(credit: PrintedCredit) -> BadgeCredit:
+    return BadgeCredit(
+        body=credit.body,
+        body_name=credit.body_name,
+        body_url=credit.body_url or base_url(),
+        provider=credit.provider,
+        number=credit.number,
+        period=credit.period,
+        hours=credit.hours,
+        credit_type=credit.credit_type,
+        amount=credit.amount,
+        statement=credit.statement,
+    )
+
+
+def badge_credential(
+    attempt: Attempt,
+    details: LearnerDetails,
+    number: str,
+    status_index: int,
+    credits: tuple[PrintedCredit, ...] = (),
+    not_approved_by: tuple[str, ...] = (),
+) -> bytes:
+    """The signed Open Badge credential of one certificate edition, as stored and embedded."""
+    version = attempt.version
+    course = version.spec
+    list_number, slot = list_and_slot(status_index)
+    data = BadgeData(
+        credential_id=f"urn:uuid:{uuid.uuid4()}",
+        issuer=sponsor_issuer(),
+        number=number,
+        verify_url=verify_url(number),
+        achievement_id=absolute_url("courses.course", slug=version.course.slug),
+        course_title=version.title,
+        course_summary=version.summary,
+        course_version=version.number,
+        objectives=course.objectives,
+        pass_percent=version.pass_threshold,
+        course_format=course.format,
+        presenters=tuple(
+            f"{p.name}, {p.credentials}" if p.credentials else p.name for p in course.presenters
+        ),
+        learner_name=details.full_name,
+        email_identity=email_identity(details.email, email_salt()),
+        profession=details.profession,
+        license_type=details.license_type,
+        license_number=details.license_number,
+        license_state=details.license_state,
+        completed_at=attempt.submitted_at,
+        score_percent=attempt.percent,
+        ce_hours=version.ce_hours,
+        credits=tuple(_badge_credit(c) for c in credits),
+        not_approved_by=not_approved_by,
+        status=StatusEntry(status_list_url(list_number), slot),
+        extension_context=extension_context_url(),
+    )
+    credential = sign(achievement_credential(data))
+    return json.dumps(credential, indent=2, ensure_ascii=False).encode()
+
+
+def signed_certificate_pdf(data: CertificateData, credential: bytes | None = None) -> bytes:
+    """Render the certificate and sign it with the sponsor's key (kept in memory), carrying
+    the Open Badge credential as an embedded file the signature covers."""
     config = current_app.config
     pdf = render_certificate(data, paper=config["CERTIFICATE_PAPER"])
+    attachments = ()
+    if credential is not None:
+        attachments = (
+            Attachment(
+                f"open-badge-{data.number}.json",
+                credential,
+                "application/json",
+                f"Open Badges 3.0 credential for certificate {data.number}",
+            ),
+        )
     return sign_pdf(
         pdf,
         signing_identity(),
         reason=f"CE certificate {data.number}",
         location=config["SIGNING_LOCATION"],
         timestamp_url=config["TIMESTAMP_URL"],
+        attachments=attachments,
     )

@@ -30,9 +30,12 @@ class SignInRequestForm(FlaskForm):
 
 
 class UploadForm(FlaskForm):
-    """Check a certificate PDF file."""
+    """Check a certificate file: its PDF, or its Open Badge credential (JSON)."""
 
-    pdf = FileField("Certificate PDF file", validators=[FileRequired("Choose a PDF file.")])
+    pdf = FileField(
+        "Certificate file (PDF or Open Badge JSON)",
+        validators=[FileRequired("Choose the certificate's PDF or JSON file.")],
+    )
     submit = SubmitField("Check this file")
 
 

@@ -41,6 +41,8 @@ class Certificate(db.Model):
         sa.Index("ix_certificates_course_completed", "course_id", "completed_at"),
         # Completions by the learner's license state (Florida's are reported to CE Broker).
         sa.Index("ix_certificates_license_state", "license_state", "completed_at"),
+        # A status list's set bits: the credentials in its range that no longer stand.
+        sa.Index("ix_certificates_status_index", "status", "status_index"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -74,6 +76,11 @@ class Certificate(db.Model):
     superseded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("certificates.id"))
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
+    # The Open Badge credential (signed JSON) exactly as issued and embedded in the PDF, and its
+    # bit in the status lists (None: issued before credentials existed).
+    credential: Mapped[str | None] = deferred(mapped_column(sa.Text))
+    status_index: Mapped[int | None] = mapped_column(unique=True)
+
     # The signed PDF exactly as issued; deferred so lists and the verify page never load it.
     pdf: Mapped[bytes] = deferred(mapped_column(sa.LargeBinary, nullable=False))
     pdf_sha256: Mapped[str] = mapped_column(sa.String(64), index=True)
@@ -86,3 +93,8 @@ class Certificate(db.Model):
     def filename(self) -> str:
         """The name a downloaded copy is saved under."""
         return f"ce-certificate-{self.number}.pdf"
+
+    @property
+    def credential_filename(self) -> str:
+        """The name a downloaded credential is saved under."""
+        return f"open-badge-{self.number}.json"

@@ -30,6 +30,11 @@ class PrintedCredit:
     amount: str
     format: str
     statement: str
+    # Not printed as such; carried into the Open Badge credential.
+    body: str = ""
+    body_url: str = ""
+    hours: str = ""
+    credit_type: str = ""
 
     @classmethod
     def from_printed(cls, data: dict) -> PrintedCredit:
@@ -43,6 +48,10 @@ class PrintedCredit:
             amount=data["amount"],
             format=data.get("format", ""),
             statement=data["statement"],
+            body=data.get("body", ""),
+            body_url=data.get("body_url", ""),
+            hours=data.get("hours", ""),
+            credit_type=data.get("credit_type", ""),
         )
 
     def heading(self) -> str:

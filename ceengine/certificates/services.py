@@ -10,8 +10,10 @@ import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy.exc import IntegrityError
 
+from ceengine.certificates.credentials import new_status_index
 from ceengine.certificates.edition import (
     LearnerDetails,
+    badge_credential,
     certificate_data,
     credit_plan,
     signed_certificate_pdf,
@@ -77,8 +79,10 @@ def _new_certificate(
 ) -> Certificate:
     """Render, sign and build (not yet stored) one edition of the certificate."""
     number = new_certificate_number()
+    status_index = new_status_index()
+    credential = badge_credential(attempt, details, number, status_index, credits, not_approved_by)
     data = certificate_data(attempt, details, number, credits, not_approved_by)
-    pdf = signed_certificate_pdf(data)
+    pdf = signed_certificate_pdf(data, credential)
     return Certificate(
         number=number,
         attempt_id=attempt.id,
@@ -102,6 +106,8 @@ def _new_certificate(
         attested_at=attested_at if details.attestation else None,
         pdf=pdf,
         pdf_sha256=hashlib.sha256(pdf).hexdigest(),
+        credential=credential.decode(),
+        status_index=status_index,
     )
 
 

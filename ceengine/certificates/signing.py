@@ -21,6 +21,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
+from pyhanko.pdf_utils import embed, generic
 from pyhanko.pdf_utils.decode_limits import (
     DecodeLimits,
     DocumentDecodeBudget,
@@ -92,18 +93,43 @@ def load_pkcs12_identity(data: bytes, password: bytes | None = None) -> SigningI
     return identity_from(key, cert, list(extra))
 
 
+@dataclass(frozen=True)
+class Attachment:
+    """A file carried inside the PDF (the Open Badge credential), covered by its signature."""
+
+    name: str
+    data: bytes
+    mime_type: str
+    description: str
+
+
 def sign_pdf(
     pdf: bytes,
     identity: SigningIdentity,
     reason: str,
     location: str,
     timestamp_url: str | None = None,
+    attachments: tuple[Attachment, ...] = (),
 ) -> bytes:
-    """Sign `pdf` with an invisible PAdES signature covering the whole document.
+    """Sign `pdf` with an invisible PAdES signature covering the whole document, attachments
+    included (they are added in the revision the signature closes).
 
     PAdES B-B; with `timestamp_url` (an RFC 3161 authority) a signature timestamp makes it B-T.
     """
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
+    for attachment in attachments:
+        # Stored uncompressed: checking an upload never inflates anything (see _DECODE_LIMITS).
+        data = embed.EmbeddedFileObject.from_file_data(
+            writer, attachment.data, compress=False, mime_type=attachment.mime_type
+        )
+        spec = embed.FileSpec(
+            file_spec_string=attachment.name,
+            file_name=attachment.name,
+            embedded_data=data,
+            description=attachment.description,
+            af_relationship=generic.NameObject("/Supplement"),
+        )
+        embed.embed_file(writer, spec)
     meta = signers.PdfSignatureMetadata(
         field_name=FIELD_NAME,
         reason=reason,
@@ -220,6 +246,20 @@ def check_signature(pdf: bytes, identity: SigningIdentity) -> SignatureCheck:
     if signature.coverage != SignatureCoverageLevel.ENTIRE_FILE:
         return SignatureCheck(signed_by, NOT_WHOLE_FILE)
     return SignatureCheck(signed_by, _chain_problem(identity))
+
+
+def embedded_file(pdf: bytes, suffix: str) -> bytes | None:
+    """The first file embedded in `pdf` whose name ends with `suffix`, read within the upload
+    bounds (a certificate's credential is stored uncompressed); None when there is none."""
+    try:
+        reader = PdfFileReader(io.BytesIO(pdf), strict=False, decode_limits=_DECODE_LIMITS)
+        names = reader.root["/Names"]["/EmbeddedFiles"]["/Names"]
+        for name, spec in zip(names[::2], names[1::2], strict=False):
+            if str(name).endswith(suffix):
+                return spec.get_object()["/EF"]["/F"].get_object().data
+    except Exception:  # no name tree, a malformed one, or a stream beyond the bounds
+        return None
+    return None
 
 
 def _name(common_name: str, organisation: str) -> x509.Name:

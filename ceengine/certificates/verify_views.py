@@ -1,16 +1,21 @@
-"""Public verification, no login: by certificate number, or by checking an uploaded PDF."""
+"""Public verification, no login: by certificate number (a page, or JSON for scripts), or by
+checking an uploaded PDF or Open Badge credential."""
 
 from __future__ import annotations
 
-from flask import current_app, redirect, render_template, request, url_for
+import json
+
+from flask import current_app, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from ceengine.certificates import bp
+from ceengine.certificates.credentials import check_credential
 from ceengine.certificates.forms import UploadForm
 from ceengine.certificates.models import Certificate
 from ceengine.certificates.numbers import normalize_certificate_number
+from ceengine.certificates.presenters import certificate_json
 from ceengine.certificates.services import check_certificate_file, current_edition, find_certificate
-from ceengine.certificates.signing import MAX_PDF_BYTES
+from ceengine.certificates.signing import MAX_PDF_BYTES, embedded_file
 from ceengine.errors import render_error
 from ceengine.extensions import limiter
 
@@ -80,28 +85,80 @@ def _replacement(certificate: Certificate) -> Certificate | None:
     return current if current is not certificate else None
 
 
+@bp.get("/verify/<number>.json")
+@limiter.limit(_verify_limit)
+def verify_json(number: str) -> ResponseReturnValue:
+    """The certificate's status and fields as JSON, for scripts (any site may fetch it)."""
+    canonical = normalize_certificate_number(number)
+    certificate = find_certificate(canonical) if canonical else None
+    if certificate is None:
+        response = jsonify(
+            error=f"No certificate has the number {number[:40]}. Check it against the "
+            "certificate; a number looks like 7KQ2-M9XD-4HTR-V."
+        )
+        response.status_code = 404
+    else:
+        response = jsonify(certificate_json(certificate, _replacement(certificate)))
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+def _upload_problem(form: UploadForm, problem: str) -> tuple[str, int]:
+    form.pdf.errors.append(problem)
+    return _lookup_page(422, form=form)
+
+
 @bp.post("/verify")
 @limiter.limit(_verify_limit)
 def verify_file() -> ResponseReturnValue:
-    """Check an uploaded certificate PDF: our signature, whole file, same bytes as issued."""
+    """Check an uploaded certificate: a PDF (our signature, whole file, same bytes as issued,
+    and the credential inside it) or an Open Badge credential (JSON)."""
     form = UploadForm()
     if not form.validate_on_submit():
         return _lookup_page(422, form=form)
-    pdf = form.pdf.data.read(MAX_PDF_BYTES + 1)  # larger files are refused, never read whole
-    if not pdf.startswith(b"%PDF"):
-        form.pdf.errors.append("That file is not a PDF. Choose the certificate's PDF file.")
-        return _lookup_page(422, form=form)
-    if len(pdf) > MAX_PDF_BYTES:
-        form.pdf.errors.append(
+    data = form.pdf.data.read(MAX_PDF_BYTES + 1)  # larger files are refused, never read whole
+    if len(data) > MAX_PDF_BYTES:
+        return _upload_problem(
+            form,
             f"That file is larger than any certificate we issue (at most "
-            f"{MAX_PDF_BYTES // 1024} KB). Choose the certificate's PDF file."
+            f"{MAX_PDF_BYTES // 1024} KB). Choose the certificate's PDF or JSON file.",
         )
-        return _lookup_page(422, form=form)
-    check = check_certificate_file(pdf)
+    if data.startswith(b"%PDF"):
+        return _check_pdf(data, form.pdf.data.filename)
+    document = _json_document(data)
+    if document is None:
+        return _upload_problem(
+            form,
+            "That file is neither a certificate PDF nor an Open Badge credential (JSON). "
+            "Choose the certificate's PDF file or its open-badge JSON file.",
+        )
+    check = check_credential(document)
     current = _replacement(check.certificate) if check.certificate else None
     return render_template(
-        "certificates/verify_file.html",
+        "certificates/verify_credential.html",
         check=check,
         current=current,
         filename=form.pdf.data.filename,
+    ), 200 if check.ok else 422
+
+
+def _json_document(data: bytes) -> object | None:
+    try:
+        return json.loads(data.decode("utf-8-sig"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        return None
+
+
+def _check_pdf(pdf: bytes, filename: str) -> ResponseReturnValue:
+    check = check_certificate_file(pdf)
+    current = _replacement(check.certificate) if check.certificate else None
+    embedded = embedded_file(pdf, ".json")
+    credential = check_credential(_json_document(embedded)) if embedded else None
+    return render_template(
+        "certificates/verify_file.html",
+        check=check,
+        credential=credential,
+        current=current,
+        filename=filename,
     ), 200 if check.problem is None else 422

@@ -45,6 +45,7 @@ class Body:
     needs_period: bool = False
     requires: tuple[str, ...] = ()
     guidance: Guidance = field(default_factory=Guidance)
+    url: str = ""  # the body's page on its approvals (an Open Badge credential aligns to it)
 
 
 BODIES: dict[str, Body] = {
@@ -52,6 +53,7 @@ BODIES: dict[str, Body] = {
     for body in (
         Body(
             key="apa",
+            url="https://www.apa.org/about/offices/ce/sponsors",
             name="American Psychological Association",
             short="APA",
             statement=(
@@ -71,6 +73,7 @@ BODIES: dict[str, Body] = {
         ),
         Body(
             key="aswb-ace",
+            url="https://www.aswb.org/ace/",
             name="Association of Social Work Boards (ASWB) Approved Continuing Education (ACE)",
             short="ASWB ACE",
             statement=(
@@ -87,6 +90,7 @@ BODIES: dict[str, Body] = {
         ),
         Body(
             key="nbcc",
+            url="https://www.nbcc.org/",
             name="National Board for Certified Counselors (NBCC)",
             short="NBCC",
             statement=(
@@ -101,6 +105,7 @@ BODIES: dict[str, Body] = {
         ),
         Body(
             key="ca-bbs",
+            url="https://www.bbs.ca.gov/",
             name="California Board of Behavioral Sciences",
             short="California BBS",
             statement=(
@@ -312,6 +317,10 @@ class Credit:
         """Everything the certificate prints for this credit, as stored with it."""
         approval = self.approval
         return {
+            "body": approval.body,
+            "body_url": approval.spec.url,
+            "hours": f"{self.hours.normalize():f}",
+            "credit_type": self.credit_type,
             "body_name": approval.body_name,
             "short": approval.short,
             "provider": approval.provider or sponsor_name,

@@ -3,7 +3,10 @@
 // built only on Digital Bazaar's libraries (not on any ceengine code).
 //
 //   node tests/credentials/verify.mjs --contexts ceengine/certificates/contexts \
-//     --did DIDDOC.json [--status-list URL=FILE]... [--now ISO-DATETIME] CREDENTIAL.json
+//     --did DIDDOC.json [--status-list URL=FILE]... [--context URL=FILE]...
+//     [--now ISO-DATETIME] CREDENTIAL.json
+// (--context serves one more JSON-LD context, such as the sponsor's extension
+// context, which lives at an address of the sponsor's own.)
 //
 // Prints one JSON object on stdout:
 //   {"verified": bool, "proofVerified": bool, "revoked": bool|null, "errors": [...]}
@@ -28,7 +31,8 @@ import {checkStatus as checkBitstringStatus} from
 import * as vc from '@digitalbazaar/vc';
 
 const USAGE = 'usage: node tests/credentials/verify.mjs --contexts DIR ' +
-  '--did DIDDOC.json [--status-list URL=FILE]... [--now ISO] CREDENTIAL.json';
+  '--did DIDDOC.json [--status-list URL=FILE]... [--context URL=FILE]... ' +
+  '[--now ISO] CREDENTIAL.json';
 
 function usage(message) {
   process.stderr.write(`${message}\n${USAGE}\n`);
@@ -53,6 +57,7 @@ function parseCommandLine(argv) {
         contexts: {type: 'string'},
         did: {type: 'string'},
         'status-list': {type: 'string', multiple: true, default: []},
+        context: {type: 'string', multiple: true, default: []},
         now: {type: 'string'},
         help: {type: 'boolean', short: 'h'},
       },
@@ -77,6 +82,14 @@ function parseCommandLine(argv) {
   if(values.now !== undefined && isNaN(new Date(values.now))) {
     usage(`--now is not a date: ${values.now}`);
   }
+  const extraContexts = new Map();
+  for(const pair of values.context) {
+    const at = pair.lastIndexOf('=');
+    if(at <= 0 || at === pair.length - 1) {
+      usage(`--context wants URL=FILE, got ${pair}`);
+    }
+    extraContexts.set(pair.slice(0, at), readJson(pair.slice(at + 1), 'context'));
+  }
   const statusLists = new Map();
   for(const pair of values['status-list']) {
     const at = pair.lastIndexOf('=');
@@ -90,6 +103,7 @@ function parseCommandLine(argv) {
     contextsDir: values.contexts,
     didDocument: readJson(values.did, 'DID document'),
     statusLists,
+    extraContexts,
     now: values.now,
     credential: readJson(positionals[0], 'credential'),
   };
@@ -182,7 +196,8 @@ function messages(error, seen = new Set()) {
 async function main() {
   const options = parseCommandLine(process.argv.slice(2));
   const documentLoader = makeDocumentLoader({
-    contexts: loadContexts(options.contextsDir),
+    contexts: new Map([
+      ...loadContexts(options.contextsDir), ...options.extraContexts]),
     didDocument: options.didDocument,
     statusLists: options.statusLists,
   });

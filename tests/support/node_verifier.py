@@ -43,10 +43,12 @@ def node_verify(
     did_document: dict,
     status_lists: dict[str, dict] | None = None,
     now: str | None = None,
+    contexts: dict[str, dict] | None = None,
 ) -> dict:
     """Verify `credential` with verify.mjs: its JSON answer plus "exit" (0 means verified and
     not revoked). `status_lists` maps each status list credential URL to the credential
-    served there; `now` (ISO 8601) replaces the clock for validFrom/validUntil."""
+    served there; `now` (ISO 8601) replaces the clock for validFrom/validUntil; `contexts` maps
+    more context URLs (the sponsor's extension context) to their documents."""
     require_node_verifier()
     with tempfile.TemporaryDirectory(prefix="ceengine-node-verify-") as tmp:
         folder = Path(tmp)
@@ -60,6 +62,8 @@ def node_verify(
         command += ["--did", write("did.json", did_document)]
         for number, (url, status_list) in enumerate((status_lists or {}).items()):
             command += ["--status-list", f"{url}={write(f'status-{number}.json', status_list)}"]
+        for number, (url, context) in enumerate((contexts or {}).items()):
+            command += ["--context", f"{url}={write(f'context-{number}.json', context)}"]
         if now is not None:
             command += ["--now", now]
         command.append(write("credential.json", credential))
