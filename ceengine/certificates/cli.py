@@ -1,7 +1,9 @@
-"""`ceengine certificates ...`: signing keys, checking a PDF, revoking and reissuing."""
+"""`ceengine certificates ...`: signing keys, checking a PDF or credential, revoking and
+reissuing."""
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 from typing import NoReturn
@@ -10,6 +12,9 @@ import click
 from flask import current_app
 
 from ceengine.certificates import bp
+from ceengine.certificates.credential_key import development_folder as credential_folder
+from ceengine.certificates.credential_key import write_development_key
+from ceengine.certificates.credentials import CredentialCheck, check_credential
 from ceengine.certificates.edition import long_date, verify_url
 from ceengine.certificates.mail import send_certificate_link
 from ceengine.certificates.models import REVOKED, SUPERSEDED, VALID, Certificate
@@ -21,7 +26,7 @@ from ceengine.certificates.services import (
     reissue_certificate,
     revoke_certificate,
 )
-from ceengine.certificates.signing import MAX_PDF_BYTES, create_development_chain
+from ceengine.certificates.signing import MAX_PDF_BYTES, create_development_chain, embedded_file
 from ceengine.certificates.signing_key import SigningNotConfigured, development_folder
 from ceengine.templating import format_hours
 
@@ -84,37 +89,86 @@ def _status_line(certificate: Certificate) -> str:
 
 
 @bp.cli.command("verify")
-@click.argument("pdf_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-def verify(pdf_file: Path) -> None:
-    """Check a certificate PDF: its status today, our signature over the whole file, the
-    same bytes as issued.
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def verify(file: Path) -> None:
+    """Check a certificate file: its PDF (its status today, our signature over the whole file,
+    the same bytes as issued, and the credential inside it) or its Open Badge credential
+    (.json: the proof, the issuer, the status, our record).
 
     Exits 0 only when the file is authentic and unchanged and the certificate is valid today;
     1 otherwise (not authentic, revoked or superseded).
     """
-    with pdf_file.open("rb") as file:
-        pdf = file.read(MAX_PDF_BYTES + 1)  # a larger file is refused, never read whole
+    with file.open("rb") as opened:
+        data = opened.read(MAX_PDF_BYTES + 1)  # a larger file is refused, never read whole
+    if not data.startswith(b"%PDF"):
+        _verify_credential(file, data)
+        return
     try:
-        check = check_certificate_file(pdf)
+        check = check_certificate_file(data)
     except SigningNotConfigured as error:
         _fail(str(error))
     if check.problem is not None:
-        click.echo(f"NOT AUTHENTIC: {pdf_file}")
+        click.echo(f"NOT AUTHENTIC: {file}")
         click.echo(f"  {check.problem}")
         sys.exit(1)
     certificate = check.certificate
     click.echo(_status_line(certificate))
     if certificate.status == VALID:
-        click.echo(f"AUTHENTIC AND UNCHANGED: {pdf_file}")
+        click.echo(f"AUTHENTIC AND UNCHANGED: {file}")
     else:
         click.echo(
-            "The file is authentic and unchanged, but this certificate is no longer "
-            f"valid: {pdf_file}"
+            f"The file is authentic and unchanged, but this certificate is no longer valid: {file}"
         )
     click.echo(f"  Signed by {check.signed_by}")
+    embedded = embedded_file(data, ".json")
+    if embedded is not None:
+        click.echo("  Open Badge credential inside the file:")
+        for finding in _credential_check(embedded).findings:
+            click.echo(f"    {finding.label}: {'yes' if finding.ok else 'NO'}. {finding.words}")
     _describe(certificate)
     if certificate.status != VALID:
         sys.exit(1)
+
+
+def _credential_check(data: bytes) -> CredentialCheck:
+    try:
+        document = json.loads(data.decode("utf-8-sig"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        document = None
+    return check_credential(document)
+
+
+def _verify_credential(file: Path, data: bytes) -> None:
+    """The .json half of `verify`: an Open Badge credential."""
+    if len(data) > MAX_PDF_BYTES:
+        _fail(f"{file} is larger than any certificate or credential we issue.")
+    check = _credential_check(data)
+    if check.ok:
+        click.echo(f"GENUINE AND ACTIVE: {file}")
+    else:
+        click.echo(f"NOT VALID: {file}")
+    for finding in check.findings:
+        click.echo(f"  {finding.label}: {'yes' if finding.ok else 'NO'}. {finding.words}")
+    if check.certificate is not None:
+        _describe(check.certificate)
+    if not check.ok:
+        sys.exit(1)
+
+
+@bp.cli.command("init-credential-key")
+def init_credential_key() -> None:
+    """Create a development Ed25519 key for Open Badge credentials under instance/credential/.
+
+    An existing key moves to instance/credential/previous/ and stays in the DID document, so
+    the credentials it signed keep verifying. Production refuses a development key: set
+    CEENGINE_CREDENTIAL_KEY to the sponsor's own (openssl genpkey -algorithm ed25519), and
+    CEENGINE_CREDENTIAL_PREVIOUS_KEYS to earlier ones.
+    """
+    path, moved = write_development_key(credential_folder(current_app))
+    if moved is not None:
+        click.echo(f"Moved the earlier key to {moved}: the DID document still publishes it.")
+    click.echo(f"Wrote key {path}")
+    click.echo("This is a development key: production refuses it.")
 
 
 @bp.cli.command("show")

@@ -90,7 +90,7 @@ def email_salt() -> str:
 
 def status_list_url(list_number: int) -> str:
     """The address of status list `list_number` (a signed BitstringStatusListCredential)."""
-    return absolute_url("certificates.status_list", list_number=list_number)
+    return absolute_url("certificates.status_list_document", list_number=list_number)
 
 
 def new_status_index() -> int:
@@ -119,9 +119,9 @@ def status_lists_in_use() -> int:
     return 0 if highest is None else highest // LIST_SIZE + 1
 
 
-_STORED_CREDENTIAL = sa.select(Certificate.number, Certificate.status, Certificate.credential).where(
-    Certificate.number == sa.bindparam("number")
-)
+_STORED_CREDENTIAL = sa.select(
+    Certificate.number, Certificate.status, Certificate.credential
+).where(Certificate.number == sa.bindparam("number"))
 
 
 def stored_credential(number: str) -> sa.Row | None:

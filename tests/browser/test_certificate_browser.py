@@ -94,7 +94,7 @@ def test_pass_issue_download_and_verify(live_server, desktop_page, slug, tmp_pat
     expect(page.get_by_text("Ana María Núñez")).to_be_visible()
     assert_accessible(page)
     page.goto(f"{base}/verify")
-    page.get_by_label("Certificate PDF file").set_input_files(str(path))
+    page.get_by_label("Certificate file (PDF or Open Badge JSON)").set_input_files(str(path))
     page.get_by_role("button", name="Check this file").click()
     expect(page.get_by_text("Authentic and unchanged")).to_be_visible()
 
@@ -110,7 +110,7 @@ def test_a_tampered_file_is_caught_on_the_verify_page(live_server, desktop_page,
     tampered = tmp_path / "tampered.pdf"
     tampered.write_bytes(pdf + b"\n% an edit after signing\n")
     page.goto(f"{base}/verify")
-    page.get_by_label("Certificate PDF file").set_input_files(str(tampered))
+    page.get_by_label("Certificate file (PDF or Open Badge JSON)").set_input_files(str(tampered))
     page.get_by_role("button", name="Check this file").click()
     expect(page.get_by_text("Not authentic")).to_be_visible()
     expect(page.get_by_text("does not cover the whole file")).to_be_visible()

@@ -41,7 +41,7 @@ def test_an_uploaded_revoked_certificate_leads_with_revoked_not_green(
     path.write_bytes(revoked_pdf(live_server.app, "Issued in error"))
 
     page.goto(f"{base}/verify")
-    page.get_by_label("Certificate PDF file").set_input_files(str(path))
+    page.get_by_label("Certificate file (PDF or Open Badge JSON)").set_input_files(str(path))
     page.get_by_role("button", name="Check this file").click()
 
     statuses = page.locator("main .status")

@@ -419,7 +419,10 @@ def test_a_file_that_is_not_a_pdf_is_refused_with_a_message(synced, client):
     response = upload(client, b"Hello, I am a photo of a certificate.", "certificate.jpg")
 
     assert response.status_code == 422
-    assert "That file is not a PDF. Choose the certificate's PDF file." in spoken_text_of(response)
+    assert (
+        "That file is neither a certificate PDF nor an Open Badge credential (JSON). Choose the "
+        "certificate's PDF file or its open-badge JSON file."
+    ) in spoken_text_of(response)
 
 
 def test_a_damaged_pdf_is_refused_with_a_message(synced, client):
@@ -434,7 +437,7 @@ def test_checking_without_a_file_asks_for_one(synced, client):
     response = upload(client, None)
 
     assert response.status_code == 422
-    assert "Choose a PDF file." in spoken_text_of(response)
+    assert "Choose the certificate's PDF or JSON file." in spoken_text_of(response)
 
 
 def test_a_file_larger_than_any_certificate_is_refused_with_a_message(synced, client):
@@ -443,7 +446,7 @@ def test_a_file_larger_than_any_certificate_is_refused_with_a_message(synced, cl
     assert response.status_code == 422
     assert (
         "That file is larger than any certificate we issue (at most 256 KB). Choose the "
-        "certificate's PDF file."
+        "certificate's PDF or JSON file."
     ) in spoken_text_of(response)
 
 

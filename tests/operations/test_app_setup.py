@@ -8,6 +8,7 @@ from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 
 from ceengine import create_app
+from ceengine.certificates.credential_key import write_development_key
 from ceengine.certificates.signing import create_development_chain
 from ceengine.extensions import db
 from tests.support.app import production_environment
@@ -47,6 +48,27 @@ def test_production_refuses_the_development_signing_key(monkeypatch, tmp_path):
     monkeypatch.setenv("CEENGINE_SIGNING_KEY", str(files["key"]))
     monkeypatch.setenv("CEENGINE_SIGNING_CERT", str(files["cert"]))
     with pytest.raises(RuntimeError, match="development signing certificate"):
+        create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'p.db'}"})
+
+
+def test_production_refuses_the_development_credential_key(monkeypatch, tmp_path):
+    production_environment(monkeypatch, tmp_path)
+    path, _ = write_development_key(tmp_path / "dev-credential")
+    monkeypatch.setenv("CEENGINE_CREDENTIAL_KEY", str(path))
+    with pytest.raises(RuntimeError, match="refuses the development credential key"):
+        create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'p.db'}"})
+
+
+def test_production_starts_with_the_sponsors_own_credential_key(monkeypatch, tmp_path):
+    production_environment(monkeypatch, tmp_path)
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'p.db'}"})
+    assert app.config["CREDENTIAL_KEY"].endswith("sponsor-credential-key.pem")
+
+
+def test_production_refuses_a_missing_credential_key(monkeypatch, tmp_path):
+    production_environment(monkeypatch, tmp_path)
+    monkeypatch.setenv("CEENGINE_CREDENTIAL_KEY", str(tmp_path / "no-credential-key.pem"))
+    with pytest.raises(RuntimeError, match="no-credential-key.pem does not exist"):
         create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'p.db'}"})
 
 

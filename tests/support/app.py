@@ -9,10 +9,13 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from flask import g, has_app_context
 from flask.testing import FlaskClient
 
 from ceengine import create_app
+from ceengine.certificates.credential_key import write_development_key
 from ceengine.certificates.signing import create_development_chain
 from ceengine.extensions import db
 from tests.support.certificate_pdf import sponsor_signing_files
@@ -39,11 +42,33 @@ def signing_files() -> dict[str, Path]:
     )
 
 
+@functools.cache
+def credential_key_file() -> Path:
+    """One development credential key for the whole test run (never the project's instance/)."""
+    path, _ = write_development_key(Path(tempfile.mkdtemp(prefix="ceengine-credential-")))
+    return path
+
+
+def sponsor_credential_key(folder: Path) -> Path:
+    """A sponsor's own Ed25519 credential key (not marked as a development key)."""
+    key = Ed25519PrivateKey.generate()
+    path = folder / "sponsor-credential-key.pem"
+    path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return path
+
+
 def app_settings() -> dict:
-    """Settings every test app shares: the test signing key, email kept in memory."""
+    """Settings every test app shares: the test signing keys, email kept in memory."""
     files = signing_files()
     return {
         "TESTING": True,
+        "CREDENTIAL_KEY": str(credential_key_file()),
         "SIGNING_KEY": str(files["key"]),
         "SIGNING_CERT": str(files["cert"]),
         "SIGNING_CHAIN": str(files["chain"]),
@@ -122,3 +147,4 @@ def production_environment(monkeypatch, tmp_path) -> None:
     monkeypatch.setenv("CEENGINE_TIMEZONE", "America/Los_Angeles")
     monkeypatch.setenv("CEENGINE_SIGNING_KEY", str(key_file))
     monkeypatch.setenv("CEENGINE_SIGNING_CERT", str(cert_file))
+    monkeypatch.setenv("CEENGINE_CREDENTIAL_KEY", str(sponsor_credential_key(tmp_path)))
