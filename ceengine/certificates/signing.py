@@ -254,9 +254,9 @@ def embedded_file(pdf: bytes, suffix: str) -> bytes | None:
     try:
         reader = PdfFileReader(io.BytesIO(pdf), strict=False, decode_limits=_DECODE_LIMITS)
         names = reader.root["/Names"]["/EmbeddedFiles"]["/Names"]
-        for name, spec in zip(names[::2], names[1::2], strict=False):
-            if str(name).endswith(suffix):
-                return spec.get_object()["/EF"]["/F"].get_object().data
+        for position in range(0, len(names) - 1, 2):
+            if str(names[position]).endswith(suffix):
+                return names[position + 1]["/EF"]["/F"].data
     except Exception:  # no name tree, a malformed one, or a stream beyond the bounds
         return None
     return None
