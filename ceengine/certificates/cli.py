@@ -130,23 +130,26 @@ def verify(file: Path) -> None:
         sys.exit(1)
 
 
-def _credential_check(data: bytes) -> CredentialCheck:
+def _json(data: bytes) -> object | None:
     try:
-        document = json.loads(data.decode("utf-8-sig"))
+        return json.loads(data.decode("utf-8-sig"))
     except (UnicodeDecodeError, ValueError, RecursionError):
-        document = None
-    return check_credential(document)
+        return None
+
+
+def _credential_check(data: bytes) -> CredentialCheck:
+    return check_credential(_json(data))
 
 
 def _verify_credential(file: Path, data: bytes) -> None:
     """The .json half of `verify`: an Open Badge credential."""
-    if len(data) > MAX_PDF_BYTES:
-        _fail(f"{file} is larger than any certificate or credential we issue.")
-    check = _credential_check(data)
-    if check.ok:
-        click.echo(f"GENUINE AND ACTIVE: {file}")
-    else:
+    document = _json(data) if len(data) <= MAX_PDF_BYTES else None
+    if not isinstance(document, dict):
         click.echo(f"NOT VALID: {file}")
+        click.echo("  This file is neither a certificate PDF nor an Open Badge credential (JSON).")
+        sys.exit(1)
+    check = check_credential(document)
+    click.echo(f"{'GENUINE AND ACTIVE' if check.ok else 'NOT VALID'}: {file}")
     for finding in check.findings:
         click.echo(f"  {finding.label}: {'yes' if finding.ok else 'NO'}. {finding.words}")
     if check.certificate is not None:

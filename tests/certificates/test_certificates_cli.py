@@ -191,7 +191,10 @@ def test_verify_refuses_a_file_that_is_not_a_pdf(synced, runner, tmp_path):
     result = certificates_command(runner, "verify", str(path))
 
     assert result.exit_code == 1
-    assert "This file is not a readable PDF." in result.output
+    assert (
+        "This file is neither a certificate PDF nor an Open Badge credential (JSON)."
+        in result.output
+    )
 
 
 def test_verify_of_a_missing_file_says_so(synced, runner, tmp_path):
