@@ -120,6 +120,9 @@ def test_issuing_emails_the_learner_the_certificate_link(synced, client):
     )
     assert verify.startswith("http") and path_of(verify) == f"/verify/{certificate.number}"
     assert certificate.number in message.body and "Demo Lesson on Kindness" in message.body
+    assert "The same page offers it as an Open Badge (a verifiable credential" in " ".join(
+        message.body.split()
+    )
     assert (
         "success",
         "Your certificate has been issued. We are emailing its link to ana@example.org.",
