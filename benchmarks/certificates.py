@@ -1,5 +1,6 @@
-"""Certificate figures: issuing one (render + sign + store) against a bare render + sign floor,
-and re-downloading an issued PDF against the hello-world baseline."""
+"""Certificate figures: issuing one (credential + render + sign + store) against the bare
+credential proof + render + sign floor, and re-downloading an issued PDF, its Open Badge, the
+verify JSON, a status list and the DID document against the hello-world baseline."""
 
 from __future__ import annotations
 
@@ -34,10 +35,13 @@ class Timing:
 
 
 def _signing_env(folder: Path) -> dict[str, str]:
+    from ceengine.certificates.credential_key import write_development_key
     from ceengine.certificates.signing import create_development_chain
 
     files = create_development_chain(folder / "signing", "ceengine Benchmarks")
+    credential_key, _ = write_development_key(folder / "credential")
     return {
+        "CEENGINE_CREDENTIAL_KEY": str(credential_key),
         "CEENGINE_SIGNING_KEY": str(files["key"]),
         "CEENGINE_SIGNING_CERT": str(files["cert"]),
         "CEENGINE_SIGNING_CHAIN": str(files["chain"]),
@@ -77,10 +81,10 @@ def measure_issue(
 
     os.environ.update(env)
     from ceengine import create_app
-    from ceengine.certificates.edition import LearnerDetails, certificate_data
+    from ceengine.certificates.edition import LearnerDetails, badge_credential, certificate_data
     from ceengine.certificates.numbers import new_certificate_number
     from ceengine.certificates.render import render_certificate
-    from ceengine.certificates.signing import sign_pdf
+    from ceengine.certificates.signing import Attachment, sign_pdf
     from ceengine.certificates.signing_key import signing_identity
     from ceengine.certificates.tokens import certificate_token
     from ceengine.completion.issuing import issue_certificate
@@ -92,10 +96,16 @@ def measure_issue(
             "Ana María Núñez", "ana@example.org", "Social worker", "LCSW", "LCS 12345", "California"
         )
         identity = signing_identity()
-        data = certificate_data(attempts[0], details, new_certificate_number())
+        number = new_certificate_number()
+        data = certificate_data(attempts[0], details, number)
 
         def floor(_index: int) -> None:
-            sign_pdf(render_certificate(data), identity, "CE certificate", "Online")
+            # The same work without the database: the credential and its proof, the page,
+            # and the PAdES signature over both.
+            credential = badge_credential(attempts[0], details, number, 0)
+            attached = (Attachment("open-badge.json", credential, "application/json", "OB"),)
+            pdf = render_certificate(data)
+            sign_pdf(pdf, identity, "CE certificate", "Online", attachments=attached)
 
         def issue(index: int) -> None:
             issue_certificate(attempts[index], attempts[index].learner, details)
@@ -109,8 +119,8 @@ def measure_issue(
         token = certificate_token(number)
         files = uploads.upload_files(number)
     return (
-        Timing("bare render + sign (floor)", floor_samples),
-        Timing("issue certificate (render + sign + store)", issue_samples),
+        Timing("bare credential + render + sign (floor)", floor_samples),
+        Timing("issue certificate (+ status index, store)", issue_samples),
         number,
         token,
         files,
@@ -129,6 +139,10 @@ def measure(
         for name, path in (
             ("verify page GET", f"/verify/{number}"),
             ("re-download certificate PDF", f"/certificates/{token}/pdf"),
+            ("verify JSON GET", f"/verify/{number}.json"),
+            ("Open Badge download", f"/certificates/{token}/open-badge.json"),
+            ("status list GET", "/credentials/status/1"),
+            ("DID document GET", "/.well-known/did.json"),
         ):
             load = run_wrk(server.url + path, seconds)
             rows.append(Row(name, load, hello, 0.4, server.peak_worker_mb()))

@@ -261,3 +261,34 @@ def achievement_credential(data: BadgeData) -> dict:
             }
         ],
     }
+
+
+# Bounds on a credential someone hands us before any JSON-LD processing: canonicalizing costs
+# grow fast with look-alike blank nodes, so only the shapes we issue are canonicalized.
+_MAX_OBJECTS, _MAX_DEPTH = 200, 12
+
+
+def shape_problem(document: dict, extension_context: str) -> str | None:
+    """Why a credential is not shaped as ours (None: it is), judged without JSON-LD."""
+    if document.get("@context") != [VC_CONTEXT, OB_CONTEXT, extension_context]:
+        return "It uses JSON-LD contexts other than the ones this sponsor's credentials use."
+    objects = 0
+    stack: list[tuple[object, int]] = [(document, 0)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > _MAX_DEPTH:
+            return "It is nested more deeply than any credential we issue."
+        if isinstance(value, dict):
+            objects += 1
+            if any(k.startswith("@") and (k != "@context" or depth) for k in value):
+                return "It uses JSON-LD keywords that our credentials never use."
+            if any(isinstance(value.get(k), str) and value[k].startswith("_:") for k in ("id",)):
+                return "It names blank nodes, which our credentials never do."
+            stack.extend((v, depth + 1) for k, v in value.items() if k != "@context")
+        elif isinstance(value, list):
+            if len({repr(v) for v in value}) != len(value):
+                return "It repeats an item in a list, which our credentials never do."
+            stack.extend((v, depth + 1) for v in value)
+        if objects > _MAX_OBJECTS:
+            return "It is larger than any credential we issue."
+    return None

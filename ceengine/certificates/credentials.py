@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from flask import current_app
 
-from ceengine.certificates.badge import CE_CONTEXT_FILE, CREDENTIAL_TYPES, Issuer
+from ceengine.certificates.badge import CE_CONTEXT_FILE, CREDENTIAL_TYPES, Issuer, shape_problem
 from ceengine.certificates.credential_key import credential_keys
 from ceengine.certificates.did import did_document, did_web, key_id
 from ceengine.certificates.linked_data import CONTEXTS, DocumentLoader, document_loader
@@ -206,6 +206,9 @@ def _number_of(document: dict) -> str | None:
 
 
 def _proof_finding(document: dict) -> Finding:
+    shape = shape_problem(document, extension_context_url())
+    if shape is not None:
+        return Finding("Proof", False, f"The signature was not checked. {shape}")
     proof: ProofCheck = check_proof(document, sponsor_key, loader())
     if proof.ok:
         return Finding("Proof", True, "The signature is valid: the credential is unchanged.")
