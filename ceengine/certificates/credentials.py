@@ -232,9 +232,10 @@ def _issuer_finding(issuer: object) -> Finding:
 
 def check_credential(document: object) -> CredentialCheck:
     """Is this an Open Badge credential we issued, signed by us, unchanged, and still standing?"""
-    if not isinstance(document, dict) or not set(CREDENTIAL_TYPES) <= set(
-        document.get("type") or ()
-    ):
+    types = document.get("type") if isinstance(document, dict) else None
+    if not isinstance(types, list) or not set(CREDENTIAL_TYPES) <= {
+        t for t in types if isinstance(t, str)
+    }:
         return CredentialCheck(
             (Finding("Credential", False, "That is not an Open Badge credential (JSON)."),)
         )

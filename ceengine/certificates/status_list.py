@@ -41,13 +41,17 @@ def encode(set_slots: Iterable[int], size: int = LIST_SIZE) -> str:
     return "u" + base64.urlsafe_b64encode(packed).rstrip(b"=").decode("ascii")
 
 
-def decode(encoded: str, max_bytes: int = LIST_SIZE) -> bytes:
-    """The bitstring of an `encodedList`; ValueError when it is not one."""
+def decode(encoded: str, max_bytes: int = LIST_SIZE // 8) -> bytes:
+    """The bitstring of an `encodedList`; ValueError when it is not one, or is larger than any
+    list we publish (a small file that inflates hugely is refused without inflating it all)."""
     if not isinstance(encoded, str) or not encoded.startswith("u"):
         raise ValueError("the encoded list is not multibase base64url")
-    packed = base64.urlsafe_b64decode(encoded[1:] + "=" * (-len(encoded[1:]) % 4))
-    with gzip.GzipFile(fileobj=io.BytesIO(packed)) as stream:
-        bits = stream.read(max_bytes + 1)  # a small file that inflates hugely is refused
+    try:
+        packed = base64.urlsafe_b64decode(encoded[1:] + "=" * (-len(encoded[1:]) % 4))
+        with gzip.GzipFile(fileobj=io.BytesIO(packed)) as stream:
+            bits = stream.read(max_bytes + 1)
+    except (OSError, EOFError, ValueError) as error:  # not base64, not gzip, cut short
+        raise ValueError(f"the encoded list cannot be read: {error}") from error
     if len(bits) > max_bytes:
         raise ValueError("the encoded list is larger than any list we publish")
     return bits
