@@ -323,6 +323,9 @@ PUBLIC_BY_DESIGN = {
     "certificates.certificate": "the certificate link emailed to the learner: a signed token "
     "(own salt) that the learner may forward, e.g. to an employer",
     "certificates.download": "the PDF behind the same certificate link",
+    "certificates.badge_download": "the Open Badge credential behind the same certificate link",
+    "certificates.verify_json": "the public verification as JSON for scripts: the same fields "
+    "as the verification page (tests/certificates/test_credential_checks.py)",
     "certificates.my_certificates_sign_in": "the emailed sign-in link: holding it proves "
     "access to the address, not to a browser",
     "quizzes.confirm_page": "the emailed link that confirms an address for a course that "

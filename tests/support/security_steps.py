@@ -114,6 +114,7 @@ class World:
             "reflection_id": [self.reflection_id],
             "version_id": [self.version_id],
             "action": ["approve", "hide"],
+            "list_number": ["1"],
         }
         overrides = {
             "static": {"filename": ["css/site.css"]},
