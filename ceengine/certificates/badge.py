@@ -137,6 +137,7 @@ class BadgeData:
     license_number: str
     license_state: str
     completed_at: datetime
+    completed_on: str  # the sponsor's day, as printed: December 2, 2026
     score_percent: int
     ce_hours: Decimal
     credits: tuple[BadgeCredit, ...]
@@ -246,8 +247,8 @@ def achievement_credential(data: BadgeData) -> dict:
         "type": CREDENTIAL_TYPES,
         "name": f"{data.course_title}: continuing education certificate {data.number}",
         "description": (
-            f"{data.learner_name} completed {data.course_title} on "
-            f"{xsd_datetime(data.completed_at)[:10]} ({data.issuer.name})."
+            f"{data.learner_name} completed {data.course_title} on {data.completed_on} "
+            f"({data.issuer.name})."
         ),
         "issuer": data.issuer.profile(),
         "validFrom": xsd_datetime(data.completed_at),

@@ -224,6 +224,7 @@ def badge_credential(
         license_number=details.license_number,
         license_state=details.license_state,
         completed_at=attempt.submitted_at,
+        completed_on=long_date(attempt.submitted_at),
         score_percent=attempt.percent,
         ce_hours=version.ce_hours,
         credits=tuple(_badge_credit(c) for c in credits),
