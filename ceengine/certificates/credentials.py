@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import secrets
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -205,11 +206,37 @@ def _number_of(document: dict) -> str | None:
     return number if isinstance(number, str) else None
 
 
-def _proof_finding(document: dict) -> Finding:
+def _skeleton(value: object) -> object:
+    """The document's shape: its keys and list lengths, each other value by its JSON type."""
+    if isinstance(value, dict):
+        return {k: _skeleton(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_skeleton(v) for v in value]
+    return type(value).__name__
+
+
+def _shaped_as(certificate: Certificate | None) -> Callable[[dict], str | None]:
+    """Only a document shaped exactly as the credential we stored for its number is
+    canonicalized: what it costs is then what signing ours cost, whatever an upload holds."""
+    stored = (
+        _skeleton(json.loads(certificate.credential))
+        if certificate is not None and certificate.credential
+        else None
+    )
+
+    def admissible(document: dict) -> str | None:
+        if stored is None or _skeleton(document) != stored:
+            return "It is not shaped as the credential we issued for that certificate."
+        return None
+
+    return admissible
+
+
+def _proof_finding(document: dict, certificate: Certificate | None) -> Finding:
     shape = shape_problem(document, extension_context_url())
     if shape is not None:
         return Finding("Proof", False, f"The signature was not checked. {shape}")
-    proof: ProofCheck = check_proof(document, sponsor_key, loader())
+    proof: ProofCheck = check_proof(document, sponsor_key, loader(), _shaped_as(certificate))
     if proof.ok:
         return Finding("Proof", True, "The signature is valid: the credential is unchanged.")
     return Finding("Proof", False, f"The signature is not valid. {proof.problem}")
@@ -239,14 +266,14 @@ def check_credential(document: object) -> CredentialCheck:
         return CredentialCheck(
             (Finding("Credential", False, "That is not an Open Badge credential (JSON)."),)
         )
-    findings = [_proof_finding(document)]
-    findings.append(_issuer_finding(_issuer_id(document)))
     number = _number_of(document)
     certificate = (
         db.session.scalar(sa.select(Certificate).where(Certificate.number == number))
         if number
         else None
     )
+    findings = [_proof_finding(document, certificate)]
+    findings.append(_issuer_finding(_issuer_id(document)))
     if certificate is None:
         findings.append(Finding("Record", False, "No certificate we issued has this credential."))
         return CredentialCheck(tuple(findings))

@@ -153,7 +153,8 @@ def _json_document(data: bytes) -> object | None:
 def _check_pdf(pdf: bytes, filename: str) -> ResponseReturnValue:
     check = check_certificate_file(pdf)
     current = _replacement(check.certificate) if check.certificate else None
-    embedded = embedded_file(pdf, ".json")
+    # Only an authentic file's credential is shown, so only that one is checked.
+    embedded = embedded_file(pdf, ".json") if check.problem is None else None
     credential = check_credential(_json_document(embedded)) if embedded else None
     return render_template(
         "certificates/verify_file.html",
