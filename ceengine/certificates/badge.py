@@ -147,11 +147,12 @@ class BadgeData:
 
 
 def email_identity(email: str, salt: str) -> dict:
-    """OB 3.0's IdentityObject for an email address: "sha256$" + SHA-256(address + salt).
+    """OB 3.0's IdentityObject for an email address: "sha256$" + SHA-256(address + salt), the
+    address exactly as printed on the certificate (OB 3.0 hashes the value as given).
 
     A verifier who is given the address checks it; nobody reads it off the credential.
     """
-    digest = hashlib.sha256((email.strip().lower() + salt).encode()).hexdigest()
+    digest = hashlib.sha256((email.strip() + salt).encode()).hexdigest()
     return {
         "type": "IdentityObject",
         "identityHash": f"sha256${digest}",

@@ -121,7 +121,14 @@ def credential_keys(app: Flask | None = None) -> CredentialKeys:
 
 
 def check_production_credential_key(app: Flask) -> None:
-    """In production, refuse to start with a development credential key."""
+    """In production, refuse to start with a development credential key, signing or still
+    published (anyone with a copy of it could sign credentials that verifiers accept)."""
+    for old in (p for p in app.config.get("CREDENTIAL_PREVIOUS_KEYS", "").split(":") if p):
+        if Path(old).read_bytes().startswith(DEVELOPMENT_MARK):
+            raise RuntimeError(
+                f"CEENGINE_ENV=production refuses to publish the development credential key "
+                f"{old}: remove it from CEENGINE_CREDENTIAL_PREVIOUS_KEYS."
+            )
     if credential_keys(app).development:
         raise RuntimeError(
             "CEENGINE_ENV=production refuses the development credential key: set "

@@ -59,6 +59,14 @@ def test_production_refuses_the_development_credential_key(monkeypatch, tmp_path
         create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'p.db'}"})
 
 
+def test_production_refuses_to_publish_a_development_credential_key(monkeypatch, tmp_path):
+    production_environment(monkeypatch, tmp_path)
+    path, _ = write_development_key(tmp_path / "dev-credential")
+    monkeypatch.setenv("CEENGINE_CREDENTIAL_PREVIOUS_KEYS", str(path))
+    with pytest.raises(RuntimeError, match="refuses to publish the development credential key"):
+        create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'p.db'}"})
+
+
 def test_production_starts_with_the_sponsors_own_credential_key(monkeypatch, tmp_path):
     production_environment(monkeypatch, tmp_path)
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'p.db'}"})
