@@ -27,10 +27,17 @@ SEARCH_URLS = {
 }
 PROVIDER_NAMES = {"youtube": "YouTube", "vimeo": "Vimeo"}
 AUDIO_TYPES = {".ogg": "audio/ogg", ".mp3": "audio/mpeg", ".m4a": "audio/mp4", ".wav": "audio/wav"}
-HANDOUT_TYPES = {".pdf": "PDF", ".txt": "Text"}  # the label shown next to the download link
+# The label shown next to the download link. A Markdown handout is also offered as a PDF set
+# for print (courses/handout_pdf.py), headed with the course and the sponsor.
+HANDOUT_TYPES = {".pdf": "PDF", ".txt": "Text", ".md": "Text"}
 # What media/ may hold and the one type each is served with: never guessed from the name or
 # the bytes, so an .html, .svg or .js file can never run script on the site's own origin.
-MEDIA_CONTENT_TYPES = {**AUDIO_TYPES, ".pdf": "application/pdf", ".txt": "text/plain"}
+MEDIA_CONTENT_TYPES = {
+    **AUDIO_TYPES,
+    ".pdf": "application/pdf",
+    ".txt": "text/plain",
+    ".md": "text/plain",  # the handout's text version, shown as the plain text it is
+}
 _DURATION = re.compile(r"^(?:(\d+):)?([0-5]?\d):([0-5]\d)$")
 
 
@@ -190,9 +197,17 @@ def _reading(f: Fields, media_dir: Path) -> dict:
     }
 
 
+def printable_name(filename: str) -> str:
+    """The PDF a Markdown handout is printed as: worksheet.md -> worksheet.pdf."""
+    return f"{Path(filename).stem}.pdf"
+
+
 def _handout(f: Fields, media_dir: Path) -> dict:
+    media = _media_file(f, media_dir, HANDOUT_TYPES)
+    if media is not None and media["file"].lower().endswith(".md"):
+        media["printable"] = printable_name(media["file"])
     return {
-        "media": _media_file(f, media_dir, HANDOUT_TYPES),
+        "media": media,
         "title": f.text("title"),
         "description": f.text("description", required=False),
     }

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import (
+    Response,
     abort,
     current_app,
     redirect,
@@ -16,6 +17,7 @@ from flask import (
 from flask.typing import ResponseReturnValue
 
 from ceengine.courses import bp
+from ceengine.courses.handouts import handout_pdf
 from ceengine.courses.resources import HANDOUT_TYPES, media_content_type
 from ceengine.courses.services import (
     credits_on,
@@ -106,6 +108,27 @@ def module(slug: str, module_slug: str) -> ResponseReturnValue:
         previous=modules[index - 1] if index else None,
         next=modules[index + 1] if index + 1 < len(modules) else None,
     )
+
+
+@bp.get("/courses/<slug>/handouts/<filename>")
+def handout(slug: str, filename: str) -> ResponseReturnValue:
+    """A Markdown handout of the course set as a PDF to print, headed with the course and the
+    sponsor (made on first request, then kept: the same bytes each time)."""
+    version = _version_or_404(slug)
+    found = handout_pdf(version, filename)
+    if found is None:
+        abort(404)
+    pdf, _title = found
+    response = Response(
+        pdf,
+        mimetype="application/pdf",
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Cache-Control": "public, max-age=3600",
+        },
+    )
+    response.add_etag()
+    return response.make_conditional(request)
 
 
 @bp.get("/courses/<slug>/media/<filename>")
