@@ -404,6 +404,9 @@ def test_admin_pages_fit_a_phone_screen(live_server, browser, seeded):
         "Exports",
     ):
         nav(page, label)
+        # Measured once the stylesheet and the charts have loaded: on a busy machine the
+        # link's aria-current can show before they do, and an unstyled page is wider.
+        page.wait_for_load_state("load")
         overflow = page.evaluate(
             "document.documentElement.scrollWidth - document.documentElement.clientWidth"
         )
