@@ -3,7 +3,9 @@ the course title and the sponsor in the header, page numbers in the footer, and 
 where the worksheet leaves room to write. Pure code: same input, same bytes.
 
 What the Markdown may hold: headings, paragraphs with **bold** and *italic*, bullet and
-numbered lists, pipe tables (empty cells become room to write), `---` rules, and a line of
+numbered lists, pipe tables (empty cells become room to write; as in Pandoc, the dashes under
+each header set its column's share of the width: `|---|---------|` makes the second column three
+times the first, equal dashes equal columns), `---` rules, and a line of
 underscores (`____`), which becomes a writing line; text before a run of underscores on the
 same line ("My words: ____") becomes a label with the line after it.
 """
@@ -44,6 +46,7 @@ INK, ACCENT, MUTED = (
     colors.HexColor("#4f5b69"),
 )
 _BLANK = re.compile(r"_{4,}")
+TEXT_WIDTH = LETTER[0] - 1.6 * inch - 12  # the page less its margins and the frame padding
 
 
 @lru_cache(maxsize=1)
@@ -71,6 +74,7 @@ def _styles() -> dict[str, ParagraphStyle]:
             textColor=ACCENT,
             spaceBefore=14,
             spaceAfter=4,
+            keepWithNext=1,
         ),
         "h2": ParagraphStyle(
             "h2",
@@ -81,8 +85,9 @@ def _styles() -> dict[str, ParagraphStyle]:
             textColor=ACCENT,
             spaceBefore=10,
             spaceAfter=2,
+            keepWithNext=1,
         ),
-        "h3": ParagraphStyle("h3", parent=body, fontName=BOLD, spaceBefore=8),
+        "h3": ParagraphStyle("h3", parent=body, fontName=BOLD, spaceBefore=8, keepWithNext=1),
         "cell": ParagraphStyle("cell", parent=body, fontSize=9.5, leading=12),
         "muted": ParagraphStyle("muted", parent=body, fontSize=9, textColor=MUTED),
     }
@@ -161,7 +166,16 @@ def _lines_of(inline: Token, style: ParagraphStyle) -> list[Flowable]:
     return flowables
 
 
-def _table(tokens: list[Token], start: int, styles: dict) -> tuple[Table, int]:
+def _column_widths(delimiter_row: str) -> list[float] | None:
+    """Each column's width, in proportion to the dashes under its header."""
+    dashes = [cell.count("-") for cell in delimiter_row.strip().strip("|").split("|")]
+    if len(set(dashes)) < 2 or not all(dashes):
+        return None  # equal columns
+    return [TEXT_WIDTH * count / sum(dashes) for count in dashes]
+
+
+def _table(tokens: list[Token], start: int, styles: dict, source: list[str]) -> tuple[Table, int]:
+    widths = _column_widths(source[tokens[start].map[0] + 1]) if tokens[start].map else None
     rows: list[list[Paragraph]] = []
     index = start + 1
     while tokens[index].type != "table_close":
@@ -174,7 +188,9 @@ def _table(tokens: list[Token], start: int, styles: dict) -> tuple[Table, int]:
                 text = f"<b>{text}</b>"  # the header row
             rows[-1].append(Paragraph(text, styles["cell"]))
         index += 1
-    table = Table(rows, repeatRows=1, hAlign="LEFT")
+    if widths and len(widths) != len(rows[0]):
+        widths = None
+    table = Table(rows, colWidths=widths, repeatRows=1, hAlign="LEFT")
     table.setStyle(
         TableStyle(
             [
@@ -236,7 +252,7 @@ def _flowables(markdown: str, styles: dict) -> list[Flowable]:
             flowable, index = _list(tokens, index, styles)
             story += [flowable, Spacer(0, 5)]
         elif token.type == "table_open":
-            table, index = _table(tokens, index, styles)
+            table, index = _table(tokens, index, styles, markdown.splitlines())
             story += [table, Spacer(0, 8)]
         elif token.type == "hr":
             story.append(WritingLine())
@@ -244,7 +260,38 @@ def _flowables(markdown: str, styles: dict) -> list[Flowable]:
             for line in token.content.splitlines():
                 story.append(Paragraph(escape(line, quote=False) or "&nbsp;", styles["body"]))
         index += 1
-    return story
+    return _sections(story)
+
+
+def _sections(story: list[Flowable]) -> list[Flowable]:
+    """Each table kept on one page, when it fits on one, with what leads into it (its heading,
+    a line or two of text or writing lines) and the writing lines and tables right after it."""
+
+    def is_heading(flowable: Flowable) -> bool:
+        return isinstance(flowable, Paragraph) and flowable.style.name in ("h1", "h2", "h3")
+
+    grouped: list[Flowable] = []
+    index = 0
+    while index < len(story):
+        if not isinstance(story[index], Table):
+            grouped.append(story[index])
+            index += 1
+            continue
+        lead: list[Flowable] = []
+        while grouped and len([f for f in lead if not isinstance(f, Spacer)]) < 4:
+            last = grouped[-1]
+            if not isinstance(last, (Spacer, Paragraph, WritingLine)):
+                break
+            lead.insert(0, grouped.pop())
+            if is_heading(last):
+                break
+        block = [*lead, story[index]]
+        index += 1
+        while index < len(story) and isinstance(story[index], (Spacer, WritingLine, Table)):
+            block.append(story[index])
+            index += 1
+        grouped.append(KeepTogether(block))
+    return grouped
 
 
 def render_handout(markdown: str, title: str, course_title: str, sponsor: str) -> bytes:
