@@ -42,7 +42,7 @@ def check_and_shoot(page, server, name: str) -> None:
 def test_quiz_items_are_cards_and_count_the_answers(live_server, page):
     page.goto(f"{live_server.url}/courses/{SLUG}/quiz")
     items = COURSES[SLUG].items
-    progress = page.get_by_role("status").filter(has_text="answered")
+    progress = page.locator(".quiz-progress [aria-live=polite]")  # announced as it changes
     expect(progress).to_have_text(f"0 of {len(items)} answered")
 
     first = page.locator("fieldset.quiz-item").first
