@@ -119,7 +119,9 @@ def verify(file: Path) -> None:
         click.echo(
             f"The file is authentic and unchanged, but this certificate is no longer valid: {file}"
         )
-    click.echo(f"  Signed by {check.signed_by}")
+    signed_on = f" on {long_date(check.signed_at)}" if check.signed_at else ""
+    click.echo(f"  Signed by {check.signer_name or check.signed_by}{signed_on}")
+    click.echo(f"  Signing certificate: {check.signed_by}")
     embedded = embedded_file(data, ".json")
     if embedded is not None:
         click.echo("  Open Badge credential inside the file:")

@@ -311,6 +311,8 @@ class FileCheck:
     certificate: Certificate | None
     problem: str | None
     signed_by: str | None = None
+    signer_name: str | None = None
+    signed_at: datetime | None = None
 
 
 def check_certificate_file(pdf: bytes) -> FileCheck:
@@ -322,12 +324,13 @@ def check_certificate_file(pdf: bytes) -> FileCheck:
     signature = check_signature(pdf, signing_identity())
     digest = hashlib.sha256(pdf).hexdigest()
     stored = db.session.scalar(sa.select(Certificate).where(Certificate.pdf_sha256 == digest))
+    found = (signature.signed_by, signature.signer_name, signature.signed_at)
     if stored is not None:
-        return FileCheck(stored, None, signature.signed_by)
+        return FileCheck(stored, None, *found)
     if signature.problem is not None:
-        return FileCheck(None, signature.problem, signature.signed_by)
+        return FileCheck(None, signature.problem, *found)
     return FileCheck(
         None,
         "The signature is genuine, but no certificate we issued has exactly these contents.",
-        signature.signed_by,
+        *found,
     )

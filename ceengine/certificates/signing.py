@@ -10,6 +10,7 @@ import asyncio
 import datetime as dt
 import io
 from dataclasses import dataclass
+from functools import partial
 from itertools import islice
 from pathlib import Path
 
@@ -148,6 +149,8 @@ class SignatureCheck:
 
     signed_by: str | None
     problem: str | None
+    signer_name: str | None = None  # the organisation (else the person) the certificate names
+    signed_at: dt.datetime | None = None  # the signing time the signature reports
 
     @property
     def ok(self) -> bool:
@@ -202,6 +205,30 @@ def _signer_certificate(signature: EmbeddedPdfSignature) -> asn1_x509.Certificat
         return None
 
 
+def _signer_name(cert: asn1_x509.Certificate | None) -> str | None:
+    """Who signed, as a person reads it: the certificate's organisation, else its common name."""
+    if cert is None:
+        return None
+    try:
+        subject = cert.subject.native
+        name = subject.get("organization_name") or subject.get("common_name")
+    except Exception:  # a malformed name is no name
+        return None
+    return name if isinstance(name, str) and name.strip() else None
+
+
+def _signing_time(signature: EmbeddedPdfSignature) -> dt.datetime | None:
+    """The time the signer says it signed (the CMS signing-time, else the PDF's /M): a claim,
+    shown as the signing date, never used to decide authenticity."""
+    try:
+        moment = signature.self_reported_timestamp
+    except Exception:  # a malformed date is no date
+        return None
+    if not isinstance(moment, dt.datetime) or moment.tzinfo is None:
+        return None
+    return moment if 1970 <= moment.year <= 9000 else None  # shown in any zone without overflow
+
+
 def _chain_problem(identity: SigningIdentity) -> str | None:
     """Whether our own signing certificate is valid now, checked against our own chain only."""
     context = ValidationContext(trust_roots=[identity.root])
@@ -227,12 +254,17 @@ def check_signature(pdf: bytes, identity: SigningIdentity) -> SignatureCheck:
     if isinstance(signature, str):
         return SignatureCheck(None, signature)
     cert = _signer_certificate(signature)
-    signed_by = cert.subject.human_friendly if cert is not None else None
+    found = partial(
+        SignatureCheck,
+        cert.subject.human_friendly if cert is not None else None,
+        signer_name=_signer_name(cert),
+        signed_at=_signing_time(signature),
+    )
     ours = identity.signer.signing_cert
     if cert is None or cert.dump() != ours.dump():
-        return SignatureCheck(signed_by, NOT_OURS)
+        return found(NOT_OURS)
     if signature.md_algorithm not in _DIGESTS:
-        return SignatureCheck(signed_by, CHANGED)
+        return found(CHANGED)
     try:
         signature.compute_integrity_info(skip_diff=True)  # the signed bytes' digest, coverage
         content_type = signature.signed_data["encap_content_info"]["content_type"].native
@@ -242,10 +274,10 @@ def check_signature(pdf: bytes, identity: SigningIdentity) -> SignatureCheck:
     except Exception:  # a malformed signature is one that does not match
         intact = valid = False
     if not intact or not valid:
-        return SignatureCheck(signed_by, CHANGED)
+        return found(CHANGED)
     if signature.coverage != SignatureCoverageLevel.ENTIRE_FILE:
-        return SignatureCheck(signed_by, NOT_WHOLE_FILE)
-    return SignatureCheck(signed_by, _chain_problem(identity))
+        return found(NOT_WHOLE_FILE)
+    return found(_chain_problem(identity))
 
 
 def embedded_file(pdf: bytes, suffix: str) -> bytes | None:

@@ -54,7 +54,7 @@ class EvaluationAnswers:
 
 @dataclass(frozen=True)
 class RatingLine:
-    """`Rating of this course out of N votes: X%`."""
+    """`Rating of this course out of N votes: X%` (`1 vote` when N is 1)."""
 
     votes: int
     stars: int

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import jsonify
+from flask import current_app, jsonify, send_from_directory
 from flask.typing import ResponseReturnValue
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -23,3 +23,12 @@ def healthz() -> ResponseReturnValue:
     response = jsonify(status="ok", database="ok")
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+@bp.get("/favicon.ico")
+@limiter.exempt
+def favicon() -> ResponseReturnValue:
+    """The site icon where browsers and crawlers look for it without reading the page."""
+    return send_from_directory(
+        current_app.static_folder, "favicon.ico", mimetype="image/vnd.microsoft.icon", max_age=86400
+    )

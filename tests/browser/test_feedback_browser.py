@@ -73,7 +73,7 @@ def test_evaluate_then_certificate_and_the_rating_line(server, browser):
     first.wait_for_url("**/certificate")
     issue_certificate(first, "Ana Núñez", "ana@example.org")
     first.goto(f"{base}/courses/{SLUG}")
-    assert rating_line(first) == (f"Rating of this course out of 1 votes: {rating_percent([4])}%")
+    assert rating_line(first) == (f"Rating of this course out of 1 vote: {rating_percent([4])}%")
 
     second = new_page(browser, "phone")  # another learner, on a phone
     pass_quiz(second, base, SLUG)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.support.html import text_of
@@ -57,7 +59,11 @@ def test_lesson_resources_are_embedded(synced, client):
     assert 'href="/courses/demo-lesson/media/worksheet.txt" download' in html
     assert 'href="https://doi.org/10.1080/15298860309032" rel="noopener noreferrer"' in html
     assert "<li>Think of a <em>difficulty</em>.</li>" in html
-    assert "<script" not in html
+    # No script from the course files: the page's only script is our own file, never inline.
+    assert re.findall(r"<script[^>]*>", html) == [
+        '<script src="/static/js/quiz-progress.js" defer>'
+    ]
+    assert "<script></script>" not in html and not re.search(r"<script[^>]*>[^<]", html)
 
 
 def test_a_talk_without_a_confirmed_id_says_how_to_find_it(app, client, courses_dir):

@@ -18,7 +18,7 @@ OPTIONAL = (
     "tests/feedback/test_feedback.py turns it on\n"
 )
 TOTALS = (RatingTotal, RatingVote, EvaluationTally, VersionResultTally, ItemResultTally)
-RATING_LINE = re.compile(r"Rating of this course out of (\d+) votes: (\d+)%")
+RATING_LINE = re.compile(r"Rating of this course out of (\d+) votes?: (\d+)%")
 
 
 def set_course(

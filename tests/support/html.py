@@ -63,6 +63,7 @@ class _PageParser(HTMLParser):
         self.forms: list[Form] = []
         self.tables: list[dict] = []
         self._in_legend = False
+        self._unspoken: str | None = None  # an aria-hidden element inside a legend (its tag)
         self._textarea: str | None = None
         self._select: Control | None = None
         self._cell: list[str] | None = None
@@ -70,6 +71,8 @@ class _PageParser(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
+        if self._in_legend and attrs.get("aria-hidden") == "true":
+            self._unspoken = tag  # a legend is read as the group's name: without what is hidden
         if tag == "form":
             self.forms.append(
                 Form(action=attrs.get("action", ""), method=(attrs.get("method") or "get").lower())
@@ -132,6 +135,8 @@ class _PageParser(HTMLParser):
             form.values[name] = attrs.get("value", "y")
 
     def handle_endtag(self, tag):
+        if tag == self._unspoken:
+            self._unspoken = None
         if tag == "legend":
             self._in_legend = False
         elif tag == "textarea":
@@ -152,7 +157,7 @@ class _PageParser(HTMLParser):
             values[self._textarea] += (
                 data.removeprefix("\r\n").removeprefix("\n") if start else data
             )
-        if self._in_legend:
+        if self._in_legend and self._unspoken is None:
             self.forms[-1].legends[-1] += data
         if self._cell is not None:
             self._cell.append(data)

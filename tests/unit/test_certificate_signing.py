@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 import subprocess
 
@@ -37,6 +38,22 @@ def test_a_signed_certificate_is_authentic_and_unchanged(identity, signed):
     result = check_signature(signed, identity)
     assert result.ok, result.problem
     assert "Example CE Certificate Signing" in result.signed_by
+
+
+def test_the_check_says_who_signed_and_when_in_plain_words(identity):
+    before = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    signed = sign_pdf(render_certificate(DATA), identity, "CE certificate", "https://ce.example")
+    result = check_signature(signed, identity)
+    assert result.signer_name == "Example CE"  # the organisation, not the certificate's names
+    assert result.signed_at is not None
+    assert before - dt.timedelta(seconds=1) <= result.signed_at <= dt.datetime.now(dt.UTC)
+
+
+def test_another_keys_file_still_names_its_signer(identity, tmp_path):
+    other = identity_in(tmp_path, "Someone Else")
+    forged = sign_pdf(render_certificate(DATA), other, "CE certificate", "elsewhere")
+    result = check_signature(forged, identity)
+    assert not result.ok and result.signer_name == "Someone Else"
 
 
 def test_bytes_appended_after_the_end_are_caught(identity, signed):
