@@ -8,7 +8,7 @@ NODE_STAMP := node_modules/.installed
 PORT ?= 5000
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
-.PHONY: help install node-deps system-deps db run test test-fast lint bench clean
+.PHONY: audio help install node-deps system-deps db run test test-fast lint bench clean
 
 help:  ## Show the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -61,6 +61,13 @@ lint: install  ## ruff check, ruff format --check, and the import contracts (doc
 bench: install system-deps  ## Run the benchmark harness and print its table
 	@command -v wrk >/dev/null || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq wrk >/dev/null; }
 	$(BIN)/python -m benchmarks
+
+audio:  ## Make the MP3 beside each course recording that has only Ogg (Debian's oggdec and lame)
+	@command -v lame >/dev/null && command -v oggdec >/dev/null || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq lame vorbis-tools >/dev/null; }
+	@for ogg in courses/*/media/*.ogg tests/fixtures/courses/*/media/*.ogg; do \
+	  mp3="$${ogg%.ogg}.mp3"; \
+	  [ -e "$$mp3" ] || { oggdec --quiet -o - "$$ogg" | lame --quiet -m m -b 32 - "$$mp3" && echo "Made $$mp3"; }; \
+	done
 
 clean:  ## Remove .venv, node_modules and caches (keeps instance/)
 	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache *.egg-info

@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote_plus
 
 from ceengine.courses.fields import Fields
 from ceengine.courses.markup import render_inline
@@ -16,11 +17,27 @@ VIDEO_EMBEDS = {
     "youtube": ("https://www.youtube-nocookie.com/embed/{id}", r"[A-Za-z0-9_-]{11}"),
     "vimeo": ("https://player.vimeo.com/video/{id}?dnt=1", r"[0-9]{6,12}"),
 }
+WATCH_URLS = {
+    "youtube": "https://www.youtube.com/watch?v={id}",
+    "vimeo": "https://vimeo.com/{id}",
+}
+SEARCH_URLS = {
+    "youtube": "https://www.youtube.com/results?search_query={query}",
+    "vimeo": "https://vimeo.com/search?q={query}",
+}
+PROVIDER_NAMES = {"youtube": "YouTube", "vimeo": "Vimeo"}
 AUDIO_TYPES = {".ogg": "audio/ogg", ".mp3": "audio/mpeg", ".m4a": "audio/mp4", ".wav": "audio/wav"}
-HANDOUT_TYPES = {".pdf": "PDF", ".txt": "Text"}  # the label shown next to the download link
+# The label shown next to the download link. A Markdown handout is also offered as a PDF set
+# for print (courses/handout_pdf.py), headed with the course and the sponsor.
+HANDOUT_TYPES = {".pdf": "PDF", ".txt": "Text", ".md": "Text"}
 # What media/ may hold and the one type each is served with: never guessed from the name or
 # the bytes, so an .html, .svg or .js file can never run script on the site's own origin.
-MEDIA_CONTENT_TYPES = {**AUDIO_TYPES, ".pdf": "application/pdf", ".txt": "text/plain"}
+MEDIA_CONTENT_TYPES = {
+    **AUDIO_TYPES,
+    ".pdf": "application/pdf",
+    ".txt": "text/plain",
+    ".md": "text/plain",  # the handout's text version, shown as the plain text it is
+}
 _DURATION = re.compile(r"^(?:(\d+):)?([0-5]?\d):([0-5]\d)$")
 
 
@@ -100,30 +117,67 @@ def _media_file(fields: Fields, media_dir: Path, allowed: dict[str, str]) -> dic
 
 
 def _video(f: Fields, media_dir: Path) -> dict:
+    """A talk: embedded when its id is known for certain; otherwise how to find it (title,
+    speaker, channel), never a guessed id."""
     provider = f.choice("provider", tuple(VIDEO_EMBEDS), default="")
     if "provider" not in f.data:
         f.error(None, "video: 'provider' is required (youtube or vimeo)")
-    video_id = f.text("id")
-    embed = None
+    video_id = f.text("id", required=False)
+    channel = f.text("channel", required=False)
+    embed = watch = None
     if provider and video_id:
         template, pattern = VIDEO_EMBEDS[provider]
         if re.fullmatch(pattern, video_id):
             embed = template.format(id=video_id)
+            watch = WATCH_URLS[provider].format(id=video_id)
         else:
             f.error("id", f"video: '{video_id}' is not a valid {provider} video id")
+    title = f.text("title")
+    speaker = f.text("speaker", required=False)
     return {
         "provider": provider,
+        "provider_name": PROVIDER_NAMES.get(provider, ""),
         "embed_url": embed,
-        "title": f.text("title"),
+        "watch_url": watch,
+        "search_url": (
+            SEARCH_URLS[provider].format(query=quote_plus(f"{title} {speaker or ''}".strip()))
+            if provider and not embed
+            else None
+        ),
+        "title": title,
         "duration": parse_duration(f),
-        "speaker": f.text("speaker", required=False),
+        "speaker": speaker,
+        "channel": channel,
         "description": f.text("description", required=False),
     }
 
 
+def _twins(f: Fields, media_dir: Path, media: dict | None) -> list[dict]:
+    """The same recording in the other formats beside it (an .ogg's .mp3, and back): older
+    Safari and iOS cannot play Ogg Vorbis, so an Ogg without its MP3 is a warning."""
+    if media is None:
+        return []
+    stem, suffix = Path(media["file"]).stem, Path(media["file"]).suffix.lower()
+    twins = [
+        {"file": f"{stem}{other}", "type": AUDIO_TYPES[other]}
+        for other in (".ogg", ".mp3", ".m4a")
+        if other != suffix and (media_dir / f"{stem}{other}").is_file()
+    ]
+    if suffix == ".ogg" and not any(t["type"] in ("audio/mpeg", "audio/mp4") for t in twins):
+        f.problems.warn(
+            f.path,
+            f.line("file"),
+            f"audio: '{media['file']}' has no MP3 beside it ({stem}.mp3): Safari before 17 "
+            "and older iPhones cannot play Ogg; `make audio` makes one",
+        )
+    return twins
+
+
 def _audio(f: Fields, media_dir: Path) -> dict:
+    media = _media_file(f, media_dir, AUDIO_TYPES)
     return {
-        "media": _media_file(f, media_dir, AUDIO_TYPES),
+        "media": media,
+        "also": _twins(f, media_dir, media),
         "title": f.text("title"),
         "duration": parse_duration(f),
         "transcript": f.text("transcript"),
@@ -143,9 +197,17 @@ def _reading(f: Fields, media_dir: Path) -> dict:
     }
 
 
+def printable_name(filename: str) -> str:
+    """The PDF a Markdown handout is printed as: worksheet.md -> worksheet.pdf."""
+    return f"{Path(filename).stem}.pdf"
+
+
 def _handout(f: Fields, media_dir: Path) -> dict:
+    media = _media_file(f, media_dir, HANDOUT_TYPES)
+    if media is not None and media["file"].lower().endswith(".md"):
+        media["printable"] = printable_name(media["file"])
     return {
-        "media": _media_file(f, media_dir, HANDOUT_TYPES),
+        "media": media,
         "title": f.text("title"),
         "description": f.text("description", required=False),
     }
@@ -162,7 +224,10 @@ def _exercise(f: Fields, media_dir: Path) -> dict:
 
 
 _READERS = {
-    "video": (_video, {"provider", "id", "title", "duration", "speaker", "description"}),
+    "video": (
+        _video,
+        {"provider", "id", "channel", "title", "duration", "speaker", "description"},
+    ),
     "audio": (_audio, {"file", "title", "duration", "transcript"}),
     "reading": (_reading, {"title", "author", "source", "url", "note"}),
     "handout": (_handout, {"file", "title", "description"}),

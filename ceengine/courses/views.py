@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import (
+    Response,
     abort,
     current_app,
     redirect,
@@ -18,6 +19,7 @@ from flask.typing import ResponseReturnValue
 from ceengine.courses import bp
 from ceengine.courses.content import Module
 from ceengine.courses.forms import FinishModuleForm
+from ceengine.courses.handouts import handout_pdf
 from ceengine.courses.models import CourseVersion
 from ceengine.courses.progress import finish_module, progress_of
 from ceengine.courses.resources import HANDOUT_TYPES, media_content_type
@@ -134,6 +136,27 @@ def _modules_at(version: CourseVersion, module_slug: str) -> tuple[tuple[Module,
     if version.spec.single_page or index is None:
         abort(404)
     return modules, index
+
+
+@bp.get("/courses/<slug>/handouts/<filename>")
+def handout(slug: str, filename: str) -> ResponseReturnValue:
+    """A Markdown handout of the course set as a PDF to print, headed with the course and the
+    sponsor (made on first request, then kept: the same bytes each time)."""
+    version = _version_or_404(slug)
+    found = handout_pdf(version, filename)
+    if found is None:
+        abort(404)
+    pdf, _title = found
+    response = Response(
+        pdf,
+        mimetype="application/pdf",
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Cache-Control": "public, max-age=3600",
+        },
+    )
+    response.add_etag()
+    return response.make_conditional(request)
 
 
 @bp.get("/courses/<slug>/media/<filename>")

@@ -86,3 +86,23 @@ def test_audio_plays_with_its_fixed_type_and_handouts_download(synced, client, c
     assert handout.headers["Content-Disposition"].startswith("attachment")
     for response in (audio, mp3, handout):
         assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_an_ogg_recording_without_its_mp3_is_a_warning(runner, courses_dir):
+    (courses_dir / "demo-lesson" / "media" / "breathing.mp3").unlink()
+
+    result = runner.invoke(args=["courses", "check"])
+
+    assert result.exit_code == 0, result.output  # a warning, not a mistake
+    assert (
+        "audio: 'breathing.ogg' has no MP3 beside it (breathing.mp3): Safari before 17 and "
+        "older iPhones cannot play Ogg; `make audio` makes one"
+    ) in result.output
+
+
+def test_the_mp3_beside_an_ogg_is_served_as_mpeg(synced, client):
+    response = client.get("/courses/demo-lesson/media/breathing.mp3")
+
+    assert response.status_code == 200
+    assert response.mimetype == "audio/mpeg"
+    assert response.data[:3] == b"ID3" or response.data[0] == 0xFF  # a tag, or an MPEG frame

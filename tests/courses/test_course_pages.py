@@ -49,12 +49,33 @@ def test_lesson_resources_are_embedded(synced, client):
     assert '<iframe src="https://www.youtube-nocookie.com/embed/abcdefghijk"' in html
     assert 'title="Video: A talk about kindness"' in html
     assert '<time datetime="PT0H13M5S">13:05</time>' in html
-    assert '<audio controls preload="none" src="/courses/demo-lesson/media/breathing.ogg">' in html
+    assert '<source src="/courses/demo-lesson/media/breathing.ogg" type="audio/ogg">' in html
+    # The MP3 beside it plays where Ogg does not (Safari before 17, older iPhones).
+    assert '<source src="/courses/demo-lesson/media/breathing.mp3" type="audio/mpeg">' in html
+    assert 'href="https://www.youtube.com/watch?v=abcdefghijk"' in html  # if embeds are blocked
     assert "Find a comfortable position and let your breath settle." in html
     assert 'href="/courses/demo-lesson/media/worksheet.txt" download' in html
     assert 'href="https://doi.org/10.1080/15298860309032" rel="noopener noreferrer"' in html
     assert "<li>Think of a <em>difficulty</em>.</li>" in html
     assert "<script" not in html
+
+
+def test_a_talk_without_a_confirmed_id_says_how_to_find_it(app, client, courses_dir):
+    from ceengine.courses.services import sync_courses
+
+    lesson = courses_dir / "demo-lesson" / "lesson.md"
+    lesson.write_text(
+        lesson.read_text().replace("id: abcdefghijk\n", "channel: Kindness Talks\n"),
+        encoding="utf-8",
+    )
+    sync_courses(courses_dir)
+    html = client.get("/courses/demo-lesson").get_data(as_text=True)
+    assert "<iframe" not in html  # no id, no embed: never a guessed one
+    assert "Find it on YouTube, channel Kindness Talks" in html
+    assert (
+        'href="https://www.youtube.com/results?search_query=A+talk+about+kindness+Ada+Example"'
+        in html
+    )
 
 
 def test_paid_course_states_the_certificate_fee(synced, client):

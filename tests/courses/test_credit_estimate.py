@@ -49,11 +49,12 @@ def test_the_shipped_courses_are_estimated_part_by_part(runner):
             "1 h",
             "-2%",
         ),
-        "self-compassion-for-clinicians": ("1,832", "1 h 22 min", "1.25 h", "1 h", "-27%"),
+        "self-compassion-for-clinicians": ("1,832", "1 h 35 min", "1.5 h", "1 h", "-37%"),
     }
     clinicians = tables["self-compassion-for-clinicians"]
     assert clinicians["Reading at 200 words/min"] == "9 min"
-    assert clinicians["Audio and video"] == "5 min"  # the 4:53 practice, read from the file
+    # The 4:53 practice, read from the file, and the 13-minute talk the lesson points to.
+    assert clinicians["Audio and video"] == "18 min"
     assert clinicians["Exercises (stated minutes)"] == "1 h"  # 20 + 20 + 5 + 15
     assert clinicians["Quiz (8 items, 1 min each)"] == "8 min"
     # Exercises whose duration is prose ("Throughout the day") are named, not guessed.

@@ -1,4 +1,5 @@
-"""Looking at a page in Chromium: the two window sizes, axe-core's WCAG check, screenshots."""
+"""Looking at a page in Chromium: the two window sizes, axe-core's WCAG check, the Nu HTML
+Checker, screenshots."""
 
 from __future__ import annotations
 
@@ -10,11 +11,16 @@ WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 
 def assert_accessible(page) -> None:
-    """Zero axe-core violations for WCAG 2.1 A and AA on the current page."""
+    """Zero axe-core violations for WCAG 2.1 A and AA on the current page, and zero errors
+    from the Nu HTML Checker on its markup."""
     from axe_playwright_python.sync_playwright import Axe
+
+    from tests.browser.support.nu_checker import html_errors
 
     results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}})
     assert results.violations_count == 0, f"{page.url}\n{results.generate_report()}"
+    errors = html_errors(page.content())
+    assert errors == [], f"{page.url}: the Nu HTML Checker found\n" + "\n".join(errors)
 
 
 def screenshot(page, name: str) -> Path:
