@@ -7,3 +7,6 @@ from flask import Blueprint
 bp = Blueprint("completion", __name__)
 
 from ceengine.completion import payment_views, views  # noqa: E402,F401 - register routes
+from ceengine.completion.presenters import returning_standing  # noqa: E402
+
+bp.add_app_template_global(returning_standing)  # the course page greets a returning learner

@@ -35,6 +35,15 @@ from ceengine.courses.yamlfile import YamlSyntaxError, load_yaml
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MODULE_FILE = re.compile(r"^(\d+)-([a-z0-9]+(?:-[a-z0-9]+)*)\.md$")
+# A title that numbers itself ("Module 2: ...", "Lesson IV - ...", "3. ..."): the pages number
+# modules by their files, so a second numbering disagrees with it as soon as one is added.
+NUMBERED_TITLE = re.compile(
+    r"^(?:(?:module|lesson|unit|chapter|session|part|section|class)\s+"
+    r"(?:\d+\b|one\b|two\b|three\b|four\b|five\b|six\b|seven\b|eight\b|nine\b|ten\b"
+    r"|[ivxlc]+\s*[.:\-\u2013\u2014])"
+    r"|\d{1,2}\s*[.:)]|\d{1,2}\s+[\-\u2013\u2014]\s)",
+    re.IGNORECASE,
+)
 LEVELS = ("introductory", "intermediate", "advanced")
 COURSE_KEYS = {
     "title",
@@ -267,7 +276,22 @@ def _read_modules(folder: Path, problems: Problems) -> list[dict]:
         )
     if not modules:
         problems.add(modules_dir, 1, "modules/ has no module files")
-    return sorted(modules, key=lambda m: m["order"])
+    modules.sort(key=lambda m: m["order"])
+    _numbered_title_advice(modules, problems)
+    return modules
+
+
+def _numbered_title_advice(modules: list[dict], problems: Problems) -> None:
+    """Warn at each module title that carries its own number (the `# ` line, line 1)."""
+    for position, module in enumerate(modules, 1):
+        if NUMBERED_TITLE.match(module["title"]):
+            problems.warn(
+                module["file"],
+                1,
+                f"module title '{module['title']}' carries its own number; pages show it as "
+                f"'Module {position} of {len(modules)}' from the file order: "
+                "leave the number out of the title",
+            )
 
 
 def _link_sections(

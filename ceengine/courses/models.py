@@ -149,3 +149,24 @@ class CourseOpening(db.Model):
     course_id: Mapped[int] = mapped_column(sa.ForeignKey("courses.id", ondelete="CASCADE"))
     module: Mapped[int | None]
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class FinishedModule(db.Model):
+    """A module a learner marked as done (pressed Next at its end), once per module.
+
+    `module` is the module's address (its slug), so a content fix that makes a new version
+    keeps the learner's ticks; `version_id` records which version they finished it on. Read
+    by learner and course through the unique index, so the cost does not grow with the table.
+    """
+
+    __tablename__ = "finished_modules"
+    __table_args__ = (sa.UniqueConstraint("learner_id", "course_id", "module"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    learner_id: Mapped[int] = mapped_column(sa.ForeignKey("learners.id", ondelete="CASCADE"))
+    course_id: Mapped[int] = mapped_column(sa.ForeignKey("courses.id", ondelete="CASCADE"))
+    version_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("course_versions.id", ondelete="CASCADE"), index=True
+    )
+    module: Mapped[str] = mapped_column(sa.String(100))
+    finished_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

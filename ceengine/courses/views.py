@@ -17,7 +17,11 @@ from flask import (
 from flask.typing import ResponseReturnValue
 
 from ceengine.courses import bp
+from ceengine.courses.content import Module
+from ceengine.courses.forms import FinishModuleForm
 from ceengine.courses.handouts import handout_pdf
+from ceengine.courses.models import CourseVersion
+from ceengine.courses.progress import finish_module, progress_of
 from ceengine.courses.resources import HANDOUT_TYPES, media_content_type
 from ceengine.courses.services import (
     credits_on,
@@ -30,6 +34,7 @@ from ceengine.courses.services import (
 from ceengine.courses.visits import note_opening
 from ceengine.feedback.presenters import feedback_context
 from ceengine.feedback.services import rating_lines
+from ceengine.learners.identity import current_learner, ensure_token
 from ceengine.quizzes.presenters import quiz_context
 
 
@@ -84,6 +89,7 @@ def course(slug: str) -> ResponseReturnValue:
         **quiz_context(version),
         **feedback_context(version),
         credit=credits_on(version, sponsor_today()),
+        progress=None if version.spec.single_page else progress_of(current_learner(), version),
     )
 
 
@@ -91,23 +97,45 @@ def course(slug: str) -> ResponseReturnValue:
 def module(slug: str, module_slug: str) -> ResponseReturnValue:
     """One module of a multi-module course, with where-you-are navigation."""
     version = _version_or_404(slug)
-    course = version.spec
-    if course.single_page:
+    if version.spec.single_page:
         return redirect(url_for("courses.course", slug=slug), 301)
-    modules = course.modules
-    index = next((i for i, m in enumerate(modules) if m.slug == module_slug), None)
-    if index is None:
-        abort(404)
+    modules, index = _modules_at(version, module_slug)
     note_opening(version.course_id, index + 1)
     return render_template(
         "courses/module.html",
         version=version,
-        course=course,
+        course=version.spec,
         module=modules[index],
         position=index + 1,
         previous=modules[index - 1] if index else None,
         next=modules[index + 1] if index + 1 < len(modules) else None,
+        progress=progress_of(current_learner(), version),
+        finish_form=FinishModuleForm(),
     )
+
+
+@bp.post("/courses/<slug>/modules/<module_slug>/done")
+def finish(slug: str, module_slug: str) -> ResponseReturnValue:
+    """Next at a module's end: note the module as done, then open the next one (the quiz
+    after the last). CSRFProtect refuses a post without the page's token."""
+    version = _version_or_404(slug)
+    modules, index = _modules_at(version, module_slug)
+    if not FinishModuleForm().validate_on_submit():
+        abort(400)
+    finish_module(ensure_token(), version, modules[index])
+    if index + 1 < len(modules):
+        following = modules[index + 1].slug
+        return redirect(url_for("courses.module", slug=slug, module_slug=following), 303)
+    return redirect(url_for("quizzes.quiz", slug=slug), 303)
+
+
+def _modules_at(version: CourseVersion, module_slug: str) -> tuple[tuple[Module, ...], int]:
+    """A module course's modules and the index of `module_slug` among them (else 404)."""
+    modules = version.spec.modules
+    index = next((i for i, m in enumerate(modules) if m.slug == module_slug), None)
+    if version.spec.single_page or index is None:
+        abort(404)
+    return modules, index
 
 
 @bp.get("/courses/<slug>/handouts/<filename>")

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.support.html import text_of
+from tests.support.html import form_posting_to, text_of
 
 
 def test_catalog_lists_published_courses(synced, client):
@@ -109,7 +109,11 @@ def test_module_page_shows_where_you_are(synced, client):
 
 def test_last_module_leads_to_the_quiz(synced, client):
     html = client.get("/courses/demo-modules/modules/acting-with-compassion").get_data(as_text=True)
-    assert 'href="/courses/demo-modules/quiz">Next: the quiz</a>' in html
+    form = form_posting_to(html, "/modules/acting-with-compassion/done")
+    assert "Next: the quiz" in html
+    response = client.post(form.action, data=form.hidden)
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/courses/demo-modules/quiz"
 
 
 @pytest.mark.parametrize(

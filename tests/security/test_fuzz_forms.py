@@ -88,6 +88,7 @@ FORM_PAGES = {
     "admin.revoke": lambda url: url.rsplit("/", 1)[0],
     "admin.reissue": lambda url: url.rsplit("/", 1)[0],
     "certificates.my_certificates_sign_out": lambda url: "/my-certificates",
+    "courses.finish": lambda url: url.removesuffix("/done"),  # Next at the module's end
 }
 
 # What an honest learner or admin types into each kind of field.
@@ -267,6 +268,10 @@ ARGUMENTS = {  # a real value for each URL argument a POST rule takes
     "number": lambda world, slug, choose: world.valid_certificate(),
     # A new emailed link each example (a link works once): which link depends on the route.
     "token": lambda world, slug, choose: world.link_token,
+    # A module of the module course (the single-page course has none: a 404 with words).
+    "module_slug": lambda world, slug, choose: choose(
+        ("getting-started", "acting-with-compassion", "lesson")
+    ),
 }
 
 

@@ -119,6 +119,7 @@ class World:
         overrides = {
             "static": {"filename": ["css/site.css"]},
             "courses.module": {"slug": ["demo-modules"]},
+            "courses.finish": {"slug": ["demo-modules"]},  # Next at a module's end
             # the details form of an attempt without a certificate: a forged POST would issue
             "completion.details": {"public_id": [self.pending_attempt, self.certified_attempt]},
             "completion.success": {"public_id": [self.order]},
