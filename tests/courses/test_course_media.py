@@ -19,7 +19,7 @@ HOSTILE = {
     "picture.png": b"\x89PNG\r\n\x1a\n",
 }
 SCRIPT_CAPABLE = ("html", "svg", "javascript", "xml", "ecmascript")
-ALLOWED = ".m4a, .mp3, .ogg, .pdf, .txt, .wav"
+ALLOWED = ".m4a, .md, .mp3, .ogg, .pdf, .txt, .wav"
 
 
 @pytest.mark.parametrize("name", ["evil.html", "evil.svg", "evil.js"])

@@ -126,6 +126,7 @@ class World:
             "completion.cancel": {"public_id": [self.order]},
             "certificates.my_certificates_sign_in": {"token": [self.sign_in_token]},
             "quizzes.request_confirmation": {"slug": ["demo-modules"]},  # limits attempts
+            "courses.handout": {"slug": ["demo-modules"], "filename": ["action-plan.pdf"]},
             "quizzes.confirm_page": {"slug": ["demo-modules"], "token": [self.confirm_token]},
             "quizzes.confirm": {"slug": ["demo-modules"], "token": [self.confirm_token]},
         }
