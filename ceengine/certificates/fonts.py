@@ -25,6 +25,15 @@ _FILES = {
     KOREAN: "NanumGothic.ttf",
 }
 FALLBACKS = (CJK, KOREAN)
+# Word ligatures (Allah, Muhammad, …) are single code points no embedded font draws: keep
+# only the lam-alef ones, which every Arabic font has, so "عبد الله" prints its letters.
+_RESHAPER = arabic_reshaper.ArabicReshaper(
+    configuration={
+        name: False
+        for name, _ in arabic_reshaper.ligatures.LIGATURES
+        if "LAM WITH ALEF" not in name
+    }
+)
 
 
 @lru_cache(maxsize=1)
@@ -41,7 +50,7 @@ def _has_glyph(font_name: str, char: str) -> bool:
 def visual_order(text: str) -> str:
     """Shape Arabic and reorder right-to-left runs for drawing left to right."""
     if any("\u0590" <= c <= "\u08ff" or "\ufb1d" <= c <= "\ufefc" for c in text):
-        return get_display(arabic_reshaper.reshape(text))
+        return get_display(_RESHAPER.reshape(text))
     return text
 
 
@@ -75,3 +84,24 @@ def draw_text(
         canvas.setFont(name, size)
         canvas.drawString(start, y, part)
         start += pdfmetrics.stringWidth(part, name, size)
+
+
+def fit_size(text: str, font: str, largest: float, smallest: float, width: float) -> float:
+    """The largest font size (down to `smallest`) at which `text` fits in `width`."""
+    size = largest
+    while size > smallest and text_width(text, font, size) > width:
+        size -= 0.5
+    return size
+
+
+def wrap(text: str, font: str, size: float, width: float) -> list[str]:
+    """Break `text` into lines no wider than `width` (a too-long word stays whole)."""
+    lines, line = [], ""
+    for word in text.split():
+        candidate = f"{line} {word}".strip()
+        if line and text_width(candidate, font, size) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = candidate
+    return [*lines, line] if line else lines
