@@ -132,6 +132,8 @@ class Config:
         self.MAIL_PER_RECIPIENT_LIMIT = env("CEENGINE_MAIL_PER_RECIPIENT_LIMIT", "5 per day")
         self.MAIL_PER_CLIENT_LIMIT = env("CEENGINE_MAIL_PER_CLIENT_LIMIT", "50 per hour")
         self.MAIL_REPEAT_HOURS = float(env("CEENGINE_MAIL_REPEAT_HOURS", "24"))
+        # The certificate PDF rides along with its email up to this size; 0: the link only.
+        self.MAIL_ATTACH_MAX_KB = int(env("CEENGINE_MAIL_ATTACH_MAX_KB", "512"))
 
     def as_dict(self) -> dict:
         """Return the settings as a mapping for `app.config.update`."""

@@ -465,7 +465,7 @@ def test_the_sponsors_logo_is_printed_beside_the_signature(app, courses_dir, cli
 
 def test_without_a_logo_the_sponsors_monogram_is_drawn(synced, client):
     reader = PdfReader(io.BytesIO(client.get(download_link(issue(client))).data))
-    assert reader.pages[0].images == []  # drawn, not an image
+    assert len(reader.pages[0].images) == 0  # drawn, not an image
     assert "CCI" in reader.pages[0].extract_text()  # Compassion CE Institute
 
 
