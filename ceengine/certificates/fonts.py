@@ -54,8 +54,10 @@ def visual_order(text: str) -> str:
     return text
 
 
-def runs(text: str, font: str) -> list[tuple[str, str]]:
-    """Split `text` into (font, text) runs so every character has a glyph."""
+@lru_cache(maxsize=4096)
+def runs(text: str, font: str) -> tuple[tuple[str, str], ...]:
+    """Split `text` into (font, text) runs so every character has a glyph (cached: the
+    layout measures the same words at several sizes)."""
     register_fonts()
     result: list[tuple[str, str]] = []
     for char in visual_order(text):
@@ -66,9 +68,10 @@ def runs(text: str, font: str) -> list[tuple[str, str]]:
             result[-1] = (chosen, result[-1][1] + char)
         else:
             result.append((chosen, char))
-    return result
+    return tuple(result)
 
 
+@lru_cache(maxsize=8192)
 def text_width(text: str, font: str, size: float) -> float:
     """Width of `text` in points, across fallback runs."""
     return sum(pdfmetrics.stringWidth(part, name, size) for name, part in runs(text, font))

@@ -122,7 +122,7 @@ class CertificateData:
 # right, where a board reviewer looks). The space left over is shared between the gaps, so
 # a certificate without credit has no empty band and one with several approvals still fits.
 MARGIN = 70  # text starts this far in from the page's edge
-HEADER, FOOTER_TOP = 168, 132  # the header's depth from the top; the footer's top
+HEADER, COMPACT_HEADER, FOOTER_TOP = 168, 122, 128  # depths from the top; the footer's top
 
 
 @dataclass(frozen=True)
@@ -193,17 +193,25 @@ def _credits_size(data: CertificateData, width: float, room: float) -> float | N
     return size
 
 
-def _draw_header(canvas: Canvas, data: CertificateData, width: float, height: float) -> None:
-    centre = width / 2
-    draw_logo(canvas, data.logo, data.sponsor_name, centre, height - 40, 46)
+def _draw_header(
+    canvas: Canvas, data: CertificateData, width: float, height: float, compact: bool
+) -> None:
+    """Logo above the sponsor and title; when `compact` (credits need the room), beside them."""
+    centre, depth = width / 2, COMPACT_HEADER if compact else HEADER
+    if compact:
+        draw_logo(canvas, data.logo, data.sponsor_name, MARGIN + 30, height - 50, 46)
+        top = height - 54
+    else:
+        draw_logo(canvas, data.logo, data.sponsor_name, centre, height - 40, 46)
+        top = height - 100
     canvas.setFillColor(ACCENT)
     eyebrow = data.sponsor_name.upper()
-    size = fit_size(eyebrow, BOLD, 10, 7, width - 2 * MARGIN)
-    draw_text(canvas, centre, height - 100, eyebrow, BOLD, size, "centre")
-    draw_text(canvas, centre, height - 133, "Certificate of Completion", BOLD, 29, "centre")
+    size = fit_size(eyebrow, BOLD, 10, 7, width - 2 * MARGIN - (140 if compact else 0))
+    draw_text(canvas, centre, top, eyebrow, BOLD, size, "centre")
+    draw_text(canvas, centre, top - 33, "Certificate of Completion", BOLD, 29, "centre")
     canvas.setFillColor(MUTED)
-    draw_text(canvas, centre, height - 152, "Continuing Education", REGULAR, 12, "centre")
-    draw_divider(canvas, centre, height - HEADER + 4, 90)
+    draw_text(canvas, centre, top - 52, "Continuing Education", REGULAR, 12, "centre")
+    draw_divider(canvas, centre, height - depth + 4, 90)
 
 
 def _draw_body(canvas: Canvas, lines: list[_Line], centre: float, top: float, stretch: float):
@@ -284,22 +292,35 @@ def _draw_footer(canvas: Canvas, data: CertificateData, width: float) -> None:
     draw_text(canvas, right, 71, "Scan the code to check it online", REGULAR, 8, "right")
 
 
+def _credits_layout(
+    data: CertificateData, width: float, room: float, natural: float, gaps: float
+) -> float | None:
+    """The credits' text size with the body at its natural spacing, or squeezed to half."""
+    size = _credits_size(data, width, room - natural)
+    if size is None:
+        size = _credits_size(data, width, room - natural + gaps / 2)
+    return size
+
+
 def _draw_first_page(canvas: Canvas, data: CertificateData, width: float, height: float) -> bool:
     """Header, body, credits and footer, the spare room shared out; False when the credits
     need pages of their own."""
-    _draw_header(canvas, data, width, height)
     lines = _body_lines(data, width - 2 * MARGIN)
     gaps = sum(line.before for line in lines)
     natural = sum(line.fixed + line.before + line.size for line in lines) + 6
+    compact = False
     room = height - HEADER - FOOTER_TOP - 16  # minus a gap between body and panel
-    size = _credits_size(data, width, room - natural)
-    if size is None:  # squeeze the body's gaps to half before giving up a page
-        size = _credits_size(data, width, room - natural + gaps / 2)
+    size = _credits_layout(data, width, room, natural, gaps)
+    if size is None or size < 8:  # the logo moves beside the title to give the credits room
+        compact, room = True, room + HEADER - COMPACT_HEADER
+        size = _credits_size(data, width, room - natural + gaps / 2)  # the credits first
+    depth = COMPACT_HEADER if compact else HEADER
+    _draw_header(canvas, data, width, height, compact)
     panel = _panel_height(data, size, width) if size is not None else 30
     spare = room - natural - panel
-    stretch = max(0.5, min(1 + spare / gaps, 1.7)) if spare < 0 else min(1 + spare / gaps, 1.7)
+    stretch = max(0.5, min(1 + spare / gaps, 1.7))
     left_over = max(0, spare - (stretch - 1) * gaps)
-    top = height - HEADER - left_over / 3
+    top = height - depth - left_over / 3
     end = _draw_body(canvas, lines, width / 2, top, stretch)
     _draw_panel(canvas, data, size, end - 16 - left_over / 3, width)
     _draw_footer(canvas, data, width)
