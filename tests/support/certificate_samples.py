@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import sys
 import tempfile
 from pathlib import Path
 from types import ModuleType
@@ -124,3 +125,28 @@ def write_pngs(render: ModuleType, label: str, folder: Path = ARTIFACTS) -> list
                     shutil.move(page, target)
                     written.append(target)
     return written
+
+
+def render_at(commit: str) -> ModuleType:
+    """render.py as it was at `commit` (fonts.py and the rest as they are now)."""
+    source = subprocess.run(
+        ["git", "show", f"{commit}:ceengine/certificates/render.py"],
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=ARTIFACTS.parent,
+    ).stdout
+    module = ModuleType(f"render_{commit}")
+    sys.modules[module.__name__] = module  # dataclasses look their module up
+    exec(compile(source, f"render.py@{commit}", "exec"), module.__dict__)  # noqa: S102
+    return module
+
+
+if __name__ == "__main__":
+    # python -m tests.support.certificate_samples [COMMIT]: after, or before as at COMMIT.
+    from ceengine.certificates import render
+
+    if len(sys.argv) > 1:
+        print(*write_pngs(render_at(sys.argv[1]), "before"), sep="\n")
+    else:
+        print(*write_pngs(render, "after"), sep="\n")
