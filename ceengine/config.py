@@ -102,6 +102,7 @@ class Config:
         self.CERTIFICATE_PAPER = env("CEENGINE_CERTIFICATE_PAPER", "letter").lower()
         self.CE_ADMINISTRATOR = env("CEENGINE_CE_ADMINISTRATOR", "CE Administrator")
         self.CE_ADMINISTRATOR_SIGNATURE = env("CEENGINE_CE_ADMINISTRATOR_SIGNATURE")
+        self.SPONSOR_LOGO = env("CEENGINE_SPONSOR_LOGO")  # PNG or JPEG; a monogram without
         # Replaced by courses/sponsor.yaml; only read to refuse (production) or warn.
         self.APPROVALS_FILE = env("CEENGINE_APPROVALS_FILE")
         self.SIGNING_LOCATION = env("CEENGINE_SIGNING_LOCATION", "Online")
@@ -131,6 +132,8 @@ class Config:
         self.MAIL_PER_RECIPIENT_LIMIT = env("CEENGINE_MAIL_PER_RECIPIENT_LIMIT", "5 per day")
         self.MAIL_PER_CLIENT_LIMIT = env("CEENGINE_MAIL_PER_CLIENT_LIMIT", "50 per hour")
         self.MAIL_REPEAT_HOURS = float(env("CEENGINE_MAIL_REPEAT_HOURS", "24"))
+        # The certificate PDF rides along with its email up to this size; 0: the link only.
+        self.MAIL_ATTACH_MAX_KB = int(env("CEENGINE_MAIL_ATTACH_MAX_KB", "512"))
 
     def as_dict(self) -> dict:
         """Return the settings as a mapping for `app.config.update`."""
@@ -169,12 +172,16 @@ def check_production_settings(config: dict) -> None:
             raise RuntimeError(str(error)) from None
     if int(config.get("RECORDS_RETENTION_YEARS", 4)) < 1:
         raise RuntimeError("CEENGINE_RECORDS_RETENTION_YEARS must be a whole number of years >= 1.")
-    signature = config.get("CE_ADMINISTRATOR_SIGNATURE")
-    if signature and not Path(signature).is_file():
-        raise RuntimeError(
-            f"CEENGINE_CE_ADMINISTRATOR_SIGNATURE is {signature}, which is not a file: "
-            "give the path of a PNG or JPEG of the CE administrator's signature."
-        )
+    for setting, what in (
+        ("CE_ADMINISTRATOR_SIGNATURE", "the CE administrator's signature"),
+        ("SPONSOR_LOGO", "the sponsor's logo"),
+    ):
+        image = config.get(setting)
+        if image and not Path(image).is_file():
+            raise RuntimeError(
+                f"CEENGINE_{setting} is {image}, which is not a file: "
+                f"give the path of a PNG or JPEG of {what}."
+            )
     if config.get("APPROVALS_FILE"):
         if config.get("PRODUCTION"):
             raise RuntimeError(APPROVALS_FILE_GONE)

@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from flask import current_app, has_request_context, render_template, request
 
-from ceengine.outbox.queue import Message, Outcome, enqueue
+from ceengine.outbox.queue import Attachment, Message, Outcome, enqueue
 
 FROM_REQUEST = "from-request"  # the default `client`: the visitor's address, if in a request
 
@@ -26,9 +26,12 @@ def send_email(
     about: str | None = None,
     window: timedelta | None = None,
     commit: bool = True,
+    html_template: str | None = None,
+    attachment: Attachment | None = None,
     **values,
 ) -> Outcome:
-    """Queue one plain-text email rendered from `template`; what became of it.
+    """Queue one email rendered from `template` (plain text) and, with `html_template`, an
+    HTML alternative of it (autoescaped), with `attachment` if given; what became of it.
 
     The outcome is true when the message is queued (or was already, under the same `key`:
     a retry or double click never queues it twice), false when a limit refused it; then
@@ -39,12 +42,12 @@ def send_email(
     side sends (receipts, admin actions). The message joins the caller's transaction and is
     committed with it unless `commit` is False (then the caller commits).
     """
-    body = render_template(
-        template,
-        sponsor=current_app.config["SPONSOR_NAME"],
-        contact=current_app.config["SPONSOR_CONTACT"],
-        **values,
-    )
+    sponsor = {
+        "sponsor": current_app.config["SPONSOR_NAME"],
+        "contact": current_app.config["SPONSOR_CONTACT"],
+    }
+    body = render_template(template, **sponsor, **values)
+    html = render_template(html_template, **sponsor, **values) if html_template else None
     if client == FROM_REQUEST:
         client = (request.remote_addr or "unknown") if has_request_context() else None
     message = Message(
@@ -56,5 +59,7 @@ def send_email(
         client=client,
         about=about,
         window=window,
+        html=html,
+        attachment=attachment,
     )
     return enqueue(message, commit=commit)

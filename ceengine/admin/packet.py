@@ -16,7 +16,7 @@ from pathlib import Path
 
 from flask import current_app
 
-from ceengine.certificates.edition import administrator_signature, printed_credits
+from ceengine.certificates.edition import administrator_signature, printed_credits, sponsor_logo
 from ceengine.certificates.render import CertificateData, PrintedCredit, render_certificate
 from ceengine.courses.approvals import Sponsor, body_name, course_credits, long_date
 from ceengine.courses.content import CourseContent
@@ -174,6 +174,7 @@ def sample_certificate(spec: CourseSpec, sponsor: Sponsor, today: date) -> bytes
         credits=tuple(credits),
         not_approved_by=tuple(body_name(b) for b in course.not_approved_by),
         signature_png=administrator_signature(),
+        logo=sponsor_logo(),
         sample=True,
     )
     return render_certificate(data, paper=config["CERTIFICATE_PAPER"])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ceengine.billing.models import Order
 from ceengine.certificates.edition import verify_url
+from ceengine.certificates.mail import certificate_attachment
 from ceengine.certificates.models import Certificate
 from ceengine.certificates.tokens import certificate_token
 from ceengine.links import absolute_url
@@ -18,10 +19,14 @@ def send_receipt(order: Order, certificate: Certificate) -> Outcome:
 
     Not held to the visitor limits: a payment stands behind it, and the payer needs it.
     """
+    attachment = certificate_attachment(certificate)
     return send_email(
         certificate.email,
         f"Receipt and CE certificate: {certificate.course_title}",
         "emails/receipt.txt",
+        html_template="emails/receipt.html",
+        attachment=attachment,
+        attached=attachment is not None,
         kind="receipt",
         key=f"receipt:{order.public_id}",
         client=None,

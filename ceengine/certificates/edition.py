@@ -40,6 +40,7 @@ from ceengine.quizzes.models import Attempt
 from ceengine.templating import format_hours
 
 _SIGNATURE_KEY = "ceengine.administrator_signature"
+_LOGO_KEY = "ceengine.sponsor_logo"
 
 
 @dataclass(frozen=True)
@@ -110,13 +111,23 @@ def credit_plan(attempt: Attempt, now: datetime | None = None) -> CreditPlan:
     return CreditPlan(standing, sponsor.attestation)
 
 
+def _configured_image(key: str, setting: str) -> bytes | None:
+    """The image file a setting names, read once per app; None when unset."""
+    app = current_app
+    if key not in app.extensions:
+        path = app.config.get(setting)
+        app.extensions[key] = Path(path).read_bytes() if path else None
+    return app.extensions[key]
+
+
 def administrator_signature() -> bytes | None:
     """The CE administrator's signature image (CEENGINE_CE_ADMINISTRATOR_SIGNATURE), read once."""
-    app = current_app
-    if _SIGNATURE_KEY not in app.extensions:
-        path = app.config.get("CE_ADMINISTRATOR_SIGNATURE")
-        app.extensions[_SIGNATURE_KEY] = Path(path).read_bytes() if path else None
-    return app.extensions[_SIGNATURE_KEY]
+    return _configured_image(_SIGNATURE_KEY, "CE_ADMINISTRATOR_SIGNATURE")
+
+
+def sponsor_logo() -> bytes | None:
+    """The sponsor's logo (CEENGINE_SPONSOR_LOGO), read once; None draws a monogram."""
+    return _configured_image(_LOGO_KEY, "SPONSOR_LOGO")
 
 
 def license_line(details: LearnerDetails) -> str:
@@ -172,6 +183,7 @@ def certificate_data(
         credits=credits,
         not_approved_by=not_approved_by,
         signature_png=administrator_signature(),
+        logo=sponsor_logo(),
     )
 
 

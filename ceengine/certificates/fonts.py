@@ -25,6 +25,15 @@ _FILES = {
     KOREAN: "NanumGothic.ttf",
 }
 FALLBACKS = (CJK, KOREAN)
+# Word ligatures (Allah, Muhammad, …) are single code points no embedded font draws: keep
+# only the lam-alef ones, which every Arabic font has, so "عبد الله" prints its letters.
+_RESHAPER = arabic_reshaper.ArabicReshaper(
+    configuration={
+        name: False
+        for name, _ in arabic_reshaper.ligatures.LIGATURES
+        if "LAM WITH ALEF" not in name
+    }
+)
 
 
 @lru_cache(maxsize=1)
@@ -41,12 +50,14 @@ def _has_glyph(font_name: str, char: str) -> bool:
 def visual_order(text: str) -> str:
     """Shape Arabic and reorder right-to-left runs for drawing left to right."""
     if any("\u0590" <= c <= "\u08ff" or "\ufb1d" <= c <= "\ufefc" for c in text):
-        return get_display(arabic_reshaper.reshape(text))
+        return get_display(_RESHAPER.reshape(text))
     return text
 
 
-def runs(text: str, font: str) -> list[tuple[str, str]]:
-    """Split `text` into (font, text) runs so every character has a glyph."""
+@lru_cache(maxsize=4096)
+def runs(text: str, font: str) -> tuple[tuple[str, str], ...]:
+    """Split `text` into (font, text) runs so every character has a glyph (cached: the
+    layout measures the same words at several sizes)."""
     register_fonts()
     result: list[tuple[str, str]] = []
     for char in visual_order(text):
@@ -57,9 +68,10 @@ def runs(text: str, font: str) -> list[tuple[str, str]]:
             result[-1] = (chosen, result[-1][1] + char)
         else:
             result.append((chosen, char))
-    return result
+    return tuple(result)
 
 
+@lru_cache(maxsize=8192)
 def text_width(text: str, font: str, size: float) -> float:
     """Width of `text` in points, across fallback runs."""
     return sum(pdfmetrics.stringWidth(part, name, size) for name, part in runs(text, font))
@@ -75,3 +87,24 @@ def draw_text(
         canvas.setFont(name, size)
         canvas.drawString(start, y, part)
         start += pdfmetrics.stringWidth(part, name, size)
+
+
+def fit_size(text: str, font: str, largest: float, smallest: float, width: float) -> float:
+    """The largest font size (down to `smallest`) at which `text` fits in `width`."""
+    size = largest
+    while size > smallest and text_width(text, font, size) > width:
+        size -= 0.5
+    return size
+
+
+def wrap(text: str, font: str, size: float, width: float) -> list[str]:
+    """Break `text` into lines no wider than `width` (a too-long word stays whole)."""
+    lines, line = [], ""
+    for word in text.split():
+        candidate = f"{line} {word}".strip()
+        if line and text_width(candidate, font, size) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = candidate
+    return [*lines, line] if line else lines

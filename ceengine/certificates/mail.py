@@ -4,14 +4,25 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from flask import current_app
+
 from ceengine.certificates.edition import verify_url
 from ceengine.certificates.models import Certificate
 from ceengine.certificates.tokens import SIGN_IN_MAX_AGE, certificate_token, sign_in_token
 from ceengine.links import absolute_url
 from ceengine.mailer import send_email
-from ceengine.outbox.queue import Outcome
+from ceengine.outbox.queue import Attachment, Outcome
 
 SIGN_IN_SUBJECT = "Your sign-in link for My certificates"
+
+
+def certificate_attachment(certificate: Certificate) -> Attachment | None:
+    """The signed PDF to attach, when no larger than CEENGINE_MAIL_ATTACH_MAX_KB (0: never)."""
+    limit = current_app.config["MAIL_ATTACH_MAX_KB"] * 1024
+    pdf = certificate.pdf
+    if limit <= 0 or len(pdf) > limit:
+        return None
+    return Attachment(certificate.filename, pdf, "application/pdf")
 
 
 def send_certificate_link(
@@ -26,10 +37,14 @@ def send_certificate_link(
     an admin set greets the learner.
     """
     link = absolute_url("certificates.certificate", token=certificate_token(certificate.number))
+    attachment = certificate_attachment(certificate)
     return send_email(
         certificate.email,
         f"Your CE certificate: {certificate.course_title}",
         "emails/certificate_issued.txt",
+        html_template="emails/certificate_issued.html",
+        attachment=attachment,
+        attached=attachment is not None,
         kind="certificate",
         key=f"certificate:{certificate.number}",
         client=client,

@@ -5,16 +5,26 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass, field
 
-import segno
-from reportlab.lib.colors import HexColor
+from reportlab.lib.colors import Color, HexColor
 from reportlab.lib.pagesizes import A4, LETTER, landscape
-from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
 
-from ceengine.certificates.fonts import BOLD, REGULAR, draw_text, register_fonts, text_width
+from ceengine.certificates.fonts import BOLD, REGULAR, draw_text, fit_size, register_fonts, wrap
+from ceengine.certificates.ornaments import (
+    ACCENT,
+    GOLD,
+    INK,
+    MUTED,
+    PANEL,
+    draw_divider,
+    draw_emblem,
+    draw_frame,
+    draw_logo,
+    draw_qr,
+    draw_signature,
+)
 
 PAGE_SIZES = {"letter": landscape(LETTER), "a4": landscape(A4)}
-INK, ACCENT, MUTED = HexColor("#1d2530"), HexColor("#16486a"), HexColor("#4f5b69")
 NO_CREDIT = "This course carries no accredited continuing education credit."
 
 
@@ -87,6 +97,7 @@ class CertificateData:
     credits: tuple[PrintedCredit, ...] = field(default_factory=tuple)
     not_approved_by: tuple[str, ...] = field(default_factory=tuple)
     signature_png: bytes | None = None
+    logo: bytes | None = None  # the sponsor's logo (PNG or JPEG); a monogram emblem without
     sample: bool = False  # a specimen for an accreditor: SAMPLE across the page
 
     @property
@@ -106,78 +117,44 @@ class CertificateData:
         return ""
 
 
-def fit_size(text: str, font: str, largest: float, smallest: float, width: float) -> float:
-    """The largest font size (down to `smallest`) at which `text` fits in `width`."""
-    size = largest
-    while size > smallest and text_width(text, font, size) > width:
-        size -= 0.5
-    return size
+# The page, top to bottom: a header (logo, sponsor, title), the body (who, what, when), the
+# credits panel, and a footer (signature on the left; number, verify line and QR on the
+# right, where a board reviewer looks). The space left over is shared between the gaps, so
+# a certificate without credit has no empty band and one with several approvals still fits.
+MARGIN = 70  # text starts this far in from the page's edge
+HEADER, COMPACT_HEADER, FOOTER_TOP = 168, 122, 128  # depths from the top; the footer's top
 
 
-def wrap(text: str, font: str, size: float, width: float) -> list[str]:
-    """Break `text` into lines no wider than `width` (a too-long word stays whole)."""
-    lines, line = [], ""
-    for word in text.split():
-        candidate = f"{line} {word}".strip()
-        if line and text_width(candidate, font, size) > width:
-            lines.append(line)
-            line = word
-        else:
-            line = candidate
-    return [*lines, line] if line else lines
+@dataclass(frozen=True)
+class _Line:
+    text: str
+    font: str
+    size: float
+    colour: Color
+    before: float  # the space above it, stretched or squeezed with the page
+    fixed: float = 0  # and space above it that stays (below the name's hairline)
 
 
-def _draw_qr(canvas: Canvas, url: str, x: float, y: float, size: float) -> None:
-    """The verification address as a QR code, drawn as vector squares."""
-    qr = segno.make(url, error="m", micro=False)
-    rows = list(qr.matrix)
-    cell = size / len(rows)
-    canvas.setFillColor(INK)
-    for r, row in enumerate(rows):
-        for c, dark in enumerate(row):
-            if dark:
-                canvas.rect(x + c * cell, y + size - (r + 1) * cell, cell, cell, stroke=0, fill=1)
-
-
-def _draw_frame(canvas: Canvas, width: float, height: float) -> None:
-    canvas.setStrokeColor(ACCENT)
-    canvas.setLineWidth(3)
-    canvas.rect(24, 24, width - 48, height - 48)
-    canvas.setLineWidth(0.75)
-    canvas.rect(32, 32, width - 64, height - 64)
-
-
-def _draw_body(canvas: Canvas, data: CertificateData, width: float, height: float) -> float:
-    centre, usable = width / 2, width - 160
-    canvas.setFillColor(ACCENT)
-    draw_text(canvas, centre, height - 92, "Certificate of Completion", BOLD, 30, "centre")
-    canvas.setFillColor(MUTED)
-    draw_text(canvas, centre, height - 116, "Continuing Education", REGULAR, 13, "centre")
-    draw_text(canvas, centre, height - 150, "This certifies that", REGULAR, 12, "centre")
-    canvas.setFillColor(INK)
-    size = fit_size(data.learner_name, BOLD, 26, 12, usable)
-    draw_text(canvas, centre, height - 184, data.learner_name, BOLD, size, "centre")
-    y = height - 204
+def _body_lines(data: CertificateData, width: float) -> list[_Line]:
+    name_size = fit_size(data.learner_name, BOLD, 30, 13, width)
+    lines = [
+        _Line("This certifies that", REGULAR, 12, MUTED, 6),
+        _Line(data.learner_name, BOLD, name_size, INK, 14),
+    ]
     if data.license_line:
-        canvas.setFillColor(MUTED)
-        draw_text(canvas, centre, y, data.license_line, REGULAR, 10.5, "centre")
-        y -= 18
-    canvas.setFillColor(MUTED)
-    draw_text(canvas, centre, y - 4, "has successfully completed", REGULAR, 12, "centre")
-    canvas.setFillColor(INK)
-    title_lines = wrap(data.course_title, BOLD, 17, usable)[:3]
-    y -= 30
-    for line in title_lines:
-        draw_text(canvas, centre, y, line, BOLD, 17, "centre")
-        y -= 21
-    canvas.setFillColor(MUTED)
-    draw_text(canvas, centre, y - 2, f"Presented by {data.presenters}", REGULAR, 10.5, "centre")
+        lines.append(_Line(data.license_line, REGULAR, 10.5, MUTED, 6, 10))
+    lines.append(
+        _Line("has successfully completed", REGULAR, 12, MUTED, 12, 0 if data.license_line else 10)
+    )
+    for number, line in enumerate(wrap(data.course_title, BOLD, 18, width)[:3]):
+        lines.append(_Line(line, BOLD, 18, INK, 12 if number == 0 else 4))
     facts = (
         f"{data.hours_text}  ·  {data.course_format}  ·  Completed "
         f"{data.completion_date}  ·  Score {data.score}"
     )
-    draw_text(canvas, centre, y - 20, facts, REGULAR, 10.5, "centre")
-    return y - 40
+    lines.append(_Line(f"Presented by {data.presenters}", REGULAR, 10.5, MUTED, 10))
+    lines.append(_Line(facts, REGULAR, 10.5, MUTED, 6))
+    return lines
 
 
 def _credit_lines(data: CertificateData, size: float, width: float) -> list[tuple[str, str]]:
@@ -185,92 +162,190 @@ def _credit_lines(data: CertificateData, size: float, width: float) -> list[tupl
     lines: list[tuple[str, str]] = []
     for number, credit in enumerate(data.credits):
         if number:
-            lines.append((REGULAR, ""))  # a blank line between approvals
+            lines.append((REGULAR, ""))  # a little space between approvals
         lines += [(BOLD, line) for line in wrap(credit.heading(), BOLD, size, width)]
         lines += [(REGULAR, line) for line in wrap(credit.statement, REGULAR, size, width)]
     if data.credit_note:
+        if data.credits:
+            lines.append((REGULAR, ""))
         lines += [(BOLD, line) for line in wrap(data.credit_note, BOLD, size, width)]
     return lines
 
 
-def _credits_fit(data: CertificateData, width: float, top: float, bottom: float) -> float | None:
-    """The largest size (9 to 6 pt) at which the credits fit between top and bottom, or None."""
+def _lines_height(lines: list[tuple[str, str]], size: float) -> float:
+    return sum(size * (0.6 if not line else 1.3) for _, line in lines)
+
+
+def _panel_height(data: CertificateData, size: float, width: float) -> float:
+    """The credits panel's height at text `size`, padding and heading included."""
+    heading = 16 if data.credits else 0
+    text_width = width - 2 * MARGIN - 28
+    return _lines_height(_credit_lines(data, size, text_width), size) + heading + 16
+
+
+def _credits_size(data: CertificateData, width: float, room: float) -> float | None:
+    """The largest size (9 to 6 pt) at which the credits panel fits in `room`, or None."""
     size = 9.0
-    while len(_credit_lines(data, size, width)) * size * 1.25 > top - bottom:
+    while _panel_height(data, size, width) > room:
         if size <= 6:
             return None
         size -= 0.5
     return size
 
 
-def _draw_lines(
-    canvas: Canvas, lines: list[tuple[str, str]], left: float, y: float, size: float
-) -> float:
-    canvas.setFillColor(INK)
+def _draw_header(
+    canvas: Canvas, data: CertificateData, width: float, height: float, compact: bool
+) -> None:
+    """Logo above the sponsor and title; when `compact` (credits need the room), beside them."""
+    centre, depth = width / 2, COMPACT_HEADER if compact else HEADER
+    if compact:
+        draw_logo(canvas, data.logo, data.sponsor_name, MARGIN + 30, height - 50, 46)
+        top = height - 54
+    else:
+        draw_logo(canvas, data.logo, data.sponsor_name, centre, height - 40, 46)
+        top = height - 100
+    canvas.setFillColor(ACCENT)
+    eyebrow = data.sponsor_name.upper()
+    size = fit_size(eyebrow, BOLD, 10, 7, width - 2 * MARGIN - (140 if compact else 0))
+    draw_text(canvas, centre, top, eyebrow, BOLD, size, "centre")
+    draw_text(canvas, centre, top - 33, "Certificate of Completion", BOLD, 29, "centre")
+    canvas.setFillColor(MUTED)
+    draw_text(canvas, centre, top - 52, "Continuing Education", REGULAR, 12, "centre")
+    draw_divider(canvas, centre, height - depth + 4, 90)
+
+
+def _draw_body(canvas: Canvas, lines: list[_Line], centre: float, top: float, stretch: float):
+    """The centred lines from `top` down, their gaps times `stretch`; where they end."""
+    y = top
+    for number, line in enumerate(lines):
+        y -= line.fixed + line.before * stretch + line.size
+        canvas.setFillColor(line.colour)
+        draw_text(canvas, centre, y, line.text, line.font, line.size, "centre")
+        if number == 1:  # a hairline under the learner's name
+            canvas.setStrokeColor(GOLD)
+            canvas.setLineWidth(0.5)
+            canvas.line(centre - 170, y - 9, centre + 170, y - 9)
+    return y - 6
+
+
+def _draw_lines(canvas: Canvas, lines: list[tuple[str, str]], left: float, y: float, size: float):
     for font, line in lines:
         if line:
-            draw_text(canvas, left, y, line, font, size)
-        y -= size * (0.6 if not line else 1.25)
+            canvas.setFillColor(ACCENT if font == BOLD else INK)
+            draw_text(canvas, left, y - size, line, font, size)
+        y -= size * (0.6 if not line else 1.3)
     return y
+
+
+def _draw_panel(
+    canvas: Canvas, data: CertificateData, size: float | None, top: float, width: float
+) -> None:
+    """The credits panel from `top` down: every credit, or a pointer to the pages after."""
+    inner = width - 2 * MARGIN
+    if size is None:
+        size = 9.0
+        lines = [
+            (
+                BOLD,
+                f"Continuing education credit from {len(data.credits)} approvals: "
+                "see the pages that follow.",
+            )
+        ]
+        height = _lines_height(lines, size) + 16
+    else:
+        lines = _credit_lines(data, size, inner - 28)
+        height = _panel_height(data, size, width)
+    canvas.setFillColor(PANEL)
+    canvas.setStrokeColor(GOLD)
+    canvas.setLineWidth(0.5)
+    canvas.rect(MARGIN, top - height, inner, height, stroke=1, fill=1)
+    y = top - 8
+    if data.credits and len(lines) > 1:
+        canvas.setFillColor(GOLD)
+        draw_text(canvas, MARGIN + 14, y - 8, "CONTINUING EDUCATION CREDIT", BOLD, 7.5)
+        y -= 16
+    if not data.credits:
+        canvas.setFillColor(INK)
+        draw_text(canvas, width / 2, y - size, lines[0][1], BOLD, size, "centre")
+        return
+    _draw_lines(canvas, lines, MARGIN + 14, y, size)
+
+
+def _draw_footer(canvas: Canvas, data: CertificateData, width: float) -> None:
+    """Signature, administrator and sponsor on the left; number, verify line, QR on the right."""
+    draw_signature(canvas, data.signature_png, MARGIN, 84)
+    canvas.setFillColor(INK)
+    draw_text(canvas, MARGIN, 72, data.administrator, REGULAR, 9.5)
+    canvas.setFillColor(MUTED)
+    sponsor = f"{data.sponsor_name} · {data.sponsor_contact}"
+    draw_text(canvas, MARGIN, 59, sponsor, REGULAR, fit_size(sponsor, REGULAR, 8.5, 6, 240))
+    qr_size = 78
+    qr_left = width - MARGIN - qr_size
+    draw_qr(canvas, data.verify_url, qr_left, 44, qr_size)
+    right, room = qr_left - 12, qr_left - 12 - (MARGIN + 250)
+    canvas.setFillColor(INK)
+    number = f"Certificate number {data.number}"
+    draw_text(canvas, right, 98, number, BOLD, fit_size(number, BOLD, 10.5, 7, room), "right")
+    verify = f"Verify at {data.verify_url}"
+    draw_text(canvas, right, 84, verify, REGULAR, fit_size(verify, REGULAR, 8.5, 6, room), "right")
+    canvas.setFillColor(MUTED)
+    draw_text(canvas, right, 71, "Scan the code to check it online", REGULAR, 8, "right")
+
+
+def _credits_layout(
+    data: CertificateData, width: float, room: float, natural: float, gaps: float
+) -> float | None:
+    """The credits' text size with the body at its natural spacing, or squeezed to half."""
+    size = _credits_size(data, width, room - natural)
+    if size is None:
+        size = _credits_size(data, width, room - natural + gaps / 2)
+    return size
+
+
+def _draw_first_page(canvas: Canvas, data: CertificateData, width: float, height: float) -> bool:
+    """Header, body, credits and footer, the spare room shared out; False when the credits
+    need pages of their own."""
+    lines = _body_lines(data, width - 2 * MARGIN)
+    gaps = sum(line.before for line in lines)
+    natural = sum(line.fixed + line.before + line.size for line in lines) + 6
+    compact = False
+    room = height - HEADER - FOOTER_TOP - 16  # minus a gap between body and panel
+    size = _credits_layout(data, width, room, natural, gaps)
+    if size is None or size < 8:  # the logo moves beside the title to give the credits room
+        compact, room = True, room + HEADER - COMPACT_HEADER
+        size = _credits_size(data, width, room - natural + gaps / 2)  # the credits first
+    depth = COMPACT_HEADER if compact else HEADER
+    _draw_header(canvas, data, width, height, compact)
+    panel = _panel_height(data, size, width) if size is not None else 30
+    spare = room - natural - panel
+    stretch = max(0.5, min(1 + spare / gaps, 1.7))
+    left_over = max(0, spare - (stretch - 1) * gaps)
+    top = height - depth - left_over / 3
+    end = _draw_body(canvas, lines, width / 2, top, stretch)
+    _draw_panel(canvas, data, size, end - 16 - left_over / 3, width)
+    _draw_footer(canvas, data, width)
+    return size is not None
 
 
 def _draw_credit_pages(canvas: Canvas, data: CertificateData, width: float, height: float) -> None:
     """More approvals than page 1 holds: they follow on pages of their own, never cut."""
-    left, size = 60, 9.0
-    lines = _credit_lines(data, size, width - 2 * left)
-    per_page = int((height - 140) / (size * 1.25))
+    size = 9.0
+    lines = _credit_lines(data, size, width - 2 * MARGIN)
+    per_page = int((height - 190) / (size * 1.3))
     for start in range(0, len(lines), per_page):
         canvas.showPage()
-        _draw_frame(canvas, width, height)
+        draw_frame(canvas, width, height)
+        draw_emblem(canvas, data.sponsor_name, MARGIN + 18, height - 72, 36)
         canvas.setFillColor(ACCENT)
-        draw_text(
-            canvas,
-            left,
-            height - 76,
-            f"Continuing education credit · {data.learner_name}",
-            BOLD,
-            13,
-        )
+        title = f"Continuing education credit · {data.learner_name}"
+        draw_text(canvas, MARGIN + 48, height - 70, title, BOLD, 13)
         canvas.setFillColor(MUTED)
-        draw_text(canvas, left, height - 94, f"Certificate number {data.number}", REGULAR, 9.5)
-        _draw_lines(canvas, lines[start : start + per_page], left, height - 120, size)
-
-
-def _draw_footer(canvas: Canvas, data: CertificateData, width: float, top: float) -> bool:
-    """The credits, signature and verification; False when the credits need pages of their
-    own (page 1 then says so)."""
-    left, qr_size = 60, 92
-    size = _credits_fit(data, width - 2 * left, top, 160)
-    if size is not None:
-        _draw_lines(canvas, _credit_lines(data, size, width - 2 * left), left, top, size)
-    else:
-        canvas.setFillColor(INK)
-        note = (
-            f"Continuing education credit from {len(data.credits)} approvals: "
-            "see the pages that follow."
-        )
-        draw_text(canvas, left, top, note, BOLD, 9)
-    canvas.setFillColor(INK)
-    if data.signature_png:
-        image = ImageReader(io.BytesIO(data.signature_png))
-        canvas.drawImage(
-            image,
-            left,
-            121,
-            width=150,
-            height=34,
-            preserveAspectRatio=True,
-            anchor="sw",
-            mask="auto",
-        )
-    canvas.setStrokeColor(INK)
-    canvas.line(left, 118, left + 220, 118)
-    draw_text(canvas, left, 106, data.administrator, REGULAR, 9.5)
-    draw_text(canvas, left, 86, f"{data.sponsor_name} · {data.sponsor_contact}", REGULAR, 9)
-    draw_text(canvas, left, 72, f"Certificate number {data.number}", BOLD, 9.5)
-    draw_text(canvas, left, 58, f"Verify at {data.verify_url}", REGULAR, 9)
-    _draw_qr(canvas, data.verify_url, width - left - qr_size, 52, qr_size)
-    return size is not None
+        number = f"Certificate number {data.number}"
+        draw_text(canvas, MARGIN + 48, height - 86, number, REGULAR, 9.5)
+        draw_divider(canvas, width / 2, height - 104, width / 2 - MARGIN)
+        _draw_lines(canvas, lines[start : start + per_page], MARGIN, height - 116, size)
+        canvas.setFillColor(MUTED)
+        draw_text(canvas, MARGIN, 50, f"Verify at {data.verify_url}", REGULAR, 8.5)
 
 
 def _draw_sample_mark(canvas: Canvas, width: float, height: float) -> None:
@@ -291,9 +366,8 @@ def render_certificate(data: CertificateData, paper: str = "letter") -> bytes:
     canvas = Canvas(buffer, pagesize=(width, height), invariant=True, pageCompression=1)
     canvas.setTitle(f"CE certificate {data.number}")
     canvas.setAuthor(data.sponsor_name)
-    _draw_frame(canvas, width, height)
-    top = _draw_body(canvas, data, width, height)
-    fits = _draw_footer(canvas, data, width, top)
+    draw_frame(canvas, width, height)
+    fits = _draw_first_page(canvas, data, width, height)
     if data.sample:
         _draw_sample_mark(canvas, width, height)
     if not fits:

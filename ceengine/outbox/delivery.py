@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
-from flask_mailman import EmailMessage
+from flask_mailman import EmailMultiAlternatives
 from sqlalchemy.orm import Session
 
 from ceengine.columns import utcnow
@@ -86,8 +86,20 @@ def retry_delay(attempts: int) -> timedelta:
     return min(first * 2 ** max(attempts - 1, 0), LONGEST_WAIT)
 
 
+def _email(message: OutboxMessage) -> EmailMultiAlternatives:
+    """The message as sent: plain text, with its HTML alternative and its attachment if any."""
+    email = EmailMultiAlternatives(
+        subject=message.subject, body=message.body, to=[message.recipient]
+    )
+    if message.html:
+        email.attach_alternative(message.html, "text/html")
+    if message.attachment_name and message.attachment is not None:
+        email.attach(message.attachment_name, message.attachment, message.attachment_type)
+    return email
+
+
 def _send(session: Session, message: OutboxMessage, now: datetime, batch: Batch) -> None:
-    email = EmailMessage(subject=message.subject, body=message.body, to=[message.recipient])
+    email = _email(message)
     try:
         email.send()
     except Exception as error:  # SMTP and socket errors vary: record, retry or give up
@@ -109,6 +121,7 @@ def _send(session: Session, message: OutboxMessage, now: datetime, batch: Batch)
         )
     else:
         message.status, message.sent_at, message.body = SENT, utcnow(), ""
+        message.html = message.attachment = None
         batch.sent += 1
     message.claim = None
     session.commit()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, deferred, mapped_column
 
 from ceengine.columns import UTCDateTime, utcnow
 from ceengine.extensions import db
@@ -33,6 +33,11 @@ class OutboxMessage(db.Model):
     recipient_key: Mapped[str] = mapped_column(sa.String(254))  # lower-cased, for the limits
     subject: Mapped[str] = mapped_column(sa.String(300))
     body: Mapped[str] = mapped_column(sa.Text)  # emptied once sent: it may hold a sign-in link
+    html: Mapped[str | None] = mapped_column(sa.Text)  # the HTML alternative; emptied too
+    # One attached file (the certificate PDF), dropped once sent like the body.
+    attachment_name: Mapped[str | None] = mapped_column(sa.String(200))
+    attachment_type: Mapped[str | None] = mapped_column(sa.String(100))
+    attachment: Mapped[bytes | None] = deferred(mapped_column(sa.LargeBinary))
     # The visitor's network address when anyone could have caused the message (limits);
     # None for mail the sponsor's side sends (receipts, admin reissues).
     client: Mapped[str | None] = mapped_column(sa.String(64))

@@ -36,6 +36,15 @@ class Outcome:
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A file sent with a message: its name, its bytes and its media type."""
+
+    name: str
+    content: bytes
+    mimetype: str
+
+
+@dataclass(frozen=True)
 class Message:
     """A rendered message and what the limits need to know about it."""
 
@@ -47,6 +56,8 @@ class Message:
     client: str | None = None
     about: str | None = None
     window: timedelta | None = None
+    html: str | None = None  # the same message as HTML, sent as an alternative to `body`
+    attachment: Attachment | None = None
 
 
 def parse_limit(text: str, setting: str) -> RateLimitItem:
@@ -176,6 +187,10 @@ def enqueue(message: Message, commit: bool = True) -> Outcome:
                 "recipient_key": message.recipient.lower(),
                 "subject": message.subject,
                 "body": message.body,
+                "html": message.html,
+                "attachment_name": message.attachment and message.attachment.name,
+                "attachment_type": message.attachment and message.attachment.mimetype,
+                "attachment": message.attachment and message.attachment.content,
                 "client": message.client,
                 "about": message.about,
             }

@@ -67,6 +67,20 @@ def test_paying_issues_the_certificate_on_return(app, client, stripe_fake):
     assert "$15.00" in receipt.body and certificate.number in receipt.body
 
 
+def test_the_receipt_is_html_too_with_the_certificate_attached(app, client, stripe_fake):
+    _, checkout = continue_to_payment(client)
+    client.get(local(pay(checkout)))
+    (certificate,) = certificates()
+    (order,) = orders()
+    (receipt,) = outbox(app)
+    ((html, mimetype),) = receipt.alternatives
+    assert mimetype == "text/html"
+    assert "$15.00" in html and order.public_id in html and certificate.number in html
+    assert "Ben Okafor" in html
+    assert receipt.attachments == [(certificate.filename, certificate.pdf, "application/pdf")]
+    assert "attached to this email as a PDF" in receipt.body
+
+
 def test_cancelling_returns_to_the_details_with_everything_kept(app, client, stripe_fake):
     result, checkout = continue_to_payment(client)
     cancel_url = stripe_fake.sessions[session_id_of(checkout)]["cancel_url"]

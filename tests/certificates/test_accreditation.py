@@ -449,6 +449,37 @@ def test_the_administrators_signature_image_is_printed(app, courses_dir, client,
     assert len(reader.pages[0].images) == 1
 
 
+def test_the_sponsors_logo_is_printed_beside_the_signature(app, courses_dir, client, tmp_path):
+    logo, signature = tmp_path / "logo.png", tmp_path / "signature.jpg"
+    Image.new("RGB", (240, 80), "navy").save(logo)
+    Image.new("RGB", (300, 80), "white").save(signature)
+    app.config.update(SPONSOR_LOGO=str(logo), CE_ADMINISTRATOR_SIGNATURE=str(signature))
+    app.extensions.pop("ceengine.administrator_signature", None)
+    app.extensions.pop("ceengine.sponsor_logo", None)
+    sync_courses(courses_dir)
+    page = issue(client)
+    reader = PdfReader(io.BytesIO(client.get(download_link(page)).data))
+    sizes = sorted(image.image.size for image in reader.pages[0].images)
+    assert sizes == [(240, 80), (300, 80)]
+
+
+def test_without_a_logo_the_sponsors_monogram_is_drawn(synced, client):
+    reader = PdfReader(io.BytesIO(client.get(download_link(issue(client))).data))
+    assert len(reader.pages[0].images) == 0  # drawn, not an image
+    assert "CCI" in reader.pages[0].extract_text()  # Compassion CE Institute
+
+
+@pytest.mark.parametrize("setting", ["CE_ADMINISTRATOR_SIGNATURE", "SPONSOR_LOGO"])
+def test_a_missing_image_file_stops_the_app(tmp_path, setting):
+    with pytest.raises(RuntimeError, match=f"CEENGINE_{setting} is .* not a file"):
+        create_app(
+            {
+                "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'a.db'}",
+                setting: str(tmp_path / "nowhere.png"),
+            }
+        )
+
+
 def test_a_missing_signature_file_stops_the_app(tmp_path):
     with pytest.raises(RuntimeError, match="not a file"):
         create_app(

@@ -10,8 +10,11 @@ import subprocess
 import pytest
 from pypdf import PdfReader
 
+from ceengine.certificates import render
+from ceengine.certificates.ornaments import monogram
 from ceengine.certificates.render import render_certificate
 from tests.support.certificate_pdf import DATA, pdf_text
+from tests.support.certificate_samples import write_pngs
 
 
 def test_every_field_is_printed():
@@ -67,3 +70,42 @@ def test_the_page_renders_to_an_image(tmp_path):
     pdf.write_bytes(render_certificate(DATA))
     subprocess.run(["pdftoppm", "-r", "50", "-png", str(pdf), str(tmp_path / "page")], check=True)
     assert (tmp_path / "page-1.png").stat().st_size > 5000
+
+
+def _text_heights(page) -> list[float]:
+    """The height on the page of every piece of text drawn."""
+    heights: list[float] = []
+
+    def visit(text, cm, tm, *_):
+        if text.strip():
+            heights.append(tm[5])
+
+    page.extract_text(visitor_text=visit)
+    return heights
+
+
+def test_the_page_is_filled_top_to_bottom_without_an_empty_band():
+    """Words from the header to the footer, no stretch of a quarter page without any."""
+    for data in (DATA, dataclasses.replace(DATA, credits=(), license_line="")):
+        for paper in ("letter", "a4"):
+            reader = PdfReader(io.BytesIO(render_certificate(data, paper=paper)))
+            heights = _text_heights(reader.pages[0])
+            page = float(reader.pages[0].mediabox.height)
+            gaps = [b - a for a, b in zip(sorted(heights), sorted(heights)[1:], strict=False)]
+            assert max(gaps) < page / 6, (paper, max(gaps))
+
+
+def test_the_sponsors_initials_stand_in_for_a_logo():
+    assert monogram("Compassion CE Institute") == "CCI"
+    assert monogram("ceengine Continuing Education") == "CCE"
+    assert monogram("Institute of the Mind and Heart") == "IMH"
+    assert monogram("") == "CE"
+
+
+@pytest.mark.skipif(not shutil.which("pdftoppm"), reason="poppler-utils not installed")
+def test_sample_certificates_are_drawn_for_a_person_to_look_at():
+    """Free, several approvals, a long Arabic and Chinese name; Letter and A4, in
+    test-artifacts/certificate-after-*.png."""
+    written = write_pngs(render, "after")
+    assert len(written) == 6  # every sample fits on one page at both sizes
+    assert all(path.stat().st_size > 5000 for path in written)
