@@ -1,7 +1,7 @@
 """mail html: queued email carries an HTML alternative and one attachment (certificate PDF)
 
-Revision ID: 0015_mail_html
-Revises: 0014_open_badges
+Revision ID: 0016_mail_html
+Revises: 0015_learner_progress
 Create Date: 2026-12-02 17:00:00
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0015_mail_html'
-down_revision = '0014_open_badges'
+revision = '0016_mail_html'
+down_revision = '0015_learner_progress'
 branch_labels = None
 depends_on = None
 
