@@ -1,9 +1,13 @@
-"""CSV exports for accreditors: the completion roster, and ratings with evaluations.
+"""Exports for accreditors: the completion roster, and ratings with evaluations, as CSV or
+as an Excel workbook (.xlsx).
 
 Rows stream from the database a batch at a time, so an export of any size never sits in
-memory. Every cell is quoted, and text is never read as a formula by a spreadsheet, whatever
-separator it splits cells on (see `safe_cell`). Dates are the sponsor's days
-(CEENGINE_TIMEZONE), as on the certificates.
+memory (the workbook is written row by row to a temporary file, then sent from it). Every
+CSV cell is quoted, and text is never read as a formula by a spreadsheet, whatever separator
+it splits cells on (see `safe_cell`); the workbook's text cells get the same guard, and its
+dates and numbers are real Excel dates and numbers. Dates are the sponsor's days
+(CEENGINE_TIMEZONE), as on the certificates. Every export names a course the same way: its
+title (`course`, as on the certificate) and its folder name (`course_slug`).
 """
 
 from __future__ import annotations
@@ -11,11 +15,18 @@ from __future__ import annotations
 import csv
 import io
 import re
+import tempfile
 from collections.abc import Iterator
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Font
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from sqlalchemy.orm import selectinload
 
 from ceengine.admin.filters import Filter
@@ -27,6 +38,7 @@ from ceengine.localtime import day_of, local
 from ceengine.quizzes.models import Attempt
 
 BATCH = 1000
+BOM = "\ufeff"  # UTF-8's byte-order mark: Excel then reads the CSV as UTF-8 (accents intact)
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # A formula start at the beginning of the text or after anything a spreadsheet may split
 # cells on (`;` in many locales, `,`, a tab, a line break), even with spaces or quotes
@@ -39,7 +51,8 @@ ROSTER_COLUMNS = [
     "license_type",
     "license_number",
     "license_state",
-    "course",
+    "course",  # the course's title, as on the certificate
+    "course_slug",  # the course's folder name (CE Broker's "course ID")
     "course_version",
     "ce_hours",
     "completion_date",
@@ -52,7 +65,8 @@ ROSTER_COLUMNS = [
 ]
 EVALUATION_COLUMNS = [
     "evaluation_id",
-    "course",
+    "course",  # the title of the version evaluated
+    "course_slug",
     "course_version",
     "evaluated_date",
     "rating",
@@ -88,14 +102,38 @@ def _minutes_between(start: datetime | None, end: datetime) -> int | None:
     return max(0, int((end - start).total_seconds() // 60))
 
 
-def _lines(header: list[str], rows: Iterator[list]) -> Iterator[str]:
+@dataclass(frozen=True)
+class Export:
+    """An export's header and its rows of typed cells (text, int, Decimal, date, a local
+    datetime or None), read from the database as they are consumed."""
+
+    header: list[str]
+    rows: Iterator[list]
+
+
+def csv_cell(value: object) -> str:
+    """A typed cell as CSV text: ISO dates, plain decimals, text guarded by `safe_cell`."""
+    if isinstance(value, datetime):
+        return value.isoformat(timespec="seconds")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return f"{value.normalize():f}"
+    return safe_cell(value)
+
+
+def csv_lines(export: Export, bom: bool = False) -> Iterator[str]:
+    """The export as CSV text, a few hundred rows at a time (with `bom`: the byte-order mark
+    first, so Excel reads UTF-8)."""
     buffer = io.StringIO()
+    if bom:
+        buffer.write(BOM)
     # Every cell quoted: a `;`, `,` or line break inside text never ends its cell for a
     # spreadsheet that honours quotes; numbers in quotes are still read as numbers.
     writer = csv.writer(buffer, quoting=csv.QUOTE_ALL)
-    writer.writerow(header)
-    for count, row in enumerate(rows, start=1):
-        writer.writerow([safe_cell(cell) for cell in row])
+    writer.writerow([safe_cell(name) for name in export.header])
+    for count, row in enumerate(export.rows, start=1):
+        writer.writerow([csv_cell(cell) for cell in row])
         if count % 200 == 0:
             yield buffer.getvalue()
             buffer.seek(0)
@@ -103,11 +141,54 @@ def _lines(header: list[str], rows: Iterator[list]) -> Iterator[str]:
     yield buffer.getvalue()
 
 
-def roster_csv(report_filter: Filter) -> Iterator[str]:
+def _xlsx_cell(sheet: WriteOnlyWorksheet, value: object) -> object:
+    if isinstance(value, datetime):  # a local time: Excel has no time zones
+        cell = WriteOnlyCell(sheet, value=value.replace(tzinfo=None))
+        cell.number_format = "yyyy-mm-dd hh:mm:ss"
+        return cell
+    if isinstance(value, date):
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.number_format = "yyyy-mm-dd"
+        return cell
+    if value is None or (isinstance(value, int | Decimal) and not isinstance(value, bool)):
+        return value
+    # Text: guarded as in the CSV, and stored as text even so (never as a formula); the
+    # control characters a workbook cannot hold are left out.
+    cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", safe_cell(value)))
+    cell.data_type = "s"
+    return cell
+
+
+def xlsx_file(export: Export, title: str) -> tempfile.SpooledTemporaryFile:
+    """The export as an .xlsx workbook in a temporary file (rewound): written row by row by
+    openpyxl's write-only mode, so a large range never sits in memory as cells."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title)
+    sheet.freeze_panes = "A2"
+    bold = Font(bold=True)
+    header = []
+    for name in export.header:
+        cell = _xlsx_cell(sheet, name)
+        cell.font = bold
+        header.append(cell)
+    sheet.append(header)
+    for row in export.rows:
+        sheet.append([_xlsx_cell(sheet, value) for value in row])
+    # Closed by the caller once sent; in memory up to 8 MB, then on disk.
+    output = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115
+    workbook.save(output)
+    output.seek(0)
+    return output
+
+
+def roster_data(report_filter: Filter) -> Export:
     """The completion roster: one row per certificate, as licensing boards report it."""
     query = (
-        sa.select(Certificate, CourseVersion.number, Attempt.opened_at, Attempt.submitted_at)
+        sa.select(
+            Certificate, Course.slug, CourseVersion.number, Attempt.opened_at, Attempt.submitted_at
+        )
         .join(CourseVersion, CourseVersion.id == Certificate.version_id)
+        .join(Course, Course.id == Certificate.course_id)
         .join(Attempt, Attempt.id == Certificate.attempt_id)
         .where(*report_filter.moments(Certificate.completed_at))
         .order_by(Certificate.completed_at, Certificate.id)
@@ -119,7 +200,7 @@ def roster_csv(report_filter: Filter) -> Iterator[str]:
         query = query.where(Certificate.status == report_filter.status)
 
     def rows() -> Iterator[list]:
-        for certificate, version_number, opened_at, scored_at in db.session.execute(query):
+        for certificate, slug, version_number, opened_at, scored_at in db.session.execute(query):
             yield [
                 certificate.full_name,
                 certificate.email,
@@ -128,30 +209,57 @@ def roster_csv(report_filter: Filter) -> Iterator[str]:
                 certificate.license_number,
                 certificate.license_state,
                 certificate.course_title,
+                slug,
                 version_number,
-                f"{certificate.ce_hours.normalize():f}",
-                day_of(certificate.completed_at).isoformat(),
+                certificate.ce_hours,
+                day_of(certificate.completed_at),
                 certificate.number,
                 certificate.status,
-                day_of(certificate.issued_at).isoformat(),
+                day_of(certificate.issued_at),
                 "; ".join(f"{c['short']}: {c['amount']}" for c in certificate.credits or ()),
-                local(certificate.attested_at).isoformat(timespec="seconds")
-                if certificate.attested_at
-                else "",
+                local(certificate.attested_at) if certificate.attested_at else None,
                 _minutes_between(opened_at, scored_at),
             ]
 
-    return _lines(ROSTER_COLUMNS, rows())
+    return Export(ROSTER_COLUMNS, rows())
 
 
-def evaluations_csv(report_filter: Filter) -> Iterator[str]:
+def roster_csv(report_filter: Filter, bom: bool = False) -> Iterator[str]:
+    """The completion roster as CSV lines."""
+    return csv_lines(roster_data(report_filter), bom)
+
+
+def objective_headers(versions: list[CourseVersion], one_course: bool) -> list[str]:
+    """The objective columns' names: for one course, each objective's text ("Objective 1:
+    ..."; when its versions word it differently, each version's wording); for several
+    courses, where objective 1 means something else in each, numbered (`objective_1`)."""
+    count = max((len(v.spec.objectives) for v in versions), default=0)
+    if not one_course:
+        return [f"objective_{n}" for n in range(1, count + 1)]
+    headers = []
+    for n in range(1, count + 1):
+        wording = {
+            v.number: v.spec.objectives[n - 1] for v in versions if len(v.spec.objectives) >= n
+        }
+        texts = list(dict.fromkeys(wording.values()))
+        if len(texts) == 1:
+            headers.append(f"Objective {n}: {texts[0]}")
+        else:
+            each = "; ".join(f"version {v}: {text}" for v, text in sorted(wording.items()))
+            headers.append(f"Objective {n}: {each}")
+    return headers
+
+
+def evaluations_data(report_filter: Filter) -> Export:
     """Every evaluation: the star rating, each objective, the other answers and comments, and
     whether the learner holds a valid certificate for the course (`certified`) and the
     evaluation counts on the public rating line (`public_vote`)."""
     versions = sa.select(CourseVersion).join(Course, Course.id == CourseVersion.course_id)
     if report_filter.course_id:
         versions = versions.where(Course.id == report_filter.course_id)
-    objective_count = max((len(v.spec.objectives) for v in db.session.scalars(versions)), default=0)
+    all_versions = list(db.session.scalars(versions.order_by(CourseVersion.number)))
+    objectives = objective_headers(all_versions, one_course=bool(report_filter.course_id))
+    objective_count = len(objectives)
     certified = sa.exists().where(
         Certificate.learner_id == Evaluation.learner_id,
         Certificate.course_id == Evaluation.course_id,
@@ -159,7 +267,9 @@ def evaluations_csv(report_filter: Filter) -> Iterator[str]:
     )
     counted = sa.exists().where(RatingVote.evaluation_id == Evaluation.id)
     query = (
-        sa.select(Evaluation, Course.slug, CourseVersion.number, certified, counted)
+        sa.select(
+            Evaluation, CourseVersion.title, Course.slug, CourseVersion.number, certified, counted
+        )
         .join(CourseVersion, CourseVersion.id == Evaluation.version_id)
         .join(Course, Course.id == Evaluation.course_id)
         .where(*report_filter.moments(Evaluation.updated_at))
@@ -169,21 +279,21 @@ def evaluations_csv(report_filter: Filter) -> Iterator[str]:
     )
     if report_filter.course_id:
         query = query.where(Evaluation.course_id == report_filter.course_id)
-    header = EVALUATION_COLUMNS[:5] + [f"objective_{n}" for n in range(1, objective_count + 1)]
-    header += EVALUATION_COLUMNS[5:]
+    header = EVALUATION_COLUMNS[:6] + objectives + EVALUATION_COLUMNS[6:]
 
     def rows() -> Iterator[list]:
-        for evaluation, slug, version_number, is_certified, is_counted in db.session.execute(query):
+        for evaluation, title, slug, number, is_certified, is_counted in db.session.execute(query):
             scores = {o.position: o.score for o in evaluation.objectives}
             yield (
                 [
                     evaluation.id,
+                    title,
                     slug,
-                    version_number,
-                    day_of(evaluation.updated_at).isoformat(),
+                    number,
+                    day_of(evaluation.updated_at),
                     evaluation.rating,
                 ]
-                + [scores.get(n, "") for n in range(1, objective_count + 1)]
+                + [scores.get(n) for n in range(1, objective_count + 1)]
                 + [
                     evaluation.relevance,
                     evaluation.presenter_knowledge,
@@ -194,4 +304,9 @@ def evaluations_csv(report_filter: Filter) -> Iterator[str]:
                 ]
             )
 
-    return _lines(header, rows())
+    return Export(header, rows())
+
+
+def evaluations_csv(report_filter: Filter, bom: bool = False) -> Iterator[str]:
+    """Ratings and evaluations as CSV lines."""
+    return csv_lines(evaluations_data(report_filter), bom)

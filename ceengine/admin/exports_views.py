@@ -1,4 +1,4 @@
-"""The exports page, the CSV downloads and the CE Broker roster (Florida)."""
+"""The exports page, the CSV and .xlsx downloads and the CE Broker roster (Florida)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,13 @@ from flask_login import current_user
 from ceengine.admin import bp
 from ceengine.admin.ce_broker import RosterChanged, ce_broker_roster, mark_reported
 from ceengine.admin.ce_broker_file import roster_xls
-from ceengine.admin.exports import evaluations_csv, roster_csv
+from ceengine.admin.exports import (
+    Export,
+    csv_lines,
+    evaluations_data,
+    roster_data,
+    xlsx_file,
+)
 from ceengine.admin.filters import Filter, read_filter
 from ceengine.admin.forms import CeBrokerReportedForm, FilterForm
 from ceengine.admin.records import CERTIFICATE_STATUSES
@@ -23,14 +29,42 @@ from ceengine.localtime import today
 def exports() -> ResponseReturnValue:
     """Choose a course and dates, then download the roster or the evaluations."""
     report_filter, form = read_filter(request.args, CERTIFICATE_STATUSES)
-    return render_template("admin/exports.html", form=form, report_filter=report_filter)
+    return render_template(
+        "admin/exports.html", form=form, report_filter=report_filter, bom=_wants_bom()
+    )
 
 
-def _csv(name: str, lines: Iterator[str]) -> Response:
+def _wants_bom() -> bool:
+    """`bom=1` in the query string: the CSV starts with a byte-order mark, for Excel."""
+    return request.args.get("bom") == "1"
+
+
+def _csv(name: str, export: Export) -> Response:
     filename = f"ceengine-{name}-{today().isoformat()}.csv"
     return Response(
-        stream_with_context(lines),
+        stream_with_context(csv_lines(export, bom=_wants_bom())),
         mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _xlsx(name: str, export: Export, title: str) -> Response:
+    """The workbook, written whole to a temporary file first (so a failure is an error page,
+    never half a file), then sent from it in chunks."""
+    output = xlsx_file(export, title)
+
+    def chunks() -> Iterator[bytes]:
+        with output:
+            while chunk := output.read(64 * 1024):
+                yield chunk
+
+    filename = f"ceengine-{name}-{today().isoformat()}.xlsx"
+    return Response(
+        chunks(),
+        mimetype=XLSX,
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
 
@@ -49,7 +83,16 @@ def roster() -> ResponseReturnValue:
     report_filter, form = read_filter(request.args, CERTIFICATE_STATUSES)
     if form.errors:
         return _refuse(form)
-    return _csv("roster", roster_csv(report_filter))
+    return _csv("roster", roster_data(report_filter))
+
+
+@bp.get("/exports/roster.xlsx")
+def roster_xlsx() -> ResponseReturnValue:
+    """The completion roster as an Excel workbook (one row per certificate)."""
+    report_filter, form = read_filter(request.args, CERTIFICATE_STATUSES)
+    if form.errors:
+        return _refuse(form)
+    return _xlsx("roster", roster_data(report_filter), "Completion roster")
 
 
 @bp.get("/exports/evaluations.csv")
@@ -58,7 +101,16 @@ def evaluations_export() -> ResponseReturnValue:
     report_filter, form = read_filter(request.args)
     if form.errors:
         return _refuse(form)
-    return _csv("evaluations", evaluations_csv(report_filter))
+    return _csv("evaluations", evaluations_data(report_filter))
+
+
+@bp.get("/exports/evaluations.xlsx")
+def evaluations_xlsx() -> ResponseReturnValue:
+    """Ratings and evaluations as an Excel workbook (one row per evaluation)."""
+    report_filter, form = read_filter(request.args)
+    if form.errors:
+        return _refuse(form)
+    return _xlsx("evaluations", evaluations_data(report_filter), "Evaluations")
 
 
 def _ce_broker_page(

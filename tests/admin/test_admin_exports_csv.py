@@ -68,8 +68,8 @@ def test_a_formula_after_any_separator_in_a_comment_is_kept_as_text(admin):
     comments = {row[0]: row[column] for row in rows[1:]}
     for label, (_, shown) in COMMENTS.items():
         assert comments[str(made[label].id)] == shown, label
-    numbers = [row[:5] for row in rows[1:]]
-    assert all(n[0].isdigit() and n[2] == "1" and n[4] == "4" for n in numbers)
+    numbers = [row[:6] for row in rows[1:]]
+    assert all(n[0].isdigit() and n[3] == "1" and n[5] == "4" for n in numbers)
 
 
 def test_the_roster_guards_every_text_a_learner_typed_and_keeps_numbers(admin):
@@ -88,4 +88,4 @@ def test_the_roster_guards_every_text_a_learner_typed_and_keeps_numbers(admin):
 
     (row,) = rows[1:]
     assert row[:6] == ["Ana;'=1+1", "'+1@example.org", "Nurse;'@SUM(1)", "RN", "'-12", "OR\t'=2"]
-    assert row[7:9] == ["1", "0.5"]  # course version and CE hours: still numbers
+    assert row[8:10] == ["1", "0.5"]  # course version and CE hours: still numbers
