@@ -573,6 +573,8 @@ def test_every_admin_address_sends_an_anonymous_visitor_to_sign_in(synced, recor
         "admin.exports",
         "admin.roster",
         "admin.evaluations_export",
+        "admin.roster_xlsx",
+        "admin.evaluations_xlsx",
     }
     assert ("POST", f"/admin/certificates/{records['number']}/revoke") in seen
     assert admin_records() == before

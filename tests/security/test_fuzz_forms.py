@@ -469,8 +469,14 @@ def get_form_pages(world: World) -> dict[str, list[str]]:
         names = [name for form in forms if form.action == "<get>" for name in form.controls]
         if names:
             pages[rule.endpoint] = [rule.rule, *names, "page"]  # lists also take a page number
-    # The CSV exports read the exports page's filter from their links.
-    for endpoint in ("admin.roster", "admin.evaluations_export"):
+    # The CSV and .xlsx exports read the exports page's filter from their links.
+    exports = (
+        "admin.roster",
+        "admin.evaluations_export",
+        "admin.roster_xlsx",
+        "admin.evaluations_xlsx",
+    )
+    for endpoint in exports:
         pages[endpoint] = [world.adapter.build(endpoint), *pages["admin.exports"][1:]]
     return pages
 
