@@ -192,7 +192,11 @@ def test_the_ratings_show_the_public_line_and_mark_each_response(synced, admin):
     assert "3 evaluations." in summary
     assert "1 of them counts on the public rating line" in summary
     rows = csv_rows(admin.get("/admin/exports/evaluations.csv"))
-    marks = {row[10]: (row[11], row[12]) for row in rows[1:]}
+    column = {name: rows[0].index(name) for name in ("comments", "certified", "public_vote")}
+    marks = {
+        row[column["comments"]]: (row[column["certified"]], row[column["public_vote"]])
+        for row in rows[1:]
+    }
     assert marks == {
         "Older, same address.": ("yes", "no"),
         "Counted.": ("yes", "yes"),
