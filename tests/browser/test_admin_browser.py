@@ -11,6 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import sqlalchemy as sa
+from openpyxl import load_workbook
 from playwright.sync_api import expect
 
 from ceengine.courses.models import Course
@@ -309,7 +310,25 @@ def test_exports_download_the_roster_and_the_evaluations(live_server, browser, s
     assert len({r["evaluation_id"] for r in evaluations}) == stored
     ours = [r for r in evaluations if r["comments"] == seeded.comment]
     assert len(ours) == 1
-    assert (ours[0]["course"], ours[0]["rating"], ours[0]["recommend"]) == (SLUG, "5", "yes")
+    assert (ours[0]["course"], ours[0]["course_slug"]) == (TITLE, SLUG)
+    assert (ours[0]["rating"], ours[0]["recommend"]) == ("5", "yes")
+
+    # For Excel: the box adds a byte-order mark to the CSV; the workbook opens with openpyxl.
+    page.get_by_label("For Excel: add a byte-order mark").check()
+    page.get_by_role("button", name="Show").click()
+    with page.expect_download() as info:
+        page.get_by_role("link", name="Completion roster (CSV)").click()
+    marked = tmp_path / "marked.csv"
+    info.value.save_as(marked)
+    assert marked.read_bytes().startswith(b"\xef\xbb\xbf")
+    with page.expect_download() as info:
+        page.get_by_role("link", name="Completion roster (Excel .xlsx)").click()
+    assert info.value.suggested_filename.endswith(".xlsx")
+    workbook = tmp_path / info.value.suggested_filename
+    info.value.save_as(workbook)
+    sheet = load_workbook(workbook).worksheets[0]
+    assert [c.value for c in sheet[1]] == list(roster[0])
+    assert len(list(sheet.iter_rows(min_row=2))) == len(roster)
     page.context.close()
 
 
