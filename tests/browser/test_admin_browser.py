@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import re
 from dataclasses import dataclass
+from datetime import date, timedelta
 from functools import partial
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -414,3 +415,47 @@ def test_admin_pages_fit_a_phone_screen(live_server, browser, seeded):
             too_wide[label] = overflow
     page.context.close()
     assert not too_wide, f"pages that scroll sideways on a phone (px): {too_wide}"
+
+
+# The rendered size of each chart text in CSS px: its font size times the SVG's scale.
+CHART_TEXT_SIZES = """() => [...document.querySelectorAll('svg.chart text')].map(t =>
+    parseFloat(getComputedStyle(t).fontSize) * t.ownerSVGElement.getScreenCTM().a)"""
+
+
+@ONE_DATABASE
+def test_charts_are_readable_at_phone_and_desktop_size(live_server, browser, seeded):
+    """Chart labels are 12 px or more as drawn, a month without votes is an empty slot, and
+    the item analysis names its version; screenshots of both sizes for a person to look at."""
+    today = date.today()
+    first = (today.replace(day=1) - timedelta(days=40)).replace(day=1)  # two months back
+    page = new_page(browser)
+    sign_in(page, live_server.url, f"/admin?start={first}&end={today}")
+    course = page.locator("section.report-course").filter(
+        has=page.get_by_role("heading", name=TITLE, level=2)
+    )
+    months = course.get_by_role("table", name="Rating by month")
+    expect(months.get_by_role("row", name=re.compile(f"^{first:%Y-%m} 0 no votes"))).to_have_count(
+        1
+    )
+    assert course.locator("svg.chart .chart-slot").count() >= 1
+    for size in VIEWPORTS:
+        page.set_viewport_size(VIEWPORTS[size])
+        page.wait_for_load_state("load")
+        sizes = page.evaluate(CHART_TEXT_SIZES)
+        assert sizes and min(sizes) >= 12, (size, sorted(sizes)[:3])
+        assert_accessible(page)
+        course.locator("svg.chart").last.scroll_into_view_if_needed()
+        screenshot(page, f"admin-charts-ratings-{size}")
+
+    page.get_by_role("navigation", name="Admin").get_by_role("link", name="Results").click()
+    page.get_by_role("row").filter(has=page.get_by_role("rowheader", name=TITLE)).first.get_by_role(
+        "link", name=re.compile("item analysis")
+    ).click()
+    filters = page.get_by_role("form", name="Filter")
+    expect(filters.get_by_text(re.compile(r"^Showing version \d+ \(current\)$"))).to_be_visible()
+    expect(filters.get_by_label("Version")).to_have_value(re.compile(r"^\d+$"))
+    for size in VIEWPORTS:
+        page.set_viewport_size(VIEWPORTS[size])
+        assert_accessible(page)
+        screenshot(page, f"admin-charts-items-{size}")
+    page.context.close()
