@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
+from ceengine.admin.charts import month_slots
 from ceengine.admin.filters import Filter
 from ceengine.courses.models import Course, CourseVersion
 from ceengine.extensions import db
@@ -32,7 +33,7 @@ class CourseRatings:
     slug: str
     title: str
     distribution: dict[int, int] = field(default_factory=lambda: dict.fromkeys(range(1, 6), 0))
-    trend: list[tuple[str, RatingLine]] = field(default_factory=list)
+    trend: list[tuple[str, RatingLine | None]] = field(default_factory=list)  # None: no votes
     comments: list[Evaluation] = field(default_factory=list)
     public: RatingLine | None = None
     vote_status: dict[int, str] = field(default_factory=dict)  # evaluation id -> votes.COUNTED…
@@ -101,10 +102,21 @@ def ratings_report(report_filter: Filter) -> list[CourseRatings]:
         if course_id in courses and count:
             courses[course_id].distribution[stars] += int(count)
             by_month[course_id, label][stars] = int(count)
-    for (course_id, label), counts in sorted(by_month.items()):
-        courses[course_id].trend.append(
-            (label, RatingLine(sum(counts.values()), sum(stars * n for stars, n in counts.items())))
-        )
+    for course_id, course in courses.items():
+        months = [label for (i, label) in by_month if i == course_id]
+        if not months:
+            continue
+        # Every month of the period, a month without ratings as an empty slot (None).
+        for label in month_slots(months, report_filter.start, report_filter.end):
+            counts = by_month.get((course_id, label))
+            course.trend.append(
+                (
+                    label,
+                    RatingLine(sum(counts.values()), sum(s * n for s, n in counts.items()))
+                    if counts
+                    else None,
+                )
+            )
     public = rating_lines(list(courses))
     for course in courses.values():
         course.public = public.get(course.course_id)

@@ -14,7 +14,7 @@ from ceengine.admin.item_analysis import (
     flag,
     share_correct,
 )
-from ceengine.courses.models import CourseVersion, QuizItem
+from ceengine.courses.models import Course, CourseVersion, QuizItem
 from ceengine.extensions import db
 from ceengine.quizzes.models import ItemResultTally, VersionResultTally
 
@@ -142,3 +142,16 @@ def item_analysis(version_id: int, report_filter: Filter) -> tuple[VersionSums, 
 def version_title(version_id: int) -> CourseVersion | None:
     """The version, for the item analysis page's heading."""
     return db.session.get(CourseVersion, version_id)
+
+
+def sibling_versions(version: CourseVersion) -> list[tuple[int, int, bool]]:
+    """Every version of the version's course, newest first: (id, number, is it current)."""
+    current = db.session.scalar(
+        sa.select(Course.current_version_id).where(Course.id == version.course_id)
+    )
+    rows = db.session.execute(
+        sa.select(CourseVersion.id, CourseVersion.number)
+        .where(CourseVersion.course_id == version.course_id)
+        .order_by(CourseVersion.number.desc())
+    )
+    return [(i, number, i == current) for i, number in rows]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, current_app, render_template, request
+from flask import abort, current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from ceengine.admin import bp
@@ -16,7 +16,12 @@ from ceengine.admin.reports import (
     evaluations_report,
     ratings_report,
 )
-from ceengine.admin.results import item_analysis, results_report, version_title
+from ceengine.admin.results import (
+    item_analysis,
+    results_report,
+    sibling_versions,
+    version_title,
+)
 from ceengine.courses.estimate import format_hours
 from ceengine.courses.services import current_estimates
 from ceengine.feedback.votes import vote_status
@@ -38,8 +43,8 @@ def _charts(course: CourseRatings) -> dict:
     )
     trend = bar_chart(
         [
-            (month, month_line.percent, f"{month_line.percent}% of {month_line.votes}")
-            for month, month_line in course.trend
+            (month, m.percent, f"{m.percent}% of {m.votes}") if m else (month, None, "no votes")
+            for month, m in course.trend
         ]
     )
     return {"distribution": distribution, "trend": trend}
@@ -110,10 +115,18 @@ def items(version_id: int) -> ResponseReturnValue:
     if version is None:
         abort(404)
     report_filter, form = read_filter(request.args)
+    versions = sibling_versions(version)
+    # The filter's version menu (a GET form) names another version: show that one instead.
+    chosen = request.args.get("version", "")
+    if chosen != str(version_id) and any(str(i) == chosen for i, _, _ in versions):
+        return redirect(
+            url_for("admin.items", version_id=int(chosen), **report_filter.args(course=""))
+        )
     sums, rows = item_analysis(version_id, report_filter)
     return render_template(
         "admin/items.html",
         version=version,
+        versions=versions,
         sums=sums,
         rows=rows,
         form=form,

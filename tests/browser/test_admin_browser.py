@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import re
 from dataclasses import dataclass
+from datetime import date, timedelta
 from functools import partial
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -218,6 +219,49 @@ def test_a_copied_session_cookie_ends_with_sign_out_and_in_another_browser(live_
         opened.context.close()
 
 
+# The rendered size of each chart text in CSS px: its font size times the SVG's scale.
+CHART_TEXT_SIZES = """() => [...document.querySelectorAll('svg.chart text')].map(t =>
+    parseFloat(getComputedStyle(t).fontSize) * t.ownerSVGElement.getScreenCTM().a)"""
+
+
+def check_rating_charts(page, base: str, axe: bool) -> None:
+    """Over a period that starts two months back, a month without votes is an empty slot, and
+    at phone and desktop size every chart text is 12 px or more as drawn (screenshots of
+    both for a person to look at)."""
+    today = date.today()
+    first = (today.replace(day=1) - timedelta(days=40)).replace(day=1)
+    page.goto(f"{base}/admin?start={first}&end={today}")
+    course = page.locator("section.report-course").filter(
+        has=page.get_by_role("heading", name=TITLE, level=2)
+    )
+    months = course.get_by_role("table", name="Rating by month")
+    expect(months.get_by_role("row", name=re.compile(f"^{first:%Y-%m} 0 no votes"))).to_have_count(
+        1
+    )
+    assert course.locator("svg.chart .chart-slot").count() >= 1
+    for size in VIEWPORTS:
+        page.set_viewport_size(VIEWPORTS[size])
+        page.wait_for_load_state("load")
+        sizes = page.evaluate(CHART_TEXT_SIZES)
+        assert sizes and min(sizes) >= 12, (size, sorted(sizes)[:3])
+        if axe:
+            assert_accessible(page)
+            screenshot(page, f"admin-charts-ratings-{size}")
+    page.set_viewport_size(VIEWPORTS["desktop"])
+
+
+def check_item_analysis_version(page, axe: bool) -> None:
+    """The item analysis's filter says which version it shows, and offers the others."""
+    filters = page.get_by_role("form", name="Filter")
+    expect(filters.get_by_text(re.compile(r"^Showing version \d+ \(current\)$"))).to_be_visible()
+    expect(filters.get_by_label("Version")).to_have_value(re.compile(r"^\d+$"))
+    if axe:
+        for size in VIEWPORTS:
+            page.set_viewport_size(VIEWPORTS[size])
+            screenshot(page, f"admin-charts-items-{size}")
+        page.set_viewport_size(VIEWPORTS["desktop"])
+
+
 def test_every_admin_page_has_its_heading_and_passes_axe(live_server, browser, seeded):
     check = partial(check_page, axe=runs_axe(live_server))
     page = new_page(browser)
@@ -249,6 +293,7 @@ def test_every_admin_page_has_its_heading_and_passes_axe(live_server, browser, s
     assert course.get_by_role("img", name=re.compile("Distribution of star ratings")).count()
     assert course.get_by_role("img", name=re.compile("Rating percentage by month")).count()
     expect(course.get_by_text(seeded.comment)).to_be_visible()
+    check_rating_charts(page, live_server.url, runs_axe(live_server))
 
     nav(page, "Evaluations")
     check(page, "Evaluation summary", "admin-evaluations")
@@ -263,6 +308,7 @@ def test_every_admin_page_has_its_heading_and_passes_axe(live_server, browser, s
     ).click()
     # At phone size axe finds a bug: see test_item_analysis_table_scrolls_by_keyboard_on_a_phone
     check(page, "Item analysis: " + TITLE, "admin-items", sizes=("desktop",))
+    check_item_analysis_version(page, runs_axe(live_server))
 
     nav(page, "Certificates")
     check(page, "Certificates")
