@@ -154,9 +154,7 @@ def sample_certificate(spec: CourseSpec, sponsor: Sponsor, today: date) -> bytes
     credits = _credits(course, sponsor, today)
     config = current_app.config
     items = len(spec.items)
-    presenters = ", ".join(
-        f"{p.name}, {p.credentials}" if p.credentials else p.name for p in course.presenters
-    )
+    presenters = ", ".join(p.byline for p in course.presenters)
     data = CertificateData(
         number="SAMPLE",
         learner_name="Sample Learner",

@@ -3,7 +3,6 @@ reissuing."""
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import NoReturn
@@ -14,7 +13,7 @@ from flask import current_app
 from ceengine.certificates import bp
 from ceengine.certificates.credential_key import development_folder as credential_folder
 from ceengine.certificates.credential_key import write_development_key
-from ceengine.certificates.credentials import CredentialCheck, check_credential
+from ceengine.certificates.credentials import CredentialCheck, check_credential, read_json
 from ceengine.certificates.edition import long_date, verify_url
 from ceengine.certificates.mail import send_certificate_link
 from ceengine.certificates.models import REVOKED, SUPERSEDED, VALID, Certificate
@@ -132,20 +131,13 @@ def verify(file: Path) -> None:
         sys.exit(1)
 
 
-def _json(data: bytes) -> object | None:
-    try:
-        return json.loads(data.decode("utf-8-sig"))
-    except (UnicodeDecodeError, ValueError, RecursionError):
-        return None
-
-
 def _credential_check(data: bytes) -> CredentialCheck:
-    return check_credential(_json(data))
+    return check_credential(read_json(data))
 
 
 def _verify_credential(file: Path, data: bytes) -> None:
     """The .json half of `verify`: an Open Badge credential."""
-    document = _json(data) if len(data) <= MAX_PDF_BYTES else None
+    document = read_json(data) if len(data) <= MAX_PDF_BYTES else None
     if not isinstance(document, dict):
         click.echo(f"NOT VALID: {file}")
         click.echo("  This file is neither a certificate PDF nor an Open Badge credential (JSON).")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 
-from flask import Response, abort, current_app, request
+from flask import Response, abort, request
 from flask.typing import ResponseReturnValue
 
 from ceengine.certificates import bp
@@ -19,6 +19,7 @@ from ceengine.certificates.credentials import (
 )
 from ceengine.certificates.models import VALID
 from ceengine.certificates.tokens import number_from_token
+from ceengine.certificates.verify_views import verify_limit
 from ceengine.errors import render_error
 from ceengine.extensions import limiter
 
@@ -32,13 +33,9 @@ def _public(body: bytes, mimetype: str, cache: str) -> Response:
     return response.make_conditional(request)
 
 
-def _verify_limit() -> str:
-    return current_app.config["VERIFY_RATE_LIMIT"]
-
-
 @bp.get("/.well-known/did.json")
 @bp.get("/did.json")
-@limiter.limit(_verify_limit)
+@limiter.limit(verify_limit)
 def did_document() -> ResponseReturnValue:
     """The sponsor's DID document (did:web): the keys that sign credentials, old ones too."""
     body = json.dumps(published_did_document(), indent=2).encode()
@@ -46,14 +43,14 @@ def did_document() -> ResponseReturnValue:
 
 
 @bp.get("/credentials/contexts/ce-v1.jsonld")
-@limiter.limit(_verify_limit)
+@limiter.limit(verify_limit)
 def credential_context() -> ResponseReturnValue:
     """Our JSON-LD extension context: CE credit per approval, license details, presenters."""
     return _public(extension_context(), "application/ld+json", "public, max-age=86400")
 
 
 @bp.get("/credentials/status/<int:list_number>")
-@limiter.limit(_verify_limit)
+@limiter.limit(verify_limit)
 def status_list_document(list_number: int) -> ResponseReturnValue:
     """A signed Bitstring Status List: a set bit means that credential no longer stands."""
     if not 1 <= list_number <= status_lists_in_use():

@@ -195,6 +195,14 @@ class CredentialCheck:
         return next((f.words for f in self.findings if not f.ok), None)
 
 
+def read_json(data: bytes) -> object | None:
+    """An uploaded file as JSON, or None when it is not JSON (a BOM is allowed)."""
+    try:
+        return json.loads(data.decode("utf-8-sig"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        return None
+
+
 def _issuer_id(document: dict) -> object:
     issuer = document.get("issuer")
     return issuer.get("id") if isinstance(issuer, dict) else issuer

@@ -16,7 +16,6 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from ceengine.certificates.proofs import public_multibase
 
 DID_CONTEXTS = ["https://www.w3.org/ns/did/v1", "https://w3id.org/security/multikey/v1"]
-MULTIKEY_CONTEXT = "https://w3id.org/security/multikey/v1"
 
 
 def did_web(base_url: str) -> str:

@@ -163,9 +163,7 @@ def certificate_data(
     """Everything printed on the certificate for this attempt, these details and credits."""
     version, config = attempt.version, current_app.config
     course = version.spec
-    presenters = ", ".join(
-        f"{p.name}, {p.credentials}" if p.credentials else p.name for p in course.presenters
-    )
+    presenters = ", ".join(p.byline for p in course.presenters)
     return CertificateData(
         number=number,
         learner_name=details.full_name,
@@ -226,9 +224,7 @@ def badge_credential(
         objectives=course.objectives,
         pass_percent=version.pass_threshold,
         course_format=course.format,
-        presenters=tuple(
-            f"{p.name}, {p.credentials}" if p.credentials else p.name for p in course.presenters
-        ),
+        presenters=tuple(p.byline for p in course.presenters),
         learner_name=details.full_name,
         email_identity=email_identity(details.email, email_salt()),
         profession=details.profession,

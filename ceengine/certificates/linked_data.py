@@ -28,11 +28,6 @@ def _bundled() -> dict[str, dict]:
     }
 
 
-def bundled_urls() -> frozenset[str]:
-    """The context URLs served from disk."""
-    return frozenset(_bundled())
-
-
 def bundled_context(url: str) -> dict:
     """One bundled context document, as published."""
     try:

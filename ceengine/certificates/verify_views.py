@@ -3,13 +3,11 @@ checking an uploaded PDF or Open Badge credential."""
 
 from __future__ import annotations
 
-import json
-
 from flask import current_app, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from ceengine.certificates import bp
-from ceengine.certificates.credentials import check_credential
+from ceengine.certificates.credentials import check_credential, read_json
 from ceengine.certificates.forms import UploadForm
 from ceengine.certificates.models import Certificate
 from ceengine.certificates.numbers import normalize_certificate_number
@@ -20,7 +18,7 @@ from ceengine.errors import render_error
 from ceengine.extensions import limiter
 
 
-def _verify_limit() -> str:
+def verify_limit() -> str:
     return current_app.config["VERIFY_RATE_LIMIT"]
 
 
@@ -37,7 +35,7 @@ def _lookup_page(
 
 
 @bp.get("/verify")
-@limiter.limit(_verify_limit)
+@limiter.limit(verify_limit)
 def verify() -> ResponseReturnValue:
     """Look up a certificate by its number, or check a PDF file."""
     typed = request.args.get("number", "").strip()
@@ -54,7 +52,7 @@ def verify() -> ResponseReturnValue:
 
 
 @bp.get("/verify/<number>")
-@limiter.limit(_verify_limit)
+@limiter.limit(verify_limit)
 def verify_number(number: str) -> ResponseReturnValue:
     """Valid, Revoked (with reason and date) or Superseded, with what the certificate says."""
     canonical = normalize_certificate_number(number)
@@ -86,7 +84,7 @@ def _replacement(certificate: Certificate) -> Certificate | None:
 
 
 @bp.get("/verify/<number>.json")
-@limiter.limit(_verify_limit)
+@limiter.limit(verify_limit)
 def verify_json(number: str) -> ResponseReturnValue:
     """The certificate's status and fields as JSON, for scripts (any site may fetch it)."""
     canonical = normalize_certificate_number(number)
@@ -110,7 +108,7 @@ def _upload_problem(form: UploadForm, problem: str) -> tuple[str, int]:
 
 
 @bp.post("/verify")
-@limiter.limit(_verify_limit)
+@limiter.limit(verify_limit)
 def verify_file() -> ResponseReturnValue:
     """Check an uploaded certificate: a PDF (our signature, whole file, same bytes as issued,
     and the credential inside it) or an Open Badge credential (JSON)."""
@@ -126,7 +124,7 @@ def verify_file() -> ResponseReturnValue:
         )
     if data.startswith(b"%PDF"):
         return _check_pdf(data, form.pdf.data.filename)
-    document = _json_document(data)
+    document = read_json(data)
     if document is None:
         return _upload_problem(
             form,
@@ -143,19 +141,12 @@ def verify_file() -> ResponseReturnValue:
     ), 200 if check.ok else 422
 
 
-def _json_document(data: bytes) -> object | None:
-    try:
-        return json.loads(data.decode("utf-8-sig"))
-    except (UnicodeDecodeError, ValueError, RecursionError):
-        return None
-
-
 def _check_pdf(pdf: bytes, filename: str) -> ResponseReturnValue:
     check = check_certificate_file(pdf)
     current = _replacement(check.certificate) if check.certificate else None
     # Only an authentic file's credential is shown, so only that one is checked.
     embedded = embedded_file(pdf, ".json") if check.problem is None else None
-    credential = check_credential(_json_document(embedded)) if embedded else None
+    credential = check_credential(read_json(embedded)) if embedded else None
     return render_template(
         "certificates/verify_file.html",
         check=check,

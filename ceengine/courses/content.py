@@ -76,6 +76,11 @@ class Presenter:
     credentials: str | None
     bio_html: str
 
+    @property
+    def byline(self) -> str:
+        """The name as printed: "Ada Example, PhD, LCSW"."""
+        return f"{self.name}, {self.credentials}" if self.credentials else self.name
+
 
 @dataclass(frozen=True)
 class Section:
