@@ -9,6 +9,7 @@ from flask import Blueprint
 bp = Blueprint("admin", __name__, url_prefix="/admin", cli_group="admin")
 
 from ceengine.admin import (  # noqa: E402,F401 - register the guard, routes and commands
+    audit_views,
     auth_views,
     cli,
     emails_views,

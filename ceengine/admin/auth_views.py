@@ -16,8 +16,11 @@ from ceengine.admin.accounts import (
 )
 from ceengine.admin.forms import ActionForm, SignInForm
 from ceengine.admin.models import AdminUser
+from ceengine.audit import trail as audit
+from ceengine.audit.trail import Actor
 from ceengine.errors import render_error
-from ceengine.extensions import limiter, login_manager
+from ceengine.extensions import db, limiter, login_manager
+from ceengine.text import email_key
 
 OPEN_ENDPOINTS = {"admin.login"}
 
@@ -86,6 +89,15 @@ def _safe_next(target: str | None) -> str:
     return admin_path(target, url_for("admin.ratings"))
 
 
+def _failed_sign_in(email: str, reason: str) -> None:
+    """Keep a refused sign-in in the audit trail: the address typed, and from where."""
+    typed = email_key(email)[:254]
+    audit.record(
+        "sign_in_failed", typed, reason=reason, actor=Actor(typed, None, request.remote_addr or "")
+    )
+    db.session.commit()
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_sign_in_limit, methods=["POST"])
 def login() -> ResponseReturnValue:
@@ -99,8 +111,14 @@ def login() -> ResponseReturnValue:
             user = authenticate(form.email.data, form.password.data)
         except Locked as locked:
             notice = str(locked)
+            _failed_sign_in(form.email.data, "the account is locked")
         else:
             if user is not None:
+                audit.record(
+                    "sign_in",
+                    user.email,
+                    actor=Actor(user.email, user.id, request.remote_addr or ""),
+                )  # committed with the new session
                 session.clear()  # nothing from before the sign-in carries over
                 token = start_session(
                     user, request.user_agent.string, current_app.permanent_session_lifetime
@@ -109,6 +127,7 @@ def login() -> ResponseReturnValue:
                 session.permanent = True
                 return redirect(_safe_next(request.args.get("next")), 303)
             notice = "The email or password is not right. Please try again."
+            _failed_sign_in(form.email.data, "wrong email or password")
     status = 401 if notice else 422 if form.errors else 200
     return render_template("admin/login.html", form=form, notice=notice), status
 
@@ -116,6 +135,7 @@ def login() -> ResponseReturnValue:
 @bp.post("/logout")
 def logout() -> ResponseReturnValue:
     """Sign out: the session ends on the server, in every copy of its cookie."""
+    audit.record("sign_out", current_user.email)  # committed as the session ends
     end_session(current_user.session_token)  # CSRFProtect has already checked the form
     logout_user()
     session.clear()

@@ -19,6 +19,7 @@ from sqlalchemy.orm import aliased
 from ceengine.admin.ce_broker_file import RosterRow, florida_spellings, roster_row
 from ceengine.admin.filters import Filter
 from ceengine.admin.models import CeBrokerReport
+from ceengine.audit import trail as audit
 from ceengine.certificates.models import VALID, Certificate
 from ceengine.columns import utcnow
 from ceengine.courses.approvals import CeBroker
@@ -185,6 +186,12 @@ def mark_reported(report_filter: Filter, certificate_ids: list[int], admin_id: i
             CeBrokerReport.certificate_id
         )
     ).all()
+    if recorded:  # a twin click that added nothing leaves no second event
+        audit.record(
+            "ce_broker_reported",
+            f"batch {batch}",
+            after={"completions": len(recorded), "certificate_ids": sorted(recorded)},
+        )
     db.session.commit()
     return len(recorded)
 

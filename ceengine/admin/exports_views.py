@@ -21,7 +21,9 @@ from ceengine.admin.exports import (
 from ceengine.admin.filters import Filter, read_filter
 from ceengine.admin.forms import CeBrokerReportedForm, FilterForm
 from ceengine.admin.records import CERTIFICATE_STATUSES
+from ceengine.audit import trail as audit
 from ceengine.errors import render_error
+from ceengine.extensions import db
 from ceengine.localtime import today
 
 
@@ -39,7 +41,14 @@ def _wants_bom() -> bool:
     return request.args.get("bom") == "1"
 
 
-def _csv(name: str, export: Export) -> Response:
+def _audited(filename: str) -> None:
+    """Record the download (which export, with which filter) before anything is sent."""
+    audit.record("export", filename, after=request.args.to_dict())
+    db.session.commit()
+
+
+def send_csv(name: str, export: Export) -> Response:
+    _audited(f"{name}.csv")
     filename = f"ceengine-{name}-{today().isoformat()}.csv"
     return Response(
         stream_with_context(csv_lines(export, bom=_wants_bom())),
@@ -51,10 +60,11 @@ def _csv(name: str, export: Export) -> Response:
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _xlsx(name: str, export: Export, title: str) -> Response:
+def send_xlsx(name: str, export: Export, title: str) -> Response:
     """The workbook, written whole to a temporary file first (so a failure is an error page,
     never half a file), then sent from it in chunks."""
     output = xlsx_file(export, title)
+    _audited(f"{name}.xlsx")
 
     def chunks() -> Iterator[bytes]:
         with output:
@@ -69,7 +79,7 @@ def _xlsx(name: str, export: Export, title: str) -> Response:
     )
 
 
-def _refuse(form: FilterForm) -> tuple[str, int]:
+def refuse_filter(form: FilterForm) -> tuple[str, int]:
     """An export never quietly drops a filter: a mistake in it is a 400 that says what."""
     problems = [f"{field.label.text}: {error}" for field in form for error in field.errors]
     return render_error(
@@ -82,8 +92,8 @@ def roster() -> ResponseReturnValue:
     """The completion roster as CSV (one row per certificate)."""
     report_filter, form = read_filter(request.args, CERTIFICATE_STATUSES)
     if form.errors:
-        return _refuse(form)
-    return _csv("roster", roster_data(report_filter))
+        return refuse_filter(form)
+    return send_csv("roster", roster_data(report_filter))
 
 
 @bp.get("/exports/roster.xlsx")
@@ -91,8 +101,8 @@ def roster_xlsx() -> ResponseReturnValue:
     """The completion roster as an Excel workbook (one row per certificate)."""
     report_filter, form = read_filter(request.args, CERTIFICATE_STATUSES)
     if form.errors:
-        return _refuse(form)
-    return _xlsx("roster", roster_data(report_filter), "Completion roster")
+        return refuse_filter(form)
+    return send_xlsx("roster", roster_data(report_filter), "Completion roster")
 
 
 @bp.get("/exports/evaluations.csv")
@@ -100,8 +110,8 @@ def evaluations_export() -> ResponseReturnValue:
     """Ratings and evaluations as CSV (one row per evaluation)."""
     report_filter, form = read_filter(request.args)
     if form.errors:
-        return _refuse(form)
-    return _csv("evaluations", evaluations_data(report_filter))
+        return refuse_filter(form)
+    return send_csv("evaluations", evaluations_data(report_filter))
 
 
 @bp.get("/exports/evaluations.xlsx")
@@ -109,8 +119,8 @@ def evaluations_xlsx() -> ResponseReturnValue:
     """Ratings and evaluations as an Excel workbook (one row per evaluation)."""
     report_filter, form = read_filter(request.args)
     if form.errors:
-        return _refuse(form)
-    return _xlsx("evaluations", evaluations_data(report_filter), "Evaluations")
+        return refuse_filter(form)
+    return send_xlsx("evaluations", evaluations_data(report_filter), "Evaluations")
 
 
 def _ce_broker_page(
@@ -133,7 +143,7 @@ def ce_broker() -> ResponseReturnValue:
     """Florida completions in some dates: ready for CE Broker, refused (and why), reported."""
     report_filter, form = read_filter(request.args)
     if form.errors:
-        return _refuse(form)
+        return refuse_filter(form)
     return _ce_broker_page(report_filter, form)
 
 
@@ -143,7 +153,7 @@ def ce_broker_xls() -> ResponseReturnValue:
     page still shows the same rows)."""
     report_filter, form = read_filter(request.args)
     if form.errors:
-        return _refuse(form)
+        return refuse_filter(form)
     roster = ce_broker_roster(report_filter)
     digest = request.args.get("digest")
     if digest is not None and digest != roster.digest:
@@ -153,6 +163,7 @@ def ce_broker_xls() -> ResponseReturnValue:
             "completion, a revocation or another admin's mark), so nothing was downloaded. "
             "Open the CE Broker page again and download from there.",
         )
+    _audited("ce-broker.xls")
     filename = f"ceengine-ce-broker-{today().isoformat()}.xls"
     provider_number = roster.ce_broker.provider_number if roster.ce_broker else ""
     return Response(
@@ -167,7 +178,7 @@ def ce_broker_reported() -> ResponseReturnValue:
     """The admin uploaded the roster to CE Broker: mark exactly its completions as reported."""
     report_filter, form = read_filter(request.args)
     if form.errors:
-        return _refuse(form)
+        return refuse_filter(form)
     mark = CeBrokerReportedForm()  # CSRFProtect has already checked the token
     if not mark.validate():
         return render_error(422, " ".join(e for errors in mark.errors.values() for e in errors))

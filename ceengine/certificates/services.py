@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy.exc import IntegrityError
 
+from ceengine.audit import trail as audit
 from ceengine.certificates.credentials import new_status_index
 from ceengine.certificates.edition import (
     LearnerDetails,
@@ -217,6 +218,13 @@ def revoke_certificate(number: str, reason: str) -> Certificate:
     )
     if revoked.rowcount != 1:
         raise _lost_the_race(certificate)
+    audit.record(
+        "certificate_revoked",
+        certificate.number,
+        reason=clean_text(reason),
+        before={"status": VALID},
+        after={"status": REVOKED},
+    )
     certificate_changed.send(certificate)
     db.session.commit()
     return certificate
@@ -234,11 +242,12 @@ def _lost_the_race(certificate: Certificate) -> CertificateError:
 
 
 def reissue_certificate(
-    number: str, full_name: str | None = None, email: str | None = None
+    number: str, full_name: str | None = None, email: str | None = None, reason: str = ""
 ) -> Certificate:
     """A new certificate (new number, new PDF) replacing a valid one, which becomes Superseded.
 
     Of several reissues or revocations at once, one wins; the others raise NoLongerValid.
+    The audit trail keeps the reason and the printed details before and after.
     """
     old = _certificate_or_error(number)
     if old.status != VALID:
@@ -290,9 +299,28 @@ def reissue_certificate(
     )
     if superseded.rowcount != 1:  # revoked meanwhile
         raise _lost_the_race(old)
+    audit.record(
+        "certificate_reissued",
+        old.number,
+        reason=clean_text(reason),
+        before={"number": old.number, **_printed_details(old)},
+        after={"number": new.number, **_printed_details(new)},
+    )
     certificate_changed.send(new)
     db.session.commit()
     return new
+
+
+def _printed_details(certificate: Certificate) -> dict[str, str]:
+    """The learner's details as the certificate prints them (and its email), for the trail."""
+    return {
+        "full_name": certificate.full_name,
+        "email": certificate.email,
+        "profession": certificate.profession or "",
+        "license_type": certificate.license_type or "",
+        "license_number": certificate.license_number or "",
+        "license_state": certificate.license_state or "",
+    }
 
 
 def current_edition(certificate: Certificate) -> Certificate:

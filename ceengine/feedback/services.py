@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy.exc import IntegrityError
 
+from ceengine.audit import trail as audit
 from ceengine.columns import utcnow
 from ceengine.courses.models import CourseVersion
 from ceengine.extensions import db
@@ -221,6 +222,13 @@ def approved_reflections(course_id: int, page: int, per_page: int = 20) -> Pagin
     )
 
 
+MODERATED = {
+    APPROVED: "reflection_approved",
+    HIDDEN: "reflection_hidden",
+    PENDING: "reflection_pending",
+}
+
+
 def moderate_reflection(reflection_id: int, status: str) -> Reflection:
     """Approve or hide a reflection."""
     if status not in (APPROVED, HIDDEN, PENDING):
@@ -228,6 +236,13 @@ def moderate_reflection(reflection_id: int, status: str) -> Reflection:
     reflection = db.session.get(Reflection, reflection_id)
     if reflection is None:
         raise FeedbackError("That reflection no longer exists.")
+    if status != reflection.status:
+        audit.record(
+            MODERATED[status],
+            f"reflection {reflection.id}",
+            before={"status": reflection.status},
+            after={"status": status},
+        )
     reflection.status = status
     reflection.moderated_at = utcnow()
     db.session.commit()
@@ -236,6 +251,17 @@ def moderate_reflection(reflection_id: int, status: str) -> Reflection:
 
 def delete_reflection(reflection_id: int) -> bool:
     """Delete a reflection for good; False when it was already gone."""
+    reflection = db.session.get(Reflection, reflection_id)
+    if reflection is not None:
+        audit.record(
+            "reflection_deleted",
+            f"reflection {reflection.id}",
+            before={
+                "status": reflection.status,
+                "display_name": reflection.display_name,
+                "body": reflection.body,
+            },
+        )
     deleted = db.session.execute(sa.delete(Reflection).where(Reflection.id == reflection_id))
     db.session.commit()
     return deleted.rowcount > 0
