@@ -12,15 +12,15 @@ from flask import current_app
 
 from ceengine.courses import bp
 from ceengine.courses.content import CourseContent
-from ceengine.courses.estimate import estimate_rows, format_hours, format_minutes
-from ceengine.courses.format import CourseSpec, read_courses, read_library
+from ceengine.courses.estimate import estimate_rows
+from ceengine.courses.format import CourseSpec, read_courses
 from ceengine.courses.items import ITEM_TYPES, item_type
-from ceengine.courses.problems import CourseFormatError, Problems
+from ceengine.courses.problems import CourseFormatError
 from ceengine.courses.services import (
     SyncConflict,
     answer_key,
+    check_library,
     spec_estimate,
-    sponsor_today,
     sync_courses,
 )
 from ceengine.courses.sponsorfile import SPONSOR_FILE, SponsorSpec
@@ -75,44 +75,17 @@ def _summary(spec: CourseSpec) -> str:
     )
 
 
-def _credit_warnings(courses_dir: Path, specs: list[CourseSpec]) -> list[str]:
-    """Courses declaring more hours than their estimate allows, with the line of `ce_hours`."""
-    margin = current_app.config["CREDIT_MARGIN"]
-    problems = Problems(root=courses_dir)
-    for spec in specs:
-        estimate = spec_estimate(courses_dir, spec)
-        if not estimate.declared_exceeds(margin):
-            continue
-        path = courses_dir / spec.slug / "course.yaml"
-        lines = path.read_text(encoding="utf-8").splitlines()
-        line = next((n for n, text in enumerate(lines, 1) if text.startswith("ce_hours")), 1)
-        problems.warn(
-            path,
-            line,
-            f"ce_hours {format_hours(estimate.declared_hours)} is "
-            f"{estimate.difference_percent}% more than the estimated "
-            f"{format_minutes(estimate.total_minutes)} (more than the "
-            f"{margin}% CEENGINE_CREDIT_MARGIN); see `ceengine courses credit-estimate "
-            f"{spec.slug}`",
-        )
-    return [str(warning) for warning in problems.warnings]
-
-
 @bp.cli.command("check")
 @click.argument("slug", required=False)
 @DIR_OPTION
 def check_command(slug: str | None, directory: str | None) -> None:
     """Validate course files; exit 1 naming file, line and reason for each mistake."""
     try:
-        specs, sponsor, problems = read_library(
-            _courses_dir(directory), only=slug, today=sponsor_today()
-        )
+        specs, sponsor, problems = check_library(_courses_dir(directory), only=slug)
     except CourseFormatError as error:
         _fail(error)
     for warning in problems.warnings:
         click.echo(str(warning), err=True)
-    for warning in _credit_warnings(_courses_dir(directory), specs):
-        click.echo(warning, err=True)
     click.echo(_sponsor_summary(sponsor))
     for spec in specs:
         click.echo(_summary(spec))

@@ -10,6 +10,18 @@ from ceengine.courses.problems import Problems
 from ceengine.courses.yamlfile import LineDict, LineList
 
 MISSING = object()
+BOOLEAN_WORDS = {"true": True, "false": False}  # also accepted in quotes: "true" means true
+
+
+def written(value: Any) -> str:
+    """A value as the author wrote it, for a message ("yes", "a list", "3")."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping (key: value lines)"
+    return str(value)
 
 
 class Fields:
@@ -61,7 +73,12 @@ class Fields:
         if value is MISSING:
             return default
         if not isinstance(value, str):
-            self.error(key, f"{self.what}: '{key}' must be text, not {type(value).__name__}")
+            hint = (
+                ""
+                if isinstance(value, list | dict)
+                else f' (to keep it as text, put it in quotes: {key}: "{written(value)}")'
+            )
+            self.error(key, f"{self.what}: '{key}' must be text; you wrote {written(value)}{hint}")
             return default
         value = value.strip()
         if max_length and len(value) > max_length:
@@ -112,13 +129,24 @@ class Fields:
         return value
 
     def flag(self, key: str, default: bool) -> bool:
-        """true or false."""
-        value = self.raw(key, required=False)
+        """true or false (never yes, no, on or off: they are text)."""
+        value = self.boolean(key, required=False)
+        return default if value is None else value
+
+    def boolean(self, key: str, required: bool) -> bool | None:
+        """The word true or false; anything else is reported (None)."""
+        value = self.raw(key, required)
         if value is MISSING:
-            return default
+            return None
+        if isinstance(value, str) and value.strip().lower() in BOOLEAN_WORDS:
+            return BOOLEAN_WORDS[value.strip().lower()]
         if not isinstance(value, bool):
-            self.error(key, f"{self.what}: '{key}' must be true or false, not '{value}'")
-            return default
+            self.error(
+                key,
+                f"{self.what}: {key} must be true or false; you wrote {written(value)}. "
+                f"Write {key}: true or {key}: false",
+            )
+            return None
         return value
 
     def items(self, key: str, required: bool = True) -> list[tuple[int, Any]]:

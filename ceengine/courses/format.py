@@ -10,14 +10,25 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+from ceengine.courses.advice import (
+    CreditRates,
+    TitledCourse,
+    closest_section,
+    hours_advice,
+    same_titles,
+    unused_media,
+)
+from ceengine.courses.audio import audio_seconds
 from ceengine.courses.cebrokerfile import read_ce_broker_course
 from ceengine.courses.content import (
     DEFAULT_FORMAT,
     CertificateTerms,
+    CourseContent,
     EvaluationSettings,
     QuizPolicy,
     ReflectionSettings,
 )
+from ceengine.courses.estimate import audio_files, estimate_course, lesson_words
 from ceengine.courses.fields import Fields
 from ceengine.courses.lesson import read_lesson
 from ceengine.courses.markup import render_markdown
@@ -86,6 +97,7 @@ class CourseSpec:
     content_hash: str
     published: bool
     warnings: list = field(default_factory=list)
+    lines: dict[str, int] = field(default_factory=dict)  # where title and ce_hours are written
 
 
 def content_hash(folder: Path) -> str:
@@ -238,6 +250,7 @@ def _read_meta(folder: Path, problems: Problems) -> dict | None:
         "credits": read_credit(meta, hours),
         "not_approved_by": meta.texts("not_approved_by", required=False),
         "ce_broker_course": read_ce_broker_course(meta),
+        "lines": {"title": meta.line("title"), "ce_hours": meta.line("ce_hours")},
     }
 
 
@@ -299,6 +312,7 @@ def _link_sections(
 ) -> None:
     """Sections are unique in the course; each quiz item names one and learns its module."""
     where: dict[str, str] = {}
+    titles: dict[str, str] = {}
     slugs = [m["slug"] for m in modules]
     for module in modules:
         if slugs.count(module["slug"]) > 1:
@@ -312,14 +326,22 @@ def _link_sections(
                     "already used by another heading; section headings must differ",
                 )
             where[section["id"]] = module["slug"]
+            titles[section["id"]] = section["title"]
     for item in items:
         if item["section"] not in where:
             known = ", ".join(sorted(where)) or "none"
+            closest = closest_section(item["section"], titles)
+            advice = (
+                f"Did you mean section: {closest} (the heading '## {titles[closest]}')? "
+                if closest
+                else ""
+            )
             problems.add(
                 quiz_path,
                 item["line"],
                 f"item '{item['key']}': section '{item['section']}' is not a '## ' "
-                f"heading in the lesson (headings: {known})",
+                f"heading in the lesson. {advice}A section is written as its heading's "
+                f"address (headings: {known})",
             )
         item["module"] = where.get(item["section"])
 
@@ -338,9 +360,14 @@ def _page_ready(modules: list[dict]) -> list[dict]:
 
 
 def read_course(
-    folder: Path, problems: Problems, sponsor: SponsorSpec | None = None
+    folder: Path,
+    problems: Problems,
+    sponsor: SponsorSpec | None = None,
+    rates: CreditRates | None = None,
 ) -> CourseSpec | None:
-    """Read and check one course folder against the sponsor's approvals; None on mistakes."""
+    """Read and check one course folder against the sponsor's approvals; None on mistakes.
+
+    The content carries the audio lengths and lesson words the credit estimate needs."""
     before = len(problems.errors)
     if not SLUG.match(folder.name):
         problems.add(
@@ -352,6 +379,7 @@ def read_course(
     meta = _read_meta(folder, problems)
     modules = _read_modules(folder, problems)
     check_media_folder(folder / "media", problems)
+    unused_media(folder / "media", modules, problems)
     items = read_quiz(folder / "quiz.yaml", problems)
     _link_sections(modules, items, folder / "quiz.yaml", problems)
     approvals = sponsor.sponsor if sponsor else SponsorSpec.empty().sponsor
@@ -377,16 +405,30 @@ def read_course(
         )
     for claim in meta["credits"]:
         claim.pop("line")
-    published = meta.pop("published")
+    published, lines = meta.pop("published"), meta.pop("lines")
     content = {
         "slug": folder.name,
         **meta,
         "single_page": (folder / "lesson.md").is_file(),
         "modules": _page_ready(modules),
     }
+    _measure(folder, content, len(items), rates or CreditRates(), problems, lines["ce_hours"])
     for item in items:
         item.pop("line")
-    return CourseSpec(folder.name, content, items, content_hash(folder), published)
+    return CourseSpec(folder.name, content, items, content_hash(folder), published, lines=lines)
+
+
+def _measure(
+    folder: Path, content: dict, items: int, rates: CreditRates, problems: Problems, line: int
+) -> None:
+    """Store how long each audio file plays and the lesson's words (so pages showing the credit
+    estimate never open media files nor count words); warn if ce_hours claims too much."""
+    course = CourseContent.from_json(content)
+    content["audio_seconds"] = audio_seconds(folder / "media", audio_files(course))
+    content["lesson_words"] = lesson_words(course)
+    course = CourseContent.from_json(content)
+    estimate = estimate_course(course, items, content["audio_seconds"], rates.reading_wpm)
+    hours_advice(estimate, rates, folder.name, folder / "course.yaml", line, problems)
 
 
 def course_folders(courses_dir: Path) -> list[Path]:
@@ -397,10 +439,14 @@ def course_folders(courses_dir: Path) -> list[Path]:
 
 
 def read_library(
-    courses_dir: Path, only: str | None = None, today: date | None = None
+    courses_dir: Path,
+    only: str | None = None,
+    today: date | None = None,
+    rates: CreditRates | None = None,
 ) -> tuple[list[CourseSpec], SponsorSpec, Problems]:
     """Read sponsor.yaml and every course (or only `only`), checked against each other on
-    `today` (approval periods); raise CourseFormatError listing every mistake if any."""
+    `today` (approval periods) and the credit `rates`; raise CourseFormatError listing every
+    mistake if any. The problems returned hold the warnings."""
     problems = Problems(root=courses_dir)
     if not courses_dir.is_dir():
         problems.add(courses_dir, 1, "the courses folder does not exist")
@@ -411,10 +457,32 @@ def read_library(
         folders = [f for f in folders if f.name == only]
         if not folders:
             problems.add(courses_dir / only, 1, f"there is no course folder '{only}'")
-    specs = [read_course(folder, problems, sponsor) for folder in folders]
+    specs = [read_course(folder, problems, sponsor, rates) for folder in folders]
     if problems.errors:
         raise CourseFormatError(sorted(problems.errors))
-    return [s for s in specs if s], sponsor, problems
+    specs = [s for s in specs if s]
+    same_titles(_titles(courses_dir, specs, only), problems)
+    return specs, sponsor, problems
+
+
+def _titles(courses_dir: Path, specs: list[CourseSpec], only: str | None) -> list[TitledCourse]:
+    """The title of each course read, and (checking one course) of the courses beside it."""
+    titled = [
+        TitledCourse(
+            s.slug, s.content["title"], courses_dir / s.slug / "course.yaml", s.lines["title"]
+        )
+        for s in specs
+    ]
+    for folder in course_folders(courses_dir) if only else []:
+        if folder.name == only:
+            continue
+        try:
+            data = load_yaml((folder / "course.yaml").read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, YamlSyntaxError):
+            continue  # its own check names what is wrong with it
+        if isinstance(data, dict) and isinstance(data.get("title"), str):
+            titled.append(TitledCourse(folder.name, data["title"].strip(), folder, 1, False))
+    return titled
 
 
 def read_courses(

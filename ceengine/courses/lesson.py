@@ -7,6 +7,7 @@ from typing import Any
 
 from markdown_it.token import Token
 
+from ceengine.courses.advice import resource_in_disguise
 from ceengine.courses.fields import Fields
 from ceengine.courses.markup import clean_html, markdown, section_address, wrap_tables
 from ceengine.courses.problems import Problems
@@ -116,6 +117,9 @@ def read_lesson(path: Path, media_dir: Path, problems: Problems, module: bool) -
             if resource:
                 blocks.append(resource)
         else:
+            if token.type == "fence":
+                line = offset + token.map[0] + 1
+                resource_in_disguise(token.info, token.content, path, line, problems)
             pending.append(token)
     flush()
     if not any(b["kind"] == "html" and b["html"].strip() for b in blocks):

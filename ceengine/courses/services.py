@@ -10,13 +10,14 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
+from ceengine.courses.advice import CreditRates
 from ceengine.courses.approvals import CourseCredits, Sponsor, course_credits
-from ceengine.courses.audio import audio_seconds
 from ceengine.courses.content import CourseContent
-from ceengine.courses.estimate import Estimate, audio_files, estimate_course, lesson_words
+from ceengine.courses.estimate import Estimate, estimate_course
 from ceengine.courses.format import CourseSpec, read_library
 from ceengine.courses.items import item_type
 from ceengine.courses.models import Course, CourseVersion, QuizItem, SponsorVersion
+from ceengine.courses.problems import Problems
 from ceengine.courses.sponsorfile import SPONSOR_FILE, SponsorSpec
 from ceengine.extensions import db
 from ceengine.localtime import today
@@ -125,12 +126,11 @@ def _sync_sponsor(spec: SponsorSpec) -> SyncChange:
 def sync_courses(courses_dir: Path, day: date | None = None) -> list[SyncChange]:
     """Load sponsor.yaml and every course folder into the database in one transaction (all or
     nothing), checked on `day` (approval periods; default: the sponsor's today)."""
-    specs, sponsor, _ = read_library(courses_dir, today=day or sponsor_today())
-    for spec in specs:
-        # Measured once here, so pages that show the credit estimate never open media files
-        # nor count words.
-        spec.content["audio_seconds"] = course_audio_seconds(courses_dir / spec.slug, spec)
-        spec.content["lesson_words"] = lesson_words(CourseContent.from_json(spec.content))
+    # Each spec's content carries its audio lengths and lesson words, measured as it was read,
+    # so pages that show the credit estimate never open media files nor count words.
+    specs, sponsor, _ = read_library(
+        courses_dir, today=day or sponsor_today(), rates=credit_rates()
+    )
     try:
         changes = [_sync_sponsor(sponsor)]
         changes += [_sync_one(spec) for spec in specs]
@@ -146,11 +146,6 @@ def sync_courses(courses_dir: Path, day: date | None = None) -> list[SyncChange]
             "another sync changed the courses at the same time; run `ceengine courses sync` again"
         ) from exc
     return changes
-
-
-def course_audio_seconds(folder: Path, spec: CourseSpec) -> dict[str, float]:
-    """Seconds each audio file of the course read from `folder` plays."""
-    return audio_seconds(folder / "media", audio_files(CourseContent.from_json(spec.content)))
 
 
 def current_estimates(reading_wpm: int) -> dict[int, Estimate]:
@@ -222,10 +217,24 @@ def sponsor_today() -> date:
 
 
 def spec_estimate(courses_dir: Path, spec: CourseSpec) -> Estimate:
-    """The credit estimate of a course as read from its folder (audio measured now)."""
+    """The credit estimate of a course as read from its folder (audio measured as it was read)."""
     course = CourseContent.from_json(spec.content)
-    seconds = course_audio_seconds(courses_dir / spec.slug, spec)
-    return estimate_course(course, len(spec.items), seconds, current_app.config["READING_WPM"])
+    return estimate_course(
+        course, len(spec.items), course.audio_seconds, current_app.config["READING_WPM"]
+    )
+
+
+def credit_rates() -> CreditRates:
+    """The reading rate and margin `courses check` judges `ce_hours` by (the settings)."""
+    return CreditRates(current_app.config["READING_WPM"], current_app.config["CREDIT_MARGIN"])
+
+
+def check_library(
+    courses_dir: Path, only: str | None = None
+) -> tuple[list[CourseSpec], SponsorSpec, Problems]:
+    """What `courses check` reports: read every course (or `only`) on the sponsor's today with
+    the credit settings; the problems hold every warning (CourseFormatError on mistakes)."""
+    return read_library(courses_dir, only=only, today=sponsor_today(), rates=credit_rates())
 
 
 def current_sponsor() -> Sponsor:

@@ -1,11 +1,46 @@
-"""YAML that remembers line numbers, so mistakes can be reported where they are."""
+"""YAML that remembers line numbers, so mistakes can be reported where they are.
+
+Read so that nothing is guessed: only `true` and `false` are booleans (YAML 1.1 also reads
+`yes`, `no`, `on` and `off` as booleans, so `answer: yes` or an option `No` silently became
+one), and `13:05` is text, not the base-60 number 785. Everything else is PyYAML's safe schema.
+"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
 import yaml
+
+from ceengine.courses.yamlerrors import explain_yaml_error, quoted
+
+BOOL_TAG, INT_TAG, FLOAT_TAG = (f"tag:yaml.org,2002:{name}" for name in ("bool", "int", "float"))
+# YAML 1.2's booleans: the words true and false (as written in any of the usual cases).
+_BOOLEAN = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
+# PyYAML's integers and floats without the base-60 forms (1:30 is 90 in YAML 1.1).
+_INTEGER = re.compile(
+    r"^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+)$"
+)
+_FLOAT = re.compile(
+    r"^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?"
+    r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
+)
+_REPLACED = {BOOL_TAG: _BOOLEAN, INT_TAG: _INTEGER, FLOAT_TAG: _FLOAT}
+_DROPPED = {"tag:yaml.org,2002:value"}  # a lone `=`, which the safe schema cannot build
+
+
+def _resolvers() -> dict[str, list[tuple[str, re.Pattern]]]:
+    """The safe schema's implicit types, with booleans, integers and floats as above."""
+    table: dict[str, list[tuple[str, re.Pattern]]] = {}
+    for first, entries in yaml.SafeLoader.yaml_implicit_resolvers.items():
+        kept = [
+            (tag, _REPLACED.get(tag, pattern)) for tag, pattern in entries if tag not in _DROPPED
+        ]
+        kept = [(tag, pattern) for tag, pattern in kept if tag != BOOL_TAG or first in "tTfF"]
+        if kept:
+            table[first] = kept
+    return table
 
 
 class LineDict(dict):
@@ -35,6 +70,8 @@ class DuplicateKeyError(yaml.MarkedYAMLError):
 
 
 class _LineLoader(yaml.SafeLoader):
+    yaml_implicit_resolvers = _resolvers()
+
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> LineDict:  # noqa: D102 - PyYAML hook
         result = LineDict()
         result.line = node.start_mark.line + 1
@@ -83,12 +120,23 @@ class YamlSyntaxError(Exception):
 
 
 def load_yaml(text: str) -> Any:
-    """Parse YAML into LineDict/LineList, raising YamlSyntaxError with a line number."""
+    """Parse YAML into LineDict/LineList, raising YamlSyntaxError with the line of the mistake
+    and what it is in an author's words."""
     try:
         return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - SafeLoader subclass
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else 1
+    except DuplicateKeyError as exc:
+        line = exc.problem_mark.line + 1 if exc.problem_mark else 1
         raise YamlSyntaxError(line, exc.problem or str(exc)) from None
     except yaml.YAMLError as exc:
-        raise YamlSyntaxError(1, str(exc)) from None
+        line, message = explain_yaml_error(exc, text)
+        raise YamlSyntaxError(line, message) from None
+
+
+def as_yaml_text(value: str) -> str:
+    """`value` as written after `key: ` so that it reads back as that text (quoted if need be)."""
+    try:
+        if load_yaml(f"key: {value}") == {"key": value}:
+            return value
+    except YamlSyntaxError:
+        pass
+    return quoted(value)

@@ -181,7 +181,7 @@ MISTAKES = [
         "quiz.yaml",
         "  - id: breath",
         "  - id: [breath",
-        "courses/demo-lesson/quiz.yaml:23: expected ',' or ']'",
+        "courses/demo-lesson/quiz.yaml:22: a value that starts with [ is read as a list",
     ),
     (
         "course.yaml",
@@ -207,7 +207,7 @@ def test_every_mistake_is_reported_at_once(courses):
     reported = problems_of(courses)
     assert len(reported) == 2
     assert "level' must be one of introductory, intermediate, advanced" in reported[0]
-    assert "'answer' must be true or false, not 'maybe'" in reported[1]
+    assert "answer must be true or false; you wrote maybe" in reported[1]
 
 
 def test_a_course_needs_a_lesson_or_modules_but_not_both(courses):
@@ -236,7 +236,9 @@ def test_section_addresses_must_be_unique_across_modules(courses):
 def test_resource_block_yaml_error_points_at_the_markdown_line(courses):
     edit(courses / "demo-lesson" / "lesson.md", "title: A talk about kindness", "title: [A talk")
     assert any(
-        p.startswith("courses/demo-lesson/lesson.md:12: video: expected")
+        p.startswith(
+            "courses/demo-lesson/lesson.md:11: video: a value that starts with [ is read as"
+        )
         for p in problems_of(courses)
     )
 

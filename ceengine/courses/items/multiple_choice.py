@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from ceengine.courses.fields import Fields
+import difflib
+
+from ceengine.courses.fields import MISSING, Fields, written
 from ceengine.courses.items.base import ItemType
+from ceengine.courses.yamlfile import as_yaml_text
 
 MIN_OPTIONS, MAX_OPTIONS = 2, 6
 
@@ -28,7 +31,20 @@ class MultipleChoice(ItemType):
         answer = f.raw("answer", required=True)
         if isinstance(answer, str) and answer.strip() in options:
             return options, answer.strip()
-        f.error(
-            "answer", f"{f.what}: 'answer' must be the text of one of the options, not {answer!r}"
-        )
+        if answer is not MISSING:
+            f.error("answer", f"{f.what}: {_answer_advice(answer, options)}")
         return options, None
+
+
+def _answer_advice(answer: object, options: list[str]) -> str:
+    """Why `answer` names no option, with the option it most likely means."""
+    message = (
+        f"'answer' must be the text of one of the options, written exactly as the option; "
+        f"you wrote {written(answer)}"
+    )
+    typed = written(answer).strip().casefold()
+    close = [option for option in options if option.casefold() == typed]
+    close = close or difflib.get_close_matches(written(answer).strip(), options, n=1, cutoff=0.6)
+    if close:
+        return f"{message}. Did you mean answer: {as_yaml_text(close[0])}?"
+    return f"{message} (options: {'; '.join(options)})"
