@@ -119,8 +119,10 @@ def resource_in_disguise(info: str, body: str, path: Path, line: int, problems: 
     )
 
 
-def closest_section(written: str, sections: dict[str, str]) -> str | None:
+def closest_section(written: str | None, sections: dict[str, str]) -> str | None:
     """The heading address (of `sections`: address -> title) `written` most likely means."""
+    if not written:
+        return None  # no section at all: reported as required already
     if section_address(written) in sections:  # the heading's title, not its address
         return section_address(written)
     candidates = {address: address for address in sections}

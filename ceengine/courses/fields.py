@@ -7,10 +7,20 @@ from pathlib import Path
 from typing import Any
 
 from ceengine.courses.problems import Problems
+from ceengine.courses.yamlerrors import quoted
 from ceengine.courses.yamlfile import LineDict, LineList
 
 MISSING = object()
 BOOLEAN_WORDS = {"true": True, "false": False}  # also accepted in quotes: "true" means true
+
+
+def _colon_entry(entry: Any) -> bool:
+    """A list entry such as `- Step 1: breathe`, which YAML reads as {"Step 1": "breathe"}."""
+    return (
+        isinstance(entry, dict)
+        and len(entry) == 1
+        and all(isinstance(k, str) and isinstance(v, str | None) for k, v in entry.items())
+    )
 
 
 def written(value: Any) -> str:
@@ -163,7 +173,17 @@ class Fields:
         """A list of non-empty strings."""
         result = []
         for line, entry in self.items(key, required):
-            if not isinstance(entry, str) or not entry.strip():
+            if _colon_entry(entry):
+                (words, rest), *_ = entry.items()
+                whole = quoted(f"{words}: {rest or ''}".strip())
+                self.problems.add(
+                    self.path,
+                    line,
+                    f"{self.what}: this entry of '{key}' has a colon followed by a space, so "
+                    "YAML reads it as a key and a value, not as text; put the whole entry in "
+                    f"quotes. Write it like this:\n    - {whole}",
+                )
+            elif not isinstance(entry, str) or not entry.strip():
                 self.problems.add(
                     self.path, line, f"{self.what}: each entry of '{key}' must be non-empty text"
                 )

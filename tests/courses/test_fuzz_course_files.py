@@ -517,8 +517,8 @@ def test_courses_check_exits_non_zero_naming_file_line_and_reason(runner, course
         "to 100, not -1"
     ) in result.output
     assert (
-        "courses/demo-lesson/quiz.yaml:9: item 'only-formal': 'answer' must be true or "
-        "false, not 'maybe'"
+        "courses/demo-lesson/quiz.yaml:9: item 'only-formal': answer must be true or "
+        "false; you wrote maybe"
     ) in result.output
     assert "2 mistakes: nothing was loaded." in result.output
     assert "Traceback" not in result.output
