@@ -235,6 +235,11 @@ _READERS = {
 }
 
 
+def resource_keys(kind: str) -> set[str]:
+    """Every key a resource block of `kind` may have."""
+    return set(_READERS[kind][1])
+
+
 def read_resource(
     kind: str,
     fields_data: Any,
