@@ -18,6 +18,7 @@ from ceengine.courses.estimate import Estimate, format_hours, format_minutes
 from ceengine.courses.markup import section_address
 from ceengine.courses.problems import Problems
 from ceengine.courses.resources import RESOURCE_TYPES, media_content_type
+from ceengine.courses.yamlfile import YamlSyntaxError, load_yaml
 
 DEFAULT_READING_WPM = 200  # as config's CEENGINE_READING_WPM default
 DEFAULT_CREDIT_MARGIN = 25  # as config's CEENGINE_CREDIT_MARGIN default
@@ -29,6 +30,15 @@ _RESOURCE_KEYS = {
     "exercise": {"steps", "reflection"},
 }
 _KEY = re.compile(r"^([a-z_]+):", re.MULTILINE)
+# A title that numbers itself ("Module 2: ...", "Lesson IV - ...", "3. ..."): the pages number
+# modules by their files, so a second numbering disagrees with it as soon as one is added.
+NUMBERED_TITLE = re.compile(
+    r"^(?:(?:module|lesson|unit|chapter|session|part|section|class)\s+"
+    r"(?:\d+\b|one\b|two\b|three\b|four\b|five\b|six\b|seven\b|eight\b|nine\b|ten\b"
+    r"|[ivxlc]+\s*[.:\-\u2013\u2014])"
+    r"|\d{1,2}\s*[.:)]|\d{1,2}\s+[\-\u2013\u2014]\s)",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -68,6 +78,32 @@ def same_titles(courses: Iterable[TitledCourse], problems: Problems) -> None:
                 "certificates and reports could not tell the two apart. Give each course its "
                 f"own title, e.g. title: {course.title} (Part 2)",
             )
+
+
+def numbered_titles(modules: list[dict], problems: Problems) -> None:
+    """Warn at each module title that carries its own number (the `# ` line, line 1)."""
+    for position, module in enumerate(modules, 1):
+        if NUMBERED_TITLE.match(module["title"]):
+            problems.warn(
+                module["file"],
+                1,
+                f"module title '{module['title']}' carries its own number; pages show it as "
+                f"'Module {position} of {len(modules)}' from the file order: "
+                "leave the number out of the title",
+            )
+
+
+def titles_beside(folders: Iterable[Path]) -> list[TitledCourse]:
+    """The titles of courses beside the one checked (`courses check SLUG`), to compare with."""
+    titled = []
+    for folder in folders:
+        try:
+            data = load_yaml((folder / "course.yaml").read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, YamlSyntaxError):
+            continue  # its own check names what is wrong with it
+        if isinstance(data, dict) and isinstance(data.get("title"), str):
+            titled.append(TitledCourse(folder.name, data["title"].strip(), folder, 1, False))
+    return titled
 
 
 def unused_media(media_dir: Path, modules: list[dict], problems: Problems) -> None:

@@ -15,7 +15,9 @@ from ceengine.courses.advice import (
     TitledCourse,
     closest_section,
     hours_advice,
+    numbered_titles,
     same_titles,
+    titles_beside,
     unused_media,
 )
 from ceengine.courses.audio import audio_seconds
@@ -46,15 +48,6 @@ from ceengine.courses.yamlfile import YamlSyntaxError, load_yaml
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MODULE_FILE = re.compile(r"^(\d+)-([a-z0-9]+(?:-[a-z0-9]+)*)\.md$")
-# A title that numbers itself ("Module 2: ...", "Lesson IV - ...", "3. ..."): the pages number
-# modules by their files, so a second numbering disagrees with it as soon as one is added.
-NUMBERED_TITLE = re.compile(
-    r"^(?:(?:module|lesson|unit|chapter|session|part|section|class)\s+"
-    r"(?:\d+\b|one\b|two\b|three\b|four\b|five\b|six\b|seven\b|eight\b|nine\b|ten\b"
-    r"|[ivxlc]+\s*[.:\-\u2013\u2014])"
-    r"|\d{1,2}\s*[.:)]|\d{1,2}\s+[\-\u2013\u2014]\s)",
-    re.IGNORECASE,
-)
 LEVELS = ("introductory", "intermediate", "advanced")
 COURSE_KEYS = {
     "title",
@@ -290,21 +283,8 @@ def _read_modules(folder: Path, problems: Problems) -> list[dict]:
     if not modules:
         problems.add(modules_dir, 1, "modules/ has no module files")
     modules.sort(key=lambda m: m["order"])
-    _numbered_title_advice(modules, problems)
+    numbered_titles(modules, problems)
     return modules
-
-
-def _numbered_title_advice(modules: list[dict], problems: Problems) -> None:
-    """Warn at each module title that carries its own number (the `# ` line, line 1)."""
-    for position, module in enumerate(modules, 1):
-        if NUMBERED_TITLE.match(module["title"]):
-            problems.warn(
-                module["file"],
-                1,
-                f"module title '{module['title']}' carries its own number; pages show it as "
-                f"'Module {position} of {len(modules)}' from the file order: "
-                "leave the number out of the title",
-            )
 
 
 def _link_sections(
@@ -461,28 +441,15 @@ def read_library(
     if problems.errors:
         raise CourseFormatError(sorted(problems.errors))
     specs = [s for s in specs if s]
-    same_titles(_titles(courses_dir, specs, only), problems)
-    return specs, sponsor, problems
-
-
-def _titles(courses_dir: Path, specs: list[CourseSpec], only: str | None) -> list[TitledCourse]:
-    """The title of each course read, and (checking one course) of the courses beside it."""
     titled = [
         TitledCourse(
             s.slug, s.content["title"], courses_dir / s.slug / "course.yaml", s.lines["title"]
         )
         for s in specs
     ]
-    for folder in course_folders(courses_dir) if only else []:
-        if folder.name == only:
-            continue
-        try:
-            data = load_yaml((folder / "course.yaml").read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, YamlSyntaxError):
-            continue  # its own check names what is wrong with it
-        if isinstance(data, dict) and isinstance(data.get("title"), str):
-            titled.append(TitledCourse(folder.name, data["title"].strip(), folder, 1, False))
-    return titled
+    beside = [folder for folder in course_folders(courses_dir) if only and folder.name != only]
+    same_titles(titled + titles_beside(beside), problems)
+    return specs, sponsor, problems
 
 
 def read_courses(
