@@ -38,8 +38,17 @@ class Fields:
     """Typed access to one mapping in a course file; unknown keys are mistakes."""
 
     def __init__(
-        self, data: Any, path: Path, problems: Problems, what: str, allowed: set[str], line: int = 1
+        self,
+        data: Any,
+        path: Path,
+        problems: Problems,
+        what: str,
+        allowed: set[str],
+        line: int = 1,
+        homes: dict[str, str] | None = None,
     ) -> None:
+        """`homes` names, for a key that belongs inside a nested mapping, that mapping's key:
+        found here, it was indented too little."""
         self.path, self.problems, self.what = path, problems, what
         if not isinstance(data, dict):
             if data is not None:
@@ -48,7 +57,14 @@ class Fields:
             data.line, data.key_lines = line, {}
         self.data = data
         for key in data:
-            if key not in allowed:
+            if key not in allowed and key in (homes or {}):
+                self.error(
+                    key,
+                    f"{what}: '{key}' belongs inside '{homes[key]}:', not at this level: it is "
+                    "indented too little (a wrong indent). Line it up with the keys above it "
+                    f"that are inside '{homes[key]}:'",
+                )
+            elif key not in allowed:
                 known = ", ".join(sorted(allowed))
                 self.error(key, f"{what}: unknown key '{key}' (allowed: {known})")
 

@@ -77,6 +77,15 @@ QUIZ_KEYS = {
     "shuffle",
     "feedback",
 }
+CERTIFICATE_KEYS = {"fee", "currency", "license_details"}
+REFLECTION_KEYS = {"enabled", "prompt", "moderation"}
+# Where a key found at the top of course.yaml belongs when it was indented too little.
+NESTED_HOMES = {
+    **{key: "quiz" for key in QUIZ_KEYS},
+    **{key: "certificate" for key in CERTIFICATE_KEYS},
+    **{key: "reflections" for key in REFLECTION_KEYS - {"enabled"}},
+    "required": "evaluation",
+}
 MAX_MINUTES = Decimal(525600)  # a year: a longer wait or study time is a typing mistake
 
 
@@ -175,7 +184,7 @@ def _quiz_policy(meta: Fields, ce_hours: Decimal | None) -> dict:
 
 
 def _certificate(meta: Fields) -> dict:
-    c = meta.sub("certificate", "certificate", {"fee", "currency", "license_details"})
+    c = meta.sub("certificate", "certificate", CERTIFICATE_KEYS)
     default = CertificateTerms()
     fee = c.number("fee", Decimal(default.fee_cents) / 100, Decimal(0), Decimal(10000))
     currency = c.text("currency", required=False, default=default.currency).lower()
@@ -198,7 +207,7 @@ def _evaluation(meta: Fields) -> dict:
 
 
 def _reflections(meta: Fields) -> dict:
-    r = meta.sub("reflections", "reflections", {"enabled", "prompt", "moderation"})
+    r = meta.sub("reflections", "reflections", REFLECTION_KEYS)
     default = ReflectionSettings()
     return {
         "enabled": r.flag("enabled", default.enabled),
@@ -220,7 +229,7 @@ def _read_meta(folder: Path, problems: Problems) -> dict | None:
     except UnicodeDecodeError:
         problems.add(path, 1, "course.yaml is not UTF-8 text: save it as UTF-8")
         return None
-    meta = Fields(data, path, problems, "course.yaml", COURSE_KEYS)
+    meta = Fields(data, path, problems, "course.yaml", COURSE_KEYS, homes=NESTED_HOMES)
     hours = meta.number("ce_hours", minimum=Decimal("0.25"), maximum=Decimal(100), required=True)
     if hours is not None and hours % Decimal("0.25"):
         meta.error("ce_hours", "course.yaml: 'ce_hours' must be in steps of 0.25")

@@ -49,7 +49,8 @@ def read_quiz(path: Path, problems: Problems) -> list[dict]:
     except Exception as exc:  # YamlSyntaxError or UnicodeDecodeError
         problems.add(path, getattr(exc, "line", 1), getattr(exc, "message", str(exc)))
         return []
-    quiz = Fields(data, path, problems, "quiz.yaml", {"items"})
+    homes = {key: "items" for key in ITEM_KEYS}
+    quiz = Fields(data, path, problems, "quiz.yaml", {"items"}, homes=homes)
     seen: set[str] = set()
     items = [_read_item(entry, line, path, problems, seen) for line, entry in quiz.items("items")]
     if not items and "items" in quiz.data:

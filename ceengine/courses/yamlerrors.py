@@ -37,7 +37,11 @@ def explain_yaml_error(error: yaml.YAMLError, text: str) -> tuple[int, str]:
         )
     if not isinstance(error, yaml.MarkedYAMLError):
         return 1, f"this is not valid YAML ({error})"
-    return _Explainer(error, lines).explain()
+    try:
+        return _Explainer(error, lines).explain()
+    except Exception:  # an explanation must never hide the mistake: fall back to PyYAML's words
+        mark = error.problem_mark or error.context_mark
+        return (mark.line + 1 if mark else 1), f"this is not valid YAML: {error.problem or error}"
 
 
 def quoted(value: str) -> str:
@@ -195,6 +199,21 @@ class _Explainer:
                 "`key: value`. " + _example(f"{before.rstrip()}: ...")
             )
         key = match.group(3)
+        before_match = _KEY_LINE.match(before)
+        if (
+            _FIELD_NAME.match(key)
+            and before_match
+            and _indent(before) < _indent(source) == self._expected_indent(above)
+        ):  # the line above is the one out of line: this one lines up with those before it
+            fixed = " " * _indent(source) + before.lstrip()
+            context = self.previous(above)
+            return above, (
+                f"a wrong indent: '{before_match.group(3)}:' is indented "
+                f"{_spaces(_indent(before))}, less than the lines around it "
+                f"({_spaces(_indent(source))}), so YAML cannot read the line after it. Keys of "
+                "the same mapping line up exactly. "
+                + _example(*((self.text(context),) if context else ()), fixed, source)
+            )
         if _FIELD_NAME.match(key) and above:
             expected = self._expected_indent(line)
             fixed = " " * expected + source.lstrip()

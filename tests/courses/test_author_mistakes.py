@@ -150,6 +150,32 @@ def test_a_key_indented_under_text_is_explained(runner, library):
 
 
 @ONLY_SQLITE
+def test_a_key_indented_too_little_is_blamed_not_the_line_after_it(runner, library):
+    quiz = library / SINGLE_PAGE / "quiz.yaml"
+    line = edit(quiz, "    answer: true\n", "answer: true\n")
+    explanation = quiz.read_text().splitlines()[line].strip()
+    failed_with(
+        check(runner, library),
+        f"{QUIZ}:{line}: a wrong indent: 'answer:' is indented 0 spaces, less than the lines "
+        "around it (4 spaces), so YAML cannot read the line after it. Keys of the same mapping "
+        f"line up exactly. Write it like this:\n    {STATEMENT.strip()}\n    answer: true\n"
+        f"    {explanation}\n",
+    )
+
+
+@ONLY_SQLITE
+def test_the_last_key_of_a_section_indented_too_little_is_named_with_its_section(runner, library):
+    course = library / SINGLE_PAGE / "course.yaml"
+    line = edit(course, "  feedback: after_pass\n", "feedback: after_pass\n")
+    failed_with(
+        check(runner, library),
+        f"courses/{SINGLE_PAGE}/course.yaml:{line}: course.yaml: 'feedback' belongs inside "
+        "'quiz:', not at this level: it is indented too little (a wrong indent). Line it up "
+        "with the keys above it that are inside 'quiz:'",
+    )
+
+
+@ONLY_SQLITE
 def test_an_unclosed_quote_is_explained_at_the_line_it_opens(runner, library):
     quiz = library / SINGLE_PAGE / "quiz.yaml"
     line = edit(quiz, 'components of self-compassion."\n', "components of self-compassion.\n")
