@@ -222,7 +222,9 @@ def _read_meta(folder: Path, problems: Problems) -> dict | None:
         problems.add(path, 1, "course.yaml is missing")
         return None
     try:
-        data = load_yaml(path.read_text(encoding="utf-8"))
+        data = load_yaml(
+            path.read_text(encoding="utf-8"), warn=lambda n, m: problems.warn(path, n, m)
+        )
     except YamlSyntaxError as exc:
         problems.add(path, exc.line, exc.message)
         return None

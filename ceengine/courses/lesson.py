@@ -32,7 +32,10 @@ def _resource_block(
     kind = token.info.strip()
     first_line = offset + token.map[0] + 2  # the line after the opening fence
     try:
-        data = load_yaml(token.content)
+        data = load_yaml(
+            token.content,
+            warn=lambda n, m: problems.warn(path, first_line + n - 1, f"{kind}: {m}"),
+        )
     except YamlSyntaxError as exc:
         problems.add(path, first_line + exc.line - 1, f"{kind}: {exc.message}")
         return None

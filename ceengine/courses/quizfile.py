@@ -45,7 +45,9 @@ def read_quiz(path: Path, problems: Problems) -> list[dict]:
         problems.add(path, 1, "quiz.yaml is missing: every course ends with a quiz")
         return []
     try:
-        data = load_yaml(path.read_text(encoding="utf-8"))
+        data = load_yaml(
+            path.read_text(encoding="utf-8"), warn=lambda n, m: problems.warn(path, n, m)
+        )
     except Exception as exc:  # YamlSyntaxError or UnicodeDecodeError
         problems.add(path, getattr(exc, "line", 1), getattr(exc, "message", str(exc)))
         return []

@@ -182,7 +182,7 @@ def read_sponsor(courses_dir: Path, problems: Problems, today: date) -> SponsorS
         return SponsorSpec.empty()
     raw = path.read_bytes()
     try:
-        data = load_yaml(raw.decode("utf-8"))
+        data = load_yaml(raw.decode("utf-8"), warn=lambda n, m: problems.warn(path, n, m))
     except YamlSyntaxError as exc:
         problems.add(path, exc.line, exc.message)
         return SponsorSpec(Sponsor(), "")

@@ -30,8 +30,9 @@ def explain_yaml_error(error: yaml.YAMLError, text: str) -> tuple[int, str]:
     lines = _LINE_BREAK.split(text)
     if isinstance(error, yaml.reader.ReaderError):
         line = len(_LINE_BREAK.split(text[: error.position]))
+        code = ord(error.character) if isinstance(error.character, str) else error.character
         return line, (
-            f"the file holds an invisible control character (code {error.character:#04x}) "
+            f"the file holds an invisible control character (code {code:#04x}) "
             "that text may not contain; delete it (it often comes from copying out of another "
             "program)"
         )

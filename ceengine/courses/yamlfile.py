@@ -8,7 +8,7 @@ one), and `13:05` is text, not the base-60 number 785. Everything else is PyYAML
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import yaml
@@ -26,6 +26,8 @@ _FLOAT = re.compile(
     r"^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?"
     r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
 )
+# ` #` then a word at once (`#1`, `#hashtag`): rarely a comment, which authors write `# like this`.
+_CUT_TEXT = re.compile(r"^[ \t]+#[^\s#]")
 _REPLACED = {BOOL_TAG: _BOOLEAN, INT_TAG: _INTEGER, FLOAT_TAG: _FLOAT}
 _DROPPED = {"tag:yaml.org,2002:value"}  # a lone `=`, which the safe schema cannot build
 
@@ -71,6 +73,28 @@ class DuplicateKeyError(yaml.MarkedYAMLError):
 
 class _LineLoader(yaml.SafeLoader):
     yaml_implicit_resolvers = _resolvers()
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.cut_by_comment: list[tuple[int, str, str]] = []  # (line, read, as written)
+
+    def construct_scalar(self, node: yaml.ScalarNode) -> Any:  # noqa: D102 - PyYAML hook
+        value = super().construct_scalar(node)
+        if node.style is None:  # plain text: ` #` ends it, and the rest is a comment
+            self._note_cut(node)
+        return value
+
+    def _note_cut(self, node: yaml.ScalarNode) -> None:
+        """Remember plain text followed by ` #word` (`The #1 cause`): the `#1 cause` part
+        silently became a comment, which the author most likely meant as text."""
+        mark = node.end_mark
+        buffer = getattr(mark, "buffer", None)
+        if not isinstance(buffer, str):
+            return
+        end = min(i for i in (buffer.find("\n", mark.pointer), len(buffer)) if i >= 0)
+        rest = buffer[mark.pointer : end].rstrip("\0\r ")
+        if _CUT_TEXT.match(rest):
+            self.cut_by_comment.append((mark.line + 1, node.value, f"{node.value}{rest}"))
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> LineDict:  # noqa: D102 - PyYAML hook
         result = LineDict()
@@ -119,17 +143,30 @@ class YamlSyntaxError(Exception):
         super().__init__(f"line {line}: {message}")
 
 
-def load_yaml(text: str) -> Any:
+def load_yaml(text: str, warn: Callable[[int, str], None] | None = None) -> Any:
     """Parse YAML into LineDict/LineList, raising YamlSyntaxError with the line of the mistake
-    and what it is in an author's words."""
+    and what it is in an author's words; `warn(line, message)` hears of text a ` #` cut."""
+    loader = None
     try:
-        return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - SafeLoader subclass
+        loader = _LineLoader(text)  # reading starts here: a control character stops it
+        data = loader.get_single_data()
     except DuplicateKeyError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else 1
         raise YamlSyntaxError(line, exc.problem or str(exc)) from None
     except yaml.YAMLError as exc:
         line, message = explain_yaml_error(exc, text)
         raise YamlSyntaxError(line, message) from None
+    finally:
+        if loader is not None:
+            loader.dispose()
+    for line, read, whole in loader.cut_by_comment if warn else ():
+        warn(
+            line,
+            f"' #' starts a comment, so '{whole.strip()}' reads as '{read}' and the rest is "
+            f"left out. If the # belongs to the text, put the whole text in quotes: "
+            f"{quoted(whole.strip())}",
+        )
+    return data
 
 
 def as_yaml_text(value: str) -> str:

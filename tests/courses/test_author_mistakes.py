@@ -283,6 +283,20 @@ def test_a_quoted_true_is_true_and_a_duration_needs_no_quotes(library):
 
 
 @ONLY_SQLITE
+def test_text_cut_short_by_a_hash_is_warned_at_not_silently_dropped(runner, library):
+    quiz = library / SINGLE_PAGE / "quiz.yaml"
+    line = edit_line(
+        quiz, "    statement: A common source", "    statement: The #1 source of resistance."
+    )
+    warned_with(
+        check(runner, library),
+        f"{QUIZ}:{line}: warning: ' #' starts a comment, so 'The #1 source of resistance.' "
+        "reads as 'The' and the rest is left out. If the # belongs to the text, put the whole "
+        'text in quotes: "The #1 source of resistance."',
+    )
+
+
+@ONLY_SQLITE
 def test_a_multiple_choice_answer_in_other_letters_is_named_with_the_option_meant(runner, library):
     quiz = library / SINGLE_PAGE / "quiz.yaml"
     edit(
