@@ -83,7 +83,7 @@ REFLECTION_KEYS = {"enabled", "prompt", "moderation"}
 NESTED_HOMES = {
     **{key: "quiz" for key in QUIZ_KEYS},
     **{key: "certificate" for key in CERTIFICATE_KEYS},
-    **{key: "reflections" for key in REFLECTION_KEYS - {"enabled"}},
+    **{key: "reflections" for key in REFLECTION_KEYS},
     "required": "evaluation",
 }
 MAX_MINUTES = Decimal(525600)  # a year: a longer wait or study time is a typing mistake
