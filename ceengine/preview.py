@@ -17,7 +17,7 @@ from typing import Any
 from flask import Flask, current_app, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_migrate import upgrade
-from werkzeug.serving import make_server
+from werkzeug.serving import BaseWSGIServer, make_server
 
 from ceengine import create_app
 from ceengine.courses.format import MODULE_FILE
@@ -32,7 +32,6 @@ from ceengine.courses.working_copy import (
 )
 from ceengine.extensions import db
 
-DEFAULT_PORT = 5001  # beside `make run` on 5000
 # Course-wide files: their problems show on every page of the course.
 COURSE_WIDE = (None, "course.yaml")
 
@@ -111,6 +110,10 @@ def preview_settings(database_dir: Path, courses_dir: Path) -> dict[str, Any]:
     payment taken."""
     return {
         "PREVIEW": True,
+        # Served over plain http on this machine, linking to itself (never to the live site).
+        "PRODUCTION": False,
+        "BASE_URL": "",
+        "SESSION_COOKIE_SECURE": False,
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database_dir / 'preview.db'}",
         "COURSES_DIR": str(courses_dir),
         "MAIL_SERVER": None,
@@ -145,9 +148,13 @@ def create_preview_app(
     return app
 
 
-def serve_preview(app: Flask, host: str, port: int) -> None:
+def listen(app: Flask, host: str, port: int) -> BaseWSGIServer:
+    """A server for the preview on host:port (werkzeug says so and exits if it is taken)."""
+    return make_server(host, port, app, threaded=True)
+
+
+def serve(app: Flask, server: BaseWSGIServer) -> None:
     """Serve the preview until interrupted (Ctrl+C)."""
-    server = make_server(host, port, app, threaded=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:

@@ -15,6 +15,8 @@ import click
 from flask import current_app
 from flask.cli import ScriptInfo
 
+# As a module: ceengine.preview imports the courses package, which imports this one.
+import ceengine.preview as preview_server
 from ceengine.courses import bp
 from ceengine.courses.content import CourseContent
 from ceengine.courses.estimate import estimate_rows, format_hours, format_minutes
@@ -40,8 +42,8 @@ from ceengine.courses.starter import (
     write_course,
 )
 from ceengine.links import development_base_url
-from ceengine.preview import DEFAULT_PORT, create_preview_app, serve_preview
 
+PREVIEW_PORT = 5001  # beside `ceengine run` and `make run` on 5000
 DIR_OPTION = click.option(
     "--dir",
     "directory",
@@ -283,7 +285,7 @@ def new_command(
 
 @bp.cli.command("preview")
 @click.argument("slug", required=False)
-@click.option("--port", type=click.IntRange(1, 65535), default=DEFAULT_PORT, show_default=True)
+@click.option("--port", type=click.IntRange(1, 65535), default=PREVIEW_PORT, show_default=True)
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @DIR_OPTION
 def preview_command(slug: str | None, port: int, host: str, directory: str | None) -> None:
@@ -295,15 +297,12 @@ def preview_command(slug: str | None, port: int, host: str, directory: str | Non
         raise click.ClickException(f"there is no course folder {courses_dir / slug}")
     with tempfile.TemporaryDirectory(prefix="ceengine-preview-") as database_dir:
         url = development_base_url(host, port)
-        app = create_preview_app(
-            courses_dir, Path(database_dir), only=slug, overrides={"DEV_SERVER_URL": url}
+        # The site as configured (keys, names, time zone), on a database of its own.
+        settings = {**current_app.config, "DEV_SERVER_URL": url}
+        app = preview_server.create_preview_app(
+            courses_dir, Path(database_dir), only=slug, overrides=settings
         )
+        server = preview_server.listen(app, host, port)
         start = f"{url}/courses/{slug}" if slug else f"{url}/"
         click.echo(f"Preview of {courses_dir} at {start} (not published; Ctrl+C stops it)")
-        try:
-            serve_preview(app, host, port)
-        except OSError as error:
-            raise click.ClickException(
-                f"cannot listen on {host}:{port} ({error.strerror}): "
-                "choose another port with --port"
-            ) from None
+        preview_server.serve(app, server)
