@@ -10,6 +10,7 @@ concerns. It never opens the configured DATABASE_URL, sends no email and takes n
 from __future__ import annotations
 
 import logging
+import signal
 import threading
 from pathlib import Path
 from typing import Any
@@ -122,7 +123,6 @@ def preview_settings(database_dir: Path, courses_dir: Path) -> dict[str, Any]:
         "STRIPE_SECRET_KEY": None,
         "STRIPE_WEBHOOK_SECRET": None,
         "RATELIMIT_STORAGE_URI": "memory://",
-        "REQUEST_LOG": False,  # an author reads the terminal: the server's one line is enough
     }
 
 
@@ -153,8 +153,16 @@ def listen(app: Flask, host: str, port: int) -> BaseWSGIServer:
     return make_server(host, port, app, threaded=True)
 
 
+def _stop(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt  # a kill stops the preview as Ctrl+C does: its database removed
+
+
 def serve(app: Flask, server: BaseWSGIServer) -> None:
-    """Serve the preview until interrupted (Ctrl+C)."""
+    """Serve the preview until interrupted (Ctrl+C or a kill)."""
+    # An author reads this terminal: werkzeug's one line per request is enough.
+    logging.getLogger("ceengine.requests").setLevel(logging.WARNING)
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _stop)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
