@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import os
+import signal
 import socket
+import subprocess
+import sys
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -17,9 +22,11 @@ from ceengine.preview import create_preview_app
 from ceengine.quizzes.models import Attempt
 from tests.support.app import FreshRequestClient, app_settings
 from tests.support.html import text_of
+from tests.support.network import free_port
 from tests.support.quiz_steps import answer_sheet, score
 
 BANNER = "Preview — not published"
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -195,3 +202,38 @@ def test_preview_of_a_missing_course_or_a_busy_port_says_so(app, courses_dir):
     assert taken.exit_code == 1
     assert f"Port {port} is in use by another program." in taken.output
     assert "Preview of" not in taken.output
+
+
+def test_the_command_serves_the_working_copy_and_never_opens_database_url(tmp_path, courses_dir):
+    real = tmp_path / "real.db"  # the configured database: the preview must not even create it
+    port = free_port()
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{real}", "CEENGINE_TIMEZONE": "UTC"}
+    command = [sys.executable, "-m", "flask", "--app", "ceengine", "courses", "preview"]
+    process = subprocess.Popen(
+        [*command, "demo-modules", "--dir", str(courses_dir), "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                with urllib.request.urlopen(
+                    f"http://127.0.0.1:{port}/courses/demo-modules"
+                ) as page:
+                    html = page.read().decode()
+                break
+            except OSError:
+                assert process.poll() is None and time.monotonic() < deadline, "no preview"
+                time.sleep(0.25)
+        assert BANNER in text_of(html)
+        assert "Demo Modules" in text_of(html)
+    finally:
+        process.send_signal(signal.SIGTERM)  # as a kill or Ctrl+C stops it
+        output, _ = process.communicate(timeout=30)
+    assert process.returncode == 0, output
+    assert f"at http://127.0.0.1:{port}/courses/demo-modules (not published" in output
+    assert not real.exists()
