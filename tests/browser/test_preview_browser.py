@@ -63,14 +63,15 @@ def test_the_banner_and_a_mistake_on_its_page(authoring, page):
     expect(page.get_by_text("Preview — not published")).to_be_visible()
     expect(page.get_by_role("heading", name="Mindful Care", level=1)).to_be_visible()
     problems = page.get_by_role("region", name="Problems in the course files")
-    expect(problems).to_contain_text("warning: 2 items for 1 CE hours")  # advice, still loads
+    expect(problems).to_contain_text("warnings: the course still loads.")
+    expect(problems).to_contain_text("warning: 2 items for 1 CE hours")
     _edit(
         authoring.courses / SLUG / "quiz.yaml",
         "section: a-guided-practice",
         "section: guided-practice",
     )
     page.reload()
-    expect(problems).to_contain_text("1 mistake to fix.")
+    expect(problems).to_contain_text("1 mistake to fix")
     expect(problems).to_contain_text(
         f"courses/{SLUG}/quiz.yaml:23: item 'guided-practice-focus': section 'guided-practice' "
         "is not a '## ' heading in the lesson"

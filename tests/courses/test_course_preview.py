@@ -90,7 +90,7 @@ def test_a_mistake_is_shown_on_its_page_with_file_and_line(preview, courses_dir)
         "heading in the lesson"
     )
     page = text_of(client.get("/courses/demo-lesson"))
-    assert "1 mistake to fix." in page
+    assert "1 mistake to fix" in page
     assert expected in page
     # Until it is fixed, the course shows its last version without mistakes.
     assert "Self-compassion has three parts." in page
