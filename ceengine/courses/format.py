@@ -452,6 +452,15 @@ def read_library(
     if problems.errors:
         raise CourseFormatError(sorted(problems.errors))
     specs = [s for s in specs if s]
+    library_advice(courses_dir, specs, only, problems)
+    return specs, sponsor, problems
+
+
+def library_advice(
+    courses_dir: Path, specs: list[CourseSpec], only: str | None, problems: Problems
+) -> None:
+    """Warnings that compare courses with each other (two with one title); checking only
+    `only`, the courses beside it are compared too."""
     titled = [
         TitledCourse(
             s.slug, s.content["title"], courses_dir / s.slug / "course.yaml", s.lines["title"]
@@ -460,7 +469,6 @@ def read_library(
     ]
     beside = [folder for folder in course_folders(courses_dir) if only and folder.name != only]
     same_titles(titled + titles_beside(beside), problems)
-    return specs, sponsor, problems
 
 
 def read_courses(

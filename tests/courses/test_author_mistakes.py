@@ -14,7 +14,9 @@ import pytest
 
 from ceengine.courses.format import read_courses
 from ceengine.courses.services import check_library
-from tests.support.app import PROJECT_COURSES
+from ceengine.extensions import db
+from ceengine.preview import create_preview_app
+from tests.support.app import PROJECT_COURSES, FreshRequestClient, app_settings
 
 ONLY_SQLITE = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # no database
 SINGLE_PAGE = "self-compassion-for-clinicians"
@@ -439,3 +441,22 @@ def test_the_shipped_courses_pass_with_no_warning(app, runner):
     assert "warning" not in result.output
     _, _, problems = check_library(PROJECT_COURSES)
     assert problems.items == []
+
+
+def test_the_preview_shows_the_same_words_on_the_page_with_the_example_lines_kept(
+    library, tmp_path
+):
+    """`courses preview` shows the problem list on the page it concerns: the plain words and
+    the corrected lines, their indents kept."""
+    quiz = library / SINGLE_PAGE / "quiz.yaml"
+    line = edit(quiz, "    answer: true\n", "     answer: true\n")
+    (tmp_path / "preview").mkdir()
+    app = create_preview_app(library, tmp_path / "preview", overrides=app_settings())
+    app.test_client_class = FreshRequestClient
+    with app.app_context():
+        page = app.test_client().get(f"/courses/{SINGLE_PAGE}").get_data(as_text=True)
+        db.session.remove()
+        db.engine.dispose()
+    assert f"{QUIZ}:{line}:</code> a wrong indent: this line is indented 5 spaces" in page
+    assert "Write it like this:\n    statement: &#34;Neff&#39;s" in page
+    assert "\n    answer: true" in page
