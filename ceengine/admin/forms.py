@@ -125,3 +125,68 @@ class ReissueForm(FlaskForm):
         validators=[DataRequired("Tick the box to confirm the reissue.")],
     )
     submit = SubmitField("Reissue certificate", id="reissue-submit")
+
+
+ROLE_CHOICES = [
+    ("staff", "Staff: everything but admin accounts"),
+    ("reviewer", "Reviewer: reads reports and downloads exports, changes nothing"),
+    ("owner", "Owner: everything, including admin accounts"),
+]
+
+
+class InviteForm(FlaskForm):
+    """An owner invites someone to the console, with a role."""
+
+    email = EmailField(
+        "Email address to invite",
+        filters=[clean_text],
+        validators=[
+            DataRequired("Enter the email address to invite."),
+            Email(
+                "Enter an email address like name@example.org.",
+                check_deliverability=False,
+                allow_smtputf8=False,
+            ),
+            Length(max=254),
+        ],
+    )
+    role = SelectField("Role", choices=ROLE_CHOICES, default="staff")
+    submit = SubmitField("Send invitation")
+
+
+class RoleForm(FlaskForm):
+    """An owner sets another admin's role."""
+
+    role = SelectField("Role", choices=ROLE_CHOICES)
+    submit = SubmitField("Set role")
+
+
+class NewPasswordForm(FlaskForm):
+    """An invited admin chooses a password."""
+
+    password = PasswordField(
+        "Choose a password (at least 12 characters)",
+        validators=[DataRequired("Choose a password."), Length(max=1000)],
+    )
+    confirm = PasswordField(
+        "The same password again",
+        validators=[DataRequired("Type the password again."), Length(max=1000)],
+    )
+    submit = SubmitField("Join the admin console")
+
+    def validate_confirm(self, field: PasswordField) -> None:
+        """Both passwords must be the same."""
+        if field.data != self.password.data:
+            raise ValidationError("The two passwords are not the same.")
+
+
+class CodeForm(FlaskForm):
+    """A code from the authenticator app, or a recovery code."""
+
+    code = StringField(
+        "Code",
+        filters=[clean_text],
+        validators=[DataRequired("Enter the code."), Length(max=40)],
+        render_kw={"inputmode": "text", "autocapitalize": "off", "spellcheck": "false"},
+    )
+    submit = SubmitField("Continue")
