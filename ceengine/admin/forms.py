@@ -13,6 +13,7 @@ from wtforms import (
     StringField,
     SubmitField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     DataRequired,
     Email,
@@ -128,9 +129,9 @@ class ReissueForm(FlaskForm):
 
 
 ROLE_CHOICES = [
-    ("staff", "Staff: everything but admin accounts"),
-    ("reviewer", "Reviewer: reads reports and downloads exports, changes nothing"),
-    ("owner", "Owner: everything, including admin accounts"),
+    SelectChoice("staff", "Staff: everything but admin accounts"),
+    SelectChoice("reviewer", "Reviewer: reads reports and downloads exports, changes nothing"),
+    SelectChoice("owner", "Owner: everything, including admin accounts"),
 ]
 
 

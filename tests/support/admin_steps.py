@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 from urllib.parse import quote
 
 import pyotp
@@ -120,3 +121,30 @@ def is_signed_in(client) -> bool:
 def fresh_session() -> None:
     """End the test's transaction, as a new request on a real server would start one."""
     db.session.rollback()
+
+
+# --- walking the admin's addresses ---------------------------------------------------------
+
+
+def address_of(rule, values: dict[str, str]) -> str:
+    """The rule's address with each variable filled in from `values` (else "1" for an int,
+    "x" otherwise; the first choice of an any())."""
+
+    def fill(match: re.Match) -> str:
+        converter, arguments, name = match.group(1), match.group(2), match.group(3)
+        if converter == "any":
+            return arguments.split(",")[0].strip().strip("'\"")
+        return values.get(name, "1" if converter == "int" else "x")
+
+    return re.sub(r"<(?:(\w+)(?:\(([^)]*)\))?:)?(\w+)>", fill, rule.rule)
+
+
+def admin_rules_and_methods(app) -> list[tuple]:
+    """Every (rule, method) of the admin blueprint, HEAD and OPTIONS aside, in a stable order."""
+    found = [
+        (rule, method)
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint.startswith("admin.")
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"})
+    ]
+    return sorted(found, key=lambda pair: (pair[0].rule, pair[1]))
