@@ -151,14 +151,16 @@ class InviteForm(FlaskForm):
             Length(max=254),
         ],
     )
-    role = SelectField("Role", choices=ROLE_CHOICES, default="staff")
+    role = SelectField(
+        "Role", choices=ROLE_CHOICES, default="staff", validators=[DataRequired("Choose a role.")]
+    )
     submit = SubmitField("Send invitation")
 
 
 class RoleForm(FlaskForm):
     """An owner sets another admin's role."""
 
-    role = SelectField("Role", choices=ROLE_CHOICES)
+    role = SelectField("Role", choices=ROLE_CHOICES, validators=[DataRequired("Choose a role.")])
     submit = SubmitField("Set role")
 
 

@@ -253,7 +253,7 @@ def test_an_owner_sets_up_two_factor_signs_in_with_a_code_and_manages_accounts(
     key = page.locator("figure.totp-qr code").inner_text().replace(" ", "")
     totp = pyotp.TOTP(key)
     step = totp.timecode(datetime.now(UTC))
-    page.get_by_label("Code").fill(totp.generate_otp(step))
+    page.get_by_label("Code", exact=True).fill(totp.generate_otp(step))
     page.get_by_role("button", name="Turn on two-factor sign-in").click()
     check_page(page, "Two-factor sign-in is on", axe=False)
     assert page.locator("ul.recovery-codes li").count() == 10
@@ -263,12 +263,12 @@ def test_an_owner_sets_up_two_factor_signs_in_with_a_code_and_manages_accounts(
     sign_in_as_owner(page, base)  # now the password leads to the code page
     assert urlsplit(page.url).path == "/admin/login/code"
     check_page(page, "Two-factor sign-in", "admin-code", axe=axe)
-    page.get_by_label("Code").fill("000000")
+    page.get_by_label("Code", exact=True).fill("000000")
     page.get_by_role("button", name="Continue").click()
     expect(page.get_by_role("alert")).to_have_text(
         "That code is not right, or was already used. Please try again."
     )
-    page.get_by_label("Code").fill(totp.generate_otp(step + 1))  # the step after the set-up's
+    page.get_by_label("Code", exact=True).fill(totp.generate_otp(step + 1))  # the step after the set-up's
     page.get_by_role("button", name="Continue").click()
     page.wait_for_url(lambda url: "/admin/login" not in url)
 
