@@ -14,7 +14,6 @@ from ceengine.admin import bp
 from ceengine.admin.accounts import AccountError
 from ceengine.admin.auth_views import open_session
 from ceengine.admin.forms import ActionForm, InviteForm, NewPasswordForm, RoleForm
-from ceengine.admin.roles import ROLE_LABELS
 from ceengine.admin.team import (
     NO_INVITATION,
     accept_invitation,
@@ -42,7 +41,6 @@ def _accounts_page(invite_form: InviteForm, status: int = 200) -> ResponseReturn
         invite_form=invite_form,
         role_form=RoleForm,
         action_form=ActionForm(),
-        roles=ROLE_LABELS,
         is_on=is_on,
         is_expired=is_expired,
         me=current_user.user.id,

@@ -23,6 +23,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from ceengine.admin.roles import OWNER, REVIEWER, ROLE_LABELS, STAFF
 from ceengine.text import FULL_NAME_MAX, clean_text, printable
 
 
@@ -128,11 +129,7 @@ class ReissueForm(FlaskForm):
     submit = SubmitField("Reissue certificate", id="reissue-submit")
 
 
-ROLE_CHOICES = [
-    SelectChoice("staff", "Staff: everything but admin accounts"),
-    SelectChoice("reviewer", "Reviewer: reads reports and downloads exports, changes nothing"),
-    SelectChoice("owner", "Owner: everything, including admin accounts"),
-]
+ROLE_CHOICES = [SelectChoice(role, ROLE_LABELS[role]) for role in (STAFF, REVIEWER, OWNER)]
 
 
 class InviteForm(FlaskForm):

@@ -268,7 +268,9 @@ def test_an_owner_sets_up_two_factor_signs_in_with_a_code_and_manages_accounts(
     expect(page.get_by_role("alert")).to_have_text(
         "That code is not right, or was already used. Please try again."
     )
-    page.get_by_label("Code", exact=True).fill(totp.generate_otp(step + 1))  # the step after the set-up's
+    page.get_by_label("Code", exact=True).fill(
+        totp.generate_otp(step + 1)
+    )  # the step after the set-up's
     page.get_by_role("button", name="Continue").click()
     page.wait_for_url(lambda url: "/admin/login" not in url)
 
