@@ -108,7 +108,7 @@ def _fill(connection, rows: int) -> None:
 def _signed_in_client(app):
     from ceengine.admin.accounts import create_admin
 
-    create_admin(ADMIN_EMAIL, ADMIN_PASSWORD)
+    create_admin(ADMIN_EMAIL, ADMIN_PASSWORD, "staff")
     client = app.test_client()
     form = form_in(client.get("/admin/login").get_data(as_text=True), "csrf_token")
     response = client.post(

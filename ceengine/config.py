@@ -84,6 +84,13 @@ class Config:
         self.QUIZ_RATE_LIMIT = env("CEENGINE_QUIZ_RATE_LIMIT", "60 per minute")
         self.REFLECTION_RATE_LIMIT = env("CEENGINE_REFLECTION_RATE_LIMIT", "5 per hour")
         self.ADMIN_LOGIN_RATE_LIMIT = env("CEENGINE_ADMIN_LOGIN_RATE_LIMIT", "10 per minute")
+        # Encrypts admins' two-factor secrets (derived from SECRET_KEY when unset).
+        self.TWO_FACTOR_KEY = env("CEENGINE_TWO_FACTOR_KEY")
+        # Owners must sign in with two factors (on unless set to "off").
+        self.OWNER_TWO_FACTOR = env("CEENGINE_OWNER_TWO_FACTOR", "on") != "off"
+        self.ADMIN_INVITATION_HOURS = _whole_number(
+            env, "CEENGINE_ADMIN_INVITATION_HOURS", 72, 1, 24 * 30
+        )
         self.REQUEST_LOG = env("CEENGINE_REQUEST_LOG", "on") != "off"
         self.MAX_CONTENT_LENGTH = 2 * 1024 * 1024
         self.WTF_CSRF_TIME_LIMIT = None  # a token lives as long as the session

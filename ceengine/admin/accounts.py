@@ -1,5 +1,5 @@
 """Admin accounts: creating them, checking a sign-in, locking after repeated failures, and
-the server-side sessions that sign-out and password changes end."""
+the server-side sessions that sign-out, password changes and deactivation end."""
 
 from __future__ import annotations
 
@@ -12,7 +12,9 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from ceengine.admin.models import AdminSession, AdminUser
+from ceengine.admin.models import AdminRecoveryCode, AdminSession, AdminUser
+from ceengine.admin.roles import OWNER, RANK
+from ceengine.audit import trail as audit
 from ceengine.columns import utcnow
 from ceengine.extensions import db
 from ceengine.text import email_key
@@ -41,21 +43,41 @@ class Locked(AccountError):
         )
 
 
+class Deactivated(AccountError):
+    """The password is right, but an owner has deactivated the account."""
+
+    def __str__(self) -> str:
+        return (
+            "This admin account is deactivated, so it cannot sign in. "
+            "Ask an owner of the console to reactivate it."
+        )
+
+
 def check_password_rules(password: str) -> None:
     """Refuse passwords too short to be safe."""
     if len(password) < MIN_PASSWORD:
         raise AccountError(f"The password needs at least {MIN_PASSWORD} characters.")
 
 
-def create_admin(email: str, password: str) -> AdminUser:
-    """Create an admin account."""
+def check_email(email: str) -> str:
+    """The email as stored (trimmed, lowercased); refused when it is not an address."""
     email = email_key(email)
-    if "@" not in email or len(email) > 254:
+    if "@" not in email or len(email) > 254 or any(c.isspace() for c in email):
         raise AccountError(f"'{email}' is not an email address.")
+    return email
+
+
+def create_admin(email: str, password: str, role: str = OWNER) -> AdminUser:
+    """Create an admin account with `role` (kept in the audit trail, by whoever acts)."""
+    email = check_email(email)
+    if role not in RANK:
+        raise AccountError(f"'{role}' is not a role: owner, staff or reviewer.")
     check_password_rules(password)
-    user = AdminUser(email=email, password_hash=generate_password_hash(password))
+    user = AdminUser(email=email, password_hash=generate_password_hash(password), role=role)
     db.session.add(user)
     try:
+        db.session.flush()
+        audit.record("account_created", email, after={"role": role})
         db.session.commit()
     except IntegrityError as exc:
         db.session.rollback()
@@ -73,10 +95,29 @@ def set_password(email: str, password: str) -> AdminUser:
     if user is None:
         raise AccountError(f"There is no admin with the email {email_key(email)}.")
     user.password_hash = generate_password_hash(password)
-    db.session.execute(sa.delete(AdminSession).where(AdminSession.admin_id == user.id))
+    end_all_sessions(user)
     user.failed_sign_ins, user.locked_until = 0, None
+    audit.record("password_changed", user.email)
     db.session.commit()
     return user
+
+
+def reset_two_factor(email: str) -> AdminUser:
+    """Turn off an admin's second factor (secret and recovery codes) and end their sessions."""
+    user = admin_by_email(email)
+    if user is None:
+        raise AccountError(f"There is no admin with the email {email_key(email)}.")
+    user.totp_secret, user.totp_last_step, user.two_factor_since = None, None, None
+    db.session.execute(sa.delete(AdminRecoveryCode).where(AdminRecoveryCode.admin_id == user.id))
+    end_all_sessions(user)
+    audit.record("two_factor_reset", user.email)
+    db.session.commit()
+    return user
+
+
+def end_all_sessions(user: AdminUser) -> None:
+    """Sign the admin out everywhere (in the caller's transaction)."""
+    db.session.execute(sa.delete(AdminSession).where(AdminSession.admin_id == user.id))
 
 
 def admin_by_email(email: str) -> AdminUser | None:
@@ -128,8 +169,10 @@ def admin_for_session(token: str, browser: str) -> AdminUser | None:
     )
     if found is None:
         return None
-    if _as_utc(found.expires_at) > utcnow() and secrets.compare_digest(
-        found.browser_hash, _digest(browser)
+    if (
+        _as_utc(found.expires_at) > utcnow()
+        and secrets.compare_digest(found.browser_hash, _digest(browser))
+        and found.admin.active
     ):
         return found.admin
     end_session(token)
@@ -147,32 +190,53 @@ def _minutes_left(user: AdminUser) -> int:
     return max(0, -(-int(seconds) // 60))
 
 
+def count_failure(user: AdminUser) -> None:
+    """A failed sign-in (a wrong password or second-factor code): after MAX_FAILURES in a
+    row the account locks for LOCK_MINUTES (raises Locked). Commits."""
+    # Counted in SQL, so failures sent in parallel are all counted.
+    failures = db.session.scalar(
+        sa.update(AdminUser)
+        .where(AdminUser.id == user.id)
+        .values(failed_sign_ins=AdminUser.failed_sign_ins + 1)
+        .returning(AdminUser.failed_sign_ins)
+    )
+    if failures >= MAX_FAILURES:
+        db.session.execute(
+            sa.update(AdminUser)
+            .where(AdminUser.id == user.id)
+            .values(failed_sign_ins=0, locked_until=utcnow() + timedelta(minutes=LOCK_MINUTES))
+        )
+        db.session.commit()
+        raise Locked(LOCK_MINUTES)
+    db.session.commit()
+
+
+def check_not_locked(user: AdminUser) -> None:
+    """Raise Locked while the account waits after repeated failures."""
+    if user.locked_until is not None and _minutes_left(user) > 0:
+        raise Locked(_minutes_left(user))
+
+
+def signed_in(user: AdminUser) -> None:
+    """Every step of the sign-in passed: the failure count starts again (not committed)."""
+    user.failed_sign_ins, user.locked_until, user.last_sign_in_at = 0, None, utcnow()
+
+
 def authenticate(email: str, password: str) -> AdminUser | None:
-    """The admin these credentials belong to, or None; raises Locked while locked out."""
+    """The admin these credentials belong to, or None; raises Locked while locked out and
+    Deactivated for a deactivated account. For an admin with two-factor sign-in the failure
+    count is kept until the code is right too (so codes cannot be guessed without end)."""
     user = admin_by_email(email)
     if user is None:
         check_password_hash(_DUMMY_HASH, password)
         return None
-    if user.locked_until is not None and _minutes_left(user) > 0:
-        raise Locked(_minutes_left(user))
+    check_not_locked(user)
     if not check_password_hash(user.password_hash, password):
-        # Counted in SQL, so failures sent in parallel are all counted.
-        failures = db.session.scalar(
-            sa.update(AdminUser)
-            .where(AdminUser.id == user.id)
-            .values(failed_sign_ins=AdminUser.failed_sign_ins + 1)
-            .returning(AdminUser.failed_sign_ins)
-        )
-        if failures >= MAX_FAILURES:
-            db.session.execute(
-                sa.update(AdminUser)
-                .where(AdminUser.id == user.id)
-                .values(failed_sign_ins=0, locked_until=utcnow() + timedelta(minutes=LOCK_MINUTES))
-            )
-            db.session.commit()
-            raise Locked(LOCK_MINUTES)
-        db.session.commit()
+        count_failure(user)
         return None
-    user.failed_sign_ins, user.locked_until, user.last_sign_in_at = 0, None, utcnow()
-    db.session.commit()
+    if not user.active:
+        raise Deactivated()
+    if user.two_factor_since is None:
+        signed_in(user)
+        db.session.commit()
     return user

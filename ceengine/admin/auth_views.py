@@ -1,6 +1,9 @@
-"""Signing in and out of the admin console, and the guard on every other admin page."""
+"""Signing in and out of the admin console, and the guard on every other admin page: signed
+in, with a second factor where one is required, and in a role that may (ceengine/admin/roles.py)."""
 
 from __future__ import annotations
+
+import time
 
 from flask import Response, current_app, flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
@@ -8,6 +11,7 @@ from flask_login import UserMixin, current_user, login_user, logout_user
 
 from ceengine.admin import bp
 from ceengine.admin.accounts import (
+    Deactivated,
     Locked,
     admin_for_session,
     authenticate,
@@ -16,13 +20,15 @@ from ceengine.admin.accounts import (
 )
 from ceengine.admin.forms import ActionForm, SignInForm
 from ceengine.admin.models import AdminUser
+from ceengine.admin.roles import OWN_ACCOUNT_ENDPOINTS, OWNER, may, refusal, required_role
 from ceengine.audit import trail as audit
 from ceengine.audit.trail import Actor
 from ceengine.errors import render_error
 from ceengine.extensions import db, limiter, login_manager
 from ceengine.text import email_key
 
-OPEN_ENDPOINTS = {"admin.login"}
+PENDING = "admin_pending_sign_in"  # the session key between the password and the code
+PENDING_SECONDS = 300
 
 
 class SignedInAdmin(UserMixin):
@@ -48,14 +54,34 @@ def _sign_in_limit() -> str:
     return current_app.config["ADMIN_LOGIN_RATE_LIMIT"]
 
 
+def needs_two_factor_set_up(user: AdminUser) -> bool:
+    """An owner without two-factor sign-in, where owners must have it (the default)."""
+    return (
+        user.role == OWNER
+        and user.two_factor_since is None
+        and current_app.config.get("OWNER_TWO_FACTOR", True)
+    )
+
+
 @bp.before_request
 def require_admin() -> ResponseReturnValue | None:
-    """Every admin page and action needs a signed-in admin; the sign-in page is the exception."""
-    if request.endpoint in OPEN_ENDPOINTS or current_user.is_authenticated:
+    """The one guard on every admin page and action: a signed-in admin (the sign-in pages
+    are the exception), whose second factor is set up if required, in a role that may."""
+    needed = required_role(request.endpoint or "", request.method)
+    if needed is None:
         return None
-    if request.method in ("GET", "HEAD"):
-        return redirect(url_for("admin.login", next=request.full_path.rstrip("?")))
-    return render_error(401, "Please sign in to the admin console first.")
+    if not current_user.is_authenticated:
+        if request.method in ("GET", "HEAD"):
+            return redirect(url_for("admin.login", next=request.full_path.rstrip("?")))
+        return render_error(401, "Please sign in to the admin console first.")
+    user = current_user.user
+    if needs_two_factor_set_up(user) and request.endpoint not in OWN_ACCOUNT_ENDPOINTS:
+        if request.method in ("GET", "HEAD"):
+            return redirect(url_for("admin.two_factor"))
+        return render_error(403, "Owners set up two-factor sign-in before anything else.")
+    if not may(user.role, needed):
+        return render_error(403, refusal(needed))
+    return None
 
 
 @bp.after_request
@@ -89,6 +115,21 @@ def _safe_next(target: str | None) -> str:
     return admin_path(target, url_for("admin.ratings"))
 
 
+def open_session(user: AdminUser, next_page: str | None) -> ResponseReturnValue:
+    """Sign the admin in (both steps passed): a new session; on to where they were going,
+    or to set up two-factor sign-in first when they must."""
+    audit.record(
+        "sign_in", user.email, actor=Actor(user.email, user.id, request.remote_addr or "")
+    )  # committed with the new session
+    session.clear()  # nothing from before the sign-in carries over
+    token = start_session(user, request.user_agent.string, current_app.permanent_session_lifetime)
+    login_user(SignedInAdmin(user, token))
+    session.permanent = True
+    if needs_two_factor_set_up(user):
+        return redirect(url_for("admin.two_factor"), 303)
+    return redirect(_safe_next(next_page), 303)
+
+
 def _failed_sign_in(email: str, reason: str) -> None:
     """Keep a refused sign-in in the audit trail: the address typed, and from where."""
     typed = email_key(email)[:254]
@@ -112,20 +153,20 @@ def login() -> ResponseReturnValue:
         except Locked as locked:
             notice = str(locked)
             _failed_sign_in(form.email.data, "the account is locked")
+        except Deactivated as deactivated:
+            notice = str(deactivated)
+            _failed_sign_in(form.email.data, "the account is deactivated")
         else:
+            if user is not None and user.two_factor_since is not None:
+                session.clear()
+                session[PENDING] = {
+                    "id": user.id,
+                    "until": int(time.time()) + PENDING_SECONDS,
+                    "next": request.args.get("next") or "",
+                }
+                return redirect(url_for("admin.login_code"), 303)
             if user is not None:
-                audit.record(
-                    "sign_in",
-                    user.email,
-                    actor=Actor(user.email, user.id, request.remote_addr or ""),
-                )  # committed with the new session
-                session.clear()  # nothing from before the sign-in carries over
-                token = start_session(
-                    user, request.user_agent.string, current_app.permanent_session_lifetime
-                )
-                login_user(SignedInAdmin(user, token))
-                session.permanent = True
-                return redirect(_safe_next(request.args.get("next")), 303)
+                return open_session(user, request.args.get("next"))
             notice = "The email or password is not right. Please try again."
             _failed_sign_in(form.email.data, "wrong email or password")
     status = 401 if notice else 422 if form.errors else 200

@@ -8,7 +8,7 @@ from datetime import datetime
 import click
 
 from ceengine.admin import bp
-from ceengine.admin.accounts import AccountError, create_admin, set_password
+from ceengine.admin.accounts import AccountError, create_admin, reset_two_factor, set_password
 from ceengine.admin.packet import write_packet
 from ceengine.admin.purge import PurgeRefused, purge
 from ceengine.admin.recount import recount_totals
@@ -28,17 +28,39 @@ def _read_password() -> str:
 
 @bp.cli.command("create-user")
 @click.argument("email")
-def create_user(email: str) -> None:
+@click.option(
+    "--role",
+    type=click.Choice(["owner", "staff", "reviewer"]),
+    default="owner",
+    show_default=True,
+    help="owner: everything; staff: all but accounts; reviewer: read-only.",
+)
+def create_user(email: str, role: str) -> None:
     """Create an admin who can sign in at /admin/login.
 
     The password is asked for twice on a terminal, or read from the first line of standard
     input otherwise (for scripts): echo "$PASSWORD" | ceengine admin create-user EMAIL
+    Owners set up two-factor sign-in at their first sign-in.
     """
     try:
-        user = create_admin(email, _read_password())
+        user = create_admin(email, _read_password(), role)
     except AccountError as problem:
         raise click.ClickException(str(problem)) from problem
-    click.echo(f"Created admin {user.email}. Sign in at /admin/login.")
+    click.echo(f"Created admin {user.email} ({role}). Sign in at /admin/login.")
+
+
+@bp.cli.command("reset-2fa")
+@click.argument("email")
+def reset_two_factor_command(email: str) -> None:
+    """Turn off an admin's two-factor sign-in (a lost phone and lost recovery codes); their
+    sessions end, and an owner sets it up again at the next sign-in."""
+    try:
+        user = reset_two_factor(email)
+    except AccountError as problem:
+        raise click.ClickException(str(problem)) from problem
+    click.echo(
+        f"Reset two-factor sign-in of {user.email}; they set it up again at their next sign-in."
+    )
 
 
 @bp.cli.command("set-password")

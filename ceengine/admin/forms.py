@@ -13,6 +13,7 @@ from wtforms import (
     StringField,
     SubmitField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     DataRequired,
     Email,
@@ -22,6 +23,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from ceengine.admin.roles import OWNER, REVIEWER, ROLE_LABELS, STAFF
 from ceengine.text import FULL_NAME_MAX, clean_text, printable
 
 
@@ -125,3 +127,66 @@ class ReissueForm(FlaskForm):
         validators=[DataRequired("Tick the box to confirm the reissue.")],
     )
     submit = SubmitField("Reissue certificate", id="reissue-submit")
+
+
+ROLE_CHOICES = [SelectChoice(role, ROLE_LABELS[role]) for role in (STAFF, REVIEWER, OWNER)]
+
+
+class InviteForm(FlaskForm):
+    """An owner invites someone to the console, with a role."""
+
+    email = EmailField(
+        "Email address to invite",
+        filters=[clean_text],
+        validators=[
+            DataRequired("Enter the email address to invite."),
+            Email(
+                "Enter an email address like name@example.org.",
+                check_deliverability=False,
+                allow_smtputf8=False,
+            ),
+            Length(max=254),
+        ],
+    )
+    role = SelectField(
+        "Role", choices=ROLE_CHOICES, default="staff", validators=[DataRequired("Choose a role.")]
+    )
+    submit = SubmitField("Send invitation")
+
+
+class RoleForm(FlaskForm):
+    """An owner sets another admin's role."""
+
+    role = SelectField("Role", choices=ROLE_CHOICES, validators=[DataRequired("Choose a role.")])
+    submit = SubmitField("Set role")
+
+
+class NewPasswordForm(FlaskForm):
+    """An invited admin chooses a password."""
+
+    password = PasswordField(
+        "Choose a password (at least 12 characters)",
+        validators=[DataRequired("Choose a password."), Length(max=1000)],
+    )
+    confirm = PasswordField(
+        "The same password again",
+        validators=[DataRequired("Type the password again."), Length(max=1000)],
+    )
+    submit = SubmitField("Join the admin console")
+
+    def validate_confirm(self, field: PasswordField) -> None:
+        """Both passwords must be the same."""
+        if field.data != self.password.data:
+            raise ValidationError("The two passwords are not the same.")
+
+
+class CodeForm(FlaskForm):
+    """A code from the authenticator app, or a recovery code."""
+
+    code = StringField(
+        "Code",
+        filters=[clean_text],
+        validators=[DataRequired("Enter the code."), Length(max=40)],
+        render_kw={"inputmode": "text", "autocapitalize": "off", "spellcheck": "false"},
+    )
+    submit = SubmitField("Continue")

@@ -31,6 +31,7 @@ ACTIONS = {
     "export": "Downloaded an export",
     "ce_broker_reported": "Marked completions as reported to CE Broker",
     "account_invited": "Invited an admin",
+    "account_invitation_cancelled": "Cancelled an invitation",
     "account_joined": "Accepted an invitation",
     "account_role_changed": "Changed an admin's role",
     "account_deactivated": "Deactivated an admin",

@@ -5,22 +5,26 @@ from __future__ import annotations
 import csv
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import partial
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
+import pyotp
 import pytest
 import sqlalchemy as sa
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
+from ceengine.admin.accounts import admin_by_email, create_admin
+from ceengine.admin.roles import OPEN_ENDPOINTS
 from ceengine.courses.models import Course
 from ceengine.extensions import db
 from ceengine.feedback.models import Evaluation
 from ceengine.feedback.services import rating_lines
 from tests.browser.support.admin_steps import (
     ADMIN_EMAIL,
+    ADMIN_PASSWORD,
     ensure_admin,
     evaluate,
     fact,
@@ -88,7 +92,11 @@ def admin_get_pages(app) -> list[str]:
 
     paths = set()
     for rule in app.url_map.iter_rules():
-        if rule.rule.startswith("/admin") and rule.rule != "/admin/login" and "GET" in rule.methods:
+        if (
+            rule.rule.startswith("/admin")
+            and rule.endpoint not in OPEN_ENDPOINTS
+            and "GET" in rule.methods
+        ):
             paths.add(re.sub(r"<(?:(\w+)(?:\(([^)]*)\))?:)?\w+>", fill, rule.rule))
     return sorted(paths)
 
@@ -217,6 +225,63 @@ def test_a_copied_session_cookie_ends_with_sign_out_and_in_another_browser(live_
     assert on_sign_in_page(page)  # a stolen session ends for everyone: sign in again
     for opened in (page, copy, elsewhere):
         opened.context.close()
+
+
+OWNER_EMAIL = "owner@example.org"
+
+
+def sign_in_as_owner(page, base: str) -> None:
+    page.goto(f"{base}/admin/login")
+    page.get_by_label("Email").fill(OWNER_EMAIL)
+    page.get_by_label("Password").fill(ADMIN_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(lambda url: "/admin/login?" not in url and not url.endswith("/admin/login"))
+
+
+def test_an_owner_sets_up_two_factor_signs_in_with_a_code_and_manages_accounts(
+    live_server, browser
+):
+    base, axe = live_server.url, runs_axe(live_server)
+    with live_server.app.app_context():
+        if admin_by_email(OWNER_EMAIL) is None:
+            create_admin(OWNER_EMAIL, ADMIN_PASSWORD, "owner")
+    page = new_page(browser)
+    sign_in_as_owner(page, base)  # an owner without two-factor sign-in is sent to set it up
+    assert urlsplit(page.url).path == "/admin/two-factor"
+    check_page(page, "Two-factor sign-in", "admin-two-factor-setup", axe=axe)
+    expect(page.get_by_role("img", name="QR code")).to_be_visible()
+    key = page.locator("figure.totp-qr code").inner_text().replace(" ", "")
+    totp = pyotp.TOTP(key)
+    step = totp.timecode(datetime.now(UTC))
+    page.get_by_label("Code", exact=True).fill(totp.generate_otp(step))
+    page.get_by_role("button", name="Turn on two-factor sign-in").click()
+    check_page(page, "Two-factor sign-in is on", axe=False)
+    assert page.locator("ul.recovery-codes li").count() == 10
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url("**/admin/login")
+
+    sign_in_as_owner(page, base)  # now the password leads to the code page
+    assert urlsplit(page.url).path == "/admin/login/code"
+    check_page(page, "Two-factor sign-in", "admin-code", axe=axe)
+    page.get_by_label("Code", exact=True).fill("000000")
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_role("alert")).to_have_text(
+        "That code is not right, or was already used. Please try again."
+    )
+    page.get_by_label("Code", exact=True).fill(
+        totp.generate_otp(step + 1)
+    )  # the step after the set-up's
+    page.get_by_role("button", name="Continue").click()
+    page.wait_for_url(lambda url: "/admin/login" not in url)
+
+    nav(page, "Accounts")
+    check_page(page, "Admin accounts", "admin-accounts", axe=axe)
+    page.get_by_label("Email address to invite").fill(f"new{urlsplit(base).port}@example.org")
+    page.get_by_label("Role", exact=True).select_option("reviewer")
+    page.get_by_role("button", name="Send invitation").click()
+    expect(page.get_by_text(re.compile("^Invitation sent to new"))).to_be_visible()
+    check_page(page, "Admin accounts", sizes=("phone",), axe=axe)
+    page.context.close()
 
 
 # The rendered size of each chart text in CSS px: its font size times the SVG's scale.

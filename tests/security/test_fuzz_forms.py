@@ -27,6 +27,9 @@ from hypothesis import strategies as st
 from werkzeug.security import generate_password_hash
 
 from ceengine import create_app
+from ceengine.admin.accounts import create_admin
+from ceengine.admin.models import AdminInvitation
+from ceengine.admin.team import Invited, invite
 from ceengine.billing.models import Order, StripeEvent
 from ceengine.certificates.models import VALID, Certificate
 from ceengine.certificates.services import find_certificate, revoke_certificate
@@ -84,6 +87,11 @@ SKIPPED = {
 # Where the form that posts to a rule is served, when it is not at the rule's own address.
 FORM_PAGES = {
     "admin.logout": lambda url: "/admin",  # the Sign out button in the admin layout
+    "admin.invite": lambda url: "/admin/accounts",
+    "admin.change_role": lambda url: "/admin/accounts",
+    "admin.deactivate": lambda url: "/admin/accounts",
+    "admin.reactivate": lambda url: "/admin/accounts",
+    "admin.cancel_invitation": lambda url: "/admin/accounts",
     "admin.moderate": lambda url: "/admin/reflections",
     "admin.revoke": lambda url: url.rsplit("/", 1)[0],
     "admin.reissue": lambda url: url.rsplit("/", 1)[0],
@@ -174,8 +182,17 @@ class World:
 
     @functools.cached_property
     def admin(self):
-        """A signed-in admin."""
-        return admin_client(self.app)
+        """A signed-in admin: an owner, who may use every admin form."""
+        return admin_client(self.app, role="owner")
+
+    @functools.cached_property
+    def staff_id(self) -> int:
+        """A staff member the owner may set the role of, deactivate and reactivate."""
+        return create_admin("stan@example.org", ADMIN_PASSWORD, "staff").id
+
+    def invitation(self) -> Invited:
+        """A new waiting invitation (each example: a link works once)."""
+        return invite(f"fuzz-{secrets.token_hex(6)}@example.org", "staff", lambda t: t, 72)
 
     @functools.cached_property
     def reflection_id(self) -> int:
@@ -206,6 +223,8 @@ class World:
             return self.app.test_client()  # a new browser each time: a success signs it in
         if endpoint == "admin.logout":
             return admin_client(self.app, LOGOUT_EMAIL)  # a success signs it out
+        if endpoint == "admin.accept_invitation":
+            return self.app.test_client()  # a new browser: a success signs it in
         return self.admin if endpoint.startswith("admin.") else self.learner
 
     def token(self, client) -> str:
@@ -237,7 +256,11 @@ class World:
         missing = set(rule.arguments) - set(ARGUMENTS)
         assert not missing, f"{endpoint}: add a real value for {missing} to ARGUMENTS"
         slug = choose(SLUGS)
-        self.link_token = TOKENS.get(endpoint, lambda choose: "")(choose)
+        self.link_token = (
+            WORLD_TOKENS[endpoint](self)
+            if endpoint in WORLD_TOKENS
+            else TOKENS.get(endpoint, lambda choose: "")(choose)
+        )
         url = self.adapter.build(
             endpoint,
             {name: ARGUMENTS[name](self, slug, choose) for name in rule.arguments},
@@ -259,11 +282,17 @@ TOKENS = {  # an unused emailed link for each route that takes one
     ),
     "quizzes.confirm": lambda choose: new_confirmation_token("fuzz@example.org"),
 }
+WORLD_TOKENS = {  # links the world makes (an invitation's)
+    "admin.accept_invitation": lambda world: world.invitation().token,
+}
 
 ARGUMENTS = {  # a real value for each URL argument a POST rule takes
     "slug": lambda world, slug, choose: slug,
     "public_id": lambda world, slug, choose: world.public_id(slug),
     "reflection_id": lambda world, slug, choose: world.reflection_id,
+    "admin_id": lambda world, slug, choose: world.staff_id,
+    # A new invitation each example (a cancelled one is not waiting any more).
+    "invitation_id": lambda world, slug, choose: invitation_id(world.invitation()),
     "action": lambda world, slug, choose: choose(("approve", "hide")),
     "number": lambda world, slug, choose: world.valid_certificate(),
     # A new emailed link each example (a link works once): which link depends on the route.
@@ -273,6 +302,13 @@ ARGUMENTS = {  # a real value for each URL argument a POST rule takes
         ("getting-started", "acting-with-compassion", "lesson")
     ),
 }
+
+
+def invitation_id(invited: Invited) -> int:
+    """The id of the invitation sent to `invited.email`."""
+    return db.session.scalar(
+        sa.select(AdminInvitation.id).where(AdminInvitation.email == invited.email)
+    )
 
 
 def honest_parts(form: PageForm | None, token: str) -> tuple[Part, ...]:

@@ -121,9 +121,14 @@ KNOWN_ACTIONS = {
     "admin.delete",
     "admin.revoke",
     "admin.reissue",
+    "admin.invite",
+    "admin.change_role",
+    "admin.deactivate",
+    "admin.accept_invitation",
 }
-# The control walk signs out last, and deletes the reflection after moderating it.
-LAST = ("admin.delete", "admin.logout")
+# The control walk signs out last, and deletes the reflection after moderating it; then
+# learner A's browser accepts an invitation (which signs it in to the console).
+LAST = ("admin.delete", "admin.logout", "admin.accept_invitation")
 
 
 def guarded_actions(app) -> list:
@@ -163,6 +168,12 @@ def forged_forms(world: World) -> dict[str, dict]:
         "certificates.my_certificates_sign_in": {"submit": "Open my certificates"},
         "admin.login": {"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD},
         "admin.revoke": {"reason": "Forged by another site", "confirm": "y"},
+        "admin.invite": {"email": "mallory@example.org", "role": "owner"},
+        "admin.change_role": {"role": "owner"},
+        "admin.accept_invitation": {
+            "password": "chosen by another site",
+            "confirm": "chosen by another site",
+        },
         "admin.reissue": {
             "full_name": "Mallory Forger",
             "email": "mallory@evil.test",

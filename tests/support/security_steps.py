@@ -18,6 +18,9 @@ import sqlalchemy as sa
 from flask.testing import FlaskClient
 from werkzeug.routing import Rule
 
+from ceengine.admin.accounts import admin_by_email, create_admin
+from ceengine.admin.models import AdminInvitation
+from ceengine.admin.team import invite
 from ceengine.billing.models import Order
 from ceengine.certificates.tokens import certificate_token, sign_in_token
 from ceengine.courses.services import current_version
@@ -100,6 +103,9 @@ class World:
     confirm_token: str
     reflection_id: str
     version_id: str
+    admin_id: str  # a staff member the owner may change, deactivate or reactivate
+    invitation_id: str  # a waiting invitation (to cancel)
+    invitation_token: str  # another waiting invitation's link (to accept)
     candidates: dict[str, dict[str, list[str]]] = field(default_factory=dict)
 
     def values_for(self, rule: Rule) -> dict[str, list[str]]:
@@ -113,6 +119,8 @@ class World:
             "number": [self.number],
             "reflection_id": [self.reflection_id],
             "version_id": [self.version_id],
+            "admin_id": [self.admin_id],
+            "invitation_id": [self.invitation_id],
             "action": ["approve", "hide"],
             "list_number": ["1"],
         }
@@ -129,6 +137,7 @@ class World:
             "courses.handout": {"slug": ["demo-modules"], "filename": ["action-plan.pdf"]},
             "quizzes.confirm_page": {"slug": ["demo-modules"], "token": [self.confirm_token]},
             "quizzes.confirm": {"slug": ["demo-modules"], "token": [self.confirm_token]},
+            "admin.accept_invitation": {"token": [self.invitation_token]},
         }
         values = {}
         for name in sorted(rule.arguments):
@@ -154,8 +163,11 @@ class World:
         return self.urls_of(rule)[0]
 
     def client_for(self, rule: Rule) -> FlaskClient:
-        """Who would use this address: the admin for /admin, else learner A."""
-        return self.admin if rule.endpoint.startswith("admin.") else self.a
+        """Who would use this address: the admin (an owner) for /admin, else learner A (also
+        the one who opens an invitation: accepting it signs that browser in)."""
+        if rule.endpoint.startswith("admin.") and rule.endpoint != "admin.accept_invitation":
+            return self.admin
+        return self.a
 
 
 def url_of(rule: Rule, values: dict[str, str]) -> str:
@@ -201,11 +213,22 @@ def build_world(app) -> World:
     pending = public_id_of(take_quiz(a, "demo-modules"))
     take_quiz(b, "demo-lesson")
     reflection = reflection_with("demo-lesson", "Sam", "I slowed down today.")
+    owner = admin_client(app, role="owner")
+    create_admin("stan@example.org", "a staff member's passphrase", "staff")
+    cancelled = invite("ivy@example.org", "staff", lambda token: token, 72)
+    accepted = invite("jo@example.org", "staff", lambda token: token, 72)
     return World(
         app=app,
         a=a,
         b=b,
-        admin=admin_client(app),
+        admin=owner,
+        admin_id=str(admin_by_email("stan@example.org").id),
+        invitation_id=str(
+            db.session.scalar(
+                sa.select(AdminInvitation.id).where(AdminInvitation.email == cancelled.email)
+            )
+        ),
+        invitation_token=accepted.token,
         certified_attempt=certificate.attempt.public_id,
         pending_attempt=pending,
         order=open_order(pending),

@@ -20,10 +20,11 @@ def runs_axe(server) -> bool:
 
 
 def ensure_admin(app) -> None:
-    """The test admin account exists in the live server's database."""
+    """The test admin account (staff: a password alone signs in) exists in the live
+    server's database."""
     with app.app_context():
         if admin_by_email(ADMIN_EMAIL) is None:
-            create_admin(ADMIN_EMAIL, ADMIN_PASSWORD)
+            create_admin(ADMIN_EMAIL, ADMIN_PASSWORD, "staff")
 
 
 def new_page(browser, size: str = "desktop"):
