@@ -86,7 +86,7 @@ def admin_path(target: str | None, default: str, prefix: str = "/admin") -> str:
 
 
 def _safe_next(target: str | None) -> str:
-    return admin_path(target, url_for("admin.ratings"))
+    return admin_path(target, url_for("admin.overview"))
 
 
 def _failed_sign_in(email: str, reason: str) -> None:

@@ -155,7 +155,8 @@ def test_signing_in_goes_to_the_console_and_its_pages_work(app):
     assert response.status_code == 303
     assert response.headers["Location"] == "/admin"
     for page, heading in [
-        ("/admin", "Ratings"),
+        ("/admin", "Overview"),
+        ("/admin/ratings", "Ratings"),
         ("/admin/evaluations", "Evaluation summary"),
         ("/admin/comments", "Evaluation comments"),
         ("/admin/reflections", "Reflections"),
