@@ -188,8 +188,9 @@ def _low_ratings(report_filter: Filter) -> int:
     return int(db.session.scalar(_for_course(query, CourseVersion.course_id, report_filter)))
 
 
-def capped_count(query: sa.Select, cap: int = CAP) -> int:
-    """How many rows `query` finds, counting no further than `cap`."""
+def capped_count(query: sa.Select, cap: int | None = None) -> int:
+    """How many rows `query` finds, counting no further than `cap` (default: CAP)."""
+    cap = cap or CAP
     counted = sa.select(sa.func.count()).select_from(query.limit(cap).subquery())
     return int(db.session.scalar(counted))
 
@@ -235,7 +236,7 @@ def overview(report_filter: Filter) -> Overview:
         ]
     )
     return Overview(
-        listed, total, _low_ratings(report_filter), by_month, chart, attention(report_filter)
+        listed, total, _low_ratings(report_filter), by_month, chart, attention(report_filter), CAP
     )
 
 

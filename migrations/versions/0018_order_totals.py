@@ -1,5 +1,5 @@
 """order and certificate totals: payments, refunds and disputes, and certificates issued, by
-course and day, for the admin overview and the orders page
+course and day, for the admin overview and the orders page; orders indexed by creation
 
 The upgrade fills both from the stored orders and certificates (the same sums as
 `ceengine admin recount`, by UTC day; run the recount once after upgrading when
@@ -54,6 +54,8 @@ def upgrade():
         ),
         sa.PrimaryKeyConstraint('course_id', 'day', name=op.f('pk_certificate_tallies')),
     )
+    with op.batch_alter_table('orders', schema=None) as batch_op:
+        batch_op.create_index('ix_orders_created', ['created_at', 'id'], unique=False)
     _count_existing()
 
 
@@ -89,5 +91,7 @@ def _count_existing():
 
 
 def downgrade():
+    with op.batch_alter_table('orders', schema=None) as batch_op:
+        batch_op.drop_index('ix_orders_created')
     op.drop_table('certificate_tallies')
     op.drop_table('order_tallies')
