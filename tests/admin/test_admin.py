@@ -558,6 +558,7 @@ def test_every_admin_address_sends_an_anonymous_visitor_to_sign_in(synced, recor
     assert len(rules) >= 15, [r.rule for r in rules]
     assert {r.endpoint for r in rules} >= {
         "admin.logout",
+        "admin.overview",
         "admin.ratings",
         "admin.comments",
         "admin.evaluations",
@@ -576,6 +577,8 @@ def test_every_admin_address_sends_an_anonymous_visitor_to_sign_in(synced, recor
         "admin.evaluations_export",
         "admin.roster_xlsx",
         "admin.evaluations_xlsx",
+        "admin.orders_export",
+        "admin.orders_xlsx",
     }
     assert ("POST", f"/admin/certificates/{records['number']}/revoke") in seen
     assert admin_records() == before
