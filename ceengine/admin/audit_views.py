@@ -15,6 +15,7 @@ from ceengine.admin import bp
 from ceengine.admin.exports import BATCH, Export
 from ceengine.admin.exports_views import refuse_filter, send_csv, send_xlsx
 from ceengine.admin.filters import Filter, read_filter
+from ceengine.admin.forms import FilterForm
 from ceengine.admin.paging import page_number, page_of
 from ceengine.audit.models import AuditEvent
 from ceengine.audit.trail import ACTIONS, changes, events_query
@@ -35,6 +36,12 @@ AUDIT_COLUMNS = [
 ]
 
 
+def _read_filter() -> tuple[Filter, FilterForm]:
+    report_filter, form = read_filter(request.args, ACTION_CHOICES)
+    form.status.label.text = "Action"
+    return report_filter, form
+
+
 def _query(report_filter: Filter):
     return events_query(report_filter.status, report_filter.q).where(
         *report_filter.moments(AuditEvent.at)
@@ -44,8 +51,7 @@ def _query(report_filter: Filter):
 @bp.get("/audit")
 def audit() -> ResponseReturnValue:
     """Every admin action, newest first: filter by action, by who or what, and by dates."""
-    report_filter, form = read_filter(request.args, ACTION_CHOICES)
-    form.status.label.text = "Action"
+    report_filter, form = _read_filter()
     page = page_of(_query(report_filter), page_number(request.args))
     return render_template(
         "admin/audit.html",
@@ -85,7 +91,7 @@ def _audit_data(report_filter: Filter) -> Export:
 @bp.get("/audit.csv")
 def audit_csv() -> ResponseReturnValue:
     """The audit trail (as filtered) as CSV, oldest first."""
-    report_filter, form = read_filter(request.args, ACTION_CHOICES)
+    report_filter, form = _read_filter()
     if form.errors:
         return refuse_filter(form)
     return send_csv("audit", _audit_data(report_filter))
@@ -94,7 +100,7 @@ def audit_csv() -> ResponseReturnValue:
 @bp.get("/audit.xlsx")
 def audit_xlsx() -> ResponseReturnValue:
     """The audit trail (as filtered) as an Excel workbook, oldest first."""
-    report_filter, form = read_filter(request.args, ACTION_CHOICES)
+    report_filter, form = _read_filter()
     if form.errors:
         return refuse_filter(form)
     return send_xlsx("audit", _audit_data(report_filter), "Audit trail")

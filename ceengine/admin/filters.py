@@ -90,4 +90,8 @@ def read_filter(
     )
     dates_ok = valid or not (form.start.errors or form.end.errors)
     start, end = (form.start.data, form.end.data) if dates_ok else (None, None)
-    return Filter(course_id, start, end, form.q.data or "", form.status.data or ""), form
+    status = form.status.data or ""
+    if status and statuses is not None and status not in {value for value, _ in statuses}:
+        form.status.errors = [*form.status.errors, "That is not one of the choices."]
+        status = ""
+    return Filter(course_id, start, end, form.q.data or "", status), form

@@ -83,10 +83,3 @@ def orders_data(report_filter: Filter) -> Export:
             ]
 
     return Export(ORDER_COLUMNS, rows())
-
-
-def orders_filter_problem(report_filter: Filter, known: list[tuple[str, str]]) -> str | None:
-    """Why an orders filter cannot be exported as given (a status that is not one), or None."""
-    if report_filter.status and report_filter.status not in {v for v, _ in known}:
-        return f"Status: {report_filter.status!r} is not one of the order statuses."
-    return None

@@ -4,12 +4,19 @@ from __future__ import annotations
 
 import json
 import sys
+import tempfile
+from collections.abc import Callable
+from decimal import Decimal
+from functools import partial
 from pathlib import Path
 from typing import NoReturn
 
 import click
 from flask import current_app
+from flask.cli import ScriptInfo
 
+# As a module: ceengine.preview imports the courses package, which imports this one.
+import ceengine.preview as preview_server
 from ceengine.courses import bp
 from ceengine.courses.content import CourseContent
 from ceengine.courses.estimate import estimate_rows, format_hours, format_minutes
@@ -24,7 +31,19 @@ from ceengine.courses.services import (
     sync_courses,
 )
 from ceengine.courses.sponsorfile import SPONSOR_FILE, SponsorSpec
+from ceengine.courses.starter import (
+    LAYOUTS,
+    Starter,
+    StarterError,
+    check_free,
+    check_hours,
+    check_line,
+    check_slug,
+    write_course,
+)
+from ceengine.links import development_base_url
 
+PREVIEW_PORT = 5001  # beside `ceengine run` and `make run` on 5000
 DIR_OPTION = click.option(
     "--dir",
     "directory",
@@ -180,3 +199,110 @@ def credit_estimate_command(slug: str | None, directory: str | None) -> None:
         click.echo(f"{spec.content['title']} ({spec.slug})")
         for label, value in rows:
             click.echo(f"  {label:<{width}}  {value}")
+
+
+def _answer(check: Callable[[str], object]) -> Callable:
+    """A click callback that checks an option's value (a prompt asks again on a mistake)."""
+
+    def callback(ctx: click.Context, param: click.Parameter, value: object) -> object:
+        if value is None:
+            return None
+        try:
+            return check(str(value))
+        except StarterError as error:
+            raise click.BadParameter(str(error)) from None
+
+    return callback
+
+
+def _free_slug(ctx: click.Context, param: click.Parameter, slug: str) -> str:
+    """A valid slug whose folder does not exist yet, checked before any question is asked."""
+    try:
+        check_slug(slug)
+        # Parameters are read before the command's app context exists: ask Flask's CLI.
+        app = ctx.ensure_object(ScriptInfo).load_app()
+        check_free(Path(ctx.params.get("directory") or app.config["COURSES_DIR"]), slug)
+    except StarterError as error:
+        raise click.BadParameter(str(error)) from None
+    return slug
+
+
+@bp.cli.command("new")
+@click.argument("slug", callback=_free_slug)
+@click.option("--title", prompt="Course title", callback=_answer(partial(check_line, what="title")))
+@click.option(
+    "--presenter",
+    prompt="Presenter's name",
+    callback=_answer(partial(check_line, what="presenter's name")),
+)
+@click.option(
+    "--credentials",
+    prompt="Presenter's credentials (e.g. PhD, LCSW)",
+    callback=_answer(partial(check_line, what="presenter's credentials")),
+)
+@click.option("--ce-hours", prompt="CE hours", default="1", callback=_answer(check_hours))
+@click.option(
+    "--layout",
+    type=click.Choice(LAYOUTS),
+    prompt="Single page or modules",
+    default=LAYOUTS[0],
+    help="single-page (lesson.md) or modules (modules/01-....md).",
+)
+@click.option(
+    "--dir",
+    "directory",
+    type=click.Path(file_okay=False),
+    is_eager=True,  # read before SLUG, which must not be a folder there yet
+    help="Courses folder (default: COURSES_DIR, ./courses).",
+)
+def new_command(
+    slug: str,
+    title: str,
+    presenter: str,
+    credentials: str,
+    ce_hours: Decimal,
+    layout: str,
+    directory: str | None,
+) -> None:
+    """Start course SLUG: a complete, unpublished folder with an example of every resource
+    and quiz item type, which `courses check` passes."""
+    courses_dir = _courses_dir(directory)
+    starter = Starter(slug, title, presenter, credentials, ce_hours, layout)
+    try:
+        written = write_course(courses_dir, starter)
+    except StarterError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Wrote {courses_dir / slug}/ (unpublished):")
+    for path in written:
+        click.echo(f"  {path.relative_to(courses_dir)}")
+    click.echo(
+        f"\nNext: edit the files (each example says what it is), then\n"
+        f"  ceengine courses preview {slug}    see it as learners will, with any mistakes\n"
+        f"  ceengine courses check {slug}      the same checks, in the terminal\n"
+        "and set `published: true` in course.yaml when it is ready to go live."
+    )
+
+
+@bp.cli.command("preview")
+@click.argument("slug", required=False)
+@click.option("--port", type=click.IntRange(1, 65535), default=PREVIEW_PORT, show_default=True)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@DIR_OPTION
+def preview_command(slug: str | None, port: int, host: str, directory: str | None) -> None:
+    """Serve the working copy of the courses (or course SLUG) as learners will see it, on a
+    temporary database: files are loaded again when they change, and mistakes are shown on
+    the pages they concern. The real database is never opened."""
+    courses_dir = _courses_dir(directory).resolve()
+    if slug and not (courses_dir / slug).is_dir():
+        raise click.ClickException(f"there is no course folder {courses_dir / slug}")
+    with tempfile.TemporaryDirectory(prefix="ceengine-preview-") as database_dir:
+        url = development_base_url(host, port)
+        # The site as configured (keys, names, time zone), on a database of its own.
+        settings = {**current_app.config, "DEV_SERVER_URL": url}
+        app = preview_server.create_preview_app(
+            courses_dir, Path(database_dir), only=slug, overrides=settings
+        )
+        server = preview_server.listen(app, host, port)
+        start = f"{url}/courses/{slug}" if slug else f"{url}/"
+        click.echo(f"Preview of {courses_dir} at {start} (not published; Ctrl+C stops it)")
+        preview_server.serve(app, server)

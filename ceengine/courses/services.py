@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -126,15 +127,28 @@ def sync_courses(courses_dir: Path, day: date | None = None) -> list[SyncChange]
     """Load sponsor.yaml and every course folder into the database in one transaction (all or
     nothing), checked on `day` (approval periods; default: the sponsor's today)."""
     specs, sponsor, _ = read_library(courses_dir, today=day or sponsor_today())
+    return store_courses(courses_dir, specs, sponsor)
+
+
+def store_courses(
+    courses_dir: Path,
+    specs: list[CourseSpec],
+    sponsor: SponsorSpec | None,
+    keep: Iterable[str] = (),
+) -> list[SyncChange]:
+    """Store checked courses (and the sponsor's approvals, unless None) in one transaction.
+
+    A published course missing from `specs` is unpublished, unless its slug is in `keep`
+    (the preview keeps the last good version of a course whose folder has mistakes)."""
     for spec in specs:
         # Measured once here, so pages that show the credit estimate never open media files
         # nor count words.
         spec.content["audio_seconds"] = course_audio_seconds(courses_dir / spec.slug, spec)
         spec.content["lesson_words"] = lesson_words(CourseContent.from_json(spec.content))
     try:
-        changes = [_sync_sponsor(sponsor)]
+        changes = [_sync_sponsor(sponsor)] if sponsor is not None else []
         changes += [_sync_one(spec) for spec in specs]
-        on_disk = {spec.slug for spec in specs}
+        on_disk = {spec.slug for spec in specs} | set(keep)
         for course in db.session.scalars(sa.select(Course).where(Course.published)):
             if course.slug not in on_disk:
                 course.published = False

@@ -131,7 +131,7 @@ def test_the_orders_export_as_csv_and_xlsx(app, admin, stripe_fake):
     [
         ("start=garbage", "Not a valid date value."),
         ("start=2024-02-10&end=2024-02-01", "The end date is before the start date."),
-        ("status=lost", "is not one of the order statuses"),
+        ("status=lost", "Status: That is not one of the choices."),
     ],
 )
 def test_a_bad_filter_exports_nothing(app, admin, query, message):

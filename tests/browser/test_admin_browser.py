@@ -455,6 +455,19 @@ def test_revoke_from_the_certificate_page(live_server, browser):
     assert "Reason: Completed by someone else" in status.inner_text()
     if runs_axe(live_server):
         assert_accessible(page)
+
+    # the audit trail says who revoked it, from where, and why
+    page.go_back()
+    nav(page, "Audit trail")
+    check_page(page, "Audit trail", "admin-audit", axe=runs_axe(live_server))
+    row = page.get_by_role("row").filter(has=page.get_by_role("link", name=number))
+    expect(row).to_contain_text("Revoked a certificate")
+    expect(row).to_contain_text("Completed by someone else")
+    expect(row.get_by_role("rowheader")).to_have_text(ADMIN_EMAIL)
+    page.get_by_label("Action").select_option(label="Revoked a certificate")
+    page.get_by_role("button", name="Show").click()
+    page.wait_for_url("**status=certificate_revoked**")
+    expect(page.locator("table.audit tbody tr")).to_have_count(1)
     page.context.close()
 
 
@@ -502,6 +515,7 @@ def test_admin_pages_fit_a_phone_screen(live_server, browser, seeded):
         "Certificates",
         "Orders",
         "Exports",
+        "Audit trail",
     ):
         nav(page, label)
         # Measured once the stylesheet and the charts have loaded: on a busy machine the
