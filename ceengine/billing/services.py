@@ -13,6 +13,7 @@ import sqlalchemy as sa
 import stripe
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ceengine.billing import stripe_api
 from ceengine.billing.checks import (
@@ -233,9 +234,23 @@ def mark_paid(order: Order, certificate: Certificate, amount_paid: int | None) -
         order.status = PAID
     if order.amount_paid_cents is None:
         order.amount_paid_cents = amount_paid
-    if order.paid_at is None:  # the first time: the payment joins the running totals
-        order.paid_at = utcnow()
+    if order.paid_at is None and _first_paid(order):  # the payment joins the running totals
         count_payment(order)
+
+
+def _first_paid(order: Order) -> bool:
+    """Set the order's paid_at unless someone else did first (the webhook and the success page
+    at once, each with an order read before the other's commit): one of them counts it."""
+    now = utcnow()
+    first = db.session.execute(
+        sa.update(Order).where(Order.id == order.id, Order.paid_at.is_(None)).values(paid_at=now),
+        execution_options={"synchronize_session": False},
+    )
+    if first.rowcount == 1:
+        set_committed_value(order, "paid_at", now)
+        return True
+    db.session.refresh(order, ["paid_at"])
+    return False
 
 
 def end_session(session: stripe.checkout.Session, status: str) -> None:

@@ -4,14 +4,19 @@ refunds and disputes through the local Stripe (tests/support/fake_stripe.py)."""
 from __future__ import annotations
 
 import io
+import threading
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
+import stripe
 from openpyxl import load_workbook
 
 from ceengine.audit.models import AuditEvent
+from ceengine.billing.services import refund_order
+from ceengine.billing.stripe_api import retrieve_session
+from ceengine.completion.fulfilment import fulfil_session
 from ceengine.courses.services import sponsor_today
 from ceengine.extensions import db
 from tests.support.admin_steps import admin_client
@@ -146,3 +151,39 @@ def test_the_orders_page_links_its_exports_with_its_filter(app, admin):
     html = page(admin, "/admin/orders?status=unfulfilled&start=2024-01-01").get_data(as_text=True)
     assert 'href="/admin/exports/orders.csv?start=2024-01-01&amp;status=unfulfilled"' in html
     assert 'href="/admin/exports/orders.xlsx?start=2024-01-01&amp;status=unfulfilled"' in html
+
+
+def race(app, action) -> None:
+    """Run `action` in two threads at once, each with its own session; no errors."""
+    barrier, errors = threading.Barrier(2), []
+
+    def run() -> None:
+        try:
+            with app.app_context():
+                barrier.wait()
+                action()
+                db.session.remove()
+        except Exception as error:  # reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+
+
+def test_a_payment_and_a_refund_reported_twice_at_once_count_once(app, admin, stripe_fake):
+    learner = app.test_client()
+    _, checkout = continue_to_payment(learner)
+    session_id = session_id_of(checkout)
+    stripe_fake.complete(session_id)
+    race(app, lambda: fulfil_session(retrieve_session(session_id)))
+    assert totals(admin) == [[MODULES, "1", "$15.00", "0", "0", "0"]]
+
+    charge = stripe_fake.charge_refunded_event(session_id)["data"]["object"]
+    race(app, lambda: refund_order(stripe.Charge.construct_from(charge, "sk_test_x")))
+    db.session.expire_all()
+    assert totals(admin) == [[MODULES, "1", "$15.00", "1", "$15.00", "0"]]
+    assert orders()[0].status == "refunded"
