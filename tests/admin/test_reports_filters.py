@@ -141,3 +141,9 @@ def test_an_id_too_large_for_the_database_is_not_found(synced, admin):
         "/admin/reflections/99999999999999999999/delete",
     ):
         assert admin.get(address).status_code == 404, address
+
+
+def test_a_search_too_long_is_explained_and_left_out(synced, admin):
+    for address in ("/admin/certificates", "/admin/audit", "/admin/orders"):
+        response = page(admin, f"{address}?q={'x' * 100_001}")
+        assert "Field cannot be longer than 200 characters." in text_of(response), address
