@@ -2,10 +2,12 @@
 
 For each size a fresh database is migrated, the project's courses are synced, and that many
 evaluations (with the star rating and every objective) and that many quiz attempts (with an
-answer per item) are written by PostgreSQL itself (generate_series), spread over two years.
-`ceengine admin recount` then builds the running totals from those rows, as it would for an
-operator. The ratings page, the results page and a course page are timed in-process (a
-signed-in test client; no network), median of repeated requests, and the two sizes compared.
+answer per item) are written by PostgreSQL itself (generate_series), spread over two years,
+with a certificate for each passed attempt and a paid order for one in four of those (one in
+fifty refunded). `ceengine admin recount` then builds the running totals from those rows, as
+it would for an operator. The overview, the ratings page, the results page, the orders page
+and a course page are timed in-process (a signed-in test client; no network), median of
+repeated requests, and the two sizes compared.
 Targets (issue 6): p50 under 150 ms at a million, and at most twice the time at ten thousand.
 """
 
@@ -23,7 +25,9 @@ from tests.support.postgres_server import PostgresServer
 
 ADMIN_EMAIL, ADMIN_PASSWORD = "bench@example.org", "benchmark password 1"
 PAGES = {
-    "admin ratings (/admin)": "/admin",
+    "admin overview (/admin)": "/admin",
+    "admin ratings (/admin/ratings)": "/admin/ratings",
+    "admin orders (/admin/orders)": "/admin/orders",
     "admin results (/admin/results)": "/admin/results",
     "course page": "/courses/self-compassion-for-clinicians",
 }
@@ -102,7 +106,40 @@ def _fill(connection, rows: int) -> None:
             ),
             values,
         )
+    _fill_certificates(connection)
     connection.execute(sa.text("ANALYZE"))
+
+
+def _fill_certificates(connection) -> None:
+    """A certificate for every passed attempt (issued an hour after it), and a paid order for
+    one in four of them, one in fifty of those refunded in full."""
+    connection.execute(
+        sa.text(
+            "INSERT INTO certificates (number, attempt_id, edition, learner_id, course_id, "
+            "version_id, full_name, email, email_key, profession, license_type, license_number, "
+            "license_state, course_title, ce_hours, completed_at, score_percent, status, "
+            "issued_at, pdf, pdf_sha256) "
+            "SELECT 'B' || a.id, a.id, 1, a.learner_id, a.course_id, a.version_id, "
+            "'Bench Learner ' || a.id, 'b' || a.id || '@example.org', "
+            "'b' || a.id || '@example.org', 'Registered Nurse', 'RN', 'RN-' || a.id, 'OR', "
+            "v.title, v.ce_hours, a.submitted_at, a.percent, 'valid', "
+            "a.submitted_at + interval '1 hour', '%PDF'::bytea, md5(a.id::text) "
+            "FROM attempts a JOIN course_versions v ON v.id = a.version_id WHERE a.passed"
+        )
+    )
+    connection.execute(
+        sa.text(
+            "INSERT INTO orders (public_id, attempt_id, learner_id, amount_cents, currency, "
+            "status, details, sessions_opened, certificate_id, created_at, updated_at, paid_at, "
+            "amount_paid_cents, amount_refunded_cents) "
+            "SELECT 'bench-' || c.id, c.attempt_id, c.learner_id, 1500, 'usd', "
+            "CASE WHEN c.id % 200 = 0 THEN 'refunded' ELSE 'paid' END, "
+            "json_build_object('email', c.email, 'full_name', c.full_name), 0, c.id, "
+            "c.issued_at - interval '5 minutes', c.issued_at, c.issued_at, 1500, "
+            "CASE WHEN c.id % 200 = 0 THEN 1500 ELSE 0 END "
+            "FROM certificates c WHERE c.id % 4 = 0"
+        )
+    )
 
 
 def _signed_in_client(app):

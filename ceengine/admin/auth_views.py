@@ -112,7 +112,7 @@ def admin_path(target: str | None, default: str, prefix: str = "/admin") -> str:
 
 
 def _safe_next(target: str | None) -> str:
-    return admin_path(target, url_for("admin.ratings"))
+    return admin_path(target, url_for("admin.overview"))
 
 
 def open_session(user: AdminUser, next_page: str | None) -> ResponseReturnValue:

@@ -76,11 +76,15 @@ def set_password_command(email: str) -> None:
 
 @bp.cli.command("recount")
 def recount() -> None:
-    """Rebuild the running totals behind ratings and results from the stored rows."""
+    """Rebuild the running totals behind the overview, ratings, results and orders from the
+    stored rows."""
     counts = recount_totals()
     for name, rows in counts.items():
         click.echo(f"{name}: {rows} rows")
-    click.echo("The ratings and results pages now match the stored evaluations and attempts.")
+    click.echo(
+        "The overview, ratings, results and orders pages now match the stored evaluations, "
+        "attempts, certificates and orders."
+    )
 
 
 @courses_bp.cli.command("packet")

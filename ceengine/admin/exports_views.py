@@ -20,7 +20,8 @@ from ceengine.admin.exports import (
 )
 from ceengine.admin.filters import Filter, read_filter
 from ceengine.admin.forms import CeBrokerReportedForm, FilterForm
-from ceengine.admin.records import CERTIFICATE_STATUSES
+from ceengine.admin.orders_export import orders_data
+from ceengine.admin.records import CERTIFICATE_STATUSES, ORDER_STATUSES
 from ceengine.audit import trail as audit
 from ceengine.errors import render_error
 from ceengine.extensions import db
@@ -121,6 +122,26 @@ def evaluations_xlsx() -> ResponseReturnValue:
     if form.errors:
         return refuse_filter(form)
     return send_xlsx("evaluations", evaluations_data(report_filter), "Evaluations")
+
+
+def _orders_filter() -> tuple[Filter, ResponseReturnValue | None]:
+    """The orders page's filter, or the 400 that refuses it (a bad date or status)."""
+    report_filter, form = read_filter(request.args, ORDER_STATUSES)
+    return report_filter, refuse_filter(form) if form.errors else None
+
+
+@bp.get("/exports/orders.csv")
+def orders_export() -> ResponseReturnValue:
+    """The orders as CSV (one row per order, the orders page's filter)."""
+    report_filter, refused = _orders_filter()
+    return refused or send_csv("orders", orders_data(report_filter))
+
+
+@bp.get("/exports/orders.xlsx")
+def orders_xlsx() -> ResponseReturnValue:
+    """The orders as an Excel workbook (one row per order, the orders page's filter)."""
+    report_filter, refused = _orders_filter()
+    return refused or send_xlsx("orders", orders_data(report_filter), "Orders")
 
 
 def _ce_broker_page(

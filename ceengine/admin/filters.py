@@ -75,8 +75,8 @@ def read_filter(
 ) -> tuple[Filter, FilterForm]:
     """The filter in the query string, and its form (with errors for what is not valid).
 
-    A part that is not valid (a date that is not a date, an end before the start) is left
-    out and its error shown; the other parts still apply.
+    A part that is not valid (a date that is not a date, an end before the start, a search
+    longer than the field takes) is left out and its error shown; the other parts still apply.
     """
     form = FilterForm(formdata=args)
     form.course.choices = course_choices()
@@ -94,4 +94,5 @@ def read_filter(
     if status and statuses is not None and status not in {value for value, _ in statuses}:
         form.status.errors = [*form.status.errors, "That is not one of the choices."]
         status = ""
-    return Filter(course_id, start, end, form.q.data or "", status), form
+    q = "" if form.q.errors else form.q.data or ""  # never a 100,000-character LIKE pattern
+    return Filter(course_id, start, end, q, status), form

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import sqlalchemy as sa
 
 from ceengine.admin.filters import Filter
-from ceengine.billing.models import Order
+from ceengine.billing.models import Order, PaymentProblem
 from ceengine.certificates.models import Certificate
 from ceengine.certificates.numbers import normalize_certificate_number
 from ceengine.courses.models import Course, CourseVersion
@@ -31,7 +31,9 @@ ORDER_STATUSES = [
     ("failed", "Failed"),
     ("refunded", "Refunded"),
     ("disputed", "Disputed"),
+    ("unfulfilled", "Payment recorded, not fulfilled"),
 ]
+UNFULFILLED = "unfulfilled"
 REFLECTION_STATUSES = [
     ("pending", "Waiting for moderation"),
     ("approved", "Approved"),
@@ -103,7 +105,8 @@ def certificates_query(report_filter: Filter) -> sa.Select:
 
 
 def orders_query(report_filter: Filter) -> sa.Select:
-    """Orders with their course title and certificate number, newest first."""
+    """Orders with their course title and certificate number, newest first (status
+    `unfulfilled`: those with a payment recorded that did not fulfil them)."""
     query = (
         sa.select(Order, CourseVersion.title, Certificate.number)
         .join(Attempt, Attempt.id == Order.attempt_id)
@@ -113,7 +116,9 @@ def orders_query(report_filter: Filter) -> sa.Select:
     )
     if report_filter.course_id:
         query = query.where(Attempt.course_id == report_filter.course_id)
-    if report_filter.status:
+    if report_filter.status == UNFULFILLED:  # a paid session that could not fulfil it
+        query = query.where(Order.id.in_(sa.select(PaymentProblem.order_id)))
+    elif report_filter.status:
         query = query.where(Order.status == report_filter.status)
     return query.where(*report_filter.moments(Order.created_at))
 

@@ -9,6 +9,7 @@ from ceengine.admin import bp
 from ceengine.admin.auth_views import admin_path
 from ceengine.admin.filters import read_filter
 from ceengine.admin.forms import ActionForm, ReissueForm, RevokeForm
+from ceengine.admin.overview import order_figures
 from ceengine.admin.paging import page_number, page_of
 from ceengine.admin.records import (
     CERTIFICATE_STATUSES,
@@ -192,9 +193,11 @@ def reissue(number: str) -> ResponseReturnValue:
 
 @bp.get("/orders")
 def orders() -> ResponseReturnValue:
-    """Orders with status and amount (payments are on when the Stripe keys are set)."""
+    """Orders with status and amount, and the dates' totals per course: paid, revenue,
+    refunds, disputes (payments are on when the Stripe keys are set)."""
     report_filter, form = read_filter(request.args, ORDER_STATUSES)
     page = page_of(orders_query(report_filter), page_number(request.args), scalars=False)
+    courses, total = order_figures(report_filter)
     return render_template(
         "admin/orders.html",
         page=page,
@@ -202,4 +205,6 @@ def orders() -> ResponseReturnValue:
         report_filter=report_filter,
         order_notes=order_notes,
         payments_on=payments_enabled(current_app.config),
+        courses=courses,
+        total=total,
     )

@@ -1,13 +1,16 @@
 """Rebuild every running total from the stored rows, in one transaction.
 
 Each feature rebuilds its own totals beside the code that keeps them (feedback/totals.py,
-quizzes/totals.py); this takes the locks, runs them together and commits.
+quizzes/totals.py, certificates/totals.py, billing/totals.py); this takes the locks, runs
+them together and commits.
 """
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 
+from ceengine.billing import totals as order_totals
+from ceengine.certificates import totals as certificate_totals
 from ceengine.extensions import db
 from ceengine.feedback import totals as feedback_totals
 from ceengine.quizzes import totals as quiz_totals
@@ -15,17 +18,25 @@ from ceengine.rollups import current_dialect
 
 
 def recount_totals() -> dict[str, int]:
-    """Replace the running totals with sums over the stored evaluations and attempts.
+    """Replace the running totals with sums over the stored evaluations, attempts,
+    certificates and orders.
 
     The public rating's votes are chosen again from the evaluations and certificates.
     Returns the rows each totals table now holds, by table name.
     """
-    tables = (*feedback_totals.TOTALS, *quiz_totals.TOTALS)
+    tables = (
+        *feedback_totals.TOTALS,
+        *quiz_totals.TOTALS,
+        *certificate_totals.TOTALS,
+        *order_totals.TOTALS,
+    )
     if current_dialect() == "postgresql":  # quizzes scored meanwhile wait, instead of being lost
         names = ", ".join(model.__tablename__ for model in tables)
         db.session.execute(sa.text(f"LOCK TABLE {names} IN EXCLUSIVE MODE"))
     feedback_totals.recount_feedback_totals()
     quiz_totals.recount_attempt_totals()
+    certificate_totals.recount_certificate_totals()
+    order_totals.recount_order_totals()
     db.session.commit()
     return {
         model.__tablename__: db.session.scalar(sa.select(sa.func.count()).select_from(model))

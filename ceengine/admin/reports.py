@@ -17,6 +17,8 @@ from ceengine.feedback.votes import vote_status
 from ceengine.rollups import current_dialect, month_label
 
 LATEST_COMMENTS = 3
+RATING_STATUSES = [("", "Evaluations with a comment"), ("low", "Low ratings (1-2 stars)")]
+LOW_RATING = 2  # stars: an evaluation of 1 or 2 stars needs a look
 QUESTION_LABELS = {
     "rating": "Overall rating (1-5 stars)",
     "relevance": "Relevance to practice (1-5)",
@@ -46,7 +48,8 @@ class CourseRatings:
         return RatingLine(votes, stars) if votes else None
 
 
-def _courses(report_filter: Filter) -> list[tuple[int, str, str]]:
+def report_courses(report_filter: Filter) -> list[tuple[int, str, str]]:
+    """(id, slug, current title) of the filter's course, or of every course, by title."""
     query = (
         sa.select(Course.id, Course.slug, CourseVersion.title)
         .outerjoin(CourseVersion, CourseVersion.id == Course.current_version_id)
@@ -89,7 +92,7 @@ def latest_comments(
 
 def ratings_report(report_filter: Filter) -> list[CourseRatings]:
     """Per course: the distribution of stars, the trend by month, and the latest comments."""
-    courses = {i: CourseRatings(i, slug, title) for i, slug, title in _courses(report_filter)}
+    courses = {i: CourseRatings(i, slug, title) for i, slug, title in report_courses(report_filter)}
     t = EvaluationTally
     month = month_label(t.day, current_dialect())
     # One pass over the rating totals: votes per course, month and star; both views add up.
@@ -205,11 +208,14 @@ def evaluations_report(report_filter: Filter) -> list[VersionEvaluations]:
 
 
 def comments_page_query(report_filter: Filter) -> sa.Select:
-    """Evaluations with comments, newest first, for the paged comments list."""
+    """Evaluations with comments (status `low`: every evaluation of 1 or 2 stars), newest
+    first, for the paged comments list."""
+    low = report_filter.status == "low"
+    shown = Evaluation.rating <= LOW_RATING if low else Evaluation.comments != ""
     query = (
         sa.select(Evaluation, CourseVersion.title, CourseVersion.number)
         .join(CourseVersion, CourseVersion.id == Evaluation.version_id)
-        .where(Evaluation.comments != "", *report_filter.moments(Evaluation.updated_at))
+        .where(shown, *report_filter.moments(Evaluation.updated_at))
         .order_by(Evaluation.updated_at.desc(), Evaluation.id.desc())
     )
     if report_filter.course_id:

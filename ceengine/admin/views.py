@@ -1,4 +1,5 @@
-"""The admin reports: ratings (the console's first page), evaluations, comments, results."""
+"""The admin reports: the overview (the console's first page), ratings, evaluations, comments,
+results."""
 
 from __future__ import annotations
 
@@ -6,11 +7,12 @@ from flask import abort, current_app, redirect, render_template, request, url_fo
 from flask.typing import ResponseReturnValue
 
 from ceengine.admin import bp
-from ceengine.admin.ce_broker import florida_backlog
 from ceengine.admin.charts import bar_chart
 from ceengine.admin.filters import read_filter
+from ceengine.admin.overview import overview as period_overview
 from ceengine.admin.paging import page_number, page_of
 from ceengine.admin.reports import (
+    RATING_STATUSES,
     CourseRatings,
     comments_page_query,
     evaluations_report,
@@ -52,6 +54,19 @@ def _charts(course: CourseRatings) -> dict:
 
 @bp.get("/")
 @bp.get("")  # the canonical address: /admin
+def overview() -> ResponseReturnValue:
+    """The chosen period at a glance (results, certificates, orders, low ratings) and what
+    needs attention now, each figure linking to its list."""
+    report_filter, form = read_filter(request.args)
+    return render_template(
+        "admin/overview.html",
+        overview=period_overview(report_filter),
+        form=form,
+        report_filter=report_filter,
+    )
+
+
+@bp.get("/ratings")
 def ratings() -> ResponseReturnValue:
     """Ratings per course: votes, percentage, distribution, trend by month, latest comments;
     and each course's declared CE hours beside its estimated time."""
@@ -66,14 +81,14 @@ def ratings() -> ResponseReturnValue:
         estimates=current_estimates(current_app.config["READING_WPM"]),
         credit_margin=current_app.config["CREDIT_MARGIN"],
         format_hours=format_hours,
-        backlog=florida_backlog(),
     )
 
 
 @bp.get("/comments")
 def comments() -> ResponseReturnValue:
-    """Every evaluation comment, newest first, a page at a time."""
-    report_filter, form = read_filter(request.args)
+    """Every evaluation comment, newest first, a page at a time (or, `status=low`, every
+    evaluation of 1 or 2 stars, with or without a comment)."""
+    report_filter, form = read_filter(request.args, RATING_STATUSES)
     page = page_of(comments_page_query(report_filter), page_number(request.args), scalars=False)
     return render_template(
         "admin/comments.html",

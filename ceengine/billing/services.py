@@ -13,6 +13,7 @@ import sqlalchemy as sa
 import stripe
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ceengine.billing import stripe_api
 from ceengine.billing.checks import (
@@ -32,6 +33,7 @@ from ceengine.billing.models import (
     StripeEvent,
 )
 from ceengine.billing.problems import closed_order_message, record_problem
+from ceengine.billing.totals import count_change, count_payment
 from ceengine.certificates.edition import LearnerDetails
 from ceengine.certificates.models import VALID, Certificate
 from ceengine.certificates.services import (
@@ -230,9 +232,25 @@ def mark_paid(order: Order, certificate: Certificate, amount_paid: int | None) -
     order.certificate_id = certificate.id
     if order.status != DISPUTED:
         order.status = PAID
-    order.paid_at = order.paid_at or utcnow()
     if order.amount_paid_cents is None:
         order.amount_paid_cents = amount_paid
+    if order.paid_at is None and _first_paid(order):  # the payment joins the running totals
+        count_payment(order)
+
+
+def _first_paid(order: Order) -> bool:
+    """Set the order's paid_at unless someone else did first (the webhook and the success page
+    at once, each with an order read before the other's commit): one of them counts it."""
+    now = utcnow()
+    first = db.session.execute(
+        sa.update(Order).where(Order.id == order.id, Order.paid_at.is_(None)).values(paid_at=now),
+        execution_options={"synchronize_session": False},
+    )
+    if first.rowcount == 1:
+        set_committed_value(order, "paid_at", now)
+        return True
+    db.session.refresh(order, ["paid_at"])
+    return False
 
 
 def end_session(session: stripe.checkout.Session, status: str) -> None:
@@ -259,19 +277,33 @@ def _order_of_payment(payment_intent_id: str | None) -> Order | None:
     return order
 
 
+def _locked(order: Order) -> tuple[str, int]:
+    """Take the order's row for this transaction (a row lock on PostgreSQL, the write lock on
+    SQLite) and read it afresh: the same event delivered twice at once then counts once in
+    the running totals. Returns its status and refunded cents as they stand."""
+    db.session.execute(
+        sa.update(Order).where(Order.id == order.id).values(updated_at=utcnow()),
+        execution_options={"synchronize_session": False},
+    )
+    db.session.refresh(order)
+    return order.status, order.amount_refunded_cents or 0
+
+
 def refund_order(charge: stripe.Charge) -> None:
     """A full refund revokes the certificate (reason "refunded") and closes the order; a
     partial one is recorded on the order and the certificate stands."""
     order = _order_of_payment(charge.payment_intent)
     if order is None:
         return
+    old_status, old_refunded = _locked(order)
     # amount_refunded adds up every refund so far; events may come out of order.
-    order.amount_refunded_cents = max(order.amount_refunded_cents or 0, charge.amount_refunded)
-    if not fully_refunded(charge):
-        db.session.commit()
-        return
-    order.status = REFUNDED
+    order.amount_refunded_cents = max(old_refunded, charge.amount_refunded)
+    if fully_refunded(charge):
+        order.status = REFUNDED
+    count_change(order, old_status, old_refunded)
     db.session.commit()
+    if order.status != REFUNDED:
+        return
     certificate = latest_certificate(order.attempt)
     if certificate is not None:
         certificate = current_edition(certificate)
@@ -285,8 +317,12 @@ def refund_order(charge: stripe.Charge) -> None:
 def dispute_order(dispute: stripe.Dispute) -> None:
     """A dispute flags the order for the sponsor to review."""
     order = _order_of_payment(dispute.payment_intent)
-    if order is not None and order.status != REFUNDED:
+    if order is None:
+        return
+    old_status, old_refunded = _locked(order)
+    if order.status != REFUNDED:
         order.status = DISPUTED
+        count_change(order, old_status, old_refunded)
         db.session.commit()
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -98,3 +98,17 @@ class Certificate(db.Model):
     def credential_filename(self) -> str:
         """The name a downloaded credential is saved under."""
         return f"open-badge-{self.number}.json"
+
+
+class CertificateTally(db.Model):
+    """Certificates issued for one course by day (first editions: a reissue is the same
+    certificate corrected), kept in the same transaction as each issue so the admin overview
+    reads a few rows per day instead of every certificate (ceengine/rollups.py)."""
+
+    __tablename__ = "certificate_tallies"
+
+    course_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("courses.id", ondelete="CASCADE"), primary_key=True
+    )
+    day: Mapped[date] = mapped_column(primary_key=True)
+    issued: Mapped[int] = mapped_column(default=0)

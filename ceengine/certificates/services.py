@@ -25,6 +25,7 @@ from ceengine.certificates.render import PrintedCredit
 from ceengine.certificates.signals import certificate_changed
 from ceengine.certificates.signing import check_signature
 from ceengine.certificates.signing_key import signing_identity
+from ceengine.certificates.totals import count_issue
 from ceengine.columns import utcnow
 from ceengine.courses.approvals import body_name
 from ceengine.extensions import db
@@ -137,6 +138,7 @@ def add_first_edition(
     )
     db.session.add(certificate)
     db.session.flush()
+    count_issue(certificate)  # the overview's totals, in the same transaction
     certificate_changed.send(certificate)
     return certificate
 

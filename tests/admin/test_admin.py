@@ -157,7 +157,8 @@ def test_signing_in_goes_to_the_console_and_its_pages_work(app):
     assert response.status_code == 303
     assert response.headers["Location"] == "/admin"
     for page, heading in [
-        ("/admin", "Ratings"),
+        ("/admin", "Overview"),
+        ("/admin/ratings", "Ratings"),
         ("/admin/evaluations", "Evaluation summary"),
         ("/admin/comments", "Evaluation comments"),
         ("/admin/reflections", "Reflections"),
@@ -559,6 +560,7 @@ def test_every_admin_address_sends_an_anonymous_visitor_to_sign_in(synced, recor
     assert len(rules) >= 15, [r.rule for r in rules]
     assert {r.endpoint for r in rules} >= {
         "admin.logout",
+        "admin.overview",
         "admin.ratings",
         "admin.comments",
         "admin.evaluations",
@@ -577,6 +579,8 @@ def test_every_admin_address_sends_an_anonymous_visitor_to_sign_in(synced, recor
         "admin.evaluations_export",
         "admin.roster_xlsx",
         "admin.evaluations_xlsx",
+        "admin.orders_export",
+        "admin.orders_xlsx",
     }
     assert ("POST", f"/admin/certificates/{records['number']}/revoke") in seen
     assert admin_records() == before

@@ -14,7 +14,7 @@ HEADER = ["Course", "Public rating", "All responses", "CE hours", "Estimated tim
 
 def glance(client) -> list[list[str]]:
     """The "Courses at a glance" table of the ratings page, header first."""
-    return table_with(page(client, "/admin"), "Courses at a glance")
+    return table_with(page(client, "/admin/ratings"), "Courses at a glance")
 
 
 def write_wav(path, seconds: int, rate: int = 100) -> None:

@@ -50,7 +50,7 @@ def test_month_slots_fill_the_chosen_period_and_keep_gaps():
 
 def test_a_month_without_ratings_is_an_empty_slot_in_the_trend(rated, admin):
     # ratings in January and February 2024; the chosen period runs December to March
-    lesson = sections_in(page(admin, "/admin?start=2023-12-01&end=2024-03-31"))[LESSON]
+    lesson = sections_in(page(admin, "/admin/ratings?start=2023-12-01&end=2024-03-31"))[LESSON]
 
     assert table_with(lesson, "Rating by month") == [
         ["Month", "Votes", "Rating"],
@@ -68,7 +68,7 @@ def test_a_month_without_ratings_is_an_empty_slot_in_the_trend(rated, admin):
 
 
 def test_without_dates_the_trend_runs_from_the_first_to_the_last_month_rated(rated, admin):
-    lesson = sections_in(page(admin, "/admin"))[LESSON]
+    lesson = sections_in(page(admin, "/admin/ratings"))[LESSON]
     assert [row[0] for row in table_with(lesson, "Rating by month")[1:]] == ["2024-01", "2024-02"]
 
 
@@ -83,7 +83,7 @@ def test_chart_labels_are_at_least_12_px_as_rendered(rated, admin):
     assert (font, narrowest) == (FONT_SIZE, MIN_WIDTH)
     assert "max-width: 100%" in svg_rule and "height: auto" in svg_rule
 
-    html = html_of(page(admin, "/admin"))
+    html = html_of(page(admin, "/admin/ratings"))
     charts = svg_charts(html)
     assert charts
     for chart in charts:

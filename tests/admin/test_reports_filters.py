@@ -25,7 +25,7 @@ def test_the_course_filter_narrows_every_report_to_one_course(rated, attempted, 
     evaluation_with("demo-modules", 2, comments="Modules comment.")
     modules = course_id("demo-modules")
 
-    ratings = sections_in(page(admin, f"/admin?course={modules}"))
+    ratings = sections_in(page(admin, f"/admin/ratings?course={modules}"))
     results = results_rows(page(admin, f"/admin/results?course={modules}"))
     evaluations = sections_in(page(admin, f"/admin/evaluations?course={modules}"))
     comments = text_of(page(admin, f"/admin/comments?course={modules}"))
@@ -37,18 +37,18 @@ def test_the_course_filter_narrows_every_report_to_one_course(rated, attempted, 
     assert "Modules comment." in comments and "Good pace." not in comments
     chosen = re.search(
         r'<option selected value="(\d+)">|<option value="(\d+)" selected>',
-        html_of(page(admin, f"/admin?course={modules}")),
+        html_of(page(admin, f"/admin/ratings?course={modules}")),
     )
     assert chosen and str(modules) in chosen.groups()
     # a course that is not a number is ignored, not an error
-    assert set(sections_in(page(admin, "/admin?course=x' OR 1=1 --"))) == {LESSON, MODULES}
+    assert set(sections_in(page(admin, "/admin/ratings?course=x' OR 1=1 --"))) == {LESSON, MODULES}
 
 
 def test_dates_narrow_the_ratings_to_the_day_of_each_evaluation(rated, admin):
-    february = sections_in(page(admin, "/admin?start=2024-02-01&end=2024-02-29"))[LESSON]
-    january = sections_in(page(admin, "/admin?end=2024-01-31"))[LESSON]
-    last_day = sections_in(page(admin, "/admin?start=2024-02-25&end=2024-02-25"))[LESSON]
-    none = sections_in(page(admin, "/admin?start=2024-03-01"))[LESSON]
+    february = sections_in(page(admin, "/admin/ratings?start=2024-02-01&end=2024-02-29"))[LESSON]
+    january = sections_in(page(admin, "/admin/ratings?end=2024-01-31"))[LESSON]
+    last_day = sections_in(page(admin, "/admin/ratings?start=2024-02-25&end=2024-02-25"))[LESSON]
+    none = sections_in(page(admin, "/admin/ratings?start=2024-03-01"))[LESSON]
 
     assert "53% from 3 votes" in text_of(february)
     assert body_rows(table_with(february, "Rating by month")) == [["2024-02", "3", "53%"]]
@@ -97,6 +97,7 @@ def test_dates_narrow_the_results_to_the_day_of_each_attempt(synced, admin):
 def test_an_end_before_the_start_is_explained_and_everything_shown(rated, admin):
     for address in (
         "/admin",
+        "/admin/ratings",
         "/admin/results",
         "/admin/evaluations",
         "/admin/comments",
@@ -108,13 +109,13 @@ def test_an_end_before_the_start_is_explained_and_everything_shown(rated, admin)
         response = page(admin, f"{address}?start=2024-02-10&end=2024-02-01")
         assert "The end date is before the start date." in text_of(response), address
 
-    lesson = sections_in(page(admin, "/admin?start=2024-02-10&end=2024-02-01"))[LESSON]
+    lesson = sections_in(page(admin, "/admin/ratings?start=2024-02-10&end=2024-02-01"))[LESSON]
     assert "72% from 5 votes" in text_of(lesson)
 
 
 def test_a_bad_date_drops_only_the_dates_and_an_export_refuses_it(rated, admin):
     other = course_id("demo-modules")
-    listing = page(admin, f"/admin?course={other}&start=garbage")
+    listing = page(admin, f"/admin/ratings?course={other}&start=garbage")
     assert "Not a valid date value." in text_of(listing)
     assert LESSON not in sections_in(listing)  # the course still narrows the page
 
@@ -140,3 +141,9 @@ def test_an_id_too_large_for_the_database_is_not_found(synced, admin):
         "/admin/reflections/99999999999999999999/delete",
     ):
         assert admin.get(address).status_code == 404, address
+
+
+def test_a_search_too_long_is_explained_and_left_out(synced, admin):
+    for address in ("/admin/certificates", "/admin/audit", "/admin/orders"):
+        response = page(admin, f"{address}?q={'x' * 100_001}")
+        assert "Field cannot be longer than 200 characters." in text_of(response), address

@@ -72,7 +72,7 @@ def evaluate_fully(
 
 
 def test_ratings_show_votes_percentage_distribution_trend_and_latest_comments(rated, admin):
-    sections = sections_in(page(admin, "/admin"))
+    sections = sections_in(page(admin, "/admin/ratings"))
 
     lesson = sections[LESSON]
     # 18 stars from 5 votes: a mean of 3.6 stars, 72% of 5 stars
@@ -99,7 +99,7 @@ def test_ratings_show_votes_percentage_distribution_trend_and_latest_comments(ra
 
 
 def test_ratings_charts_are_labelled_svg_images_beside_tables(rated, admin):
-    lesson = sections_in(page(admin, "/admin"))[LESSON]
+    lesson = sections_in(page(admin, "/admin/ratings"))[LESSON]
 
     charts = re.findall(
         r'<svg class="chart" role="img" aria-labelledby="([^"]+)"(.*?)</svg>', lesson, re.S
@@ -132,7 +132,7 @@ def test_an_evaluation_made_on_the_site_shows_in_the_ratings(synced, admin):
         comments="Clear and kind.",
     )
 
-    lesson = sections_in(page(admin, "/admin"))[LESSON]
+    lesson = sections_in(page(admin, "/admin/ratings"))[LESSON]
 
     assert "80% from 1 vote (mean 4.00 of 5 stars)" in text_of(lesson)
     assert "Clear and kind." in text_of(lesson)
@@ -147,7 +147,7 @@ def test_a_revised_evaluation_replaces_the_first_in_the_figures(synced, admin):
 
     evaluate_fully(learner, result_url, 5, [5, 5], 5, 5, "yes", "Second thoughts.")
 
-    lesson = text_of(sections_in(page(admin, "/admin"))[LESSON])
+    lesson = text_of(sections_in(page(admin, "/admin/ratings"))[LESSON])
     assert "100% from 1 vote" in lesson
     assert "Second thoughts." in lesson and "First thoughts." not in lesson
     summary = text_of(page(admin, "/admin/evaluations"))
@@ -166,7 +166,7 @@ def test_the_ratings_show_the_public_line_and_mark_each_response(synced, admin):
     evaluate_fully(second, two, 4, [4, 4], 4, 4, "yes", "Counted.")
     evaluate_fully(third, take_quiz(third, "demo-lesson"), 1, [1, 1], 1, 1, "no", "No certificate.")
 
-    lesson = text_of(sections_in(page(admin, "/admin"))[LESSON])
+    lesson = text_of(sections_in(page(admin, "/admin/ratings"))[LESSON])
     assert "Public rating line: 80% from 1 certified vote" in lesson
     assert "All responses: 47% from 3 votes (mean 2.33 of 5 stars)" in lesson
     assert "Counted. 4 stars" in lesson
@@ -213,7 +213,7 @@ def test_comments_and_reflections_are_escaped_on_every_admin_page(synced, admin)
     evaluate_fully(learner, take_quiz(learner, "demo-lesson"), 2, [2, 2], 2, 2, "no", HOSTILE)
     share_reflection(learner, "demo-lesson", "<b>Sam</b>", HOSTILE)
 
-    for address in ("/admin", "/admin/comments", "/admin/reflections"):
+    for address in ("/admin/ratings", "/admin/comments", "/admin/reflections"):
         html = page(admin, address).get_data(as_text=True)
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html, address
         assert "<script>alert(1)" not in html, address

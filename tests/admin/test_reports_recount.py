@@ -20,6 +20,7 @@ def report_texts(admin) -> dict[str, str]:
     version = version_of("demo-lesson").id
     addresses = [
         "/admin",
+        "/admin/ratings",
         "/admin/evaluations",
         "/admin/results",
         f"/admin/results/versions/{version}",
@@ -39,16 +40,19 @@ def test_recount_rebuilds_the_totals_and_leaves_the_pages_as_they_were(
     db.session.expire_all()
     assert report_texts(admin) == before
     lines = result.output.splitlines()
-    assert [line.split(":")[0] for line in lines[:5]] == [
+    assert [line.split(":")[0] for line in lines[:7]] == [
         "rating_totals",
         "rating_votes",
         "evaluation_tallies",
         "version_result_tallies",
         "item_result_tallies",
+        "certificate_tallies",
+        "order_tallies",
     ]
-    assert all(re.fullmatch(r"\w+: \d+ rows", line) for line in lines[:5])
-    assert lines[5] == (
-        "The ratings and results pages now match the stored evaluations and attempts."
+    assert all(re.fullmatch(r"\w+: \d+ rows", line) for line in lines[:7])
+    assert lines[7] == (
+        "The overview, ratings, results and orders pages now match the stored evaluations, "
+        "attempts, certificates and orders."
     )
 
 

@@ -44,6 +44,7 @@ TITLE = "Self-Compassion for Clinicians"
 SAMPLE_VALUES = {"int": "1", "default": "7KQ2-M9XD-4HTR-V"}
 # Page layout bugs do not depend on the database: checked once, on SQLite.
 ONE_DATABASE = pytest.mark.parametrize("live_server", ["sqlite"], indirect=True)
+SHOTS = Path("/work/shots")  # the overview's screenshot, for the issue's note
 
 
 @dataclass(frozen=True)
@@ -295,7 +296,7 @@ def check_rating_charts(page, base: str, axe: bool) -> None:
     both for a person to look at)."""
     today = date.today()
     first = (today.replace(day=1) - timedelta(days=40)).replace(day=1)
-    page.goto(f"{base}/admin?start={first}&end={today}")
+    page.goto(f"{base}/admin/ratings?start={first}&end={today}")
     course = page.locator("section.report-course").filter(
         has=page.get_by_role("heading", name=TITLE, level=2)
     )
@@ -315,6 +316,37 @@ def check_rating_charts(page, base: str, axe: bool) -> None:
     page.set_viewport_size(VIEWPORTS["desktop"])
 
 
+def check_overview(page, base: str, axe: bool) -> None:
+    """The console opens on the overview: its figures link to their lists, the certificates
+    chart shows an empty month as a slot, every chart text is 12 px or more at both sizes,
+    and axe finds nothing (a screenshot in /work/shots for a person to look at)."""
+    expect(page.get_by_role("heading", level=1)).to_have_text("Overview")
+    figures = page.locator("ul.figures").first
+    expect(figures.get_by_role("link", name=re.compile(r"certificates? issued"))).to_have_count(1)
+    issued = figures.get_by_role("link", name=re.compile(r"certificates? issued"))
+    assert int(issued.locator(".figure").inner_text().replace(",", "")) >= 1
+    today = date.today()
+    first = (today.replace(day=1) - timedelta(days=40)).replace(day=1)
+    page.goto(f"{base}/admin?start={first}&end={today}")
+    months = page.get_by_role("table", name="Certificates issued by month")
+    expect(months.get_by_role("row", name=re.compile(f"^{first:%Y-%m} 0$"))).to_have_count(1)
+    assert page.locator("svg.chart .chart-slot").count() >= 1
+    for size in VIEWPORTS:
+        page.set_viewport_size(VIEWPORTS[size])
+        page.wait_for_load_state("load")
+        sizes = page.evaluate(CHART_TEXT_SIZES)
+        assert sizes and min(sizes) >= 12, (size, sorted(sizes)[:3])
+        if axe:
+            assert_accessible(page)
+            screenshot(page, f"admin-overview-{size}")
+    page.set_viewport_size(VIEWPORTS["desktop"])
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "overview.png"), full_page=True)
+    page.get_by_role("link", name=re.compile(r"certificates? issued")).first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Certificates")
+    nav(page, "Overview")
+
+
 def check_item_analysis_version(page, axe: bool) -> None:
     """The item analysis's filter says which version it shows, and offers the others."""
     filters = page.get_by_role("form", name="Filter")
@@ -331,6 +363,8 @@ def test_every_admin_page_has_its_heading_and_passes_axe(live_server, browser, s
     check = partial(check_page, axe=runs_axe(live_server))
     page = new_page(browser)
     sign_in(page, live_server.url)
+    check_overview(page, live_server.url, runs_axe(live_server))
+    nav(page, "Ratings")
     check(page, "Ratings", "admin-ratings")
     course = page.locator("section.report-course").filter(
         has=page.get_by_role("heading", name=TITLE, level=2)
@@ -385,7 +419,8 @@ def test_every_admin_page_has_its_heading_and_passes_axe(live_server, browser, s
     assert fact(page, "Name") == seeded.name
 
     nav(page, "Orders")
-    check(page, "Orders")
+    check(page, "Orders", "admin-orders")
+    expect(page.get_by_role("link", name="Download these orders (CSV)")).to_be_visible()
     nav(page, "Exports")
     check(page, "Exports")
     page.get_by_role("link", name="CE Broker roster (Florida)").click()

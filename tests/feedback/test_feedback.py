@@ -743,7 +743,7 @@ def test_scripted_one_star_evaluations_without_certificates_leave_the_public_lin
     quick_password_hashes(monkeypatch)
     admin = admin_client(synced)
     lesson = course_id("demo-lesson")
-    ratings = text_of(admin.get(f"/admin?course={lesson}"))
+    ratings = text_of(admin.get(f"/admin/ratings?course={lesson}"))
     assert "All responses: 20% from 30 votes (mean 1.00 of 5 stars)" in ratings
     assert "Public rating line: none yet: no learner with a certificate has evaluated" in ratings
     assert ratings.count("No certificate: not on the public line") == 3  # latest comments
