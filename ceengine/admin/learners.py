@@ -89,9 +89,12 @@ def describe(rows: list[sa.Row]) -> list[Found]:
         .where(Certificate.learner_id.in_(ids))
         .order_by(Certificate.issued_at.desc(), Certificate.id.desc())
     ).all()
-    confirmed = dict(
-        db.session.execute(sa.select(Learner.id, Learner.email_key).where(Learner.id.in_(ids)))
-    )
+    confirmed = {
+        learner_id: key
+        for learner_id, key in db.session.execute(
+            sa.select(Learner.id, Learner.email_key).where(Learner.id.in_(ids))
+        )
+    }
     found = []
     for row in rows:
         own = [c for c in certificates if c.learner_id == row.learner_id]
