@@ -121,6 +121,7 @@ KNOWN_ACTIONS = {
     "admin.delete",
     "admin.revoke",
     "admin.reissue",
+    "admin.resend",
 }
 # The control walk signs out last, and deletes the reflection after moderating it.
 LAST = ("admin.delete", "admin.logout")
@@ -166,8 +167,11 @@ def forged_forms(world: World) -> dict[str, dict]:
         "admin.reissue": {
             "full_name": "Mallory Forger",
             "email": "mallory@evil.test",
+            "reason": "Forged by another site",
+            "email_learner": "y",
             "confirm": "y",
         },
+        "admin.resend": {"key": "forged-by-another-site", "submit": "Resend certificate email"},
     }
     for form in forms.values():
         form.pop("csrf_token", None)

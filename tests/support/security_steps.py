@@ -100,6 +100,7 @@ class World:
     confirm_token: str
     reflection_id: str
     version_id: str
+    learner_id: str
     candidates: dict[str, dict[str, list[str]]] = field(default_factory=dict)
 
     def values_for(self, rule: Rule) -> dict[str, list[str]]:
@@ -113,6 +114,7 @@ class World:
             "number": [self.number],
             "reflection_id": [self.reflection_id],
             "version_id": [self.version_id],
+            "learner_id": [self.learner_id],
             "action": ["approve", "hide"],
             "list_number": ["1"],
         }
@@ -215,6 +217,7 @@ def build_world(app) -> World:
         confirm_token=new_confirmation_token(A_EMAIL),
         reflection_id=str(reflection.id),
         version_id=str(certificate.version_id),
+        learner_id=str(certificate.learner_id),
     )
 
 
