@@ -223,5 +223,9 @@ class LearnerSearchForm(FlaskForm):
     q = StringField(
         "Email or name",
         filters=[clean_text],
-        validators=[Optional(), Length(max=200, message="Keep the search under 200 characters.")],
+        validators=[
+            Optional(),
+            Length(max=200, message="Keep the search under 200 characters."),
+            printable,
+        ],
     )
