@@ -28,6 +28,9 @@ from ceengine.text import email_key
 
 SHOWN = 100  # of each kind of record on a learner's page, newest first
 OTHERS_SHOWN = 20
+# A search looks at no more matching records than this (a search for "a" must not read a
+# million rows): the results then say to type more.
+MATCH_LIMIT = 2000
 
 
 def _starts_with(column: sa.ColumnElement[str], prefix: str) -> sa.ColumnElement[bool]:
@@ -39,9 +42,9 @@ def _starts_with(column: sa.ColumnElement[str], prefix: str) -> sa.ColumnElement
     return sa.and_(column >= prefix, column < prefix + "\U0010ffff")
 
 
-def search_query(q: str) -> sa.Select | None:
-    """Learners whose email, name or last name starts with `q` (without case), most recently
-    certified first; None when there is nothing to search for."""
+def _matches(q: str) -> sa.Select | None:
+    """(learner_id, at) of the records whose email, name or last name starts with `q`, at
+    most MATCH_LIMIT + 1 of them; None when there is nothing to search for."""
     name = name_search_key(q)
     if not name:
         return None
@@ -60,11 +63,32 @@ def search_query(q: str) -> sa.Select | None:
             Learner.confirmed_at.is_not(None), _starts_with(Learner.email_key, address)
         ),
     ).subquery()
-    latest = sa.func.max(matches.c.at)
+    return sa.select(matches.c.learner_id, matches.c.at).limit(MATCH_LIMIT + 1)
+
+
+def search_query(q: str) -> sa.Select | None:
+    """Learners whose email, name or last name starts with `q` (without case), most recently
+    certified first, among the first MATCH_LIMIT matching records; None when there is nothing
+    to search for."""
+    matches = _matches(q)
+    if matches is None:
+        return None
+    bounded = matches.limit(MATCH_LIMIT).subquery()
+    latest = sa.func.max(bounded.c.at)
     return (
-        sa.select(matches.c.learner_id, latest.label("at"))
-        .group_by(matches.c.learner_id)
-        .order_by(latest.desc(), matches.c.learner_id.desc())
+        sa.select(bounded.c.learner_id, latest.label("at"))
+        .group_by(bounded.c.learner_id)
+        .order_by(latest.desc(), bounded.c.learner_id.desc())
+    )
+
+
+def too_many_matches(q: str) -> bool:
+    """Whether more records match `q` than a search looks at."""
+    matches = _matches(q)
+    if matches is None:
+        return False
+    return db.session.scalar(sa.select(sa.func.count()).select_from(matches.subquery())) > (
+        MATCH_LIMIT
     )
 
 
@@ -167,7 +191,7 @@ def learner_records(learner_id: int) -> LearnerRecords | None:
         .join(Attempt, Attempt.id == Order.attempt_id)
         .join(CourseVersion, CourseVersion.id == Attempt.version_id)
         .outerjoin(Certificate, Certificate.id == Order.certificate_id)
-        .where(Order.learner_id == learner_id)
+        .where(Order.learner_id == learner_id)  # ix_orders_learner
         .order_by(Order.created_at.desc(), Order.id.desc())
     )
     records.reflections = _reflections(learner_id)
@@ -198,12 +222,7 @@ def _add_identity(records: LearnerRecords) -> None:
     records.emails = list(
         db.session.scalars(
             sa.select(OutboxMessage)
-            .where(
-                sa.or_(
-                    OutboxMessage.recipient_key.in_(keys),
-                    OutboxMessage.about == f"learner:{learner_id}",
-                )
-            )
+            .where(OutboxMessage.recipient_key.in_(keys))
             .order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
             .limit(SHOWN)
         )

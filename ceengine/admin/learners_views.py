@@ -10,7 +10,14 @@ from flask.typing import ResponseReturnValue
 from ceengine.admin import bp
 from ceengine.admin.auth_views import admin_path
 from ceengine.admin.forms import LearnerSearchForm, ResendForm
-from ceengine.admin.learners import SHOWN, describe, learner_records, search_query
+from ceengine.admin.learners import (
+    MATCH_LIMIT,
+    SHOWN,
+    describe,
+    learner_records,
+    search_query,
+    too_many_matches,
+)
 from ceengine.admin.paging import page_number, page_of
 from ceengine.audit.trail import ACTIONS
 from ceengine.certificates.services import CertificateError, resend_certificate_email
@@ -29,6 +36,8 @@ def learners() -> ResponseReturnValue:
         form=form,
         page=page,
         found=describe(page.items) if page else [],
+        too_many=bool(page) and too_many_matches(form.q.data),
+        match_limit=MATCH_LIMIT,
     ), status
 
 

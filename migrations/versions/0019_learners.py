@@ -1,4 +1,5 @@
-"""learners: search keys on certificates (name, last word of the name) and prefix indexes
+"""learners: search keys on certificates (name, last word of the name), prefix indexes, and
+indexes for a learner's orders and reflections
 
 Revision ID: 0019_learners
 Revises: 0017_audit_trail
@@ -79,6 +80,8 @@ def upgrade():
         ['email_key'],
         postgresql_ops={'email_key': 'text_pattern_ops'},
     )
+    op.create_index('ix_orders_learner', 'orders', ['learner_id', 'created_at'])
+    op.create_index('ix_reflections_learner', 'reflections', ['learner_id', 'created_at'])
     op.create_index(
         'ix_learners_email_prefix',
         'learners',
@@ -88,6 +91,8 @@ def upgrade():
 
 
 def downgrade():
+    op.drop_index('ix_reflections_learner', table_name='reflections')
+    op.drop_index('ix_orders_learner', table_name='orders')
     op.drop_index('ix_learners_email_prefix', table_name='learners')
     op.drop_index('ix_certificates_email_prefix', table_name='certificates')
     with op.batch_alter_table('certificates', schema=None) as batch_op:

@@ -162,6 +162,33 @@ def test_search_results_come_a_page_at_a_time(synced, admin):
     assert "Previous page" in text_of(second) and "Next page" not in text_of(second)
 
 
+def test_a_search_matching_too_many_records_says_to_type_more(synced, admin, monkeypatch):
+    monkeypatch.setattr("ceengine.admin.learners.MATCH_LIMIT", 3)
+    for n in range(5):
+        certificate_row(
+            attempt_with("demo-modules", [True] * 3),
+            full_name=f"Lee Many{n}",
+            email=f"lee{n}@example.org",
+        )
+
+    broad = page(admin, "/admin/learners?q=lee")
+    narrow = page(admin, "/admin/learners?q=lee3")
+
+    assert (
+        len(body_rows(table_with(broad, "Learners matching “lee”, most recently certified first")))
+        == 3
+    )
+    assert "Type more of the address or the name to narrow the search." in text_of(broad)
+    assert "Type more" not in text_of(narrow)
+
+
+def test_an_unprintable_search_is_refused_in_words(people, admin):
+    response = admin.get("/admin/learners", query_string={"q": "ana\u202e"})
+
+    assert response.status_code == 422
+    assert "Please use only printable characters." in text_of(response)
+
+
 # --- the learner's page ----------------------------------------------------------------------
 
 
