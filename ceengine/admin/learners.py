@@ -34,12 +34,15 @@ MATCH_LIMIT = 2000
 
 
 def _starts_with(column: sa.ColumnElement[str], prefix: str) -> sa.ColumnElement[bool]:
-    """`column` starts with `prefix`, as a condition an index serves on either database."""
-    if current_dialect() == "postgresql":  # with a text_pattern_ops index
-        escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        return column.like(escaped + "%", escape="\\")
-    # SQLite: a range on the plain (binary) index; U+10FFFF sorts after any other character.
-    return sa.and_(column >= prefix, column < prefix + "\U0010ffff")
+    """`column` starts with `prefix`, as a range an index serves on either database, whatever
+    the values: U+10FFFF sorts after any other character, byte for byte in UTF-8."""
+    end = prefix + "\U0010ffff"
+    if current_dialect() == "postgresql":
+        # The byte-wise operators of the text_pattern_ops indexes, with bound values: a LIKE
+        # 'prefix%' needs the pattern at planning, and a prepared statement's generic plan
+        # (psycopg prepares a query run five times) would scan the table instead.
+        return sa.and_(column.op("~>=~")(prefix), column.op("~<~")(end))
+    return sa.and_(column >= prefix, column < end)
 
 
 def _matches(q: str) -> sa.Select | None:
