@@ -105,7 +105,7 @@ class RevokeForm(FlaskForm):
     )
     # Own ids: the page shows this form next to the reissue form.
     email_learner = BooleanField(
-        EMAIL_LEARNER + " (the reason, and that the certificate no longer stands)",
+        EMAIL_LEARNER + " (why, and that the certificate no longer stands)",
         id="revoke-email",
         default=True,
     )

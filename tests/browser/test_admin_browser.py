@@ -408,7 +408,9 @@ def test_revoke_from_the_certificate_page(live_server, browser):
     revoke = revoke_form(page)
     revoke.get_by_label("Reason").fill("Completed by someone else")
     # By role, not by its label: see test_the_revoke_confirmation_box_has_its_own_label.
-    revoke.get_by_role("checkbox").check()
+    revoke.get_by_role(
+        "checkbox", name="I understand that revoking cannot be undone", exact=True
+    ).check()
     revoke.get_by_role("button", name="Revoke certificate").click()
     expect(page.get_by_text(f"Certificate {number} is revoked.")).to_be_visible()
     assert fact(page, "Status") == "Revoked: Completed by someone else"
@@ -429,7 +431,9 @@ def test_the_revoke_confirmation_box_has_its_own_label(live_server, browser, see
     sign_in(page, live_server.url, f"/admin/certificates/{seeded.number}")
     revoke = revoke_form(page)
     page.get_by_text("I understand that revoking cannot be undone").click()
-    assert revoke.get_by_role("checkbox").is_checked(), "the label ticked another box"
+    assert revoke.get_by_role(
+        "checkbox", name="I understand that revoking cannot be undone", exact=True
+    ).is_checked(), "the label ticked another box"
     assert (
         revoke.get_by_role(
             "checkbox", name="I understand that revoking cannot be undone", exact=True
