@@ -67,6 +67,11 @@ def is_license_number(text: str) -> bool:
     return bool(_LICENSE_NUMBER.match(text)) and any(c.isdigit() for c in text)
 
 
+def is_jurisdiction(text: str) -> bool:
+    """A state or jurisdiction: a name or a code like CA, in letters, at most 60 characters."""
+    return len(text) <= 60 and bool(_JURISDICTION.match(text))
+
+
 def license_number(_form: BaseForm, field: Field) -> None:
     """WTForms validator: the license number's shape."""
     if field.data and not is_license_number(field.data):
@@ -78,7 +83,7 @@ def license_number(_form: BaseForm, field: Field) -> None:
 
 def jurisdiction(_form: BaseForm, field: Field) -> None:
     """WTForms validator: a state or jurisdiction is a name or a code like CA, in letters."""
-    if field.data and not (len(field.data) <= 60 and _JURISDICTION.match(field.data)):
+    if field.data and not is_jurisdiction(field.data):
         raise ValidationError(
             "Enter the state or jurisdiction in letters, for example California or CA."
         )

@@ -15,6 +15,7 @@ from ceengine.admin import (  # noqa: E402,F401 - register the guard, routes and
     cli,
     emails_views,
     exports_views,
+    learners_views,
     records_views,
     two_factor_views,
     views,

@@ -24,7 +24,13 @@ from wtforms.validators import (
 )
 
 from ceengine.admin.roles import OWNER, REVIEWER, ROLE_LABELS, STAFF
-from ceengine.text import FULL_NAME_MAX, clean_text, printable
+from ceengine.text import (
+    FULL_NAME_MAX,
+    clean_text,
+    jurisdiction,
+    license_number,
+    printable,
+)
 
 
 class SignInForm(FlaskForm):
@@ -83,6 +89,14 @@ class FilterForm(FlaskForm):
             raise ValidationError("The end date is before the start date.")
 
 
+EMAIL_LEARNER = "Email the learner"
+LICENSE_REQUIRED = {
+    "license_type": "Enter the license type: this course's certificate prints it.",
+    "license_number": "Enter the license number: this course's certificate prints it.",
+    "license_state": "Enter the license state: this course's certificate prints it.",
+}
+
+
 class RevokeForm(FlaskForm):
     """Revoke a certificate, saying why (shown on its public verify page)."""
 
@@ -92,6 +106,11 @@ class RevokeForm(FlaskForm):
         validators=[DataRequired("Give a reason for revoking."), Length(max=200), printable],
     )
     # Own ids: the page shows this form next to the reissue form.
+    email_learner = BooleanField(
+        EMAIL_LEARNER + " (why, and that the certificate no longer stands)",
+        id="revoke-email",
+        default=True,
+    )
     confirm = BooleanField(
         "I understand that revoking cannot be undone",
         id="revoke-confirm",
@@ -101,7 +120,7 @@ class RevokeForm(FlaskForm):
 
 
 class ReissueForm(FlaskForm):
-    """Reissue a certificate with a corrected name or email."""
+    """Reissue a certificate with corrected learner details, saying why."""
 
     full_name = StringField(
         "Full name on the new certificate",
@@ -121,12 +140,97 @@ class ReissueForm(FlaskForm):
             Length(max=254),
         ],
     )
+    # The same rules as the learner's own details form (ceengine/completion/forms.py).
+    profession = StringField(
+        "Profession", filters=[clean_text], validators=[Optional(), Length(max=120), printable]
+    )
+    license_type = StringField(
+        "License type (e.g. LCSW, LMFT, RN)",
+        filters=[clean_text],
+        validators=[Optional(), Length(max=80), printable],
+    )
+    license_number = StringField(
+        "License number",
+        filters=[clean_text],
+        validators=[Optional(), Length(max=60), printable, license_number],
+    )
+    license_state = StringField(
+        "State or jurisdiction of license",
+        filters=[clean_text],
+        validators=[Optional(), Length(max=60), printable, jurisdiction],
+    )
+    reason = StringField(
+        "Reason for the correction (kept in the audit trail)",
+        id="reissue-reason",
+        filters=[clean_text],
+        validators=[
+            DataRequired("Give a reason for the correction."),
+            Length(max=200),
+            printable,
+        ],
+    )
+    email_learner = BooleanField(
+        EMAIL_LEARNER + " (what changed, why, and the new certificate's link)",
+        id="reissue-email",
+        default=True,
+    )
     confirm = BooleanField(
         "Replace the current certificate (its number will show Superseded)",
         id="reissue-confirm",
         validators=[DataRequired("Tick the box to confirm the reissue.")],
     )
     submit = SubmitField("Reissue certificate", id="reissue-submit")
+
+    def require_license(self, names: frozenset[str]) -> ReissueForm:
+        """Make the license details this course's certificate must print required."""
+        for name in names & set(LICENSE_REQUIRED):
+            field = self[name]
+            field.validators = [DataRequired(LICENSE_REQUIRED[name]), *field.validators[1:]]
+            field.flags.required = True
+        return self
+
+    def corrections(self) -> dict[str, str]:
+        """The printed details as the admin set them."""
+        return {
+            name: self[name].data or ""
+            for name in (
+                "full_name",
+                "email",
+                "profession",
+                "license_type",
+                "license_number",
+                "license_state",
+            )
+        }
+
+
+class ResendForm(FlaskForm):
+    """Send a certificate's email again; the one-time key makes a double click send one."""
+
+    key = HiddenField(
+        validators=[
+            DataRequired("The form has expired: load the page again."),
+            Regexp(r"^[A-Za-z0-9_-]{16,64}$", message="The form has expired: load the page again."),
+        ]
+    )
+    submit = SubmitField("Resend certificate email")
+
+
+class LearnerSearchForm(FlaskForm):
+    """Find learners by the start of their email, name or last name (a GET form)."""
+
+    class Meta:
+        csrf = False  # it only finds what is shown
+
+    q = StringField(
+        "Email or name",
+        filters=[clean_text],
+        validators=[
+            Optional(),
+            Length(max=200, message="Keep the search under 200 characters."),
+            printable,
+        ],
+    )
 
 
 ROLE_CHOICES = [SelectChoice(role, ROLE_LABELS[role]) for role in (STAFF, REVIEWER, OWNER)]

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import secrets
+
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from ceengine.admin import bp
 from ceengine.admin.auth_views import admin_path
 from ceengine.admin.filters import read_filter
-from ceengine.admin.forms import ActionForm, ReissueForm, RevokeForm
+from ceengine.admin.forms import ActionForm, ReissueForm, ResendForm, RevokeForm
 from ceengine.admin.overview import order_figures
 from ceengine.admin.paging import page_number, page_of
 from ceengine.admin.records import (
@@ -21,9 +23,10 @@ from ceengine.admin.records import (
     study_time,
 )
 from ceengine.billing.problems import order_notes
-from ceengine.certificates.mail import send_certificate_link
+from ceengine.certificates.edition import credit_plan
 from ceengine.certificates.models import VALID, Certificate
 from ceengine.certificates.services import (
+    CannotChange,
     CertificateError,
     NoLongerValid,
     find_certificate,
@@ -109,21 +112,45 @@ def _certificate_or_404(number: str) -> Certificate:
     return certificate
 
 
+def _license_required(certificate: Certificate) -> frozenset[str]:
+    """The license details this certificate must keep printing: all three where the course
+    requires them, else those an approval covering it needs (as when it was issued)."""
+    if certificate.version.spec.certificate.license_details == "required":
+        return frozenset(("license_type", "license_number", "license_state"))
+    moment = certificate.attested_at or certificate.issued_at
+    return credit_plan(certificate.attempt, moment).required_details
+
+
+def reissue_form(certificate: Certificate, submitted: bool = False) -> ReissueForm:
+    """The reissue form: as posted, or filled in with what the certificate prints now."""
+    if submitted:
+        form = ReissueForm()
+    else:
+        form = ReissueForm(
+            formdata=None,
+            full_name=certificate.full_name,
+            email=certificate.email,
+            profession=certificate.profession,
+            license_type=certificate.license_type,
+            license_number=certificate.license_number,
+            license_state=certificate.license_state,
+        )
+    return form.require_license(_license_required(certificate))
+
+
 def _certificate_page(
     certificate: Certificate,
     revoke: RevokeForm | None = None,
     reissue: ReissueForm | None = None,
     status: int = 200,
 ) -> tuple[str, int]:
-    reissue = reissue or ReissueForm(
-        formdata=None, full_name=certificate.full_name, email=certificate.email
-    )
     return render_template(
         "admin/certificate.html",
         certificate=certificate,
         study=study_time(certificate.attempt),
         revoke=revoke or RevokeForm(formdata=None),
-        reissue=reissue,
+        reissue=reissue or reissue_form(certificate),
+        resend=ResendForm(formdata=None, key=secrets.token_urlsafe(16)),
     ), status
 
 
@@ -152,40 +179,52 @@ def revoke(number: str) -> ResponseReturnValue:
             return _no_longer_valid(certificate)
         return _certificate_page(certificate, revoke=form, status=422)
     try:
-        revoke_certificate(certificate.number, form.reason.data)
+        revoke_certificate(
+            certificate.number, form.reason.data, email_learner=form.email_learner.data
+        )
     except NoLongerValid:
         return _no_longer_valid(certificate)
     except CertificateError as problem:
         flash(str(problem), "warning")
     else:
-        flash(f"Certificate {certificate.number} is revoked.", "success")
+        emailed = (
+            f" The learner is emailed at {certificate.email}." if form.email_learner.data else ""
+        )
+        flash(f"Certificate {certificate.number} is revoked.{emailed}", "success")
     return redirect(url_for(".certificate", number=certificate.number), 303)
 
 
 @bp.post("/certificates/<number>/reissue")
 def reissue(number: str) -> ResponseReturnValue:
-    """Reissue with a corrected name or email: a new number, emailed to the learner."""
+    """Reissue with corrected details and a reason: a new number, emailed if ticked."""
     certificate = _certificate_or_404(number)
-    form = ReissueForm()
+    form = reissue_form(certificate, submitted=True)
     if not form.validate():
         if certificate.status != VALID:  # its page has no form to show the errors on
             return _no_longer_valid(certificate)
         return _certificate_page(certificate, reissue=form, status=422)
     try:
-        new = reissue_certificate(certificate.number, form.full_name.data, form.email.data)
+        new = reissue_certificate(
+            certificate.number,
+            reason=form.reason.data,
+            email_learner=form.email_learner.data,
+            **form.corrections(),
+        )
     except NoLongerValid:
         return _no_longer_valid(certificate)
+    except CannotChange as problem:
+        flash(str(problem), "warning")
+        return _certificate_page(certificate, reissue=form, status=422)
     except (CertificateError, SigningNotConfigured) as problem:
         flash(str(problem), "warning")
         return redirect(url_for(".certificate", number=certificate.number), 303)
-    sent = send_certificate_link(new)
+    emailed = (
+        f" The new link was emailed to {new.email}. The email says what changed and why."
+        if form.email_learner.data
+        else " No email was sent."
+    )
     flash(
-        f"Reissued as {new.number}; {certificate.number} now shows Superseded. "
-        + (
-            f"The new link was emailed to {new.email}."
-            if sent
-            else f"The email to {new.email} could not be sent."
-        ),
+        f"Reissued as {new.number}; {certificate.number} now shows Superseded.{emailed}",
         "success",
     )
     return redirect(url_for(".certificate", number=new.number), 303)

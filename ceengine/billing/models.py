@@ -41,6 +41,7 @@ class Order(db.Model):
         sa.CheckConstraint("amount_refunded_cents >= 0", name="amount_refunded_not_negative"),
         sa.Index("ix_orders_status_created", "status", "created_at"),
         sa.Index("ix_orders_created", "created_at", "id"),  # the admin list, newest first
+        sa.Index("ix_orders_learner", "learner_id", "created_at"),  # the admin's learner page
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -26,7 +26,11 @@ def certificate_attachment(certificate: Certificate) -> Attachment | None:
 
 
 def send_certificate_link(
-    certificate: Certificate, *, client: str | None = None, commit: bool = True
+    certificate: Certificate,
+    *,
+    client: str | None = None,
+    commit: bool = True,
+    key: str | None = None,
 ) -> Outcome:
     """Queue the email with the address of the certificate page (once per certificate).
 
@@ -34,7 +38,7 @@ def send_certificate_link(
     type any address there, so the email is then held to the limits (one a day to an address
     from one learner or one network), and its subject and body carry only the sponsor's text
     (course title, number, links), never what was typed. Admin reissues pass none: the name
-    an admin set greets the learner.
+    an admin set greets the learner. `key` sends it again (an admin's resend, once per key).
     """
     link = absolute_url("certificates.certificate", token=certificate_token(certificate.number))
     attachment = certificate_attachment(certificate)
@@ -46,13 +50,69 @@ def send_certificate_link(
         attachment=attachment,
         attached=attachment is not None,
         kind="certificate",
-        key=f"certificate:{certificate.number}",
+        key=key or f"certificate:{certificate.number}",
         client=client,
         about=f"learner:{certificate.learner_id}" if client else None,
         commit=commit,
         certificate=certificate,
         link=link,
         by_name=client is None,
+        verify=verify_url(certificate.number),
+    )
+
+
+# The printed fields a correction may change, in the words the email and the console use.
+FIELD_NAMES = {
+    "full_name": "Name",
+    "email": "Email",
+    "profession": "Profession",
+    "license_type": "License type",
+    "license_number": "License number",
+    "license_state": "License state",
+}
+
+
+def send_correction(
+    old: Certificate, new: Certificate, changed: list[tuple[str, str, str]], reason: str
+) -> Outcome:
+    """Queue the email telling the learner their certificate was reissued: what changed
+    (field, before, after), why, and the new certificate's link; in the caller's transaction.
+    """
+    attachment = certificate_attachment(new)
+    return send_email(
+        new.email,
+        f"Your corrected CE certificate: {new.course_title}",
+        "emails/certificate_corrected.txt",
+        html_template="emails/certificate_corrected.html",
+        attachment=attachment,
+        attached=attachment is not None,
+        kind="certificate-corrected",
+        key=f"certificate-corrected:{new.number}",
+        client=None,
+        commit=False,
+        certificate=new,
+        old=old,
+        changed=[(FIELD_NAMES[name], before, after) for name, before, after in changed],
+        reason=reason,
+        link=absolute_url("certificates.certificate", token=certificate_token(new.number)),
+        verify=verify_url(new.number),
+    )
+
+
+def send_revocation(certificate: Certificate, reason: str) -> Outcome:
+    """Queue the email telling the learner their certificate was revoked, and why; in the
+    caller's transaction."""
+    return send_email(
+        certificate.email,
+        f"Your CE certificate was revoked: {certificate.course_title}",
+        "emails/certificate_revoked.txt",
+        html_template="emails/certificate_revoked.html",
+        kind="certificate-revoked",
+        key=f"certificate-revoked:{certificate.number}",
+        client=None,
+        commit=False,
+        certificate=certificate,
+        reason=reason,
         verify=verify_url(certificate.number),
     )
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
+from sqlalchemy.engine.default import DefaultExecutionContext
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from ceengine.columns import UTCDateTime, utcnow
@@ -14,6 +16,26 @@ from ceengine.extensions import db
 from ceengine.quizzes.models import Attempt
 
 VALID, REVOKED, SUPERSEDED = "valid", "revoked", "superseded"
+
+
+def name_search_key(full_name: str) -> str:
+    """A printed name as the learner search matches it: without case, in any script."""
+    return " ".join(full_name.casefold().split())[:200]
+
+
+def surname_search_key(full_name: str) -> str:
+    """The name's last word without case, so a search by family name finds it too."""
+    words = name_search_key(full_name).split()
+    return words[-1] if words else ""
+
+
+def _from_full_name(key: Callable[[str], str]) -> Callable[[DefaultExecutionContext], str]:
+    """A column default computed from the row's full name (every insert, ORM or Core)."""
+
+    def default(context: DefaultExecutionContext) -> str:
+        return key(context.get_current_parameters().get("full_name") or "")
+
+    return default
 
 
 class Certificate(db.Model):
@@ -43,6 +65,23 @@ class Certificate(db.Model):
         sa.Index("ix_certificates_license_state", "license_state", "completed_at"),
         # A status list's set bits: the credentials in its range that no longer stand.
         sa.Index("ix_certificates_status_index", "status", "status_index"),
+        # The learner search: the start of the name, of its last word, or of the email.
+        # text_pattern_ops lets PostgreSQL use them for LIKE 'prefix%' in any collation.
+        sa.Index(
+            "ix_certificates_name_key",
+            "name_key",
+            postgresql_ops={"name_key": "text_pattern_ops"},
+        ),
+        sa.Index(
+            "ix_certificates_surname_key",
+            "surname_key",
+            postgresql_ops={"surname_key": "text_pattern_ops"},
+        ),
+        sa.Index(
+            "ix_certificates_email_prefix",
+            "email_key",
+            postgresql_ops={"email_key": "text_pattern_ops"},
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -57,6 +96,13 @@ class Certificate(db.Model):
     full_name: Mapped[str] = mapped_column(sa.String(200))
     email: Mapped[str] = mapped_column(sa.String(254))
     email_key: Mapped[str] = mapped_column(sa.String(254))  # lower-cased, for look-ups
+    # The name without case (and its last word), for the admin's learner search.
+    name_key: Mapped[str | None] = mapped_column(
+        sa.String(200), default=_from_full_name(name_search_key)
+    )
+    surname_key: Mapped[str | None] = mapped_column(
+        sa.String(200), default=_from_full_name(surname_search_key)
+    )
     profession: Mapped[str] = mapped_column(sa.String(120), default="")
     license_type: Mapped[str] = mapped_column(sa.String(80), default="")
     license_number: Mapped[str] = mapped_column(sa.String(60), default="")

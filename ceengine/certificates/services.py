@@ -19,6 +19,7 @@ from ceengine.certificates.edition import (
     credit_plan,
     signed_certificate_pdf,
 )
+from ceengine.certificates.mail import send_certificate_link, send_correction, send_revocation
 from ceengine.certificates.models import REVOKED, SUPERSEDED, VALID, Certificate
 from ceengine.certificates.numbers import new_certificate_number, normalize_certificate_number
 from ceengine.certificates.render import PrintedCredit
@@ -30,8 +31,16 @@ from ceengine.columns import utcnow
 from ceengine.courses.approvals import body_name
 from ceengine.extensions import db
 from ceengine.learners.models import Learner
+from ceengine.outbox.queue import QUEUED, Outcome
 from ceengine.quizzes.models import Attempt
-from ceengine.text import FULL_NAME_MAX, clean_text, email_key, is_printable
+from ceengine.text import (
+    FULL_NAME_MAX,
+    clean_text,
+    email_key,
+    is_jurisdiction,
+    is_license_number,
+    is_printable,
+)
 
 
 class CertificateError(Exception):
@@ -204,8 +213,9 @@ def _certificate_or_error(number: str) -> Certificate:
     return certificate
 
 
-def revoke_certificate(number: str, reason: str) -> Certificate:
-    """Revoke a valid certificate; its verify page then says Revoked, with the reason."""
+def revoke_certificate(number: str, reason: str, *, email_learner: bool = False) -> Certificate:
+    """Revoke a valid certificate; its verify page then says Revoked, with the reason. With
+    `email_learner`, the email telling the learner why is queued in the same transaction."""
     certificate = _certificate_or_error(number)
     if not reason.strip():
         raise CannotChange("Give a reason: it is shown on the verification page.")
@@ -228,6 +238,8 @@ def revoke_certificate(number: str, reason: str) -> Certificate:
         after={"status": REVOKED},
     )
     certificate_changed.send(certificate)
+    if email_learner:
+        send_revocation(certificate, clean_text(reason))
     db.session.commit()
     return certificate
 
@@ -243,25 +255,19 @@ def _lost_the_race(certificate: Certificate) -> CertificateError:
     )
 
 
-def reissue_certificate(
-    number: str, full_name: str | None = None, email: str | None = None, reason: str = ""
-) -> Certificate:
-    """A new certificate (new number, new PDF) replacing a valid one, which becomes Superseded.
+# The printed learner details a reissue may correct, with their longest stored length.
+CORRECTABLE = {"profession": 120, "license_type": 80, "license_number": 60, "license_state": 60}
 
-    Of several reissues or revocations at once, one wins; the others raise NoLongerValid.
-    The audit trail keeps the reason and the printed details before and after.
-    """
-    old = _certificate_or_error(number)
-    if old.status != VALID:
-        raise NoLongerValid(
-            f"Certificate {old.number} is {old.status}; only a valid certificate can be reissued."
-        )
-    full_name = clean_text(full_name) or None
+
+def _checked_details(old: Certificate, corrections: dict[str, str | None]) -> LearnerDetails:
+    """The old certificate's details with the corrections (None: keep) applied and checked by
+    the rules of the learner's own details form; raises CannotChange with the reason."""
+    full_name = clean_text(corrections.pop("full_name", None)) or None
     if full_name is not None and (len(full_name) > FULL_NAME_MAX or not is_printable(full_name)):
         raise CannotChange(
             f"The new name must be printable text of at most {FULL_NAME_MAX} characters."
         )
-    email = clean_text(email) or None
+    email = clean_text(corrections.pop("email", None)) or None
     if email is not None:
         try:
             email = validate_email(
@@ -270,15 +276,65 @@ def reissue_certificate(
         except EmailNotValidError as error:
             raise CannotChange("Enter an email address like name@example.org.") from error
     details = LearnerDetails(
-        old.full_name,
-        old.email,
+        full_name or old.full_name,
+        email or old.email,
         old.profession,
         old.license_type,
         old.license_number,
         old.license_state,
         old.attestation,
     )
-    details = replace(details, full_name=full_name or old.full_name, email=email or old.email)
+    changes = {}
+    for name, value in corrections.items():
+        if value is None:
+            continue
+        value = clean_text(value)
+        if len(value) > CORRECTABLE[name] or not is_printable(value):
+            raise CannotChange(f"The {name.replace('_', ' ')} must be printable text.")
+        changes[name] = value
+    if changes.get("license_number") and not is_license_number(changes["license_number"]):
+        raise CannotChange("The license number must be letters and digits, like LCSW 12345.")
+    if changes.get("license_state") and not is_jurisdiction(changes["license_state"]):
+        raise CannotChange("The license state must be a name or code in letters, like CA.")
+    return replace(details, **changes)
+
+
+def reissue_certificate(
+    number: str,
+    full_name: str | None = None,
+    email: str | None = None,
+    reason: str = "",
+    *,
+    profession: str | None = None,
+    license_type: str | None = None,
+    license_number: str | None = None,
+    license_state: str | None = None,
+    email_learner: bool = False,
+) -> Certificate:
+    """A new certificate (new number, new PDF) replacing a valid one, which becomes Superseded.
+
+    Any printed learner detail may be corrected (None keeps it; "" clears a license detail).
+    Of several reissues or revocations at once, one wins; the others raise NoLongerValid.
+    The audit trail keeps the reason and the printed details before and after; with
+    `email_learner`, the email saying what changed and why, with the new certificate's link,
+    is queued in the same transaction.
+    """
+    old = _certificate_or_error(number)
+    if old.status != VALID:
+        raise NoLongerValid(
+            f"Certificate {old.number} is {old.status}; only a valid certificate can be reissued."
+        )
+    details = _checked_details(
+        old,
+        {
+            "full_name": full_name,
+            "email": email,
+            "profession": profession,
+            "license_type": license_type,
+            "license_number": license_number,
+            "license_state": license_state,
+        },
+    )
     # The credit stays what was earned and printed: a reissue corrects the learner's details.
     credits = tuple(PrintedCredit.from_printed(c) for c in old.credits or ())
     new = _new_certificate(
@@ -301,16 +357,42 @@ def reissue_certificate(
     )
     if superseded.rowcount != 1:  # revoked meanwhile
         raise _lost_the_race(old)
+    before, after = _printed_details(old), _printed_details(new)
     audit.record(
         "certificate_reissued",
         old.number,
         reason=clean_text(reason),
-        before={"number": old.number, **_printed_details(old)},
-        after={"number": new.number, **_printed_details(new)},
+        before={"number": old.number, **before},
+        after={"number": new.number, **after},
     )
     certificate_changed.send(new)
+    if email_learner:
+        changed = [
+            (name, before[name], after[name]) for name in before if before[name] != after[name]
+        ]
+        send_correction(old, new, changed, clean_text(reason))
     db.session.commit()
     return new
+
+
+def resend_certificate_email(number: str, key: str) -> Outcome:
+    """Email a valid certificate's link (and PDF) to its learner again, once per `key` (the
+    console form's one-time key: a double click sends one), noted in the audit trail."""
+    certificate = _certificate_or_error(number)
+    if certificate.status != VALID:
+        raise NoLongerValid(
+            f"Certificate {certificate.number} is {certificate.status}: "
+            "only a valid certificate's email can be sent again."
+        )
+    outcome = send_certificate_link(
+        certificate, commit=False, key=f"certificate-resend:{certificate.number}:{key}"
+    )
+    if outcome.status == QUEUED:
+        audit.record(
+            "certificate_email_resent", certificate.number, after={"email": certificate.email}
+        )
+    db.session.commit()
+    return outcome
 
 
 def _printed_details(certificate: Certificate) -> dict[str, str]:

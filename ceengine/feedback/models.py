@@ -117,6 +117,7 @@ class Reflection(db.Model):
         sa.CheckConstraint("status IN ('pending', 'approved', 'hidden')", name="status_known"),
         sa.Index("ix_reflections_course_status", "course_id", "status", "created_at"),
         sa.Index("ix_reflections_status_created", "status", "created_at"),
+        sa.Index("ix_reflections_learner", "learner_id", "created_at"),  # the learner page
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -16,6 +16,15 @@ class Learner(db.Model):
     only where a course limits attempts (the retake policy counts per confirmed address)."""
 
     __tablename__ = "learners"
+    __table_args__ = (
+        # The admin's learner search by the start of a confirmed address (PostgreSQL's LIKE
+        # 'prefix%' needs text_pattern_ops; on SQLite it is a plain index, like the other).
+        sa.Index(
+            "ix_learners_email_prefix",
+            "email_key",
+            postgresql_ops={"email_key": "text_pattern_ops"},
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     token: Mapped[str] = mapped_column(sa.String(64), unique=True)

@@ -1,7 +1,7 @@
 """admin roles, deactivation, invitations and two-factor sign-in (existing admins become owners)
 
 Revision ID: 0020_admin_roles
-Revises: 0018_order_totals
+Revises: 0019_learners
 Create Date: 2026-12-03 06:40:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0020_admin_roles'
-down_revision = '0018_order_totals'
+down_revision = '0019_learners'
 branch_labels = None
 depends_on = None
 

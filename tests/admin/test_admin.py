@@ -23,6 +23,7 @@ from ceengine.certificates.models import REVOKED, Certificate
 from ceengine.columns import utcnow
 from ceengine.extensions import db
 from ceengine.feedback.models import APPROVED, Reflection
+from ceengine.outbox.models import OutboxMessage
 from tests.support.admin_steps import (
     ADMIN_EMAIL,
     ADMIN_PASSWORD,
@@ -501,10 +502,12 @@ def admin_rules(app) -> list:
 
 
 def admin_records() -> list:
-    """What an admin action could change: certificates, reflections, admin accounts, sessions."""
+    """What an admin action could change: certificates, reflections, admin accounts, sessions,
+    emails queued."""
     db.session.expire_all()
     return (
-        [(c.number, c.status, c.revoked_reason, c.full_name) for c in rows_of(Certificate)]
+        [m.key for m in rows_of(OutboxMessage)]
+        + [(c.number, c.status, c.revoked_reason, c.full_name) for c in rows_of(Certificate)]
         + [(r.id, r.status) for r in rows_of(Reflection)]
         + [(a.email, a.password_hash) for a in rows_of(AdminUser)]
         + [(s.admin_id, s.token_hash) for s in rows_of(AdminSession)]
@@ -521,6 +524,7 @@ def records(synced):
         "number": certificate.number,
         "reflection_id": str(reflection.id),
         "version_id": str(certificate.version_id),
+        "learner_id": str(certificate.learner_id),
     }
 
 
@@ -534,6 +538,7 @@ def test_every_admin_address_sends_an_anonymous_visitor_to_sign_in(synced, recor
         "confirm": "y",
         "full_name": "Mallory",
         "email": "mallory@evil.test",
+        "key": "k" * 22,
         "submit": "Confirm",
     }
     before = admin_records()
@@ -573,6 +578,9 @@ def test_every_admin_address_sends_an_anonymous_visitor_to_sign_in(synced, recor
         "admin.certificate",
         "admin.revoke",
         "admin.reissue",
+        "admin.resend",
+        "admin.learners",
+        "admin.learner",
         "admin.orders",
         "admin.exports",
         "admin.roster",
@@ -583,6 +591,8 @@ def test_every_admin_address_sends_an_anonymous_visitor_to_sign_in(synced, recor
         "admin.orders_xlsx",
     }
     assert ("POST", f"/admin/certificates/{records['number']}/revoke") in seen
+    assert ("GET", f"/admin/learners/{records['learner_id']}") in seen
+    assert ("POST", f"/admin/certificates/{records['number']}/resend") in seen
     assert admin_records() == before
 
 
@@ -640,11 +650,14 @@ def action_without_token(name: str, records: dict) -> tuple[str, dict]:
             f"/admin/certificates/{number}/reissue",
             {"full_name": "Kim Lee-Park", "email": "kim@example.org", "confirm": "y"},
         ),
+        "resend": (f"/admin/certificates/{number}/resend", {"key": "k" * 22}),
         "logout": ("/admin/logout", {}),
     }[name]
 
 
-@pytest.mark.parametrize("action", ["approve", "hide", "delete", "revoke", "reissue", "logout"])
+@pytest.mark.parametrize(
+    "action", ["approve", "hide", "delete", "revoke", "reissue", "resend", "logout"]
+)
 def test_every_admin_action_needs_the_csrf_token(synced, records, action):
     client = admin_client(synced)
     address, data = action_without_token(action, records)

@@ -36,7 +36,12 @@ def action(kind: str, number: str) -> tuple[str, dict]:
     if kind == "reissue":
         return (
             f"/admin/certificates/{number}/reissue",
-            {"full_name": "Kim Lee-Park", "email": "kim@example.org", "confirm": "y"},
+            {
+                "full_name": "Kim Lee-Park",
+                "email": "kim@example.org",
+                "reason": "Name corrected",
+                "confirm": "y",
+            },
         )
     return f"/admin/certificates/{number}/revoke", {"reason": REASON, "confirm": "y"}
 

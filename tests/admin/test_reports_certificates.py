@@ -16,6 +16,13 @@ from tests.support.html import flashes_in, html_of, table_with, text_of
 from tests.support.mail_steps import outbox
 from tests.support.reports import MODULES, body_rows, page
 
+KIM_LICENSE = {
+    "profession": "Nurse",
+    "license_type": "RN",
+    "license_number": "RN-1",
+    "license_state": "OR",
+}
+
 # --- certificates ----------------------------------------------------------------------------
 
 
@@ -157,6 +164,8 @@ def test_reissuing_with_a_corrected_name_supersedes_and_emails_the_new_link(issu
     response = post_action(
         admin,
         f"/admin/certificates/{old.number}/reissue",
+        reason="Corrected at the learner's request",
+        email_learner="y",
         full_name="Ana María Núñez-Ortiz",
         email=old.email,
         confirm="y",
@@ -168,7 +177,7 @@ def test_reissuing_with_a_corrected_name_supersedes_and_emails_the_new_link(issu
     assert response.headers["Location"] == f"/admin/certificates/{new.number}"
     assert (
         f"Reissued as {new.number}; {old.number} now shows Superseded. The new link was "
-        f"emailed to {new.email}."
+        f"emailed to {new.email}. The email says what changed and why."
     ) in flashes_in(admin.get(response.headers["Location"]))
     db.session.expire_all()
     assert (old.status, old.superseded_by_id) == (SUPERSEDED, new.id)
@@ -189,8 +198,11 @@ def test_a_superseded_or_revoked_certificate_offers_no_forms_and_refuses_changes
     post_action(
         admin,
         f"/admin/certificates/{old.number}/reissue",
+        reason="Corrected at the learner's request",
+        email_learner="y",
         full_name="Kim Lee-Park",
         email=old.email,
+        **KIM_LICENSE,
         confirm="y",
     )
 
@@ -199,8 +211,11 @@ def test_a_superseded_or_revoked_certificate_offers_no_forms_and_refuses_changes
     again = post_action(
         admin,
         f"/admin/certificates/{old.number}/reissue",
+        reason="Corrected at the learner's request",
+        email_learner="y",
         full_name="Kim Lee-Park",
         email=old.email,
+        **KIM_LICENSE,
         confirm="y",
     )
     revoke = post_action(
@@ -226,12 +241,16 @@ def test_reissuing_needs_the_ticked_box_and_an_email_address(issued, admin, sync
     unticked = post_action(
         admin,
         f"/admin/certificates/{old.number}/reissue",
+        reason="Corrected at the learner's request",
+        email_learner="y",
         full_name="Someone Else",
         email=old.email,
     )
     bad_address = post_action(
         admin,
         f"/admin/certificates/{old.number}/reissue",
+        reason="Corrected at the learner's request",
+        email_learner="y",
         full_name="Ana Núñez",
         email="ana at example",
         confirm="y",

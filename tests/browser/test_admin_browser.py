@@ -508,7 +508,9 @@ def test_revoke_from_the_certificate_page(live_server, browser):
     revoke = revoke_form(page)
     revoke.get_by_label("Reason").fill("Completed by someone else")
     # By role, not by its label: see test_the_revoke_confirmation_box_has_its_own_label.
-    revoke.get_by_role("checkbox").check()
+    revoke.get_by_role(
+        "checkbox", name="I understand that revoking cannot be undone", exact=True
+    ).check()
     revoke.get_by_role("button", name="Revoke certificate").click()
     expect(page.get_by_text(f"Certificate {number} is revoked.")).to_be_visible()
     assert fact(page, "Status") == "Revoked: Completed by someone else"
@@ -542,13 +544,54 @@ def test_the_revoke_confirmation_box_has_its_own_label(live_server, browser, see
     sign_in(page, live_server.url, f"/admin/certificates/{seeded.number}")
     revoke = revoke_form(page)
     page.get_by_text("I understand that revoking cannot be undone").click()
-    assert revoke.get_by_role("checkbox").is_checked(), "the label ticked another box"
+    assert revoke.get_by_role(
+        "checkbox", name="I understand that revoking cannot be undone", exact=True
+    ).is_checked(), "the label ticked another box"
     assert (
         revoke.get_by_role(
             "checkbox", name="I understand that revoking cannot be undone", exact=True
         ).count()
         == 1
     )
+    page.context.close()
+
+
+def test_a_learner_is_found_by_email_and_their_page_passes_axe(live_server, browser, seeded):
+    check = partial(check_page, axe=runs_axe(live_server))
+    page = new_page(browser)
+    sign_in(page, live_server.url)
+    nav(page, "Learners")
+    check(page, "Learners", "admin-learners")
+    page.get_by_label("Email or name").fill(seeded.email.upper())
+    page.get_by_role("button", name="Search").click()
+    page.wait_for_url("**q=**")
+    results = page.get_by_role("table", name=re.compile("^Learners matching"))
+    expect(results).to_contain_text(seeded.name)
+    check(page, "Learners", "admin-learners-found")
+    results.get_by_role("link", name=re.compile(r"^Learner \d+$")).click()
+    check(page, "Learner", "admin-learner")
+    expect(page.get_by_role("heading", level=1)).to_contain_text(seeded.name)
+    certificates = page.get_by_role("table", name=re.compile("^Certificates of this learner"))
+    expect(certificates.get_by_role("link", name=seeded.number, exact=True)).to_be_visible()
+    expect(page.get_by_role("table", name=re.compile("^Quiz attempts"))).to_contain_text("Passed")
+    expect(page.get_by_role("table", name=re.compile("^Course evaluations"))).to_contain_text(
+        seeded.comment
+    )
+    expect(page.get_by_role("table", name=re.compile("^Emails to this learner"))).to_contain_text(
+        seeded.email
+    )
+    if runs_axe(live_server):
+        page.set_viewport_size(VIEWPORTS["desktop"])
+        shots = Path("/work/shots")
+        if shots.is_dir():
+            page.screenshot(path=str(shots / "learner.png"), full_page=True)
+    certificates.get_by_role(
+        "button", name=f"Resend the email for certificate {seeded.number}"
+    ).click()
+    expect(
+        page.get_by_text(f"The email for certificate {seeded.number} is on its way")
+    ).to_be_visible()
+    expect(page.get_by_role("heading", level=1)).to_contain_text(seeded.name)
     page.context.close()
 
 
@@ -577,6 +620,7 @@ def test_admin_pages_fit_a_phone_screen(live_server, browser, seeded):
         "Comments",
         "Reflections",
         "Results",
+        "Learners",
         "Certificates",
         "Orders",
         "Exports",

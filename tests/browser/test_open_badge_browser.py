@@ -108,7 +108,9 @@ def test_download_verify_and_revoke_an_open_badge(live_server, browser, tmp_path
     expect(admin.get_by_role("heading", level=1)).to_have_text(f"Certificate {number}")
     revoke = admin.locator("form").filter(has=admin.get_by_role("heading", name="Revoke"))
     revoke.get_by_label("Reason").fill(REASON)
-    revoke.get_by_role("checkbox").check()
+    revoke.get_by_role(
+        "checkbox", name="I understand that revoking cannot be undone", exact=True
+    ).check()
     revoke.get_by_role("button", name="Revoke certificate").click()
     expect(admin.get_by_text(f"Certificate {number} is revoked.")).to_be_visible()
     assert fact(admin, "Status") == f"Revoked: {REASON}"

@@ -32,6 +32,8 @@ def reissued(synced, client):
     response = post_action(
         admin_client(synced),
         f"/admin/certificates/{old_number}/reissue",
+        reason="Corrected at the learner's request",
+        email_learner="y",
         full_name=old.full_name,
         email=CORRECTED,
         confirm="y",

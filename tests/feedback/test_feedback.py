@@ -826,6 +826,7 @@ def test_a_reissue_moves_the_vote_to_the_corrected_address_and_a_revoke_removes_
         f"/admin/certificates/{typo.number}/reissue",
         full_name=typo.full_name,
         email="ana@example.org",
+        reason="The email address was mistyped",
         confirm="y",
     )
     assert reissued.status_code == 303

@@ -122,6 +122,8 @@ def test_an_admin_reissue_is_not_held_back_by_the_learners_limits(app_with):
             "csrf_token": csrf_token_in(page),
             "full_name": "Ana M. Núñez",
             "email": "ana@example.org",
+            "reason": "The learner asked for her middle initial",
+            "email_learner": "y",
             "confirm": "y",
         },
     )

@@ -95,6 +95,7 @@ FORM_PAGES = {
     "admin.moderate": lambda url: "/admin/reflections",
     "admin.revoke": lambda url: url.rsplit("/", 1)[0],
     "admin.reissue": lambda url: url.rsplit("/", 1)[0],
+    "admin.resend": lambda url: url.rsplit("/", 1)[0],  # also on the learner's page
     "certificates.my_certificates_sign_out": lambda url: "/my-certificates",
     "courses.finish": lambda url: url.removesuffix("/done"),  # Next at the module's end
 }

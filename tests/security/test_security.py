@@ -125,6 +125,7 @@ KNOWN_ACTIONS = {
     "admin.change_role",
     "admin.deactivate",
     "admin.accept_invitation",
+    "admin.resend",
 }
 # The control walk signs out last, and deletes the reflection after moderating it; then
 # learner A's browser accepts an invitation (which signs it in to the console).
@@ -177,8 +178,11 @@ def forged_forms(world: World) -> dict[str, dict]:
         "admin.reissue": {
             "full_name": "Mallory Forger",
             "email": "mallory@evil.test",
+            "reason": "Forged by another site",
+            "email_learner": "y",
             "confirm": "y",
         },
+        "admin.resend": {"key": "forged-by-another-site", "submit": "Resend certificate email"},
     }
     for form in forms.values():
         form.pop("csrf_token", None)

@@ -106,6 +106,7 @@ class World:
     admin_id: str  # a staff member the owner may change, deactivate or reactivate
     invitation_id: str  # a waiting invitation (to cancel)
     invitation_token: str  # another waiting invitation's link (to accept)
+    learner_id: str
     candidates: dict[str, dict[str, list[str]]] = field(default_factory=dict)
 
     def values_for(self, rule: Rule) -> dict[str, list[str]]:
@@ -121,6 +122,7 @@ class World:
             "version_id": [self.version_id],
             "admin_id": [self.admin_id],
             "invitation_id": [self.invitation_id],
+            "learner_id": [self.learner_id],
             "action": ["approve", "hide"],
             "list_number": ["1"],
         }
@@ -238,6 +240,7 @@ def build_world(app) -> World:
         confirm_token=new_confirmation_token(A_EMAIL),
         reflection_id=str(reflection.id),
         version_id=str(certificate.version_id),
+        learner_id=str(certificate.learner_id),
     )
 
 
