@@ -236,6 +236,13 @@ class LearnerSearchForm(FlaskForm):
 ROLE_CHOICES = [SelectChoice(role, ROLE_LABELS[role]) for role in (STAFF, REVIEWER, OWNER)]
 
 
+def _a_role(_form: FlaskForm, field: SelectField) -> None:
+    """A role must be chosen. (Not DataRequired: its `required` flag would put `required` on
+    a select whose first option is a real role, which HTML does not allow.)"""
+    if not field.data:
+        raise ValidationError("Choose a role.")
+
+
 class InviteForm(FlaskForm):
     """An owner invites someone to the console, with a role."""
 
@@ -252,16 +259,14 @@ class InviteForm(FlaskForm):
             Length(max=254),
         ],
     )
-    role = SelectField(
-        "Role", choices=ROLE_CHOICES, default="staff", validators=[DataRequired("Choose a role.")]
-    )
+    role = SelectField("Role", choices=ROLE_CHOICES, default="staff", validators=[_a_role])
     submit = SubmitField("Send invitation")
 
 
 class RoleForm(FlaskForm):
     """An owner sets another admin's role."""
 
-    role = SelectField("Role", choices=ROLE_CHOICES, validators=[DataRequired("Choose a role.")])
+    role = SelectField("Role", choices=ROLE_CHOICES, validators=[_a_role])
     submit = SubmitField("Set role")
 
 

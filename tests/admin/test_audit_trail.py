@@ -89,12 +89,13 @@ def test_reissuing_keeps_the_printed_details_before_and_after(synced, records):
         f"/admin/certificates/{number}/reissue",
         full_name="Kim Lee-Park",
         email="kim@example.org",
+        reason="Married name",
         confirm="y",
     )
 
     assert response.status_code == 303
     [event] = events("certificate_reissued")
-    assert event.target == number
+    assert event.target == number and event.reason == "Married name"
     assert event.before["full_name"] == "Kim Lee" and event.after["full_name"] == "Kim Lee-Park"
     assert event.after["email"] == "kim@example.org"
     assert event.before["number"] == number and event.after["number"] != number
