@@ -44,7 +44,6 @@ TITLE = "Self-Compassion for Clinicians"
 SAMPLE_VALUES = {"int": "1", "default": "7KQ2-M9XD-4HTR-V"}
 # Page layout bugs do not depend on the database: checked once, on SQLite.
 ONE_DATABASE = pytest.mark.parametrize("live_server", ["sqlite"], indirect=True)
-SHOTS = Path("/work/shots")  # the overview's screenshot, for the note
 
 
 @dataclass(frozen=True)
@@ -340,8 +339,6 @@ def check_overview(page, base: str, axe: bool) -> None:
             assert_accessible(page)
             screenshot(page, f"admin-overview-{size}")
     page.set_viewport_size(VIEWPORTS["desktop"])
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / "overview.png"), full_page=True)
     page.get_by_role("link", name=re.compile(r"certificates? issued")).first.click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Certificates")
     nav(page, "Overview")
@@ -580,11 +577,6 @@ def test_a_learner_is_found_by_email_and_their_page_passes_axe(live_server, brow
     expect(page.get_by_role("table", name=re.compile("^Emails to this learner"))).to_contain_text(
         seeded.email
     )
-    if runs_axe(live_server):
-        page.set_viewport_size(VIEWPORTS["desktop"])
-        shots = Path("/work/shots")
-        if shots.is_dir():
-            page.screenshot(path=str(shots / "learner.png"), full_page=True)
     certificates.get_by_role(
         "button", name=f"Resend the email for certificate {seeded.number}"
     ).click()
