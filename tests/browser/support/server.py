@@ -47,7 +47,9 @@ def serve_courses(request, tmp_path_factory, name: str):
     shutil.copytree(PROJECT_COURSES, courses)
     for course in FIXTURE_COURSES.iterdir():
         shutil.copytree(course, courses / course.name)
-    app = make_app(url, courses)
+    # The browser tests sign in many times a minute on one server; the sign-in rate limit
+    # itself is tested in tests/admin.
+    app = make_app(url, courses, ADMIN_LOGIN_RATE_LIMIT="1000 per minute")
     with app.app_context():
         sync_courses(courses)
     with LiveServer(app) as server:
