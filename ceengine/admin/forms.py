@@ -24,11 +24,15 @@ from wtforms.validators import (
 )
 
 from ceengine.admin.roles import OWNER, REVIEWER, ROLE_LABELS, STAFF
+from ceengine.completion.forms import (
+    license_number_field,
+    license_state_field,
+    license_type_field,
+    profession_field,
+)
 from ceengine.text import (
     FULL_NAME_MAX,
     clean_text,
-    jurisdiction,
-    license_number,
     printable,
 )
 
@@ -140,25 +144,11 @@ class ReissueForm(FlaskForm):
             Length(max=254),
         ],
     )
-    # The same rules as the learner's own details form (ceengine/completion/forms.py).
-    profession = StringField(
-        "Profession", filters=[clean_text], validators=[Optional(), Length(max=120), printable]
-    )
-    license_type = StringField(
-        "License type (e.g. LCSW, LMFT, RN)",
-        filters=[clean_text],
-        validators=[Optional(), Length(max=80), printable],
-    )
-    license_number = StringField(
-        "License number",
-        filters=[clean_text],
-        validators=[Optional(), Length(max=60), printable, license_number],
-    )
-    license_state = StringField(
-        "State or jurisdiction of license",
-        filters=[clean_text],
-        validators=[Optional(), Length(max=60), printable, jurisdiction],
-    )
+    # The same fields and rules as the learner's own details form.
+    profession = profession_field()
+    license_type = license_type_field()
+    license_number = license_number_field()
+    license_state = license_state_field()
     reason = StringField(
         "Reason for the correction (kept in the audit trail)",
         id="reissue-reason",

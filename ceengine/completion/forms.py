@@ -17,6 +17,41 @@ REQUIRED_MESSAGES = {
 }
 
 
+# The learner's license details, one definition for every form that takes them (the
+# learner's own details form and the admin's reissue form). Each call makes a new field, so
+# it sits in its form's field order where it is called.
+
+
+def profession_field() -> StringField:
+    return StringField(
+        "Profession", filters=[clean_text], validators=[Optional(), Length(max=120), printable]
+    )
+
+
+def license_type_field() -> StringField:
+    return StringField(
+        "License type (e.g. LCSW, LMFT, RN)",
+        filters=[clean_text],
+        validators=[Optional(), Length(max=80), printable],
+    )
+
+
+def license_number_field() -> StringField:
+    return StringField(
+        "License number",
+        filters=[clean_text],
+        validators=[Optional(), Length(max=60), printable, license_number],
+    )
+
+
+def license_state_field() -> StringField:
+    return StringField(
+        "State or jurisdiction of license",
+        filters=[clean_text],
+        validators=[Optional(), Length(max=60), printable, jurisdiction],
+    )
+
+
 class DetailsForm(FlaskForm):
     """Name, email and (where the course asks) license details, printed on the certificate."""
 
@@ -42,24 +77,10 @@ class DetailsForm(FlaskForm):
             Length(max=254),
         ],
     )
-    profession = StringField(
-        "Profession", filters=[clean_text], validators=[Optional(), Length(max=120), printable]
-    )
-    license_type = StringField(
-        "License type (e.g. LCSW, LMFT, RN)",
-        filters=[clean_text],
-        validators=[Optional(), Length(max=80), printable],
-    )
-    license_number = StringField(
-        "License number",
-        filters=[clean_text],
-        validators=[Optional(), Length(max=60), printable, license_number],
-    )
-    license_state = StringField(
-        "State or jurisdiction of license",
-        filters=[clean_text],
-        validators=[Optional(), Length(max=60), printable, jurisdiction],
-    )
+    profession = profession_field()
+    license_type = license_type_field()
+    license_number = license_number_field()
+    license_state = license_state_field()
     attest = BooleanField(
         "I completed this course myself, including the post-test.",
         validators=[DataRequired("Confirm that you completed this course yourself.")],
