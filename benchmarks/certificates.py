@@ -127,6 +127,14 @@ def measure_issue(
     )
 
 
+def _if_none_match(url: str) -> str:
+    """A wrk script that asks again for `url` with the ETag it was served with (a 304)."""
+    import urllib.request
+
+    etag = urllib.request.urlopen(url).headers["ETag"]
+    return f'wrk.headers["If-None-Match"] = [[{etag}]]\n'  # a Lua long string keeps its quotes
+
+
 def measure(
     folder: Path, hello: Load, seconds: int, count: int = 60
 ) -> tuple[list[Timing], list[Row]]:
@@ -136,15 +144,17 @@ def measure(
     floor, issue, number, token, (genuine, hostile) = measure_issue(env, count)
     rows = []
     with serve("wsgi:app", env, log=folder / "certificates.log") as server:
-        for name, path in (
-            ("verify page GET", f"/verify/{number}"),
-            ("re-download certificate PDF", f"/certificates/{token}/pdf"),
-            ("verify JSON GET", f"/verify/{number}.json"),
-            ("Open Badge download", f"/certificates/{token}/open-badge.json"),
-            ("status list GET", "/credentials/status/1"),
-            ("DID document GET", "/.well-known/did.json"),
+        pdf = f"/certificates/{token}/pdf"
+        for name, path, target, script in (
+            ("verify page GET", f"/verify/{number}", 0.4, None),
+            ("re-download certificate PDF", pdf, 0.5, None),
+            ("re-download, unchanged (304)", pdf, 0.7, _if_none_match(server.url + pdf)),
+            ("verify JSON GET", f"/verify/{number}.json", 0.4, None),
+            ("Open Badge download", f"/certificates/{token}/open-badge.json", 0.4, None),
+            ("status list GET", "/credentials/status/1", 0.4, None),
+            ("DID document GET", "/.well-known/did.json", 0.4, None),
         ):
-            load = run_wrk(server.url + path, seconds)
-            rows.append(Row(name, load, hello, 0.4, server.peak_worker_mb()))
+            load = run_wrk(server.url + path, seconds, script=script)
+            rows.append(Row(name, load, hello, target, server.peak_worker_mb()))
         rows += uploads.measure(server.url, hello, seconds, genuine, hostile, server.peak_worker_mb)
     return [floor, issue], rows

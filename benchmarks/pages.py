@@ -38,10 +38,11 @@ class Row:
         )
 
 
-def prepare_database(folder: Path) -> dict[str, str]:
-    """A migrated SQLite database with the project's courses; the environment that uses it."""
+def prepare_database(folder: Path, url: str | None = None) -> dict[str, str]:
+    """A migrated database (SQLite unless `url`) with the project's courses; the environment
+    that uses it."""
     env = {
-        "DATABASE_URL": f"sqlite:///{folder / 'bench.db'}",
+        "DATABASE_URL": url or f"sqlite:///{folder / 'bench.db'}",
         "CEENGINE_SECRET_KEY": "benchmark-secret-key-" + "x" * 20,
         # One address sends everything here; a real crowd comes from many.
         "CEENGINE_VERIFY_RATE_LIMIT": "1000000 per minute",
@@ -113,31 +114,70 @@ def _cookie_script(cookies: str) -> str:
     return f'wrk.headers["Cookie"] = "{cookies}"\n'
 
 
+MODULE_COURSE = "cognitively-based-compassion-training"
+
+
+def _first_module(base_url: str) -> str:
+    """The address of the module course's first module, as its course page links it."""
+    import re
+
+    html = urllib.request.urlopen(f"{base_url}/courses/{MODULE_COURSE}").read().decode()
+    return re.search(rf'href="(/courses/{MODULE_COURSE}/modules/[^"]+)"', html).group(1)
+
+
+def measure_app(url: str, hello: Load, seconds: int, peak_mb, database: str) -> list[Row]:
+    """The learner's pages and Score My Quiz on a served app (`database` names the rows)."""
+    rows: list[Row] = []
+
+    def row(name: str, path: str, target: float | None, script: str | None = None):
+        load = run_wrk(url + path, seconds, script=script)
+        rows.append(Row(name, load, hello, target, peak_mb()))
+
+    body, cookies = _answered_quiz(url)
+    result = _result_page(url, body, cookies)  # the learner has passed once: returning
+    returning = _cookie_script(cookies)
+    if database == "SQLite":
+        row("catalog page GET /", "/", 0.3)
+        row("course page, first visit", f"/courses/{COURSE}", 0.5)
+        row("course page, returning", f"/courses/{COURSE}", 0.3, returning)
+        row("module page GET", _first_module(url), 0.3, returning)
+        row("quiz page GET", f"/courses/{COURSE}/quiz", 0.3, returning)
+        row("result page GET", urllib.parse.urlsplit(result).path, None, returning)
+    row(
+        f"Score My Quiz POST ({database})",
+        f"/courses/{COURSE}/quiz",
+        0.12 if database == "SQLite" else None,
+        _quiz_post_script(body, cookies),
+    )
+    return rows
+
+
 def measure(seconds: int = 10) -> list[Row]:
-    """Hello-world, then the learner's pages and Score My Quiz, each with wrk under gunicorn."""
+    """Hello-world, then the learner's pages and Score My Quiz, each with wrk under gunicorn
+    (on SQLite; Score My Quiz again on PostgreSQL)."""
     with tempfile.TemporaryDirectory() as folder:
         with serve("benchmarks.hello:app", log=Path(folder) / "hello.log") as server:
             hello = run_wrk(server.url + "/", seconds)
             rows = [Row("hello-world (baseline)", hello, None, None, server.peak_worker_mb())]
         env = prepare_database(Path(folder))
         with serve("wsgi:app", env, log=Path(folder) / "app.log") as server:
-            url = server.url
-
-            def row(name: str, path: str, target: float | None, script: str | None = None):
-                load = run_wrk(url + path, seconds, script=script)
-                rows.append(Row(name, load, hello, target, server.peak_worker_mb()))
-
-            row("catalog page GET /", "/", None)
-            row("course page GET", f"/courses/{COURSE}", 0.5)
-            body, cookies = _answered_quiz(url)
-            result = _result_page(url, body, cookies)
-            row(
-                "result page GET", urllib.parse.urlsplit(result).path, None, _cookie_script(cookies)
-            )
-            row(
-                "Score My Quiz POST",
-                f"/courses/{COURSE}/quiz",
-                0.25,
-                _quiz_post_script(body, cookies),
-            )
+            rows += measure_app(server.url, hello, seconds, server.peak_worker_mb, "SQLite")
+        rows += _on_postgresql(Path(folder), hello, seconds)
     return rows
+
+
+def _on_postgresql(folder: Path, hello: Load, seconds: int) -> list[Row]:
+    """Score My Quiz served on a throwaway PostgreSQL server (none when it is not installed)."""
+    from tests.support.postgres_server import PostgresServer
+
+    server = PostgresServer()
+    if not server.available:
+        return []
+    server.start()
+    try:
+        url = server.create_database("bench")
+        env = prepare_database(folder, url)
+        with serve("wsgi:app", env, log=folder / "app-pg.log") as served:
+            return measure_app(served.url, hello, seconds, served.peak_worker_mb, "PostgreSQL")
+    finally:
+        server.stop()

@@ -63,6 +63,8 @@ class Config:
         # The credit estimate (`ceengine courses credit-estimate`, the admin's first page).
         self.READING_WPM = _whole_number(env, "CEENGINE_READING_WPM", 200, 50, 1000)
         self.CREDIT_MARGIN = _whole_number(env, "CEENGINE_CREDIT_MARGIN", 25, 0, 1000)
+        # Course versions kept rendered per worker process (courses/snapshots.py).
+        self.VERSION_CACHE_SIZE = _whole_number(env, "CEENGINE_VERSION_CACHE_SIZE", 64, 1, 10000)
         self._certificate_settings(env)
         self._mail_settings(env)
         self.STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY")

@@ -52,7 +52,8 @@ class CourseVersion(db.Model):
     summary: Mapped[str] = mapped_column(sa.String(200))
     ce_hours: Mapped[Decimal] = mapped_column(sa.Numeric(5, 2))
     pass_threshold: Mapped[int]
-    content: Mapped[dict] = mapped_column(sa.JSON)
+    # Read only when a version's snapshot is first built (courses/snapshots.py), not per page.
+    content: Mapped[dict] = mapped_column(sa.JSON, deferred=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     course: Mapped[Course] = relationship(foreign_keys=[course_id])
@@ -62,7 +63,12 @@ class CourseVersion(db.Model):
 
     @property
     def spec(self) -> CourseContent:
-        """This version's content as typed values, built once per loaded `content`."""
+        """This version's content as typed values: from the process's snapshot of a stored
+        version, else built once per loaded `content`."""
+        from ceengine.courses.snapshots import is_cacheable, snapshot_of
+
+        if is_cacheable(self):
+            return snapshot_of(self).spec
         # Keyed by the dict itself: a reload after expiry (or a new assignment) rebuilds it.
         content = self.content
         cached = self.__dict__.get("_spec")
@@ -70,6 +76,13 @@ class CourseVersion(db.Model):
             cached = (content, CourseContent.from_json(content))
             self.__dict__["_spec"] = cached
         return cached[1]
+
+    @property
+    def item_count(self) -> int:
+        """How many items the quiz has (from the snapshot of a stored version)."""
+        from ceengine.courses.snapshots import is_cacheable, snapshot_of
+
+        return len(snapshot_of(self).items) if is_cacheable(self) else len(self.items)
 
 
 class QuizItem(db.Model):

@@ -13,8 +13,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from ceengine.courses.models import CourseOpening
 from ceengine.extensions import db
-from ceengine.learners.identity import learner_for
-from ceengine.learners.models import Learner
+from ceengine.learners.identity import learner_for, learner_with_token
 from ceengine.rollups import current_dialect
 
 
@@ -50,7 +49,7 @@ def record_openings(learner_token: str, openings: list[tuple[int, int | None, da
 
     A page reload only reads: only openings not noted yet are inserted.
     """
-    learner = db.session.scalar(sa.select(Learner).where(Learner.token == learner_token))
+    learner = learner_with_token(learner_token)
     if learner is not None:
         noted = _noted(learner.id, {course_id for course_id, _, _ in openings})
         openings = [o for o in openings if (o[0], o[1]) not in noted]

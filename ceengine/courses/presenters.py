@@ -2,28 +2,25 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 from flask import render_template
 from markupsafe import Markup
 
 from ceengine.courses.content import Module
 from ceengine.courses.models import CourseVersion
-from ceengine.extensions import db
-
-
-@lru_cache(maxsize=256)
-def _blocks_html(content_hash: str, module_slug: str, version_id: int) -> Markup:
-    # Keyed by content hash: the same hash always means the same files, so the same HTML.
-    version = db.session.get(CourseVersion, version_id)
-    course = version.spec
-    return Markup(
-        render_template(
-            "courses/_blocks.html", blocks=course.module(module_slug).blocks, slug=course.slug
-        )
-    )
+from ceengine.courses.snapshots import is_cacheable, snapshot_of
 
 
 def module_html(version: CourseVersion, module: Module) -> Markup:
-    """The rendered lesson or module body, rendered once per content and process."""
-    return _blocks_html(version.content_hash, module.slug, version.id)
+    """The rendered lesson or module body, rendered once per version and process."""
+    course = version.spec
+
+    def render() -> Markup:
+        return Markup(
+            render_template(
+                "courses/_blocks.html", blocks=course.module(module.slug).blocks, slug=course.slug
+            )
+        )
+
+    if not is_cacheable(version):
+        return render()
+    return snapshot_of(version).fragment(("module", module.slug), render)

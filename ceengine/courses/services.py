@@ -251,10 +251,39 @@ def check_library(
     return read_library(courses_dir, only=only, today=sponsor_today(), rates=credit_rates())
 
 
+_SPONSORS = "ceengine.sponsors"  # app.extensions: {(sponsor version id, hash): Sponsor}
+
+
 def current_sponsor() -> Sponsor:
     """The approvals of the newest synced sponsor.yaml (none before the first sync)."""
-    latest = _latest_sponsor_version()
-    return Sponsor.from_json(latest.content if latest else None)
+    return sponsor_in_force()[1]
+
+
+def sponsor_in_force() -> tuple[tuple[int, str] | None, Sponsor]:
+    """(the newest sponsor version's id and hash, its approvals); (None, none) before a sync.
+
+    A sponsor version never changes once stored, so its approvals are read and built once
+    per process; each call still asks which version is newest (one small indexed query), so
+    a sync is in force on the next request.
+    """
+    latest = db.session.execute(
+        sa.select(SponsorVersion.id, SponsorVersion.content_hash)
+        .order_by(SponsorVersion.number.desc())
+        .limit(1)
+    ).first()
+    if latest is None:
+        return None, Sponsor.from_json(None)
+    key = (latest.id, latest.content_hash)
+    held = current_app.extensions.setdefault(_SPONSORS, {})
+    sponsor = held.get(key)
+    if sponsor is None:
+        content = db.session.scalar(
+            sa.select(SponsorVersion.content).where(SponsorVersion.id == latest.id)
+        )
+        if len(held) >= 8:  # versions only grow: the old ones are never asked for again
+            held.clear()
+        sponsor = held[key] = Sponsor.from_json(content)
+    return key, sponsor
 
 
 def credits_on(version: CourseVersion, day: date, sponsor: Sponsor | None = None) -> CourseCredits:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 from flask import (
@@ -17,7 +18,9 @@ from flask import (
 from flask.typing import ResponseReturnValue
 
 from ceengine.courses import bp
+from ceengine.courses.approvals import CourseCredits, Sponsor
 from ceengine.courses.content import Module
+from ceengine.courses.first_visit import FORM_KEY, REFLECTION_KEY, first_visit_page, is_first_visit
 from ceengine.courses.forms import FinishModuleForm
 from ceengine.courses.handouts import handout_pdf
 from ceengine.courses.models import CourseVersion
@@ -25,17 +28,18 @@ from ceengine.courses.progress import finish_module, progress_of
 from ceengine.courses.resources import HANDOUT_TYPES, media_content_type
 from ceengine.courses.services import (
     credits_on,
-    current_sponsor,
     current_version,
     is_published,
     published_versions,
+    sponsor_in_force,
     sponsor_today,
 )
 from ceengine.courses.visits import note_opening
-from ceengine.feedback.presenters import feedback_context
-from ceengine.feedback.services import rating_lines
+from ceengine.feedback.presenters import feedback_context, live_key
+from ceengine.feedback.services import new_reflection_key, rating_lines
 from ceengine.learners.identity import current_learner, ensure_token
 from ceengine.quizzes.presenters import quiz_context
+from ceengine.quizzes.services import new_form_key
 
 
 def _version_or_404(slug: str):
@@ -50,14 +54,34 @@ def catalog() -> ResponseReturnValue:
     """List the published courses, with the credit each carries today; `?for=social workers`
     keeps the courses approved for a profession, `?body=aswb-ace` those a body approves."""
     versions = published_versions()
-    sponsor, today = current_sponsor(), sponsor_today()
+    (sponsor_key, sponsor), today = sponsor_in_force(), sponsor_today()
+    wanted, body = request.args.get("for", ""), request.args.get("body", "")
+    ratings = rating_lines([v.course_id for v in versions])
+
+    def render() -> str:
+        return _catalog_page(versions, sponsor, today, wanted, body, ratings)
+
+    if not is_first_visit():
+        return render()
+    shown = tuple((v.id, v.content_hash) for v in versions)
+    key = ("catalog", shown, sponsor_key, today, wanted, body, tuple(sorted(ratings.items())))
+    return first_visit_page(key, render, {})
+
+
+def _catalog_page(
+    versions: list[CourseVersion],
+    sponsor: Sponsor,
+    today: date,
+    wanted: str,
+    body: str,
+    ratings: dict,
+) -> str:
     standing = {v.id: credits_on(v, today, sponsor) for v in versions}
     professions = sorted({p for s in standing.values() for p in s.professions})
     bodies = sorted(
         {(c.approval.catalog_key, c.approval.short) for s in standing.values() for c in s.in_force},
         key=lambda b: b[1],
     )
-    wanted, body = request.args.get("for", ""), request.args.get("body", "")
     shown = [
         v
         for v in versions
@@ -73,7 +97,7 @@ def catalog() -> ResponseReturnValue:
         bodies=bodies,
         wanted=wanted,
         body=body,
-        ratings=rating_lines([v.course_id for v in shown]),
+        ratings=ratings,
     )
 
 
@@ -82,13 +106,32 @@ def course(slug: str) -> ResponseReturnValue:
     """The course page: details, the credit it carries, the lesson (or its module list), then
     the quiz."""
     version = _version_or_404(slug)
+    first_visit = is_first_visit() and not version.spec.quiz_policy.shuffle
     # The learner cookie also makes a double-clicked Score My Quiz one learner's one form.
     note_opening(version.course_id)
+    if not first_visit:
+        return _course_page(version)
+    feedback = feedback_context(version, reflection_key=REFLECTION_KEY)
+    sponsor_key, sponsor = sponsor_in_force()
+    today = sponsor_today()
+    return first_visit_page(
+        ("course", version.id, version.content_hash, sponsor_key, today, live_key(feedback)),
+        lambda: _course_page(version, feedback, credits_on(version, today, sponsor), FORM_KEY),
+        {FORM_KEY: new_form_key, REFLECTION_KEY: new_reflection_key},
+    )
+
+
+def _course_page(
+    version: CourseVersion,
+    feedback: dict | None = None,
+    credit: CourseCredits | None = None,
+    form_key: str | None = None,
+) -> str:
     return render_template(
         "courses/course.html",
-        **quiz_context(version),
-        **feedback_context(version),
-        credit=credits_on(version, sponsor_today()),
+        **quiz_context(version, form_key=form_key),
+        **(feedback or feedback_context(version)),
+        credit=credit or credits_on(version, sponsor_today()),
         progress=None if version.spec.single_page else progress_of(current_learner(), version),
     )
 
@@ -100,18 +143,25 @@ def module(slug: str, module_slug: str) -> ResponseReturnValue:
     if version.spec.single_page:
         return redirect(url_for("courses.course", slug=slug), 301)
     modules, index = _modules_at(version, module_slug)
+    first_visit = is_first_visit()
     note_opening(version.course_id, index + 1)
-    return render_template(
-        "courses/module.html",
-        version=version,
-        course=version.spec,
-        module=modules[index],
-        position=index + 1,
-        previous=modules[index - 1] if index else None,
-        next=modules[index + 1] if index + 1 < len(modules) else None,
-        progress=progress_of(current_learner(), version),
-        finish_form=FinishModuleForm(),
-    )
+
+    def render() -> str:
+        return render_template(
+            "courses/module.html",
+            version=version,
+            course=version.spec,
+            module=modules[index],
+            position=index + 1,
+            previous=modules[index - 1] if index else None,
+            next=modules[index + 1] if index + 1 < len(modules) else None,
+            progress=progress_of(current_learner(), version),
+            finish_form=FinishModuleForm(),
+        )
+
+    if not first_visit:
+        return render()
+    return first_visit_page(("module", version.id, version.content_hash, index), render, {})
 
 
 @bp.post("/courses/<slug>/modules/<module_slug>/done")

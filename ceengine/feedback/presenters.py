@@ -36,8 +36,9 @@ def reflections_page(course_id: int, page: int) -> Pagination:
     return approved_reflections(course_id, page)
 
 
-def feedback_context(version: CourseVersion) -> dict:
-    """The rating line, the latest approved reflections and the form to share one."""
+def feedback_context(version: CourseVersion, reflection_key: str | None = None) -> dict:
+    """The rating line, the latest approved reflections and the form to share one (its key
+    `reflection_key`, else a fresh one)."""
     settings = version.spec.reflections
     context = {
         "rating": rating_lines([version.course_id]).get(version.course_id),
@@ -52,6 +53,17 @@ def feedback_context(version: CourseVersion) -> dict:
         context.update(
             reflections=latest[:LATEST_ON_COURSE_PAGE],
             more_reflections=len(latest) > LATEST_ON_COURSE_PAGE,
-            reflection_form=ReflectionForm(formdata=None, form_key=new_reflection_key()),
+            reflection_form=ReflectionForm(
+                formdata=None, form_key=reflection_key or new_reflection_key()
+            ),
         )
     return context
+
+
+def live_key(context: dict) -> tuple:
+    """What of `feedback_context` changes between visits (the rating line, the reflections
+    shown), as a key for a page rendered once per such state."""
+    shown = tuple(
+        (r.id, r.display_name, r.body, r.created_at) for r in context.get("reflections", ())
+    )
+    return context["rating"], shown, context.get("more_reflections")

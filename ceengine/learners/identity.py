@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 
 import sqlalchemy as sa
-from flask import Response, current_app, request
+from flask import Response, current_app, has_request_context, request
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy.exc import IntegrityError
 
@@ -52,17 +52,41 @@ def token_is_new() -> bool:
     return bool(request.environ.get(_NEW_KEY))
 
 
+_LEARNER_KEY = "ceengine.learner"
+
+
 def current_learner() -> Learner | None:
-    """The learner row for this request's cookie, if there is one."""
+    """The learner row for this request's cookie, if there is one (read once per request)."""
     token = current_token()
     if token is None:
         return None
-    return db.session.scalar(sa.select(Learner).where(Learner.token == token))
+    return learner_with_token(token)
+
+
+def learner_with_token(token: str) -> Learner | None:
+    """The learner with `token`, if stored; this request's own learner is read only once.
+
+    Kept on the request only while the row is in the session's database state: a rollback
+    that undid its insert (or a closed session) makes the next call read again.
+    """
+    if not has_request_context() or token != current_token():
+        return db.session.scalar(sa.select(Learner).where(Learner.token == token))
+    held = request.environ.get(_LEARNER_KEY)
+    if held is not None and _still_stored(held):
+        return held
+    learner = db.session.scalar(sa.select(Learner).where(Learner.token == token))
+    request.environ[_LEARNER_KEY] = learner
+    return learner
+
+
+def _still_stored(learner: Learner) -> bool:
+    state = sa.inspect(learner)
+    return state.persistent and state.session is db.session()
 
 
 def learner_for(token: str) -> Learner:
     """The learner with `token`, created on first use (safe when two requests race)."""
-    learner = db.session.scalar(sa.select(Learner).where(Learner.token == token))
+    learner = learner_with_token(token)
     if learner is not None:
         return learner
     try:

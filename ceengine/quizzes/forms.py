@@ -9,7 +9,7 @@ from werkzeug.datastructures import MultiDict
 from wtforms import EmailField, HiddenField, RadioField, SelectChoice, SubmitField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Regexp
 
-from ceengine.courses.models import QuizItem
+from ceengine.courses.snapshots import Item
 from ceengine.quizzes.services import TamperedForm
 
 ITEM_PREFIX = "item-"
@@ -43,7 +43,7 @@ def _form_class(fields: tuple[tuple[int, str, Choices], ...]) -> type:
     return Form
 
 
-def quiz_form(items: list[QuizItem], formdata: MultiDict | None = None, **data) -> QuizForm:
+def quiz_form(items: list[Item], formdata: MultiDict | None = None, **data) -> QuizForm:
     """A form with a required radio group for each item, in the order shown."""
     fields = tuple(
         sorted(
@@ -60,7 +60,7 @@ def quiz_form(items: list[QuizItem], formdata: MultiDict | None = None, **data) 
     return form
 
 
-def check_not_tampered(formdata: MultiDict, items: list[QuizItem]) -> None:
+def check_not_tampered(formdata: MultiDict, items: list[Item]) -> None:
     """Refuse answers for items that are not in this quiz, or that their type never accepts."""
     by_name = {f"{ITEM_PREFIX}{item.id}": item for item in items}
     for name in formdata:
@@ -80,15 +80,15 @@ def check_not_tampered(formdata: MultiDict, items: list[QuizItem]) -> None:
             )
 
 
-def responses_of(form: QuizForm, items: list[QuizItem]) -> dict[int, str]:
+def responses_of(form: QuizForm, items: list[Item]) -> dict[int, str]:
     """Item id -> chosen option, from a validated form."""
     return {item.id: form[f"{ITEM_PREFIX}{item.id}"].data for item in items}
 
 
 def carried_over_form(
     formdata: MultiDict,
-    old_items: list[QuizItem],
-    items: list[QuizItem],
+    old_items: list[Item],
+    items: list[Item],
     form_key: str,
     version: int,
 ) -> QuizForm:

@@ -24,10 +24,12 @@ def quiz_context(
     version: CourseVersion,
     form: QuizForm | None = None,
     email_form: ConfirmEmailRequestForm | None = None,
+    form_key: str | None = None,
 ) -> dict:
-    """Template values for the quiz form, the retake policy and the learner's attempts."""
+    """Template values for the quiz form (a new one with `form_key`, else a fresh key), the
+    retake policy and the learner's attempts."""
     if form is None:
-        key = new_form_key()
+        key = form_key or new_form_key()
         form = quiz_form(items_in_order(version, key), form_key=key, version=version.id)
     learner = current_learner()
     address = confirmed_email(learner) if needs_confirmation(version) else None

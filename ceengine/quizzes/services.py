@@ -12,8 +12,9 @@ from sqlalchemy.exc import IntegrityError
 
 from ceengine import localtime
 from ceengine.columns import utcnow
-from ceengine.courses.models import CourseVersion, QuizItem
+from ceengine.courses.models import CourseVersion
 from ceengine.courses.openings import first_opened, record_opening
+from ceengine.courses.snapshots import Item, snapshot_of
 from ceengine.extensions import db
 from ceengine.learners.confirmation import confirmed_email
 from ceengine.learners.identity import learner_for
@@ -64,9 +65,10 @@ def new_form_key() -> str:
     return secrets.token_urlsafe(18)
 
 
-def items_in_order(version: CourseVersion, form_key: str) -> list[QuizItem]:
-    """The items as this form shows them: shuffled per form when the course asks."""
-    items = list(version.items)
+def items_in_order(version: CourseVersion, form_key: str) -> list[Item]:
+    """The items as this form shows them (from the version's snapshot, not the database):
+    shuffled per form when the course asks."""
+    items = list(snapshot_of(version).items)
     if version.spec.quiz_policy.shuffle:
         random.Random(form_key).shuffle(items)
     return items

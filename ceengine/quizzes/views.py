@@ -6,7 +6,9 @@ from flask import abort, current_app, redirect, render_template, request, url_fo
 from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
 
+from ceengine.courses.first_visit import FORM_KEY, first_visit_page, is_first_visit
 from ceengine.courses.services import current_version
+from ceengine.courses.snapshots import snapshot_of
 from ceengine.courses.visits import note_opening
 from ceengine.errors import render_error
 from ceengine.extensions import limiter
@@ -76,7 +78,7 @@ def _posted_form(slug: str):
     if not (posted.isascii() and posted.isdigit()) or len(posted) > 10:
         raise TamperedForm("This quiz form is incomplete. Please reload the course page.")
     if int(posted) != version.id:
-        old_items = list(submitted_version(slug, int(posted)).items)
+        old_items = list(snapshot_of(submitted_version(slug, int(posted))).items)
         check_not_tampered(request.form, old_items)
         key = new_form_key()
         items = items_in_order(version, key)
@@ -93,8 +95,15 @@ def quiz(slug: str) -> ResponseReturnValue:
     version = current_version(slug)
     if version is None:
         abort(404)
+    first_visit = is_first_visit() and not version.spec.quiz_policy.shuffle
     note_opening(version.course_id)
-    return render_template("quizzes/quiz.html", **quiz_context(version))
+    if not first_visit:
+        return render_template("quizzes/quiz.html", **quiz_context(version))
+    return first_visit_page(
+        ("quiz", version.id, version.content_hash),
+        lambda: render_template("quizzes/quiz.html", **quiz_context(version, form_key=FORM_KEY)),
+        {FORM_KEY: new_form_key},
+    )
 
 
 @bp.post("/courses/<slug>/quiz")

@@ -1,0 +1,98 @@
+"""Pages for a first visit, rendered once per process and served from memory.
+
+A browser that sends neither the learner cookie nor a session sees the same catalog, course,
+module and quiz pages as every other such browser, except for three one-time values: the
+CSRF token (bound to the session the response starts), the quiz form's key and the
+reflection form's key. Such a page is rendered once with placeholders for them and kept
+under a key made of everything else it shows — the course version (id and content hash),
+the sponsor's approvals in force, today's date, the rating line and the latest reflections —
+and each request fills the placeholders in. A sync, a vote or a moderated reflection changes
+the key, so the next page served shows it; nothing is ever stale. Returning learners, whose
+pages are their own, are rendered each time.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+
+from flask import current_app, g, request
+from flask_wtf.csrf import generate_csrf
+
+from ceengine.learners.identity import COOKIE_NAME
+
+# Placeholders: plain ASCII the templates leave as they are, and that no content contains.
+CSRF = "ceengine-first-visit-csrf-token"
+FORM_KEY = "ceengine-first-visit-form-key"  # the quiz form's key pattern accepts it
+REFLECTION_KEY = "ceengine-first-visit-reflection-key"
+_EXTENSION = "ceengine.first_visit_pages"
+PAGES_KEPT = 256  # per process: a page per course and module, a few days and ratings each
+
+
+class _Pages:
+    """A bounded, thread-safe LRU of rendered pages."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._pages: OrderedDict[Hashable, str] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable) -> str | None:
+        with self._lock:
+            page = self._pages.get(key)
+            if page is not None:
+                self._pages.move_to_end(key)
+            return page
+
+    def put(self, key: Hashable, page: str) -> None:
+        with self._lock:
+            self._pages[key] = page
+            while len(self._pages) > self.size:
+                self._pages.popitem(last=False)
+
+    def held_bytes(self) -> int:
+        with self._lock:
+            return sum(len(page) for page in self._pages.values())
+
+
+def pages() -> _Pages:
+    """This app's first-visit pages."""
+    found = current_app.extensions.get(_EXTENSION)
+    if found is None:
+        found = current_app.extensions.setdefault(_EXTENSION, _Pages(PAGES_KEPT))
+    return found
+
+
+def is_first_visit() -> bool:
+    """Whether this GET comes from a browser with no learner cookie and no session."""
+    cookies = request.cookies
+    return (
+        request.method == "GET"
+        and COOKIE_NAME not in cookies
+        and current_app.config["SESSION_COOKIE_NAME"] not in cookies
+    )
+
+
+def first_visit_page(
+    key: Hashable, render: Callable[[], str], fills: dict[str, Callable[[], str]]
+) -> str:
+    """The page under `key` (rendered by `render` on a miss, with the placeholders in), its
+    CSRF token filled in for this request, and each placeholder of `fills` with a new value
+    (FORM_KEY with a new quiz form key, say)."""
+    held = pages()
+    page = held.get(key)
+    if page is None:
+        field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+        setattr(g, field, CSRF)  # Flask-WTF hands every form the token it finds in g
+        try:
+            page = render()
+        finally:
+            g.pop(field, None)
+        held.put(key, page)
+    if CSRF in page:
+        page = page.replace(CSRF, generate_csrf())
+    for placeholder, make in fills.items():
+        if placeholder in page:
+            page = page.replace(placeholder, make())
+    return page
