@@ -144,7 +144,7 @@ def measure_app(url: str, hello: Load, seconds: int, peak_mb, database: str) -> 
         row("quiz page GET", f"/courses/{COURSE}/quiz", 0.3, returning)
         row("result page GET", urllib.parse.urlsplit(result).path, None, returning)
     row(
-        f"Score My Quiz POST ({database})",
+        f"Score My Quiz ({database})",
         f"/courses/{COURSE}/quiz",
         0.12 if database == "SQLite" else None,
         _quiz_post_script(body, cookies),

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from flask import Flask
+from flask import Flask, current_app, g, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -44,6 +44,30 @@ csrf = CSRFProtect()
 talisman = Talisman()
 # Memory storage by default; CEENGINE_RATELIMIT_STORAGE_URI=redis://… when several instances run.
 limiter = Limiter(get_remote_address)
+_LIMITER_MARK = "__wrapper-limiter-instance"  # set by @limiter.limit on the view it wraps
+
+
+_IN_MIDDLEWARE = "ceengine_limiter_middleware"
+
+
+@limiter.request_filter
+def _nothing_to_check_here() -> bool:
+    """Every limit here is on its route (no default limits), and the route's decorator checks
+    it: the limiter's own before-request pass has nothing to check, and a route without a
+    limit skips the limiter's per-request work altogether."""
+    if g.get(_IN_MIDDLEWARE):
+        return True
+    view = current_app.view_functions.get(request.endpoint or "")
+    return getattr(view, _LIMITER_MARK, None) is None
+
+
+def _init_limiter(app: Flask) -> None:
+    """Bind the limiter, its before-request pass marked (see _nothing_to_check_here)."""
+    app.before_request(lambda: setattr(g, _IN_MIDDLEWARE, True))
+    limiter.init_app(app)
+    app.before_request(lambda: g.pop(_IN_MIDDLEWARE, None) and None)
+
+
 mail = Mail()
 login_manager = LoginManager()
 login_manager.session_protection = None  # sessions are checked on the server (admin/sessions)
@@ -113,7 +137,7 @@ def init_extensions(app: Flask) -> None:
     """Bind every extension to `app`, but CSRF (`init_csrf`, once the request guard is in)."""
     db.init_app(app)
     migrate.init_app(app, db, directory=app.config["MIGRATIONS_DIR"])
-    limiter.init_app(app)
+    _init_limiter(app)
     mail.init_app(app)
     login_manager.init_app(app)
     talisman.init_app(

@@ -167,9 +167,20 @@ _STORED_PDF = sa.select(
 ).where(Certificate.number == sa.bindparam("number"))
 
 
+_STORED_PDF_TAG = sa.select(Certificate.number, Certificate.status, Certificate.pdf_sha256).where(
+    Certificate.number == sa.bindparam("number")
+)
+
+
 def stored_pdf(number: str) -> sa.Row | None:
     """(number, status, pdf_sha256, pdf) of a certificate: the download's one light query."""
     return db.session.execute(_STORED_PDF, {"number": number}).first()
+
+
+def stored_pdf_tag(number: str) -> sa.Row | None:
+    """(number, status, pdf_sha256) of a certificate, without the PDF: enough to answer a
+    repeat download with 304 Not Modified."""
+    return db.session.execute(_STORED_PDF_TAG, {"number": number}).first()
 
 
 def learner_details_on_file(learner_id: int) -> dict[str, str]:

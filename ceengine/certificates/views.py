@@ -7,7 +7,7 @@ from flask.typing import ResponseReturnValue
 
 from ceengine.certificates import bp
 from ceengine.certificates.models import VALID, Certificate
-from ceengine.certificates.services import find_certificate, stored_pdf
+from ceengine.certificates.services import find_certificate, stored_pdf, stored_pdf_tag
 from ceengine.certificates.tokens import number_from_token
 from ceengine.errors import render_error
 from ceengine.extensions import limiter
@@ -38,6 +38,10 @@ def certificate(token: str) -> ResponseReturnValue:
 def download(token: str) -> ResponseReturnValue:
     """The signed PDF exactly as issued (the same bytes every time)."""
     number = number_from_token(token)
+    if number and request.if_none_match:  # a repeat download: answered without the PDF
+        tag = stored_pdf_tag(number)
+        if tag is not None and tag.status == VALID and tag.pdf_sha256 in request.if_none_match:
+            return _pdf_response(b"", tag.number, tag.pdf_sha256, not_modified=True)
     stored = stored_pdf(number) if number else None  # tokens carry canonical numbers
     if stored is None:
         abort(404)
@@ -47,13 +51,19 @@ def download(token: str) -> ResponseReturnValue:
             f"Certificate {stored.number} is {stored.status} "
             "and can no longer be downloaded. Open its page for details.",
         )
+    return _pdf_response(stored.pdf, stored.number, stored.pdf_sha256)
+
+
+def _pdf_response(pdf: bytes, number: str, sha256: str, not_modified: bool = False) -> Response:
+    """The PDF download (or its 304 Not Modified), with the headers both carry."""
     response = Response(
-        stored.pdf,
+        pdf,
+        status=304 if not_modified else 200,
         mimetype="application/pdf",
         headers={
-            "Content-Disposition": f'attachment; filename="ce-certificate-{stored.number}.pdf"',
+            "Content-Disposition": f'attachment; filename="ce-certificate-{number}.pdf"',
             "Cache-Control": "private, no-cache",
         },
     )
-    response.set_etag(stored.pdf_sha256)
-    return response.make_conditional(request)
+    response.set_etag(sha256)
+    return response if not_modified else response.make_conditional(request)

@@ -9,6 +9,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ceengine import localtime
 from ceengine.columns import utcnow
@@ -208,8 +209,13 @@ def submit_attempt(
         attempt.opened_at = opened_at
         try:
             db.session.flush()  # the unique keys refuse a twin here, before any totals move
-            count_attempt(attempt)
+            answer_rows = _answer_rows(attempt.id, result)
+            db.session.execute(sa.insert(AttemptAnswer), answer_rows)  # one executemany
+            count_attempt(attempt, answer_rows)
+            public_id = attempt.public_id
             db.session.commit()
+            # Known without reading the row back: the result page's address.
+            set_committed_value(attempt, "public_id", public_id)
             return attempt
         except IntegrityError:
             db.session.rollback()
@@ -269,12 +275,22 @@ def _new_attempt(
         passed=result.passed,
         submitted_at=utcnow(),
     )
-    attempt.answers = [
-        AttemptAnswer(item_id=r.item_id, position=position, chosen=r.chosen, correct=r.correct)
-        for position, r in enumerate(result.items, start=1)
-    ]
     db.session.add(attempt)
     return attempt
+
+
+def _answer_rows(attempt_id: int, result: Grade) -> list[dict]:
+    """The attempt's answers as rows to insert, in the order the form showed them."""
+    return [
+        {
+            "attempt_id": attempt_id,
+            "item_id": r.item_id,
+            "position": position,
+            "chosen": r.chosen,
+            "correct": r.correct,
+        }
+        for position, r in enumerate(result.items, start=1)
+    ]
 
 
 def attempt_for(public_id: str, learner: Learner | None) -> Attempt | None:

@@ -12,8 +12,9 @@ from ceengine.rollups import add_to_totals, current_dialect, day_of, sql_day
 TOTALS = (VersionResultTally, ItemResultTally)  # the tables below keep and rebuild
 
 
-def count_attempt(attempt: Attempt) -> None:
-    """Add a new attempt to the running totals the results pages read."""
+def count_attempt(attempt: Attempt, answers: list[dict]) -> None:
+    """Add a new attempt and its answers (rows with `item_id` and `correct`) to the running
+    totals the results pages read."""
     day, score = day_of(attempt.submitted_at), attempt.correct
     add_to_totals(
         VersionResultTally.__table__,
@@ -35,13 +36,13 @@ def count_attempt(attempt: Attempt) -> None:
         ("item_id", "day"),
         [
             {
-                "item_id": answer.item_id,
+                "item_id": answer["item_id"],
                 "day": day,
                 "answered": 1,
-                "correct": int(answer.correct),
-                "correct_score_sum": score if answer.correct else 0,
+                "correct": int(answer["correct"]),
+                "correct_score_sum": score if answer["correct"] else 0,
             }
-            for answer in attempt.answers
+            for answer in answers
         ],
     )
 

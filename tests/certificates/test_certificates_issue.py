@@ -10,6 +10,7 @@ import pytest
 from pypdf import PdfReader
 
 from ceengine.certificates.edition import LearnerDetails
+from ceengine.certificates.services import revoke_certificate
 from ceengine.certificates.signing import check_signature
 from ceengine.certificates.signing_key import signing_identity
 from ceengine.certificates.tokens import certificate_token
@@ -238,6 +239,20 @@ def test_the_download_is_private_and_revalidates(synced, client):
     assert "private" in response.headers["Cache-Control"]
     again = client.get(download_link(page), headers={"If-None-Match": response.headers["ETag"]})
     assert again.status_code == 304
+    assert again.data == b""
+    assert again.headers["ETag"] == response.headers["ETag"]
+    assert again.headers["Cache-Control"] == response.headers["Cache-Control"]
+    other = client.get(download_link(page), headers={"If-None-Match": '"another-version"'})
+    assert other.status_code == 200 and other.data == response.data
+
+
+def test_a_revoked_certificate_is_gone_even_for_a_cached_copy(synced, client):
+    page = issue(client)
+    etag = client.get(download_link(page)).headers["ETag"]
+    (certificate,) = certificates()
+    revoke_certificate(certificate.number, "Issued in error")
+    again = client.get(download_link(page), headers={"If-None-Match": etag})
+    assert again.status_code == 410
 
 
 def test_a4_paper_by_configuration(synced, client, app):
