@@ -48,7 +48,7 @@ run: db  ## Serve on http://127.0.0.1:$(PORT)
 	$(BIN)/ceengine run --host 127.0.0.1 --port $(PORT)
 
 test: install node-deps system-deps lint  ## Lint, then every test: unit, SQLite and PostgreSQL, browser (on both cores)
-	$(BIN)/pytest -n 2
+	$(BIN)/pytest -n 2 --dist worksteal
 
 test-fast: install  ## Run the tests without the browser
 	$(BIN)/pytest -m "not browser"

@@ -11,8 +11,10 @@ from ceengine.extensions import db
 from tests.support.admin_steps import quick_password_hashes
 from tests.support.app import (
     FIXTURE_COURSES,
+    copied_from_template,
     infrastructure_skips,
     make_app,
+    schema_template,
     skip_missing_infrastructure,
 )
 from tests.support.billing_steps import stripe_settings
@@ -39,12 +41,40 @@ def postgres_server():
     server.stop()
 
 
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> Path:
+    """A SQLite file with the models' empty tables, built once and copied for each test."""
+    path = tmp_path_factory.mktemp("schema") / "template.db"
+    schema_template(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_template(postgres_server) -> str:
+    """A PostgreSQL database with the models' empty tables, copied for each test."""
+    schema_template(postgres_server.create_database("ceengine_template"))
+    return "ceengine_template"
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(request, tmp_path) -> str:
-    """Each test that uses the database runs once on SQLite and once on PostgreSQL."""
+    """Each test that uses the database runs once on SQLite and once on PostgreSQL, on a
+    copy of a database whose tables were built once (building them takes longer)."""
     if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'test.db'}"
-    return request.getfixturevalue("postgres_server").create_database("test")
+        path = tmp_path / "test.db"
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+        return copied_from_template(f"sqlite:///{path}")
+    server = request.getfixturevalue("postgres_server")
+    template = request.getfixturevalue("postgres_template")
+    return copied_from_template(server.create_database("test", template=template))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_database_url(request, tmp_path) -> str:
+    """A database with no tables at all (for the migrations to build), on each database."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'empty.db'}"
+    return request.getfixturevalue("postgres_server").create_database("empty")
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -323,14 +323,18 @@ def test_the_orm_cannot_change_an_event_either(synced, records):
     assert APPEND_ONLY_MESSAGE.startswith("audit_events is append-only")
 
 
-def test_the_migration_installs_the_same_triggers(database_url, courses_dir):
+def test_the_migration_installs_the_same_triggers(empty_database_url, courses_dir):
     """A database built by the migrations (not by create_all) refuses too."""
     from flask_migrate import upgrade
 
     from ceengine import create_app
 
     app = create_app(
-        {"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url, "COURSES_DIR": str(courses_dir)}
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": empty_database_url,
+            "COURSES_DIR": str(courses_dir),
+        }
     )
     with app.app_context():
         upgrade()

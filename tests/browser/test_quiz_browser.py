@@ -46,9 +46,11 @@ def test_fail_see_feedback_retake_and_pass(live_server, desktop_page):
     page.get_by_role("button", name="Score My Quiz").click()
     expect(page.get_by_text("Passed", exact=True)).to_be_visible()
     page.get_by_role("link", name="Back to the course").click()
+    # expect() waits for the course page; a bare count() could read the result page still.
+    expect(page).to_have_url(re.compile(rf"/courses/{slug}$"))
     attempts = page.get_by_role("table")
-    assert attempts.get_by_text("Not passed").count() == 1
-    assert attempts.get_by_text("Passed", exact=True).count() == 1
+    expect(attempts.get_by_text("Not passed")).to_have_count(1)
+    expect(attempts.get_by_text("Passed", exact=True)).to_have_count(1)
 
 
 def test_the_feedback_links_to_where_it_is_taught(live_server, desktop_page):
@@ -109,4 +111,4 @@ def test_a_double_click_scores_once(live_server, desktop_page):
     # The second click may abort the first navigation: wait for where the page ends up.
     expect(page).to_have_url(re.compile(r"/attempts/"), timeout=30_000)
     page.goto(f"{live_server.url}/courses/{slug}/quiz")
-    assert page.get_by_role("table").locator("tbody tr").count() == 1
+    expect(page.get_by_role("table").locator("tbody tr")).to_have_count(1)

@@ -120,8 +120,27 @@ def browser(app, remote: str = "127.0.0.1") -> Browser:
     return client
 
 
+_FRESH: set[str] = set()  # databases just copied from a schema template: their tables are new
+
+
+def copied_from_template(url: str) -> str:
+    """Note that the database at `url` was just copied from a schema template (empty tables
+    of the current models), so the first app made on it need not build them again."""
+    _FRESH.add(url)
+    return url
+
+
+def schema_template(url: str) -> str:
+    """Build the current models' empty tables at `url`, to copy for each test; return `url`."""
+    app = make_app(url, FIXTURE_COURSES)
+    with app.app_context():
+        db.engine.dispose()
+    return url
+
+
 def make_app(database_url: str, courses_dir: Path, **overrides):
-    """An app on `database_url` with fresh tables."""
+    """An app on `database_url` with fresh tables (those of a database just copied from the
+    schema template, else dropped and made again)."""
     app = create_app(
         {
             **app_settings(),
@@ -131,6 +150,9 @@ def make_app(database_url: str, courses_dir: Path, **overrides):
         }
     )
     app.test_client_class = FreshRequestClient
+    if database_url in _FRESH:
+        _FRESH.discard(database_url)
+        return app
     with app.app_context():
         db.drop_all()
         db.create_all()
