@@ -181,3 +181,43 @@ def _on_postgresql(folder: Path, hello: Load, seconds: int) -> list[Row]:
             return measure_app(served.url, hello, seconds, served.peak_worker_mb, "PostgreSQL")
     finally:
         server.stop()
+
+
+def cache_sizes() -> str:
+    """What the per-process caches hold once every page of every course has been served, as
+    one line for the table (measured in-process on a fresh SQLite database)."""
+    import re
+
+    from ceengine import create_app
+    from ceengine.courses.first_visit import pages
+    from ceengine.courses.services import sync_courses
+    from ceengine.courses.snapshots import snapshot_cache
+    from ceengine.extensions import db
+
+    with tempfile.TemporaryDirectory() as folder:
+        app = create_app(
+            {
+                "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder}/cache.db",
+                "COURSES_DIR": str(ROOT / "courses"),
+                "REQUEST_LOG": False,
+            }
+        )
+        with app.app_context():
+            db.create_all()
+            sync_courses(ROOT / "courses")
+            client = app.test_client()
+            catalog = client.get("/").get_data(as_text=True)
+            for slug in sorted(set(re.findall(r'href="/courses/([^/"#?]+)"', catalog))):
+                page = client.get(f"/courses/{slug}").get_data(as_text=True)
+                client.get(f"/courses/{slug}/quiz")
+                for module in set(re.findall(rf'href="(/courses/{slug}/modules/[^"#]+)"', page)):
+                    client.get(module)
+            versions, first = snapshot_cache(), pages()
+            line = (
+                f"Caches per worker after every page: {len(versions)} course versions, "
+                f"{versions.held_bytes() / 1024:.0f} KiB; {len(first)} first-visit pages, "
+                f"{first.held_bytes() / 1024:.0f} KiB (bounded: "
+                f"{versions.size} versions, {first.size} pages)"
+            )
+            db.engine.dispose()
+    return line

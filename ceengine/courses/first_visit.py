@@ -51,7 +51,11 @@ class _Pages:
             while len(self._pages) > self.size:
                 self._pages.popitem(last=False)
 
+    def __len__(self) -> int:
+        return len(self._pages)
+
     def held_bytes(self) -> int:
+        """The characters the kept pages hold (their memory is about this many bytes)."""
         with self._lock:
             return sum(len(page) for page in self._pages.values())
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from ceengine.courses.services import current_version, sync_courses
 from ceengine.courses.snapshots import snapshot_cache
+from ceengine.extensions import db
 from tests.support.html import quiz_form_in
 
 SLUG = "demo-lesson"
@@ -47,6 +48,7 @@ def test_the_cache_is_bounded_and_belongs_to_its_app(app_with, courses_dir):
     for slug in ("demo-lesson", "demo-modules", "demo-lesson"):
         assert client.get(f"/courses/{slug}").status_code == 200
         assert len(snapshot_cache()) == 1
+    db.session.rollback()  # end this app's read, or the next app's fresh tables wait for it
     other = app_with()
     with other.app_context():
         assert len(snapshot_cache()) == 0  # another app never sees this one's entries
