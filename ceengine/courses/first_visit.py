@@ -83,7 +83,11 @@ def first_visit_page(
 ) -> str:
     """The page under `key` (rendered by `render` on a miss, with the placeholders in), its
     CSRF token filled in for this request, and each placeholder of `fills` with a new value
-    (FORM_KEY with a new quiz form key, say)."""
+    (FORM_KEY with a new quiz form key, say).
+
+    Every form on the page must be made inside `render`: a form takes its CSRF token when it
+    is made, and only inside is that the placeholder.
+    """
     held = pages()
     page = held.get(key)
     if page is None:

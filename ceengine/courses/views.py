@@ -35,7 +35,7 @@ from ceengine.courses.services import (
     sponsor_today,
 )
 from ceengine.courses.visits import note_opening
-from ceengine.feedback.presenters import feedback_context, live_key
+from ceengine.feedback.presenters import feedback_context, feedback_panels, live_key
 from ceengine.feedback.services import new_reflection_key, rating_lines
 from ceengine.learners.identity import current_learner, ensure_token
 from ceengine.quizzes.presenters import quiz_context
@@ -111,12 +111,18 @@ def course(slug: str) -> ResponseReturnValue:
     note_opening(version.course_id)
     if not first_visit:
         return _course_page(version)
-    feedback = feedback_context(version, reflection_key=REFLECTION_KEY)
+    panels = feedback_panels(version)
     sponsor_key, sponsor = sponsor_in_force()
     today = sponsor_today()
+
+    def render() -> str:  # every form is made inside, so each takes the placeholder token
+        feedback = feedback_context(version, REFLECTION_KEY, panels)
+        credit = credits_on(version, today, sponsor)
+        return _course_page(version, feedback, credit, FORM_KEY)
+
     return first_visit_page(
-        ("course", version.id, version.content_hash, sponsor_key, today, live_key(feedback)),
-        lambda: _course_page(version, feedback, credits_on(version, today, sponsor), FORM_KEY),
+        ("course", version.id, version.content_hash, sponsor_key, today, live_key(panels)),
+        render,
         {FORM_KEY: new_form_key, REFLECTION_KEY: new_reflection_key},
     )
 

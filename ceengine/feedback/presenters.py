@@ -36,11 +36,11 @@ def reflections_page(course_id: int, page: int) -> Pagination:
     return approved_reflections(course_id, page)
 
 
-def feedback_context(version: CourseVersion, reflection_key: str | None = None) -> dict:
-    """The rating line, the latest approved reflections and the form to share one (its key
-    `reflection_key`, else a fresh one)."""
+def feedback_panels(version: CourseVersion) -> dict:
+    """What the course page shows of feedback that changes between visits: the rating line
+    and the latest approved reflections (no form)."""
     settings = version.spec.reflections
-    context = {
+    panels = {
         "rating": rating_lines([version.course_id]).get(version.course_id),
         "reflection_settings": settings,
     }
@@ -50,20 +50,31 @@ def feedback_context(version: CourseVersion, reflection_key: str | None = None) 
                 approved_reflections_query(version.course_id).limit(LATEST_ON_COURSE_PAGE + 1)
             )
         )
-        context.update(
+        panels.update(
             reflections=latest[:LATEST_ON_COURSE_PAGE],
             more_reflections=len(latest) > LATEST_ON_COURSE_PAGE,
-            reflection_form=ReflectionForm(
-                formdata=None, form_key=reflection_key or new_reflection_key()
-            ),
+        )
+    return panels
+
+
+def feedback_context(
+    version: CourseVersion, reflection_key: str | None = None, panels: dict | None = None
+) -> dict:
+    """The rating line, the latest approved reflections (`panels`, else read now) and the
+    form to share one (its key `reflection_key`, else a fresh one)."""
+    context = dict(panels or feedback_panels(version))
+    if context["reflection_settings"].enabled:
+        # Made here, while the page renders: a form takes its CSRF token when it is made.
+        context["reflection_form"] = ReflectionForm(
+            formdata=None, form_key=reflection_key or new_reflection_key()
         )
     return context
 
 
-def live_key(context: dict) -> tuple:
-    """What of `feedback_context` changes between visits (the rating line, the reflections
-    shown), as a key for a page rendered once per such state."""
+def live_key(panels: dict) -> tuple:
+    """`feedback_panels` (the rating line, the reflections shown) as a key for a page
+    rendered once per such state."""
     shown = tuple(
-        (r.id, r.display_name, r.body, r.created_at) for r in context.get("reflections", ())
+        (r.id, r.display_name, r.body, r.created_at) for r in panels.get("reflections", ())
     )
-    return context["rating"], shown, context.get("more_reflections")
+    return panels["rating"], shown, panels.get("more_reflections")

@@ -14,9 +14,13 @@ from ceengine.extensions import db
 from tests.support.app import production_environment
 
 
-def test_migrations_build_exactly_the_models(database_url, courses_dir):
+def test_migrations_build_exactly_the_models(empty_database_url, courses_dir):
     app = create_app(
-        {"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url, "COURSES_DIR": str(courses_dir)}
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": empty_database_url,
+            "COURSES_DIR": str(courses_dir),
+        }
     )
     with app.app_context():
         upgrade()
