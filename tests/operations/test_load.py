@@ -1,6 +1,6 @@
 """A crowd of clinicians against gunicorn: every attempt stored once, one certificate each.
 
-75 at once on PostgreSQL and a smaller crowd on SQLite (WAL, busy timeout), with double clicks
+50 at once on PostgreSQL (four workers) and a smaller crowd on SQLite (WAL, busy timeout), with double clicks
 on Score My Quiz, Issue certificate and Continue to payment, and every Stripe event delivered
 three times at once. `make bench` runs the same crowd at full size (benchmarks/crowd_load.py).
 """
@@ -19,7 +19,7 @@ pytestmark = pytest.mark.served
 # people, at once, workers. Here a crowd large enough for every race (double clicks, replayed
 # events, four workers on one row); `make bench` runs 1000 and 200 of them
 # (benchmarks/crowd_load.py), where the waits in a queue of 200 are what is measured.
-CROWDS = {"postgresql": (150, 75, 4), "sqlite": (60, 30, 2)}
+CROWDS = {"postgresql": (100, 50, 4), "sqlite": (60, 30, 2)}
 
 
 def test_a_crowd_of_clinicians_loses_nothing_and_gets_one_certificate_each(
