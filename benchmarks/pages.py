@@ -186,6 +186,7 @@ def _on_postgresql(folder: Path, hello: Load, seconds: int) -> list[Row]:
 def cache_sizes() -> str:
     """What the per-process caches hold once every page of every course has been served, as
     one line for the table (measured in-process on a fresh SQLite database)."""
+    import logging
     import re
 
     from ceengine import create_app
@@ -205,13 +206,18 @@ def cache_sizes() -> str:
         with app.app_context():
             db.create_all()
             sync_courses(ROOT / "courses")
-            client = app.test_client()
-            catalog = client.get("/").get_data(as_text=True)
+
+            def first_visit(path: str) -> str:  # a new browser each time: no cookies
+                return app.test_client().get(path).get_data(as_text=True)
+
+            logging.getLogger("ceengine.requests").disabled = True  # this is not the load
+            catalog = first_visit("/")
             for slug in sorted(set(re.findall(r'href="/courses/([^/"#?]+)"', catalog))):
-                page = client.get(f"/courses/{slug}").get_data(as_text=True)
-                client.get(f"/courses/{slug}/quiz")
+                page = first_visit(f"/courses/{slug}")
+                first_visit(f"/courses/{slug}/quiz")
                 for module in set(re.findall(rf'href="(/courses/{slug}/modules/[^"#]+)"', page)):
-                    client.get(module)
+                    first_visit(module)
+            logging.getLogger("ceengine.requests").disabled = False
             versions, first = snapshot_cache(), pages()
             line = (
                 f"Caches per worker after every page: {len(versions)} course versions, "
