@@ -200,13 +200,18 @@ def is_published(slug: str) -> bool:
     )
 
 
+# Built once: every course, module and quiz page runs it, and building a statement costs as
+# much as running it.
+_CURRENT_VERSION = (
+    sa.select(CourseVersion)
+    .join(Course, Course.current_version_id == CourseVersion.id)
+    .where(Course.slug == sa.bindparam("slug"), Course.published)
+)
+
+
 def current_version(slug: str) -> CourseVersion | None:
     """The current version of the published course `slug`, or None."""
-    return db.session.scalar(
-        sa.select(CourseVersion)
-        .join(Course, Course.current_version_id == CourseVersion.id)
-        .where(Course.slug == slug, Course.published)
-    )
+    return db.session.scalar(_CURRENT_VERSION, {"slug": slug})
 
 
 def answer_key(items: list[dict]) -> list[dict]:
@@ -252,6 +257,11 @@ def check_library(
 
 
 _SPONSORS = "ceengine.sponsors"  # app.extensions: {(sponsor version id, hash): Sponsor}
+_NEWEST_SPONSOR = (
+    sa.select(SponsorVersion.id, SponsorVersion.content_hash)
+    .order_by(SponsorVersion.number.desc())
+    .limit(1)
+)
 
 
 def current_sponsor() -> Sponsor:
@@ -266,11 +276,7 @@ def sponsor_in_force() -> tuple[tuple[int, str] | None, Sponsor]:
     per process; each call still asks which version is newest (one small indexed query), so
     a sync is in force on the next request.
     """
-    latest = db.session.execute(
-        sa.select(SponsorVersion.id, SponsorVersion.content_hash)
-        .order_by(SponsorVersion.number.desc())
-        .limit(1)
-    ).first()
+    latest = db.session.execute(_NEWEST_SPONSOR).first()
     if latest is None:
         return None, Sponsor.from_json(None)
     key = (latest.id, latest.content_hash)

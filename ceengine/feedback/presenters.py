@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from flask_sqlalchemy.pagination import Pagination
 
 from ceengine.courses.models import CourseVersion
@@ -17,6 +18,10 @@ from ceengine.feedback.services import (
 from ceengine.quizzes.models import Attempt
 
 LATEST_ON_COURSE_PAGE = 5
+# Built once (every course page runs it); one more than shown tells whether there are more.
+_LATEST_REFLECTIONS = approved_reflections_query(sa.bindparam("course_id")).limit(
+    LATEST_ON_COURSE_PAGE + 1
+)
 
 
 def evaluation_link(attempt: Attempt) -> str | None:
@@ -45,11 +50,7 @@ def feedback_panels(version: CourseVersion) -> dict:
         "reflection_settings": settings,
     }
     if settings.enabled:
-        latest = list(
-            db.session.scalars(
-                approved_reflections_query(version.course_id).limit(LATEST_ON_COURSE_PAGE + 1)
-            )
-        )
+        latest = list(db.session.scalars(_LATEST_REFLECTIONS, {"course_id": version.course_id}))
         panels.update(
             reflections=latest[:LATEST_ON_COURSE_PAGE],
             more_reflections=len(latest) > LATEST_ON_COURSE_PAGE,

@@ -157,15 +157,16 @@ def save_evaluation(
     return evaluation
 
 
+_RATING_LINES = sa.select(RatingTotal.course_id, RatingTotal.votes, RatingTotal.stars).where(
+    RatingTotal.course_id.in_(sa.bindparam("ids", expanding=True)), RatingTotal.votes > 0
+)  # built once: every course page and the catalog run it
+
+
 def rating_lines(course_ids: list[int]) -> dict[int, RatingLine]:
     """The public rating line of each course with certified votes (one indexed lookup)."""
     if not course_ids:
         return {}
-    rows = db.session.execute(
-        sa.select(RatingTotal.course_id, RatingTotal.votes, RatingTotal.stars).where(
-            RatingTotal.course_id.in_(course_ids), RatingTotal.votes > 0
-        )
-    )
+    rows = db.session.execute(_RATING_LINES, {"ids": list(course_ids)})
     return {course_id: RatingLine(votes, stars) for course_id, votes, stars in rows}
 
 
