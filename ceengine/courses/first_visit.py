@@ -13,13 +13,12 @@ pages are their own, are rendered each time.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Hashable
 
 from flask import current_app, g, request
 from flask_wtf.csrf import generate_csrf
 
+from ceengine.courses.snapshots import BoundedCache, app_cache
 from ceengine.learners.identity import COOKIE_NAME
 
 # Placeholders: plain ASCII the templates leave as they are, and that no content contains.
@@ -30,42 +29,9 @@ _EXTENSION = "ceengine.first_visit_pages"
 PAGES_KEPT = 256  # per process: a page per course and module, a few days and ratings each
 
 
-class _Pages:
-    """A bounded, thread-safe LRU of rendered pages."""
-
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self._pages: OrderedDict[Hashable, str] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: Hashable) -> str | None:
-        with self._lock:
-            page = self._pages.get(key)
-            if page is not None:
-                self._pages.move_to_end(key)
-            return page
-
-    def put(self, key: Hashable, page: str) -> None:
-        with self._lock:
-            self._pages[key] = page
-            while len(self._pages) > self.size:
-                self._pages.popitem(last=False)
-
-    def __len__(self) -> int:
-        return len(self._pages)
-
-    def held_bytes(self) -> int:
-        """The characters the kept pages hold (their memory is about this many bytes)."""
-        with self._lock:
-            return sum(len(page) for page in self._pages.values())
-
-
-def pages() -> _Pages:
+def pages() -> BoundedCache:
     """This app's first-visit pages."""
-    found = current_app.extensions.get(_EXTENSION)
-    if found is None:
-        found = current_app.extensions.setdefault(_EXTENSION, _Pages(PAGES_KEPT))
-    return found
+    return app_cache(_EXTENSION, PAGES_KEPT, len)
 
 
 def is_first_visit() -> bool:
@@ -88,19 +54,19 @@ def first_visit_page(
     Every form on the page must be made inside `render`: a form takes its CSRF token when it
     is made, and only inside is that the placeholder.
     """
-    held = pages()
-    page = held.get(key)
-    if page is None:
-        field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
-        setattr(g, field, CSRF)  # Flask-WTF hands every form the token it finds in g
-        try:
-            page = render()
-        finally:
-            g.pop(field, None)
-        held.put(key, page)
+    page = pages().get(key, lambda: _with_placeholder_token(render))
     if CSRF in page:
         page = page.replace(CSRF, generate_csrf())
     for placeholder, make in fills.items():
         if placeholder in page:
             page = page.replace(placeholder, make())
     return page
+
+
+def _with_placeholder_token(render: Callable[[], str]) -> str:
+    field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    setattr(g, field, CSRF)  # Flask-WTF hands every form the token it finds in g
+    try:
+        return render()
+    finally:
+        g.pop(field, None)

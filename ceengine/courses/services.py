@@ -19,6 +19,7 @@ from ceengine.courses.format import CourseSpec, read_library
 from ceengine.courses.items import item_type
 from ceengine.courses.models import Course, CourseVersion, QuizItem, SponsorVersion
 from ceengine.courses.problems import Problems
+from ceengine.courses.snapshots import app_cache
 from ceengine.courses.sponsorfile import SPONSOR_FILE, SponsorSpec
 from ceengine.extensions import db
 from ceengine.localtime import today
@@ -256,7 +257,7 @@ def check_library(
     return read_library(courses_dir, only=only, today=sponsor_today(), rates=credit_rates())
 
 
-_SPONSORS = "ceengine.sponsors"  # app.extensions: {(sponsor version id, hash): Sponsor}
+_SPONSORS = "ceengine.sponsors"  # (sponsor version id, hash) -> Sponsor, per app
 _NEWEST_SPONSOR = (
     sa.select(SponsorVersion.id, SponsorVersion.content_hash)
     .order_by(SponsorVersion.number.desc())
@@ -280,15 +281,14 @@ def sponsor_in_force() -> tuple[tuple[int, str] | None, Sponsor]:
     if latest is None:
         return None, Sponsor.from_json(None)
     key = (latest.id, latest.content_hash)
-    held = current_app.extensions.setdefault(_SPONSORS, {})
-    sponsor = held.get(key)
-    if sponsor is None:
-        content = db.session.scalar(
-            sa.select(SponsorVersion.content).where(SponsorVersion.id == latest.id)
-        )
-        if len(held) >= 8:  # versions only grow: the old ones are never asked for again
-            held.clear()
-        sponsor = held[key] = Sponsor.from_json(content)
+    sponsor = app_cache(_SPONSORS, 4).get(
+        key,
+        lambda: Sponsor.from_json(
+            db.session.scalar(
+                sa.select(SponsorVersion.content).where(SponsorVersion.id == latest.id)
+            )
+        ),
+    )
     return key, sponsor
 
 

@@ -100,16 +100,17 @@ class Snapshot:
         return found
 
 
-class SnapshotCache:
-    """A bounded, thread-safe LRU of snapshots by (version id, content hash)."""
+class BoundedCache:
+    """A bounded, thread-safe LRU: the value under a key, built once while it stays in."""
 
-    def __init__(self, size: int) -> None:
+    def __init__(self, size: int, measure: Callable[[Any], int] = lambda _value: 0) -> None:
         self.size = size
-        self._entries: OrderedDict[tuple[int, str], Snapshot] = OrderedDict()
+        self._measure = measure  # roughly how many bytes a value holds, for the bench
+        self._entries: OrderedDict[Hashable, Any] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: tuple[int, str], build: Callable[[], Snapshot]) -> Snapshot:
-        """The snapshot under `key`, built (outside the lock) when absent."""
+    def get(self, key: Hashable, build: Callable[[], Any]) -> Any:
+        """The value under `key`, built (outside the lock) when absent."""
         with self._lock:
             found = self._entries.get(key)
             if found is not None:
@@ -127,19 +128,25 @@ class SnapshotCache:
         return len(self._entries)
 
     def held_bytes(self) -> int:
-        """Roughly how much the cached snapshots hold (their content and fragments)."""
+        """Roughly how much the cached values hold."""
         with self._lock:
-            return sum(entry.size for entry in self._entries.values())
+            return sum(self._measure(value) for value in self._entries.values())
 
 
-def snapshot_cache() -> SnapshotCache:
-    """This app's snapshot cache (made on first use, sized by VERSION_CACHE_SIZE)."""
-    extensions = current_app.extensions
-    cache = extensions.get(_EXTENSION)
+def app_cache(
+    name: str, size: int, measure: Callable[[Any], int] = lambda _value: 0
+) -> BoundedCache:
+    """This app's BoundedCache called `name` (made on first use): each app keeps its own."""
+    cache = current_app.extensions.get(name)
     if cache is None:
-        size = current_app.config.get("VERSION_CACHE_SIZE") or DEFAULT_SIZE
-        cache = extensions.setdefault(_EXTENSION, SnapshotCache(size))
+        cache = current_app.extensions.setdefault(name, BoundedCache(size, measure))
     return cache
+
+
+def snapshot_cache() -> BoundedCache:
+    """This app's snapshots (sized by VERSION_CACHE_SIZE)."""
+    size = current_app.config.get("VERSION_CACHE_SIZE") or DEFAULT_SIZE
+    return app_cache(_EXTENSION, size, lambda snapshot: snapshot.size)
 
 
 def snapshot_of(version: CourseVersion) -> Snapshot:
