@@ -319,7 +319,9 @@ def _link_sections(
             where[section["id"]] = module["slug"]
             titles[section["id"]] = section["title"]
     for item in items:
-        if item["section"] not in where:
+        if item["section"] is None:
+            pass  # no section written: reported as required already
+        elif item["section"] not in where:
             known = ", ".join(sorted(where)) or "none"
             closest = closest_section(item["section"], titles)
             advice = (
