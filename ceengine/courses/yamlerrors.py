@@ -456,14 +456,10 @@ class _Explainer:
         found = 0
         for number in range(1, upto + 1):
             source = self.text(number)
-            quote = self._opening_quote(source)
+            quote = _opening_quote(source)
             if quote and not _closes(source, quote):
                 found = number
         return found
-
-    @staticmethod
-    def _opening_quote(source: str) -> str | None:
-        return _opening_quote(source)
 
 
 def runaway_quote(lines: list[str], start: int, end: int) -> str | None:
@@ -529,6 +525,7 @@ def _value_start(source: str) -> int:
 
 
 def _opening_quote(source: str) -> str | None:
+    """The quote (' or ") the value on `source` starts with, if any."""
     value = source[_value_start(source) :]
     return value[0] if value[:1] in ("'", '"') else None
 
