@@ -7,7 +7,13 @@ from typing import Any
 
 from flask import Flask
 
-from ceengine.config import PROJECT_ROOT, Config, check_production_settings, derive_settings
+from ceengine.config import (
+    NO_TIMEZONE_WARNING,
+    PROJECT_ROOT,
+    Config,
+    check_production_settings,
+    derive_settings,
+)
 
 
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
@@ -25,11 +31,8 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         app.config.update(overrides)
     derive_settings(app.config)
     check_production_settings(app.config)
-    if not app.config["TIMEZONE"]:
-        app.logger.warning(
-            "CEENGINE_TIMEZONE is not set: dates on certificates and reports are UTC days. "
-            "Set it to the sponsor's IANA time zone, e.g. America/Los_Angeles."
-        )
+    if not app.config["TIMEZONE"] and not app.config.get("QUIET_TIMEZONE"):
+        app.logger.warning(NO_TIMEZONE_WARNING)  # production refuses to start without it
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     from ceengine import errors, request_guard, templating

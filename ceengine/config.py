@@ -149,6 +149,12 @@ class Config:
         return {k: v for k, v in vars(self).items() if k.isupper()}
 
 
+NO_TIMEZONE_WARNING = (
+    "CEENGINE_TIMEZONE is not set: dates on certificates and reports are UTC days. "
+    "Set it to the sponsor's IANA time zone, e.g. America/Los_Angeles."
+)
+
+
 def payments_enabled(config: Mapping[str, Any]) -> bool:
     """Payments are on only when both Stripe keys are set; otherwise certificates are free."""
     return bool(config.get("STRIPE_SECRET_KEY") and config.get("STRIPE_WEBHOOK_SECRET"))

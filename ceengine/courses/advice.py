@@ -83,13 +83,15 @@ def same_titles(courses: Iterable[TitledCourse], problems: Problems) -> None:
 def numbered_titles(modules: list[dict], problems: Problems) -> None:
     """Warn at each module title that carries its own number (the `# ` line, line 1)."""
     for position, module in enumerate(modules, 1):
-        if NUMBERED_TITLE.match(module["title"]):
+        numbered = NUMBERED_TITLE.match(module["title"])
+        if numbered:
+            title = module["title"][numbered.end() :].strip(" .:-)\u2013\u2014") or "A title"
             problems.warn(
                 module["file"],
                 1,
                 f"module title '{module['title']}' carries its own number; pages show it as "
                 f"'Module {position} of {len(modules)}' from the file order: "
-                "leave the number out of the title",
+                f"leave the number out of the title. Write it like this:\n    # {title}",
             )
 
 
@@ -113,6 +115,7 @@ def unused_media(media_dir: Path, modules: list[dict], problems: Problems) -> No
         return
     used: set[str] = set()
     for module in modules:
+        used.update(module.get("named_files", []))  # a block with a mistake names it too
         for block in module["blocks"]:
             media = block.get("media") or {}
             used.update([media.get("file", "")] + [twin["file"] for twin in block.get("also", [])])
@@ -179,8 +182,8 @@ def hours_advice(
         line,
         f"ce_hours {format_hours(estimate.declared_hours)} is "
         f"{estimate.difference_percent}% more than the estimated "
-        f"{format_minutes(estimate.total_minutes)} (more than the "
-        f"{rates.margin_percent}% CEENGINE_CREDIT_MARGIN); see `ceengine courses "
+        f"{format_minutes(estimate.total_minutes)}, and CE hours may be at most "
+        f"{rates.margin_percent}% above the estimate; see `ceengine courses "
         f"credit-estimate {slug}`. The lesson is shorter than its CE hours can justify: add "
         f"to it, or declare the time it takes, e.g. ce_hours: {suggested.normalize():f}",
     )

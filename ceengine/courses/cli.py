@@ -32,6 +32,7 @@ from ceengine.courses.services import (
 )
 from ceengine.courses.sponsorfile import SPONSOR_FILE, SponsorSpec
 from ceengine.courses.starter import (
+    DEFAULT_HOURS,
     LAYOUTS,
     Starter,
     StarterError,
@@ -56,11 +57,21 @@ def _courses_dir(path: str | None) -> Path:
     return Path(path or current_app.config["COURSES_DIR"])
 
 
-def _fail(error: CourseFormatError) -> NoReturn:
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'s' if count != 1 else ''}"
+
+
+def _fail(error: CourseFormatError, warnings: bool = False) -> NoReturn:
+    """Print the mistakes (then, with `warnings`, the warnings found beside them) and exit 1."""
     for problem in error.problems:
         click.echo(str(problem), err=True)
-    count = len(error.problems)
-    click.echo(f"\n{count} mistake{'s' if count != 1 else ''}: nothing was loaded.", err=True)
+    shown = error.warnings if warnings else []
+    if shown:
+        click.echo("\nWarnings (they do not stop loading; fix the mistakes first):", err=True)
+    for problem in shown:
+        click.echo(str(problem), err=True)
+    also = f" {_plural(len(shown), 'warning')}." if shown else ""
+    click.echo(f"\n{_plural(len(error.problems), 'mistake')}: nothing was loaded.{also}", err=True)
     sys.exit(1)
 
 
@@ -102,7 +113,7 @@ def check_command(slug: str | None, directory: str | None) -> None:
     try:
         specs, sponsor, problems = check_library(_courses_dir(directory), only=slug)
     except CourseFormatError as error:
-        _fail(error)
+        _fail(error, warnings=True)
     for warning in problems.warnings:
         click.echo(str(warning), err=True)
     click.echo(_sponsor_summary(sponsor))
@@ -213,7 +224,14 @@ def _free_slug(ctx: click.Context, param: click.Parameter, slug: str) -> str:
     prompt="Presenter's credentials (e.g. PhD, LCSW)",
     callback=_answer(partial(check_line, what="presenter's credentials")),
 )
-@click.option("--ce-hours", prompt="CE hours", default="1", callback=_answer(check_hours))
+@click.option(
+    "--ce-hours",
+    prompt="CE hours",
+    default=f"{DEFAULT_HOURS}",
+    show_default=True,
+    callback=_answer(check_hours),
+    help="What the starter's text justifies by default; more hours need a longer lesson.",
+)
 @click.option(
     "--layout",
     type=click.Choice(LAYOUTS),
@@ -248,12 +266,31 @@ def new_command(
     click.echo(f"Wrote {courses_dir / slug}/ (unpublished):")
     for path in written:
         click.echo(f"  {path.relative_to(courses_dir)}")
+    _starter_warnings(courses_dir, slug)
     click.echo(
         f"\nNext: edit the files (each example says what it is), then\n"
         f"  ceengine courses preview {slug}    see it as learners will, with any mistakes\n"
         f"  ceengine courses check {slug}      the same checks, in the terminal\n"
         "and set `published: true` in course.yaml when it is ready to go live."
     )
+
+
+def _starter_warnings(courses_dir: Path, slug: str) -> None:
+    """Say what `courses check` will warn about in the new course (CE hours more than the
+    starter's text justifies, too few quiz items for them) and why."""
+    try:
+        _, _, problems = check_library(courses_dir, only=slug)
+    except CourseFormatError:
+        return  # another course's file (sponsor.yaml) has a mistake: its check says so
+    warnings = [p for p in problems.warnings if slug in Path(p.path).parts]
+    if not warnings:
+        return
+    click.echo(
+        f"\nThe starter's lesson and quiz justify about {DEFAULT_HOURS} CE hours, so until "
+        "you add to them `courses check` warns:"
+    )
+    for warning in warnings:
+        click.echo(f"  {warning}")
 
 
 @bp.cli.command("preview")

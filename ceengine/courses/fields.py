@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,13 @@ def _colon_entry(entry: Any) -> bool:
         and len(entry) == 1
         and all(isinstance(k, str) and isinstance(v, str | None) for k, v in entry.items())
     )
+
+
+def _reads_as(value: bool | int | float | date) -> str:
+    """What YAML took an unquoted value for ("a number", "a date")."""
+    if isinstance(value, bool):
+        return "true or false"
+    return "a date" if isinstance(value, date) else "a number"
 
 
 def written(value: Any) -> str:
@@ -98,13 +106,16 @@ class Fields:
         value = self.raw(key, required)
         if value is MISSING:
             return default
-        if not isinstance(value, str):
-            hint = (
-                ""
-                if isinstance(value, list | dict)
-                else f' (to keep it as text, put it in quotes: {key}: "{written(value)}")'
+        if isinstance(value, bool | int | float | date):
+            self.error(
+                key,
+                f"{self.what}: '{key}' must be text; you wrote {written(value)}, which reads as "
+                f"{_reads_as(value)}: put it in quotes. Write it like this:\n"
+                f'    {key}: "{written(value)}"',
             )
-            self.error(key, f"{self.what}: '{key}' must be text; you wrote {written(value)}{hint}")
+            return default
+        if not isinstance(value, str):
+            self.error(key, f"{self.what}: '{key}' must be text; you wrote {written(value)}")
             return default
         value = value.strip()
         if max_length and len(value) > max_length:
@@ -198,6 +209,14 @@ class Fields:
                     f"{self.what}: this entry of '{key}' has a colon followed by a space, so "
                     "YAML reads it as a key and a value, not as text; put the whole entry in "
                     f"quotes. Write it like this:\n    - {whole}",
+                )
+            elif isinstance(entry, bool | int | float | date):
+                self.problems.add(
+                    self.path,
+                    line,
+                    f"{self.what}: this entry of '{key}' reads as {_reads_as(entry)}, not as "
+                    "text; put it in quotes. Write it like this:\n"
+                    f'    - "{written(entry)}"',
                 )
             elif not isinstance(entry, str) or not entry.strip():
                 self.problems.add(

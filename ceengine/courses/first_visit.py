@@ -9,6 +9,10 @@ the sponsor's approvals in force, today's date, the rating line and the latest r
 and each request fills the placeholders in. A sync, a vote or a moderated reflection changes
 the key, so the next page served shows it; nothing is ever stale. Returning learners, whose
 pages are their own, are rendered each time.
+
+Not in `courses preview`: there a course with a mistake keeps its last good version, so the
+version would not tell a page with the author's newest problem list from one without it.
+Every preview page is rendered afresh.
 """
 
 from __future__ import annotations
@@ -35,10 +39,12 @@ def pages() -> BoundedCache:
 
 
 def is_first_visit() -> bool:
-    """Whether this GET comes from a browser with no learner cookie and no session."""
+    """Whether this GET comes from a browser with no learner cookie and no session (never in
+    the preview, whose pages show the working copy's problems)."""
     cookies = request.cookies
     return (
         request.method == "GET"
+        and not current_app.config.get("PREVIEW")
         and COOKIE_NAME not in cookies
         and current_app.config["SESSION_COOKIE_NAME"] not in cookies
     )

@@ -319,7 +319,9 @@ def _link_sections(
             where[section["id"]] = module["slug"]
             titles[section["id"]] = section["title"]
     for item in items:
-        if item["section"] not in where:
+        if item["section"] is None:
+            pass  # no section written: reported as required already
+        elif item["section"] not in where:
             known = ", ".join(sorted(where)) or "none"
             closest = closest_section(item["section"], titles)
             advice = (
@@ -449,10 +451,10 @@ def read_library(
         if not folders:
             problems.add(courses_dir / only, 1, f"there is no course folder '{only}'")
     specs = [read_course(folder, problems, sponsor, rates) for folder in folders]
-    if problems.errors:
-        raise CourseFormatError(sorted(problems.errors))
     specs = [s for s in specs if s]
     library_advice(courses_dir, specs, only, problems)
+    if problems.errors:
+        raise CourseFormatError(sorted(problems.errors), sorted(problems.warnings))
     return specs, sponsor, problems
 
 

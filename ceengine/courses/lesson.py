@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,9 @@ from ceengine.courses.markup import clean_html, markdown, section_address, wrap_
 from ceengine.courses.problems import Problems
 from ceengine.courses.resources import RESOURCE_TYPES, read_resource
 from ceengine.courses.yamlfile import YamlSyntaxError, load_yaml
+
+# `file: name` in a resource block, read without YAML: a block with a mistake still names it.
+_FILE_LINE = re.compile(r"""^file:[ \t]+["']?([^"'#\s]+)""", re.MULTILINE)
 
 
 def _split_title(text: str, path: Path, problems: Problems, module: bool) -> tuple[str, str, int]:
@@ -97,7 +101,7 @@ def read_lesson(path: Path, media_dir: Path, problems: Problems, module: bool) -
     title, body, offset = _split_title(text, path, problems, module)
     tokens = markdown.parse(body)
     sections = _check_headings(tokens, path, problems, offset)
-    blocks, pending = [], []
+    blocks, pending, named = [], [], []
 
     def flush() -> None:
         if pending:
@@ -116,6 +120,7 @@ def read_lesson(path: Path, media_dir: Path, problems: Problems, module: bool) -
                 )
                 continue
             flush()
+            named.extend(_FILE_LINE.findall(token.content))  # used, even by a broken block
             resource = _resource_block(token, path, problems, media_dir, offset)
             if resource:
                 blocks.append(resource)
@@ -127,4 +132,4 @@ def read_lesson(path: Path, media_dir: Path, problems: Problems, module: bool) -
     flush()
     if not any(b["kind"] == "html" and b["html"].strip() for b in blocks):
         problems.add(path, 1, "the lesson has no text")
-    return {"title": title, "sections": sections, "blocks": blocks}
+    return {"title": title, "sections": sections, "blocks": blocks, "named_files": named}

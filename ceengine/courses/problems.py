@@ -56,8 +56,10 @@ class Problems:
 
 
 class CourseFormatError(Exception):
-    """Raised when course files have mistakes; carries every one of them."""
+    """Raised when course files have mistakes; carries every one of them (and the warnings
+    found beside them, which `courses check` prints after the mistakes)."""
 
-    def __init__(self, problems: list[Problem]) -> None:
+    def __init__(self, problems: list[Problem], warnings: list[Problem] | None = None) -> None:
         self.problems = problems
+        self.warnings = warnings or []
         super().__init__("\n".join(str(p) for p in problems))

@@ -23,6 +23,9 @@ LAYOUTS = ("single-page", "modules")
 AUDIO_FILE = "guided-practice.wav"
 HANDOUT_FILE = "practice-worksheet.md"
 MAX_HOURS = Decimal(100)
+# What the starter's own lesson and quiz justify (about 25 minutes): a new course passes
+# `courses check` with no warning. More hours need more lesson and more quiz items.
+DEFAULT_HOURS = Decimal("0.5")
 
 
 class StarterError(ValueError):

@@ -23,7 +23,7 @@ presenters:                     # at least one
 objectives:                     # "what you'll learn": at least one
   - Describe the core idea of this course.
   - Practise a short guided exercise and note what it changes.
-ce_hours: {hours}                     # 0.25 steps; `ceengine courses credit-estimate` checks it
+ce_hours: {hours}# 0.25 steps; `ceengine courses credit-estimate` checks it
 level: introductory             # introductory | intermediate | advanced
 audience: Psychologists, social workers, counselors and nurses
 published: false                # true when the course is ready to be listed and taken
@@ -63,7 +63,7 @@ def course_yaml(title: str, presenter: str, credentials: str, hours: str) -> str
         title=title,
         presenter=presenter,
         credentials=credentials,
-        hours=hours,
+        hours=f"{hours:<22}",  # the comment lines up with the others
     )
 
 
@@ -94,7 +94,7 @@ provider: youtube               # youtube | vimeo
 # id: abcdefghijk               # the video's id from its address (youtube.com/watch?v=<id>)
 channel: The presenter's channel   # where to find it when there is no id
 title: Title of the talk
-duration: "12:00"               # mm:ss or h:mm:ss, in quotes
+duration: 12:00                 # mm:ss or h:mm:ss
 speaker: The speaker's name     # optional
 description: One sentence shown under the title.   # optional
 ```
@@ -119,7 +119,7 @@ Introduce the guided practice: what it is for and when to use it.
 # replace media/guided-practice.wav with your recording and update the duration.
 file: guided-practice.wav
 title: A guided practice
-duration: "0:02"                # mm:ss or h:mm:ss, in quotes
+duration: 0:02                  # mm:ss or h:mm:ss
 transcript: |                   # required: every word of the recording
   Replace this with the full words of the recording.
 ```
@@ -197,6 +197,13 @@ items:
     answer: Write down one thing you noticed   # the correct option, exactly as written above
     explanation: The exercise ends by writing down one thing you noticed.
     section: a-guided-practice
+
+  # Another true/false item, with the type left out (true/false is the default).
+  - id: notice-the-change
+    statement: The exercise ends by asking what changed between its start and its end.
+    answer: true
+    explanation: Its reflection asks what changed for you between the start and the end.
+    section: try-it-yourself
 """
 
 HANDOUT_MD = """\

@@ -76,7 +76,7 @@ def read_working_copy(courses_dir: Path, only: str | None = None) -> WorkingCopy
             spec.published = True  # the preview shows every course, published or not
             copy.specs.append(spec)
     library_advice(courses_dir, copy.specs, only, problems)
-    copy.problems = sorted(problems.items)
+    copy.problems = sorted(problems.errors) + sorted(problems.warnings)  # mistakes first
     return copy
 
 

@@ -19,6 +19,9 @@ _KEY_LINE = re.compile(r"^(\s*)((?:-\s+)*)([^\s#'\"\-][^:#]*?|-[^\s:#][^:#]*?):(
 _FIELD_NAME = re.compile(r"^[A-Za-z_][\w-]*$")  # a key as the format writes them
 _LIST_ENTRY = re.compile(r"^(\s*)-(?:\s|$)")
 _NO_SPACE_AFTER_COLON = re.compile(r"^(\s*(?:-\s+)*[A-Za-z_][\w-]*):(\S.*)$")
+# A comment after a value: a `#` after a space, followed by a space or the end of the line
+# (` #1` is more likely text: authors write their comments `# like this`).
+_COMMENT = re.compile(r"\s+#(?=\s|$)")
 _QUOTE_HINT = (
     "Text that contains a colon and a space (': '), starts with a quote, a bracket or one of "
     "* & ! % @ ` | > { [, or holds ' #', goes in double quotes"
@@ -50,6 +53,44 @@ def quoted(value: str) -> str:
     if '"' not in value and "\\" not in value:
         return f'"{value}"'
     return "'" + value.replace("'", "''") + "'"
+
+
+def split_comment(value: str, unclosed: bool = False) -> tuple[str, str]:
+    """`value` (what follows `key:` or `- `) as (its text, its trailing comment with the spaces
+    before it, or ""): the comment stays out of the quotes a corrected line puts around the
+    text. A `#` inside a closed quote is text; `unclosed` says the quote `value` opens never
+    closes, so a comment after it is what the author meant as one."""
+    start = 0
+    if not unclosed and value[:1] in ("'", '"'):
+        end = _closing_quote(value)
+        start = end + 1 if end else 0
+    found = _COMMENT.search(value, start)
+    if not found:
+        return value.rstrip(), ""
+    return value[: found.start()].rstrip(), value[found.start() :].rstrip()
+
+
+def quoted_value(value: str) -> str:
+    """`value` in quotes, its trailing comment (if any) kept after the closing quote."""
+    text, comment = split_comment(value)
+    return quoted(text.strip()) + comment
+
+
+def _closing_quote(value: str) -> int:
+    """The index of the quote that closes the one `value` starts with (0: none)."""
+    quote, index = value[0], 1
+    while index < len(value):
+        char = value[index]
+        if quote == '"' and char == "\\":
+            index += 2
+            continue
+        if char == quote:
+            if quote == "'" and value[index + 1 : index + 2] == "'":
+                index += 2
+                continue
+            return index
+        index += 1
+    return 0
 
 
 def _spaces(count: int) -> str:
@@ -148,15 +189,8 @@ class _Explainer:
                 return None
         else:
             return None
-        source = self.text(line).rstrip()
-        quote = self._opening_quote(source)
-        if quote is None:
-            return None
-        return line, (
-            f"a quote that is never closed: the text that starts with {quote} on this line "
-            f"must end with {quote} on the same line, or YAML reads everything after it as "
-            "part of the text. " + _example(source + quote)
-        )
+        message = unclosed_quote(self.text(line))
+        return (line, message) if message else None
 
     def _colon_in_text(self) -> tuple[int, str] | None:
         if self.problem != "mapping values are not allowed here":
@@ -169,10 +203,10 @@ class _Explainer:
             indent, dashes, key = match.group(1), match.group(2), match.group(3)
             value = source[match.end() :].strip()
             if _FIELD_NAME.match(key):
-                fixed = f"{indent}{dashes}{key}: {quoted(value)}"
+                fixed = f"{indent}{dashes}{key}: {quoted_value(value)}"
                 where = f"the text of '{key}'"
             else:
-                fixed = f"{indent}{dashes}{quoted(source[match.end(2) :].strip())}"
+                fixed = f"{indent}{dashes}{quoted_value(source[match.end(2) :].strip())}"
                 where = "the text"
             colon = source[: self.column + 1].rsplit(" ", 1)[-1]
             return line, (
@@ -229,8 +263,9 @@ class _Explainer:
         if not key_match:
             return None
         words = " ".join(
-            [self.text(start)[key_match.end() :].strip()]
-            + [self.text(number).strip() for number in range(start + 1, line + 1)]
+            split_comment(text.strip())[0]
+            for text in [self.text(start)[key_match.end() :]]
+            + [self.text(number) for number in range(start + 1, line + 1)]
         )
         indent, dashes, first_key = key_match.groups()
         return line, (
@@ -249,24 +284,25 @@ class _Explainer:
         head = source[:start].rstrip()
         if not value or value[0] not in "\"'[{":
             return None
+        value, comment = split_comment(value)
         if value[0] == "'" and re.match(r"^'[^']*'[A-Za-z]", value):
             return self.line, (
                 "an apostrophe inside text in single quotes ends the text early. Put text "
                 "with an apostrophe in double quotes. "
-                + _example(f"{head} {quoted(value.strip(chr(39)))}")
+                + _example(f"{head} {quoted(value.strip(chr(39)))}{comment}")
             )
         if value[0] in "[{":
             closing = "]" if value[0] == "[" else "}"
             return self.line, (
                 f"a value that starts with {value[0]} is read as a list or a mapping written "
                 f"on one line, ending at {closing}; text that starts with {value[0]} needs "
-                "quotes around it. " + _example(f"{head} {quoted(value)}")
+                "quotes around it. " + _example(f"{head} {quoted(value)}{comment}")
             )
         return self.line, (
             f"text that starts with a quote ({value[0]}) must end with it: YAML reads the "
             "quoted words as the whole value and does not know what to do with the rest. Put "
             "the whole text in quotes of the other kind. "
-            + _example(f"{head} {_other_quotes(value)}")
+            + _example(f"{head} {_other_quotes(value)}{comment}")
         )
 
     def _special_first_character(self) -> tuple[int, str] | None:
@@ -302,6 +338,12 @@ class _Explainer:
                 "a key needs a space after its colon: YAML reads "
                 f"'{source.strip()}' as text, not as a key and its value. "
                 + _example(f"{spaced.group(1)}: {spaced.group(2)}")
+            )
+        if re.match(r"^-[^\s-]", source.strip()):
+            fixed = " " * _indent(source) + "- " + source.strip()[1:]
+            return line, (
+                "a list entry needs a space after its '-': YAML reads "
+                f"'{source.strip()}' as text, not as an entry of the list. " + _example(fixed)
             )
         above = self.previous(line)
         return line, (
@@ -354,6 +396,9 @@ class _Explainer:
                 "list starts with '- ' at the same indent; a new key lines up with the key "
                 "that holds the list. " + _example(before, dash + source.strip())
             )
+        entry = self._entry_above(line) if _LIST_ENTRY.match(source) else 0
+        if entry and _indent(self.text(entry)) != _indent(source):
+            return line, _entry_out_of_line(self.text(entry), source)
         expected = self._expected_indent(line)
         if expected == _indent(source):
             return None
@@ -380,6 +425,20 @@ class _Explainer:
         entry = _LIST_ENTRY.match(before)
         return len(entry.group(1)) if entry else _indent(before)
 
+    def _entry_above(self, line: int) -> int:
+        """The `- ` entry of the list the entry on `line` most likely belongs to (0: none):
+        the nearest one above that every line between is indented further than."""
+        lowest = _indent(self.text(line)) + 2
+        number = line
+        while number := self.previous(number):
+            source = self.text(number)
+            if _LIST_ENTRY.match(source) and _indent(source) <= lowest:
+                return number
+            if _indent(source) == 0:
+                return 0
+            lowest = min(lowest, _indent(source))
+        return 0
+
     def _start_of_text(self, line: int) -> int:
         """The `key:` line whose text runs on to `line`."""
         own = _indent(self.text(line))
@@ -397,27 +456,104 @@ class _Explainer:
         found = 0
         for number in range(1, upto + 1):
             source = self.text(number)
-            quote = self._opening_quote(source)
+            quote = _opening_quote(source)
             if quote and not _closes(source, quote):
                 found = number
         return found
 
-    @staticmethod
-    def _opening_quote(source: str) -> str | None:
-        match = _KEY_LINE.match(source) or _LIST_ENTRY.match(source)
-        value = source[match.end() if match else _indent(source) :].lstrip()
-        return value[0] if value[:1] in ("'", '"') else None
+
+def runaway_quote(lines: list[str], start: int, end: int) -> str | None:
+    """The unclosed-quote message when the quoted text from 1-based line `start` to `end`
+    swallowed lines the author meant as YAML: a line indented no further than the one the
+    quote opens on, or one that reads as a `key:` or a `- ` entry. (YAML lets quoted text run
+    over lines, so a later quote — `"## "` in a comment, say — closes an unclosed one and the
+    lines between silently become text.)"""
+    source = lines[start - 1]
+    for number in range(start + 1, min(end, len(lines)) + 1):
+        line = lines[number - 1]
+        if not line.strip():
+            continue
+        if (
+            _indent(line) <= _indent(source)
+            or re.match(r"^\s*[a-z_]+:(?:\s|$)", line)
+            or _LIST_ENTRY.match(line)
+            or line.strip().startswith("# ")
+        ):
+            return unclosed_quote(source)
+    return None
+
+
+def _entry_out_of_line(entry: str, source: str) -> str:
+    """A `- ` entry (`source`) not lined up with the entry above it in its list (`entry`)."""
+    side = "less" if _indent(source) < _indent(entry) else "further"
+    fixed = " " * _indent(entry) + source.strip()
+    return (
+        f"a wrong indent: the list entry '{source.strip()}' is indented "
+        f"{_spaces(_indent(source))}, {side} than the entry above it in its list "
+        f"({_spaces(_indent(entry))}). Each '- ' of one list lines up exactly under the "
+        "'- ' above it. " + _example(entry.rstrip(), fixed.rstrip())
+    )
+
+
+def runaway_text(lines: list[str], start: int, end: int) -> tuple[int, str] | None:
+    """(line, message) when unquoted text from 1-based line `start` to `end` ran on into a
+    line that starts with `- `: a list entry indented further than the one above it, which
+    YAML silently joins to it (`- A` then `  - B` reads as the one entry 'A - B')."""
+    source = lines[start - 1]
+    for number in range(start + 1, min(end, len(lines)) + 1):
+        line = lines[number - 1]
+        if not _LIST_ENTRY.match(line):
+            continue
+        if _LIST_ENTRY.match(source) and not _KEY_LINE.match(source):
+            return number, _entry_out_of_line(source, line)
+        match = _KEY_LINE.match(source)
+        key = f"'{match.group(3)}:'" if match else "the line above"
+        return number, (
+            f"a wrong indent: '{line.strip()}' is indented under {key}, which has text on its "
+            "own line, so YAML reads the '- ' line as more of that text, not as a list entry. "
+            "A list goes under a key with nothing after its colon; if this is text, put it "
+            "on the line above."
+        )
+    return None
+
+
+def _value_start(source: str) -> int:
+    """Where the value of `key: value` or `- value` on `source` starts."""
+    match = _KEY_LINE.match(source) or _LIST_ENTRY.match(source)
+    start = match.end() if match else _indent(source)
+    return start + len(source[start:]) - len(source[start:].lstrip())
+
+
+def _opening_quote(source: str) -> str | None:
+    """The quote (' or ") the value on `source` starts with, if any."""
+    value = source[_value_start(source) :]
+    return value[0] if value[:1] in ("'", '"') else None
+
+
+def unclosed_quote(source: str) -> str | None:
+    """The message for a value on `source` that opens a quote it never closes, with the line
+    corrected (its comment kept after the closing quote); None when it opens no quote."""
+    quote = _opening_quote(source)
+    if quote is None:
+        return None
+    start = _value_start(source)
+    text, comment = split_comment(source[start:], unclosed=True)
+    return (
+        f"a quote that is never closed: the text that starts with {quote} on this line "
+        f"must end with {quote} on the same line, or YAML reads everything after it as "
+        "part of the text. " + _example(source[:start] + text + quote + comment)
+    )
 
 
 def _with_value_quoted(source: str) -> str:
     """`source` with its value (or its list entry's text) in quotes."""
     match = _KEY_LINE.match(source)
     if match and _FIELD_NAME.match(match.group(3)):
-        return f"{source[: match.end()].rstrip()} {quoted(source[match.end() :].strip())}"
+        return f"{source[: match.end()].rstrip()} {quoted_value(source[match.end() :].strip())}"
     entry = _LIST_ENTRY.match(source)
     if entry:
-        return f"{source[: entry.end()].rstrip()} {quoted(source[entry.end() :].strip())}"
-    return " " * _indent(source) + quoted(source.strip())
+        return f"{source[: entry.end()].rstrip()} {quoted_value(source[entry.end() :].strip())}"
+    return " " * _indent(source) + quoted_value(source.strip())
 
 
 def _closes(source: str, quote: str) -> bool:

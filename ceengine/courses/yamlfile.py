@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from ceengine.courses.yamlerrors import explain_yaml_error, quoted
+from ceengine.courses.yamlerrors import explain_yaml_error, quoted, runaway_quote, runaway_text
 
 BOOL_TAG, INT_TAG, FLOAT_TAG = (f"tag:yaml.org,2002:{name}" for name in ("bool", "int", "float"))
 # YAML 1.2's booleans: the words true and false (as written in any of the usual cases).
@@ -28,6 +28,7 @@ _FLOAT = re.compile(
 )
 # ` #` then a word at once (`#1`, `#hashtag`): rarely a comment, which authors write `# like this`.
 _CUT_TEXT = re.compile(r"^[ \t]+#[^\s#]")
+_LINE_BREAK = re.compile(r"\r\n|[\n\r\x85\u2028\u2029]")  # what PyYAML counts as a new line
 _REPLACED = {BOOL_TAG: _BOOLEAN, INT_TAG: _INTEGER, FLOAT_TAG: _FLOAT}
 _DROPPED = {"tag:yaml.org,2002:value"}  # a lone `=`, which the safe schema cannot build
 
@@ -77,11 +78,18 @@ class _LineLoader(yaml.SafeLoader):
     def __init__(self, stream: str) -> None:
         super().__init__(stream)
         self.cut_by_comment: list[tuple[int, str, str]] = []  # (line, read, as written)
+        self.quoted_across_lines: list[tuple[int, int]] = []  # (first line, last line)
+        self.plain_across_lines: list[tuple[int, int]] = []
 
     def construct_scalar(self, node: yaml.ScalarNode) -> Any:  # noqa: D102 - PyYAML hook
         value = super().construct_scalar(node)
+        lines = (node.start_mark.line + 1, node.end_mark.line + 1)
         if node.style is None:  # plain text: ` #` ends it, and the rest is a comment
             self._note_cut(node)
+            if lines[1] > lines[0]:
+                self.plain_across_lines.append(lines)
+        elif node.style in ("'", '"') and node.end_mark.line > node.start_mark.line:
+            self.quoted_across_lines.append(lines)
         return value
 
     def _note_cut(self, node: yaml.ScalarNode) -> None:
@@ -159,6 +167,7 @@ def load_yaml(text: str, warn: Callable[[int, str], None] | None = None) -> Any:
     finally:
         if loader is not None:
             loader.dispose()
+    _refuse_runaways(text, loader.quoted_across_lines, loader.plain_across_lines)
     for line, read, whole in loader.cut_by_comment if warn else ():
         warn(
             line,
@@ -167,6 +176,23 @@ def load_yaml(text: str, warn: Callable[[int, str], None] | None = None) -> Any:
             f"{quoted(whole.strip())}",
         )
     return data
+
+
+def _refuse_runaways(
+    text: str, quoted_spans: list[tuple[int, int]], plain_spans: list[tuple[int, int]]
+) -> None:
+    """YamlSyntaxError at the first text that ran on over lines meant as YAML: an unclosed
+    quote that a later quote closed, or a `- ` entry read as more text of the line above."""
+    found = []
+    lines = _LINE_BREAK.split(text) if quoted_spans or plain_spans else []
+    for start, end in quoted_spans:
+        message = runaway_quote(lines, start, end)
+        if message:
+            found.append((start, message))
+    for start, end in plain_spans:
+        found.extend(filter(None, [runaway_text(lines, start, end)]))
+    if found:
+        raise YamlSyntaxError(*min(found))
 
 
 def as_yaml_text(value: str) -> str:

@@ -46,6 +46,37 @@ def test_a_new_course_passes_check_as_written(author, courses_dir, layout):
 
 
 @pytest.mark.parametrize("layout", ["single-page", "modules"])
+def test_a_new_course_at_its_default_hours_passes_check_with_no_warning(
+    author, courses_dir, layout
+):
+    options = OPTIONS[: OPTIONS.index("--ce-hours")]
+    made = author.invoke(
+        args=["courses", "new", "mindful-care", *options, "--layout", layout], input="\n"
+    )
+    assert made.exit_code == 0, made.output
+    assert "CE hours [0.5]" in made.output
+    assert "warns" not in made.output
+    checked = author.invoke(args=["courses", "check", "mindful-care"])
+    assert checked.exit_code == 0, checked.output
+    assert "warning" not in checked.output.lower(), checked.output  # nor the time zone's
+    assert "ok  mindful-care: " in checked.output and "0.5 CE hours, 3 quiz items" in (
+        checked.output
+    )
+
+
+def test_more_hours_than_the_starter_justifies_are_said_when_it_is_written(author, courses_dir):
+    made = author.invoke(args=["courses", "new", "mindful-care", *OPTIONS], input="\n")
+    assert made.exit_code == 0, made.output
+    assert (
+        "The starter's lesson and quiz justify about 0.5 CE hours, so until you add to them "
+        "`courses check` warns:\n"
+    ) in made.output
+    assert "warning: 3 items for 1.5 CE hours" in made.output
+    assert "warning: ce_hours 1.5 h is " in made.output
+    assert "CEENGINE_CREDIT_MARGIN" not in made.output
+
+
+@pytest.mark.parametrize("layout", ["single-page", "modules"])
 def test_every_resource_and_item_type_has_a_commented_example(author, courses_dir, layout):
     author.invoke(args=["courses", "new", "mindful-care", *OPTIONS, "--layout", layout])
     (spec,) = read_courses(courses_dir, only="mindful-care")[0]
@@ -77,7 +108,7 @@ def test_it_asks_for_what_the_options_do_not_give(author, courses_dir):
         "Course title",
         "Presenter's name",
         "Presenter's credentials",
-        "CE hours [1]",
+        "CE hours [0.5]",
         "Single page or modules",
     ):
         assert prompt in made.output

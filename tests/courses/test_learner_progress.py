@@ -191,7 +191,8 @@ def test_courses_check_warns_at_a_title_that_numbers_itself(runner, courses_dir)
     assert (
         "courses/demo-modules/modules/02-settling-the-mind.md:1: warning: module title "
         "'Module 1: Settling the Mind' carries its own number; pages show it as "
-        "'Module 2 of 3' from the file order: leave the number out of the title"
+        "'Module 2 of 3' from the file order: leave the number out of the title. Write it "
+        "like this:\n    # Settling the Mind\n"
     ) in result.output
     module.write_text(module.read_text().replace("# Module 1: Settling", "# Settling", 1))
     assert "carries its own number" not in runner.invoke(args=["courses", "check"]).output

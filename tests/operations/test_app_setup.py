@@ -5,11 +5,13 @@ from __future__ import annotations
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from click.testing import CliRunner
 from flask_migrate import downgrade, upgrade
 
 from ceengine import create_app
 from ceengine.certificates.credential_key import write_development_key
 from ceengine.certificates.signing import create_development_chain
+from ceengine.cli import cli
 from ceengine.extensions import db
 from tests.support.app import production_environment
 
@@ -148,6 +150,22 @@ def test_development_without_a_time_zone_uses_utc_and_warns(monkeypatch, tmp_pat
     )
     with app.app_context():
         assert app.jinja_env.globals["time_zone"]() == "UTC"
+
+
+def test_authoring_commands_stay_quiet_about_the_time_zone_and_run_says_it(
+    monkeypatch, courses_dir, caplog
+):
+    """An author checking a course has no dates to print: the warning is for the site."""
+    monkeypatch.delenv("CEENGINE_TIMEZONE", raising=False)
+    monkeypatch.setattr("flask.cli.run_simple", lambda *args, **options: None)
+    checked = CliRunner().invoke(cli, ["courses", "check", "--dir", str(courses_dir)])
+    assert checked.exit_code == 0, checked.output
+    assert "CEENGINE_TIMEZONE" not in checked.output + caplog.text
+    ran = CliRunner().invoke(cli, ["run", "--no-reload", "--port", "5999"])
+    assert ran.exit_code == 0, ran.output
+    assert "CEENGINE_TIMEZONE is not set: dates on certificates and reports are UTC days" in (
+        caplog.text
+    )
 
 
 def test_a_time_zone_set_in_the_environment_is_used(monkeypatch, tmp_path, caplog):
