@@ -84,6 +84,8 @@ EXPECTED = {
     ("admin.ce_broker_xls", "GET"): "reviewer",
     ("admin.logout", "POST"): "reviewer",
     ("admin.two_factor", "GET"): "reviewer",
+    ("admin.two_factor_recovery_codes", "POST"): "reviewer",
+    ("admin.two_factor_off", "POST"): "reviewer",
     ("admin.revoke", "POST"): "staff",
     ("admin.reissue", "POST"): "staff",
     ("admin.moderate", "POST"): "staff",
@@ -96,6 +98,8 @@ EXPECTED = {
     ("admin.deactivate", "POST"): "owner",
     ("admin.reactivate", "POST"): "owner",
     ("admin.cancel_invitation", "POST"): "owner",
+    ("admin.account", "GET"): "owner",
+    ("admin.reset_two_factor", "POST"): "owner",
 }
 
 
@@ -127,10 +131,13 @@ def test_every_admin_address_refuses_a_role_below_the_one_it_needs(synced, team)
     walk = [(r, m) for r, m in admin_rules_and_methods(synced) if r.endpoint not in OPEN_ENDPOINTS]
     needs = {(rule.endpoint, method): required_role(rule.endpoint, method) for rule, method in walk}
     assert {key: needs.get(key) for key in EXPECTED} == EXPECTED
-    # every action needs staff at least, but signing out and one's own second factor
+    # every action needs staff at least, but signing out and one's own second factor (turning
+    # it on, new recovery codes, turning it off: self-service every role has)
     assert {key for key, needed in needs.items() if key[1] == "POST" and needed == "reviewer"} == {
         ("admin.logout", "POST"),
         ("admin.two_factor_confirm", "POST"),
+        ("admin.two_factor_recovery_codes", "POST"),
+        ("admin.two_factor_off", "POST"),
     }
     before = database_state()
 
@@ -152,6 +159,7 @@ def test_every_admin_address_refuses_a_role_below_the_one_it_needs(synced, team)
     assert ("reviewer", "admin.revoke", "POST") in refused
     assert ("reviewer", "admin.accounts", "GET") in refused
     assert ("staff", "admin.invite", "POST") in refused
+    assert ("staff", "admin.reset_two_factor", "POST") in refused
     assert not [r for r in refused if r[0] == "owner"]
     for rule, method in walk:  # and every page a role may open, opens
         if method == "GET":

@@ -75,9 +75,9 @@ def test_an_owner_without_two_factor_sets_it_up_before_anything_else(app):
     assert page.status_code == 200
     assert "<svg" in html and "Scan this QR code" in text_of(page)
     key = re.search(r"Key: <code>([A-Z2-7 ]+)</code>", html).group(1).replace(" ", "")
+    assert key in text_of(client.get("/admin/two-factor")).replace(" ", "")  # the same key
     fresh_session()
-    stored = admin_by_email(OWNER).totp_secret
-    assert key == secret_of(admin_by_email(OWNER)) and key not in stored  # stored encrypted
+    assert admin_by_email(OWNER).totp_secret is None  # showing the page stores nothing
 
     token = csrf_token_in(html)
     wrong = client.post("/admin/two-factor", data={"csrf_token": token, "code": "000000"})
@@ -94,6 +94,8 @@ def test_an_owner_without_two_factor_sets_it_up_before_anything_else(app):
     assert client.get("/admin/certificates").status_code == 200
     assert "Two-factor sign-in is on" in text_of(client.get("/admin/two-factor"))
     assert [e.target for e in events("two_factor_enabled")] == [OWNER]
+    stored = admin_by_email(OWNER).totp_secret
+    assert key == secret_of(admin_by_email(OWNER)) and key not in stored  # stored encrypted
     hashes = set(db.session.scalars(sa.select(AdminRecoveryCode.code_hash)))
     assert not hashes & {c.replace("-", "") for c in codes}  # stored hashed
 
