@@ -174,9 +174,12 @@ def reactivate(admin_id: int) -> ResponseReturnValue:
 def reset_two_factor_view(admin_id: int) -> ResponseReturnValue:
     """Reset another admin's two-factor sign-in (a lost phone), saying why."""
     form = ResetTwoFactorForm()
-    if not form.validate_on_submit():
-        return _account_page(_account_or_404(admin_id), reset=form, status=422)
     me = current_user.user.id
+    if not form.validate_on_submit():
+        user = _account_or_404(admin_id)
+        if user.id == me or not is_on(user):  # the page has no reset form to show it on
+            return render_error(422, first_error(form))
+        return _account_page(user, reset=form, status=422)
     return _done(
         lambda: reset_two_factor_of(admin_id, form.reason.data, me),
         "Two-factor sign-in of {email} is reset and they are signed out; they set it up "

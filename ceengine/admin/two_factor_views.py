@@ -214,7 +214,7 @@ def two_factor_off() -> ResponseReturnValue:
     console requires it)."""
     user = current_user.user
     if must_keep(user):
-        return render_error(403, KEEP_ON)
+        return render_error(409, KEEP_ON)  # a rule of this console, not a role refusal
     if not is_on(user):
         return redirect(url_for("admin.two_factor"), 303)
     form = CurrentCodeForm()

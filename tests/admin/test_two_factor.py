@@ -382,7 +382,7 @@ def test_an_owner_cannot_turn_it_off_while_owners_must_have_it(app, monkeypatch)
 
     refused = post_action(client, "/admin/two-factor/off", code=next_code(OWNER))
 
-    assert refused.status_code == 403
+    assert refused.status_code == 409
     assert "Owners keep two-factor sign-in on" in text_of(refused)
     fresh_session()
     assert admin_by_email(OWNER).two_factor_since is not None
