@@ -12,8 +12,9 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from ceengine.admin.models import AdminRecoveryCode, AdminSession, AdminUser
+from ceengine.admin.models import AdminSession, AdminUser
 from ceengine.admin.roles import OWNER, RANK
+from ceengine.admin.two_factor import clear, is_on
 from ceengine.audit import trail as audit
 from ceengine.columns import utcnow
 from ceengine.extensions import db
@@ -102,15 +103,23 @@ def set_password(email: str, password: str) -> AdminUser:
     return user
 
 
-def reset_two_factor(email: str) -> AdminUser:
+def reset_two_factor(email: str, reason: str = "") -> AdminUser:
     """Turn off an admin's second factor (secret and recovery codes) and end their sessions."""
     user = admin_by_email(email)
     if user is None:
         raise AccountError(f"There is no admin with the email {email_key(email)}.")
-    user.totp_secret, user.totp_last_step, user.two_factor_since = None, None, None
-    db.session.execute(sa.delete(AdminRecoveryCode).where(AdminRecoveryCode.admin_id == user.id))
+    return clear_two_factor(user, reason)
+
+
+def clear_two_factor(user: AdminUser, reason: str = "") -> AdminUser:
+    """Reset `user`'s two-factor sign-in and end their sessions: they set it up again at their
+    next sign-in where their role requires it. Audited with `reason`; commits."""
+    before = {"two_factor": is_on(user)}
+    clear(user)
     end_all_sessions(user)
-    audit.record("two_factor_reset", user.email)
+    audit.record(
+        "two_factor_reset", user.email, reason=reason, before=before, after={"two_factor": False}
+    )
     db.session.commit()
     return user
 

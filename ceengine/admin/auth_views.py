@@ -7,7 +7,10 @@ import time
 
 from flask import Response, current_app, flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
+from flask_limiter import RequestLimit
 from flask_login import UserMixin, current_user, login_user, logout_user
+from limits import parse
+from sqlalchemy.exc import SQLAlchemyError
 
 from ceengine.admin import bp
 from ceengine.admin.accounts import (
@@ -25,7 +28,7 @@ from ceengine.audit import trail as audit
 from ceengine.audit.trail import Actor
 from ceengine.errors import render_error
 from ceengine.extensions import db, limiter, login_manager
-from ceengine.text import email_key
+from ceengine.text import email_key, is_printable
 
 PENDING = "admin_pending_sign_in"  # the session key between the password and the code
 PENDING_SECONDS = 300
@@ -139,8 +142,38 @@ def _failed_sign_in(email: str, reason: str) -> None:
     db.session.commit()
 
 
+# At most one "too many attempts" event a minute for an address and email: a flood of refused
+# sign-ins is kept in the trail without filling it.
+_THROTTLED_EVENTS = parse("1 per minute")
+
+
+def refused_sign_in(email: str) -> None:
+    """The limiter's breach hook for the sign-in pages: keep a sign-in refused for too many
+    attempts in the audit trail, with the email tried and the address. A database that cannot
+    take the event only logs it: the visitor still gets the 429 page, never a 500."""
+    typed = "".join(c for c in email_key(email) if is_printable(c))[:254]
+    address = request.remote_addr or ""
+    if not limiter.limiter.hit(_THROTTLED_EVENTS, "sign_in_throttled", address, typed):
+        return
+    try:
+        audit.record(
+            "sign_in_throttled",
+            typed,
+            reason="too many attempts",
+            actor=Actor(typed or "(no email)", None, address),
+        )
+        db.session.commit()
+    except SQLAlchemyError:
+        db.session.rollback()
+        current_app.logger.exception("could not keep a refused sign-in in the audit trail")
+
+
+def _login_breached(_limit: RequestLimit) -> None:
+    refused_sign_in(request.form.get("email", ""))
+
+
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_sign_in_limit, methods=["POST"])
+@limiter.limit(_sign_in_limit, methods=["POST"], on_breach=_login_breached)
 def login() -> ResponseReturnValue:
     """Sign in with email and password."""
     if current_user.is_authenticated:

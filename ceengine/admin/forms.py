@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -35,6 +37,8 @@ from ceengine.text import (
     clean_text,
     printable,
 )
+
+F = TypeVar("F", bound=FlaskForm)
 
 
 class SignInForm(FlaskForm):
@@ -253,11 +257,55 @@ class InviteForm(FlaskForm):
     submit = SubmitField("Send invitation")
 
 
+def reason_field(label: str = "Reason", required: str | None = None) -> StringField:
+    """Why an admin acts, kept in the audit trail: optional unless `required` (its message)."""
+    first = DataRequired(required) if required else Optional()
+    return StringField(
+        label,
+        filters=[clean_text],
+        validators=[
+            first,
+            Length(max=200, message="Keep the reason under 200 characters."),
+            printable,
+        ],
+    )
+
+
+def first_error(form: FlaskForm) -> str:
+    """The form's first error message (for an action whose page has no field to show it on)."""
+    return next(error for errors in form.errors.values() for error in errors)
+
+
+def with_ids(form: F, prefix: str) -> F:
+    """The form's fields with ids starting `prefix-` (a page with several forms that share
+    field names still has one element per id, and each label its own field)."""
+    for field in form:
+        if field.type not in ("CSRFTokenField", "HiddenField"):
+            field.id = field.label.field_id = f"{prefix}-{field.short_name}"
+    return form
+
+
+class ReasonForm(FlaskForm):
+    """An action with an optional reason for the audit trail (moderation, deactivation,
+    cancelling an invitation)."""
+
+    reason = reason_field()
+    submit = SubmitField("Confirm")
+
+
 class RoleForm(FlaskForm):
     """An owner sets another admin's role."""
 
     role = SelectField("Role", choices=ROLE_CHOICES, validators=[_a_role])
+    reason = reason_field()
     submit = SubmitField("Set role")
+
+
+class ResetTwoFactorForm(FlaskForm):
+    """An owner resets another admin's two-factor sign-in, saying why."""
+
+    reason = reason_field(required="Say why you reset their two-factor sign-in.")
+    submit = SubmitField("Reset two-factor sign-in")
 
 
 class NewPasswordForm(FlaskForm):
@@ -289,3 +337,15 @@ class CodeForm(FlaskForm):
         render_kw={"inputmode": "text", "autocapitalize": "off", "spellcheck": "false"},
     )
     submit = SubmitField("Continue")
+
+
+class CurrentCodeForm(FlaskForm):
+    """A code from the admin's authenticator app, to confirm a change to their own
+    two-factor sign-in (new recovery codes, turning it off)."""
+
+    code = StringField(
+        "Code from your authenticator app",
+        filters=[clean_text],
+        validators=[DataRequired("Enter the 6-digit code your app shows."), Length(max=40)],
+        render_kw={"inputmode": "numeric", "autocapitalize": "off", "spellcheck": "false"},
+    )

@@ -8,6 +8,7 @@ confirmations, sign-in sessions, and learners left with nothing. It refuses a DA
 retention period (`CEENGINE_RECORDS_RETENTION_YEARS`, default 4). A dry run (the default) does
 the same deletes in a transaction and rolls it back, so its counts are exactly what `--yes`
 removes. Running totals (ratings, results) hold no personal data and are left as they are.
+A purge that removes is in the audit trail (what it removed, by whom), in its transaction.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 
 from ceengine.admin.models import CeBrokerReport
+from ceengine.audit import trail as audit
 from ceengine.billing.models import CheckoutSession, Order, PaymentProblem
 from ceengine.certificates.models import Certificate
 from ceengine.certificates.transcript_sessions import TranscriptSession
@@ -141,6 +143,12 @@ def purge(before: date, today: date, retention_years: int, apply: bool) -> list[
         db.session.rollback()
         raise
     if apply:
+        audit.record(
+            "records_purged",
+            f"before {before.isoformat()}",
+            reason=f"records retention: {retention_years} years",
+            after={count.what: count.rows for count in counts},
+        )
         db.session.commit()
     else:
         db.session.rollback()

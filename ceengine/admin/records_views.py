@@ -10,7 +10,7 @@ from flask.typing import ResponseReturnValue
 from ceengine.admin import bp
 from ceengine.admin.auth_views import admin_path
 from ceengine.admin.filters import read_filter
-from ceengine.admin.forms import ActionForm, ReissueForm, ResendForm, RevokeForm
+from ceengine.admin.forms import ReasonForm, ReissueForm, ResendForm, RevokeForm, first_error
 from ceengine.admin.overview import order_figures
 from ceengine.admin.paging import page_number, page_of
 from ceengine.admin.records import (
@@ -35,6 +35,7 @@ from ceengine.certificates.services import (
 )
 from ceengine.certificates.signing_key import SigningNotConfigured
 from ceengine.config import payments_enabled
+from ceengine.errors import render_error
 from ceengine.extensions import db
 from ceengine.feedback.models import APPROVED, HIDDEN, Reflection
 from ceengine.feedback.services import FeedbackError, delete_reflection, moderate_reflection
@@ -59,16 +60,19 @@ def reflections() -> ResponseReturnValue:
         page=page,
         form=form,
         report_filter=report_filter,
-        action_form=ActionForm(),
+        action_form=ReasonForm(formdata=None),
     )
 
 
 @bp.post("/reflections/<int(max=2147483647):reflection_id>/<any(approve, hide):action>")
 def moderate(reflection_id: int, action: str) -> ResponseReturnValue:
     """Approve a reflection (it shows on the course page) or hide it."""
-    status, word = MODERATION[action]  # CSRFProtect has already checked the form's token
+    status, word = MODERATION[action]
+    form = ReasonForm()
+    if not form.validate_on_submit():
+        return render_error(422, first_error(form))
     try:
-        reflection = moderate_reflection(reflection_id, status)
+        reflection = moderate_reflection(reflection_id, status, form.reason.data or "")
     except FeedbackError as problem:
         flash(str(problem), "warning")
     else:
@@ -80,9 +84,9 @@ def moderate(reflection_id: int, action: str) -> ResponseReturnValue:
 def delete(reflection_id: int) -> ResponseReturnValue:
     """Delete a reflection for good, after a confirmation page."""
     reflection = db.session.get(Reflection, reflection_id)
-    form = ActionForm()
+    form = ReasonForm()
     if form.validate_on_submit():
-        deleted = delete_reflection(reflection_id)
+        deleted = delete_reflection(reflection_id, form.reason.data or "")
         flash(
             "The reflection has been deleted."
             if deleted
@@ -92,7 +96,8 @@ def delete(reflection_id: int) -> ResponseReturnValue:
         return _back_to_reflections()
     if reflection is None:
         abort(404)
-    return render_template("admin/delete_reflection.html", reflection=reflection, form=form)
+    status = 422 if form.errors else 200
+    return render_template("admin/delete_reflection.html", reflection=reflection, form=form), status
 
 
 @bp.get("/certificates")

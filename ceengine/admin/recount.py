@@ -2,13 +2,14 @@
 
 Each feature rebuilds its own totals beside the code that keeps them (feedback/totals.py,
 quizzes/totals.py, certificates/totals.py, billing/totals.py); this takes the locks, runs
-them together and commits.
+them together and commits, with its audit event.
 """
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 
+from ceengine.audit import trail as audit
 from ceengine.billing import totals as order_totals
 from ceengine.certificates import totals as certificate_totals
 from ceengine.extensions import db
@@ -37,8 +38,10 @@ def recount_totals() -> dict[str, int]:
     quiz_totals.recount_attempt_totals()
     certificate_totals.recount_certificate_totals()
     order_totals.recount_order_totals()
-    db.session.commit()
-    return {
+    counts = {
         model.__tablename__: db.session.scalar(sa.select(sa.func.count()).select_from(model))
         for model in tables
     }
+    audit.record("totals_recounted", "running totals", after=counts)
+    db.session.commit()
+    return counts

@@ -26,7 +26,12 @@ OWN_ACCOUNT_ENDPOINTS = frozenset({"admin.logout", "admin.two_factor", "admin.tw
 REQUIRED_ROLES = {
     # a confirmation page, but of a staff action (deleting a reflection)
     "admin.delete": STAFF,
+    # an admin's own second factor, once it is on: new recovery codes, turning it off
+    "admin.two_factor_recovery_codes": REVIEWER,
+    "admin.two_factor_off": REVIEWER,
     "admin.accounts": OWNER,
+    "admin.account": OWNER,
+    "admin.reset_two_factor": OWNER,
     "admin.invite": OWNER,
     "admin.cancel_invitation": OWNER,
     "admin.change_role": OWNER,

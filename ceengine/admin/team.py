@@ -1,5 +1,6 @@
 """What owners do to admin accounts from the console: invite by an emailed link, set a role,
-deactivate and reactivate. Each change is written to the audit trail in its transaction.
+deactivate and reactivate, reset a lost second factor. Each change is written to the audit
+trail, with the owner's reason, in its transaction.
 
 The console always keeps an active owner: the last one can be neither demoted nor
 deactivated. The check and the change happen under a lock on the owners' rows (PostgreSQL)
@@ -24,11 +25,13 @@ from ceengine.admin.accounts import (
     admin_by_email,
     check_email,
     check_password_rules,
+    clear_two_factor,
     end_all_sessions,
     signed_in,
 )
 from ceengine.admin.models import AdminInvitation, AdminUser
 from ceengine.admin.roles import OWNER, RANK
+from ceengine.admin.two_factor import is_on
 from ceengine.audit import trail as audit
 from ceengine.columns import utcnow
 from ceengine.extensions import db
@@ -122,14 +125,16 @@ def invite(email: str, role: str, link_for: Callable[[str], str], hours: int) ->
     return Invited(email, token)
 
 
-def cancel_invitation(invitation_id: int) -> str:
+def cancel_invitation(invitation_id: int, reason: str = "") -> str:
     """Withdraw a waiting invitation (its link stops working); the address it was for."""
     invitation = db.session.get(AdminInvitation, invitation_id)
     if invitation is None or invitation.accepted_at is not None:
         raise AccountError("That invitation is not waiting any more.")
     email = invitation.email
     db.session.delete(invitation)
-    audit.record("account_invitation_cancelled", email, before={"role": invitation.role})
+    audit.record(
+        "account_invitation_cancelled", email, reason=reason, before={"role": invitation.role}
+    )
     db.session.commit()
     return email
 
@@ -206,7 +211,7 @@ def _target(admin_id: int) -> AdminUser:
     return user
 
 
-def change_role(admin_id: int, role: str) -> AdminUser:
+def change_role(admin_id: int, role: str, reason: str = "") -> AdminUser:
     """Give an admin another role (their sessions continue, with the new role at once)."""
     if role not in RANK:
         raise AccountError(f"'{role}' is not a role: owner, staff or reviewer.")
@@ -219,14 +224,18 @@ def change_role(admin_id: int, role: str) -> AdminUser:
         db.session.rollback()
         raise AccountError(LAST_OWNER.format(email=user.email))
     audit.record(
-        "account_role_changed", user.email, before={"role": user.role}, after={"role": role}
+        "account_role_changed",
+        user.email,
+        reason=reason,
+        before={"role": user.role},
+        after={"role": role},
     )
     user.role = role
     db.session.commit()
     return user
 
 
-def set_active(admin_id: int, active: bool) -> AdminUser:
+def set_active(admin_id: int, active: bool, reason: str = "") -> AdminUser:
     """Deactivate an admin (they cannot sign in; their sessions end) or reactivate them."""
     owners = _lock_owners()
     user = _target(admin_id)
@@ -239,6 +248,7 @@ def set_active(admin_id: int, active: bool) -> AdminUser:
     audit.record(
         "account_reactivated" if active else "account_deactivated",
         user.email,
+        reason=reason,
         before={"active": user.active},
         after={"active": active},
     )
@@ -247,3 +257,17 @@ def set_active(admin_id: int, active: bool) -> AdminUser:
         end_all_sessions(user)
     db.session.commit()
     return user
+
+
+def reset_two_factor_of(admin_id: int, reason: str, me: int) -> AdminUser:
+    """An owner resets another admin's two-factor sign-in (a lost phone): their secret and
+    recovery codes go and their sessions end; they set it up again at their next sign-in
+    where their role requires it."""
+    user = _target(admin_id)
+    if user.id == me:
+        raise AccountError(
+            "Your own two-factor sign-in is on the Two-factor sign-in page, not here."
+        )
+    if not is_on(user):
+        raise AccountError(f"{user.email} has no two-factor sign-in to reset.")
+    return clear_two_factor(user, reason)

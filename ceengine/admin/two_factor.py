@@ -63,14 +63,20 @@ def is_on(user: AdminUser) -> bool:
     return user.two_factor_since is not None
 
 
-def pending_secret(user: AdminUser) -> str:
-    """The secret an admin is setting up (made and stored, encrypted, on first call)."""
-    secret = _open(user.totp_secret) if user.totp_secret and not is_on(user) else None
-    if secret is None:
-        secret = pyotp.random_base32()
-        user.totp_secret, user.totp_last_step = _seal(secret), None
-        db.session.commit()
-    return secret
+def new_secret() -> str:
+    """A fresh TOTP secret for an admin setting up (kept, sealed, in their signed session
+    until a first code confirms it: showing the set-up page writes nothing)."""
+    return pyotp.random_base32()
+
+
+def seal(secret: str) -> str:
+    """The secret encrypted with the two-factor key (for the database or a session)."""
+    return _seal(secret)
+
+
+def unseal(sealed: object) -> str | None:
+    """A sealed secret in clear; None when it is not one (or sealed with another key)."""
+    return _open(sealed) if isinstance(sealed, str) and sealed else None
 
 
 def provisioning_uri(user: AdminUser, secret: str) -> str:
@@ -89,10 +95,14 @@ def qr_svg(uri: str) -> str:
     return out.getvalue().decode().replace("<svg ", '<svg role="img" aria-label="QR code" ', 1)
 
 
-def _step_accepted(user: AdminUser, code: str, now: datetime) -> int | None:
+def _step_accepted(
+    user: AdminUser, code: str, now: datetime, secret: str | None = None
+) -> int | None:
     """The time step whose code `code` is (this step, or one either side for clock drift),
-    if it is later than the last accepted one: a code is never accepted twice."""
-    secret = _open(user.totp_secret) if user.totp_secret else None
+    if it is later than the last accepted one: a code is never accepted twice. `secret` is
+    the one being set up; else the admin's stored one."""
+    if secret is None:
+        secret = _open(user.totp_secret) if user.totp_secret else None
     if secret is None or not (code.isdigit() and len(code) == 6):
         return None
     totp = pyotp.TOTP(secret)
@@ -124,35 +134,68 @@ def _new_recovery_codes(user: AdminUser) -> list[str]:
     return codes
 
 
-def turn_on(user: AdminUser, code: str) -> list[str] | None:
-    """Confirm the set-up with a code from the app: two-factor sign-in is on; returns the
-    ten recovery codes (shown once). None when the code is not right. The caller commits
-    (with its audit event)."""
+def turn_on(user: AdminUser, secret: str, code: str) -> list[str] | None:
+    """Confirm the set-up of `secret` with a code from the app: it is stored (encrypted),
+    two-factor sign-in is on, and the ten recovery codes are returned (shown once). None
+    when the code is not right. The caller commits (with its audit event)."""
     if is_on(user):
         return None
-    step = _step_accepted(user, code.strip().replace(" ", ""), utcnow())
+    user.totp_last_step = None  # a secret set up before has nothing to do with this one
+    step = _step_accepted(user, code.strip().replace(" ", ""), utcnow(), secret)
     if step is None:
         return None
+    user.totp_secret = _seal(secret)
     user.totp_last_step, user.two_factor_since = step, utcnow()
     return _new_recovery_codes(user)
+
+
+def _current_code(user: AdminUser, code: str) -> bool:
+    """Whether `code` is a right app code not used before (then used up, in this
+    transaction). A recovery code does not count: these steps ask for the app itself."""
+    step = _step_accepted(user, code.strip().replace(" ", ""), utcnow())
+    if step is None:
+        return False
+    updated = db.session.execute(
+        sa.update(AdminUser)
+        .where(
+            AdminUser.id == user.id,
+            sa.or_(AdminUser.totp_last_step.is_(None), AdminUser.totp_last_step < step),
+        )
+        .values(totp_last_step=step)
+    )
+    return updated.rowcount == 1
+
+
+def renew_recovery_codes(user: AdminUser, code: str) -> list[str] | None:
+    """New recovery codes for an admin with two-factor sign-in, after a right code from the
+    app: the old ones stop working. None when the code is not right. The caller commits."""
+    if not is_on(user) or not _current_code(user, code):
+        return None
+    return _new_recovery_codes(user)
+
+
+def turn_off(user: AdminUser, code: str) -> bool:
+    """Turn the admin's own two-factor sign-in off after a right code from the app (secret
+    and recovery codes go). False when the code is not right. The caller checks that the
+    role allows it, and commits."""
+    if not is_on(user) or not _current_code(user, code):
+        return False
+    clear(user)
+    return True
+
+
+def clear(user: AdminUser) -> None:
+    """Forget the admin's secret and recovery codes (in the caller's transaction)."""
+    user.totp_secret, user.totp_last_step, user.two_factor_since = None, None, None
+    db.session.execute(sa.delete(AdminRecoveryCode).where(AdminRecoveryCode.admin_id == user.id))
 
 
 def check_code(user: AdminUser, code: str) -> str | None:
     """Check a sign-in code: "totp" for a right app code, "recovery" for an unused recovery
     code (now used up), None otherwise. The caller commits."""
     typed = code.strip().replace(" ", "")
-    step = _step_accepted(user, typed, utcnow())
-    if step is not None:
-        # Only a later step: a code sent twice in parallel is accepted once.
-        updated = db.session.execute(
-            sa.update(AdminUser)
-            .where(
-                AdminUser.id == user.id,
-                sa.or_(AdminUser.totp_last_step.is_(None), AdminUser.totp_last_step < step),
-            )
-            .values(totp_last_step=step)
-        )
-        return "totp" if updated.rowcount == 1 else None
+    if _current_code(user, typed):  # only a later step: a code sent twice is accepted once
+        return "totp"
     if len(normal_code(typed)) != 10:
         return None
     used = db.session.execute(

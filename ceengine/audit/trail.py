@@ -40,7 +40,14 @@ ACTIONS = {
     "password_changed": "Changed a password",
     "two_factor_enabled": "Turned on two-factor sign-in",
     "two_factor_reset": "Reset two-factor sign-in",
+    "two_factor_disabled": "Turned off two-factor sign-in",
+    "recovery_codes_renewed": "Made new recovery codes",
     "recovery_code_used": "Signed in with a recovery code",
+    "sign_in_throttled": "Sign-in refused: too many attempts",
+    "records_purged": "Removed records past retention",
+    "totals_recounted": "Rebuilt the running totals",
+    "courses_synced": "Synced the courses",
+    "emails_requeued": "Queued failed emails again",
 }
 
 

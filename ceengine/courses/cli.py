@@ -127,7 +127,7 @@ def check_command(slug: str | None, directory: str | None) -> None:
 def sync_command(directory: str | None) -> None:
     """Load courses into the database; a changed course becomes a new version."""
     try:
-        changes = sync_courses(_courses_dir(directory))
+        changes = sync_courses(_courses_dir(directory), audited=True)
     except CourseFormatError as error:
         _fail(error)
     except SyncConflict as error:

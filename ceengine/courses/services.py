@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
+from ceengine.audit import trail as audit
 from ceengine.courses.advice import CreditRates
 from ceengine.courses.approvals import CourseCredits, Sponsor, course_credits
 from ceengine.courses.content import CourseContent
@@ -125,13 +126,16 @@ def _sync_sponsor(spec: SponsorSpec) -> SyncChange:
     return SyncChange(SPONSOR_FILE, "new version" if latest else "added", number)
 
 
-def sync_courses(courses_dir: Path, day: date | None = None) -> list[SyncChange]:
+def sync_courses(
+    courses_dir: Path, day: date | None = None, *, audited: bool = False
+) -> list[SyncChange]:
     """Load sponsor.yaml and every course folder into the database in one transaction (all or
-    nothing), checked on `day` (approval periods; default: the sponsor's today)."""
+    nothing), checked on `day` (approval periods; default: the sponsor's today). `audited`
+    (`ceengine courses sync`): what changed is written to the audit trail in that transaction."""
     specs, sponsor, _ = read_library(
         courses_dir, today=day or sponsor_today(), rates=credit_rates()
     )
-    return store_courses(courses_dir, specs, sponsor)
+    return store_courses(courses_dir, specs, sponsor, audited=audited)
 
 
 def store_courses(
@@ -139,6 +143,8 @@ def store_courses(
     specs: list[CourseSpec],
     sponsor: SponsorSpec | None,
     keep: Iterable[str] = (),
+    *,
+    audited: bool = False,
 ) -> list[SyncChange]:
     """Store checked courses (and the sponsor's approvals, unless None) in one transaction.
 
@@ -154,6 +160,9 @@ def store_courses(
             if course.slug not in on_disk:
                 course.published = False
                 changes.append(SyncChange(course.slug, "unpublished", None))
+        changed = {c.slug: str(c).split(": ", 1)[1] for c in changes if c.action != "unchanged"}
+        if audited and changed:
+            audit.record("courses_synced", "courses", after=changed)
         db.session.commit()
     except IntegrityError as exc:
         db.session.rollback()

@@ -230,8 +230,8 @@ MODERATED = {
 }
 
 
-def moderate_reflection(reflection_id: int, status: str) -> Reflection:
-    """Approve or hide a reflection."""
+def moderate_reflection(reflection_id: int, status: str, reason: str = "") -> Reflection:
+    """Approve or hide a reflection (`reason`, if given, is kept in the audit trail)."""
     if status not in (APPROVED, HIDDEN, PENDING):
         raise FeedbackError("Unknown moderation action.")
     reflection = db.session.get(Reflection, reflection_id)
@@ -241,6 +241,7 @@ def moderate_reflection(reflection_id: int, status: str) -> Reflection:
         audit.record(
             MODERATED[status],
             f"reflection {reflection.id}",
+            reason=reason,
             before={"status": reflection.status},
             after={"status": status},
         )
@@ -250,13 +251,15 @@ def moderate_reflection(reflection_id: int, status: str) -> Reflection:
     return reflection
 
 
-def delete_reflection(reflection_id: int) -> bool:
-    """Delete a reflection for good; False when it was already gone."""
+def delete_reflection(reflection_id: int, reason: str = "") -> bool:
+    """Delete a reflection for good (`reason`, if given, is kept in the audit trail); False
+    when it was already gone."""
     reflection = db.session.get(Reflection, reflection_id)
     if reflection is not None:
         audit.record(
             "reflection_deleted",
             f"reflection {reflection.id}",
+            reason=reason,
             before={
                 "status": reflection.status,
                 "display_name": reflection.display_name,

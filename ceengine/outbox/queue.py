@@ -12,6 +12,7 @@ from flask import current_app
 from limits import RateLimitItem, parse
 from sqlalchemy.dialects import postgresql, sqlite
 
+from ceengine.audit import trail as audit
 from ceengine.columns import utcnow
 from ceengine.extensions import db
 from ceengine.outbox.models import FAILED, PENDING, SENDING, OutboxMessage
@@ -246,5 +247,7 @@ def retry_failed() -> int:
         .values(status=PENDING, attempts=0, next_attempt_at=utcnow()),
         execution_options={"synchronize_session": False},
     )
+    if result.rowcount:
+        audit.record("emails_requeued", "failed emails", after={"queued again": result.rowcount})
     db.session.commit()
     return result.rowcount

@@ -14,7 +14,7 @@ import pytest
 import sqlalchemy as sa
 
 from ceengine.admin.accounts import admin_by_email
-from ceengine.admin.models import AdminInvitation, AdminUser
+from ceengine.admin.models import AdminInvitation, AdminRecoveryCode, AdminUser
 from ceengine.admin.roles import OPEN_ENDPOINTS, may, refusal, required_role
 from ceengine.audit.models import AuditEvent
 from ceengine.certificates.models import Certificate
@@ -29,9 +29,10 @@ from tests.support.admin_steps import (
     is_signed_in,
     post_action,
     sign_in,
+    turn_on_two_factor,
 )
 from tests.support.factories import attempt_with, certificate_row, reflection_with
-from tests.support.html import csrf_token_in, flashes_in, text_of
+from tests.support.html import csrf_token_in, flashes_in, form_posting_to, text_of
 from tests.support.mail_steps import links_in, outbox
 from tests.support.security_steps import database_state
 
@@ -84,6 +85,8 @@ EXPECTED = {
     ("admin.ce_broker_xls", "GET"): "reviewer",
     ("admin.logout", "POST"): "reviewer",
     ("admin.two_factor", "GET"): "reviewer",
+    ("admin.two_factor_recovery_codes", "POST"): "reviewer",
+    ("admin.two_factor_off", "POST"): "reviewer",
     ("admin.revoke", "POST"): "staff",
     ("admin.reissue", "POST"): "staff",
     ("admin.moderate", "POST"): "staff",
@@ -96,6 +99,8 @@ EXPECTED = {
     ("admin.deactivate", "POST"): "owner",
     ("admin.reactivate", "POST"): "owner",
     ("admin.cancel_invitation", "POST"): "owner",
+    ("admin.account", "GET"): "owner",
+    ("admin.reset_two_factor", "POST"): "owner",
 }
 
 
@@ -127,10 +132,13 @@ def test_every_admin_address_refuses_a_role_below_the_one_it_needs(synced, team)
     walk = [(r, m) for r, m in admin_rules_and_methods(synced) if r.endpoint not in OPEN_ENDPOINTS]
     needs = {(rule.endpoint, method): required_role(rule.endpoint, method) for rule, method in walk}
     assert {key: needs.get(key) for key in EXPECTED} == EXPECTED
-    # every action needs staff at least, but signing out and one's own second factor
+    # every action needs staff at least, but signing out and one's own second factor (turning
+    # it on, new recovery codes, turning it off: self-service every role has)
     assert {key for key, needed in needs.items() if key[1] == "POST" and needed == "reviewer"} == {
         ("admin.logout", "POST"),
         ("admin.two_factor_confirm", "POST"),
+        ("admin.two_factor_recovery_codes", "POST"),
+        ("admin.two_factor_off", "POST"),
     }
     before = database_state()
 
@@ -152,6 +160,7 @@ def test_every_admin_address_refuses_a_role_below_the_one_it_needs(synced, team)
     assert ("reviewer", "admin.revoke", "POST") in refused
     assert ("reviewer", "admin.accounts", "GET") in refused
     assert ("staff", "admin.invite", "POST") in refused
+    assert ("staff", "admin.reset_two_factor", "POST") in refused
     assert not [r for r in refused if r[0] == "owner"]
     for rule, method in walk:  # and every page a role may open, opens
         if method == "GET":
@@ -366,6 +375,126 @@ def test_an_owner_cannot_be_left_out_by_an_unknown_role(synced):
 
     assert response.status_code == 400
     assert "Choose owner, staff or reviewer." in text_of(response)
+
+
+# --- reasons, and an owner's reset of a lost second factor ------------------------------------
+
+
+def test_each_account_change_keeps_its_reason_from_the_admin_page(synced):
+    owner = admin_client(synced, OWNER, role="owner")
+    admin_client(synced, STAFF, role="staff")
+    staff_id = admin_named(STAFF).id
+    page = owner.get(f"/admin/accounts/{staff_id}")
+    assert page.status_code == 200
+    role = form_posting_to(page, f"/accounts/{staff_id}/role")
+    assert {"role", "reason"} <= set(role.controls)
+    assert "reason" in form_posting_to(page, f"/accounts/{staff_id}/deactivate").controls
+    assert f'href="/admin/accounts/{staff_id}"' in owner.get("/admin/accounts").get_data(
+        as_text=True
+    )
+
+    post_action(owner, f"/admin/accounts/{staff_id}/role", role="reviewer", reason="Audit only")
+    post_action(owner, f"/admin/accounts/{staff_id}/deactivate", reason="Left the clinic")
+    post_action(owner, f"/admin/accounts/{staff_id}/reactivate")  # no reason: still works
+
+    [changed] = events("account_role_changed")
+    [deactivated] = events("account_deactivated")
+    [reactivated] = events("account_reactivated")
+    assert (changed.reason, deactivated.reason, reactivated.reason) == (
+        "Audit only",
+        "Left the clinic",
+        "",
+    )
+    assert admin_named(STAFF).active and admin_named(STAFF).role == "reviewer"
+
+
+def test_cancelling_an_invitation_keeps_its_reason(synced):
+    owner = admin_client(synced, OWNER, role="owner")
+    invite(owner, NEWCOMER)
+    invite(owner, "ivy@example.org")
+    ids = dict(db.session.execute(sa.select(AdminInvitation.email, AdminInvitation.id)).all())
+    listing = owner.get("/admin/accounts")
+    assert "reason" in form_posting_to(listing, f"/invitations/{ids[NEWCOMER]}/cancel").controls
+
+    post_action(owner, f"/admin/accounts/invitations/{ids[NEWCOMER]}/cancel", reason="Typo")
+    post_action(owner, f"/admin/accounts/invitations/{ids['ivy@example.org']}/cancel")
+
+    assert [(e.target, e.reason) for e in events("account_invitation_cancelled")] == [
+        (NEWCOMER, "Typo"),
+        ("ivy@example.org", ""),
+    ]
+
+
+def test_a_reason_too_long_is_a_clear_422_and_changes_nothing(synced):
+    owner = admin_client(synced, OWNER, role="owner")
+    admin_client(synced, STAFF, role="staff")
+    staff_id = admin_named(STAFF).id
+
+    role = post_action(owner, f"/admin/accounts/{staff_id}/role", role="reviewer", reason="x" * 201)
+    off = post_action(owner, f"/admin/accounts/{staff_id}/deactivate", reason="x" * 201)
+
+    assert role.status_code == off.status_code == 422
+    assert "Keep the reason under 200 characters." in text_of(role)
+    assert (admin_named(STAFF).role, admin_named(STAFF).active) == ("staff", True)
+    assert events("account_role_changed") == events("account_deactivated") == []
+
+
+def test_an_owner_resets_a_lost_second_factor_with_a_reason(synced):
+    owner = admin_client(synced, OWNER, role="owner")
+    staff = admin_client(synced, STAFF, role="staff")
+    turn_on_two_factor(STAFF)
+    staff_id = admin_named(STAFF).id
+    assert "Reset two-factor sign-in" in text_of(owner.get(f"/admin/accounts/{staff_id}"))
+
+    without = post_action(owner, f"/admin/accounts/{staff_id}/reset-two-factor")
+    assert without.status_code == 422
+    assert "Say why you reset their two-factor sign-in." in text_of(without)
+    assert admin_named(STAFF).two_factor_since is not None
+
+    done = post_action(
+        owner, f"/admin/accounts/{staff_id}/reset-two-factor", reason="Lost phone, ticket 12"
+    )
+
+    assert done.status_code == 303
+    fresh_session()
+    user = admin_named(STAFF)
+    assert (user.two_factor_since, user.totp_secret) == (None, None)
+    codes_left = sa.select(sa.func.count(AdminRecoveryCode.id))
+    assert db.session.scalar(codes_left.where(AdminRecoveryCode.admin_id == staff_id)) == 0
+    assert not is_signed_in(staff)  # their sessions end
+    # staff need no second factor: the password alone signs in again
+    assert sign_in(synced.test_client(), STAFF, ADMIN_PASSWORD).headers["Location"] == "/admin"
+    [event] = events("two_factor_reset")
+    assert (event.actor, event.target, event.reason) == (OWNER, STAFF, "Lost phone, ticket 12")
+    assert (event.before, event.after) == ({"two_factor": True}, {"two_factor": False})
+
+
+def test_a_reset_owner_sets_it_up_again_at_the_next_sign_in(synced):
+    owner = admin_client(synced, OWNER, role="owner")
+    admin_client(synced, "otto@example.org", role="owner")
+    otto = admin_named("otto@example.org").id
+
+    post_action(owner, f"/admin/accounts/{otto}/reset-two-factor", reason="New phone")
+
+    again = sign_in(synced.test_client(), "otto@example.org", ADMIN_PASSWORD)
+    assert again.headers["Location"] == "/admin/two-factor"
+
+
+def test_an_owner_resets_neither_their_own_second_factor_here_nor_one_that_is_off(synced):
+    owner = admin_client(synced, OWNER, role="owner")
+    admin_client(synced, STAFF, role="staff")  # two-factor sign-in off
+    me, staff_id = admin_named(OWNER).id, admin_named(STAFF).id
+
+    post_action(owner, f"/admin/accounts/{me}/reset-two-factor", reason="x")
+    own = " ".join(flashes_in(owner.get("/admin/accounts")))
+    post_action(owner, f"/admin/accounts/{staff_id}/reset-two-factor", reason="x")
+    off = " ".join(flashes_in(owner.get("/admin/accounts")))
+
+    assert "Your own two-factor sign-in is on the Two-factor sign-in page" in own
+    assert f"{STAFF} has no two-factor sign-in to reset." in off
+    assert admin_named(OWNER).two_factor_since is not None
+    assert events("two_factor_reset") == []
+    assert owner.get("/admin/accounts/999999").status_code == 404
 
 
 # --- the command line ------------------------------------------------------------------------

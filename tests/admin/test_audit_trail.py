@@ -11,6 +11,7 @@ import csv
 import io
 import json
 import re
+from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -18,6 +19,9 @@ from sqlalchemy.exc import DatabaseError
 
 from ceengine.audit.models import APPEND_ONLY_MESSAGE, AuditEvent
 from ceengine.extensions import db
+from ceengine.feedback.models import Reflection
+from ceengine.mailer import send_email
+from ceengine.outbox.models import FAILED, OutboxMessage
 from tests.support.admin_steps import (
     ADMIN_EMAIL,
     admin_client,
@@ -27,7 +31,7 @@ from tests.support.admin_steps import (
     sign_in,
 )
 from tests.support.factories import attempt_with, certificate_row, reflection_with, rows_of
-from tests.support.html import text_of
+from tests.support.html import form_posting_to, text_of
 
 
 @pytest.fixture
@@ -189,6 +193,105 @@ def test_the_command_line_is_recorded_as_the_command_line(synced, records, runne
     [event] = events("certificate_revoked")
     assert event.actor.startswith("command line (") and event.admin_id is None
     assert event.reason == "Duplicate"
+
+
+def test_moderation_keeps_the_moderators_reason_and_works_without_one(synced, records):
+    client = admin_client(synced)
+    reflection = records["reflection_id"]
+    listing = client.get("/admin/reflections")
+    for action in ("approve", "hide"):
+        form = form_posting_to(listing, f"/reflections/{reflection}/{action}")
+        assert "reason" in form.controls
+    page = client.get(f"/admin/reflections/{reflection}/delete")
+    assert "reason" in form_posting_to(page, f"/reflections/{reflection}/delete").controls
+
+    post_action(client, f"/admin/reflections/{reflection}/approve")
+    post_action(client, f"/admin/reflections/{reflection}/hide", reason="Names a client")
+    post_action(client, f"/admin/reflections/{reflection}/delete", reason="Asked by the learner")
+
+    assert [(e.action, e.reason) for e in events() if e.action.startswith("reflection_")] == [
+        ("reflection_approved", ""),
+        ("reflection_hidden", "Names a client"),
+        ("reflection_deleted", "Asked by the learner"),
+    ]
+    assert "Names a client" in audit_page(client)
+
+
+def test_a_moderation_reason_too_long_is_a_clear_422_and_changes_nothing(synced, records):
+    client = admin_client(synced)
+    reflection = records["reflection_id"]
+
+    hide = post_action(client, f"/admin/reflections/{reflection}/hide", reason="x" * 201)
+    delete = post_action(client, f"/admin/reflections/{reflection}/delete", reason="x" * 201)
+
+    assert hide.status_code == delete.status_code == 422
+    assert "Keep the reason under 200 characters." in text_of(hide)
+    assert "Keep the reason under 200 characters." in text_of(delete)
+    fresh_session()
+    assert [r.status for r in rows_of(Reflection)] == ["pending"]
+    assert [e for e in events() if e.action.startswith("reflection_")] == []
+
+
+def test_purge_is_in_the_trail_when_it_removes_not_on_a_dry_run(synced, records, runner):
+    before = (date.today() - timedelta(days=365 * 5)).isoformat()
+
+    dry = runner.invoke(args=["admin", "purge", "--before", before])
+    assert dry.exit_code == 0, dry.output
+    assert events("records_purged") == []
+    done = runner.invoke(args=["admin", "purge", "--before", before, "--yes"])
+
+    assert done.exit_code == 0, done.output
+    [event] = events("records_purged")
+    assert event.actor.startswith("command line (") and event.admin_id is None
+    assert event.target == f"before {before}"
+    assert event.after["certificates"] == 0 and "learners" in event.after
+
+
+def test_recount_is_in_the_trail_with_what_it_rebuilt(synced, records, runner):
+    result = runner.invoke(args=["admin", "recount"])
+
+    assert result.exit_code == 0, result.output
+    [event] = events("totals_recounted")
+    assert event.actor.startswith("command line (")
+    assert set(event.after) and all(isinstance(rows, int) for rows in event.after.values())
+
+
+def test_a_courses_sync_that_changes_a_course_is_in_the_trail(synced, records, runner, courses_dir):
+    unchanged = runner.invoke(args=["courses", "sync"])
+    assert unchanged.exit_code == 0, unchanged.output
+    assert events("courses_synced") == []  # nothing changed, nothing to keep
+    quiz = courses_dir / "demo-lesson" / "quiz.yaml"
+    quiz.write_text(quiz.read_text().replace("has three parts.", "has exactly three parts."))
+
+    changed = runner.invoke(args=["courses", "sync"])
+
+    assert changed.exit_code == 0, changed.output
+    [event] = events("courses_synced")
+    assert event.actor.startswith("command line (")
+    assert event.after == {"demo-lesson": "new version (version 2)"}
+
+
+def test_queueing_failed_emails_again_is_in_the_trail(synced, records, runner):
+    send_email(
+        "ana@example.org",
+        "Hello",
+        "emails/admin_invitation.txt",
+        client=None,
+        link="x",
+        role="staff",
+        hours=1,
+        invited_by="x",
+    )
+    db.session.execute(sa.update(OutboxMessage).values(status=FAILED))
+    db.session.commit()
+
+    result = runner.invoke(args=["mail", "retry-failed"])
+
+    assert result.exit_code == 0, result.output
+    [event] = events("emails_requeued")
+    assert event.actor.startswith("command line (") and event.after == {"queued again": 1}
+    runner.invoke(args=["mail", "retry-failed"])  # none failed: nothing to keep
+    assert len(events("emails_requeued")) == 1
 
 
 # --- the page and its export ----------------------------------------------------------------

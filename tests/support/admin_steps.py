@@ -10,7 +10,7 @@ import pyotp
 from werkzeug.security import generate_password_hash
 
 from ceengine.admin.accounts import admin_by_email, create_admin
-from ceengine.admin.two_factor import pending_secret, secret_of, turn_on
+from ceengine.admin.two_factor import new_secret, secret_of, turn_on
 from ceengine.columns import utcnow
 from ceengine.extensions import db
 from tests.support.html import csrf_token_in
@@ -60,8 +60,8 @@ def ensure_admin(
 def turn_on_two_factor(email: str) -> list[str]:
     """Set up an admin's two-factor sign-in as the set-up page does; the recovery codes."""
     user = admin_by_email(email)
-    secret = pending_secret(user)
-    codes = turn_on(user, pyotp.TOTP(secret).now())
+    secret = new_secret()
+    codes = turn_on(user, secret, pyotp.TOTP(secret).now())
     assert codes is not None
     db.session.commit()
     return codes
