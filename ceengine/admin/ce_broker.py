@@ -19,6 +19,7 @@ from sqlalchemy.orm import aliased
 from ceengine.admin.ce_broker_file import RosterRow, florida_spellings, roster_row
 from ceengine.admin.filters import Filter
 from ceengine.admin.models import CeBrokerReport
+from ceengine.admin.paging import capped_count
 from ceengine.audit import trail as audit
 from ceengine.certificates.models import VALID, Certificate
 from ceengine.columns import utcnow
@@ -30,6 +31,8 @@ from ceengine.localtime import day_of
 from ceengine.rollups import current_dialect
 
 REPORT_WITHIN = timedelta(days=30)  # Florida rule 64B-5.002(2)(a)
+OVERDUE = "overdue"
+ROSTER_STATUSES = [("", "Every completion"), (OVERDUE, "Not reported within 30 days")]
 
 
 class RosterChanged(Exception):
@@ -51,6 +54,19 @@ def _florida_completions() -> list[sa.ColumnElement[bool]]:
     """Valid certificates (the current edition: not revoked, not superseded) of Florida
     licensees."""
     return [Certificate.status == VALID, Certificate.license_state.in_(florida_spellings())]
+
+
+def _unreported() -> list[sa.ColumnElement[bool]]:
+    """Florida completions CE Broker still waits for: valid, with credit (a Certificate of
+    Completion is not reported), and no edition of the attempt reported yet."""
+    credited = sa.cast(Certificate.credits, sa.Text) != "[]"
+    return [*_florida_completions(), credited, ~_reported_attempt()]
+
+
+def _overdue() -> list[sa.ColumnElement[bool]]:
+    """Unreported and completed more than 30 days ago (on or before today less 31 days)."""
+    last_overdue_day = sponsor_today() - REPORT_WITHIN - timedelta(days=1)
+    return [*_unreported(), *completed_in(Filter(end=last_overdue_day))]
 
 
 @dataclass(frozen=True)
@@ -110,12 +126,14 @@ def _reports_by_attempt(attempt_ids: list[int]) -> dict[int, CeBrokerReport]:
 
 
 def ce_broker_roster(report_filter: Filter) -> Roster:
-    """The Florida completions in the filter's dates (and course), sorted by completion."""
+    """The Florida completions in the filter's dates (and course), sorted by completion;
+    with status `overdue`, only those not reported within 30 days (the overview's figure)."""
     ce_broker = current_sponsor().ce_broker
     courses = _course_numbers()
+    which = _overdue() if report_filter.status == OVERDUE else _florida_completions()
     query = (
         sa.select(Certificate)
-        .where(*_florida_completions(), *completed_in(report_filter))
+        .where(*which, *completed_in(report_filter))
         .order_by(Certificate.completed_at, Certificate.id)
     )
     if report_filter.course_id:
@@ -204,21 +222,15 @@ class Backlog:
     overdue: int
 
 
-def florida_backlog() -> Backlog | None:
-    """The unreported Florida completions (None when the sponsor does not report to CE Broker).
+def florida_backlog(cap: int) -> Backlog | None:
+    """The unreported Florida completions, each count stopping at `cap` (None when the
+    sponsor does not report to CE Broker).
 
-    One indexed count: Florida certificates by license state, less those reported.
+    Two counts through the index on (license_state, completed_at), each with a LIMIT inside:
+    the overdue one reads only completions more than 30 days old.
     """
     if current_sponsor().ce_broker is None:
         return None
-    # Completed on or before this day: more than 30 days ago.
-    last_overdue_day = sponsor_today() - REPORT_WITHIN - timedelta(days=1)
-    overdue = sa.and_(*completed_in(Filter(end=last_overdue_day)))
-    reported = _reported_attempt()
-    credited = sa.cast(Certificate.credits, sa.Text) != "[]"  # Completion only: not reported
-    unreported, late = db.session.execute(
-        sa.select(
-            sa.func.count(), sa.func.coalesce(sa.func.sum(sa.case((overdue, 1), else_=0)), 0)
-        ).where(*_florida_completions(), credited, ~reported)
-    ).one()
-    return Backlog(int(unreported), int(late))
+    unreported = capped_count(sa.select(Certificate.id).where(*_unreported()), cap)
+    overdue = capped_count(sa.select(Certificate.id).where(*_overdue()), cap)
+    return Backlog(unreported, overdue)

@@ -9,7 +9,13 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from ceengine.admin import bp
-from ceengine.admin.ce_broker import RosterChanged, ce_broker_roster, mark_reported
+from ceengine.admin.ce_broker import (
+    OVERDUE,
+    ROSTER_STATUSES,
+    RosterChanged,
+    ce_broker_roster,
+    mark_reported,
+)
 from ceengine.admin.ce_broker_file import roster_xls
 from ceengine.admin.exports import (
     Export,
@@ -155,14 +161,16 @@ def _ce_broker_page(
         report_filter=report_filter,
         mark_form=CeBrokerReportedForm(formdata=None, ids=roster.ids),
         show_reported=request.args.get("reported") == "1",
+        overdue=report_filter.status == OVERDUE,
         problem=problem,
     ), status
 
 
 @bp.get("/exports/ce-broker")
 def ce_broker() -> ResponseReturnValue:
-    """Florida completions in some dates: ready for CE Broker, refused (and why), reported."""
-    report_filter, form = read_filter(request.args)
+    """Florida completions in some dates: ready for CE Broker, refused (and why), reported
+    (`status=overdue`: only those not reported within 30 days)."""
+    report_filter, form = read_filter(request.args, ROSTER_STATUSES)
     if form.errors:
         return refuse_filter(form)
     return _ce_broker_page(report_filter, form)
@@ -172,7 +180,7 @@ def ce_broker() -> ResponseReturnValue:
 def ce_broker_xls() -> ResponseReturnValue:
     """CE Broker's Excel roster of the ready rows, perhaps none (with `digest`: only if the
     page still shows the same rows)."""
-    report_filter, form = read_filter(request.args)
+    report_filter, form = read_filter(request.args, ROSTER_STATUSES)
     if form.errors:
         return refuse_filter(form)
     roster = ce_broker_roster(report_filter)
@@ -197,7 +205,7 @@ def ce_broker_xls() -> ResponseReturnValue:
 @bp.post("/exports/ce-broker/reported")
 def ce_broker_reported() -> ResponseReturnValue:
     """The admin uploaded the roster to CE Broker: mark exactly its completions as reported."""
-    report_filter, form = read_filter(request.args)
+    report_filter, form = read_filter(request.args, ROSTER_STATUSES)
     if form.errors:
         return refuse_filter(form)
     mark = CeBrokerReportedForm()  # CSRFProtect has already checked the token
