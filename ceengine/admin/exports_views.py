@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 from flask import Response, flash, redirect, render_template, request, stream_with_context, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
@@ -22,12 +20,12 @@ from ceengine.admin.exports import (
     csv_lines,
     evaluations_data,
     roster_data,
-    xlsx_file,
 )
 from ceengine.admin.filters import Filter, read_filter
 from ceengine.admin.forms import CeBrokerReportedForm, FilterForm
 from ceengine.admin.orders_export import orders_data
 from ceengine.admin.records import CERTIFICATE_STATUSES, ORDER_STATUSES
+from ceengine.admin.workbook import xlsx_chunks
 from ceengine.audit import trail as audit
 from ceengine.errors import render_error
 from ceengine.extensions import db
@@ -68,19 +66,12 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def send_xlsx(name: str, export: Export, title: str) -> Response:
-    """The workbook, written whole to a temporary file first (so a failure is an error page,
-    never half a file), then sent from it in chunks."""
-    output = xlsx_file(export, title)
+    """The workbook, streamed as its rows are read (ceengine/admin/workbook.py). A failure
+    part-way ends the download unfinished, which the browser reports as failed."""
     _audited(f"{name}.xlsx")
-
-    def chunks() -> Iterator[bytes]:
-        with output:
-            while chunk := output.read(64 * 1024):
-                yield chunk
-
     filename = f"ceengine-{name}-{today().isoformat()}.xlsx"
     return Response(
-        chunks(),
+        stream_with_context(xlsx_chunks(export, title)),
         mimetype=XLSX,
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )

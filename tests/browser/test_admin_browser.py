@@ -417,7 +417,7 @@ def test_every_admin_page_has_its_heading_and_passes_axe(live_server, browser, s
 
     nav(page, "Orders")
     check(page, "Orders", "admin-orders")
-    expect(page.get_by_role("link", name="Download these orders (CSV)")).to_be_visible()
+    expect(page.get_by_role("link", name="CSV for Excel")).to_be_visible()
     nav(page, "Exports")
     check(page, "Exports")
     page.get_by_role("link", name="CE Broker roster (Florida)").click()
