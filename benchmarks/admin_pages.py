@@ -166,6 +166,12 @@ def _fill_certificates(connection) -> None:
     )
     connection.execute(
         sa.text(
+            "UPDATE certificates c SET ce_broker_reported_at = r.reported_at "
+            "FROM ce_broker_reports r WHERE r.certificate_id = c.id"
+        )
+    )
+    connection.execute(
+        sa.text(
             "INSERT INTO orders (public_id, attempt_id, learner_id, amount_cents, currency, "
             "status, details, sessions_opened, certificate_id, created_at, updated_at, paid_at, "
             "amount_paid_cents, amount_refunded_cents) "

@@ -21,7 +21,7 @@ from ceengine.admin.filters import Filter
 from ceengine.admin.models import CeBrokerReport
 from ceengine.admin.paging import capped_count
 from ceengine.audit import trail as audit
-from ceengine.certificates.models import VALID, Certificate
+from ceengine.certificates.models import CE_BROKER_DUE, VALID, Certificate
 from ceengine.columns import utcnow
 from ceengine.courses.approvals import CeBroker
 from ceengine.courses.models import Course, CourseVersion
@@ -58,9 +58,19 @@ def _florida_completions() -> list[sa.ColumnElement[bool]]:
 
 def _unreported() -> list[sa.ColumnElement[bool]]:
     """Florida completions CE Broker still waits for: valid, with credit (a Certificate of
-    Completion is not reported), and no edition of the attempt reported yet."""
-    credited = sa.cast(Certificate.credits, sa.Text) != "[]"
-    return [*_florida_completions(), credited, ~_reported_attempt()]
+    Completion is not reported), and no edition of the attempt reported yet.
+
+    `CE_BROKER_DUE` word for word is the predicate of the partial index
+    ix_certificates_ce_broker_due, so both databases read only the completions still due
+    (reported ones leave the index); the check on the reports covers a mark not yet copied.
+    """
+    return [
+        sa.text(CE_BROKER_DUE),
+        Certificate.license_state.in_(florida_spellings()),
+        # Valid, written so that no index on the status is taken for this count instead.
+        Certificate.status + "" == VALID,
+        ~_reported_attempt(),
+    ]
 
 
 def _overdue() -> list[sa.ColumnElement[bool]]:
@@ -204,6 +214,13 @@ def mark_reported(report_filter: Filter, certificate_ids: list[int], admin_id: i
             CeBrokerReport.certificate_id
         )
     ).all()
+    # Every edition of each reported attempt leaves the completions still due.
+    attempts = sa.select(Certificate.attempt_id).where(Certificate.id.in_(new))
+    db.session.execute(
+        sa.update(Certificate)
+        .where(Certificate.attempt_id.in_(attempts), Certificate.ce_broker_reported_at.is_(None))
+        .values(ce_broker_reported_at=now)
+    )
     if recorded:  # a twin click that added nothing leaves no second event
         audit.record(
             "ce_broker_reported",
@@ -226,8 +243,9 @@ def florida_backlog(cap: int) -> Backlog | None:
     """The unreported Florida completions, each count stopping at `cap` (None when the
     sponsor does not report to CE Broker).
 
-    Two counts through the index on (license_state, completed_at), each with a LIMIT inside:
-    the overdue one reads only completions more than 30 days old.
+    Two counts through the partial index of the completions still due (reported ones are not
+    in it), each with a LIMIT inside: the cost follows the backlog, never the completions
+    reported before, and stops at `cap`.
     """
     if current_sponsor().ce_broker is None:
         return None
