@@ -4,7 +4,11 @@ For each size a fresh database is migrated, the project's courses are synced, an
 evaluations (with the star rating and every objective) and that many quiz attempts (with an
 answer per item) are written by PostgreSQL itself (generate_series), spread over two years,
 with a certificate (a name and address for the learner search) for each passed attempt and a
-paid order for one in four of those (one in fifty refunded). `ceengine admin recount` then
+paid order for one in four of those (one in fifty refunded). The sponsor reports to CE Broker
+(a copy of the project's courses with a `ce_broker` section), and one certificate in ten is a
+Florida licensee's, with credit: those completed more than 45 days ago were reported, but for
+one in a hundred left behind; so the overview's CE Broker figure (unreported, and not
+reported within 30 days) is timed. `ceengine admin recount` then
 builds the running totals from those rows, as it would for an operator. The overview, the
 ratings page, the results page, the orders page, a course page, the learner search and a
 learner's page are timed in-process (a signed-in test client; no network), median of
@@ -16,9 +20,12 @@ The learner rows (issue 18) search one learner by email and by name, and open th
 from __future__ import annotations
 
 import argparse
+import shutil
 import statistics
+import tempfile
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 import sqlalchemy as sa
 
@@ -34,6 +41,13 @@ PAGES = {
     "course page": "/courses/self-compassion-for-clinicians",
 }
 SPREAD = "interval '730 days'"
+# The sponsor reports to CE Broker (placeholders, as in courses/sponsor.yaml's example).
+CE_BROKER = '\nce_broker:\n  provider_number: "1234"\n  professions:\n    RN: RN\n'
+FLORIDA = "a.id % 10 = 0"  # one passed attempt in ten: a Florida licensee, with credit
+FLORIDA_CREDIT = (
+    '[{"short": "Florida Board", "body_name": "Florida Board of Nursing", '
+    '"amount": "1 CE hour", "number": "50-1234"}]'
+)
 SKEWED_STARS = "(ARRAY[1,2,3,3,4,4,4,5,5,5])[1 + floor(random() * 10)::int]"
 FIRST_NAMES = "(ARRAY['Ana','Kim','Olu','Sam','Priya','Jon','Mei','Luis','Ada','Noor'])"
 # One family name per 20 learners at a million, per learner at ten thousand.
@@ -126,15 +140,34 @@ def _fill_certificates(connection) -> None:
             "INSERT INTO certificates (number, attempt_id, edition, learner_id, course_id, "
             "version_id, full_name, email, email_key, name_key, surname_key, profession, "
             "license_type, license_number, license_state, course_title, ce_hours, completed_at, "
-            "score_percent, status, issued_at, pdf, pdf_sha256) "
+            "score_percent, status, issued_at, pdf, pdf_sha256, credits) "
             "SELECT 'B' || a.id, a.id, 1, a.learner_id, a.course_id, a.version_id, a.name, "
             "'learner' || a.learner_id || '@example.org', "
             "'learner' || a.learner_id || '@example.org', lower(a.name), "
-            "lower(split_part(a.name, ' ', 2)), 'Registered Nurse', 'RN', 'RN-' || a.id, 'OR', "
+            "lower(split_part(a.name, ' ', 2)), 'Registered Nurse', 'RN', 'RN-' || a.id, "
+            f"CASE WHEN {FLORIDA} THEN 'FL' ELSE 'OR' END, "
             "v.title, v.ce_hours, a.submitted_at, a.percent, 'valid', "
-            "a.submitted_at + interval '1 hour', '%PDF'::bytea, md5(a.id::text) "
+            "a.submitted_at + interval '1 hour', '%PDF'::bytea, md5(a.id::text), "
+            f"CASE WHEN {FLORIDA} THEN CAST(:credit AS json) ELSE CAST('[]' AS json) END "
             f"FROM (SELECT *, {BENCH_NAME} AS name FROM attempts WHERE passed) a "
             "JOIN course_versions v ON v.id = a.version_id"
+        ),
+        {"credit": FLORIDA_CREDIT},
+    )
+    # Reported to CE Broker some weeks after completion, but for one in a hundred.
+    connection.execute(
+        sa.text(
+            "INSERT INTO ce_broker_reports (certificate_id, reported_at, batch) "
+            "SELECT id, completed_at + interval '20 days', "
+            "'bench-' || to_char(completed_at, 'YYYY-MM') FROM certificates "
+            "WHERE license_state = 'FL' AND completed_at < now() - interval '45 days' "
+            "AND attempt_id % 1000 <> 0"
+        )
+    )
+    connection.execute(
+        sa.text(
+            "UPDATE certificates c SET ce_broker_reported_at = r.reported_at "
+            "FROM ce_broker_reports r WHERE r.certificate_id = c.id"
         )
     )
     connection.execute(
@@ -150,6 +183,15 @@ def _fill_certificates(connection) -> None:
             "FROM certificates c WHERE c.id % 4 = 0"
         )
     )
+
+
+def reporting_to_ce_broker(source: Path, folder: Path) -> Path:
+    """A copy of the courses whose sponsor reports to CE Broker (nothing else changed)."""
+    courses = folder / "courses"
+    shutil.copytree(source, courses)
+    sponsor = courses / "sponsor.yaml"
+    sponsor.write_text(sponsor.read_text(encoding="utf-8") + CE_BROKER, encoding="utf-8")
+    return courses
 
 
 def _signed_in_client(app):
@@ -205,16 +247,18 @@ def measure_size(server: PostgresServer, rows: int, repeats: int) -> dict[str, T
     from tests.support.app import PROJECT_COURSES
 
     url = server.create_database(f"bench_{rows}")
+    folder = tempfile.TemporaryDirectory(prefix="ceengine-bench-")
+    courses = reporting_to_ce_broker(PROJECT_COURSES, Path(folder.name))
     app = create_app(
         {
             "SQLALCHEMY_DATABASE_URI": url,
-            "COURSES_DIR": str(PROJECT_COURSES),
+            "COURSES_DIR": str(courses),
             "ADMIN_LOGIN_RATE_LIMIT": "100 per minute",
         }
     )
-    with app.app_context():
+    with folder, app.app_context():
         upgrade(directory=app.config["MIGRATIONS_DIR"])
-        sync_courses(PROJECT_COURSES)
+        sync_courses(courses)
         started = time.perf_counter()
         with db.engine.begin() as connection:
             _fill(connection, rows)
@@ -231,6 +275,8 @@ def measure_size(server: PostgresServer, rows: int, repeats: int) -> dict[str, T
         with db.engine.connect() as connection:
             pages = {**PAGES, **_learner_pages(connection)}
         client = _signed_in_client(app)
+        overview = client.get("/admin").get_data(as_text=True)
+        assert "not reported to CE Broker within 30 days" in overview, "CE Broker is off"
         timings = {name: _time(client, path, repeats) for name, path in pages.items()}
         db.session.remove()
         db.engine.dispose()

@@ -19,8 +19,9 @@ from sqlalchemy.orm import aliased
 from ceengine.admin.ce_broker_file import RosterRow, florida_spellings, roster_row
 from ceengine.admin.filters import Filter
 from ceengine.admin.models import CeBrokerReport
+from ceengine.admin.paging import capped_count
 from ceengine.audit import trail as audit
-from ceengine.certificates.models import VALID, Certificate
+from ceengine.certificates.models import CE_BROKER_DUE, VALID, Certificate
 from ceengine.columns import utcnow
 from ceengine.courses.approvals import CeBroker
 from ceengine.courses.models import Course, CourseVersion
@@ -30,6 +31,8 @@ from ceengine.localtime import day_of
 from ceengine.rollups import current_dialect
 
 REPORT_WITHIN = timedelta(days=30)  # Florida rule 64B-5.002(2)(a)
+OVERDUE = "overdue"
+ROSTER_STATUSES = [("", "Every completion"), (OVERDUE, "Not reported within 30 days")]
 
 
 class RosterChanged(Exception):
@@ -51,6 +54,29 @@ def _florida_completions() -> list[sa.ColumnElement[bool]]:
     """Valid certificates (the current edition: not revoked, not superseded) of Florida
     licensees."""
     return [Certificate.status == VALID, Certificate.license_state.in_(florida_spellings())]
+
+
+def _unreported() -> list[sa.ColumnElement[bool]]:
+    """Florida completions CE Broker still waits for: valid, with credit (a Certificate of
+    Completion is not reported), and no edition of the attempt reported yet.
+
+    `CE_BROKER_DUE` word for word is the predicate of the partial index
+    ix_certificates_ce_broker_due, so both databases read only the completions still due
+    (reported ones leave the index); the check on the reports covers a mark not yet copied.
+    """
+    return [
+        sa.text(CE_BROKER_DUE),
+        Certificate.license_state.in_(florida_spellings()),
+        # Valid, written so that no index on the status is taken for this count instead.
+        Certificate.status + "" == VALID,
+        ~_reported_attempt(),
+    ]
+
+
+def _overdue() -> list[sa.ColumnElement[bool]]:
+    """Unreported and completed more than 30 days ago (on or before today less 31 days)."""
+    last_overdue_day = sponsor_today() - REPORT_WITHIN - timedelta(days=1)
+    return [*_unreported(), *completed_in(Filter(end=last_overdue_day))]
 
 
 @dataclass(frozen=True)
@@ -110,12 +136,14 @@ def _reports_by_attempt(attempt_ids: list[int]) -> dict[int, CeBrokerReport]:
 
 
 def ce_broker_roster(report_filter: Filter) -> Roster:
-    """The Florida completions in the filter's dates (and course), sorted by completion."""
+    """The Florida completions in the filter's dates (and course), sorted by completion;
+    with status `overdue`, only those not reported within 30 days (the overview's figure)."""
     ce_broker = current_sponsor().ce_broker
     courses = _course_numbers()
+    which = _overdue() if report_filter.status == OVERDUE else _florida_completions()
     query = (
         sa.select(Certificate)
-        .where(*_florida_completions(), *completed_in(report_filter))
+        .where(*which, *completed_in(report_filter))
         .order_by(Certificate.completed_at, Certificate.id)
     )
     if report_filter.course_id:
@@ -186,6 +214,13 @@ def mark_reported(report_filter: Filter, certificate_ids: list[int], admin_id: i
             CeBrokerReport.certificate_id
         )
     ).all()
+    # Every edition of each reported attempt leaves the completions still due.
+    attempts = sa.select(Certificate.attempt_id).where(Certificate.id.in_(new))
+    db.session.execute(
+        sa.update(Certificate)
+        .where(Certificate.attempt_id.in_(attempts), Certificate.ce_broker_reported_at.is_(None))
+        .values(ce_broker_reported_at=now)
+    )
     if recorded:  # a twin click that added nothing leaves no second event
         audit.record(
             "ce_broker_reported",
@@ -204,21 +239,16 @@ class Backlog:
     overdue: int
 
 
-def florida_backlog() -> Backlog | None:
-    """The unreported Florida completions (None when the sponsor does not report to CE Broker).
+def florida_backlog(cap: int) -> Backlog | None:
+    """The unreported Florida completions, each count stopping at `cap` (None when the
+    sponsor does not report to CE Broker).
 
-    One indexed count: Florida certificates by license state, less those reported.
+    Two counts through the partial index of the completions still due (reported ones are not
+    in it), each with a LIMIT inside: the cost follows the backlog, never the completions
+    reported before, and stops at `cap`.
     """
     if current_sponsor().ce_broker is None:
         return None
-    # Completed on or before this day: more than 30 days ago.
-    last_overdue_day = sponsor_today() - REPORT_WITHIN - timedelta(days=1)
-    overdue = sa.and_(*completed_in(Filter(end=last_overdue_day)))
-    reported = _reported_attempt()
-    credited = sa.cast(Certificate.credits, sa.Text) != "[]"  # Completion only: not reported
-    unreported, late = db.session.execute(
-        sa.select(
-            sa.func.count(), sa.func.coalesce(sa.func.sum(sa.case((overdue, 1), else_=0)), 0)
-        ).where(*_florida_completions(), credited, ~reported)
-    ).one()
-    return Backlog(int(unreported), int(late))
+    unreported = capped_count(sa.select(Certificate.id).where(*_unreported()), cap)
+    overdue = capped_count(sa.select(Certificate.id).where(*_overdue()), cap)
+    return Backlog(unreported, overdue)

@@ -2,12 +2,13 @@
 as an Excel workbook (.xlsx).
 
 Rows stream from the database a batch at a time, so an export of any size never sits in
-memory (the workbook is written row by row to a temporary file, then sent from it). Every
+memory (the workbook too is streamed as its rows are written: ceengine/admin/workbook.py). Every
 CSV cell is quoted, and text is never read as a formula by a spreadsheet, whatever separator
 it splits cells on (see `safe_cell`); the workbook's text cells get the same guard, and its
 dates and numbers are real Excel dates and numbers. Dates are the sponsor's days
 (CEENGINE_TIMEZONE), as on the certificates. Every export names a course the same way: its
-title (`course`, as on the certificate) and its folder name (`course_slug`).
+title (`course`, as on the certificate) and its folder name (`course_slug`). Objective columns
+are headed by the objective's text (for several courses: "Objective 1 (slug): text").
 """
 
 from __future__ import annotations
@@ -15,18 +16,12 @@ from __future__ import annotations
 import csv
 import io
 import re
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font
-from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from sqlalchemy.orm import selectinload
 
 from ceengine.admin.filters import Filter
@@ -141,46 +136,6 @@ def csv_lines(export: Export, bom: bool = False) -> Iterator[str]:
     yield buffer.getvalue()
 
 
-def _xlsx_cell(sheet: WriteOnlyWorksheet, value: object) -> object:
-    if isinstance(value, datetime):  # a local time: Excel has no time zones
-        cell = WriteOnlyCell(sheet, value=value.replace(tzinfo=None))
-        cell.number_format = "yyyy-mm-dd hh:mm:ss"
-        return cell
-    if isinstance(value, date):
-        cell = WriteOnlyCell(sheet, value=value)
-        cell.number_format = "yyyy-mm-dd"
-        return cell
-    if value is None or (isinstance(value, int | Decimal) and not isinstance(value, bool)):
-        return value
-    # Text: guarded as in the CSV, and stored as text even so (never as a formula); the
-    # control characters a workbook cannot hold are left out.
-    cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", safe_cell(value)))
-    cell.data_type = "s"
-    return cell
-
-
-def xlsx_file(export: Export, title: str) -> tempfile.SpooledTemporaryFile:
-    """The export as an .xlsx workbook in a temporary file (rewound): written row by row by
-    openpyxl's write-only mode, so a large range never sits in memory as cells."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title)
-    sheet.freeze_panes = "A2"
-    bold = Font(bold=True)
-    header = []
-    for name in export.header:
-        cell = _xlsx_cell(sheet, name)
-        cell.font = bold
-        header.append(cell)
-    sheet.append(header)
-    for row in export.rows:
-        sheet.append([_xlsx_cell(sheet, value) for value in row])
-    # Closed by the caller once sent; in memory up to 8 MB, then on disk.
-    output = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115
-    workbook.save(output)
-    output.seek(0)
-    return output
-
-
 def roster_data(report_filter: Filter) -> Export:
     """The completion roster: one row per certificate, as licensing boards report it."""
     query = (
@@ -229,37 +184,53 @@ def roster_csv(report_filter: Filter, bom: bool = False) -> Iterator[str]:
     return csv_lines(roster_data(report_filter), bom)
 
 
-def objective_headers(versions: list[CourseVersion], one_course: bool) -> list[str]:
-    """The objective columns' names: for one course, each objective's text ("Objective 1:
-    ..."; when its versions word it differently, each version's wording); for several
-    courses, where objective 1 means something else in each, numbered (`objective_1`)."""
-    count = max((len(v.spec.objectives) for v in versions), default=0)
-    if not one_course:
-        return [f"objective_{n}" for n in range(1, count + 1)]
-    headers = []
-    for n in range(1, count + 1):
-        wording = {
-            v.number: v.spec.objectives[n - 1] for v in versions if len(v.spec.objectives) >= n
-        }
-        texts = list(dict.fromkeys(wording.values()))
-        if len(texts) == 1:
-            headers.append(f"Objective {n}: {texts[0]}")
-        else:
-            each = "; ".join(f"version {v}: {text}" for v, text in sorted(wording.items()))
-            headers.append(f"Objective {n}: {each}")
-    return headers
+def _objective_header(n: int, versions: list[CourseVersion], course: str = "") -> str:
+    """Objective `n` headed by its text ("Objective 1: ..."; when the versions word it
+    differently, each version's wording), with the course's slug when several are exported."""
+    wording = {v.number: v.spec.objectives[n - 1] for v in versions if len(v.spec.objectives) >= n}
+    texts = list(dict.fromkeys(wording.values()))
+    label = f"Objective {n} ({course})" if course else f"Objective {n}"
+    if len(texts) == 1:
+        return f"{label}: {texts[0]}"
+    each = "; ".join(f"version {v}: {text}" for v, text in sorted(wording.items()))
+    return f"{label}: {each}"
+
+
+def objective_columns(
+    versions: list[tuple[CourseVersion, str]], one_course: bool
+) -> tuple[list[str], dict[tuple[int, int], int]]:
+    """The objective columns' headers, and which column holds (course id, objective n).
+
+    One course: a column per objective, headed by its text. Several courses, where
+    objective 1 means something else in each: a column per course and objective, by slug,
+    headed "Objective 1 (slug): text"; a row fills its own course's columns only.
+    """
+    by_course: dict[int, tuple[str, list[CourseVersion]]] = {}
+    for version, slug in versions:
+        by_course.setdefault(version.course_id, (slug, []))[1].append(version)
+    headers: list[str] = []
+    columns: dict[tuple[int, int], int] = {}
+    for course_id, (slug, course_versions) in sorted(by_course.items(), key=lambda c: c[1][0]):
+        count = max(len(v.spec.objectives) for v in course_versions)
+        for n in range(1, count + 1):
+            columns[course_id, n] = len(headers)
+            headers.append(_objective_header(n, course_versions, "" if one_course else slug))
+    return headers, columns
 
 
 def evaluations_data(report_filter: Filter) -> Export:
     """Every evaluation: the star rating, each objective, the other answers and comments, and
     whether the learner holds a valid certificate for the course (`certified`) and the
     evaluation counts on the public rating line (`public_vote`)."""
-    versions = sa.select(CourseVersion).join(Course, Course.id == CourseVersion.course_id)
+    versions = sa.select(CourseVersion, Course.slug).join(
+        Course, Course.id == CourseVersion.course_id
+    )
     if report_filter.course_id:
         versions = versions.where(Course.id == report_filter.course_id)
-    all_versions = list(db.session.scalars(versions.order_by(CourseVersion.number)))
-    objectives = objective_headers(all_versions, one_course=bool(report_filter.course_id))
-    objective_count = len(objectives)
+    all_versions = [
+        (v, slug) for v, slug in db.session.execute(versions.order_by(CourseVersion.number))
+    ]
+    objectives, columns = objective_columns(all_versions, bool(report_filter.course_id))
     certified = sa.exists().where(
         Certificate.learner_id == Evaluation.learner_id,
         Certificate.course_id == Evaluation.course_id,
@@ -283,7 +254,11 @@ def evaluations_data(report_filter: Filter) -> Export:
 
     def rows() -> Iterator[list]:
         for evaluation, title, slug, number, is_certified, is_counted in db.session.execute(query):
-            scores = {o.position: o.score for o in evaluation.objectives}
+            scores: list[int | None] = [None] * len(objectives)
+            for objective in evaluation.objectives:
+                column = columns.get((evaluation.course_id, objective.position))
+                if column is not None:
+                    scores[column] = objective.score
             yield (
                 [
                     evaluation.id,
@@ -293,7 +268,7 @@ def evaluations_data(report_filter: Filter) -> Export:
                     day_of(evaluation.updated_at),
                     evaluation.rating,
                 ]
-                + [scores.get(n) for n in range(1, objective_count + 1)]
+                + scores
                 + [
                     evaluation.relevance,
                     evaluation.presenter_knowledge,

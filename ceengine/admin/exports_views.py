@@ -2,26 +2,30 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 from flask import Response, flash, redirect, render_template, request, stream_with_context, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from ceengine.admin import bp
-from ceengine.admin.ce_broker import RosterChanged, ce_broker_roster, mark_reported
+from ceengine.admin.ce_broker import (
+    OVERDUE,
+    ROSTER_STATUSES,
+    RosterChanged,
+    ce_broker_roster,
+    mark_reported,
+)
 from ceengine.admin.ce_broker_file import roster_xls
 from ceengine.admin.exports import (
     Export,
     csv_lines,
     evaluations_data,
     roster_data,
-    xlsx_file,
 )
 from ceengine.admin.filters import Filter, read_filter
 from ceengine.admin.forms import CeBrokerReportedForm, FilterForm
 from ceengine.admin.orders_export import orders_data
 from ceengine.admin.records import CERTIFICATE_STATUSES, ORDER_STATUSES
+from ceengine.admin.workbook import xlsx_chunks
 from ceengine.audit import trail as audit
 from ceengine.errors import render_error
 from ceengine.extensions import db
@@ -62,19 +66,12 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def send_xlsx(name: str, export: Export, title: str) -> Response:
-    """The workbook, written whole to a temporary file first (so a failure is an error page,
-    never half a file), then sent from it in chunks."""
-    output = xlsx_file(export, title)
+    """The workbook, streamed as its rows are read (ceengine/admin/workbook.py). A failure
+    part-way ends the download unfinished, which the browser reports as failed."""
     _audited(f"{name}.xlsx")
-
-    def chunks() -> Iterator[bytes]:
-        with output:
-            while chunk := output.read(64 * 1024):
-                yield chunk
-
     filename = f"ceengine-{name}-{today().isoformat()}.xlsx"
     return Response(
-        chunks(),
+        stream_with_context(xlsx_chunks(export, title)),
         mimetype=XLSX,
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
@@ -155,14 +152,16 @@ def _ce_broker_page(
         report_filter=report_filter,
         mark_form=CeBrokerReportedForm(formdata=None, ids=roster.ids),
         show_reported=request.args.get("reported") == "1",
+        overdue=report_filter.status == OVERDUE,
         problem=problem,
     ), status
 
 
 @bp.get("/exports/ce-broker")
 def ce_broker() -> ResponseReturnValue:
-    """Florida completions in some dates: ready for CE Broker, refused (and why), reported."""
-    report_filter, form = read_filter(request.args)
+    """Florida completions in some dates: ready for CE Broker, refused (and why), reported
+    (`status=overdue`: only those not reported within 30 days)."""
+    report_filter, form = read_filter(request.args, ROSTER_STATUSES)
     if form.errors:
         return refuse_filter(form)
     return _ce_broker_page(report_filter, form)
@@ -172,7 +171,7 @@ def ce_broker() -> ResponseReturnValue:
 def ce_broker_xls() -> ResponseReturnValue:
     """CE Broker's Excel roster of the ready rows, perhaps none (with `digest`: only if the
     page still shows the same rows)."""
-    report_filter, form = read_filter(request.args)
+    report_filter, form = read_filter(request.args, ROSTER_STATUSES)
     if form.errors:
         return refuse_filter(form)
     roster = ce_broker_roster(report_filter)
@@ -197,7 +196,7 @@ def ce_broker_xls() -> ResponseReturnValue:
 @bp.post("/exports/ce-broker/reported")
 def ce_broker_reported() -> ResponseReturnValue:
     """The admin uploaded the roster to CE Broker: mark exactly its completions as reported."""
-    report_filter, form = read_filter(request.args)
+    report_filter, form = read_filter(request.args, ROSTER_STATUSES)
     if form.errors:
         return refuse_filter(form)
     mark = CeBrokerReportedForm()  # CSRFProtect has already checked the token

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from ceengine.admin.ce_broker import Backlog, florida_backlog
 from ceengine.admin.charts import Chart, bar_chart, month_slots
 from ceengine.admin.filters import Filter
+from ceengine.admin.paging import capped_count as count_upto
 from ceengine.admin.reports import LOW_RATING, report_courses
 from ceengine.billing.models import OrderTally, PaymentProblem
 from ceengine.billing.totals import COUNTED as ORDER_COUNTS
@@ -29,6 +30,7 @@ from ceengine.feedback.models import PENDING, EvaluationTally, Reflection
 from ceengine.outbox.models import FAILED, OutboxMessage
 from ceengine.quizzes.models import VersionResultTally
 from ceengine.rollups import current_dialect, month_label
+from ceengine.templating import format_money
 
 CAP = 1000  # needs-attention counts stop here
 APPROVALS_WITHIN = timedelta(days=60)
@@ -91,14 +93,33 @@ class Attention:
 
 
 @dataclass
+class Month:
+    """One month of the period: completions, certificates issued and revenue (None: none)."""
+
+    label: str
+    completions: int | None = None
+    certificates: int | None = None
+    revenue: Money = field(default_factory=Money)
+
+
+@dataclass(frozen=True)
+class MonthChart:
+    """A by-month chart: its title, its element id and the bars."""
+
+    title: str
+    id: str
+    chart: Chart
+
+
+@dataclass
 class Overview:
     """The overview page's figures."""
 
     courses: list[CourseFigures]
     total: CourseFigures
     low_ratings: int
-    by_month: list[tuple[str, int | None]]
-    chart: Chart
+    months: list[Month]
+    charts: list[MonthChart]
     attention: Attention
     cap: int = CAP
 
@@ -109,19 +130,26 @@ def _for_course(
     return query.where(column == report_filter.course_id) if report_filter.course_id else query
 
 
-def _results(report_filter: Filter, courses: dict[int, CourseFigures]) -> None:
+def _results(report_filter: Filter, courses: dict[int, CourseFigures]) -> dict[str, int]:
+    """Attempts and completions per course into `courses`; returns completions by month."""
     t = VersionResultTally
+    month = month_label(t.day, current_dialect())
     query = (
-        sa.select(CourseVersion.course_id, sa.func.sum(t.attempts), sa.func.sum(t.passed))
+        sa.select(CourseVersion.course_id, month, sa.func.sum(t.attempts), sa.func.sum(t.passed))
         .join(t, t.version_id == CourseVersion.id)
         .where(*report_filter.days(t.day))
-        .group_by(CourseVersion.course_id)
+        .group_by(CourseVersion.course_id, month)
     )
-    for course_id, attempts, passed in db.session.execute(
+    months: dict[str, int] = defaultdict(int)
+    for course_id, label, attempts, passed in db.session.execute(
         _for_course(query, CourseVersion.course_id, report_filter)
     ):
         if course_id in courses:
-            courses[course_id].attempts, courses[course_id].passed = int(attempts), int(passed)
+            courses[course_id].attempts += int(attempts)
+            courses[course_id].passed += int(passed)
+            if passed:
+                months[label] += int(passed)
+    return months
 
 
 def _certificates(report_filter: Filter, courses: dict[int, CourseFigures]) -> dict[str, int]:
@@ -143,25 +171,37 @@ def _certificates(report_filter: Filter, courses: dict[int, CourseFigures]) -> d
     return months
 
 
-def _orders(report_filter: Filter, courses: dict[int, CourseFigures]) -> None:
+def _orders(report_filter: Filter, courses: dict[int, CourseFigures]) -> dict[str, Money]:
+    """Orders per course into `courses`; returns revenue by month."""
     t = OrderTally
+    month = month_label(t.day, current_dialect())
     sums = [sa.func.sum(getattr(t, name)) for name in ORDER_COUNTS]
     query = (
-        sa.select(t.course_id, t.currency, *sums)
+        sa.select(t.course_id, t.currency, month, *sums)
         .where(*report_filter.days(t.day))
-        .group_by(t.course_id, t.currency)
+        .group_by(t.course_id, t.currency, month)
     )
-    for course_id, currency, paid, revenue, refunds, refunded, disputes in db.session.execute(
-        _for_course(query, t.course_id, report_filter)
-    ):
+    months: dict[str, Money] = defaultdict(Money)
+    for (
+        course_id,
+        currency,
+        label,
+        paid,
+        revenue,
+        refunds,
+        refunded,
+        disputes,
+    ) in db.session.execute(_for_course(query, t.course_id, report_filter)):
         course = courses.get(course_id)
         if course is None:
             continue
+        months[label].add(currency, int(revenue))
         course.paid += int(paid)
         course.refunds += int(refunds)
         course.disputes += int(disputes)
         course.revenue.add(currency, int(revenue))
         course.refunded.add(currency, int(refunded))
+    return months
 
 
 def order_figures(report_filter: Filter) -> tuple[list[CourseFigures], CourseFigures]:
@@ -190,9 +230,7 @@ def _low_ratings(report_filter: Filter) -> int:
 
 def capped_count(query: sa.Select, cap: int | None = None) -> int:
     """How many rows `query` finds, counting no further than `cap` (default: CAP)."""
-    cap = cap or CAP
-    counted = sa.select(sa.func.count()).select_from(query.limit(cap).subquery())
-    return int(db.session.scalar(counted))
+    return count_upto(query, cap or CAP)
 
 
 def approvals_ending(today: date, within: timedelta = APPROVALS_WITHIN) -> list[Approval]:
@@ -214,31 +252,61 @@ def attention(report_filter: Filter) -> Attention:
         ),
         unfulfilled=capped_count(sa.select(PaymentProblem.order_id).distinct()),
         approvals_ending=approvals_ending(sponsor_today()),
-        ce_broker=florida_backlog(),
+        ce_broker=florida_backlog(CAP),
     )
 
 
 def overview(report_filter: Filter) -> Overview:
     """The overview of the filter's course(s) and days."""
     courses = {i: CourseFigures(i, title) for i, _, title in report_courses(report_filter)}
-    _results(report_filter, courses)
-    months = _certificates(report_filter, courses)
-    _orders(report_filter, courses)
+    completions = _results(report_filter, courses)
+    certificates = _certificates(report_filter, courses)
+    revenue = _orders(report_filter, courses)
     active = [c for c in courses.values() if c.attempts or c.certificates or c.paid]
     listed, total = _with_total(active)
-    by_month = [
-        (label, months.get(label)) for label in month_slots(months, *_period(report_filter))
+    present = {*completions, *certificates, *(k for k, money in revenue.items() if money.items())}
+    months = [
+        Month(label, completions.get(label), certificates.get(label), revenue.get(label, Money()))
+        for label in month_slots(present, report_filter.start, report_filter.end)
     ]
-    chart = bar_chart(
-        [
-            (label, count, f"{count:,}") if count else (label, None, "none")
-            for label, count in by_month
-        ]
-    )
     return Overview(
-        listed, total, _low_ratings(report_filter), by_month, chart, attention(report_filter), CAP
+        listed,
+        total,
+        _low_ratings(report_filter),
+        months,
+        month_charts(months, [currency for currency, _ in total.revenue.items()]),
+        attention(report_filter),
+        CAP,
     )
 
 
-def _period(report_filter: Filter) -> tuple[date | None, date | None]:
-    return report_filter.start, report_filter.end
+def _count_chart(title: str, id: str, counts: list[tuple[str, int | None]]) -> MonthChart:
+    bars = [(label, n, f"{n:,}") if n else (label, None, "none") for label, n in counts]
+    return MonthChart(title, id, bar_chart(bars))
+
+
+def month_charts(months: list[Month], currencies: list[str]) -> list[MonthChart]:
+    """Completions, certificates and (per currency taken) revenue by month, empty months kept
+    as empty slots; no charts when the period has no month with data."""
+    if not months:
+        return []
+    charts = [
+        _count_chart(
+            "Completions by month", "completions-chart", [(m.label, m.completions) for m in months]
+        ),
+        _count_chart(
+            "Certificates issued by month",
+            "certificates-chart",
+            [(m.label, m.certificates) for m in months],
+        ),
+    ]
+    for currency in currencies:
+        bars = [
+            (m.label, cents, format_money(cents, currency))
+            if (cents := m.revenue.cents.get(currency))
+            else (m.label, None, "none")
+            for m in months
+        ]
+        title = f"Revenue by month ({currency.upper()})"
+        charts.append(MonthChart(title, f"revenue-{currency}-chart", bar_chart(bars)))
+    return charts

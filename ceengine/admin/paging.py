@@ -42,3 +42,10 @@ def page_of(
     result = db.session.scalars(statement) if scalars else db.session.execute(statement)
     rows = list(result)
     return Page(rows[:per_page], number, len(rows) > per_page)
+
+
+def capped_count(query: sa.Select, cap: int) -> int:
+    """How many rows `query` finds, counting no further than `cap` (a LIMIT inside the count,
+    so a large answer costs no more than `cap` rows)."""
+    counted = sa.select(sa.func.count()).select_from(query.limit(cap).subquery())
+    return int(db.session.scalar(counted))

@@ -16,6 +16,8 @@ from ceengine.extensions import db
 from ceengine.quizzes.models import Attempt
 
 VALID, REVOKED, SUPERSEDED = "valid", "revoked", "superseded"
+# The rows of ix_certificates_ce_broker_due (the same text in its migration, 0021).
+CE_BROKER_DUE = "ce_broker_reported_at IS NULL AND CAST(credits AS TEXT) != '[]'"
 
 
 def name_search_key(full_name: str) -> str:
@@ -63,6 +65,16 @@ class Certificate(db.Model):
         sa.Index("ix_certificates_course_completed", "course_id", "completed_at"),
         # Completions by the learner's license state (Florida's are reported to CE Broker).
         sa.Index("ix_certificates_license_state", "license_state", "completed_at"),
+        # The completions CE Broker still waits for (admin/ce_broker.py): with credit, not
+        # yet reported. Reported ones leave it, so counting them costs the same however many
+        # were reported before.
+        sa.Index(
+            "ix_certificates_ce_broker_due",
+            "license_state",
+            "completed_at",
+            postgresql_where=sa.text(CE_BROKER_DUE),
+            sqlite_where=sa.text(CE_BROKER_DUE),
+        ),
         # A status list's set bits: the credentials in its range that no longer stand.
         sa.Index("ix_certificates_status_index", "status", "status_index"),
         # The learner search: the start of the name, of its last word, or of the email.
@@ -117,6 +129,10 @@ class Certificate(db.Model):
     attested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     status: Mapped[str] = mapped_column(sa.String(12), default=VALID)
+    # When the completion was reported to CE Broker (Florida's tracking system): every edition
+    # of the attempt carries it, a reissue too. The record of who reported it and in which
+    # upload is admin.models.CeBrokerReport.
+    ce_broker_reported_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_reason: Mapped[str | None] = mapped_column(sa.Text)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     superseded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("certificates.id"))

@@ -356,6 +356,7 @@ def reissue_certificate(
         tuple(body_name(b) for b in old.version.spec.not_approved_by),
         old.attested_at,
     )
+    new.ce_broker_reported_at = old.ce_broker_reported_at  # the same completion
     db.session.add(new)
     try:
         db.session.flush()  # (attempt, edition) is unique: a twin reissue fails here

@@ -1,5 +1,5 @@
 """Exports that open cleanly in Excel (issue 18, point 7): a byte-order mark when asked, the
-objectives headed by their text for one course, courses named alike everywhere, and each
+objectives headed by their text, courses named alike everywhere, and each
 export also as an .xlsx workbook with real dates and numbers and the same guard on text."""
 
 from __future__ import annotations
@@ -13,6 +13,9 @@ from decimal import Decimal
 import pytest
 from openpyxl import load_workbook
 
+from ceengine.admin import workbook as workbook_module
+from ceengine.admin.exports import Export
+from ceengine.admin.workbook import xlsx_chunks
 from tests.support.factories import at, attempt_with, certificate_row, course_id, evaluation_with
 from tests.support.html import html_of
 from tests.support.reports import LESSON, MODULES, page
@@ -125,7 +128,14 @@ def test_one_course_heads_its_objectives_with_their_text(exported, admin):
         "Objective 2: Describe one informal practice.",
     ]
     assert one[1][1:3] == [LESSON, "demo-lesson"] and one[1][6:8] == ["5", "4"]
-    assert every[0][6:8] == ["objective_1", "objective_2"]  # several courses: numbered
+    # Several courses: a column per course and objective, each row filling its own course's.
+    assert every[0][6:9] == [
+        "Objective 1 (demo-lesson): Name the three parts of self-compassion.",
+        "Objective 2 (demo-lesson): Describe one informal practice.",
+        "Objective 1 (demo-modules): Follow a course module by module.",
+    ]
+    scores = {row[2]: row[6:9] for row in every[1:]}
+    assert scores == {"demo-lesson": ["5", "4", ""], "demo-modules": ["", "", "3"]}
     assert workbook_of(admin, f"/admin/exports/evaluations.xlsx?course={lesson}")[1][6].value == (
         "Objective 1: Name the three parts of self-compassion."
     )
@@ -165,7 +175,7 @@ def test_the_workbook_has_the_csv_rows_with_real_dates_and_numbers(exported, adm
     else:
         assert first[header.index("evaluated_date")].is_date
         assert first[header.index("rating")].value == 5
-        assert first[header.index("objective_1")].data_type == "n"
+        assert first[6].data_type == "n"  # the first objective's score
         assert first[header.index("evaluation_id")].data_type == "n"
 
 
@@ -200,3 +210,54 @@ def test_the_workbooks_need_an_admin(synced, address):
 
     assert response.status_code == 302
     assert "/admin/login" in response.headers["Location"]
+
+
+# --- the workbook is streamed -----------------------------------------------------------------
+
+
+def counted_export(total: int, seen: list[int]) -> Export:
+    """An export of `total` rows that notes in `seen` how many were read so far."""
+
+    def rows():
+        for n in range(1, total + 1):
+            seen[0] = n
+            yield [n, f"Learner {n} wrote {n * 7919 % 10007}", date(2024, 1, 1 + n % 28)]
+
+    return Export(["n", "text", "day"], rows())
+
+
+def test_a_large_workbook_leaves_in_pieces_while_its_rows_are_still_read():
+    total, seen, read_at_each_piece, pieces = 12_000, [0], [], []
+    for piece in xlsx_chunks(counted_export(total, seen), "Big"):
+        read_at_each_piece.append(seen[0])
+        pieces.append(piece)
+
+    # The first bytes leave early, and no piece holds more than a few batches of rows:
+    # what is in memory at any moment does not grow with the export.
+    assert read_at_each_piece[0] < total / 4
+    assert len([n for n in read_at_each_piece if n < total]) > 5
+    assert max(len(piece) for piece in pieces) < 256 * 1024
+    sheet = load_workbook(io.BytesIO(b"".join(pieces)), read_only=True)["Big"]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert len(rows) == total + 1 and rows[0] == ("n", "text", "day")
+    assert rows[-1][0] == total and rows[-1][2] == datetime(2024, 1, 1 + total % 28)
+
+
+def test_a_workbook_stops_at_excel_s_last_row_and_says_so(monkeypatch):
+    monkeypatch.setattr(workbook_module, "EXCEL_ROWS", 5)  # header + 4 rows
+
+    def sheet_of(total: int) -> list[tuple]:
+        data = b"".join(xlsx_chunks(counted_export(total, [0]), "Rows"))
+        return list(load_workbook(io.BytesIO(data)).active.iter_rows(values_only=True))
+
+    assert [row[0] for row in sheet_of(4)] == ["n", 1, 2, 3, 4]  # exactly fits
+    cut = sheet_of(10)
+    assert [row[0] for row in cut] == ["n", 1, 2, 3, workbook_module.TOO_MANY]
+    header = load_workbook(io.BytesIO(b"".join(xlsx_chunks(counted_export(1, [0]), "Rows")))).active
+    assert header["A1"].font.bold and header.freeze_panes == "A2"
+
+
+def test_the_workbook_download_is_streamed(exported, admin):
+    response = admin.get("/admin/exports/roster.xlsx")
+    assert response.status_code == 200 and response.is_streamed
+    assert load_workbook(io.BytesIO(response.get_data())).active.max_row == 3

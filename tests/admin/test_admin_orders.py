@@ -4,6 +4,7 @@ refunds and disputes through the local Stripe (tests/support/fake_stripe.py)."""
 from __future__ import annotations
 
 import io
+import re
 import threading
 from datetime import timedelta
 from decimal import Decimal
@@ -21,6 +22,7 @@ from ceengine.courses.services import sponsor_today
 from ceengine.extensions import db
 from tests.support.admin_steps import admin_client
 from tests.support.billing_steps import continue_to_payment, local, orders, pay, session_id_of
+from tests.support.factories import course_id
 from tests.support.html import table_with, text_of
 from tests.support.reports import MODULES, body_rows, csv_records, page
 
@@ -151,6 +153,15 @@ def test_the_orders_page_links_its_exports_with_its_filter(app, admin):
     html = page(admin, "/admin/orders?status=unfulfilled&start=2024-01-01").get_data(as_text=True)
     assert 'href="/admin/exports/orders.csv?start=2024-01-01&amp;status=unfulfilled"' in html
     assert 'href="/admin/exports/orders.xlsx?start=2024-01-01&amp;status=unfulfilled"' in html
+    excel = 'href="/admin/exports/orders.csv?bom=1&amp;start=2024-01-01&amp;status=unfulfilled"'
+    assert f"{excel}>CSV for Excel</a>" in html
+
+
+def test_the_orders_csv_for_excel_starts_with_a_byte_order_mark(app, admin):
+    paid(app)
+    plain = page(admin, "/admin/exports/orders.csv").get_data()
+    marked = page(admin, "/admin/exports/orders.csv?bom=1").get_data()
+    assert not plain.startswith(b"\xef\xbb\xbf") and marked == b"\xef\xbb\xbf" + plain
 
 
 def race(app, action) -> None:
@@ -187,3 +198,26 @@ def test_a_payment_and_a_refund_reported_twice_at_once_count_once(app, admin, st
     db.session.expire_all()
     assert totals(admin) == [[MODULES, "1", "$15.00", "1", "$15.00", "0"]]
     assert orders()[0].status == "refunded"
+
+
+def test_the_overview_links_each_course_s_revenue_and_refunds_and_charts_revenue(
+    app, admin, stripe_fake
+):
+    first = paid(app)
+    paid(app)
+    stripe_fake.deliver(app.test_client(), stripe_fake.charge_refunded_event(first))
+    html = page(admin, "/admin").get_data(as_text=True)
+
+    row = re.search(rf'<th scope="row">{MODULES}</th>.*?</tr>', html, re.S).group(0)
+    revenue, refunded = re.findall(r'<td><a href="(/admin/orders[^"]*)">([^<]*)</a></td>', row)
+    modules = course_id("demo-modules")
+    assert revenue == (f"/admin/orders?course={modules}", "$30.00")
+    assert refunded == (f"/admin/orders?course={modules}&amp;status=refunded", "$15.00")
+    assert len(body_rows(table_with(page(admin, revenue[0]), LIST))) == 2
+    listed = body_rows(table_with(page(admin, refunded[0].replace("&amp;", "&")), LIST))
+    assert [r[5] for r in listed] == ["Refunded"]
+
+    chart = re.search(r"<figcaption>Revenue by month \(USD\)</figcaption>.*?</svg>", html, re.S)
+    assert re.findall(r'class="chart-value">([^<]*)</text>', chart.group(0)) == ["$30.00"]
+    by_month = body_rows(table_with(html, "By month: completions, certificates issued and revenue"))
+    assert [r[3] for r in by_month] == ["$30.00"]

@@ -11,10 +11,12 @@ import pytest
 import sqlalchemy as sa
 import xlrd
 
-from ceengine.admin.ce_broker import ce_broker_roster, florida_backlog
+from ceengine.admin import ce_broker as ce_broker_module
+from ceengine.admin import overview as overview_module
+from ceengine.admin.ce_broker import Backlog, ce_broker_roster, florida_backlog
 from ceengine.admin.filters import Filter
 from ceengine.admin.models import CeBrokerReport
-from ceengine.certificates.models import REVOKED, SUPERSEDED
+from ceengine.certificates.models import REVOKED, SUPERSEDED, Certificate
 from ceengine.courses.approvals import Sponsor
 from ceengine.courses.format import read_library
 from ceengine.courses.services import current_sponsor, sponsor_today, sync_courses
@@ -459,6 +461,76 @@ def test_the_overview_counts_florida_completions_not_yet_reported(admin):
     assert link.group(1) == "/admin/exports/ce-broker"
 
 
+def test_the_overdue_figure_opens_exactly_the_overdue_completions(admin):
+    completed_days_ago(31, full_name="Late Ready")
+    completed_days_ago(90, license_number="", full_name="Late Refused")
+    completed_days_ago(2, full_name="Recent")
+    completed_days_ago(30, full_name="Just In Time")
+    reported = completed_days_ago(45, full_name="Reported")
+    completed_days_ago(60, state="OR", full_name="Oregon")
+    completed_days_ago(70, credited=False, full_name="No Credit")  # never reported
+    db.session.add(CeBrokerReport(certificate_id=reported.id, batch="earlier"))
+    db.session.commit()
+
+    found = re.search(
+        r'<a href="([^"]+)"><strong class="figure">([^<]*)</strong> Florida completions not',
+        html_of(page(admin, "/admin")),
+    )
+    assert found.groups() == ("/admin/exports/ce-broker?status=overdue", "2")
+    listed = page(admin, found.group(1))
+    assert [row[1] for row in body_rows(table_with(listed, READY))] == ["Late Ready"]
+    assert [row[1] for row in body_rows(table_with(listed, REFUSED))] == ["Late Refused"]
+    assert "Already reported" not in text_of(listed)
+
+    response = mark(admin, "?status=overdue")  # marks the overdue page's one ready row
+    assert response.headers["Location"] == "/admin/exports/ce-broker?status=overdue"
+    assert florida_backlog(1000) == Backlog(unreported=3, overdue=1)
+    everything = page(admin, "/admin/exports/ce-broker")
+    assert [row[1] for row in body_rows(table_with(everything, READY))] == [
+        "Just In Time",
+        "Recent",
+    ]
+
+
+def test_the_backlog_counts_stop_at_the_cap(admin, monkeypatch):
+    for days in (40, 41, 42, 1):
+        completed_days_ago(days)
+
+    assert florida_backlog(10) == Backlog(unreported=4, overdue=3)
+    assert florida_backlog(2) == Backlog(unreported=2, overdue=2)
+    monkeypatch.setattr(overview_module, "CAP", 2)
+    assert notice(admin).startswith(
+        "2 or more Florida completions are not yet reported to CE Broker; 2 or more are"
+    )
+
+
+def test_the_backlog_reads_only_the_completions_still_due(admin):
+    """Counting reads the partial index that reported completions leave, so its cost does not
+    grow with the completions reported over the years."""
+    query = sa.select(sa.func.count()).select_from(
+        sa.select(Certificate.id).where(*ce_broker_module._overdue()).limit(10).subquery()
+    )
+    sql = str(query.compile(db.engine, compile_kwargs={"literal_binds": True}))
+    if db.engine.dialect.name == "postgresql":
+        # The tables here are tiny, so any plan is as good: leave PostgreSQL only the partial
+        # index or a full scan (dropped and set in this transaction, rolled back below).
+        for index in ("ix_certificates_license_state", "ix_certificates_course_completed"):
+            db.session.execute(sa.text(f"DROP INDEX {index}"))
+        db.session.execute(sa.text("SET LOCAL enable_seqscan = off"))
+        db.session.execute(sa.text("SET LOCAL enable_bitmapscan = off"))
+        plan = db.session.scalars(sa.text(f"EXPLAIN {sql}")).all()
+    else:
+        plan = [row[-1] for row in db.session.execute(sa.text(f"EXPLAIN QUERY PLAN {sql}"))]
+    db.session.rollback()
+    assert any("ix_certificates_ce_broker_due" in line for line in plan), plan
+
+
+def test_an_unknown_roster_status_is_refused(admin):
+    response = admin.get("/admin/exports/ce-broker?status=lost")
+    assert response.status_code == 400
+    assert "Status: That is not one of the choices." in text_of(response)
+
+
 def test_the_overview_says_nothing_when_all_is_reported_or_the_sponsor_does_not_report(
     synced, courses_dir
 ):
@@ -482,7 +554,7 @@ def test_a_certificate_of_completion_is_not_reported(admin):
     assert roster.ready == ()
     (row,) = roster.refused
     assert "a Certificate of Completion" in row.problems[0]
-    assert florida_backlog().unreported == 0
+    assert florida_backlog(1000).unreported == 0
 
 
 def test_a_reissued_certificate_stays_reported(admin):
@@ -499,4 +571,7 @@ def test_a_reissued_certificate_stays_reported(admin):
     assert roster.ready == () and [row.certificate_id for row, _ in roster.reported] == [
         reissued.id
     ]
-    assert florida_backlog().unreported == 0
+    db.session.refresh(first)
+    assert first.ce_broker_reported_at is not None  # marked when reported
+    assert reissued.ce_broker_reported_at == first.ce_broker_reported_at  # and kept
+    assert florida_backlog(1000).unreported == 0

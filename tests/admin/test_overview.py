@@ -19,6 +19,8 @@ from tests.support.feedback_steps import evaluate
 from tests.support.html import html_of, table_with, text_of
 from tests.support.reports import LESSON, body_rows, page
 
+BY_MONTH = "By month: completions, certificates issued and revenue"
+
 
 def figures(admin, address: str = "/admin") -> dict[str, tuple[str, str]]:
     """Each figure on the overview: its words (after the number) -> (number, link)."""
@@ -73,8 +75,8 @@ def test_the_figures_follow_what_learners_do(synced, admin):
     assert figure(admin, "low rating") == "1"
     rows = body_rows(table_with(page(admin, "/admin"), "Per course"))
     assert [r[:6] for r in rows] == [[LESSON, "2", "1", "50%", "1", "0"]]
-    months = body_rows(table_with(page(admin, "/admin"), "Certificates issued by month"))
-    assert [count for _, count in months] == ["1"]
+    months = body_rows(table_with(page(admin, "/admin"), BY_MONTH))
+    assert [row[1:] for row in months] == [["1", "1", "0"]]
 
 
 def test_every_figure_opens_its_list_with_the_same_filter(synced, admin):
@@ -173,3 +175,63 @@ def test_recount_leaves_the_overview_as_it_was(synced, admin, runner):
     db.session.expire_all()
     assert text_of(page(admin, "/admin")) == before
     assert db.session.scalar(sa.text("SELECT sum(issued) FROM certificate_tallies")) == 1
+
+
+def per_course_links(admin, address: str) -> dict[str, dict[str, str]]:
+    """Per course row of the overview's table: column heading -> the cell's link."""
+    html = html_of(page(admin, address))
+    table = re.search(r"<caption>Per course</caption>.*?</table>", html, re.S).group(0)
+    headings = [text_of(h) for h in re.findall(r'<th scope="col">(.*?)</th>', table)]
+    links = {}
+    for row in re.findall(r"<tr><th scope=\"row\">.*?</tr>", table, re.S):
+        course = text_of(re.search(r'<th scope="row">(.*?)</th>', row).group(1))
+        cells = re.findall(r"<td>(.*?)</td>", row, re.S)
+        links[course] = {
+            heading: found.group(1).replace("&amp;", "&")
+            for heading, cell in zip(headings[1:], cells, strict=True)
+            if (found := re.search(r'href="([^"]+)"', cell))
+        }
+    return links
+
+
+def test_each_course_s_figures_open_their_lists_for_that_course(synced, admin):
+    certify(synced.test_client())
+    lesson = course_id("demo-lesson")
+    today = sponsor_today().isoformat()
+
+    links = per_course_links(admin, f"/admin?start={today}")[LESSON]
+
+    period = f"course={lesson}&start={today}"
+    assert links == {
+        "Completions": f"/admin/results?{period}",
+        "Certificates issued": f"/admin/certificates?{period}",
+        "Revenue": f"/admin/orders?{period}",
+        "Refunded": f"/admin/orders?{period}&status=refunded",
+    }
+    for href in links.values():
+        assert admin.get(href).status_code == 200, href
+    assert "Ana Núñez" in text_of(page(admin, links["Certificates issued"]))
+
+
+def test_completions_and_certificates_by_month_are_charted_with_empty_months(synced, admin):
+    certify(synced.test_client())
+    certify(synced.test_client())
+    today = sponsor_today()
+    start = (today.replace(day=1) - timedelta(days=40)).replace(day=1)  # two months back
+    address = f"/admin?start={start.isoformat()}&end={today.isoformat()}"
+    html = html_of(page(admin, address))
+
+    months = body_rows(table_with(html, BY_MONTH))
+    assert [row[0] for row in months] == [
+        start.strftime("%Y-%m"),
+        (start + timedelta(days=32)).strftime("%Y-%m"),
+        today.strftime("%Y-%m"),
+    ]
+    assert [row[1:] for row in months] == [["0", "0", "0"], ["0", "0", "0"], ["2", "2", "0"]]
+    charts = dict(
+        re.findall(r'<figcaption>(.*?)</figcaption>\s*(<svg class="chart".*?</svg>)', html, re.S)
+    )
+    assert list(charts) == ["Completions by month", "Certificates issued by month"]
+    for chart in charts.values():
+        assert len(re.findall(r'class="chart-slot"', chart)) == 2  # the two empty months
+        assert re.findall(r'class="chart-value">([^<]*)</text>', chart) == ["2"]

@@ -35,6 +35,7 @@ from tests.browser.support.admin_steps import (
     sign_in,
 )
 from tests.browser.support.pages import VIEWPORTS, assert_accessible, screenshot
+from tests.support.mail_steps import links_in, outbox
 
 pytestmark = pytest.mark.browser
 
@@ -255,8 +256,13 @@ def test_an_owner_sets_up_two_factor_signs_in_with_a_code_and_manages_accounts(
     step = totp.timecode(datetime.now(UTC))
     page.get_by_label("Code", exact=True).fill(totp.generate_otp(step))
     page.get_by_role("button", name="Turn on two-factor sign-in").click()
-    check_page(page, "Two-factor sign-in is on", axe=False)
+    check_page(page, "Two-factor sign-in is on", "admin-recovery-codes", axe=axe)
     assert page.locator("ul.recovery-codes li").count() == 10
+    page.goto(f"{base}/admin/two-factor")  # the state once it is on
+    check_page(page, "Two-factor sign-in", "admin-two-factor-on", axe=axe)
+    expect(
+        page.get_by_text(re.compile(f"^Two-factor sign-in is on for {OWNER_EMAIL}"))
+    ).to_be_visible()
     page.get_by_role("button", name="Sign out").click()
     page.wait_for_url("**/admin/login")
 
@@ -276,17 +282,42 @@ def test_an_owner_sets_up_two_factor_signs_in_with_a_code_and_manages_accounts(
 
     nav(page, "Accounts")
     check_page(page, "Admin accounts", "admin-accounts", axe=axe)
-    page.get_by_label("Email address to invite").fill(f"new{urlsplit(base).port}@example.org")
+    newcomer = f"new{urlsplit(base).port}@example.org"
+    page.get_by_label("Email address to invite").fill(newcomer)
     page.get_by_label("Role", exact=True).select_option("reviewer")
     page.get_by_role("button", name="Send invitation").click()
     expect(page.get_by_text(re.compile("^Invitation sent to new"))).to_be_visible()
     check_page(page, "Admin accounts", sizes=("phone",), axe=axe)
     page.context.close()
 
+    # The invited admin opens the emailed link, in a browser of their own.
+    invited = new_page(browser)
+    invited.goto(last_link_emailed_to(live_server.app, newcomer))
+    check_page(invited, "Join the admin console", "admin-invitation", axe=axe)
+    expect(
+        invited.get_by_text(f"You are invited as reviewer with the email {newcomer}.")
+    ).to_be_visible()
+    invited.get_by_label(re.compile("^Choose a password")).fill(ADMIN_PASSWORD)
+    invited.get_by_label("The same password again").fill(ADMIN_PASSWORD)
+    invited.get_by_role("button", name="Join the admin console").click()
+    invited.wait_for_url(lambda url: "/admin/invite/" not in url)
+    expect(invited.get_by_role("button", name="Sign out")).to_be_visible()
+    invited.context.close()
+
+
+def last_link_emailed_to(app, address: str) -> str:
+    """The first link in the last email sent to `address` (the test app keeps mail in memory)."""
+    sent = [m for m in outbox(app) if address in m.to]
+    assert sent, f"no email to {address}"
+    return links_in(sent[-1].body)[0]
+
 
 # The rendered size of each chart text in CSS px: its font size times the SVG's scale.
 CHART_TEXT_SIZES = """() => [...document.querySelectorAll('svg.chart text')].map(t =>
     parseFloat(getComputedStyle(t).fontSize) * t.ownerSVGElement.getScreenCTM().a)"""
+
+
+SIDEWAYS = "document.documentElement.scrollWidth - document.documentElement.clientWidth"
 
 
 def check_rating_charts(page, base: str, axe: bool) -> None:
@@ -316,9 +347,10 @@ def check_rating_charts(page, base: str, axe: bool) -> None:
 
 
 def check_overview(page, base: str, axe: bool) -> None:
-    """The console opens on the overview: its figures link to their lists, the certificates
-    chart shows an empty month as a slot, every chart text is 12 px or more at both sizes,
-    and axe finds nothing (a screenshot in /work/shots for a person to look at)."""
+    """The console opens on the overview: its figures link to their lists, the completions and
+    certificates charts show an empty month as a slot, every chart text is 12 px or more at
+    both sizes, the page does not scroll sideways on a phone, and axe finds nothing (a
+    screenshot in /work/shots for a person to look at)."""
     expect(page.get_by_role("heading", level=1)).to_have_text("Overview")
     figures = page.locator("ul.figures").first
     expect(figures.get_by_role("link", name=re.compile(r"certificates? issued"))).to_have_count(1)
@@ -327,14 +359,19 @@ def check_overview(page, base: str, axe: bool) -> None:
     today = date.today()
     first = (today.replace(day=1) - timedelta(days=40)).replace(day=1)
     page.goto(f"{base}/admin?start={first}&end={today}")
-    months = page.get_by_role("table", name="Certificates issued by month")
-    expect(months.get_by_role("row", name=re.compile(f"^{first:%Y-%m} 0$"))).to_have_count(1)
-    assert page.locator("svg.chart .chart-slot").count() >= 1
+    months = page.get_by_role(
+        "table", name="By month: completions, certificates issued and revenue"
+    )
+    expect(months.get_by_role("row", name=re.compile(f"^{first:%Y-%m} 0 0 0$"))).to_have_count(1)
+    for chart in ("Completions by month", "Certificates issued by month"):
+        expect(page.get_by_role("img", name=re.compile(f"^{chart}"))).to_have_count(1)
+    assert page.locator("svg.chart .chart-slot").count() >= 2
     for size in VIEWPORTS:
         page.set_viewport_size(VIEWPORTS[size])
         page.wait_for_load_state("load")
         sizes = page.evaluate(CHART_TEXT_SIZES)
         assert sizes and min(sizes) >= 12, (size, sorted(sizes)[:3])
+        assert page.evaluate(SIDEWAYS) <= 0, size
         if axe:
             assert_accessible(page)
             screenshot(page, f"admin-overview-{size}")
@@ -417,7 +454,7 @@ def test_every_admin_page_has_its_heading_and_passes_axe(live_server, browser, s
 
     nav(page, "Orders")
     check(page, "Orders", "admin-orders")
-    expect(page.get_by_role("link", name="Download these orders (CSV)")).to_be_visible()
+    expect(page.get_by_role("link", name="CSV for Excel")).to_be_visible()
     nav(page, "Exports")
     check(page, "Exports")
     page.get_by_role("link", name="CE Broker roster (Florida)").click()
@@ -494,13 +531,7 @@ def test_revoke_from_the_certificate_page(live_server, browser):
         page.get_by_role("alert").get_by_text("Tick the box to confirm the revocation.")
     ).to_be_visible()
     assert fact(page, "Status") == "Valid"
-    check_page(
-        page,
-        f"Certificate {number}",
-        "admin-revoke-error",
-        sizes=("desktop",),
-        axe=runs_axe(live_server),
-    )
+    check_page(page, f"Certificate {number}", "admin-revoke-error", axe=runs_axe(live_server))
 
     revoke = revoke_form(page)
     revoke.get_by_label("Reason").fill("Completed by someone else")
@@ -629,3 +660,63 @@ def test_admin_pages_fit_a_phone_screen(live_server, browser, seeded):
             too_wide[label] = overflow
     page.context.close()
     assert not too_wide, f"pages that scroll sideways on a phone (px): {too_wide}"
+
+
+def test_a_certificate_is_corrected_and_reissued_from_the_learner_page(live_server, browser):
+    base, axe = live_server.url, runs_axe(live_server)
+    ensure_admin(live_server.app)
+    email = f"rosa{urlsplit(base).port}@example.org"
+    learner = new_page(browser)
+    pass_quiz(learner, base, "demo-lesson")
+    learner.get_by_role("link", name="Get my certificate").click()
+    number = issue_certificate(learner, "Rosa Díaz", email)
+    learner.context.close()
+
+    page = new_page(browser)
+    sign_in(page, base, f"/admin/learners?q={email}")
+    found = page.get_by_role("table", name=re.compile("^Learners matching"))
+    found.get_by_role("link", name=re.compile(r"^Learner \d+$")).click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Rosa Díaz")
+    learner_page = page.url
+    page.get_by_role("link", name=f"Correct and reissue certificate {number}").click()
+    page.wait_for_url(f"**/admin/certificates/{number}#reissue-heading")
+    check_page(page, f"Certificate {number}", "admin-reissue-form", axe=axe)
+
+    form = page.locator("form").filter(
+        has=page.get_by_role("heading", name="Reissue with corrections")
+    )
+    form.get_by_label("License number").fill("SW 4321")
+    form.get_by_label("Reason for the correction (kept in the audit trail)").fill(
+        "The license number had a typo"
+    )
+    expect(form.get_by_role("checkbox", name=re.compile("^Email the learner"))).to_be_checked()
+    form.get_by_role(
+        "checkbox", name="Replace the current certificate (its number will show Superseded)"
+    ).check()
+    form.get_by_role("button", name="Reissue certificate").click()
+    done = page.get_by_text(
+        re.compile(f"now shows Superseded. The new link was emailed to {email}")
+    )
+    expect(done).to_be_visible()
+    new_number = re.search(r"Reissued as (\S+);", done.inner_text()).group(1)
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Certificate {new_number}")
+    assert "SW 4321" in fact(page, "License")
+
+    page.goto(learner_page)
+    certificates = page.get_by_role("table", name=re.compile("^Certificates of this learner"))
+    new_row = certificates.get_by_role("row").filter(
+        has=page.get_by_role("rowheader", name=new_number, exact=True)
+    )
+    expect(new_row).to_contain_text("SW 4321")
+    expect(new_row).to_contain_text("Valid")
+    old_row = certificates.get_by_role("row").filter(
+        has=page.get_by_role("rowheader", name=number, exact=True)
+    )
+    expect(old_row).to_contain_text("Superseded")
+    expect(old_row).to_contain_text(f"Replaced by {new_number}")
+    emails = page.get_by_role("table", name=re.compile("^Emails to this learner"))
+    expect(emails.get_by_role("row").filter(has_text="certificate-corrected")).to_have_count(1)
+    expect(emails.get_by_role("row").filter(has_text="certificate-corrected")).to_contain_text(
+        email
+    )
+    page.context.close()
