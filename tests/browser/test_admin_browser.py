@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import re
+import time
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import partial
@@ -18,6 +19,7 @@ from playwright.sync_api import expect
 
 from ceengine.admin.accounts import admin_by_email, create_admin
 from ceengine.admin.roles import OPEN_ENDPOINTS
+from ceengine.admin.two_factor import is_on, secret_of
 from ceengine.courses.models import Course
 from ceengine.extensions import db
 from ceengine.feedback.models import Evaluation
@@ -35,6 +37,7 @@ from tests.browser.support.admin_steps import (
     sign_in,
 )
 from tests.browser.support.pages import VIEWPORTS, assert_accessible, screenshot
+from tests.support.admin_steps import turn_on_two_factor
 from tests.support.mail_steps import links_in, outbox
 
 pytestmark = pytest.mark.browser
@@ -305,6 +308,144 @@ def test_an_owner_sets_up_two_factor_signs_in_with_a_code_and_manages_accounts(
     invited.context.close()
 
 
+def admin_with_two_factor(app, email: str, role: str) -> None:
+    """An admin who set up two-factor sign-in ten minutes ago (so no code of the last
+    minute is used up yet), made in the live server's database."""
+    with app.app_context():
+        if admin_by_email(email) is None:
+            create_admin(email, ADMIN_PASSWORD, role)
+            turn_on_two_factor(email)
+            admin_by_email(email).totp_last_step -= 20
+            db.session.commit()
+
+
+def unused_code(app, email: str) -> str:
+    """The app's code for the earliest time step the console still takes (it allows one
+    step of clock drift) and that was not used yet: three codes in a row stay good. Near
+    the end of a step it waits for the next, so the code is good for a few seconds more."""
+    with app.app_context():
+        user = admin_by_email(email)
+        totp, last = pyotp.TOTP(secret_of(user)), user.totp_last_step
+    left = totp.interval - time.time() % totp.interval
+    if left < 3:
+        time.sleep(left + 0.1)
+    current = totp.timecode(datetime.now(UTC))
+    return totp.generate_otp(max(current - 1, last + 1))
+
+
+def sign_in_with_code(page, server, email: str) -> None:
+    """Password, then a code from the app on the code page."""
+    page.goto(f"{server.url}/admin/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(ADMIN_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/admin/login/code")
+    page.get_by_label("Code", exact=True).fill(unused_code(server.app, email))
+    page.get_by_role("button", name="Continue").click()
+    page.wait_for_url(lambda url: "/admin/login" not in url)
+
+
+def account_fact(page, term: str):
+    """The value next to `term` on an admin's Manage page."""
+    return page.locator("dl.facts dt").filter(has_text=re.compile(f"^{term}$")).locator("+ dd")
+
+
+def scrolls_sideways_on_a_phone(page) -> bool:
+    page.set_viewport_size(VIEWPORTS["phone"])
+    page.wait_for_load_state("load")
+    wider = page.evaluate(SIDEWAYS) > 0
+    page.set_viewport_size(VIEWPORTS["desktop"])
+    return wider
+
+
+def form_with_button(page, button: str):
+    return page.locator("form").filter(has=page.get_by_role("button", name=button, exact=True))
+
+
+def test_an_owner_changes_a_role_and_resets_two_factor_with_reasons_in_the_trail(
+    live_server, browser
+):
+    base, axe = live_server.url, runs_axe(live_server)
+    tag = urlsplit(base).port
+    owner, other = f"keeper{tag}@example.org", f"sam{tag}@example.org"
+    admin_with_two_factor(live_server.app, owner, "owner")
+    admin_with_two_factor(live_server.app, other, "staff")
+    page = new_page(browser)
+    sign_in_with_code(page, live_server, owner)
+    nav(page, "Accounts")
+    assert not scrolls_sideways_on_a_phone(page), "Accounts"
+    page.get_by_role("link", name=f"Manage {other}", exact=True).click()
+    check_page(page, other, "admin-account", axe=axe)
+    assert not scrolls_sideways_on_a_phone(page), "Manage"  # the role choices are long
+    expect(account_fact(page, "Role")).to_have_text("Staff")
+    expect(account_fact(page, "Two-factor sign-in")).to_have_text("On")
+    manage_page = page.url
+
+    role = form_with_button(page, "Set role")
+    role.get_by_label("Role", exact=True).select_option("reviewer")
+    role.get_by_label("Reason").fill("Moves to the review team")
+    role.get_by_role("button", name="Set role").click()
+    expect(page.get_by_text(f"{other} is now reviewer.")).to_be_visible()
+
+    page.goto(manage_page)
+    expect(account_fact(page, "Role")).to_have_text("Reviewer")
+    reset_button = f"Reset two-factor sign-in of {other}"
+    form_with_button(page, reset_button).get_by_role("button", name=reset_button).click()
+    expect(page.get_by_text("Say why you reset their two-factor sign-in.").first).to_be_visible()
+    check_page(page, other, "admin-account-reset-error", sizes=("phone",), axe=axe)
+    reset = form_with_button(page, reset_button)
+    reset.get_by_label("Reason").fill("Lost their phone and recovery codes")
+    reset.get_by_role("button", name=reset_button).click()
+    expect(page.get_by_text(f"Two-factor sign-in of {other} is reset")).to_be_visible()
+    page.goto(manage_page)
+    expect(account_fact(page, "Two-factor sign-in")).to_have_text("Off")
+    expect(page.get_by_text(f"{other} does not use two-factor sign-in")).to_be_visible()
+
+    nav(page, "Audit trail")
+    page.get_by_label("Who or what (email, certificate number…)").fill(other)
+    page.get_by_role("button", name="Show").click()
+    page.wait_for_url("**q=**")
+    for action, reason in [
+        ("Changed an admin's role", "Moves to the review team"),
+        ("Reset two-factor sign-in", "Lost their phone and recovery codes"),
+    ]:
+        row = page.locator("table.audit tbody tr").filter(has_text=action)
+        expect(row).to_have_count(1)
+        expect(row.get_by_role("rowheader")).to_have_text(owner)
+        expect(row.get_by_role("cell").nth(4)).to_have_text(reason)  # the Why column
+    page.context.close()
+
+
+def test_a_staff_admin_makes_new_recovery_codes_and_turns_two_factor_off(live_server, browser):
+    base, axe = live_server.url, runs_axe(live_server)
+    email = f"kai{urlsplit(base).port}@example.org"
+    admin_with_two_factor(live_server.app, email, "staff")
+    page = new_page(browser)
+    sign_in_with_code(page, live_server, email)
+    page.goto(f"{base}/admin/two-factor")
+    check_page(page, "Two-factor sign-in", "admin-two-factor-staff", axe=axe)
+    expect(page.get_by_text(re.compile("You have 10 unused recovery codes"))).to_be_visible()
+
+    renew = form_with_button(page, "Make new recovery codes")
+    renew.get_by_label("Code from your authenticator app").fill(unused_code(live_server.app, email))
+    renew.get_by_role("button", name="Make new recovery codes").click()
+    check_page(page, "New recovery codes", "admin-recovery-codes-new", axe=axe)
+    expect(page.get_by_text("Your earlier recovery codes no longer work.")).to_be_visible()
+    expect(page.locator("ul.recovery-codes li")).to_have_count(10)
+
+    page.goto(f"{base}/admin/two-factor")
+    off = form_with_button(page, "Turn two-factor sign-in off")
+    off.get_by_label("Code from your authenticator app").fill(unused_code(live_server.app, email))
+    off.get_by_role("button", name="Turn two-factor sign-in off").click()
+    expect(
+        page.get_by_text("Two-factor sign-in is off: you sign in with your password alone.")
+    ).to_be_visible()
+    expect(page.get_by_role("button", name="Turn on two-factor sign-in")).to_be_visible()
+    with live_server.app.app_context():
+        assert not is_on(admin_by_email(email))
+    page.context.close()
+
+
 def last_link_emailed_to(app, address: str) -> str:
     """The first link in the last email sent to `address` (the test app keeps mail in memory)."""
     sent = [m for m in outbox(app) if address in m.to]
@@ -464,7 +605,7 @@ def test_every_admin_page_has_its_heading_and_passes_axe(live_server, browser, s
     check(page, "Reflections", "admin-reflections")
     waiting = page.locator("li.reflection").filter(has_text=seeded.reflection)
     waiting.get_by_role("link", name="Delete").click()
-    check(page, "Delete this reflection?")
+    check(page, "Delete this reflection?", "admin-reflection-delete")
     page.get_by_role("button", name="Delete for good").click()
     expect(page.get_by_text("The reflection has been deleted.")).to_be_visible()
     assert page.get_by_text(seeded.reflection).count() == 0
