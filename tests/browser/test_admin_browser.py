@@ -422,7 +422,8 @@ def test_a_staff_admin_makes_new_recovery_codes_and_turns_two_factor_off(live_se
     admin_with_two_factor(live_server.app, email, "staff")
     page = new_page(browser)
     sign_in_with_code(page, live_server, email)
-    page.goto(f"{base}/admin/two-factor")
+    page.get_by_role("link", name="Two-factor sign-in").click()  # beside their email, on every page
+    expect(page).to_have_url(f"{base}/admin/two-factor")
     check_page(page, "Two-factor sign-in", "admin-two-factor-staff", axe=axe)
     expect(page.get_by_text(re.compile("You have 10 unused recovery codes"))).to_be_visible()
 
