@@ -13,6 +13,7 @@ from ceengine.certificates.credential_key import write_development_key
 from ceengine.certificates.signing import create_development_chain
 from ceengine.cli import cli
 from ceengine.extensions import db
+from ceengine.links import DEV_SERVER_URL_ENV
 from tests.support.app import production_environment
 
 
@@ -158,6 +159,9 @@ def test_authoring_commands_stay_quiet_about_the_time_zone_and_run_says_it(
     """An author checking a course has no dates to print: the warning is for the site."""
     monkeypatch.delenv("CEENGINE_TIMEZONE", raising=False)
     monkeypatch.setattr("flask.cli.run_simple", lambda *args, **options: None)
+    # `run` points links at its own address through the environment: undone after this test,
+    # or every later test in this process would link to port 5999.
+    monkeypatch.setenv(DEV_SERVER_URL_ENV, "")
     checked = CliRunner().invoke(cli, ["courses", "check", "--dir", str(courses_dir)])
     assert checked.exit_code == 0, checked.output
     assert "CEENGINE_TIMEZONE" not in checked.output + caplog.text
