@@ -38,9 +38,13 @@ class SyncChange:
     action: str  # "added", "new version", "unchanged", "restored version", "unpublished"
     version: int | None
 
+    @property
+    def what(self) -> str:
+        """The action, with the version it made or restored: "new version (version 3)"."""
+        return f"{self.action} (version {self.version})" if self.version else self.action
+
     def __str__(self) -> str:
-        version = f" (version {self.version})" if self.version else ""
-        return f"{self.slug}: {self.action}{version}"
+        return f"{self.slug}: {self.what}"
 
 
 def _new_version(course: Course, spec: CourseSpec) -> CourseVersion:
@@ -160,7 +164,7 @@ def store_courses(
             if course.slug not in on_disk:
                 course.published = False
                 changes.append(SyncChange(course.slug, "unpublished", None))
-        changed = {c.slug: str(c).split(": ", 1)[1] for c in changes if c.action != "unchanged"}
+        changed = {c.slug: c.what for c in changes if c.action != "unchanged"}
         if audited and changed:
             audit.record("courses_synced", "courses", after=changed)
         db.session.commit()
